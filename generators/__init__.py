@@ -1,0 +1,6 @@
+"""Built-in generator programs. Importing this package registers them all.
+
+Third-party programs register through the ``synthgen.programs`` entry-point group instead.
+"""
+
+from synthgen.generators import noop, squares  # noqa: F401

@@ -1,0 +1,328 @@
+"""The one entry point behind the CLI and the Python API (DESIGN.md section 8).
+
+:func:`make` resolves a job, reconciles it with what is already on disk (resume, extend,
+shrink), runs shards on an executor until the first ``n`` accepted candidates in index order
+are written, and writes the manifest. :func:`generate` yields the same records in memory.
+
+Accepting exactly the first ``n`` accepted candidates: shards are fixed candidate ranges
+``[k*S, (k+1)*S)``. Shards run in waves sized from the observed accept rate (a faster worker
+may run a shard that turns out not to be needed; it is deleted). The shard holding the n-th
+accepted record is cut to end right after it, so the final layout and bytes depend only on
+(recipe, config, seed, n).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from synthgen import __version__
+from synthgen.config import deep_merge, load_toml, parse_count, validate_model
+from synthgen.encoders import resolve_encoders
+from synthgen.errors import ShardError, UserError
+from synthgen.executors.base import WorkerLost, executors
+from synthgen.fsutil import remove_path, remove_stale_temporaries
+from synthgen.job import DEFAULT_SHARD_SIZE, JobSpec, RunOptions
+from synthgen.manifest import (
+    Manifest,
+    ShardEntry,
+    build_manifest,
+    read_manifest,
+    read_sidecars,
+    write_manifest,
+)
+from synthgen.produce import produce
+from synthgen.program import Program, programs
+from synthgen.records import BaseRecord
+from synthgen.seeding import config_hash
+from synthgen.shard import ShardTask, accepted_indices, remove_shard, run_shard, verify_shard
+from synthgen.sinks import sinks
+
+ProgressCallback = Callable[[str, dict[str, Any]], None]
+"""Receives engine events: ("start", {...}), ("shard", {...}), ("done", {...})."""
+
+
+def resolve_config(program: type[Program], config: dict[str, Any] | None = None,
+                   config_file: str | Path | None = None) -> dict[str, Any]:
+    """Defaults <- config file <- overrides, validated by the program's Config."""
+    data: dict[str, Any] = {}
+    if config_file is not None:
+        data = load_toml(config_file)
+    data = deep_merge(data, config or {})
+    model = validate_model(program.Config, data, "config",
+                           "fix it with --set KEY=VALUE or in the config file")
+    return model.model_dump(mode="json")
+
+
+def build_job(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
+              config: dict[str, Any] | None = None, config_file: str | Path | None = None,
+              shard_size: int | None = None, format: str = "jsonl",
+              encoders: list[str] | None = None, dataset: str | None = None,
+              on_error: str = "raise") -> JobSpec:
+    """Validate everything about a job without touching the disk."""
+    program = programs.get(name)
+    count = parse_count(n)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise UserError(f"--seed must be a non-negative integer, got {seed!r}")
+    if shard_size is not None and shard_size <= 0:
+        raise UserError(f"--shard-size must be a positive integer, got {shard_size!r}")
+    if format not in sinks.names():
+        raise UserError(f"--format {format!r} is unknown: choose from {', '.join(sinks.names())}")
+    if on_error not in ("raise", "reject"):
+        raise UserError(f"--on-error must be 'raise' or 'reject', got {on_error!r}")
+    dataset = dataset or program.name
+    if not dataset.replace("_", "").isalnum():
+        raise UserError(f"--dataset {dataset!r} must be letters, digits and underscores")
+    resolved = resolve_config(program, config, config_file)
+    return JobSpec(
+        program=program.name, program_version=program.version, dataset=dataset,
+        config=resolved, config_hash=config_hash(resolved), seed=seed, n=count,
+        shard_size=shard_size or DEFAULT_SHARD_SIZE, format=format,  # type: ignore[arg-type]
+        encoders=resolve_encoders(encoders), on_error=on_error,  # type: ignore[arg-type]
+        out=str(Path(out).expanduser().resolve()),
+    )
+
+
+def _check_writable(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise UserError(f"--out {root} is a file: give a directory")
+    probe = root
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UserError(f"--out {root}: {probe} is not a directory: choose another --out")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(f"--out {root}: {probe} is not writable: choose a writable directory")
+
+
+def _reconcile(job: JobSpec, existing: Manifest | None, explicit_shard_size: bool,
+               overwrite: bool) -> JobSpec:
+    """Check that ``job`` continues the dataset already at its root (or raise)."""
+    if existing is None:
+        return job
+    if not explicit_shard_size and existing.job.shard_size != job.shard_size:
+        job = job.model_copy(update={"shard_size": existing.job.shard_size})
+    if overwrite:
+        return job
+    ours, theirs = job.identity(), existing.job.identity()
+    for key in ours:
+        if ours[key] != theirs[key]:
+            flag = {"config_hash": "config (--set/--config)", "program_version": "program version",
+                    "encoders": "--encoder", "shard_size": "--shard-size"}.get(key, f"--{key}")
+            raise UserError(
+                f"--out {job.root} holds a dataset made with a different {flag} "
+                f"({theirs[key]!r}, now {ours[key]!r}): use the same settings to resume, another "
+                f"--out, or --overwrite to replace it")
+    return job
+
+
+def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> None:
+    root = job.root
+    if overwrite and existing is not None:
+        for sub in ("data", "media", "rejects", ".synthgen", "manifest.json", "schema.json"):
+            remove_path(root / sub)
+    elif root.is_dir() and existing is None and any(
+            p.name not in (".synthgen",) for p in root.iterdir()):
+        raise UserError(f"--out {root} is not empty and holds no synthgen dataset: "
+                        f"choose an empty or new directory")
+    try:
+        for sub in ("data", "rejects", "media", ".synthgen/shards"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"--out {root} cannot be created ({exc.strerror}): choose another --out"
+                        ) from None
+    remove_stale_temporaries(root)
+    schema = programs.get(job.program).Record.model_json_schema()
+    from synthgen.fsutil import atomic_write_bytes
+    from synthgen.seeding import canonical_json
+
+    atomic_write_bytes(root / "schema.json", canonical_json(schema).encode() + b"\n")
+
+
+@dataclass
+class _Walk:
+    """Where the dataset stands: done at ``cutoff``, needs a cut, or needs more shards."""
+
+    state: str  # "done" | "cut" | "more"
+    shard: int
+    stop: int = 0
+    accepted: int = 0
+
+
+def _walk(job: JobSpec, entries: dict[int, ShardEntry]) -> _Walk:
+    cum = 0
+    k = 0
+    while True:
+        entry = entries.get(k)
+        full_stop = job.shard_range(k)[1]
+        if entry is None:
+            return _Walk("more", k, accepted=cum)
+        if cum + entry.accepted >= job.n:
+            need = job.n - cum
+            last = accepted_indices(job, entry)[need - 1]
+            if entry.stop == last + 1:
+                return _Walk("done", k, accepted=job.n)
+            return _Walk("cut", k, stop=last + 1, accepted=cum)
+        if entry.stop != full_stop:
+            return _Walk("more", k, accepted=cum)
+        cum += entry.accepted
+        k += 1
+
+
+def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: int) -> list[int]:
+    """The next shards to run, sized so the wave most likely reaches ``n``."""
+    full = [e for e in entries.values() if e.stop == job.shard_range(e.shard)[1]]
+    candidates = sum(e.candidates for e in full)
+    accepted = sum(e.accepted for e in full)
+    if candidates == 0:
+        count = max(1, min(workers, math.ceil((job.n - walk.accepted) / job.shard_size)))
+    else:
+        if accepted == 0 and candidates >= 10 * job.shard_size:
+            reasons: dict[str, int] = {}
+            for e in full:
+                for r, c in e.rejects_by_reason.items():
+                    reasons[r] = reasons.get(r, 0) + c
+            raise UserError(f"program {job.program!r} accepted none of {candidates} candidates "
+                            f"(rejects: {reasons}): loosen its config")
+        rate = max(accepted / candidates, 1.0 / (10 * job.shard_size))
+        count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * 1.05)
+        count = max(count, 1)
+    shards: list[int] = []
+    k = walk.shard
+    while len(shards) < count:
+        e = entries.get(k)
+        if e is None or e.stop != job.shard_range(k)[1]:
+            shards.append(k)
+        k += 1
+    return shards
+
+
+def _verify_existing(job: JobSpec, progress: ProgressCallback | None) -> dict[int, ShardEntry]:
+    """Recorded shards that verify; the others are deleted so they get redone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    entries = read_sidecars(job.root)
+    if not entries:
+        return entries
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda e: (e, verify_shard(job, e)), entries.values()))
+    good: dict[int, ShardEntry] = {}
+    for entry, problems in results:
+        if problems:
+            if progress:
+                progress("redo", {"shard": entry.shard, "problems": problems[:3]})
+            remove_shard(job, entry.shard)
+        else:
+            good[entry.shard] = entry
+    return good
+
+
+def _remove_shards_after(job: JobSpec, last: int, entries: dict[int, ShardEntry]) -> None:
+    for k in [k for k in entries if k > last]:
+        del entries[k]
+    on_disk: set[int] = set(read_sidecars(job.root))
+    for folder, pattern in (("data", "shard-*"), ("rejects", "shard-*"), ("media", "shard-*")):
+        for path in (job.root / folder).glob(pattern):
+            stem = path.name.split(".")[0]
+            if stem[6:].isdigit():
+                on_disk.add(int(stem[6:]))
+    for k in sorted(on_disk):
+        if k > last:
+            remove_shard(job, k)
+
+
+def make(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
+         workers: int | None = None, executor: str = "local", ray_address: str | None = None,
+         format: str = "jsonl", encoders: list[str] | None = None,
+         shard_size: int | None = None, overwrite: bool = False,
+         config_file: str | Path | None = None, dataset: str | None = None,
+         on_error: str = "raise", max_retries: int = 2,
+         progress: ProgressCallback | None = None, **overrides: Any) -> Manifest:
+    """Make (or resume, or extend) dataset ``name`` with ``n`` accepted records in ``out``.
+
+    ``overrides`` are program config fields (nested dicts for dotted keys). Returns the
+    manifest. Raises :class:`~synthgen.errors.UserError` for bad input before writing anything.
+    """
+    job = build_job(name, n, out, seed, config=overrides, config_file=config_file,
+                    shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
+                    on_error=on_error)
+    options = RunOptions(workers=workers if workers is not None else 0, executor=executor,
+                         ray_address=ray_address, max_retries=max_retries, overwrite=overwrite)
+    executor_cls = executors.get(options.executor)
+    _check_writable(job.root)
+    try:
+        existing = read_manifest(job.root)
+    except ValueError as exc:
+        raise UserError(f"{exc}: use --overwrite or another --out") from None
+    job = _reconcile(job, existing, shard_size is not None, overwrite)
+    _prepare_root(job, existing, overwrite)
+    n_workers = options.workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    entries = {} if overwrite else _verify_existing(job, progress)
+    write_manifest(build_manifest(__version__, job, _ordered(entries), complete=False))
+    if progress:
+        progress("start", {"job": job, "workers": n_workers, "resumed": len(entries)})
+    retries: dict[int, int] = {}
+    with executor_cls(n_workers, options.ray_address) as ex:
+        while True:
+            walk = _walk(job, entries)
+            if walk.state == "done":
+                break
+            if walk.state == "cut":
+                shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
+            else:
+                shards = [ShardTask(job, k, *job.shard_range(k))
+                          for k in _wave(job, entries, walk, n_workers)]
+            try:
+                for task, entry in ex.map_unordered(run_shard, shards):
+                    entries[task.shard] = entry
+                    if progress:
+                        progress("shard", {"entry": entry, "entries": entries, "n": job.n})
+                    if walk.state == "more" and _walk(job, entries).state != "more":
+                        break
+            except WorkerLost as lost:
+                for task in lost.pending:
+                    retries[task.shard] = retries.get(task.shard, 0) + 1
+                    if retries[task.shard] > options.max_retries:
+                        raise ShardError(f"shard {task.shard} lost its worker "
+                                         f"{retries[task.shard]} times; giving up") from lost
+                if progress:
+                    progress("retry", {"shards": [t.shard for t in lost.pending]})
+    _remove_shards_after(job, walk.shard, entries)
+    manifest = build_manifest(__version__, job, _ordered(entries), complete=True)
+    write_manifest(manifest)
+    if progress:
+        progress("done", {"manifest": manifest, "seconds": time.perf_counter() - started})
+    return manifest
+
+
+def _ordered(entries: dict[int, ShardEntry]) -> list[ShardEntry]:
+    return [entries[k] for k in sorted(entries)]
+
+
+def generate(name: str, n: int | str | float, seed: int = 0, *, format: str = "jsonl",
+             encoders: list[str] | None = None, dataset: str | None = None,
+             shard_size: int | None = None, config_file: str | Path | None = None,
+             on_error: str = "raise", **overrides: Any) -> Iterator[BaseRecord]:
+    """Yield the first ``n`` accepted records in memory, with no disk I/O.
+
+    The records equal those :func:`make` writes for the same arguments (media paths
+    included); ``record.media_objects`` holds the PIL images / audio themselves.
+    """
+    job = build_job(name, n, ".", seed, config=overrides, config_file=config_file,
+                    shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
+                    on_error=on_error)
+    program = programs.get(job.program)(programs.get(job.program).Config.model_validate(job.config))
+    made = 0
+    index = 0
+    while made < job.n:
+        outcome = produce(job, index, program=program, keep_media_objects=True)
+        index += 1
+        if outcome.record is not None:
+            made += 1
+            yield outcome.record

@@ -1,0 +1,74 @@
+"""Local executor: in-process for one worker, a process pool otherwise.
+
+The pool uses ``fork`` where available so programs registered in the calling process (a
+notebook, a test) exist in the workers too; elsewhere ``spawn`` with entry points.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+from synthgen.executors.base import Executor, WorkerLost, register_executor
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@register_executor
+class LocalExecutor(Executor):
+    name = "local"
+
+    def __init__(self, workers: int, address: str | None = None) -> None:
+        super().__init__(workers, address)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R]]:
+        if self.workers <= 1:
+            for task in tasks:
+                yield task, fn(task)
+            return
+        pool = self._get_pool()
+        # Keep a bounded window in flight so early stop wastes little and memory stays flat.
+        window = self.workers * 2
+        queue = list(reversed(tasks))
+        running: dict[Future, T] = {}
+        try:
+            while queue or running:
+                while queue and len(running) < window:
+                    task = queue.pop()
+                    running[pool.submit(fn, task)] = task
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: id(f)):
+                    task = running.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        self._discard_pool()
+                        raise WorkerLost([task, *running.values(), *reversed(queue)]) from None
+                    yield task, result
+        finally:
+            for future in running:
+                future.cancel()
+            if running:
+                wait(running)
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

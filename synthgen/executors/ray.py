@@ -1,0 +1,76 @@
+"""Ray executor: the same shard function as Ray tasks, on a cluster or a local Ray.
+
+``--ray-address`` connects to a running cluster (``auto`` or ``ray://host:port``); without
+one a local Ray is started for the run. Every worker must see the output directory (a shared
+filesystem on clusters); records are written by the workers, exactly as with the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from synthgen.errors import UserError
+from synthgen.executors.base import Executor, WorkerLost, register_executor
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise UserError("--executor ray needs Ray: pip install 'synthgen[ray]'") from None
+    return ray
+
+
+@register_executor
+class RayExecutor(Executor):
+    name = "ray"
+
+    def __init__(self, workers: int, address: str | None = None) -> None:
+        super().__init__(workers, address)
+        self._ray = _import_ray()
+        self._started_here = False
+        if not self._ray.is_initialized():
+            kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False,
+                                      "include_dashboard": False}
+            if address:
+                kwargs["address"] = address
+            else:
+                kwargs["num_cpus"] = workers
+            self._ray.init(**kwargs)
+            self._started_here = True
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R]]:
+        ray = self._ray
+        remote = ray.remote(max_retries=0)(fn)
+        window = max(2, self.workers * 2)
+        queue = list(reversed(tasks))
+        running: dict[Any, T] = {}
+        try:
+            while queue or running:
+                while queue and len(running) < window:
+                    task = queue.pop()
+                    running[remote.remote(task)] = task
+                done, _ = ray.wait(list(running), num_returns=1)
+                for ref in done:
+                    task = running.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except (ray.exceptions.WorkerCrashedError,
+                            ray.exceptions.NodeDiedError) as exc:
+                        raise WorkerLost([task, *running.values(), *reversed(queue)]) from exc
+                    except ray.exceptions.RayTaskError as exc:
+                        raise exc.as_instanceof_cause() from None
+                    yield task, result
+        finally:
+            for ref in running:
+                ray.cancel(ref)
+            if running:
+                ray.wait(list(running), num_returns=len(running), timeout=60)
+
+    def close(self) -> None:
+        if self._started_here:
+            self._ray.shutdown()

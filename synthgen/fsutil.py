@@ -1,0 +1,104 @@
+"""Crash-safe file writing: temporary name, fsync, rename, fsync the directory.
+
+A reader (or a resumed run) therefore sees either the old complete file or the new complete
+file, never a torn one. Temporary names start with a dot and contain ``.tmp-`` so stale ones
+left by a killed run are easy to find and remove.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+TMP_MARK = ".tmp-"
+
+
+def tmp_path(final: Path) -> Path:
+    """A hidden, unique temporary sibling of ``final``."""
+    return final.with_name(f".{final.name}{TMP_MARK}{uuid.uuid4().hex[:12]}")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(final: Path, data: bytes) -> None:
+    """Write ``data`` to ``final`` atomically and durably."""
+    tmp = tmp_path(final)
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, final)
+    fsync_dir(final.parent)
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Rename a finished temporary file or directory to its final name (replacing it)."""
+    if final.is_dir() and not final.is_symlink():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    fsync_dir(final.parent)
+
+
+_libc = None
+
+
+def sync_filesystem(path: Path, files: list[Path]) -> None:
+    """Make ``files`` durable: one ``syncfs`` of their filesystem where the OS has it
+    (thousands of media files per shard would cost thousands of fsyncs), else fsync each."""
+    global _libc
+    if not files:
+        return
+    try:
+        if _libc is None:
+            _libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if _libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    for file in files:
+        fsync_file(file)
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file or directory tree if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def remove_stale_temporaries(root: Path) -> int:
+    """Delete temporaries a killed run left under ``root``; returns how many."""
+    count = 0
+    for sub in ("data", "media", "rejects", ".synthgen/shards", "."):
+        folder = root / sub
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.name.startswith(".") and TMP_MARK in entry.name:
+                remove_path(entry)
+                count += 1
+    return count

@@ -1,0 +1,163 @@
+"""The dataset manifest (``DIR/manifest.json``) and per-shard entries.
+
+Each shard writes its own entry to ``DIR/.synthgen/shards/shard-NNNNN.json`` right after its
+files are renamed into place: that sidecar is what marks a shard as done, so a run killed at
+any point loses at most the shards in flight. ``manifest.json`` aggregates the sidecars with
+the job's identity and totals, and is rewritten atomically.
+
+Integrity chain: the manifest holds the sha256 of every shard file (JSONL, rejects, tar); each
+record holds the sha256 of each of its media files. ``validate`` and resume check both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from synthgen.fsutil import atomic_write_bytes
+from synthgen.job import JobSpec
+from synthgen.records import StrictModel
+
+STATE_DIR = ".synthgen"
+
+
+class FilterStats(StrictModel):
+    passed: int = 0
+    failed: int = 0
+
+
+class ShardEntry(StrictModel):
+    """What one finished shard wrote; its ``files`` map paths (relative to the root) to sha256."""
+
+    shard: int
+    start: int
+    stop: int
+    accepted: int
+    rejected: int
+    rejects_by_reason: dict[str, int] = Field(default_factory=dict)
+    filters: dict[str, FilterStats] = Field(default_factory=dict)
+    files: dict[str, str]
+    media_files: int = 0
+    media_bytes: int = 0
+    timings: dict[str, float] = Field(default_factory=dict)
+    usage: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def candidates(self) -> int:
+        return self.stop - self.start
+
+
+class Totals(StrictModel):
+    accepted: int = 0
+    rejected: int = 0
+    candidates: int = 0
+    shards: int = 0
+    media_files: int = 0
+    media_bytes: int = 0
+    rejects_by_reason: dict[str, int] = Field(default_factory=dict)
+    filters: dict[str, FilterStats] = Field(default_factory=dict)
+    usage: dict[str, int] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, entries: list[ShardEntry]) -> Totals:
+        reasons: Counter[str] = Counter()
+        usage: Counter[str] = Counter()
+        filters: dict[str, FilterStats] = {}
+        for e in entries:
+            reasons.update(e.rejects_by_reason)
+            usage.update(e.usage)
+            for name, stats in e.filters.items():
+                acc = filters.setdefault(name, FilterStats())
+                acc.passed += stats.passed
+                acc.failed += stats.failed
+        return cls(
+            accepted=sum(e.accepted for e in entries),
+            rejected=sum(e.rejected for e in entries),
+            candidates=sum(e.candidates for e in entries),
+            shards=len(entries),
+            media_files=sum(e.media_files for e in entries),
+            media_bytes=sum(e.media_bytes for e in entries),
+            rejects_by_reason=dict(sorted(reasons.items())),
+            filters=dict(sorted(filters.items())),
+            usage=dict(sorted(usage.items())),
+        )
+
+
+class Manifest(StrictModel):
+    synthgen_version: str
+    job: JobSpec
+    complete: bool = False
+    shards: list[ShardEntry] = Field(default_factory=list)
+    totals: Totals = Field(default_factory=Totals)
+    timings: dict[str, float] = Field(default_factory=dict,
+                                      description="stage seconds summed over shards (varies)")
+
+    @property
+    def root(self) -> Path:
+        return self.job.root
+
+
+def manifest_path(root: Path) -> Path:
+    return root / "manifest.json"
+
+
+def sidecar_dir(root: Path) -> Path:
+    return root / STATE_DIR / "shards"
+
+
+def sidecar_path(root: Path, shard: int) -> Path:
+    return sidecar_dir(root) / f"shard-{shard:05d}.json"
+
+
+def write_sidecar(root: Path, entry: ShardEntry) -> None:
+    atomic_write_bytes(sidecar_path(root, entry.shard), entry.model_dump_json().encode())
+
+
+def read_sidecars(root: Path) -> dict[int, ShardEntry]:
+    """All parseable sidecars; unparseable ones are dropped (the shard will be redone)."""
+    entries: dict[int, ShardEntry] = {}
+    folder = sidecar_dir(root)
+    if not folder.is_dir():
+        return entries
+    for path in sorted(folder.glob("shard-*.json")):
+        try:
+            entry = ShardEntry.model_validate_json(path.read_bytes())
+        except (ValidationError, OSError):
+            path.unlink(missing_ok=True)
+            continue
+        entries[entry.shard] = entry
+    return entries
+
+
+def build_manifest(version: str, job: JobSpec, entries: list[ShardEntry], complete: bool) -> Manifest:
+    timings: Counter[str] = Counter()
+    for e in entries:
+        timings.update(e.timings)
+    return Manifest(synthgen_version=version, job=job, complete=complete, shards=entries,
+                    totals=Totals.of(entries),
+                    timings={k: round(v, 3) for k, v in sorted(timings.items())})
+
+
+def write_manifest(manifest: Manifest) -> None:
+    data = json.dumps(manifest.model_dump(mode="json"), indent=1).encode() + b"\n"
+    atomic_write_bytes(manifest_path(manifest.root), data)
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The manifest of ``root``, or None if there is none. A corrupt one raises ValueError."""
+    path = manifest_path(root)
+    if not path.exists():
+        return None
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        raise ValueError(f"{path} is not a synthgen manifest: {exc.errors()[0]['msg']}") from exc
+
+
+def read_raw_manifest(root: Path) -> dict[str, Any] | None:
+    path = manifest_path(root)
+    return json.loads(path.read_bytes()) if path.exists() else None

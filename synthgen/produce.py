@@ -1,0 +1,140 @@
+"""Turning one candidate index into a validated record with encoded media.
+
+This is the single code path behind ``make`` (in shard workers), ``generate`` (in memory) and
+``replay``: the record bytes of an index are the same whichever of them made it.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from synthgen.encoders import Encoder, encoders
+from synthgen.job import JobSpec
+from synthgen.media import MediaItem, media_kind
+from synthgen.program import Context, Program, Reject, Rejected, Sample, programs
+from synthgen.records import BaseRecord, GeneratorRef, MediaRef, RejectRecord
+from synthgen.seeding import record_id, rng_for, sha256_bytes
+
+
+@dataclass
+class EncodedMedia:
+    name: str
+    filename: str
+    data: bytes
+
+
+@dataclass
+class Outcome:
+    """The result of one candidate: a record (with its media bytes) or a reject."""
+
+    index: int
+    record: BaseRecord | None = None
+    media: list[EncodedMedia] = field(default_factory=list)
+    reject: RejectRecord | None = None
+    verdicts: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=8)
+def _program_for(job_key: str, program_name: str, config_json: str) -> Program:
+    cls = programs.get(program_name)
+    return cls(cls.Config.model_validate_json(config_json))
+
+
+def load_program(job: JobSpec) -> Program:
+    """The program instance of ``job``, built once per process and reused across shards."""
+    import json
+
+    return _program_for(job.config_hash, job.program, json.dumps(job.config))
+
+
+@lru_cache(maxsize=16)
+def _encoder(name: str) -> Encoder:
+    return encoders.get(name)()
+
+
+class MediaLocator:
+    """Where media of a record goes: a file per item, or a member of the shard's tar."""
+
+    def __init__(self, job: JobSpec) -> None:
+        self.job = job
+
+    def ref_path(self, index: int, filename: str) -> tuple[str, str | None]:
+        shard = self.job.shard_of(index)
+        if self.job.format == "webdataset":
+            return filename, f"data/shard-{shard:05d}.tar"
+        return f"media/shard-{shard:05d}/{filename}", None
+
+
+def encode_media(job: JobSpec, rid: str, index: int, media: dict[str, Any]
+                 ) -> tuple[dict[str, MediaRef], list[EncodedMedia]]:
+    refs: dict[str, MediaRef] = {}
+    encoded: list[EncodedMedia] = []
+    locator = MediaLocator(job)
+    for name, value in media.items():
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"media name {name!r} must be alphanumeric (underscores allowed)")
+        encoder_name = value.encoder if isinstance(value, MediaItem) else None
+        raw = value.value if isinstance(value, MediaItem) else value
+        encoder = _encoder(encoder_name or job.encoders[media_kind(raw)])
+        data, meta = encoder.encode(raw)
+        filename = f"{rid}.{name}.{encoder.ext}"
+        path, container = locator.ref_path(index, filename)
+        refs[name] = MediaRef(path=path, container=container, sha256=sha256_bytes(data),
+                              mime=encoder.mime, bytes=len(data), **meta)
+        encoded.append(EncodedMedia(name=name, filename=filename, data=data))
+    return refs, encoded
+
+
+def produce(job: JobSpec, index: int, program: Program | None = None,
+            backends: dict[str, Any] | None = None, timings: dict[str, float] | None = None,
+            keep_media_objects: bool = False) -> Outcome:
+    """Run the program on candidate ``index`` and build the record or the reject."""
+    program = program or load_program(job)
+    ctx = Context(config=program.config, rng=rng_for(job.seed, index), index=index,
+                  seed=job.seed, backends=backends or {},
+                  timings=timings if timings is not None else {})
+    start = time.perf_counter()
+    try:
+        result = program.generate(ctx)
+    except Rejected as rejected:
+        result = rejected.reject
+    except Exception as exc:
+        if job.on_error == "raise":
+            raise
+        line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        result = Reject(reason="exception", detail=line[:500])
+    ctx.timings["generate"] = ctx.timings.get("generate", 0.0) + time.perf_counter() - start
+    verdicts = [(v.filter, v.passed) for v in ctx.lineage.verdicts]
+    if isinstance(result, Reject):
+        reject = RejectRecord(index=index, reason=result.reason, detail=result.detail)
+        return Outcome(index=index, reject=reject, verdicts=verdicts)
+    if not isinstance(result, Sample):
+        raise TypeError(f"program {job.program!r} returned {type(result).__name__}; "
+                        "expected Sample or Reject")
+    start = time.perf_counter()
+    rid = record_id(job.dataset, job.seed, index)
+    refs, encoded = encode_media(job, rid, index, result.media)
+    ctx.timings["encode"] = ctx.timings.get("encode", 0.0) + time.perf_counter() - start
+    record = type(program).Record.model_validate({
+        **result.data,
+        "id": rid,
+        "index": index,
+        "seed": job.seed,
+        "generator": GeneratorRef(name=job.program, version=job.program_version),
+        "config_hash": job.config_hash,
+        "lineage": ctx.lineage,
+        "media": refs,
+    })
+    if keep_media_objects:
+        record._media_objects.update(
+            {k: (v.value if isinstance(v, MediaItem) else v) for k, v in result.media.items()})
+    return Outcome(index=index, record=record, media=encoded, verdicts=verdicts)
+
+
+def record_line(record: BaseRecord) -> bytes:
+    """The JSONL bytes of a record (one line, newline-terminated)."""
+    return record.model_dump_json().encode() + b"\n"

@@ -1,0 +1,142 @@
+"""The generator program contract (DESIGN.md section 1).
+
+A program is a class with ``name``, ``version``, a pydantic ``Config`` (``extra="forbid"``),
+a pydantic ``Record`` type (a :class:`~synthgen.records.BaseRecord` subclass) and one method,
+:meth:`Program.generate`, that turns a :class:`Context` into a :class:`Sample` or a
+:class:`Reject`. It must be a pure function of (config, seed, index): all randomness comes
+from ``ctx.rng``, which the engine derives from (seed, index) alone.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from synthgen.records import BaseRecord, Lineage, ModelRef, PromptRef, Verdict
+from synthgen.registry import Registry
+
+
+class ProgramConfig(BaseModel):
+    """Base of every program's ``Config``: unknown keys are user errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class Sample:
+    """What a program returns for an accepted candidate.
+
+    ``data`` holds the program's own record fields (the engine adds the provenance fields and
+    validates the whole record against ``Program.Record``); ``media`` maps a media name
+    (``"image"``, ``"depth"``, ``"audio"``) to a PIL image, :class:`~synthgen.media.Audio` or
+    :class:`~synthgen.media.MediaItem`.
+    """
+
+    data: dict[str, Any]
+    media: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A candidate that did not pass: ``reason`` is a short code counted in the manifest."""
+
+    reason: str
+    detail: str | None = None
+
+
+class Rejected(Exception):
+    """Raised by :meth:`Context.require` to reject the current candidate from deep inside."""
+
+    def __init__(self, reject: Reject) -> None:
+        super().__init__(reject.reason)
+        self.reject = reject
+
+
+ConfigT = TypeVar("ConfigT", bound=ProgramConfig)
+
+
+@dataclass
+class Context(Generic[ConfigT]):
+    """Everything a program may use to make candidate ``index``.
+
+    ``backends`` maps a capability name ("llm", "diffusion", "clip", ...) to a backend object;
+    it is empty for model-free programs. ``lineage`` collects verdicts, models and prompts as
+    the program runs; the engine copies it into the record (or counts it for a reject).
+    """
+
+    config: ConfigT
+    rng: np.random.Generator
+    index: int
+    seed: int
+    backends: Mapping[str, Any] = field(default_factory=dict)
+    lineage: Lineage = field(default_factory=Lineage)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def record_verdict(self, verdict: Verdict) -> Verdict:
+        """Add a filter verdict to the lineage and return it."""
+        self.lineage.verdicts.append(verdict)
+        return verdict
+
+    def require(self, verdict: Verdict) -> Verdict:
+        """Record ``verdict``; reject the candidate (reason = filter name) if it failed."""
+        self.record_verdict(verdict)
+        if not verdict.passed:
+            raise Rejected(Reject(reason=verdict.filter, detail=verdict.detail))
+        return verdict
+
+    def used_model(self, model_id: str, revision: str | None = None, role: str | None = None) -> None:
+        ref = ModelRef(id=model_id, revision=revision, role=role)
+        if ref not in self.lineage.models:
+            self.lineage.models.append(ref)
+
+    def used_prompt(self, name: str, sha256: str) -> None:
+        ref = PromptRef(name=name, sha256=sha256)
+        if ref not in self.lineage.prompts:
+            self.lineage.prompts.append(ref)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a named stage; the sum per stage goes into the shard's manifest entry."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+class Program(ABC, Generic[ConfigT]):
+    """Base class of generator programs. Subclass, set the class attributes, register.
+
+    Instances are created once per worker process with the resolved config, so expensive
+    set-up (tables, fonts, meshes) belongs in ``__init__``; ``generate`` must not keep state
+    that changes its output between calls.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    description: ClassVar[str] = ""
+    Config: ClassVar[type[ProgramConfig]] = ProgramConfig
+    Record: ClassVar[type[BaseRecord]] = BaseRecord
+    backends: ClassVar[tuple[str, ...]] = ()
+    """Capabilities the program needs in ``ctx.backends`` (created by the engine per worker)."""
+
+    def __init__(self, config: ConfigT) -> None:
+        self.config = config
+
+    @abstractmethod
+    def generate(self, ctx: Context[ConfigT]) -> Sample | Reject:
+        """Make candidate ``ctx.index``: a :class:`Sample`, or a :class:`Reject` with a reason."""
+
+
+programs: Registry[type[Program]] = Registry(
+    "program", "synthgen.programs", builtins=("synthgen.generators",)
+)
+register_program = programs.register
+"""Decorator that registers a :class:`Program` subclass under its ``name``."""

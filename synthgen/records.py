@@ -1,0 +1,129 @@
+"""Record base model and the provenance types every record carries (DESIGN.md section 2).
+
+Every record is a pydantic v2 model with ``extra="forbid"``. The engine fills the provenance
+fields (id, index, seed, generator, config hash, lineage, media references); a program only
+supplies its own fields. Records serialise with ``model_dump_json()``, which is deterministic,
+so the same (recipe, config, seed, index) always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
+
+SCHEMA_VERSION = 1
+"""Version of the record envelope; bumped on any incompatible change of the base fields."""
+
+
+class StrictModel(BaseModel):
+    """Base for all synthgen data models: unknown fields are errors, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CompactModel(StrictModel):
+    """A model whose unset optional fields (None) are left out of its JSON, to keep
+    million-record datasets small; they read back as None."""
+
+    @model_serializer(mode="wrap")
+    def _drop_none(self, handler: Any) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class GeneratorRef(StrictModel):
+    """Which program made a record."""
+
+    name: str
+    version: str
+
+
+class Verdict(CompactModel):
+    """The outcome of one filter on one candidate (DESIGN.md section 6).
+
+    Scores of different models are not comparable, so the model, the score type and the
+    threshold always travel with the score.
+    """
+
+    filter: str = Field(description="registered filter name")
+    kind: Literal["oracle", "clip", "vqa", "clap"] = "oracle"
+    passed: bool
+    score: float | None = None
+    threshold: float | None = None
+    score_type: str | None = None
+    model: str | None = None
+    detail: str | None = None
+
+
+class ModelRef(CompactModel):
+    """A model that took part in making a record."""
+
+    id: str
+    revision: str | None = None
+    role: str | None = None
+
+
+class PromptRef(StrictModel):
+    """A prompt template used for a record, pinned by the hash of its text."""
+
+    name: str
+    sha256: str
+
+
+class Lineage(StrictModel):
+    """How a record came to be: models, prompts and every filter verdict."""
+
+    models: list[ModelRef] = Field(default_factory=list)
+    prompts: list[PromptRef] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
+
+
+class MediaRef(CompactModel):
+    """A media file written next to the records.
+
+    ``path`` is relative to the dataset root (for the webdataset format it is the member
+    name inside ``container``, the shard's tar file). Images carry width/height, audio carries
+    duration/sample rate/channels.
+    """
+
+    path: str
+    sha256: str
+    mime: str
+    bytes: int
+    container: str | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+
+class BaseRecord(StrictModel):
+    """Envelope shared by all records. Programs subclass it and add their own fields."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(description="stable id derived from (dataset, seed, index)")
+    index: int = Field(ge=0, description="candidate index the record was generated from")
+    seed: int = Field(description="dataset seed; with index it replays this record")
+    generator: GeneratorRef
+    config_hash: str
+    lineage: Lineage = Field(default_factory=Lineage)
+    media: dict[str, MediaRef] = Field(default_factory=dict)
+
+    _media_objects: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def media_objects(self) -> dict[str, Any]:
+        """The in-memory media (PIL images, :class:`~synthgen.media.Audio`) of this record.
+
+        Filled by :func:`synthgen.generate`; empty for records read back from disk.
+        """
+        return self._media_objects
+
+
+class RejectRecord(CompactModel):
+    """One line of ``rejects/shard-NNNNN.jsonl``: a candidate that did not become a record."""
+
+    index: int
+    reason: str
+    detail: str | None = None

@@ -1,0 +1,197 @@
+"""Output formats: how a shard's records and media are laid out on disk.
+
+``jsonl`` (default): ``data/shard-NNNNN.jsonl`` plus ``media/shard-NNNNN/<id>.<name>.<ext>``.
+``webdataset``: ``data/shard-NNNNN.tar`` with ``<id>.json`` and ``<id>.<name>.<ext>`` members,
+readable by the ``webdataset`` library. Both write under temporary names and publish by
+rename, so a shard is either complete or invisible. Rejects are written by the shard runner,
+the same for every format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from synthgen.fsutil import fsync_file, publish, remove_path, sync_filesystem, tmp_path
+from synthgen.job import JobSpec
+from synthgen.produce import Outcome, record_line
+from synthgen.registry import Registry
+
+
+@dataclass
+class StoredRecord:
+    """A record read back from a shard: its raw line, parsed JSON, and media bytes by path."""
+
+    line: bytes
+    data: dict
+    media: dict[str, bytes | None]
+
+
+class ShardWriter(ABC):
+    """Writes one shard. ``add`` records in index order, then ``commit`` or ``abort``."""
+
+    format: ClassVar[str]
+
+    def __init__(self, job: JobSpec, shard: int) -> None:
+        self.job = job
+        self.shard = shard
+        self.root = job.root
+        self.media_files = 0
+        self.media_bytes = 0
+
+    @abstractmethod
+    def add(self, outcome: Outcome) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> dict[str, str]:
+        """Publish the shard; returns {path relative to root: sha256} of the files written."""
+
+    @abstractmethod
+    def abort(self) -> None: ...
+
+    @classmethod
+    @abstractmethod
+    def final_paths(cls, root: Path, shard: int) -> list[Path]:
+        """Every path this format publishes for ``shard`` (for removal on redo)."""
+
+    @classmethod
+    @abstractmethod
+    def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
+        """Read a published shard back (raises OSError/ValueError if it is torn)."""
+
+
+sinks: Registry[type[ShardWriter]] = Registry("format", None)
+
+
+def data_path(root: Path, shard: int, ext: str) -> Path:
+    return root / "data" / f"shard-{shard:05d}.{ext}"
+
+
+@sinks.register("jsonl")
+class JsonlWriter(ShardWriter):
+    format = "jsonl"
+
+    def __init__(self, job: JobSpec, shard: int) -> None:
+        super().__init__(job, shard)
+        self.data_final = data_path(self.root, shard, "jsonl")
+        self.media_final = self.root / "media" / f"shard-{shard:05d}"
+        self.data_tmp = tmp_path(self.data_final)
+        self.media_tmp = tmp_path(self.media_final)
+        self._data = open(self.data_tmp, "wb")  # noqa: SIM115 - closed in commit/abort
+        self._sha = hashlib.sha256()
+        self._media_paths: list[Path] = []
+
+    def add(self, outcome: Outcome) -> None:
+        assert outcome.record is not None
+        line = record_line(outcome.record)
+        self._data.write(line)
+        self._sha.update(line)
+        if outcome.media and not self._media_paths:
+            self.media_tmp.mkdir()
+        for item in outcome.media:
+            path = self.media_tmp / item.filename
+            path.write_bytes(item.data)
+            self._media_paths.append(path)
+            self.media_files += 1
+            self.media_bytes += len(item.data)
+
+    def commit(self) -> dict[str, str]:
+        self._data.flush()
+        self._data.close()
+        fsync_file(self.data_tmp)
+        if self._media_paths:
+            sync_filesystem(self.media_tmp, self._media_paths)
+            publish(self.media_tmp, self.media_final)
+        publish(self.data_tmp, self.data_final)
+        return {self.data_final.relative_to(self.root).as_posix(): self._sha.hexdigest()}
+
+    def abort(self) -> None:
+        self._data.close()
+        remove_path(self.data_tmp)
+        remove_path(self.media_tmp)
+
+    @classmethod
+    def final_paths(cls, root: Path, shard: int) -> list[Path]:
+        return [data_path(root, shard, "jsonl"), root / "media" / f"shard-{shard:05d}"]
+
+    @classmethod
+    def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
+        with open(data_path(root, shard, "jsonl"), "rb") as f:
+            for line in f:
+                data = json.loads(line)
+                media: dict[str, bytes | None] = {}
+                for ref in data.get("media", {}).values():
+                    path = root / ref["path"]
+                    media[ref["path"]] = path.read_bytes() if path.is_file() else None
+                yield StoredRecord(line=line, data=data, media=media)
+
+
+def _tar_member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = 0
+    info.mode = 0o644
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info, io.BytesIO(data)
+
+
+@sinks.register("webdataset")
+class WebDatasetWriter(ShardWriter):
+    """One POSIX tar per shard; members of a sample share the key ``<id>`` (no dots in ids)."""
+
+    format = "webdataset"
+
+    def __init__(self, job: JobSpec, shard: int) -> None:
+        super().__init__(job, shard)
+        self.final = data_path(self.root, shard, "tar")
+        self.tmp = tmp_path(self.final)
+        self._tar = tarfile.open(self.tmp, "w", format=tarfile.USTAR_FORMAT)
+
+    def add(self, outcome: Outcome) -> None:
+        assert outcome.record is not None
+        key = outcome.record.id
+        self._tar.addfile(*_tar_member(f"{key}.json", record_line(outcome.record)))
+        for item in outcome.media:
+            self._tar.addfile(*_tar_member(item.filename, item.data))
+            self.media_files += 1
+            self.media_bytes += len(item.data)
+
+    def commit(self) -> dict[str, str]:
+        from synthgen.seeding import sha256_file
+
+        self._tar.close()
+        fsync_file(self.tmp)
+        digest = sha256_file(str(self.tmp))
+        publish(self.tmp, self.final)
+        return {self.final.relative_to(self.root).as_posix(): digest}
+
+    def abort(self) -> None:
+        self._tar.close()
+        remove_path(self.tmp)
+
+    @classmethod
+    def final_paths(cls, root: Path, shard: int) -> list[Path]:
+        return [data_path(root, shard, "tar")]
+
+    @classmethod
+    def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
+        with tarfile.open(data_path(root, shard, "tar"), "r") as tar:
+            members = {m.name: m for m in tar.getmembers()}
+            for name, member in members.items():
+                if not name.endswith(".json"):
+                    continue
+                line = tar.extractfile(member).read()  # type: ignore[union-attr]
+                data = json.loads(line)
+                media: dict[str, bytes | None] = {}
+                for ref in data.get("media", {}).values():
+                    m = members.get(ref["path"])
+                    media[ref["path"]] = tar.extractfile(m).read() if m else None  # type: ignore[union-attr]
+                yield StoredRecord(line=line, data=data, media=media)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -14,7 +14,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """The TOML template file ``<name>.toml`` of this package, parsed."""
     text = resources.files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8")

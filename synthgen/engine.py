@@ -242,13 +242,16 @@ def make(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
          shard_size: int | None = None, overwrite: bool = False,
          config_file: str | Path | None = None, dataset: str | None = None,
          on_error: str = "raise", max_retries: int = 2,
-         progress: ProgressCallback | None = None, **overrides: Any) -> Manifest:
+         progress: ProgressCallback | None = None, config: dict[str, Any] | None = None,
+         **overrides: Any) -> Manifest:
     """Make (or resume, or extend) dataset ``name`` with ``n`` accepted records in ``out``.
 
-    ``overrides`` are program config fields (nested dicts for dotted keys). Returns the
-    manifest. Raises :class:`~synthgen.errors.UserError` for bad input before writing anything.
+    ``config`` and ``overrides`` are program config fields (nested dicts for dotted keys;
+    ``overrides`` win). Returns the manifest. Raises :class:`~synthgen.errors.UserError` for
+    bad input before writing anything.
     """
-    job = build_job(name, n, out, seed, config=overrides, config_file=config_file,
+    job = build_job(name, n, out, seed, config=deep_merge(config or {}, overrides),
+                    config_file=config_file,
                     shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
                     on_error=on_error)
     options = RunOptions(workers=workers if workers is not None else 0, executor=executor,
@@ -308,16 +311,19 @@ def _ordered(entries: dict[int, ShardEntry]) -> list[ShardEntry]:
 def generate(name: str, n: int | str | float, seed: int = 0, *, format: str = "jsonl",
              encoders: list[str] | None = None, dataset: str | None = None,
              shard_size: int | None = None, config_file: str | Path | None = None,
-             on_error: str = "raise", **overrides: Any) -> Iterator[BaseRecord]:
+             on_error: str = "raise", config: dict[str, Any] | None = None,
+             **overrides: Any) -> Iterator[BaseRecord]:
     """Yield the first ``n`` accepted records in memory, with no disk I/O.
 
     The records equal those :func:`make` writes for the same arguments (media paths
     included); ``record.media_objects`` holds the PIL images / audio themselves.
     """
-    job = build_job(name, n, ".", seed, config=overrides, config_file=config_file,
+    job = build_job(name, n, ".", seed, config=deep_merge(config or {}, overrides),
+                    config_file=config_file,
                     shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
                     on_error=on_error)
-    program = programs.get(job.program)(programs.get(job.program).Config.model_validate(job.config))
+    program_cls = programs.get(job.program)
+    program = program_cls(program_cls.Config.model_validate(job.config))
     made = 0
     index = 0
     while made < job.n:

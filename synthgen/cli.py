@@ -1,0 +1,193 @@
+"""The ``synthgen`` command line. Every command calls the same functions as the Python API.
+
+Exit codes: 0 ok; 1 internal error (traceback kept) or a failed ``validate``/``replay``;
+2 user error: one line naming the flag/field/file and the fix, and nothing partial written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from synthgen import __version__
+from synthgen.errors import UserError
+
+EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 internal error or failed check, 2 user error."
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(__version__, prog_name="synthgen")
+def cli() -> None:
+    """synthgen: typed generator programs that make verified multimodal training data."""
+
+
+def _make_options(fn: Any) -> Any:
+    options = [
+        click.option("--n", "n", required=True, help="accepted records to make: 1000, 1_000, 1e6"),
+        click.option("--out", type=click.Path(path_type=Path), default=None,
+                     help="dataset directory [default: out/NAME]"),
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True),
+        click.option("--workers", type=click.IntRange(min=0), default=0,
+                     help="worker processes [default: number of CPUs]"),
+        click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+                     show_default=True),
+        click.option("--ray-address", default=None,
+                     help="Ray cluster address; a local Ray is started when omitted"),
+        click.option("--format", "format_", type=click.Choice(["jsonl", "webdataset"]),
+                     default="jsonl", show_default=True),
+        click.option("--encoder", "encoders", multiple=True,
+                     help="media encoder(s): png (default), jpg, webp; wav (default), flac"),
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                     help="program config override, repeatable; dotted keys for nested fields"),
+        click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
+                     help="TOML file of program config fields"),
+        click.option("--shard-size", type=click.IntRange(min=1), default=None,
+                     help="candidates per shard [default: 1000]"),
+        click.option("--dataset", default=None, help="dataset name used in record ids"),
+        click.option("--on-error", type=click.Choice(["raise", "reject"]), default="raise",
+                     show_default=True, help="a program exception fails the run or rejects"),
+        click.option("--overwrite", is_flag=True, help="replace a different dataset in --out"),
+        click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="json: one JSON line per shard event on stdout"),
+        click.option("--progress/--no-progress", default=None,
+                     help="live progress bar [default: on when stderr is a terminal]"),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _run_make(name: str, *, n: str, out: Path | None, log_format: str, progress: bool | None,
+              sets: tuple[str, ...] = (), config: dict[str, Any] | None = None,
+              **kwargs: Any) -> int:
+    from synthgen.config import deep_merge, parse_overrides
+    from synthgen.engine import make
+    from synthgen.progress import JsonLogReporter, RichReporter, summary_line
+
+    overrides = deep_merge(config or {}, parse_overrides(sets))
+    reporter: Any = None
+    if log_format == "json":
+        reporter = JsonLogReporter()
+    elif progress or (progress is None and sys.stderr.isatty()):
+        reporter = RichReporter()
+    started = time.perf_counter()
+    try:
+        manifest = make(name, n, out if out is not None else Path("out") / name,
+                        progress=reporter, config=overrides, **kwargs)
+    finally:
+        if isinstance(reporter, RichReporter):
+            reporter.progress.stop()
+    if log_format == "text":
+        click.echo(summary_line(manifest, time.perf_counter() - started))
+    return 0
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("name")
+@_make_options
+def make(name: str, n: str, out: Path | None, seed: int, workers: int, executor: str,
+         ray_address: str | None, format_: str, encoders: tuple[str, ...], sets: tuple[str, ...],
+         config_file: Path | None, shard_size: int | None, dataset: str | None, on_error: str,
+         overwrite: bool, log_format: str, progress: bool | None) -> int:
+    """Make dataset NAME: --n accepted records, sharded, resumable (rerun to resume)."""
+    return _run_make(name, n=n, out=out, seed=seed, workers=workers, executor=executor,
+                     ray_address=ray_address, format=format_, encoders=list(encoders),
+                     sets=sets, config_file=config_file, shard_size=shard_size,
+                     dataset=dataset, on_error=on_error, overwrite=overwrite,
+                     log_format=log_format, progress=progress)
+
+
+@cli.command("list")
+def list_programs() -> int:
+    """List the registered programs, one per line."""
+    from synthgen.program import programs
+
+    for name, cls in programs.items():
+        click.echo(f"{name}\t{cls.version}\t{cls.description}")
+    return 0
+
+
+@cli.command()
+@click.argument("name")
+def schema(name: str) -> int:
+    """Print the JSON Schema of program NAME's records."""
+    from synthgen.program import programs
+
+    click.echo(json.dumps(programs.get(name).Record.model_json_schema(), indent=2))
+    return 0
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def validate(directory: Path) -> int:
+    """Check every record, media file and manifest entry of a dataset."""
+    from synthgen.validate import validate_dataset
+
+    problems = validate_dataset(directory)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"INVALID: {len(problems)} problem(s) in {directory}")
+        return 1
+    click.echo(f"OK: {directory} is valid")
+    return 0
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("record_id")
+def replay(directory: Path, record_id: str) -> int:
+    """Regenerate record RECORD_ID of a dataset and compare it byte for byte."""
+    from synthgen.replay import replay as replay_record
+
+    result = replay_record(directory, record_id)
+    if result.identical:
+        click.echo(f"identical: {record_id} regenerates byte for byte")
+        return 0
+    click.echo(f"differs: {record_id}: {'; '.join(result.differences)}")
+    return 1
+
+
+@cli.command()
+@click.argument("job_file", type=click.Path(path_type=Path))
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--progress/--no-progress", default=None)
+def run(job_file: Path, log_format: str, progress: bool | None) -> int:
+    """Run a job file (TOML): the same as the equivalent `make`, for scheduled batch runs."""
+    from synthgen.jobfile import load_job_file
+
+    spec = load_job_file(job_file)
+    args = spec.make_kwargs()
+    return _run_make(args.pop("name"), log_format=log_format, progress=progress, **args)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps errors to exit codes (see module docstring)."""
+    try:
+        code = cli.main(args=argv, prog_name="synthgen", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        click.echo(f"synthgen: error: {_one_line(exc.format_message())}{hint}", err=True)
+        sys.exit(2)
+    except UserError as exc:
+        click.echo(f"synthgen: error: {_one_line(str(exc))}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("synthgen: interrupted; rerun the same command to resume", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,111 @@
+"""Progress reporters for ``make``: a live rich display, or one JSON line per event.
+
+Both are plain :data:`~synthgen.engine.ProgressCallback` functions, so the Python API can pass
+its own. Figures: records/s, ETA, accept rate overall and per filter.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from synthgen.manifest import ShardEntry, Totals
+
+
+def _rates(entries: dict[int, ShardEntry]) -> tuple[Totals, dict[str, float]]:
+    totals = Totals.of(list(entries.values()))
+    per_filter = {name: s.passed / max(1, s.passed + s.failed) for name, s in totals.filters.items()}
+    return totals, per_filter
+
+
+class JsonLogReporter:
+    """One JSON object per line on stdout: for batch schedulers and log collectors."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stdout
+        self.started = time.perf_counter()
+
+    def emit(self, event: str, **fields: Any) -> None:
+        line = {"event": event, "t": round(time.perf_counter() - self.started, 3), **fields}
+        self.stream.write(json.dumps(line, sort_keys=True) + "\n")
+        self.stream.flush()
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "start":
+            job = info["job"]
+            self.emit("start", program=job.program, n=job.n, out=job.out, seed=job.seed,
+                      workers=info["workers"], resumed_shards=info["resumed"])
+        elif event == "shard":
+            entry: ShardEntry = info["entry"]
+            totals, per_filter = _rates(info["entries"])
+            elapsed = time.perf_counter() - self.started
+            self.emit("shard", shard=entry.shard, start=entry.start, stop=entry.stop,
+                      accepted=entry.accepted, rejected=entry.rejected,
+                      rejects_by_reason=entry.rejects_by_reason,
+                      total_accepted=totals.accepted, records_per_s=round(totals.accepted /
+                                                                          max(elapsed, 1e-9), 1),
+                      filter_pass_rate={k: round(v, 4) for k, v in per_filter.items()})
+        elif event in ("redo", "retry"):
+            self.emit(event, **info)
+        elif event == "done":
+            m = info["manifest"]
+            self.emit("done", accepted=m.totals.accepted, rejected=m.totals.rejected,
+                      shards=m.totals.shards, seconds=round(info["seconds"], 3), out=m.job.out)
+
+
+class RichReporter:
+    """A live progress bar with records/s, ETA and per-filter pass rates (stderr)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[speed]} rec/s"), TimeElapsedColumn(), TextColumn("ETA"),
+            TimeRemainingColumn(), TextColumn("{task.fields[filters]}"),
+            console=self.console, transient=False,
+        )
+        self.task: Any = None
+        self.started = time.perf_counter()
+        self.base = 0
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "start":
+            job = info["job"]
+            self.progress.start()
+            self.task = self.progress.add_task(job.program, total=job.n, speed="-", filters="")
+        elif event == "shard":
+            totals, per_filter = _rates(info["entries"])
+            elapsed = time.perf_counter() - self.started
+            done = min(totals.accepted, info["n"])
+            filters = " ".join(f"{k} {v:.0%}" for k, v in per_filter.items())
+            self.progress.update(self.task, completed=done, filters=filters,
+                                 speed=f"{totals.accepted / max(elapsed, 1e-9):,.0f}")
+        elif event == "redo":
+            self.console.print(f"redoing shard {info['shard']}: {'; '.join(info['problems'])}")
+        elif event == "retry":
+            self.console.print(f"a worker died; retrying shards {info['shards']}")
+        elif event == "done":
+            m = info["manifest"]
+            self.progress.update(self.task, completed=m.totals.accepted)
+            self.progress.stop()
+
+
+def summary_line(manifest: Any, seconds: float) -> str:
+    t = manifest.totals
+    rate = t.accepted / max(seconds, 1e-9)
+    reasons = ", ".join(f"{k} {v}" for k, v in t.rejects_by_reason.items()) or "none"
+    return (f"wrote {t.accepted} records ({t.media_files} media files, {t.shards} shards) to "
+            f"{manifest.job.out} in {seconds:.1f}s ({rate:,.0f} rec/s); rejected {t.rejected} "
+            f"({reasons})")

@@ -19,5 +19,9 @@ class MinArea(Filter):
     def check(self, candidate: tuple[int, int]) -> Verdict:
         area, total = candidate
         score = area / total
-        return self.verdict(score >= self.threshold, score=round(score, 6),
-                            threshold=self.threshold, score_type="area_fraction")
+        return self.verdict(
+            score >= self.threshold,
+            score=round(score, 6),
+            threshold=self.threshold,
+            score_type="area_fraction",
+        )

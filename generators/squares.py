@@ -16,8 +16,14 @@ from synthgen.media import Audio
 from synthgen.program import Context, Program, ProgramConfig, Sample, register_program
 from synthgen.records import BaseRecord
 
-COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 80, 220),
-          "yellow": (230, 210, 40), "purple": (140, 60, 200), "gray": (128, 128, 128)}
+COLORS = {
+    "red": (220, 40, 40),
+    "green": (40, 180, 60),
+    "blue": (40, 80, 220),
+    "yellow": (230, 210, 40),
+    "purple": (140, 60, 200),
+    "gray": (128, 128, 128),
+}
 
 
 class SquaresConfig(ProgramConfig):
@@ -59,7 +65,9 @@ class Squares(Program[SquaresConfig]):
         if cfg.audio:
             t = np.arange(int(0.25 * cfg.sample_rate)) / cfg.sample_rate
             pitch = 220.0 * 2 ** (list(COLORS).index(color) / 6)
-            media["tone"] = Audio((0.3 * np.sin(2 * np.pi * pitch * t)).astype(np.float32),
-                                  cfg.sample_rate)
-        return Sample({"color": color, "bbox": (x, y, side, side),
-                       "caption": f"a {color} square"}, media)
+            media["tone"] = Audio(
+                (0.3 * np.sin(2 * np.pi * pitch * t)).astype(np.float32), cfg.sample_rate
+            )
+        return Sample(
+            {"color": color, "bbox": (x, y, side, side), "caption": f"a {color} square"}, media
+        )

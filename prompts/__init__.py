@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 

@@ -29,42 +29,98 @@ def cli() -> None:
 def _make_options(fn: Any) -> Any:
     options = [
         click.option("--n", "n", required=True, help="accepted records to make: 1000, 1_000, 1e6"),
-        click.option("--out", type=click.Path(path_type=Path), default=None,
-                     help="dataset directory [default: out/NAME]"),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="dataset directory [default: out/NAME]",
+        ),
         click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True),
-        click.option("--workers", type=click.IntRange(min=0), default=0,
-                     help="worker processes [default: number of CPUs]"),
-        click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
-                     show_default=True),
-        click.option("--ray-address", default=None,
-                     help="Ray cluster address; a local Ray is started when omitted"),
-        click.option("--format", "format_", type=click.Choice(["jsonl", "webdataset"]),
-                     default="jsonl", show_default=True),
-        click.option("--encoder", "encoders", multiple=True,
-                     help="media encoder(s): png (default), jpg, webp; wav (default), flac"),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                     help="program config override, repeatable; dotted keys for nested fields"),
-        click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
-                     help="TOML file of program config fields"),
-        click.option("--shard-size", type=click.IntRange(min=1), default=None,
-                     help="candidates per shard [default: 1000]"),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            default=0,
+            help="worker processes [default: number of CPUs]",
+        ),
+        click.option(
+            "--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True
+        ),
+        click.option(
+            "--ray-address",
+            default=None,
+            help="Ray cluster address; a local Ray is started when omitted",
+        ),
+        click.option(
+            "--format",
+            "format_",
+            type=click.Choice(["jsonl", "webdataset"]),
+            default="jsonl",
+            show_default=True,
+        ),
+        click.option(
+            "--encoder",
+            "encoders",
+            multiple=True,
+            help="media encoder(s): png (default), jpg, webp; wav (default), flac",
+        ),
+        click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="program config override, repeatable; dotted keys for nested fields",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="TOML file of program config fields",
+        ),
+        click.option(
+            "--shard-size",
+            type=click.IntRange(min=1),
+            default=None,
+            help="candidates per shard [default: 1000]",
+        ),
         click.option("--dataset", default=None, help="dataset name used in record ids"),
-        click.option("--on-error", type=click.Choice(["raise", "reject"]), default="raise",
-                     show_default=True, help="a program exception fails the run or rejects"),
+        click.option(
+            "--on-error",
+            type=click.Choice(["raise", "reject"]),
+            default="raise",
+            show_default=True,
+            help="a program exception fails the run or rejects",
+        ),
         click.option("--overwrite", is_flag=True, help="replace a different dataset in --out"),
-        click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="json: one JSON line per shard event on stdout"),
-        click.option("--progress/--no-progress", default=None,
-                     help="live progress bar [default: on when stderr is a terminal]"),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="json: one JSON line per shard event on stdout",
+        ),
+        click.option(
+            "--progress/--no-progress",
+            default=None,
+            help="live progress bar [default: on when stderr is a terminal]",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
-def _run_make(name: str, *, n: str, out: Path | None, log_format: str, progress: bool | None,
-              sets: tuple[str, ...] = (), config: dict[str, Any] | None = None,
-              **kwargs: Any) -> int:
+def _run_make(
+    name: str,
+    *,
+    n: str,
+    out: Path | None,
+    log_format: str,
+    progress: bool | None,
+    sets: tuple[str, ...] = (),
+    config: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> int:
     from synthgen.config import deep_merge, parse_overrides
     from synthgen.engine import make
     from synthgen.progress import JsonLogReporter, RichReporter, summary_line
@@ -77,8 +133,14 @@ def _run_make(name: str, *, n: str, out: Path | None, log_format: str, progress:
         reporter = RichReporter()
     started = time.perf_counter()
     try:
-        manifest = make(name, n, out if out is not None else Path("out") / name,
-                        progress=reporter, config=overrides, **kwargs)
+        manifest = make(
+            name,
+            n,
+            out if out is not None else Path("out") / name,
+            progress=reporter,
+            config=overrides,
+            **kwargs,
+        )
     finally:
         if isinstance(reporter, RichReporter):
             reporter.progress.stop()
@@ -90,16 +152,45 @@ def _run_make(name: str, *, n: str, out: Path | None, log_format: str, progress:
 @cli.command(epilog=EPILOG)
 @click.argument("name")
 @_make_options
-def make(name: str, n: str, out: Path | None, seed: int, workers: int, executor: str,
-         ray_address: str | None, format_: str, encoders: tuple[str, ...], sets: tuple[str, ...],
-         config_file: Path | None, shard_size: int | None, dataset: str | None, on_error: str,
-         overwrite: bool, log_format: str, progress: bool | None) -> int:
+def make(
+    name: str,
+    n: str,
+    out: Path | None,
+    seed: int,
+    workers: int,
+    executor: str,
+    ray_address: str | None,
+    format_: str,
+    encoders: tuple[str, ...],
+    sets: tuple[str, ...],
+    config_file: Path | None,
+    shard_size: int | None,
+    dataset: str | None,
+    on_error: str,
+    overwrite: bool,
+    log_format: str,
+    progress: bool | None,
+) -> int:
     """Make dataset NAME: --n accepted records, sharded, resumable (rerun to resume)."""
-    return _run_make(name, n=n, out=out, seed=seed, workers=workers, executor=executor,
-                     ray_address=ray_address, format=format_, encoders=list(encoders),
-                     sets=sets, config_file=config_file, shard_size=shard_size,
-                     dataset=dataset, on_error=on_error, overwrite=overwrite,
-                     log_format=log_format, progress=progress)
+    return _run_make(
+        name,
+        n=n,
+        out=out,
+        seed=seed,
+        workers=workers,
+        executor=executor,
+        ray_address=ray_address,
+        format=format_,
+        encoders=list(encoders),
+        sets=sets,
+        config_file=config_file,
+        shard_size=shard_size,
+        dataset=dataset,
+        on_error=on_error,
+        overwrite=overwrite,
+        log_format=log_format,
+        progress=progress,
+    )
 
 
 @cli.command("list")

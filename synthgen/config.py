@@ -40,8 +40,9 @@ def parse_count(value: str | int | float, flag: str = "--n") -> int:
     else:
         text = str(value).strip()
         if not _N_PATTERN.match(text) or text.endswith("_") or "__" in text:
-            raise UserError(f"{flag} must be a positive integer such as 1000, 1_000 or 1e6; "
-                            f"got {value!r}")
+            raise UserError(
+                f"{flag} must be a positive integer such as 1000, 1_000 or 1e6; got {value!r}"
+            )
         if "e" in text.lower():
             mantissa, exponent = re.split("[eE]", text)
             as_float = float(text)
@@ -110,8 +111,7 @@ def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def validate_model(model: type[BaseModel], data: dict[str, Any], where: str,
-                   fix: str) -> BaseModel:
+def validate_model(model: type[BaseModel], data: dict[str, Any], where: str, fix: str) -> BaseModel:
     """Validate ``data`` against ``model``; the first error becomes a one-line UserError."""
     try:
         return model.model_validate(data)
@@ -120,8 +120,9 @@ def validate_model(model: type[BaseModel], data: dict[str, Any], where: str,
         field = ".".join(str(p) for p in err["loc"]) or "(root)"
         if err["type"] == "extra_forbidden":
             known = ", ".join(model.model_fields) or "(none)"
-            raise UserError(f"{where} field {field!r} is unknown: known fields are {known}"
-                            ) from None
+            raise UserError(
+                f"{where} field {field!r} is unknown: known fields are {known}"
+            ) from None
         got = err.get("input")
         shown = f" (got {got!r})" if not isinstance(got, dict) else ""
         raise UserError(f"{where} field {field!r}: {err['msg']}{shown}; {fix}") from None

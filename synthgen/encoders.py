@@ -89,8 +89,11 @@ def _pcm16(audio: Audio) -> np.ndarray:
 
 
 def _audio_meta(audio: Audio) -> dict[str, Any]:
-    return {"duration": round(audio.duration, 6), "sample_rate": audio.sample_rate,
-            "channels": audio.channels}
+    return {
+        "duration": round(audio.duration, 6),
+        "sample_rate": audio.sample_rate,
+        "channels": audio.channels,
+    }
 
 
 @register_encoder
@@ -127,7 +130,9 @@ class FlacEncoder(Encoder):
         try:
             import soundfile
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise UserError("--encoder flac needs soundfile: pip install 'synthgen[audio]'") from exc
+            raise UserError(
+                "--encoder flac needs soundfile: pip install 'synthgen[audio]'"
+            ) from exc
         buf = io.BytesIO()
         soundfile.write(buf, _pcm16(value), value.sample_rate, format="FLAC", subtype="PCM_16")
         return buf.getvalue(), _audio_meta(value)
@@ -141,7 +146,8 @@ def resolve_encoders(names: list[str] | tuple[str, ...] | None) -> dict[str, str
             try:
                 cls = encoders.get(name)
             except UserError:
-                raise UserError(f"--encoder {name!r} is unknown: choose from "
-                                f"{', '.join(encoders.names())}") from None
+                raise UserError(
+                    f"--encoder {name!r} is unknown: choose from {', '.join(encoders.names())}"
+                ) from None
             chosen[cls.kind] = name
     return chosen

@@ -47,23 +47,36 @@ ProgressCallback = Callable[[str, dict[str, Any]], None]
 """Receives engine events: ("start", {...}), ("shard", {...}), ("done", {...})."""
 
 
-def resolve_config(program: type[Program], config: dict[str, Any] | None = None,
-                   config_file: str | Path | None = None) -> dict[str, Any]:
+def resolve_config(
+    program: type[Program],
+    config: dict[str, Any] | None = None,
+    config_file: str | Path | None = None,
+) -> dict[str, Any]:
     """Defaults <- config file <- overrides, validated by the program's Config."""
     data: dict[str, Any] = {}
     if config_file is not None:
         data = load_toml(config_file)
     data = deep_merge(data, config or {})
-    model = validate_model(program.Config, data, "config",
-                           "fix it with --set KEY=VALUE or in the config file")
+    model = validate_model(
+        program.Config, data, "config", "fix it with --set KEY=VALUE or in the config file"
+    )
     return model.model_dump(mode="json")
 
 
-def build_job(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
-              config: dict[str, Any] | None = None, config_file: str | Path | None = None,
-              shard_size: int | None = None, format: str = "jsonl",
-              encoders: list[str] | None = None, dataset: str | None = None,
-              on_error: str = "raise") -> JobSpec:
+def build_job(
+    name: str,
+    n: int | str | float,
+    out: str | Path,
+    seed: int = 0,
+    *,
+    config: dict[str, Any] | None = None,
+    config_file: str | Path | None = None,
+    shard_size: int | None = None,
+    format: str = "jsonl",
+    encoders: list[str] | None = None,
+    dataset: str | None = None,
+    on_error: str = "raise",
+) -> JobSpec:
     """Validate everything about a job without touching the disk."""
     program = programs.get(name)
     count = parse_count(n)
@@ -80,10 +93,17 @@ def build_job(name: str, n: int | str | float, out: str | Path, seed: int = 0, *
         raise UserError(f"--dataset {dataset!r} must be letters, digits and underscores")
     resolved = resolve_config(program, config, config_file)
     return JobSpec(
-        program=program.name, program_version=program.version, dataset=dataset,
-        config=resolved, config_hash=config_hash(resolved), seed=seed, n=count,
-        shard_size=shard_size or DEFAULT_SHARD_SIZE, format=format,  # type: ignore[arg-type]
-        encoders=resolve_encoders(encoders), on_error=on_error,  # type: ignore[arg-type]
+        program=program.name,
+        program_version=program.version,
+        dataset=dataset,
+        config=resolved,
+        config_hash=config_hash(resolved),
+        seed=seed,
+        n=count,
+        shard_size=shard_size or DEFAULT_SHARD_SIZE,
+        format=format,  # type: ignore[arg-type]
+        encoders=resolve_encoders(encoders),
+        on_error=on_error,  # type: ignore[arg-type]
         out=str(Path(out).expanduser().resolve()),
     )
 
@@ -100,8 +120,9 @@ def _check_writable(root: Path) -> None:
         raise UserError(f"--out {root}: {probe} is not writable: choose a writable directory")
 
 
-def _reconcile(job: JobSpec, existing: Manifest | None, explicit_shard_size: bool,
-               overwrite: bool) -> JobSpec:
+def _reconcile(
+    job: JobSpec, existing: Manifest | None, explicit_shard_size: bool, overwrite: bool
+) -> JobSpec:
     """Check that ``job`` continues the dataset already at its root (or raise)."""
     if existing is None:
         return job
@@ -112,12 +133,17 @@ def _reconcile(job: JobSpec, existing: Manifest | None, explicit_shard_size: boo
     ours, theirs = job.identity(), existing.job.identity()
     for key in ours:
         if ours[key] != theirs[key]:
-            flag = {"config_hash": "config (--set/--config)", "program_version": "program version",
-                    "encoders": "--encoder", "shard_size": "--shard-size"}.get(key, f"--{key}")
+            flag = {
+                "config_hash": "config (--set/--config)",
+                "program_version": "program version",
+                "encoders": "--encoder",
+                "shard_size": "--shard-size",
+            }.get(key, f"--{key}")
             raise UserError(
                 f"--out {job.root} holds a dataset made with a different {flag} "
                 f"({theirs[key]!r}, now {ours[key]!r}): use the same settings to resume, another "
-                f"--out, or --overwrite to replace it")
+                f"--out, or --overwrite to replace it"
+            )
     return job
 
 
@@ -126,16 +152,22 @@ def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> N
     if overwrite and existing is not None:
         for sub in ("data", "media", "rejects", ".synthgen", "manifest.json", "schema.json"):
             remove_path(root / sub)
-    elif root.is_dir() and existing is None and any(
-            p.name not in (".synthgen",) for p in root.iterdir()):
-        raise UserError(f"--out {root} is not empty and holds no synthgen dataset: "
-                        f"choose an empty or new directory")
+    elif (
+        root.is_dir()
+        and existing is None
+        and any(p.name not in (".synthgen",) for p in root.iterdir())
+    ):
+        raise UserError(
+            f"--out {root} is not empty and holds no synthgen dataset: "
+            f"choose an empty or new directory"
+        )
     try:
         for sub in ("data", "rejects", "media", ".synthgen/shards"):
             (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"--out {root} cannot be created ({exc.strerror}): choose another --out"
-                        ) from None
+        raise UserError(
+            f"--out {root} cannot be created ({exc.strerror}): choose another --out"
+        ) from None
     remove_stale_temporaries(root)
     schema = programs.get(job.program).Record.model_json_schema()
     from synthgen.fsutil import atomic_write_bytes
@@ -187,8 +219,10 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
             for e in full:
                 for r, c in e.rejects_by_reason.items():
                     reasons[r] = reasons.get(r, 0) + c
-            raise UserError(f"program {job.program!r} accepted none of {candidates} candidates "
-                            f"(rejects: {reasons}): loosen its config")
+            raise UserError(
+                f"program {job.program!r} accepted none of {candidates} candidates "
+                f"(rejects: {reasons}): loosen its config"
+            )
         rate = max(accepted / candidates, 1.0 / (10 * job.shard_size))
         count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * 1.05)
         count = max(count, 1)
@@ -236,26 +270,53 @@ def _remove_shards_after(job: JobSpec, last: int, entries: dict[int, ShardEntry]
             remove_shard(job, k)
 
 
-def make(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
-         workers: int | None = None, executor: str = "local", ray_address: str | None = None,
-         format: str = "jsonl", encoders: list[str] | None = None,
-         shard_size: int | None = None, overwrite: bool = False,
-         config_file: str | Path | None = None, dataset: str | None = None,
-         on_error: str = "raise", max_retries: int = 2,
-         progress: ProgressCallback | None = None, config: dict[str, Any] | None = None,
-         **overrides: Any) -> Manifest:
+def make(
+    name: str,
+    n: int | str | float,
+    out: str | Path,
+    seed: int = 0,
+    *,
+    workers: int | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
+    format: str = "jsonl",
+    encoders: list[str] | None = None,
+    shard_size: int | None = None,
+    overwrite: bool = False,
+    config_file: str | Path | None = None,
+    dataset: str | None = None,
+    on_error: str = "raise",
+    max_retries: int = 2,
+    progress: ProgressCallback | None = None,
+    config: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Manifest:
     """Make (or resume, or extend) dataset ``name`` with ``n`` accepted records in ``out``.
 
     ``config`` and ``overrides`` are program config fields (nested dicts for dotted keys;
     ``overrides`` win). Returns the manifest. Raises :class:`~synthgen.errors.UserError` for
     bad input before writing anything.
     """
-    job = build_job(name, n, out, seed, config=deep_merge(config or {}, overrides),
-                    config_file=config_file,
-                    shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
-                    on_error=on_error)
-    options = RunOptions(workers=workers if workers is not None else 0, executor=executor,
-                         ray_address=ray_address, max_retries=max_retries, overwrite=overwrite)
+    job = build_job(
+        name,
+        n,
+        out,
+        seed,
+        config=deep_merge(config or {}, overrides),
+        config_file=config_file,
+        shard_size=shard_size,
+        format=format,
+        encoders=encoders,
+        dataset=dataset,
+        on_error=on_error,
+    )
+    options = RunOptions(
+        workers=workers if workers is not None else 0,
+        executor=executor,
+        ray_address=ray_address,
+        max_retries=max_retries,
+        overwrite=overwrite,
+    )
     executor_cls = executors.get(options.executor)
     _check_writable(job.root)
     try:
@@ -279,8 +340,10 @@ def make(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
             if walk.state == "cut":
                 shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
             else:
-                shards = [ShardTask(job, k, *job.shard_range(k))
-                          for k in _wave(job, entries, walk, n_workers)]
+                shards = [
+                    ShardTask(job, k, *job.shard_range(k))
+                    for k in _wave(job, entries, walk, n_workers)
+                ]
             try:
                 for task, entry in ex.map_unordered(run_shard, shards):
                     entries[task.shard] = entry
@@ -292,8 +355,10 @@ def make(name: str, n: int | str | float, out: str | Path, seed: int = 0, *,
                 for task in lost.pending:
                     retries[task.shard] = retries.get(task.shard, 0) + 1
                     if retries[task.shard] > options.max_retries:
-                        raise ShardError(f"shard {task.shard} lost its worker "
-                                         f"{retries[task.shard]} times; giving up") from lost
+                        raise ShardError(
+                            f"shard {task.shard} lost its worker "
+                            f"{retries[task.shard]} times; giving up"
+                        ) from lost
                 if progress:
                     progress("retry", {"shards": [t.shard for t in lost.pending]})
     _remove_shards_after(job, walk.shard, entries)
@@ -308,20 +373,38 @@ def _ordered(entries: dict[int, ShardEntry]) -> list[ShardEntry]:
     return [entries[k] for k in sorted(entries)]
 
 
-def generate(name: str, n: int | str | float, seed: int = 0, *, format: str = "jsonl",
-             encoders: list[str] | None = None, dataset: str | None = None,
-             shard_size: int | None = None, config_file: str | Path | None = None,
-             on_error: str = "raise", config: dict[str, Any] | None = None,
-             **overrides: Any) -> Iterator[BaseRecord]:
+def generate(
+    name: str,
+    n: int | str | float,
+    seed: int = 0,
+    *,
+    format: str = "jsonl",
+    encoders: list[str] | None = None,
+    dataset: str | None = None,
+    shard_size: int | None = None,
+    config_file: str | Path | None = None,
+    on_error: str = "raise",
+    config: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Iterator[BaseRecord]:
     """Yield the first ``n`` accepted records in memory, with no disk I/O.
 
     The records equal those :func:`make` writes for the same arguments (media paths
     included); ``record.media_objects`` holds the PIL images / audio themselves.
     """
-    job = build_job(name, n, ".", seed, config=deep_merge(config or {}, overrides),
-                    config_file=config_file,
-                    shard_size=shard_size, format=format, encoders=encoders, dataset=dataset,
-                    on_error=on_error)
+    job = build_job(
+        name,
+        n,
+        ".",
+        seed,
+        config=deep_merge(config or {}, overrides),
+        config_file=config_file,
+        shard_size=shard_size,
+        format=format,
+        encoders=encoders,
+        dataset=dataset,
+        on_error=on_error,
+    )
     program_cls = programs.get(job.program)
     program = program_cls(program_cls.Config.model_validate(job.config))
     made = 0

@@ -30,5 +30,7 @@ class Filter(ABC):
         return Verdict(filter=self.name, kind=self.kind, passed=passed, **fields)
 
 
-filters: Registry[type[Filter]] = Registry("filter", "synthgen.filters", builtins=("synthgen.filters",))
+filters: Registry[type[Filter]] = Registry(
+    "filter", "synthgen.filters", builtins=("synthgen.filters",)
+)
 register_filter = filters.register

@@ -18,8 +18,18 @@ DEFAULT_SHARD_SIZE = 1000
 OutputFormat = Literal["jsonl", "webdataset"]
 OnError = Literal["raise", "reject"]
 
-IDENTITY_FIELDS = ("program", "program_version", "dataset", "config_hash", "seed", "shard_size",
-                   "format", "encoders", "on_error", "schema_version")
+IDENTITY_FIELDS = (
+    "program",
+    "program_version",
+    "dataset",
+    "config_hash",
+    "seed",
+    "shard_size",
+    "format",
+    "encoders",
+    "on_error",
+    "schema_version",
+)
 """Fields that must match for a run to continue (resume or extend) an existing dataset."""
 
 

@@ -49,10 +49,19 @@ class JobFile(StrictModel):
         """Keyword arguments for the CLI's make path (and :func:`synthgen.make`)."""
         encoders = [self.encoder] if isinstance(self.encoder, str) else list(self.encoder)
         return {
-            "name": self.recipe, "n": self.n, "out": self._base / self.out, "seed": self.seed,
-            "workers": self.workers, "executor": self.executor, "ray_address": self.ray_address,
-            "format": self.format, "encoders": encoders, "shard_size": self.shard_size,
-            "dataset": self.dataset, "on_error": self.on_error, "overwrite": self.overwrite,
+            "name": self.recipe,
+            "n": self.n,
+            "out": self._base / self.out,
+            "seed": self.seed,
+            "workers": self.workers,
+            "executor": self.executor,
+            "ray_address": self.ray_address,
+            "format": self.format,
+            "encoders": encoders,
+            "shard_size": self.shard_size,
+            "dataset": self.dataset,
+            "on_error": self.on_error,
+            "overwrite": self.overwrite,
             "config_file": (self._base / self.config_file) if self.config_file else None,
             "config": self.config,
         }

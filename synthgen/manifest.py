@@ -93,8 +93,9 @@ class Manifest(StrictModel):
     complete: bool = False
     shards: list[ShardEntry] = Field(default_factory=list)
     totals: Totals = Field(default_factory=Totals)
-    timings: dict[str, float] = Field(default_factory=dict,
-                                      description="stage seconds summed over shards (varies)")
+    timings: dict[str, float] = Field(
+        default_factory=dict, description="stage seconds summed over shards (varies)"
+    )
 
     @property
     def root(self) -> Path:
@@ -133,13 +134,20 @@ def read_sidecars(root: Path) -> dict[int, ShardEntry]:
     return entries
 
 
-def build_manifest(version: str, job: JobSpec, entries: list[ShardEntry], complete: bool) -> Manifest:
+def build_manifest(
+    version: str, job: JobSpec, entries: list[ShardEntry], complete: bool
+) -> Manifest:
     timings: Counter[str] = Counter()
     for e in entries:
         timings.update(e.timings)
-    return Manifest(synthgen_version=version, job=job, complete=complete, shards=entries,
-                    totals=Totals.of(entries),
-                    timings={k: round(v, 3) for k, v in sorted(timings.items())})
+    return Manifest(
+        synthgen_version=version,
+        job=job,
+        complete=complete,
+        shards=entries,
+        totals=Totals.of(entries),
+        timings={k: round(v, 3) for k, v in sorted(timings.items())},
+    )
 
 
 def write_manifest(manifest: Manifest) -> None:

@@ -69,8 +69,9 @@ class MediaLocator:
         return f"media/shard-{shard:05d}/{filename}", None
 
 
-def encode_media(job: JobSpec, rid: str, index: int, media: dict[str, Any]
-                 ) -> tuple[dict[str, MediaRef], list[EncodedMedia]]:
+def encode_media(
+    job: JobSpec, rid: str, index: int, media: dict[str, Any]
+) -> tuple[dict[str, MediaRef], list[EncodedMedia]]:
     refs: dict[str, MediaRef] = {}
     encoded: list[EncodedMedia] = []
     locator = MediaLocator(job)
@@ -83,20 +84,36 @@ def encode_media(job: JobSpec, rid: str, index: int, media: dict[str, Any]
         data, meta = encoder.encode(raw)
         filename = f"{rid}.{name}.{encoder.ext}"
         path, container = locator.ref_path(index, filename)
-        refs[name] = MediaRef(path=path, container=container, sha256=sha256_bytes(data),
-                              mime=encoder.mime, bytes=len(data), **meta)
+        refs[name] = MediaRef(
+            path=path,
+            container=container,
+            sha256=sha256_bytes(data),
+            mime=encoder.mime,
+            bytes=len(data),
+            **meta,
+        )
         encoded.append(EncodedMedia(name=name, filename=filename, data=data))
     return refs, encoded
 
 
-def produce(job: JobSpec, index: int, program: Program | None = None,
-            backends: dict[str, Any] | None = None, timings: dict[str, float] | None = None,
-            keep_media_objects: bool = False) -> Outcome:
+def produce(
+    job: JobSpec,
+    index: int,
+    program: Program | None = None,
+    backends: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
+    keep_media_objects: bool = False,
+) -> Outcome:
     """Run the program on candidate ``index`` and build the record or the reject."""
     program = program or load_program(job)
-    ctx = Context(config=program.config, rng=rng_for(job.seed, index), index=index,
-                  seed=job.seed, backends=backends or {},
-                  timings=timings if timings is not None else {})
+    ctx = Context(
+        config=program.config,
+        rng=rng_for(job.seed, index),
+        index=index,
+        seed=job.seed,
+        backends=backends or {},
+        timings=timings if timings is not None else {},
+    )
     start = time.perf_counter()
     try:
         result = program.generate(ctx)
@@ -113,25 +130,29 @@ def produce(job: JobSpec, index: int, program: Program | None = None,
         reject = RejectRecord(index=index, reason=result.reason, detail=result.detail)
         return Outcome(index=index, reject=reject, verdicts=verdicts)
     if not isinstance(result, Sample):
-        raise TypeError(f"program {job.program!r} returned {type(result).__name__}; "
-                        "expected Sample or Reject")
+        raise TypeError(
+            f"program {job.program!r} returned {type(result).__name__}; expected Sample or Reject"
+        )
     start = time.perf_counter()
     rid = record_id(job.dataset, job.seed, index)
     refs, encoded = encode_media(job, rid, index, result.media)
     ctx.timings["encode"] = ctx.timings.get("encode", 0.0) + time.perf_counter() - start
-    record = type(program).Record.model_validate({
-        **result.data,
-        "id": rid,
-        "index": index,
-        "seed": job.seed,
-        "generator": GeneratorRef(name=job.program, version=job.program_version),
-        "config_hash": job.config_hash,
-        "lineage": ctx.lineage,
-        "media": refs,
-    })
+    record = type(program).Record.model_validate(
+        {
+            **result.data,
+            "id": rid,
+            "index": index,
+            "seed": job.seed,
+            "generator": GeneratorRef(name=job.program, version=job.program_version),
+            "config_hash": job.config_hash,
+            "lineage": ctx.lineage,
+            "media": refs,
+        }
+    )
     if keep_media_objects:
         record._media_objects.update(
-            {k: (v.value if isinstance(v, MediaItem) else v) for k, v in result.media.items()})
+            {k: (v.value if isinstance(v, MediaItem) else v) for k, v in result.media.items()}
+        )
     return Outcome(index=index, record=record, media=encoded, verdicts=verdicts)
 
 

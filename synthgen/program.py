@@ -91,7 +91,9 @@ class Context(Generic[ConfigT]):
             raise Rejected(Reject(reason=verdict.filter, detail=verdict.detail))
         return verdict
 
-    def used_model(self, model_id: str, revision: str | None = None, role: str | None = None) -> None:
+    def used_model(
+        self, model_id: str, revision: str | None = None, role: str | None = None
+    ) -> None:
         ref = ModelRef(id=model_id, revision=revision, role=role)
         if ref not in self.lineage.models:
             self.lineage.models.append(ref)

@@ -16,7 +16,9 @@ from synthgen.manifest import ShardEntry, Totals
 
 def _rates(entries: dict[int, ShardEntry]) -> tuple[Totals, dict[str, float]]:
     totals = Totals.of(list(entries.values()))
-    per_filter = {name: s.passed / max(1, s.passed + s.failed) for name, s in totals.filters.items()}
+    per_filter = {
+        name: s.passed / max(1, s.passed + s.failed) for name, s in totals.filters.items()
+    }
     return totals, per_filter
 
 
@@ -35,24 +37,43 @@ class JsonLogReporter:
     def __call__(self, event: str, info: dict[str, Any]) -> None:
         if event == "start":
             job = info["job"]
-            self.emit("start", program=job.program, n=job.n, out=job.out, seed=job.seed,
-                      workers=info["workers"], resumed_shards=info["resumed"])
+            self.emit(
+                "start",
+                program=job.program,
+                n=job.n,
+                out=job.out,
+                seed=job.seed,
+                workers=info["workers"],
+                resumed_shards=info["resumed"],
+            )
         elif event == "shard":
             entry: ShardEntry = info["entry"]
             totals, per_filter = _rates(info["entries"])
             elapsed = time.perf_counter() - self.started
-            self.emit("shard", shard=entry.shard, start=entry.start, stop=entry.stop,
-                      accepted=entry.accepted, rejected=entry.rejected,
-                      rejects_by_reason=entry.rejects_by_reason,
-                      total_accepted=totals.accepted, records_per_s=round(totals.accepted /
-                                                                          max(elapsed, 1e-9), 1),
-                      filter_pass_rate={k: round(v, 4) for k, v in per_filter.items()})
+            self.emit(
+                "shard",
+                shard=entry.shard,
+                start=entry.start,
+                stop=entry.stop,
+                accepted=entry.accepted,
+                rejected=entry.rejected,
+                rejects_by_reason=entry.rejects_by_reason,
+                total_accepted=totals.accepted,
+                records_per_s=round(totals.accepted / max(elapsed, 1e-9), 1),
+                filter_pass_rate={k: round(v, 4) for k, v in per_filter.items()},
+            )
         elif event in ("redo", "retry"):
             self.emit(event, **info)
         elif event == "done":
             m = info["manifest"]
-            self.emit("done", accepted=m.totals.accepted, rejected=m.totals.rejected,
-                      shards=m.totals.shards, seconds=round(info["seconds"], 3), out=m.job.out)
+            self.emit(
+                "done",
+                accepted=m.totals.accepted,
+                rejected=m.totals.rejected,
+                shards=m.totals.shards,
+                seconds=round(info["seconds"], 3),
+                out=m.job.out,
+            )
 
 
 class RichReporter:
@@ -71,10 +92,16 @@ class RichReporter:
 
         self.console = Console(stderr=True)
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[speed]} rec/s"), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), TextColumn("{task.fields[filters]}"),
-            console=self.console, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[speed]} rec/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[filters]}"),
+            console=self.console,
+            transient=False,
         )
         self.task: Any = None
         self.started = time.perf_counter()
@@ -90,8 +117,12 @@ class RichReporter:
             elapsed = time.perf_counter() - self.started
             done = min(totals.accepted, info["n"])
             filters = " ".join(f"{k} {v:.0%}" for k, v in per_filter.items())
-            self.progress.update(self.task, completed=done, filters=filters,
-                                 speed=f"{totals.accepted / max(elapsed, 1e-9):,.0f}")
+            self.progress.update(
+                self.task,
+                completed=done,
+                filters=filters,
+                speed=f"{totals.accepted / max(elapsed, 1e-9):,.0f}",
+            )
         elif event == "redo":
             self.console.print(f"redoing shard {info['shard']}: {'; '.join(info['problems'])}")
         elif event == "retry":
@@ -106,6 +137,8 @@ def summary_line(manifest: Any, seconds: float) -> str:
     t = manifest.totals
     rate = t.accepted / max(seconds, 1e-9)
     reasons = ", ".join(f"{k} {v}" for k, v in t.rejects_by_reason.items()) or "none"
-    return (f"wrote {t.accepted} records ({t.media_files} media files, {t.shards} shards) to "
-            f"{manifest.job.out} in {seconds:.1f}s ({rate:,.0f} rec/s); rejected {t.rejected} "
-            f"({reasons})")
+    return (
+        f"wrote {t.accepted} records ({t.media_files} media files, {t.shards} shards) to "
+        f"{manifest.job.out} in {seconds:.1f}s ({rate:,.0f} rec/s); rejected {t.rejected} "
+        f"({reasons})"
+    )

@@ -40,9 +40,15 @@ class Registry(Generic[T]):
             if not key:
                 raise ValueError(f"{self.kind} {obj!r} has no name")
             existing = self._items.get(key)
-            if existing is not None and existing is not obj and _qualname(existing) != _qualname(obj):
-                raise ValueError(f"{self.kind} {key!r} is registered twice: {_qualname(existing)}"
-                                 f" and {_qualname(obj)}")
+            if (
+                existing is not None
+                and existing is not obj
+                and _qualname(existing) != _qualname(obj)
+            ):
+                raise ValueError(
+                    f"{self.kind} {key!r} is registered twice: {_qualname(existing)}"
+                    f" and {_qualname(obj)}"
+                )
             self._items[key] = obj
             return obj
 
@@ -71,8 +77,10 @@ class Registry(Generic[T]):
             known = sorted(self._items)
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise UserError(f"unknown {self.kind} {name!r}: {hint}known: {', '.join(known)}"
-                            f" (see `synthgen list`)") from None
+            raise UserError(
+                f"unknown {self.kind} {name!r}: {hint}known: {', '.join(known)}"
+                f" (see `synthgen list`)"
+            ) from None
 
     def names(self) -> list[str]:
         self._load()

@@ -88,10 +88,16 @@ def run_shard(task: ShardTask) -> ShardEntry:
         raise
     files[rejects_final.relative_to(job.root).as_posix()] = rejects_sha.hexdigest()
     entry = ShardEntry(
-        shard=task.shard, start=task.start, stop=task.stop, accepted=accepted,
-        rejected=sum(reasons.values()), rejects_by_reason=dict(sorted(reasons.items())),
-        filters=dict(sorted(filters.items())), files=dict(sorted(files.items())),
-        media_files=writer.media_files, media_bytes=writer.media_bytes,
+        shard=task.shard,
+        start=task.start,
+        stop=task.stop,
+        accepted=accepted,
+        rejected=sum(reasons.values()),
+        rejects_by_reason=dict(sorted(reasons.items())),
+        filters=dict(sorted(filters.items())),
+        files=dict(sorted(files.items())),
+        media_files=writer.media_files,
+        media_bytes=writer.media_bytes,
         timings={k: round(v, 4) for k, v in sorted(timings.items())},
     )
     write_sidecar(job.root, entry)

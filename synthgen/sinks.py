@@ -153,7 +153,7 @@ class WebDatasetWriter(ShardWriter):
         super().__init__(job, shard)
         self.final = data_path(self.root, shard, "tar")
         self.tmp = tmp_path(self.final)
-        self._tar = tarfile.open(self.tmp, "w", format=tarfile.USTAR_FORMAT)
+        self._tar = tarfile.open(self.tmp, "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115
 
     def add(self, outcome: Outcome) -> None:
         assert outcome.record is not None

@@ -46,19 +46,24 @@ def validate_dataset(root: str | Path) -> list[str]:
     sidecars = read_sidecars(job.root)
     listed = {e.shard: e for e in manifest.shards}
     if set(sidecars) != set(listed):
-        problems.append(f"manifest lists shards {sorted(set(listed) - set(sidecars))} without "
-                        f"sidecars / sidecars {sorted(set(sidecars) - set(listed))} not listed")
+        problems.append(
+            f"manifest lists shards {sorted(set(listed) - set(sidecars))} without "
+            f"sidecars / sidecars {sorted(set(sidecars) - set(listed))} not listed"
+        )
     for k, entry in listed.items():
         if k in sidecars and sidecars[k] != entry:
             problems.append(f"shard {k}: manifest entry differs from its sidecar")
     if Totals.of(manifest.shards).model_dump(exclude={"filters"}) != manifest.totals.model_dump(
-            exclude={"filters"}):
+        exclude={"filters"}
+    ):
         problems.append("manifest: totals do not equal the sum of the shard entries")
     expected_start = 0
     for k, entry in enumerate(manifest.shards):
         if entry.shard != k or entry.start != expected_start:
-            problems.append(f"shard {entry.shard}: not contiguous (expected shard {k} starting "
-                            f"at {expected_start})")
+            problems.append(
+                f"shard {entry.shard}: not contiguous (expected shard {k} starting "
+                f"at {expected_start})"
+            )
             break
         expected_start = (k + 1) * job.shard_size
     if manifest.complete and manifest.totals.accepted != job.n:

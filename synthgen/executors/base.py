@@ -46,7 +46,8 @@ class Executor(ABC):
 
 
 executors: Registry[type[Executor]] = Registry(
-    "executor", "synthgen.executors",
+    "executor",
+    "synthgen.executors",
     builtins=("synthgen.executors.local", "synthgen.executors.ray"),
 )
 register_executor = executors.register

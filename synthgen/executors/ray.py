@@ -34,8 +34,11 @@ class RayExecutor(Executor):
         self._ray = _import_ray()
         self._started_here = False
         if not self._ray.is_initialized():
-            kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False,
-                                      "include_dashboard": False}
+            kwargs: dict[str, Any] = {
+                "ignore_reinit_error": True,
+                "log_to_driver": False,
+                "include_dashboard": False,
+            }
             if address:
                 kwargs["address"] = address
             else:
@@ -59,8 +62,7 @@ class RayExecutor(Executor):
                     task = running.pop(ref)
                     try:
                         result = ray.get(ref)
-                    except (ray.exceptions.WorkerCrashedError,
-                            ray.exceptions.NodeDiedError) as exc:
+                    except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError) as exc:
                         raise WorkerLost([task, *running.values(), *reversed(queue)]) from exc
                     except ray.exceptions.RayTaskError as exc:
                         raise exc.as_instanceof_cause() from None

@@ -219,11 +219,13 @@ def validate(directory: Path) -> int:
     """Check every record, media file and manifest entry of a dataset."""
     from synthgen.validate import validate_dataset
 
-    problems = validate_dataset(directory)
-    for problem in problems:
+    report = validate_dataset(directory)
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
         click.echo(problem)
-    if problems:
-        click.echo(f"INVALID: {len(problems)} problem(s) in {directory}")
+    if report.problems:
+        click.echo(f"INVALID: {len(report.problems)} problem(s) in {directory}")
         return 1
     click.echo(f"OK: {directory} is valid")
     return 0

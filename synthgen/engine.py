@@ -362,6 +362,7 @@ def make(
                 if progress:
                     progress("retry", {"shards": [t.shard for t in lost.pending]})
     _remove_shards_after(job, walk.shard, entries)
+    remove_stale_temporaries(job.root)  # left by workers that died mid-shard
     manifest = build_manifest(__version__, job, _ordered(entries), complete=True)
     write_manifest(manifest)
     if progress:

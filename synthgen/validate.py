@@ -8,6 +8,7 @@ and a media file with matching sha256; no stray shard files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,11 +37,23 @@ def load_dataset(root: str | Path) -> Manifest:
     return manifest
 
 
-def validate_dataset(root: str | Path) -> list[str]:
-    """Every problem found in the dataset at ``root`` (empty when it is valid)."""
+@dataclass
+class ValidationReport:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_dataset(root: str | Path) -> ValidationReport:
+    """Every problem found in the dataset at ``root`` (none when it is valid), plus notes on
+    checks that could not run."""
     manifest = load_dataset(root)
     job = manifest.job
-    problems: list[str] = []
+    report = ValidationReport()
+    problems = report.problems
     if not manifest.complete:
         problems.append("manifest: the run did not finish (complete=false); rerun make to resume")
     sidecars = read_sidecars(job.root)
@@ -72,7 +85,8 @@ def validate_dataset(root: str | Path) -> list[str]:
     try:
         record_model = programs.get(job.program).Record
     except UserError:
-        problems.append(f"program {job.program!r} is not installed: record schemas not checked")
+        report.notes.append(f"program {job.program!r} is not installed here: record schemas "
+                            "were not checked")
     reader = sinks.get(job.format)
     seen: set[str] = set()
     for entry in manifest.shards:
@@ -106,4 +120,4 @@ def validate_dataset(root: str | Path) -> list[str]:
             rel = path.relative_to(job.root).as_posix()
             if rel not in known:
                 problems.append(f"{rel}: not listed in the manifest")
-    return problems
+    return report

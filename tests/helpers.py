@@ -1,0 +1,52 @@
+"""Helpers to run the CLI and compare datasets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).parent
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``synthgen ARGS`` in a fresh interpreter (the real entry point, real exit codes)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "synthgen", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def dataset_bytes(root: Path) -> dict[str, bytes]:
+    """Every output file of a dataset except the manifest and sidecars (they hold timings)."""
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(".synthgen") and rel != "manifest.json":
+            files[rel] = path.read_bytes()
+    return files
+
+
+def manifest_without_timings(root: Path) -> dict:
+    import json
+
+    data = json.loads((root / "manifest.json").read_text())
+    data.pop("timings")
+    data["job"].pop("out")
+    for shard in data["shards"]:
+        shard.pop("timings")
+    return data
+
+
+ROOT = TESTS_DIR.parent
+
+
+def run_cli_with_test_programs(*args: str, env: dict[str, str] | None = None,
+                               timeout: float = 300) -> subprocess.Popen[str]:
+    """Start the CLI in a subprocess that has the test-only programs registered."""
+    code = ("import sys; sys.path.insert(0, %r); import tests.engine.test_programs; "
+            "from synthgen.cli import main; sys.argv[0] = 'synthgen'; main()") % str(ROOT)
+    return subprocess.Popen([sys.executable, "-c", code, *args], env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)

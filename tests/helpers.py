@@ -10,12 +10,19 @@ from pathlib import Path
 TESTS_DIR = Path(__file__).parent
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run ``synthgen ARGS`` in a fresh interpreter (the real entry point, real exit codes)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "synthgen", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "synthgen", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def dataset_bytes(root: Path) -> dict[str, bytes]:
@@ -42,11 +49,19 @@ def manifest_without_timings(root: Path) -> dict:
 ROOT = TESTS_DIR.parent
 
 
-def run_cli_with_test_programs(*args: str, env: dict[str, str] | None = None,
-                               timeout: float = 300) -> subprocess.Popen[str]:
+def run_cli_with_test_programs(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.Popen[str]:
     """Start the CLI in a subprocess that has the test-only programs registered."""
-    code = ("import sys; sys.path.insert(0, %r); import tests.engine.test_programs; "
-            "from synthgen.cli import main; sys.argv[0] = 'synthgen'; main()") % str(ROOT)
-    return subprocess.Popen([sys.executable, "-c", code, *args], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import tests.engine.test_programs; "
+        "from synthgen.cli import main; sys.argv[0] = 'synthgen'; main()"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )

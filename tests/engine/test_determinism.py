@@ -39,8 +39,11 @@ def test_local_vs_ray_byte_identical(tmp_path: Path) -> None:
 
 def test_generate_yields_the_records_make_writes(tmp_path: Path) -> None:
     synthgen.make("squares", out=tmp_path / "d", workers=2, **ARGS)
-    written = [line for p in sorted((tmp_path / "d/data").glob("*.jsonl"))
-               for line in p.read_text().splitlines()]
+    written = [
+        line
+        for p in sorted((tmp_path / "d/data").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
     records = list(synthgen.generate("squares", **{k: v for k, v in ARGS.items()}))
     assert [r.model_dump_json() for r in records] == written
     image = records[0].media_objects["image"]
@@ -54,31 +57,47 @@ def test_webdataset_shards_read_back_with_the_webdataset_library(tmp_path: Path)
     synthgen.make("squares", out=tmp_path / "w", workers=2, format="webdataset", **ARGS)
     tars = sorted(str(p) for p in (tmp_path / "w/data").glob("*.tar"))
     samples = list(wds.WebDataset(tars, shardshuffle=False))
-    jsonl = [json.loads(line) for p in sorted((tmp_path / "j/data").glob("*.jsonl"))
-             for line in p.read_text().splitlines()]
+    jsonl = [
+        json.loads(line)
+        for p in sorted((tmp_path / "j/data").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
     assert len(samples) == len(jsonl) == ARGS["n"]
-    for sample, expected in zip(samples, jsonl):
+    for sample, expected in zip(samples, jsonl, strict=False):
         record = json.loads(sample["json"])
         assert sample["__key__"] == record["id"] == expected["id"]
         assert record["color"] == expected["color"]
         image_ref = record["media"]["image"]
         assert image_ref["container"].startswith("data/shard-")
-        assert sample[image_ref["path"].split(".", 1)[1]] == (
-            tmp_path / "j" / expected["media"]["image"]["path"]).read_bytes()
-    assert synthgen.make("squares", out=tmp_path / "w2", workers=1, format="webdataset",
-                         **ARGS).totals.accepted == ARGS["n"]
+        assert (
+            sample[image_ref["path"].split(".", 1)[1]]
+            == (tmp_path / "j" / expected["media"]["image"]["path"]).read_bytes()
+        )
+    assert (
+        synthgen.make(
+            "squares", out=tmp_path / "w2", workers=1, format="webdataset", **ARGS
+        ).totals.accepted
+        == ARGS["n"]
+    )
     assert dataset_bytes(tmp_path / "w") == dataset_bytes(tmp_path / "w2")
 
 
-@pytest.mark.parametrize(("encoder", "kind", "mime"), [
-    ("jpg", "image", "image/jpeg"), ("webp", "image", "image/webp"),
-    ("png", "image", "image/png"), ("wav", "tone", "audio/wav"), ("flac", "tone", "audio/flac"),
-])
+@pytest.mark.parametrize(
+    ("encoder", "kind", "mime"),
+    [
+        ("jpg", "image", "image/jpeg"),
+        ("webp", "image", "image/webp"),
+        ("png", "image", "image/png"),
+        ("wav", "tone", "audio/wav"),
+        ("flac", "tone", "audio/flac"),
+    ],
+)
 def test_encoders_by_name(tmp_path: Path, encoder: str, kind: str, mime: str) -> None:
     if encoder == "flac":
         pytest.importorskip("soundfile")
-    synthgen.make("squares", out=tmp_path / encoder, workers=1, encoders=[encoder],
-                  **{**ARGS, "n": 5})
+    synthgen.make(
+        "squares", out=tmp_path / encoder, workers=1, encoders=[encoder], **{**ARGS, "n": 5}
+    )
     record = json.loads((tmp_path / encoder / "data/shard-00000.jsonl").read_text().splitlines()[0])
     ref = record["media"][kind]
     assert ref["mime"] == mime

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.helpers import run_cli
 
-PLUGIN = '''
+PLUGIN = """
 from synthgen.program import Program, ProgramConfig, Sample
 from synthgen.records import BaseRecord
 
@@ -28,9 +28,9 @@ class Hello(Program):
 
     def generate(self, ctx):
         return Sample({"greeting": f"hello {int(ctx.rng.integers(100))}"})
-'''
+"""
 
-PYPROJECT = '''
+PYPROJECT = """
 [build-system]
 requires = ["setuptools"]
 build-backend = "setuptools.build_meta"
@@ -41,7 +41,7 @@ version = "0.3"
 
 [project.entry-points."synthgen.programs"]
 ext_hello = "synthgen_ext_hello:Hello"
-'''
+"""
 
 
 def test_entry_point_program_is_listed_and_runs(tmp_path: Path) -> None:
@@ -50,9 +50,23 @@ def test_entry_point_program_is_listed_and_runs(tmp_path: Path) -> None:
     (pkg / "synthgen_ext_hello/__init__.py").write_text(PLUGIN)
     (pkg / "pyproject.toml").write_text(PYPROJECT)
     site = tmp_path / "site"
-    install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                              "--no-build-isolation", "--target", str(site), str(pkg)],
-                             capture_output=True, text=True, timeout=300)
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(pkg),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert install.returncode == 0, install.stderr
     assert list(site.glob("synthgen_ext_hello-0.3.dist-info"))
     env = {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
@@ -62,11 +76,25 @@ def test_entry_point_program_is_listed_and_runs(tmp_path: Path) -> None:
     assert any(line.split("\t")[:2] == ["ext_hello", "0.3"] for line in listed.stdout.splitlines())
 
     out = tmp_path / "ds"
-    made = run_cli("make", "ext_hello", "--n", "4", "--out", str(out), "--workers", "2",
-                   "--shard-size", "2", env=env)
+    made = run_cli(
+        "make",
+        "ext_hello",
+        "--n",
+        "4",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--shard-size",
+        "2",
+        env=env,
+    )
     assert made.returncode == 0, made.stderr
-    records = [json.loads(line) for p in sorted((out / "data").glob("*.jsonl"))
-               for line in p.read_text().splitlines()]
+    records = [
+        json.loads(line)
+        for p in sorted((out / "data").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
     assert len(records) == 4
     assert all(r["generator"] == {"name": "ext_hello", "version": "0.3"} for r in records)
     assert all(r["greeting"].startswith("hello ") for r in records)

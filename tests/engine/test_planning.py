@@ -17,42 +17,76 @@ def test_counts_in_every_spelling(text: str | int | float) -> None:
     assert parse_count(text) == 1_000_000
 
 
-@pytest.mark.parametrize("text", ["0", "-5", "1.5", "1e-3", "abc", "", "1__0", "_1", "1_", "2.5e0",
-                                  1.5, 0, -1, "inf", "nan", True])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "-5",
+        "1.5",
+        "1e-3",
+        "abc",
+        "",
+        "1__0",
+        "_1",
+        "1_",
+        "2.5e0",
+        1.5,
+        0,
+        -1,
+        "inf",
+        "nan",
+        True,
+    ],
+)
 def test_non_positive_integers_are_user_errors(text: object) -> None:
     with pytest.raises(UserError, match="--n"):
         parse_count(text)  # type: ignore[arg-type]
 
 
 def test_set_values_parse_as_toml_with_dotted_keys() -> None:
-    parsed = parse_overrides(["llm.base_url=http://x:8000/v1", "a=3", "b=true", "c=[1, 2]",
-                              "d=plain words"])
-    assert parsed == {"llm": {"base_url": "http://x:8000/v1"}, "a": 3, "b": True, "c": [1, 2],
-                      "d": "plain words"}
+    parsed = parse_overrides(
+        ["llm.base_url=http://x:8000/v1", "a=3", "b=true", "c=[1, 2]", "d=plain words"]
+    )
+    assert parsed == {
+        "llm": {"base_url": "http://x:8000/v1"},
+        "a": 3,
+        "b": True,
+        "c": [1, 2],
+        "d": "plain words",
+    }
     with pytest.raises(UserError, match="key=value"):
         parse_overrides(["novalue"])
 
 
 def _lines(root: Path) -> list[dict]:
-    return [json.loads(line) for p in sorted((root / "data").glob("*.jsonl"))
-            for line in p.read_text().splitlines()]
+    return [
+        json.loads(line)
+        for p in sorted((root / "data").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
 
 
 def test_n_counts_accepted_records_first_in_index_order(out: Path) -> None:
     # min_area=0.3 rejects a good share of squares, so the engine must over-generate.
-    manifest = synthgen.make("squares", n=57, out=out, seed=3, workers=1, shard_size=16,
-                             min_area=0.3)
+    manifest = synthgen.make(
+        "squares", n=57, out=out, seed=3, workers=1, shard_size=16, min_area=0.3
+    )
     records = _lines(out)
     assert len(records) == 57 == manifest.totals.accepted
     assert manifest.totals.rejected > 0
     indices = [r["index"] for r in records]
     assert indices == sorted(indices)
-    rejected = [json.loads(line)["index"] for p in sorted((out / "rejects").glob("*.jsonl"))
-                for line in p.read_text().splitlines()]
+    rejected = [
+        json.loads(line)["index"]
+        for p in sorted((out / "rejects").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
     # Every candidate up to the last accepted one is either a record or a reject, none beyond.
     assert sorted(indices + rejected) == list(range(indices[-1] + 1))
-    expected = [r.model_dump(mode="json") for r in
-                synthgen.generate("squares", n=57, seed=3, shard_size=16, min_area=0.3)]
+    expected = [
+        r.model_dump(mode="json")
+        for r in synthgen.generate("squares", n=57, seed=3, shard_size=16, min_area=0.3)
+    ]
     assert records == expected
 
 

@@ -13,14 +13,26 @@ from synthgen.manifest import read_sidecars
 from tests.engine import test_programs  # noqa: F401  (registers test_slow)
 from tests.helpers import dataset_bytes, run_cli, run_cli_with_test_programs
 
-SLOW = ["test_slow", "--n", "60", "--shard-size", "6", "--seed", "5", "--set", "delay=0.02",
-        "--set", "reject_every=7"]
+SLOW = [
+    "test_slow",
+    "--n",
+    "60",
+    "--shard-size",
+    "6",
+    "--seed",
+    "5",
+    "--set",
+    "delay=0.02",
+    "--set",
+    "reject_every=7",
+]
 
 
 def _reference(tmp_path: Path) -> dict[str, bytes]:
     ref = tmp_path / "reference"
-    synthgen.make("test_slow", n=60, out=ref, seed=5, workers=1, shard_size=6, delay=0.0,
-                  reject_every=7)
+    synthgen.make(
+        "test_slow", n=60, out=ref, seed=5, workers=1, shard_size=6, delay=0.0, reject_every=7
+    )
     return dataset_bytes(ref)
 
 
@@ -46,8 +58,9 @@ def test_sigkill_whole_run_mid_shard_then_resume(out: Path, tmp_path: Path) -> N
     proc.wait()
     done = len(read_sidecars(out))
     assert 3 <= done < 10, "the run must have been killed part-way"
-    resumed = run_cli_with_test_programs("make", *SLOW, "--out", str(out), "--workers", "2",
-                                         "--log-format", "json")
+    resumed = run_cli_with_test_programs(
+        "make", *SLOW, "--out", str(out), "--workers", "2", "--log-format", "json"
+    )
     stdout, stderr = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, stderr
     events = [json.loads(line) for line in stdout.splitlines()]
@@ -60,8 +73,15 @@ def test_sigkill_whole_run_mid_shard_then_resume(out: Path, tmp_path: Path) -> N
 
 def test_sigkill_one_worker_is_retried(out: Path, tmp_path: Path) -> None:
     marker = tmp_path / "crashed"
-    proc = run_cli_with_test_programs("make", *SLOW, "--out", str(out), "--workers", "2",
-                                      env={"SYNTHGEN_TEST_CRASH": f"20:{marker}"})
+    proc = run_cli_with_test_programs(
+        "make",
+        *SLOW,
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        env={"SYNTHGEN_TEST_CRASH": f"20:{marker}"},
+    )
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert marker.exists(), "the worker must really have been killed"
@@ -69,8 +89,9 @@ def test_sigkill_one_worker_is_retried(out: Path, tmp_path: Path) -> None:
 
 
 def _make(out: Path, n: int = 45, **kw: object):
-    return synthgen.make("squares", n=n, out=out, seed=2, workers=1, shard_size=10,
-                         min_area=0.2, **kw)
+    return synthgen.make(
+        "squares", n=n, out=out, seed=2, workers=1, shard_size=10, min_area=0.2, **kw
+    )
 
 
 def _tear_and_check(out: Path, tear) -> None:
@@ -130,13 +151,38 @@ def test_smaller_n_shrinks_to_the_same_bytes_as_a_fresh_run(tmp_path: Path) -> N
 def test_other_seed_on_existing_dir_is_a_user_error_unless_overwrite(out: Path) -> None:
     _make(out)
     before = dataset_bytes(out)
-    result = run_cli("make", "squares", "--n", "45", "--out", str(out), "--seed", "9",
-                     "--shard-size", "10", "--set", "min_area=0.2")
+    result = run_cli(
+        "make",
+        "squares",
+        "--n",
+        "45",
+        "--out",
+        str(out),
+        "--seed",
+        "9",
+        "--shard-size",
+        "10",
+        "--set",
+        "min_area=0.2",
+    )
     assert result.returncode == 2
     assert "--seed" in result.stderr and "--overwrite" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert dataset_bytes(out) == before
-    ok = run_cli("make", "squares", "--n", "45", "--out", str(out), "--seed", "9",
-                 "--shard-size", "10", "--set", "min_area=0.2", "--overwrite")
+    ok = run_cli(
+        "make",
+        "squares",
+        "--n",
+        "45",
+        "--out",
+        str(out),
+        "--seed",
+        "9",
+        "--shard-size",
+        "10",
+        "--set",
+        "min_area=0.2",
+        "--overwrite",
+    )
     assert ok.returncode == 0, ok.stderr
     assert dataset_bytes(out) != before

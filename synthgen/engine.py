@@ -43,6 +43,9 @@ from synthgen.seeding import config_hash
 from synthgen.shard import ShardTask, accepted_indices, remove_shard, run_shard, verify_shard
 from synthgen.sinks import sinks
 
+MANIFEST_INTERVAL_S = 10.0
+"""How often a running job refreshes manifest.json (the sidecars are always current)."""
+
 ProgressCallback = Callable[[str, dict[str, Any]], None]
 """Receives engine events: ("start", {...}), ("shard", {...}), ("done", {...})."""
 
@@ -332,6 +335,7 @@ def make(
     if progress:
         progress("start", {"job": job, "workers": n_workers, "resumed": len(entries)})
     retries: dict[int, int] = {}
+    last_manifest = time.perf_counter()
     with executor_cls(n_workers, options.ray_address) as ex:
         while True:
             walk = _walk(job, entries)
@@ -348,7 +352,10 @@ def make(
                 for task, entry in ex.map_unordered(run_shard, shards):
                     entries[task.shard] = entry
                     if progress:
-                        progress("shard", {"entry": entry, "entries": entries, "n": job.n})
+                        progress("shard", {"entry": entry, "n": job.n})
+                    if time.perf_counter() - last_manifest > MANIFEST_INTERVAL_S:
+                        write_manifest(build_manifest(__version__, job, _ordered(entries), False))
+                        last_manifest = time.perf_counter()
                     if walk.state == "more" and _walk(job, entries).state != "more":
                         break
             except WorkerLost as lost:

@@ -17,7 +17,7 @@ from synthgen.job import JobSpec
 from synthgen.media import MediaItem, media_kind
 from synthgen.program import Context, Program, Reject, Rejected, Sample, programs
 from synthgen.records import BaseRecord, GeneratorRef, MediaRef, RejectRecord
-from synthgen.seeding import record_id, rng_for, sha256_bytes
+from synthgen.seeding import canonical_json, record_id, rng_for, sha256_bytes
 
 
 @dataclass
@@ -39,16 +39,14 @@ class Outcome:
 
 
 @lru_cache(maxsize=8)
-def _program_for(job_key: str, program_name: str, config_json: str) -> Program:
+def _program_for(program_name: str, config_json: str) -> Program:
     cls = programs.get(program_name)
     return cls(cls.Config.model_validate_json(config_json))
 
 
 def load_program(job: JobSpec) -> Program:
     """The program instance of ``job``, built once per process and reused across shards."""
-    import json
-
-    return _program_for(job.config_hash, job.program, json.dumps(job.config))
+    return _program_for(job.program, canonical_json(job.config))
 
 
 @lru_cache(maxsize=16)

@@ -11,15 +11,34 @@ import sys
 import time
 from typing import Any
 
-from synthgen.manifest import ShardEntry, Totals
+from synthgen.manifest import ShardEntry
 
 
-def _rates(entries: dict[int, ShardEntry]) -> tuple[Totals, dict[str, float]]:
-    totals = Totals.of(list(entries.values()))
-    per_filter = {
-        name: s.passed / max(1, s.passed + s.failed) for name, s in totals.filters.items()
-    }
-    return totals, per_filter
+class RunningTotals:
+    """Accepted records and filter pass rates over the shards seen so far, kept up to date
+    per event in O(filters) (a shard that is redone replaces its earlier entry)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, ShardEntry] = {}
+        self.accepted = 0
+        self.filters: dict[str, list[int]] = {}
+
+    def _apply(self, entry: ShardEntry, sign: int) -> None:
+        self.accepted += sign * entry.accepted
+        for name, stats in entry.filters.items():
+            acc = self.filters.setdefault(name, [0, 0])
+            acc[0] += sign * stats.passed
+            acc[1] += sign * stats.failed
+
+    def add(self, entry: ShardEntry) -> None:
+        old = self.entries.get(entry.shard)
+        if old is not None:
+            self._apply(old, -1)
+        self.entries[entry.shard] = entry
+        self._apply(entry, +1)
+
+    def pass_rates(self) -> dict[str, float]:
+        return {name: p / max(1, p + f) for name, (p, f) in sorted(self.filters.items())}
 
 
 class JsonLogReporter:
@@ -28,6 +47,7 @@ class JsonLogReporter:
     def __init__(self, stream: Any = None) -> None:
         self.stream = stream or sys.stdout
         self.started = time.perf_counter()
+        self.totals = RunningTotals()
 
     def emit(self, event: str, **fields: Any) -> None:
         line = {"event": event, "t": round(time.perf_counter() - self.started, 3), **fields}
@@ -48,7 +68,7 @@ class JsonLogReporter:
             )
         elif event == "shard":
             entry: ShardEntry = info["entry"]
-            totals, per_filter = _rates(info["entries"])
+            self.totals.add(entry)
             elapsed = time.perf_counter() - self.started
             self.emit(
                 "shard",
@@ -58,9 +78,9 @@ class JsonLogReporter:
                 accepted=entry.accepted,
                 rejected=entry.rejected,
                 rejects_by_reason=entry.rejects_by_reason,
-                total_accepted=totals.accepted,
-                records_per_s=round(totals.accepted / max(elapsed, 1e-9), 1),
-                filter_pass_rate={k: round(v, 4) for k, v in per_filter.items()},
+                total_accepted=self.totals.accepted,
+                records_per_s=round(self.totals.accepted / max(elapsed, 1e-9), 1),
+                filter_pass_rate={k: round(v, 4) for k, v in self.totals.pass_rates().items()},
             )
         elif event in ("redo", "retry"):
             self.emit(event, **info)
@@ -105,7 +125,7 @@ class RichReporter:
         )
         self.task: Any = None
         self.started = time.perf_counter()
-        self.base = 0
+        self.totals = RunningTotals()
 
     def __call__(self, event: str, info: dict[str, Any]) -> None:
         if event == "start":
@@ -113,23 +133,21 @@ class RichReporter:
             self.progress.start()
             self.task = self.progress.add_task(job.program, total=job.n, speed="-", filters="")
         elif event == "shard":
-            totals, per_filter = _rates(info["entries"])
+            self.totals.add(info["entry"])
             elapsed = time.perf_counter() - self.started
-            done = min(totals.accepted, info["n"])
-            filters = " ".join(f"{k} {v:.0%}" for k, v in per_filter.items())
+            filters = " ".join(f"{k} {v:.0%}" for k, v in self.totals.pass_rates().items())
             self.progress.update(
                 self.task,
-                completed=done,
+                completed=min(self.totals.accepted, info["n"]),
                 filters=filters,
-                speed=f"{totals.accepted / max(elapsed, 1e-9):,.0f}",
+                speed=f"{self.totals.accepted / max(elapsed, 1e-9):,.0f}",
             )
         elif event == "redo":
             self.console.print(f"redoing shard {info['shard']}: {'; '.join(info['problems'])}")
         elif event == "retry":
             self.console.print(f"a worker died; retrying shards {info['shards']}")
         elif event == "done":
-            m = info["manifest"]
-            self.progress.update(self.task, completed=m.totals.accepted)
+            self.progress.update(self.task, completed=info["manifest"].totals.accepted)
             self.progress.stop()
 
 

@@ -85,8 +85,9 @@ def validate_dataset(root: str | Path) -> ValidationReport:
     try:
         record_model = programs.get(job.program).Record
     except UserError:
-        report.notes.append(f"program {job.program!r} is not installed here: record schemas "
-                            "were not checked")
+        report.notes.append(
+            f"program {job.program!r} is not installed here: record schemas were not checked"
+        )
     reader = sinks.get(job.format)
     seen: set[str] = set()
     for entry in manifest.shards:

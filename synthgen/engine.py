@@ -26,7 +26,7 @@ from synthgen.config import deep_merge, load_toml, parse_count, validate_model
 from synthgen.encoders import resolve_encoders
 from synthgen.errors import ShardError, UserError
 from synthgen.executors.base import WorkerLost, executors
-from synthgen.fsutil import remove_path, remove_stale_temporaries
+from synthgen.fsutil import dataset_lock, remove_path, remove_stale_temporaries
 from synthgen.job import DEFAULT_SHARD_SIZE, JobSpec, RunOptions
 from synthgen.manifest import (
     Manifest,
@@ -179,6 +179,15 @@ def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> N
     atomic_write_bytes(root / "schema.json", canonical_json(schema).encode() + b"\n")
 
 
+def _refuse_foreign_directory(root: Path, existing: Manifest | None) -> None:
+    """Never write into a non-empty directory that is not a synthgen dataset."""
+    if root.is_dir() and existing is None and any(p.name != ".synthgen" for p in root.iterdir()):
+        raise UserError(
+            f"--out {root} is not empty and holds no synthgen dataset: "
+            f"choose an empty or new directory"
+        )
+
+
 @dataclass
 class _Walk:
     """Where the dataset stands: done at ``cutoff``, needs a cut, or needs more shards."""
@@ -320,17 +329,26 @@ def make(
         max_retries=max_retries,
         overwrite=overwrite,
     )
-    executor_cls = executors.get(options.executor)
+    executors.get(options.executor).check_available()
     _check_writable(job.root)
     try:
         existing = read_manifest(job.root)
     except ValueError as exc:
         raise UserError(f"{exc}: use --overwrite or another --out") from None
     job = _reconcile(job, existing, shard_size is not None, overwrite)
-    _prepare_root(job, existing, overwrite)
+    if existing is None or not overwrite:
+        _refuse_foreign_directory(job.root, existing)
+    with dataset_lock(job.root):
+        _prepare_root(job, existing, overwrite)
+        return _run(job, options, progress)
+
+
+def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -> Manifest:
+    """Run shards until the first ``job.n`` accepted records are on disk; write the manifest."""
+    executor_cls = executors.get(options.executor)
     n_workers = options.workers or os.cpu_count() or 1
     started = time.perf_counter()
-    entries = {} if overwrite else _verify_existing(job, progress)
+    entries = {} if options.overwrite else _verify_existing(job, progress)
     write_manifest(build_manifest(__version__, job, _ordered(entries), complete=False))
     if progress:
         progress("start", {"job": job, "workers": n_workers, "resumed": len(entries)})

@@ -12,7 +12,10 @@ import ctypes
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+from synthgen.errors import UserError
 
 TMP_MARK = ".tmp-"
 
@@ -102,3 +105,30 @@ def remove_stale_temporaries(root: Path) -> int:
                 remove_path(entry)
                 count += 1
     return count
+
+
+@contextlib.contextmanager
+def dataset_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a dataset directory for the length of a run, so two runs
+    never write the same shards. Released by the OS if the process dies."""
+    import fcntl
+
+    state = root / ".synthgen"
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"--out {root} cannot be created ({exc.strerror}): choose another --out"
+        ) from None
+    with open(state / "lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(
+                f"--out {root} is in use by another synthgen run: wait for it or "
+                "choose another --out"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -35,6 +35,11 @@ class Executor(ABC):
         not yet started and waits for running ones. Raises :class:`WorkerLost` (carrying the
         unfinished tasks) if a worker process dies."""
 
+    @classmethod
+    def check_available(cls) -> None:
+        """Raise a UserError with an install hint if this executor cannot run here."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers."""
 

@@ -29,6 +29,10 @@ def _import_ray() -> Any:
 class RayExecutor(Executor):
     name = "ray"
 
+    @classmethod
+    def check_available(cls) -> None:
+        _import_ray()
+
     def __init__(self, workers: int, address: str | None = None) -> None:
         super().__init__(workers, address)
         self._ray = _import_ray()

@@ -254,3 +254,14 @@ def test_internal_error_exits_1_with_traceback(tmp_path: Path) -> None:
         timeout=120,
     )
     assert rejected.returncode == 2 and "accepted none" in rejected.stderr
+
+
+def test_second_run_on_a_locked_directory_is_refused(tmp_path: Path) -> None:
+    from synthgen.fsutil import dataset_lock
+
+    out = tmp_path / "ds"
+    with dataset_lock(out):
+        result = run_cli("make", "squares", "--n", "5", "--out", str(out))
+    _assert_user_error(result, "in use")
+    assert not (out / "data").exists()
+    assert run_cli("make", "squares", "--n", "5", "--out", str(out)).returncode == 0

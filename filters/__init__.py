@@ -1,3 +1,3 @@
 """Built-in verification filters. Importing this package registers them all."""
 
-from synthgen.filters import min_area  # noqa: F401
+from synthgen.filters import min_area, visibility  # noqa: F401

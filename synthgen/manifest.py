@@ -44,7 +44,9 @@ class ShardEntry(StrictModel):
     media_files: int = 0
     media_bytes: int = 0
     timings: dict[str, float] = Field(default_factory=dict)
-    usage: dict[str, int] = Field(default_factory=dict)
+    counters: dict[str, int] = Field(
+        default_factory=dict, description="program counters: model usage, skipped kinds, ..."
+    )
 
     @property
     def candidates(self) -> int:
@@ -60,16 +62,16 @@ class Totals(StrictModel):
     media_bytes: int = 0
     rejects_by_reason: dict[str, int] = Field(default_factory=dict)
     filters: dict[str, FilterStats] = Field(default_factory=dict)
-    usage: dict[str, int] = Field(default_factory=dict)
+    counters: dict[str, int] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: list[ShardEntry]) -> Totals:
         reasons: Counter[str] = Counter()
-        usage: Counter[str] = Counter()
+        counters: Counter[str] = Counter()
         filters: dict[str, FilterStats] = {}
         for e in entries:
             reasons.update(e.rejects_by_reason)
-            usage.update(e.usage)
+            counters.update(e.counters)
             for name, stats in e.filters.items():
                 acc = filters.setdefault(name, FilterStats())
                 acc.passed += stats.passed
@@ -83,7 +85,7 @@ class Totals(StrictModel):
             media_bytes=sum(e.media_bytes for e in entries),
             rejects_by_reason=dict(sorted(reasons.items())),
             filters=dict(sorted(filters.items())),
-            usage=dict(sorted(usage.items())),
+            counters=dict(sorted(counters.items())),
         )
 
 

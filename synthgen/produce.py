@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -100,6 +101,7 @@ def produce(
     program: Program | None = None,
     backends: dict[str, Any] | None = None,
     timings: dict[str, float] | None = None,
+    counters: Counter[str] | None = None,
     keep_media_objects: bool = False,
 ) -> Outcome:
     """Run the program on candidate ``index`` and build the record or the reject."""
@@ -111,6 +113,7 @@ def produce(
         seed=job.seed,
         backends=backends or {},
         timings=timings if timings is not None else {},
+        counters=counters if counters is not None else Counter(),
     )
     start = time.perf_counter()
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ class Context(Generic[ConfigT]):
     backends: Mapping[str, Any] = field(default_factory=dict)
     lineage: Lineage = field(default_factory=Lineage)
     timings: dict[str, float] = field(default_factory=dict)
+    counters: Counter[str] = field(default_factory=Counter)
+    """Named counts summed per shard into the manifest (model usage, skipped kinds, ...)."""
 
     def record_verdict(self, verdict: Verdict) -> Verdict:
         """Add a filter verdict to the lineage and return it."""

@@ -54,13 +54,14 @@ def run_shard(task: ShardTask) -> ShardEntry:
     rejects_tmp = tmp_path(rejects_final)
     timings: dict[str, float] = {}
     reasons: Counter[str] = Counter()
+    counters: Counter[str] = Counter()
     filters: dict[str, FilterStats] = {}
     accepted = 0
     rejects_sha = hashlib.sha256()
     try:
         with open(rejects_tmp, "wb") as rejects:
             for index in range(task.start, task.stop):
-                outcome = produce(job, index, program=program, timings=timings)
+                outcome = produce(job, index, program=program, timings=timings, counters=counters)
                 for name, passed in outcome.verdicts:
                     stats = filters.setdefault(name, FilterStats())
                     if passed:
@@ -99,6 +100,7 @@ def run_shard(task: ShardTask) -> ShardEntry:
         media_files=writer.media_files,
         media_bytes=writer.media_bytes,
         timings={k: round(v, 4) for k, v in sorted(timings.items())},
+        counters=dict(sorted(counters.items())),
     )
     write_sidecar(job.root, entry)
     return entry

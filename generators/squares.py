@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import Field
-from synthgen.filters.min_area import MinArea
 
+from synthgen.filters.min_area import MinArea
 from synthgen.media import Audio
 from synthgen.program import Context, Program, ProgramConfig, Sample, register_program
 from synthgen.records import BaseRecord

@@ -95,6 +95,11 @@ def build_job(
     if not dataset.replace("_", "").isalnum():
         raise UserError(f"--dataset {dataset!r} must be letters, digits and underscores")
     resolved = resolve_config(program, config, config_file)
+    limit = program.candidate_limit(program.Config.model_validate(resolved))
+    if limit is not None and count > limit:
+        raise UserError(
+            f"--n {count} is more than the {limit} candidates the program's source holds: lower --n"
+        )
     return JobSpec(
         program=program.name,
         program_version=program.version,
@@ -106,6 +111,7 @@ def build_job(
         shard_size=shard_size or DEFAULT_SHARD_SIZE,
         format=format,  # type: ignore[arg-type]
         encoders=resolve_encoders(encoders),
+        candidate_limit=limit,
         on_error=on_error,  # type: ignore[arg-type]
         out=str(Path(out).expanduser().resolve()),
     )
@@ -240,11 +246,17 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
         count = max(count, 1)
     shards: list[int] = []
     k = walk.shard
-    while len(shards) < count:
+    limit = job.candidate_limit
+    while len(shards) < count and (limit is None or k * job.shard_size < limit):
         e = entries.get(k)
         if e is None or e.stop != job.shard_range(k)[1]:
             shards.append(k)
         k += 1
+    if not shards:
+        raise UserError(
+            f"the program's source ran out after {limit} candidates with "
+            f"{walk.accepted} accepted: lower --n to at most {walk.accepted}"
+        )
     return shards
 
 

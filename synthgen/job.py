@@ -19,6 +19,7 @@ OutputFormat = Literal["jsonl", "webdataset"]
 OnError = Literal["raise", "reject"]
 
 IDENTITY_FIELDS = (
+    "candidate_limit",
     "program",
     "program_version",
     "dataset",
@@ -46,6 +47,9 @@ class JobSpec(StrictModel):
     encoders: dict[str, str]
     on_error: OnError = "raise"
     schema_version: int = SCHEMA_VERSION
+    candidate_limit: int | None = Field(
+        None, description="candidates the program's source holds (None: unbounded)"
+    )
     out: str = Field(description="dataset root; absolute path")
 
     @property
@@ -59,7 +63,11 @@ class JobSpec(StrictModel):
         return index // self.shard_size
 
     def shard_range(self, shard: int) -> tuple[int, int]:
-        return shard * self.shard_size, (shard + 1) * self.shard_size
+        """The full candidate range of ``shard`` (the last one ends at the source's limit)."""
+        stop = (shard + 1) * self.shard_size
+        if self.candidate_limit is not None:
+            stop = min(stop, self.candidate_limit)
+        return shard * self.shard_size, stop
 
 
 class RunOptions(StrictModel):

@@ -135,6 +135,13 @@ class Program(ABC, Generic[ConfigT]):
     def __init__(self, config: ConfigT) -> None:
         self.config = config
 
+    @classmethod
+    def candidate_limit(cls, config: ConfigT) -> int | None:
+        """How many candidates the program's input holds (e.g. graphs in an imported file),
+        or None when candidates never run out. Called once per job, before anything is
+        written, so it is also the place to reject a malformed input file (UserError)."""
+        return None
+
     @abstractmethod
     def generate(self, ctx: Context[ConfigT]) -> Sample | Reject:
         """Make candidate ``ctx.index``: a :class:`Sample`, or a :class:`Reject` with a reason."""

@@ -1,3 +1,9 @@
 """Built-in verification filters. Importing this package registers them all."""
 
-from synthgen.filters import min_area, visibility  # noqa: F401
+from synthgen.filters import (  # noqa: F401
+    clap_relative,
+    clip_pair_band,
+    clip_score,
+    min_area,
+    visibility,
+)

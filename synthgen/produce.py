@@ -50,6 +50,28 @@ def load_program(job: JobSpec) -> Program:
     return _program_for(job.program, canonical_json(job.config))
 
 
+_BACKENDS: dict[int, dict[str, Any]] = {}
+
+
+def backends_of(program: Program) -> dict[str, Any]:
+    """The program's backends, opened once per process (see ``Program.open_backends``)."""
+    key = id(program)
+    if key not in _BACKENDS:
+        _BACKENDS[key] = program.open_backends()
+    return _BACKENDS[key]
+
+
+def collect_usage(backends: dict[str, Any]) -> dict[str, int]:
+    """Counters the backends accumulated since the last call (they are reset)."""
+    out: dict[str, int] = {}
+    for backend in backends.values():
+        usage = getattr(backend, "usage", None)
+        if callable(usage):
+            for key, value in usage(reset=True).items():
+                out[key] = out.get(key, 0) + int(value)
+    return out
+
+
 @lru_cache(maxsize=16)
 def _encoder(name: str) -> Encoder:
     return encoders.get(name)()
@@ -106,12 +128,14 @@ def produce(
 ) -> Outcome:
     """Run the program on candidate ``index`` and build the record or the reject."""
     program = program or load_program(job)
+    if backends is None:
+        backends = backends_of(program)
     ctx = Context(
         config=program.config,
         rng=rng_for(job.seed, index),
         index=index,
         seed=job.seed,
-        backends=backends or {},
+        backends=backends,
         timings=timings if timings is not None else {},
         counters=counters if counters is not None else Counter(),
     )

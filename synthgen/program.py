@@ -142,6 +142,15 @@ class Program(ABC, Generic[ConfigT]):
         written, so it is also the place to reject a malformed input file (UserError)."""
         return None
 
+    def open_backends(self) -> dict[str, Any]:
+        """Model backends this program needs with its config ("llm", "diffusion", "clip"...).
+
+        Called once per worker process, on first use; the result is ``ctx.backends`` for every
+        candidate. After each shard the engine adds each backend's ``usage(reset=True)``
+        counters (if it has that method) to the shard's manifest entry. Default: none.
+        """
+        return {}
+
     @abstractmethod
     def generate(self, ctx: Context[ConfigT]) -> Sample | Reject:
         """Make candidate ``ctx.index``: a :class:`Sample`, or a :class:`Reject` with a reason."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
-from synthgen.produce import load_program, produce
+from synthgen.produce import backends_of, collect_usage, load_program, produce
 from synthgen.seeding import sha256_file
 from synthgen.sinks import sinks
 
@@ -49,6 +49,8 @@ def run_shard(task: ShardTask) -> ShardEntry:
     job = task.job
     remove_shard(job, task.shard)
     program = load_program(job)
+    backends = backends_of(program)
+    collect_usage(backends)  # start this shard's accounting from zero
     writer = sinks.get(job.format)(job, task.shard)
     rejects_final = rejects_path(job.root, task.shard)
     rejects_tmp = tmp_path(rejects_final)
@@ -61,7 +63,9 @@ def run_shard(task: ShardTask) -> ShardEntry:
     try:
         with open(rejects_tmp, "wb") as rejects:
             for index in range(task.start, task.stop):
-                outcome = produce(job, index, program=program, timings=timings, counters=counters)
+                outcome = produce(
+                    job, index, program, backends=backends, timings=timings, counters=counters
+                )
                 for name, passed in outcome.verdicts:
                     stats = filters.setdefault(name, FilterStats())
                     if passed:
@@ -100,7 +104,7 @@ def run_shard(task: ShardTask) -> ShardEntry:
         media_files=writer.media_files,
         media_bytes=writer.media_bytes,
         timings={k: round(v, 4) for k, v in sorted(timings.items())},
-        counters=dict(sorted(counters.items())),
+        counters=dict(sorted((counters + Counter(collect_usage(backends))).items())),
     )
     write_sidecar(job.root, entry)
     return entry

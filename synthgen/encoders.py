@@ -8,6 +8,8 @@ Encoding is deterministic: the same value always gives the same bytes.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Literal
 
@@ -50,6 +52,43 @@ class _PillowEncoder(Encoder):
         return buf.getvalue(), {"width": value.width, "height": value.height}
 
 
+_PNG_COLOR_TYPES = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
+
+
+def fast_png(image: Any, level: int = 1) -> bytes:
+    """PNG of an 8-bit L/RGB/RGBA image with filter type 0 on every row and zlib ``level``.
+
+    Pillow always tries every PNG row filter, which costs 4x the compression itself on our
+    flat-shaded renders (1.5 ms vs 0.35 ms at 320x240, files of equal size), and the
+    encoder is the budget of image datasets. The container is the standard one; any PNG
+    reader decodes it. Other modes go through Pillow.
+    """
+    color_type, channels = _PNG_COLOR_TYPES[image.mode]
+    width, height = image.size
+    rows = np.frombuffer(image.tobytes(), dtype=np.uint8).reshape(height, width * channels)
+    raw = np.empty((height, width * channels + 1), dtype=np.uint8)
+    raw[:, 0] = 0  # filter type None
+    raw[:, 1:] = rows
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), level)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
 @register_encoder
 class PngEncoder(_PillowEncoder):
     """Lossless PNG at zlib level 1: the encoder is the budget of image datasets."""
@@ -59,6 +98,11 @@ class PngEncoder(_PillowEncoder):
     mime = "image/png"
     format = "PNG"
     options = {"compress_level": 1}
+
+    def encode(self, value: Any) -> tuple[bytes, dict[str, Any]]:
+        if value.mode in _PNG_COLOR_TYPES:
+            return fast_png(value), {"width": value.width, "height": value.height}
+        return super().encode(value)
 
 
 @register_encoder

@@ -247,6 +247,19 @@ def replay(directory: Path, record_id: str) -> int:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, help="format: vg (Visual Genome scene_graphs.json)")
+@click.argument("out", type=click.Path(path_type=Path))
+def export(directory: Path, to: str, out: Path) -> int:
+    """Export the records of dataset DIRECTORY to OUT in another format."""
+    from synthgen.export import export_dataset
+
+    count = export_dataset(directory, to, out)
+    click.echo(f"exported {count} items to {out}")
+    return 0
+
+
+@cli.command()
 @click.argument("job_file", type=click.Path(path_type=Path))
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--progress/--no-progress", default=None)

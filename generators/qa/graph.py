@@ -9,6 +9,7 @@ counted as skipped, when a graph lacks it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -48,7 +49,7 @@ class QAGraph:
     objects: list[QObject]
     relations: list[tuple[int, str, int]] = field(default_factory=list)
     ids: np.ndarray | None = None
-    depth: np.ndarray | None = None
+    depth_fn: Callable[[], np.ndarray] | None = None
     source: str = "svg"
 
     @property
@@ -57,7 +58,14 @@ class QAGraph:
 
     @property
     def has_depth(self) -> bool:
-        return self.depth is not None
+        return self.depth_fn is not None
+
+    @cached_property
+    def depth(self) -> np.ndarray:
+        """Per-pixel depth, computed on first use (most questions never need it)."""
+        if self.depth_fn is None:
+            raise ValueError("this graph has no depth")
+        return self.depth_fn()
 
     @property
     def has_3d(self) -> bool:

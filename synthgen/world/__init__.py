@@ -1,0 +1,72 @@
+"""Procedural 3D scene world with an exact renderer and exact scene graphs.
+
+    rng = numpy.random.default_rng(seed)
+    scene, rendering, graph = make_scene(rng, WorldConfig(max_objects=8))
+    rendering.image        # PIL RGB image
+    rendering.ids          # (H, W) uint8 instance map, object k of scene.objects -> k + 1
+    rendering.depth        # (H, W) float32 camera distance, computed on first access
+    graph.objects, graph.relations_by_predicate, graph.relations
+
+Everything is a pure function of the generator's state and the config; only numpy and
+Pillow are needed. Renderers are pluggable (`register_renderer`, `get_renderer`).
+"""
+
+from synthgen.world.contact_sheet import contact_sheet
+from synthgen.world.graph import (
+    PREDICATES,
+    CameraParams,
+    LightParams,
+    Relation,
+    SceneGraph,
+    SceneObject,
+    build_scene_graph,
+)
+from synthgen.world.masks import MaskStats, objects_visible_bbox_and_counts
+from synthgen.world.pipeline import make_scene
+from synthgen.world.render import (
+    PillowRenderer,
+    Renderer,
+    Rendering,
+    available_renderers,
+    get_renderer,
+    register_renderer,
+)
+from synthgen.world.scene import (
+    Scene,
+    SceneSamplingError,
+    WorldConfig,
+    WorldObject,
+    sample_rendered_scene,
+    sample_scene,
+)
+from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZES
+
+__all__ = [
+    "COLORS",
+    "MATERIALS",
+    "PREDICATES",
+    "SHAPES",
+    "SIZES",
+    "CameraParams",
+    "LightParams",
+    "MaskStats",
+    "PillowRenderer",
+    "Relation",
+    "Renderer",
+    "Rendering",
+    "Scene",
+    "SceneGraph",
+    "SceneObject",
+    "SceneSamplingError",
+    "WorldConfig",
+    "WorldObject",
+    "available_renderers",
+    "build_scene_graph",
+    "contact_sheet",
+    "get_renderer",
+    "make_scene",
+    "objects_visible_bbox_and_counts",
+    "register_renderer",
+    "sample_rendered_scene",
+    "sample_scene",
+]

@@ -36,7 +36,7 @@ from synthgen.manifest import (
     read_sidecars,
     write_manifest,
 )
-from synthgen.produce import produce
+from synthgen.produce import produce_many
 from synthgen.program import Program, programs
 from synthgen.records import BaseRecord
 from synthgen.seeding import config_hash
@@ -447,9 +447,19 @@ def generate(
     program = program_cls(program_cls.Config.model_validate(job.config))
     made = 0
     index = 0
+    size = max(1, program.batch_size())
     while made < job.n:
-        outcome = produce(job, index, program=program, keep_media_objects=True)
-        index += 1
-        if outcome.record is not None:
-            made += 1
-            yield outcome.record
+        if job.candidate_limit is not None and index >= job.candidate_limit:
+            raise UserError(
+                f"the program's source ran out after {index} candidates with "
+                f"{made} accepted: lower n to at most {made}"
+            )
+        stop = index + size
+        if job.candidate_limit is not None:
+            stop = min(stop, job.candidate_limit)
+        batch = list(range(index, stop))
+        index = stop
+        for outcome in produce_many(job, batch, program, keep_media_objects=True):
+            if outcome.record is not None and made < job.n:
+                made += 1
+                yield outcome.record

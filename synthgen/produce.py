@@ -16,7 +16,7 @@ from typing import Any
 from synthgen.encoders import Encoder, encoders
 from synthgen.job import JobSpec
 from synthgen.media import MediaItem, media_kind
-from synthgen.program import Context, Program, Reject, Rejected, Sample, programs
+from synthgen.program import Context, Program, Reject, Sample, programs
 from synthgen.records import BaseRecord, GeneratorRef, MediaRef, RejectRecord
 from synthgen.seeding import canonical_json, record_id, rng_for, sha256_bytes
 
@@ -127,29 +127,59 @@ def produce(
     keep_media_objects: bool = False,
 ) -> Outcome:
     """Run the program on candidate ``index`` and build the record or the reject."""
+    return produce_many(job, [index], program, backends, timings, counters, keep_media_objects)[0]
+
+
+def produce_many(
+    job: JobSpec,
+    indices: list[int],
+    program: Program | None = None,
+    backends: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
+    counters: Counter[str] | None = None,
+    keep_media_objects: bool = False,
+) -> list[Outcome]:
+    """Run the program on a batch of candidates (``Program.generate_batch``) and build each
+    record or reject. Each candidate keeps its own RNG, lineage and verdicts."""
     program = program or load_program(job)
     if backends is None:
         backends = backends_of(program)
-    ctx = Context(
-        config=program.config,
-        rng=rng_for(job.seed, index),
-        index=index,
-        seed=job.seed,
-        backends=backends,
-        timings=timings if timings is not None else {},
-        counters=counters if counters is not None else Counter(),
-    )
+    timings = timings if timings is not None else {}
+    counters = counters if counters is not None else Counter()
+    ctxs = [
+        Context(
+            config=program.config,
+            rng=rng_for(job.seed, index),
+            index=index,
+            seed=job.seed,
+            backends=backends,
+            timings=timings,
+            counters=counters,
+        )
+        for index in indices
+    ]
     start = time.perf_counter()
-    try:
-        result = program.generate(ctx)
-    except Rejected as rejected:
-        result = rejected.reject
-    except Exception as exc:
+    results = program.generate_batch(ctxs)
+    timings["generate"] = timings.get("generate", 0.0) + time.perf_counter() - start
+    if len(results) != len(ctxs):
+        raise TypeError(
+            f"program {job.program!r} returned {len(results)} results for {len(ctxs)} candidates"
+        )
+    return [
+        _outcome(job, program, ctx, result, keep_media_objects)
+        for ctx, result in zip(ctxs, results, strict=True)
+    ]
+
+
+def _outcome(
+    job: JobSpec, program: Program, ctx: Context, result: Any, keep_media_objects: bool
+) -> Outcome:
+    index = ctx.index
+    if isinstance(result, BaseException):
         if job.on_error == "raise":
-            raise
-        line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            raise result
+        line = traceback.format_exception_only(type(result), result)[-1].strip()
         result = Reject(reason="exception", detail=line[:500])
-    ctx.timings["generate"] = ctx.timings.get("generate", 0.0) + time.perf_counter() - start
     verdicts = [(v.filter, v.passed) for v in ctx.lineage.verdicts]
     if isinstance(result, Reject):
         reject = RejectRecord(index=index, reason=result.reason, detail=result.detail)

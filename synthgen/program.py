@@ -151,6 +151,30 @@ class Program(ABC, Generic[ConfigT]):
         """
         return {}
 
+    def batch_size(self) -> int:
+        """How many candidates ``generate_batch`` gets at once (1: no batching)."""
+        return 1
+
+    def generate_batch(self, ctxs: list[Context[ConfigT]]) -> list[Sample | Reject | Exception]:
+        """Make several candidates at once, one result per context, in order.
+
+        Override to share work across candidates (one model call for a batch, vectorised
+        geometry). Contract: each result must equal what ``generate`` gives for its context
+        alone -- every random draw comes from its own ``ctx.rng`` -- so output never depends
+        on batch composition. A failing candidate yields a :class:`Reject` (or the exception,
+        which the engine raises or turns into a reject per ``--on-error``), never an
+        exception that loses the rest of the batch.
+        """
+        results: list[Sample | Reject | Exception] = []
+        for ctx in ctxs:
+            try:
+                results.append(self.generate(ctx))
+            except Rejected as rejected:
+                results.append(rejected.reject)
+            except Exception as exc:
+                results.append(exc)
+        return results
+
     @abstractmethod
     def generate(self, ctx: Context[ConfigT]) -> Sample | Reject:
         """Make candidate ``ctx.index``: a :class:`Sample`, or a :class:`Reject` with a reason."""

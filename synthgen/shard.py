@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
-from synthgen.produce import backends_of, collect_usage, load_program, produce
+from synthgen.produce import Outcome, backends_of, collect_usage, load_program, produce_many
+from synthgen.program import Program
 from synthgen.seeding import sha256_file
 from synthgen.sinks import sinks
 
@@ -44,6 +47,20 @@ def remove_shard(job: JobSpec, shard: int) -> None:
     remove_path(rejects_path(job.root, shard))
 
 
+def _outcomes(
+    task: ShardTask,
+    program: Program,
+    backends: dict[str, Any],
+    timings: dict[str, float],
+    counters: Counter[str],
+) -> Iterator[Outcome]:
+    """Outcomes of the shard's candidates in index order, made in program-sized batches."""
+    size = max(1, program.batch_size())
+    for first in range(task.start, task.stop, size):
+        indices = list(range(first, min(first + size, task.stop)))
+        yield from produce_many(task.job, indices, program, backends, timings, counters)
+
+
 def run_shard(task: ShardTask) -> ShardEntry:
     """Produce, write and record one shard; returns its manifest entry."""
     job = task.job
@@ -62,10 +79,7 @@ def run_shard(task: ShardTask) -> ShardEntry:
     rejects_sha = hashlib.sha256()
     try:
         with open(rejects_tmp, "wb") as rejects:
-            for index in range(task.start, task.stop):
-                outcome = produce(
-                    job, index, program, backends=backends, timings=timings, counters=counters
-                )
+            for outcome in _outcomes(task, program, backends, timings, counters):
                 for name, passed in outcome.verdicts:
                     stats = filters.setdefault(name, FilterStats())
                     if passed:

@@ -43,3 +43,41 @@ class Slow(Program[SlowConfig]):
         if ctx.config.reject_every and ctx.index % ctx.config.reject_every == 0:
             return Reject("divisible", f"{ctx.index} % {ctx.config.reject_every} == 0")
         return Sample({"value": float(ctx.rng.random())})
+
+
+class BatchedConfig(ProgramConfig):
+    reject_every: int = Field(0, ge=0)
+
+
+class BatchedRecord(BaseRecord):
+    value: float
+    batch_len: int = Field(description="only for the test: how many came in the batch")
+
+
+@register_program
+class Batched(Program[BatchedConfig]):
+    """Implements ``generate_batch`` itself: one vectorised draw per candidate's RNG."""
+
+    name = "test_batched"
+    version = "1"
+    Config = BatchedConfig
+    Record = BatchedRecord
+    size = 7
+    seen_batches: list[int] = []
+
+    def batch_size(self) -> int:
+        return self.size
+
+    def generate_batch(self, ctxs: list[Context[BatchedConfig]]) -> list[Sample | Reject]:
+        Batched.seen_batches.append(len(ctxs))
+        values = [float(ctx.rng.random()) for ctx in ctxs]
+        every = ctxs[0].config.reject_every if ctxs else 0
+        return [
+            Reject("divisible")
+            if every and ctx.index % every == 0
+            else Sample({"value": v, "batch_len": 0})
+            for ctx, v in zip(ctxs, values, strict=True)
+        ]
+
+    def generate(self, ctx: Context[BatchedConfig]) -> Sample | Reject:
+        return self.generate_batch([ctx])[0]

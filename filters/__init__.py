@@ -6,4 +6,5 @@ from synthgen.filters import (  # noqa: F401
     clip_score,
     min_area,
     visibility,
+    vqa_agreement,
 )

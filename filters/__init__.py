@@ -1,10 +1,12 @@
 """Built-in verification filters. Importing this package registers them all."""
 
 from synthgen.filters import (  # noqa: F401
+    audibility,
     clap_relative,
     clip_pair_band,
     clip_score,
     min_area,
+    separability,
     visibility,
     vqa_agreement,
 )

@@ -1,0 +1,111 @@
+"""audiocaps throughput: clips/s on 1 and 2 workers for 10-s 16 kHz mono clips with FLAC.
+
+Each run is ``synthgen.make("audiocaps", ...)`` in a fresh interpreter (start-up, noise tables,
+process pool and the over-generation of the last wave included), timed end to end; clips/s
+counts accepted clips (shards of 100, see SHARD_SIZE). Per-stage figures are the manifest's
+per-shard timings summed and divided by the candidates made (sample, synth, check, caption,
+qa inside ``generate``; then ``encode`` and ``write`` by the engine). A second table times
+FLAC and WAV encoding of one 160k-sample clip alone. Target: >= 200 clips/s on 2 cores.
+
+    python bench/audio.py            # n = 2000
+    python bench/audio.py --quick    # n = 500
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+
+CHILD = r"""
+import json, sys, time
+import synthgen
+import synthgen.generators.audiocaps
+n, workers, out, encoder = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+shard_size = int(sys.argv[5])
+t = time.perf_counter()
+m = synthgen.make("audiocaps", n=n, out=out, workers=workers, encoders=[encoder],
+                  shard_size=shard_size, config={"duration_s": [10.0, 10.0]})
+dt = time.perf_counter() - t
+d = json.load(open(out + "/manifest.json"))
+print(json.dumps({"seconds": dt, "accepted": m.totals.accepted,
+                  "candidates": d["totals"]["candidates"], "timings": d["timings"],
+                  "rejects": d["totals"]["rejects_by_reason"]}))
+"""
+
+SHARD_SIZE = 100
+"""Small shards keep the last wave's over-generation (up to a shard per worker of candidates
+made and thrown away once ``n`` is reached) small against n."""
+
+STAGES = ("sample", "synth", "check", "caption", "qa", "generate", "encode", "write")
+
+
+def run(n: int, workers: int, encoder: str = "flac") -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(n),
+                str(workers),
+                tmp + "/ds",
+                encoder,
+                str(SHARD_SIZE),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def encoders_alone(repeats: int = 200) -> dict[str, float]:
+    """ms to encode one 10-s 16 kHz clip (a real rendered one) with each audio encoder."""
+    import numpy as np
+
+    import synthgen.generators.audiocaps  # noqa: F401
+    from synthgen.encoders import FlacEncoder, WavEncoder
+    from synthgen.media import Audio
+    from synthgen.world.sound import SoundSceneConfig, render_scene, sample_scene
+
+    rng = np.random.default_rng(0)
+    scene = render_scene(sample_scene(rng, SoundSceneConfig(duration_s=(10, 10))), rng)
+    audio = Audio(scene.mix, scene.sample_rate)
+    out = {}
+    for enc in (FlacEncoder(), WavEncoder()):
+        enc.encode(audio)
+        t = time.perf_counter()
+        for _ in range(repeats):
+            enc.encode(audio)
+        out[enc.name] = (time.perf_counter() - t) / repeats * 1e3
+    return out
+
+
+def main() -> None:
+    n = 500 if "--quick" in sys.argv else 2000
+    print(f"audiocaps, 10-s 16 kHz mono clips, FLAC, n={n}, shard size {SHARD_SIZE}")
+    print(f"{'workers':>7} {'seconds':>8} {'clips/s':>8} {'cand.':>6}  rejects")
+    results = {}
+    for workers in (1, 2):
+        r = results[workers] = run(n, workers)
+        rejects = ", ".join(f"{k} {v}" for k, v in sorted(r["rejects"].items())) or "-"
+        print(
+            f"{workers:>7} {r['seconds']:>8.2f} {r['accepted'] / r['seconds']:>8.1f}"
+            f" {r['candidates']:>6}  {rejects}"
+        )
+    print("\nms per candidate by stage (manifest timings / candidates, summed over workers)")
+    print(f"{'workers':>7} " + " ".join(f"{s:>8}" for s in STAGES) + f" {'wall/clip':>9}")
+    for workers, r in results.items():
+        per = {s: r["timings"].get(s, 0.0) / r["candidates"] * 1e3 for s in STAGES}
+        wall = r["seconds"] * workers / r["accepted"] * 1e3
+        print(f"{workers:>7} " + " ".join(f"{per[s]:>8.2f}" for s in STAGES) + f" {wall:>9.2f}")
+    print("\nencoding one 10-s 16 kHz clip alone (ms):")
+    for name, ms in encoders_alone().items():
+        print(f"  {name:>5} {ms:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

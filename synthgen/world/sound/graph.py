@@ -1,0 +1,187 @@
+"""The audio scene graph: events with spans and measured attributes, and their relations.
+
+The graph is the ground truth that captions and QA are computed from, and what a record
+stores, so it is a compact pydantic model (``extra="forbid"``, rounded floats, unset optional
+fields left out of the JSON). Attributes come from the scene spec (class, span, repetitions,
+pitch, pan, timbre) and from the signal (loudness, band: :mod:`~synthgen.world.sound.analysis`).
+
+Relations are computed from the graph itself with margins, so none is ambiguous:
+``before``/``after``/``overlapping`` with the timing margins
+(:mod:`~synthgen.world.sound.timing`), ``louder_than`` when the A-weighted loudness differs by
+at least ``loudness_db``, ``higher_pitched_than`` for two pitched events at least
+``pitch_semitones`` apart. Pairs inside a margin simply get no loudness or pitch relation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import Field, PrivateAttr
+
+from synthgen.records import CompactModel, StrictModel
+from synthgen.world.sound.render import RenderedScene
+from synthgen.world.sound.synth import get_synth
+from synthgen.world.sound.timing import Margins, Structure, structure_of, time_relation
+
+Predicate = Literal["before", "after", "overlapping", "louder_than", "higher_pitched_than"]
+PREDICATES: tuple[str, ...] = Predicate.__args__  # type: ignore[attr-defined]
+
+
+class SoundEvent(CompactModel):
+    """One sound event. Times in s, loudness in dB re full scale (A-weighted, over its
+    active frames), pitch in Hz (only for classes with one steady pitch), pan -1..1 (stereo
+    only), band: the frequency range holding 90 % of its energy."""
+
+    id: int
+    label: str = Field(description="sound class, e.g. 'bell'")
+    onset: float
+    duration: float
+    loudness_db: float
+    pitch_hz: float | None = None
+    repetitions: int = 1
+    pan: float | None = None
+    band_hz: tuple[int, int]
+    timbre: str | None = Field(None, description="instrument, or speaker for speech")
+    text: str | None = Field(None, description="the words of a speech event")
+
+    @property
+    def offset(self) -> float:
+        return round(self.onset + self.duration, 3)
+
+    @property
+    def span(self) -> tuple[float, float]:
+        return (self.onset, self.offset)
+
+
+class Background(CompactModel):
+    noise: Literal["white", "pink", "brown"]
+    level_db: float = Field(description="RMS level, dB re full scale")
+
+
+class RelationMargins(StrictModel):
+    """The margins the relations were computed with (so a reader can recompute them)."""
+
+    gap_s: float
+    overlap_s: float
+    onset_s: float
+    loudness_db: float
+    pitch_semitones: float
+
+    @property
+    def timing(self) -> Margins:
+        return Margins(self.gap_s, self.overlap_s, self.onset_s)
+
+
+class AudioSceneGraph(StrictModel):
+    duration: float
+    sample_rate: int
+    channels: int
+    background: Background
+    events: list[SoundEvent]
+    relations: list[tuple[int, Predicate, int]] = Field(
+        description="(subject id, predicate, object id)"
+    )
+    margins: RelationMargins
+
+    _relations: set[tuple[int, str, int]] | None = PrivateAttr(default=None)
+
+    def event(self, event_id: int) -> SoundEvent:
+        return self.events[event_id]
+
+    def holds(self, subject: int, predicate: str, obj: int) -> bool:
+        return (subject, predicate, obj) in self._relation_set()
+
+    def _relation_set(self) -> set[tuple[int, str, int]]:
+        if self._relations is None:
+            self._relations = {(int(s), str(p), int(o)) for s, p, o in self.relations}
+        return self._relations
+
+    def time_relation(self, a: int, b: int) -> str | None:
+        rels = self._relation_set()
+        for predicate in ("before", "after", "overlapping"):
+            if (a, predicate, b) in rels:
+                return predicate
+        return "overlapping" if (b, "overlapping", a) in rels else None
+
+    def structure(self) -> Structure | None:
+        """The temporal structure the captions follow (see
+        :func:`synthgen.world.sound.timing.structure_of`), recomputed from the relations."""
+        n = len(self.events)
+        rel = [[self.time_relation(i, j) if i != j else None for j in range(n)] for i in range(n)]
+        ambient_ok = [get_synth(e.label).ambient for e in self.events]
+        return structure_of([e.onset for e in self.events], rel, ambient_ok)  # type: ignore[arg-type]
+
+    def loudest(self) -> SoundEvent | None:
+        """The event louder than every other one (with margin), or None."""
+        for e in self.events:
+            if all(self.holds(e.id, "louder_than", o.id) for o in self.events if o.id != e.id):
+                return e
+        return None
+
+
+def compute_relations(
+    events: list[SoundEvent], margins: RelationMargins
+) -> list[tuple[int, Predicate, int]]:
+    """Every relation that holds with margin, in a fixed order (pairs i < j)."""
+    out: list[tuple[int, Predicate, int]] = []
+    timing = margins.timing
+    for a in events:
+        for b in events:
+            if a.id >= b.id:
+                continue
+            rel = time_relation(a.span, b.span, timing)
+            if rel == "before":
+                out += [(a.id, "before", b.id), (b.id, "after", a.id)]
+            elif rel == "after":
+                out += [(a.id, "after", b.id), (b.id, "before", a.id)]
+            elif rel == "overlapping":
+                out.append((a.id, "overlapping", b.id))
+            diff = a.loudness_db - b.loudness_db
+            if abs(diff) >= margins.loudness_db:
+                out.append((a.id, "louder_than", b.id) if diff > 0 else (b.id, "louder_than", a.id))
+            if a.pitch_hz and b.pitch_hz:
+                semis = 12.0 * math.log2(a.pitch_hz / b.pitch_hz)
+                if abs(semis) >= margins.pitch_semitones:
+                    out.append(
+                        (a.id, "higher_pitched_than", b.id)
+                        if semis > 0
+                        else (b.id, "higher_pitched_than", a.id)
+                    )
+    return out
+
+
+def build_graph(scene: RenderedScene, margins: RelationMargins) -> AudioSceneGraph:
+    """The graph of a rendered scene (uses ``scene.measurements``), relations included."""
+    spec = scene.spec
+    stereo = spec.channels > 1
+    events = []
+    for i, (ev, m) in enumerate(zip(spec.events, scene.measurements.events, strict=True)):
+        synth = get_synth(ev.label)
+        events.append(
+            SoundEvent(
+                id=i,
+                label=ev.label,
+                onset=round(ev.onset, 3),
+                duration=round(ev.duration, 3),
+                loudness_db=round(m.loudness_db, 1),
+                pitch_hz=round(ev.pitch_hz, 1) if synth.pitched and ev.pitch_hz else None,
+                repetitions=ev.repetitions,
+                pan=round(ev.pan, 2) if stereo else None,
+                band_hz=(int(m.band_hz[0]), math.ceil(m.band_hz[1])),
+                timbre=ev.timbre,
+                text=ev.text,
+            )
+        )
+    return AudioSceneGraph(
+        duration=spec.duration,
+        sample_rate=spec.sample_rate,
+        channels=spec.channels,
+        background=Background(
+            noise=spec.background,  # type: ignore[arg-type]
+            level_db=round(20.0 * math.log10(scene.background_gain), 1),
+        ),
+        events=events,
+        relations=compute_relations(events, margins),
+        margins=margins,
+    )

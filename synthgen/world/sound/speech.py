@@ -1,0 +1,114 @@
+"""Speech events through the ``espeak-ng`` command-line synthesiser, when it is installed.
+
+Speech is optional: without ``espeak-ng`` on the PATH :meth:`Speech.available` is False and the
+scene sampler drops speech events (the program counts them as skipped). espeak-ng is
+deterministic for a given text, voice, speed and pitch, and an utterance takes ~20-50 ms to
+synthesise, so each distinct utterance is rendered once per process and cached. Its version
+goes into the record's lineage (:func:`espeak_version`), since another version speaks
+differently.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import wave
+from functools import cache
+
+import numpy as np
+
+from synthgen.world.sound.dsp import F32, fade
+from synthgen.world.sound.noise import NoiseBank
+from synthgen.world.sound.synth import EventSpec, Synth, n_samples, register_synth
+
+PHRASES = (  # no sound names or numbers: captions quote them
+    "hello, is anyone there",
+    "the train is arriving now",
+    "please close the door",
+    "good morning everyone",
+    "where did you put the keys",
+    "it is a lovely day today",
+    "let us go for a walk",
+    "can you hear me",
+    "thank you very much",
+    "see you tomorrow",
+    "turn left at the corner",
+    "the meeting starts at noon",
+)
+
+VOICES = {"man": "en-us", "woman": "en-us+f3"}
+"""Speaker -> espeak-ng voice; the speaker word is what captions say ("a woman speaks")."""
+
+
+@cache
+def espeak_path() -> str | None:
+    return shutil.which("espeak-ng")
+
+
+@cache
+def espeak_version() -> str | None:
+    """``espeak-ng --version``'s version number, or None when it is not installed."""
+    path = espeak_path()
+    if path is None:
+        return None
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    words = out.stdout.split()
+    return next((w for w in words if w[:1].isdigit()), "unknown")
+
+
+@cache
+def utterance(text: str, voice: str, speed: int, pitch: int, sample_rate: int) -> np.ndarray:
+    """The float32 waveform of ``text`` at ``sample_rate``, leading/trailing silence cut."""
+    path = espeak_path()
+    if path is None:
+        raise RuntimeError("espeak-ng is not installed")
+    cmd = [path, "--stdout", "-v", voice, "-s", str(speed), "-p", str(pitch), text]
+    data = subprocess.run(cmd, capture_output=True, check=True, timeout=30).stdout
+    with wave.open(io.BytesIO(data)) as w:
+        rate = w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    x = pcm.astype(np.float64) / 32768.0
+    loud = np.flatnonzero(np.abs(x) > 0.01)
+    if loud.size:
+        x = x[loud[0] : loud[-1] + 1]
+    n_out = max(1, round(x.size * sample_rate / rate))
+    resampled = np.interp(np.arange(n_out) * (rate / sample_rate), np.arange(x.size), x)
+    return resampled.astype(F32)
+
+
+@register_synth
+class Speech(Synth):
+    """A man or a woman saying one short sentence (espeak-ng)."""
+
+    name = "speech"
+    family = "voice"
+
+    def available(self) -> bool:
+        return espeak_path() is not None
+
+    def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
+        speaker = list(VOICES)[int(rng.integers(len(VOICES)))]
+        text = PHRASES[int(rng.integers(len(PHRASES)))]
+        speed = int(rng.integers(140, 181))
+        pitch = int(rng.integers(35, 66))
+        # The duration is the utterance's own: render at a reference rate to measure it.
+        length = utterance(text, VOICES[speaker], speed, pitch, 16000).size / 16000
+        return EventSpec(
+            self.name,
+            duration=min(length, max_duration),
+            text=text,
+            timbre=speaker,
+            params={"speed": float(speed), "pitch": float(pitch)},
+        )
+
+    def render(
+        self, spec: EventSpec, rng: np.random.Generator, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
+        n = n_samples(spec, sample_rate)
+        voice = VOICES[spec.timbre or "man"]
+        p = spec.params
+        x = utterance(spec.text or PHRASES[0], voice, int(p["speed"]), int(p["pitch"]), sample_rate)
+        out = np.zeros(n, F32)
+        out[: min(n, x.size)] = x[:n]
+        return fade(out, sample_rate, 0.002, 0.02)

@@ -374,8 +374,15 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
             if walk.state == "cut":
                 shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
             else:
+                # The first shard of a wave is the frontier: all shards before it are done, so
+                # it needs exactly n - accepted records and can stop there (no cut re-run).
                 shards = [
-                    ShardTask(job, k, *job.shard_range(k))
+                    ShardTask(
+                        job,
+                        k,
+                        *job.shard_range(k),
+                        max_accepted=job.n - walk.accepted if k == walk.shard else None,
+                    )
                     for k in _wave(job, entries, walk, n_workers)
                 ]
             try:

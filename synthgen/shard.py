@@ -33,6 +33,9 @@ class ShardTask:
     shard: int
     start: int
     stop: int
+    max_accepted: int | None = None
+    """Stop right after this many accepted records (the shard then ends at the last one):
+    set when the engine knows exactly how many the dataset still needs."""
 
 
 def rejects_path(root: Path, shard: int) -> Path:
@@ -76,6 +79,7 @@ def run_shard(task: ShardTask) -> ShardEntry:
     counters: Counter[str] = Counter()
     filters: dict[str, FilterStats] = {}
     accepted = 0
+    stop = task.stop
     rejects_sha = hashlib.sha256()
     try:
         with open(rejects_tmp, "wb") as rejects:
@@ -96,6 +100,9 @@ def run_shard(task: ShardTask) -> ShardEntry:
                 writer.add(outcome)
                 timings["write"] = timings.get("write", 0.0) + time.perf_counter() - start
                 accepted += 1
+                if task.max_accepted is not None and accepted >= task.max_accepted:
+                    stop = outcome.index + 1
+                    break
         start = time.perf_counter()
         fsync_file(rejects_tmp)
         files = writer.commit()
@@ -109,7 +116,7 @@ def run_shard(task: ShardTask) -> ShardEntry:
     entry = ShardEntry(
         shard=task.shard,
         start=task.start,
-        stop=task.stop,
+        stop=stop,
         accepted=accepted,
         rejected=sum(reasons.values()),
         rejects_by_reason=dict(sorted(reasons.items())),

@@ -101,3 +101,11 @@ def test_shards_are_contiguous_index_ranges(out: Path) -> None:
 def test_all_rejected_is_a_clear_error(out: Path) -> None:
     with pytest.raises(UserError, match="accepted none"):
         synthgen.make("squares", n=5, out=out, workers=1, shard_size=4, min_area=1.0)
+
+
+def test_a_small_n_makes_few_candidates_even_with_large_shards(out: Path) -> None:
+    manifest = synthgen.make("squares", n=5, out=out, workers=1, min_area=0.2)
+    assert manifest.job.shard_size == 1000
+    assert manifest.totals.accepted == 5
+    assert manifest.totals.candidates < 20, "the frontier shard must stop at n accepted"
+    assert manifest.shards[0].stop == manifest.totals.candidates

@@ -19,15 +19,26 @@ from synthgen.filters.visibility import Visibility
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
 from synthgen.generators.qa.sources import from_scene_graph, from_vg
 from synthgen.media import MediaItem
-from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
+from synthgen.program import (
+    Context,
+    Program,
+    ProgramConfig,
+    Reject,
+    Rejected,
+    Sample,
+    register_program,
+)
 from synthgen.records import BaseRecord
 from synthgen.world import PREDICATES, SceneGraph, SceneSamplingError, WorldConfig
-from synthgen.world.graph import build_scene_graph
-from synthgen.world.scene import sample_rendered_scene
+from synthgen.world.graph import build_scene_graph, build_scene_graphs
+from synthgen.world.render import Rendering
+from synthgen.world.scene import sample_rendered_scene, sample_rendered_scenes
 from synthgen.world.vg import VGImage, load_vg
 
 DEPTH_SCALE_MM = 1000.0
 """Depth media are 16-bit PNGs in millimetres (0 = background / no surface)."""
+BATCH_SIZE = 64
+"""Procedural candidates per ``generate_batch`` call."""
 
 
 class SvgConfig(ProgramConfig):
@@ -90,6 +101,46 @@ class Svg(Program[SvgConfig]):
     def candidate_limit(cls, config: SvgConfig) -> int | None:
         return len(load_vg(config.vg_path)) if config.vg_path else None
 
+    def batch_size(self) -> int:
+        """Procedural candidates come in batches: the world's numpy work (placement,
+        geometry, shading, mask statistics, relations) is shared by the batch."""
+        return 1 if self.vg is not None else BATCH_SIZE
+
+    def generate_batch(self, ctxs: list[Context[SvgConfig]]) -> list[Sample | Reject | Exception]:
+        """Scenes, renderings and graphs of the whole batch at once (each exactly what
+        `generate` makes for its context alone: every draw comes from its own ``ctx.rng``,
+        in the same order), then visibility, QA and media per context."""
+        cfg = self.config
+        if self.vg is not None or len(ctxs) < 2 or any(c.config is not cfg for c in ctxs):
+            return super().generate_batch(ctxs)
+        states = [ctx.rng.bit_generator.state for ctx in ctxs]
+        try:
+            with ctxs[0].stage("scene"):
+                sampled = sample_rendered_scenes([ctx.rng for ctx in ctxs], cfg.world)
+            made = [s for s in sampled if not isinstance(s, SceneSamplingError)]
+            with ctxs[0].stage("graph"):
+                graphs = iter(
+                    build_scene_graphs([s for s, _ in made], [r for _, r in made], cfg.predicates)
+                )
+        except Exception:
+            # a failure the batch cannot pin on one candidate: redo them one at a time from
+            # the same generator states, so only the failing candidate fails
+            for ctx, state in zip(ctxs, states, strict=True):
+                ctx.rng.bit_generator.state = state
+            return super().generate_batch(ctxs)
+        results: list[Sample | Reject | Exception] = []
+        for ctx, item in zip(ctxs, sampled, strict=True):
+            if isinstance(item, SceneSamplingError):
+                results.append(Reject("scene_sampling", str(item)))
+                continue
+            try:
+                results.append(self._finish(ctx, item[1], next(graphs)))
+            except Rejected as rejected:
+                results.append(rejected.reject)
+            except Exception as exc:
+                results.append(exc)
+        return results
+
     def generate(self, ctx: Context[SvgConfig]) -> Sample | Reject:
         if self.vg is not None:
             return self._from_vg(ctx, self.vg[ctx.index])
@@ -101,6 +152,11 @@ class Svg(Program[SvgConfig]):
                 return Reject("scene_sampling", str(exc))
         with ctx.stage("graph"):
             graph = build_scene_graph(scene, rendering, cfg.predicates)
+        return self._finish(ctx, rendering, graph)
+
+    def _finish(self, ctx: Context[SvgConfig], rendering: Rendering, graph: SceneGraph) -> Sample:
+        """Visibility filter, QA and media of a made scene (shared by both paths)."""
+        cfg = ctx.config
         ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
         with ctx.stage("qa"):
             view = from_scene_graph(graph, rendering.ids, lambda: rendering.depth)
@@ -109,20 +165,28 @@ class Svg(Program[SvgConfig]):
         if cfg.depth:
             media["depth"] = MediaItem(_depth_png(rendering.depth), encoder="png")
         return Sample(
-            {"source": "procedural", "scene_graph": graph, "qa": qas,
-             "conversations": conversations(qas) if cfg.conversations and qas else None},
+            {
+                "source": "procedural",
+                "scene_graph": graph,
+                "qa": qas,
+                "conversations": conversations(qas) if cfg.conversations and qas else None,
+            },
             media,
         )
 
     def _from_vg(self, ctx: Context[SvgConfig], image: VGImage) -> Sample:
         with ctx.stage("qa"):
             qas = self.suite.ask(from_vg(image), ctx.rng, ctx.counters)
-        return Sample({"source": "vg", "vg_graph": image, "qa": qas,
-                       "conversations": conversations(qas) if ctx.config.conversations and qas
-                       else None})
+        return Sample(
+            {
+                "source": "vg",
+                "vg_graph": image,
+                "qa": qas,
+                "conversations": conversations(qas) if ctx.config.conversations and qas else None,
+            }
+        )
 
 
 def _depth_png(depth: np.ndarray) -> Image.Image:
     mm = np.where(np.isfinite(depth), depth * DEPTH_SCALE_MM, 0.0)
     return Image.fromarray(np.clip(mm, 0, 65535).astype(np.uint16))
-

@@ -7,6 +7,10 @@
     rendering.depth        # (H, W) float32 camera distance, computed on first access
     graph.objects, graph.relations_by_predicate, graph.relations
 
+    # a batch: element i is exactly make_scene(rngs[i], ...), several times cheaper
+    for result in make_scenes(rngs, WorldConfig()):  # (scene, rendering, graph) or error
+        ...
+
 Everything is a pure function of the generator's state and the config; only numpy and
 Pillow are needed. Renderers are pluggable (`register_renderer`, `get_renderer`).
 """
@@ -20,9 +24,10 @@ from synthgen.world.graph import (
     SceneGraph,
     SceneObject,
     build_scene_graph,
+    build_scene_graphs,
 )
 from synthgen.world.masks import MaskStats, objects_visible_bbox_and_counts
-from synthgen.world.pipeline import make_scene
+from synthgen.world.pipeline import make_scene, make_scenes
 from synthgen.world.render import (
     PillowRenderer,
     Renderer,
@@ -37,6 +42,7 @@ from synthgen.world.scene import (
     WorldConfig,
     WorldObject,
     sample_rendered_scene,
+    sample_rendered_scenes,
     sample_scene,
 )
 from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZES
@@ -62,11 +68,14 @@ __all__ = [
     "WorldObject",
     "available_renderers",
     "build_scene_graph",
+    "build_scene_graphs",
     "contact_sheet",
     "get_renderer",
     "make_scene",
+    "make_scenes",
     "objects_visible_bbox_and_counts",
     "register_renderer",
     "sample_rendered_scene",
+    "sample_rendered_scenes",
     "sample_scene",
 ]

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from synthgen.world.backdrop import ground_distance
-from synthgen.world.fill import polygon_filler
+from synthgen.world.fill import label_canvas, polygon_filler
 from synthgen.world.geometry import SceneGeometry
 from synthgen.world.scene import Scene
 
@@ -115,40 +115,45 @@ def unoccluded_counts(
 ) -> np.ndarray:
     """(n,) pixels of each object drawn alone with the same polygons.
 
-    Equals the visible count unless an object drawn later has an overlapping screen box;
-    only those objects are redrawn alone (into a scratch image at the same coordinates, so
-    the rasterisation is identical)."""
+    counts: (n,) visible pixels per object. Equals the visible count unless an object drawn
+    later has an overlapping screen box; only those objects are redrawn alone -- at the
+    same coordinates (Pillow's rasterisation is not translation invariant), into one
+    scratch image just large enough for their boxes, cleared box by box -- and their
+    pixels counted within their box."""
     n = len(geo.boxes)
-    out = counts[1 : n + 1].astype(np.int64).copy()
+    out = np.array(counts[:n], dtype=np.int64)
     if n < 2:
         return out
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.array(geo.order)] = np.arange(n)
-    b = geo.boxes
-    inter = (
-        (b[:, None, 0] <= b[None, :, 2])
-        & (b[None, :, 0] <= b[:, None, 2])
-        & (b[:, None, 1] <= b[None, :, 3])
-        & (b[None, :, 1] <= b[:, None, 3])
-    )
-    need = (inter & (rank[None, :] > rank[:, None])).any(axis=1)
-    if not need.any():
+    b = geo.boxes.tolist()
+    order = geo.order
+    need = []
+    for i, k in enumerate(order[:-1]):
+        x0, y0, x1, y1 = b[k]
+        for j in order[i + 1 :]:
+            u0, v0, u1, v1 = b[j]
+            if u0 <= x1 and x0 <= u1 and v0 <= y1 and y0 <= v1:
+                need.append(k)
+                break
+    if not need:
         return out
-    # each object's polygons are one contiguous block of the draw list
-    block: dict[int, tuple[int, int]] = {}
-    kid = geo.kid
-    start = 0
-    for i in range(1, len(kid) + 1):
-        if i == len(kid) or kid[i] != kid[start]:
-            block[kid[start] - 1] = (start, i)
-            start = i
-    for k in np.flatnonzero(need).tolist():
-        lo, hi = block[k]
-        img = Image.new("L", size, 0)
-        fill = polygon_filler(img)
-        for xy, to_ids in zip(geo.xy[lo:hi], geo.to_ids[lo:hi], strict=True):
+    scratch, arr = label_canvas(max(b[k][2] for k in need) + 1, max(b[k][3] for k in need) + 1)
+    fill = polygon_filler(scratch)
+    coords = geo.coords
+    for k in need:
+        x0, y0, x1, y1 = b[k]
+        lo, hi = geo.block_start[k], geo.block_end[k]
+        if arr is not None:
+            arr[y0 : y1 + 1, x0 : x1 + 1] = 0
+        else:
+            scratch.paste(0, (x0, y0, x1 + 1, y1 + 1))
+        for start, end, to_ids in zip(
+            geo.starts[lo:hi], geo.ends[lo:hi], geo.to_ids[lo:hi], strict=True
+        ):
             if to_ids or everything:
-                fill(xy, 1, 1)
-        x0, y0, x1, y1 = b[k].tolist()
-        out[k] = img.crop((x0, y0, x1 + 1, y1 + 1)).histogram()[1]
+                fill(coords[start:end], 1, 1)
+        if arr is not None:
+            out[k] = np.count_nonzero(arr[y0 : y1 + 1, x0 : x1 + 1])
+        else:
+            box = (x0, y0, x1 + 1, y1 + 1)
+            out[k] = (x1 - x0 + 1) * (y1 - y0 + 1) - scratch.crop(box).histogram()[0]
     return out

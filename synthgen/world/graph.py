@@ -26,13 +26,20 @@ attribute
 Symmetric predicates are listed in both directions. Relations are stored compactly per
 predicate (`SceneGraph.relations_by_predicate`, subject/object pairs sorted); the
 `SceneGraph.relations` property expands them into `Relation` models with categories.
+
+Computation: `build_scene_graphs` does a batch of scenes at once -- the rules above are
+evaluated for every object pair of every scene with one set of elementwise numpy calls
+(distances as sqrt of sums of squares, camera coordinates from the camera's rows), the
+visible statistics come from the renderer (`Rendering.visible_stats`), and the graphs are
+assembled without pydantic validation (`_trusted`: the values already have exactly the
+validated types, so the JSON is identical; tests check it). `build_scene_graph` is the
+batch of one, so a graph never depends on the batch it was built in.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -192,137 +199,248 @@ def build_scene_graph(
     """The scene graph of `scene` as drawn in `rendering` (see module docstring).
 
     predicates: restrict relations to these names (default: all of PREDICATES); an unknown
-    name raises ValueError listing the valid ones.
+    name raises ValueError listing the valid ones. The batch of one of
+    `build_scene_graphs`.
     """
-    wanted = _check_predicates(predicates)
-    a = scene.arrays
-    n = len(scene.objects)
-    cam = scene.camera
-    stats = objects_visible_bbox_and_counts(rendering.ids, n, rendering.object_boxes)
-    unocc = rendering.unoccluded_pixel_counts()
-    frac = np.round(stats.counts / np.maximum(unocc, 1), 4).tolist()
+    return build_scene_graphs([scene], [rendering], predicates)[0]
 
-    half_h = a.height / 2
-    centre = np.empty((n, 3))
-    centre[:, 0] = a.x
-    centre[:, 1] = a.y
-    centre[:, 2] = half_h
-    rel = (centre - cam.origin) @ cam.basis.T  # camera coords: right, up, forward
-    dist = np.sqrt((rel * rel).sum(axis=1))
-    pos_l = np.round(centre, 4).tolist()
-    dist_l = np.round(dist, 4).tolist()
-    cent_l = np.round(stats.centroids, 4).tolist()
-    rot_l = np.round(a.rotation_deg, 4).tolist()
-    bbox_l = stats.bboxes.tolist()
-    count_l = stats.counts.tolist()
-    objects = [
-        {
-            "id": k + 1,
-            "name": o.shape,
-            "attributes": {"color": o.color, "material": o.material, "size": o.size},
-            "bbox": bbox_l[k],
-            "visible_pixels": count_l[k],
-            "visible_fraction": frac[k],
-            "position": pos_l[k],
-            "rotation": rot_l[k],
-            "distance": dist_l[k],
-            "centroid": cent_l[k],
-        }
-        for k, o in enumerate(scene.objects)
-    ]
-    relations = _relations(scene, stats.centroids[:, 0], stats.bboxes[:, 2], rel, dist, wanted)
-    light = scene.light
-    return SceneGraph.model_validate(
-        {
-            "width": cam.width,
-            "height": cam.height,
-            "objects": objects,
-            "relations_by_predicate": relations,
-            "camera": _camera_params(scene.stage),
-            "light": _light_params(light.azimuth_deg, light.elevation_deg, light.direction),
-        }
+
+def _trusted(cls: type[BaseModel], fields: set[str], values: dict) -> BaseModel:
+    """`cls.model_construct(**values)` without its overhead: values are already exactly
+    the types validation would produce (the JSON is the same; tests check it). `fields`
+    (all field names) is shared by the instances: pydantic only ever adds field names to
+    a fields-set, which leaves a complete one unchanged."""
+    obj = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_OBJECT_FIELDS = set(SceneObject.model_fields)
+_GRAPH_FIELDS = set(SceneGraph.model_fields)
+_PRED_LIST = list(PREDICATES)
+_PRED_INDEX = {p: i for i, p in enumerate(_PRED_LIST)}
+
+
+_PAIRS: list[tuple[int, int]] = []
+
+
+def _pair_table(max_id: int) -> list[tuple[int, int]]:
+    """(s, o) at index s << 8 | o, for s <= max_id and o < 256 (grown on demand):
+    relations share these tuples (no allocation per relation, nothing new for the
+    garbage collector to track)."""
+    for s in range(len(_PAIRS) >> 8, max_id + 1):
+        _PAIRS.extend((s, o) for o in range(256))
+    return _PAIRS
+
+
+def _cat(arrays: list, name: str) -> np.ndarray:
+    return np.concatenate([getattr(a, name) for a in arrays])
+
+
+def build_scene_graphs(
+    scenes: Sequence[Scene],
+    renderings: Sequence[Rendering],
+    predicates: Iterable[str] | None = None,
+) -> list[SceneGraph]:
+    """`build_scene_graph` of several scenes at once: the per-object and per-pair arithmetic
+    of the whole batch is one set of elementwise numpy calls (so each graph is the same as
+    alone), and only assembling each graph's lists is per scene."""
+    wanted = _check_predicates(predicates)
+    nb = len(scenes)
+    if nb == 0:
+        return []
+    arrs = [s.arrays for s in scenes]
+    stats = [r.visible_stats() for r in renderings]
+    unocc = np.concatenate([r.unoccluded_pixel_counts() for r in renderings])
+    nobj = np.array([len(a.x) for a in arrs], dtype=np.int64)
+    nall = int(nobj.sum())
+    ostart = np.cumsum(nobj) - nobj
+    sid = np.repeat(np.arange(nb), nobj)
+    counts = _cat(stats, "counts")
+    bboxes = np.concatenate([st.bboxes for st in stats]).reshape(nall, 4)
+    cents = np.concatenate([st.centroids for st in stats]).reshape(nall, 2)
+    x = _cat(arrs, "x")
+    y = _cat(arrs, "y")
+    half_h = _cat(arrs, "height") / 2
+    c = np.array([s.camera.params for s in scenes]).T[:, sid]  # (15, nall)
+    dx = x - c[0]
+    dy = y - c[1]
+    dz = half_h - c[2]
+    xr = c[3] * dx + c[4] * dy + c[5] * dz  # camera coordinates: right, up, forward
+    yu = c[6] * dx + c[7] * dy + c[8] * dz
+    zf = c[9] * dx + c[10] * dy + c[11] * dz
+    dist = np.sqrt(xr * xr + yu * yu + zf * zf)
+    frac_l = np.round(counts / np.maximum(unocc, 1), 4).tolist()
+    pos_l = list(
+        zip(
+            np.round(x, 4).tolist(),
+            np.round(y, 4).tolist(),
+            np.round(half_h, 4).tolist(),
+            strict=True,
+        )
     )
+    dist_l = np.round(dist, 4).tolist()
+    cent_l = list(
+        zip(np.round(cents[:, 0], 4).tolist(), np.round(cents[:, 1], 4).tolist(), strict=True)
+    )
+    rot_l = np.round(_cat(arrs, "rotation_deg"), 4).tolist()
+    bbox_l = list(map(tuple, bboxes.tolist()))
+    count_l = counts.tolist()
+    rel = _relations(
+        arrs, sid, ostart, cents[:, 0], bboxes[:, 2], xr, zf, dist, x, y, wanted, nb, nall
+    )
+    out: list[SceneGraph] = []
+    for i, scene in enumerate(scenes):
+        base = int(ostart[i])
+        objects = [
+            _trusted(
+                SceneObject,
+                _OBJECT_FIELDS,
+                {
+                    "id": k + 1,
+                    "name": o.shape,
+                    "attributes": {"color": o.color, "material": o.material, "size": o.size},
+                    "bbox": bbox_l[g],
+                    "visible_pixels": count_l[g],
+                    "visible_fraction": frac_l[g],
+                    "position": pos_l[g],
+                    "rotation": rot_l[g],
+                    "distance": dist_l[g],
+                    "centroid": cent_l[g],
+                },
+            )
+            for k, (g, o) in enumerate(enumerate(scene.objects, start=base))
+        ]
+        cam = scene.camera
+        light = scene.light
+        out.append(
+            _trusted(
+                SceneGraph,
+                _GRAPH_FIELDS,
+                {
+                    "width": cam.width,
+                    "height": cam.height,
+                    "objects": objects,
+                    "relations_by_predicate": rel[i],
+                    "camera": _camera_params(scene.stage),
+                    "light": _light_params(light.azimuth_deg, light.elevation_deg, light.direction),
+                },
+            )
+        )
+    return out
 
 
 def _relations(
-    scene: Scene,
+    arrs: list,
+    sid: np.ndarray,
+    ostart: np.ndarray,
     cx: np.ndarray,
     width: np.ndarray,
-    rel: np.ndarray,
+    xr: np.ndarray,
+    zf: np.ndarray,
     dist: np.ndarray,
+    gx: np.ndarray,
+    gy: np.ndarray,
     wanted: frozenset[str],
-) -> dict[str, list[tuple[int, int]]]:
-    """All wanted relations, decided pair by pair with plain floats (n <= a few dozen)."""
-    a = scene.arrays
-    n = len(scene.objects)
-    cxl, wl = cx.tolist(), width.tolist()
-    xr, zf = rel[:, 0].tolist(), rel[:, 2].tolist()
-    dl, bl = dist.tolist(), a.bound.tolist()
-    fl, gx, gy = a.footprint.tolist(), a.x.tolist(), a.y.tolist()
-    rank = a.size_rank.tolist()
-    color, shape = a.color_idx.tolist(), a.shape_idx.tolist()
-    metal = a.metal.tolist()
-    out: dict[str, list[tuple[int, int]]] = {p: [] for p in PREDICATES if p in wanted}
+    nb: int,
+    nall: int,
+) -> list[dict[str, list[tuple[int, int]]]]:
+    """All wanted relations of every scene of a batch, decided for all object pairs of all
+    scenes at once (elementwise, so each scene's are the same as alone)."""
+    keys = [p for p in PREDICATES if p in wanted]
+    # all pairs (i, j), i < j, of objects of the same scene
+    nobj = np.bincount(sid, minlength=nb)
+    after = (ostart + nobj)[sid] - np.arange(nall) - 1  # partners later in the same scene
+    npair = int(after.sum())
+    ii = np.repeat(np.arange(nall), after)
+    jj = ii + 1 + np.arange(npair) - np.repeat(np.cumsum(after) - after, after)
+    conds: list[np.ndarray] = []  # per (predicate, direction): which pairs hold
+    spec: list[tuple[int, bool]] = []  # (predicate index, subject is the pair's i)
+
+    def emit(pred: str, cond: np.ndarray, forward: bool) -> None:
+        if pred in wanted:
+            conds.append(cond)
+            spec.append((_PRED_INDEX[pred], forward))
+
     w = wanted.__contains__
-    do_lr = w("left of") or w("right of")
-    do_fb = w("in front of") or w("behind")
-    do_size = w("bigger than") or w("smaller than")
-    do_dist = w("closer than") or w("farther than")
-    do_next = w("next to")
-    same = [
-        (p, v)
-        for p, v in (
-            ("same color as", color),
-            ("same shape as", shape),
-            ("same material as", metal),
-            ("same size as", rank),
-        )
-        if w(p)
-    ]
-    pairs: list[tuple[str, int, int]] = []  # (predicate, subject index, object index)
-    add = pairs.append
-    for i in range(n):
-        for j in range(i + 1, n):
-            if do_lr:
-                dx = cxl[j] - cxl[i]
-                dr = xr[j] - xr[i]
-                m = max(LEFT_MARGIN_PX, LEFT_MARGIN_WIDTH * 0.5 * (wl[i] + wl[j]))
-                if dx >= m and dr >= LEFT_MARGIN_3D:
-                    add(("left of", i, j))
-                    add(("right of", j, i))
-                elif dx <= -m and dr <= -LEFT_MARGIN_3D:
-                    add(("left of", j, i))
-                    add(("right of", i, j))
-            if do_fb and abs(xr[i] - xr[j]) < FRONT_LATERAL * (fl[i] + fl[j]):
-                if zf[i] + FRONT_DEPTH <= zf[j] and dl[i] < dl[j]:
-                    add(("in front of", i, j))
-                    add(("behind", j, i))
-                elif zf[j] + FRONT_DEPTH <= zf[i] and dl[j] < dl[i]:
-                    add(("in front of", j, i))
-                    add(("behind", i, j))
-            if do_next and math.hypot(gx[i] - gx[j], gy[i] - gy[j]) - fl[i] - fl[j] < NEXT_TO_GAP:
-                add(("next to", i, j))
-                add(("next to", j, i))
-            if do_size and rank[i] != rank[j]:
-                big, small = (i, j) if rank[i] > rank[j] else (j, i)
-                add(("bigger than", big, small))
-                add(("smaller than", small, big))
-            if do_dist:
-                if dl[i] + bl[i] < dl[j] - bl[j]:
-                    add(("closer than", i, j))
-                    add(("farther than", j, i))
-                elif dl[j] + bl[j] < dl[i] - bl[i]:
-                    add(("closer than", j, i))
-                    add(("farther than", i, j))
-            for p, v in same:
-                if v[i] == v[j]:
-                    add((p, i, j))
-                    add((p, j, i))
-    for p, s, o in pairs:
-        if p in out:
-            out[p].append((s + 1, o + 1))
-    for v in out.values():
-        v.sort()
+    foot = _cat(arrs, "footprint")
+    if w("left of") or w("right of"):
+        dxc = cx[jj] - cx[ii]
+        dr = xr[jj] - xr[ii]
+        m = np.maximum(LEFT_MARGIN_PX, LEFT_MARGIN_WIDTH * 0.5 * (width[ii] + width[jj]))
+        ij = (dxc >= m) & (dr >= LEFT_MARGIN_3D)
+        ji = ~ij & (dxc <= -m) & (dr <= -LEFT_MARGIN_3D)
+        emit("left of", ij, True)
+        emit("right of", ij, False)
+        emit("left of", ji, False)
+        emit("right of", ji, True)
+    if w("in front of") or w("behind"):
+        lat = np.abs(xr[ii] - xr[jj]) < FRONT_LATERAL * (foot[ii] + foot[jj])
+        ij = lat & (zf[ii] + FRONT_DEPTH <= zf[jj]) & (dist[ii] < dist[jj])
+        ji = lat & ~ij & (zf[jj] + FRONT_DEPTH <= zf[ii]) & (dist[jj] < dist[ii])
+        emit("in front of", ij, True)
+        emit("behind", ij, False)
+        emit("in front of", ji, False)
+        emit("behind", ji, True)
+    if w("next to"):
+        ex = gx[ii] - gx[jj]
+        ey = gy[ii] - gy[jj]
+        near = np.sqrt(ex * ex + ey * ey) - foot[ii] - foot[jj] < NEXT_TO_GAP
+        emit("next to", near, True)
+        emit("next to", near, False)
+    rank = _cat(arrs, "size_rank")
+    if w("bigger than") or w("smaller than"):
+        ij = rank[ii] > rank[jj]
+        ji = rank[jj] > rank[ii]
+        emit("bigger than", ij, True)
+        emit("smaller than", ij, False)
+        emit("bigger than", ji, False)
+        emit("smaller than", ji, True)
+    if w("closer than") or w("farther than"):
+        bound = _cat(arrs, "bound")
+        ij = dist[ii] + bound[ii] < dist[jj] - bound[jj]
+        ji = ~ij & (dist[jj] + bound[jj] < dist[ii] - bound[ii])
+        emit("closer than", ij, True)
+        emit("farther than", ij, False)
+        emit("closer than", ji, False)
+        emit("farther than", ji, True)
+    for pred, col in (
+        ("same color as", "color_idx"),
+        ("same shape as", "shape_idx"),
+        ("same material as", "metal"),
+        ("same size as", "size_rank"),
+    ):
+        if w(pred):
+            v = _cat(arrs, col)
+            same = v[ii] == v[jj]
+            emit(pred, same, True)
+            emit(pred, same, False)
+    npred = len(_PRED_LIST)
+    key_idx = [(p, _PRED_INDEX[p]) for p in keys]
+    if not conds:
+        return [{p: [] for p in keys} for _ in range(nb)]
+    kk, pp = np.stack(conds).nonzero()
+    sp = np.array(spec, dtype=np.int64)
+    fwd = sp[kk, 1].astype(bool)
+    pi = ii[pp]
+    pj = jj[pp]
+    subj = np.where(fwd, pi, pj)
+    obj = np.where(fwd, pj, pi)
+    scene = sid[pi]
+    first = ostart[scene] - 1
+    # one sort on a packed key (scene, predicate, subject id, object id); ids are < 256
+    key = (scene * npred + sp[kk, 0]) << 16 | (subj - first) << 8 | (obj - first)
+    key.sort()
+    pairs = list(map(_pair_table(int(nobj.max())).__getitem__, (key & 0xFFFF).tolist()))
+    bounds = np.searchsorted(key >> 16, np.arange(nb * npred + 1)).tolist()
+    out = []
+    for i in range(nb):
+        b = i * npred
+        out.append({p: pairs[bounds[b + k] : bounds[b + k + 1]] for p, k in key_idx})
     return out
 
 
@@ -334,5 +452,6 @@ __all__ = [
     "SceneGraph",
     "SceneObject",
     "build_scene_graph",
+    "build_scene_graphs",
     "objects_visible_bbox_and_counts",
 ]

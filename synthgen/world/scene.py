@@ -10,12 +10,21 @@ touches global random state. Rejection sampling enforces two CLEVR-like guarante
 * every object shows at least `min_visible_pixels` pixels after occlusion, counted on the
   very rendering that is returned (`sample_rendered_scene`), so nothing is rendered twice
   unless the scene is re-sampled. After `max_tries` failed scenes, `SceneSamplingError`.
+
+Draws per scene: one `rng.random(4)` (object count, stage, light azimuth and elevation),
+then one `rng.random(n * (5 + 3 * placement_tries))` per try (attributes, rotation and
+candidate positions). `sample_rendered_scenes` samples a batch of scenes, each from its
+own generator in exactly that order, and shares the numpy work (attribute decoding,
+greedy placement, rendering) across the batch, so each result is bit for bit what
+`sample_rendered_scene` gives for that generator alone, which is the batch of one.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from synthgen.world.camera import Camera, Light
 from synthgen.world.meshes import SHAPE_SPECS
-from synthgen.world.placement import candidates, placement_table
+from synthgen.world.placement import GRID, placement_table
 from synthgen.world.stage import Stage, make_stage
 from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZE_RANK, SIZES
 
@@ -212,6 +221,14 @@ class Scene:
 
 
 @dataclass(frozen=True, eq=False)
+class _StageEntry:
+    stage: Stage
+    counts: np.ndarray  # valid cells per object class
+    cells: np.ndarray  # flat (n_classes * width,) int16 valid cells, row c padded to width
+    width: int
+
+
+@dataclass(frozen=True, eq=False)
 class _Plan:
     shapes: tuple[str, ...]
     colors: tuple[str, ...]
@@ -225,6 +242,7 @@ class _Plan:
     height: np.ndarray
     bound: np.ndarray
     scale: np.ndarray  # per allowed size
+    entries: dict[int, _StageEntry] = field(default_factory=dict)  # stage index -> tables
 
 
 @functools.lru_cache(maxsize=64)
@@ -245,69 +263,266 @@ def _plan(config: WorldConfig) -> _Plan:
     )
 
 
+def _stage_entry(plan: _Plan, config: WorldConfig, index: int) -> _StageEntry:
+    entry = plan.entries.get(index)
+    if entry is None:
+        stage = make_stage(index, config.stage_seed, config.width, config.height)
+        table = placement_table(stage, plan.shapes, plan.sizes, config.area_half_extent)
+        entry = _StageEntry(stage, table.counts, table.cells.ravel(), table.cells.shape[1])
+        if len(plan.entries) >= 4096:  # bound the cache for configs with huge stage counts
+            plan.entries.clear()
+        plan.entries[index] = entry
+    return entry
+
+
 LIGHT_AZIMUTH_STEP_DEG = 2.0
 """Light azimuths are multiples of this (lets renderers cache per-light tables)."""
 
+SMALL_PLACEMENT_BATCH = 8
+"""Batches of at most this many scenes are placed with Python floats, larger ones with
+numpy; both evaluate the same float operations in the same order (identical results)."""
 
-def _sample_objects(
-    rng: np.random.Generator, n: int, plan: _Plan, stage: Stage, config: WorldConfig
-) -> tuple[tuple[WorldObject, ...], SceneArrays] | None:
-    """Attributes and non-overlapping in-frame positions for n objects, or None."""
-    u = rng.random((5, n))
-    si = (u[0] * len(plan.shapes)).astype(np.int64)
-    ci = (u[1] * len(plan.colors)).astype(np.int64)
-    mi = (u[2] * len(plan.materials)).astype(np.int64)
-    zi = (u[3] * len(plan.sizes)).astype(np.int64)
-    rot = u[4] * 360.0
-    scale = plan.scale[zi]
-    foot = plan.footprint[si] * scale
-    table = placement_table(stage, plan.shapes, plan.sizes, config.area_half_extent)
-    cand, possible = candidates(
-        table, si * len(plan.sizes) + zi, rng.random((3, n, config.placement_tries))
-    )
-    if not possible.all():
-        return None
-    cand_l = cand.tolist()
-    foot_l = foot.tolist()
-    gap = config.min_spacing
-    placed: list[complex] = []
-    radii: list[float] = []
-    for i in range(n):
-        ri = foot_l[i]
+
+def _place_python(
+    cx: list[list[float]], cy: list[list[float]], radius: list[float], gap: float
+) -> tuple[list[float], list[float]] | None:
+    """Greedy placement of one scene: each object takes its first candidate whose footprint
+    keeps `gap` from every object placed before it; None if some object has none."""
+    px: list[float] = []
+    py: list[float] = []
+    pr: list[float] = []
+    for xs, ys, ri in zip(cx, cy, radius, strict=True):
         rg = ri + gap
-        for c in cand_l[i]:
-            for pj, rj in zip(placed, radii, strict=True):
-                if abs(c - pj) < rg + rj:
+        for x, y in zip(xs, ys, strict=True):
+            for qx, qy, rj in zip(px, py, pr, strict=True):
+                dx = x - qx
+                dy = y - qy
+                lim = rg + rj
+                if dx * dx + dy * dy < lim * lim:
                     break
             else:
-                placed.append(c)
-                radii.append(ri)
+                px.append(x)
+                py.append(y)
+                pr.append(ri)
                 break
         else:
             return None
-    xs = [c.real for c in placed]
-    ys = [c.imag for c in placed]
+    return px, py
+
+
+def _place_numpy(
+    cx: np.ndarray, cy: np.ndarray, radius: np.ndarray, counts: list[int], gap: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_place_python` for many scenes at once. cx, cy: (N, T) candidates of the objects of
+    all scenes (scene by scene, `counts` objects each); radius: (N,). Returns the placed
+    x, y (N,) and (scenes,) bool: whether each scene could be placed."""
+    ns = len(counts)
+    nmax = max(counts)
+    cnt = np.array(counts)
+    start = np.cumsum(cnt) - cnt
+    scene = np.repeat(np.arange(ns), cnt)
+    loc = np.arange(len(radius)) - start[scene]
+    tries = cx.shape[1]
+    gx = np.zeros((ns, nmax, tries))
+    gy = np.zeros((ns, nmax, tries))
+    gr = np.zeros((ns, nmax))
+    gx[scene, loc] = cx
+    gy[scene, loc] = cy
+    gr[scene, loc] = radius
+    px = np.zeros((ns, nmax))
+    py = np.zeros((ns, nmax))
+    alive = np.ones(ns, dtype=bool)
+    for j in range(nmax):
+        act = (alive & (cnt > j)).nonzero()[0]
+        if not len(act):
+            break
+        qx = gx[act, j]
+        qy = gy[act, j]
+        if j == 0:
+            px[act, 0] = qx[:, 0]
+            py[act, 0] = qy[:, 0]
+            continue
+        dx = qx[:, :, None] - px[act, None, :j]
+        dy = qy[:, :, None] - py[act, None, :j]
+        lim = (gr[act, j] + gap)[:, None] + gr[act, :j]
+        free = ~(dx * dx + dy * dy < (lim * lim)[:, None, :]).any(axis=2)
+        first = free.argmax(axis=1)
+        pick = np.arange(len(act))
+        px[act, j] = qx[pick, first]
+        py[act, j] = qy[pick, first]
+        alive[act[~free.any(axis=1)]] = False
+    return px[scene, loc], py[scene, loc], alive
+
+
+def _new_object(shape, color, material, size, x, y, rotation_deg) -> WorldObject:
+    obj = object.__new__(WorldObject)  # frozen dataclass: skip the per-field __setattr__
+    obj.__dict__.update(
+        shape=shape, color=color, material=material, size=size, x=x, y=y, rotation_deg=rotation_deg
+    )
+    return obj
+
+
+def _sample_objects(
+    draws: list[np.ndarray],
+    counts: list[int],
+    entries: list[_StageEntry],
+    plan: _Plan,
+    config: WorldConfig,
+) -> list[tuple[tuple[WorldObject, ...], SceneArrays] | None]:
+    """Attributes and non-overlapping in-frame positions of the objects of several scenes
+    (scene i: counts[i] objects from draws[i], its uniforms) -- or None for a scene whose
+    objects could not all be placed."""
+    t = config.placement_tries
+    u5 = np.concatenate(
+        [d[: 5 * n].reshape(5, n) for d, n in zip(draws, counts, strict=True)], axis=1
+    )
+    u3 = np.concatenate(
+        [d[5 * n :].reshape(3, n, t) for d, n in zip(draws, counts, strict=True)], axis=1
+    )
+    nsz = len(plan.sizes)
+    si = (u5[0] * len(plan.shapes)).astype(np.int64)
+    ci = (u5[1] * len(plan.colors)).astype(np.int64)
+    mi = (u5[2] * len(plan.materials)).astype(np.int64)
+    zi = (u5[3] * nsz).astype(np.int64)
+    rot = u5[4] * 360.0
+    scale = plan.scale[zi]
+    foot = plan.footprint[si] * scale
+    cls = si * nsz + zi
+    bounds = np.cumsum([0, *counts]).tolist()
+    spans = list(itertools.pairwise(bounds))
+    cnt_parts = [e.counts[cls[a:b]] for e, (a, b) in zip(entries, spans, strict=True)]
+    cnt = np.concatenate(cnt_parts)
+    pick = (u3[0] * cnt[:, None]).astype(np.int64)
+    cell = np.concatenate(
+        [
+            e.cells[cls[a:b, None] * e.width + pick[a:b]]
+            for e, (a, b) in zip(entries, spans, strict=True)
+        ]
+    ).astype(np.int64)
+    half = config.area_half_extent
+    cs = 2 * half / GRID
+    cand_x = (cell % GRID + u3[1]) * cs - half
+    cand_y = (cell // GRID + u3[2]) * cs - half
+    possible = [bool(c.all()) for c in (p > 0 for p in cnt_parts)]
+    gap = config.min_spacing
+    ns = len(counts)
+    placed_x = np.zeros(len(foot))
+    placed_y = np.zeros(len(foot))
+    if ns <= SMALL_PLACEMENT_BATCH:
+        ok = []
+        cxl, cyl, fl = cand_x.tolist(), cand_y.tolist(), foot.tolist()
+        for i, (a, b) in enumerate(spans):
+            got = _place_python(cxl[a:b], cyl[a:b], fl[a:b], gap) if possible[i] else None
+            ok.append(got is not None)
+            if got is not None:
+                placed_x[a:b] = got[0]
+                placed_y[a:b] = got[1]
+    else:
+        placed_x, placed_y, alive = _place_numpy(cand_x, cand_y, foot, counts, gap)
+        ok = [bool(v) and p for v, p in zip(alive.tolist(), possible, strict=True)]
     shapes, colors, mats, sizes = plan.shapes, plan.colors, plan.materials, plan.sizes
-    objects = tuple(
-        WorldObject(shapes[s], colors[c], mats[m], sizes[z], x, y, r)
-        for s, c, m, z, x, y, r in zip(
-            si.tolist(), ci.tolist(), mi.tolist(), zi.tolist(), xs, ys, rot.tolist(), strict=True
+    cols = (
+        si.tolist(),
+        ci.tolist(),
+        mi.tolist(),
+        zi.tolist(),
+        placed_x.tolist(),
+        placed_y.tolist(),
+        rot.tolist(),
+    )
+    g_shape = plan.shape_global[si]
+    g_color = plan.color_global[ci]
+    g_metal = plan.metal[mi]
+    g_rank = plan.size_rank[zi]
+    g_height = plan.height[si] * scale
+    g_bound = plan.bound[si] * scale
+    out: list[tuple[tuple[WorldObject, ...], SceneArrays] | None] = []
+    for i, (a, b) in enumerate(spans):
+        if not ok[i]:
+            out.append(None)
+            continue
+        objects = tuple(
+            _new_object(shapes[s], colors[c], mats[m], sizes[z], x, y, r)
+            for s, c, m, z, x, y, r in zip(*(col[a:b] for col in cols), strict=True)
         )
-    )
-    arrays = SceneArrays(
-        shape_idx=plan.shape_global[si],
-        color_idx=plan.color_global[ci],
-        metal=plan.metal[mi],
-        size_rank=plan.size_rank[zi],
-        x=np.array(xs),
-        y=np.array(ys),
-        rotation_deg=rot,
-        scale=scale,
-        footprint=foot,
-        height=plan.height[si] * scale,
-        bound=plan.bound[si] * scale,
-    )
-    return objects, arrays
+        arrays = SceneArrays(
+            shape_idx=g_shape[a:b],
+            color_idx=g_color[a:b],
+            metal=g_metal[a:b],
+            size_rank=g_rank[a:b],
+            x=placed_x[a:b],
+            y=placed_y[a:b],
+            rotation_deg=rot[a:b],
+            scale=scale[a:b],
+            footprint=foot[a:b],
+            height=g_height[a:b],
+            bound=g_bound[a:b],
+        )
+        out.append((objects, arrays))
+    return out
+
+
+def sample_rendered_scenes(
+    rngs: Sequence[np.random.Generator], config: WorldConfig, renderer: Renderer | None = None
+) -> list[tuple[Scene, Rendering] | SceneSamplingError]:
+    """`sample_rendered_scene` for a batch of generators: element i is exactly what
+    `sample_rendered_scene(rngs[i], config)` returns (or the `SceneSamplingError` it
+    raises), and leaves rngs[i] in the same state. Every scene is drawn from its own
+    generator in the same order as alone; only the numpy work (placement, geometry,
+    rendering statistics) is shared, which makes a batch several times cheaper per scene.
+    """
+    from synthgen.world.render import get_renderer
+
+    if renderer is None:
+        renderer = get_renderer(config.renderer, shadows=config.shadows)
+    plan = _plan(config)
+    lo, hi = config.light_elevation_deg
+    steps = round(360.0 / LIGHT_AZIMUTH_STEP_DEG)
+    span = config.max_objects - config.min_objects + 1
+    heads: list[tuple[int, _StageEntry, Light]] = []
+    for rng in rngs:
+        un, us, la, le = rng.random(4).tolist()
+        light = _light(LIGHT_AZIMUTH_STEP_DEG * int(la * steps), float(round(lo + (hi - lo) * le)))
+        entry = _stage_entry(plan, config, int(us * config.stages))
+        heads.append((config.min_objects + int(un * span), entry, light))
+    need = config.min_visible_pixels
+    per_try = 5 + 3 * config.placement_tries
+    results: list[tuple[Scene, Rendering] | SceneSamplingError | None] = [None] * len(rngs)
+    tries = [0] * len(rngs)
+    pending = list(range(len(rngs)))
+    while pending:
+        counts = [heads[i][0] for i in pending]
+        draws = [rngs[i].random(n * per_try) for i, n in zip(pending, counts, strict=True)]
+        entries = [heads[i][1] for i in pending]
+        sampled = _sample_objects(draws, counts, entries, plan, config)
+        todo: list[tuple[int, Scene]] = []
+        for i, got in zip(pending, sampled, strict=True):
+            tries[i] += 1
+            if got is not None:
+                objects, arrays = got
+                scene = Scene(objects=objects, stage=heads[i][1].stage, light=heads[i][2])
+                scene.__dict__["arrays"] = arrays  # pre-seed the cached property
+                todo.append((i, scene))
+        if todo:
+            for (i, scene), rendering in zip(
+                todo, renderer.render_batch([s for _, s in todo]), strict=True
+            ):
+                if rendering.min_visible_pixels() >= need:
+                    results[i] = (scene, rendering)
+        still = []
+        for i in pending:
+            if results[i] is None:
+                if tries[i] >= config.max_tries:
+                    results[i] = SceneSamplingError(
+                        f"no scene with {heads[i][0]} objects met min_spacing="
+                        f"{config.min_spacing} and min_visible_pixels={need} in max_tries="
+                        f"{config.max_tries} attempts; lower max_objects or "
+                        f"min_visible_pixels, or raise area_half_extent or max_tries"
+                    )
+                else:
+                    still.append(i)
+        pending = still
+    return results  # type: ignore[return-value]
 
 
 def sample_rendered_scene(
@@ -315,39 +530,16 @@ def sample_rendered_scene(
 ) -> tuple[Scene, Rendering]:
     """Sample a scene and return it with the rendering its visibility was checked on.
 
-    The number of objects, the stage and the light are drawn once; objects are re-drawn
-    until spacing and visibility hold (so rejection does not bias the object count).
-    Light azimuths are multiples of `LIGHT_AZIMUTH_STEP_DEG` and elevations whole degrees.
+    The number of objects, the stage and the light are drawn once (one `rng.random(4)`);
+    objects are re-drawn (one `rng.random` call per try) until spacing and visibility hold,
+    so rejection does not bias the object count. Light azimuths are multiples of
+    `LIGHT_AZIMUTH_STEP_DEG` and elevations whole degrees. This is the batch of one of
+    `sample_rendered_scenes`.
     """
-    from synthgen.world.render import get_renderer
-
-    if renderer is None:
-        renderer = get_renderer(config.renderer, shadows=config.shadows)
-    plan = _plan(config)
-    n = int(rng.integers(config.min_objects, config.max_objects + 1))
-    stage = make_stage(
-        int(rng.integers(config.stages)), config.stage_seed, config.width, config.height
-    )
-    lo, hi = config.light_elevation_deg
-    la, le = rng.random(2).tolist()
-    steps = round(360.0 / LIGHT_AZIMUTH_STEP_DEG)
-    light = _light(LIGHT_AZIMUTH_STEP_DEG * int(la * steps), float(round(lo + (hi - lo) * le)))
-    need = config.min_visible_pixels
-    for _ in range(config.max_tries):
-        sampled = _sample_objects(rng, n, plan, stage, config)
-        if sampled is None:
-            continue
-        objects, arrays = sampled
-        scene = Scene(objects=objects, stage=stage, light=light)
-        scene.__dict__["arrays"] = arrays  # pre-seed the cached property
-        rendering = renderer.render(scene)
-        if min(rendering.pixel_counts[1:].tolist()) >= need:
-            return scene, rendering
-    raise SceneSamplingError(
-        f"no scene with {n} objects met min_spacing={config.min_spacing} and "
-        f"min_visible_pixels={need} in max_tries={config.max_tries} attempts; "
-        f"lower max_objects or min_visible_pixels, or raise area_half_extent or max_tries"
-    )
+    out = sample_rendered_scenes([rng], config, renderer)[0]
+    if isinstance(out, SceneSamplingError):
+        raise out
+    return out
 
 
 @functools.lru_cache(maxsize=65536)
@@ -366,5 +558,6 @@ __all__ = [
     "WorldConfig",
     "WorldObject",
     "sample_rendered_scene",
+    "sample_rendered_scenes",
     "sample_scene",
 ]

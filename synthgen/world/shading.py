@@ -1,11 +1,12 @@
 """Flat shading of facets: Lambert + ambient for rubber, dark reflective + specular for metal.
 
-One vectorised call shades every facet of a scene (mesh faces and sphere bands together)
-and returns Pillow inks; it is a fixed, small number of numpy calls because at ~100 facets
-per scene numpy's per-call overhead is the whole cost. Metal is made to *look* different
-from rubber rather than to be physically exact: low diffuse, the environment (backdrop
-colour where the mirror direction points up, ground colour where it points down) reflected
-and tinted by the base colour, and a sharp white highlight.
+`shade_facets` shades every facet of a batch of scenes (mesh faces, sphere bands; each
+facet with its own scene's light and environment) in one fixed, small set of elementwise
+numpy calls and returns Pillow inks; it evaluates exactly the arithmetic of
+`shade_scalar`, so both give the same ink (`shade` is the older one-scene form). Metal is
+made to *look* different from rubber rather than to be physically exact: low diffuse, the
+environment (backdrop colour where the mirror direction points up, ground colour where it
+points down) reflected and tinted by the base colour, and a sharp white highlight.
 """
 
 from __future__ import annotations
@@ -59,6 +60,51 @@ def shade(
     glint = np.where(metal, 0.7 * ndh16 * ndh16, 0.0)
     col = base * k[:, None] + spec[:, None] * tint + glint[:, None] + env * metal[:, None]
     return ink_of(col)
+
+
+Vec3 = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def shade_facets(
+    base: Vec3,
+    normal: Vec3,
+    view: Vec3,
+    light: Vec3,
+    metal: np.ndarray,
+    sky: Vec3,
+    ground: Vec3,
+) -> np.ndarray:
+    """(N,) int64 inks of N facets, each triple a tuple of three (N,) columns.
+
+    base: colours in 0..1; normal, view: unit normals and unit vectors towards the camera;
+    light: unit vectors towards the light; metal: (N,) bool; sky, ground: environment
+    colours in 0..1. The arithmetic (order of operations included) is `shade_scalar`'s,
+    so the inks are identical; elementwise only, so a facet's ink does not depend on the
+    other facets."""
+    nx, ny, nz = normal
+    vx, vy, vz = view
+    lx, ly, lz = light
+    ndl = lx * nx + ly * ny + lz * nz
+    ndv = nx * vx + ny * vy + nz * vz
+    lam = np.maximum(ndl, 0.0)
+    ndh = np.maximum((ndv + ndl) / np.sqrt(2.0 + 2.0 * (lx * vx + ly * vy + lz * vz)), 0.0)
+    ndh2 = ndh * ndh
+    ndh4 = ndh2 * ndh2
+    ndh8 = ndh4 * ndh4
+    ndh16 = ndh8 * ndh8
+    k = np.where(metal, 0.04 + 0.25 * lam, 0.30 + 0.78 * lam + 0.10 * np.maximum(ndv, 0.0))
+    spec = np.where(metal, 0.3 * ndh4 * ndh2, 0.05 * ndh8 * ndh4)
+    up = np.minimum(np.maximum((2.0 * ndv * nz - vz) * 4.0 + 0.5, 0.0), 1.0)
+    glint = 0.7 * ndh16 * ndh16
+    # the three channels at once: rows of (3, N) arrays, the per-facet terms broadcast
+    b = np.stack(base)
+    g = np.stack(ground)
+    rubber = b * k + spec
+    env = (g + (np.stack(sky) - g) * up) * (0.07 + 0.63 * b)
+    shiny = b * k + spec * (0.45 + 0.55 * b) + glint + env
+    c = np.floor(np.minimum(np.maximum(np.where(metal, shiny, rubber) * 255.0 + 0.5, 0.0), 255.0))
+    q = c.astype(np.int64)
+    return q[0] + 256 * q[1] + 65536 * q[2] - (1 << 24)
 
 
 def shade_scalar(

@@ -2,6 +2,31 @@
 
 Exporters register by name with ``@exporters.register("name")``; each takes the dataset's
 manifest, an iterator over its records (parsed JSON, in index order) and the output path.
+
+Formats:
+
+``vg``
+    Visual Genome ``scene_graphs.json`` of an svg dataset.
+``llava``
+    LLaVA instruction-tuning JSON: a list of ``{"id", "image", "conversations"}`` with
+    ``<image>`` tokens in the first human turn, one per image. ``image`` is a path relative
+    to the dataset directory DIR (give DIR as LLaVA's ``--image_folder``); records with
+    several images (svg_multi) have a list of paths, in ``<image>`` order (the
+    LLaVA-OneVision / interleave convention).
+``sharegpt``
+    OpenAI-style messages in the ShareGPT layout LLaMA-Factory reads: a list of
+    ``{"id", "messages": [{"role": "user" | "assistant", "content"}], "images"}`` with the
+    same ``<image>`` tokens and DIR-relative image paths.
+``parquet``
+    One row per record, images embedded: ``id``, ``index``, ``generator``, ``images`` (list
+    of ``{"bytes", "path"}``), ``conversations`` (list of ``{"from", "value"}``) and
+    ``metadata`` (the rest of the record as JSON). The schema carries Hugging Face
+    ``datasets`` feature metadata, so ``datasets.load_dataset("parquet", data_files=OUT)``
+    decodes ``images`` as a list of images. Needs pyarrow (the ``data`` extra).
+
+llava and sharegpt write a JSON array, or JSON lines when OUT ends in ``.jsonl``. Records
+without images (e.g. svg from ``source="vg:PATH"``) or without questions are left out: their
+conversations would refer to an image that is not in the dataset.
 """
 
 from __future__ import annotations
@@ -12,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from synthgen.errors import UserError
-from synthgen.fsutil import atomic_write_bytes
+from synthgen.fsutil import atomic_write_bytes, fsync_file, publish, remove_path, tmp_path
 from synthgen.manifest import Manifest
 from synthgen.registry import Registry
-from synthgen.sinks import sinks
+from synthgen.sinks import StoredRecord, sinks
 from synthgen.validate import load_dataset
 
 Exporter = Callable[[Manifest, Iterator[dict[str, Any]], Path], int]
@@ -24,11 +49,16 @@ Exporter = Callable[[Manifest, Iterator[dict[str, Any]], Path], int]
 exporters: Registry[Exporter] = Registry("export format", "synthgen.exporters")
 
 
-def iter_records(manifest: Manifest) -> Iterator[dict[str, Any]]:
+def iter_stored(manifest: Manifest) -> Iterator[StoredRecord]:
+    """Every record of the dataset with its media bytes, in index order."""
     reader = sinks.get(manifest.job.format)
     for entry in manifest.shards:
-        for stored in reader.read(manifest.root, entry.shard):
-            yield stored.data
+        yield from reader.read(manifest.root, entry.shard)
+
+
+def iter_records(manifest: Manifest) -> Iterator[dict[str, Any]]:
+    for stored in iter_stored(manifest):
+        yield stored.data
 
 
 def export_dataset(root: str | Path, to: str, out: str | Path) -> int:
@@ -55,3 +85,181 @@ def export_vg(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) 
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, json.dumps(entries, separators=(",", ":")).encode())
     return len(entries)
+
+
+def image_refs(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's image media in ``<image>`` order: ``image``, or ``image_0``, ``image_1``..."""
+    media = record.get("media", {})
+    if "image" in media:
+        return [media["image"]]
+    refs = []
+    while f"image_{len(refs)}" in media:
+        refs.append(media[f"image_{len(refs)}"])
+    return refs
+
+
+def _turns(record: dict[str, Any], images: int) -> list[dict[str, str]]:
+    """The record's LLaVA turns; rebuilt from its QA when it was made without them."""
+    turns = record.get("conversations")
+    if turns:
+        return turns
+    from synthgen.generators.qa.base import QA  # lazy: only for records without turns
+    from synthgen.generators.qa.suite import conversations
+
+    return conversations([QA.model_validate(q) for q in record.get("qa") or []], images)
+
+
+def _chat_items(
+    manifest: Manifest, records: Iterator[dict[str, Any]], to: str
+) -> Iterator[tuple[dict[str, Any], list[str], list[dict[str, str]]]]:
+    """(record, DIR-relative image paths, turns) of every record with images and questions."""
+    for record in records:
+        refs = image_refs(record)
+        if not refs or not (record.get("conversations") or record.get("qa")):
+            continue
+        if any(ref.get("container") for ref in refs):
+            raise UserError(
+                f"--to {to} writes image paths, but {manifest.root} keeps its media inside "
+                f"{manifest.job.format} shards: export --to parquet (images embedded), or "
+                f"make the dataset with --format jsonl"
+            )
+        yield record, [ref["path"] for ref in refs], _turns(record, len(refs))
+
+
+def _write_json_items(out: Path, items: Iterator[dict[str, Any]]) -> int:
+    """A JSON array (or JSON lines for ``*.jsonl``), streamed to a temporary file, fsynced and
+    renamed into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path(out)
+    lines = out.suffix == ".jsonl"
+    count = 0
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            if not lines:
+                f.write("[")
+            for item in items:
+                text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+                if lines:
+                    f.write(text + "\n")
+                else:
+                    f.write(("\n" if count == 0 else ",\n") + text)
+                count += 1
+            if not lines:
+                f.write("\n]\n")
+        fsync_file(tmp)
+        publish(tmp, out)
+    except BaseException:
+        remove_path(tmp)
+        raise
+    return count
+
+
+@exporters.register("llava")
+def export_llava(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) -> int:
+    """LLaVA conversation JSON (see the module docstring)."""
+    items = (
+        {"id": r["id"], "image": paths[0] if len(paths) == 1 else paths, "conversations": turns}
+        for r, paths, turns in _chat_items(manifest, records, "llava")
+    )
+    return _write_json_items(out, items)
+
+
+@exporters.register("sharegpt")
+def export_sharegpt(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) -> int:
+    """OpenAI-role messages in the ShareGPT layout (see the module docstring)."""
+    roles = {"human": "user", "gpt": "assistant"}
+    items = (
+        {
+            "id": r["id"],
+            "messages": [{"role": roles[t["from"]], "content": t["value"]} for t in turns],
+            "images": paths,
+        }
+        for r, paths, turns in _chat_items(manifest, records, "sharegpt")
+    )
+    return _write_json_items(out, items)
+
+
+PARQUET_ROWS_PER_GROUP = 256
+
+
+@exporters.register("parquet")
+def export_parquet(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) -> int:
+    """One row per record with its images embedded (see the module docstring)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UserError("--to parquet needs pyarrow: pip install 'synthgen[data]'") from None
+    del records  # the rows need media bytes: read the shards with them
+    turn = pa.struct([("from", pa.string()), ("value", pa.string())])
+    image = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    features = {
+        "id": {"dtype": "string", "_type": "Value"},
+        "index": {"dtype": "int64", "_type": "Value"},
+        "generator": {"dtype": "string", "_type": "Value"},
+        "images": {"feature": {"_type": "Image"}, "_type": "Sequence"},
+        "conversations": [
+            {
+                "from": {"dtype": "string", "_type": "Value"},
+                "value": {"dtype": "string", "_type": "Value"},
+            }
+        ],
+        "metadata": {"dtype": "string", "_type": "Value"},
+    }
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("index", pa.int64()),
+            ("generator", pa.string()),
+            ("images", pa.list_(image)),
+            ("conversations", pa.list_(turn)),
+            ("metadata", pa.string()),
+        ],
+        metadata={"huggingface": json.dumps({"info": {"features": features}})},
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path(out)
+    count = 0
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            rows: list[dict[str, Any]] = []
+            for stored in iter_stored(manifest):
+                row = _parquet_row(stored)
+                if row is None:
+                    continue
+                rows.append(row)
+                if len(rows) == PARQUET_ROWS_PER_GROUP:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                    count += len(rows)
+                    rows = []
+            if rows or count == 0:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                count += len(rows)
+        fsync_file(tmp)
+        publish(tmp, out)
+    except BaseException:
+        remove_path(tmp)
+        raise
+    return count
+
+
+def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
+    record = stored.data
+    refs = image_refs(record)
+    if not refs or not (record.get("conversations") or record.get("qa")):
+        return None
+    images = []
+    for ref in refs:
+        data = stored.media.get(ref["path"])
+        if data is None:
+            raise UserError(f"{ref['path']}: media file missing; run `synthgen validate`")
+        images.append({"bytes": data, "path": ref["path"]})
+    rest = {k: v for k, v in record.items() if k not in ("conversations", "media")}
+    return {
+        "id": record["id"],
+        "index": record["index"],
+        "generator": record["generator"]["name"],
+        "images": images,
+        "conversations": _turns(record, len(refs)),
+        "metadata": json.dumps(rest, separators=(",", ":")),
+    }

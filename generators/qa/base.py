@@ -1,15 +1,18 @@
-"""Question kinds: the base class, the QA record type and the registry.
+"""Question kinds: the base classes, the QA record type and the registry.
 
 A question kind is a small typed program over a :class:`~synthgen.generators.qa.graph.QAGraph`:
 it declares what it needs from the graph (``requires``), its answer type, and ``ask`` builds
 one question whose answer is computed from the graph, or returns None when this graph cannot
-support an unambiguous question of its kind. Every QA carries a structured ``program`` so an
-independent evaluator can recompute the answer.
+support an unambiguous question of its kind. Every QA carries a structured ``program`` (see
+:mod:`~synthgen.generators.qa.programs`) so an independent evaluator can recompute the answer.
+
+Multi-image kinds (:class:`MultiImageKind`) ask about 2-4 graphs at once (``ask_many``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -30,7 +33,8 @@ class QA(StrictModel):
 
     ``choices`` is set for multiple-choice questions (the answer is one of them, at
     ``answer_index``); ``program`` is the structured form of the question that the answer
-    was computed from.
+    was computed from. When the question itself lists the options to choose from
+    (``which is closer, the A or the B?``), they are ``program["options"]``.
     """
 
     kind: str
@@ -42,6 +46,13 @@ class QA(StrictModel):
     answer_index: int | None = None
     template: str = Field(description="template id: kind/number")
     program: dict[str, Any]
+    original_question: str | None = Field(
+        None, description="the template question when ``question`` is a paraphrase"
+    )
+
+
+Gate = Callable[["QuestionKind", str, str, np.random.Generator], bool]
+"""(kind, balance key, balance label, rng) -> keep the proposal?"""
 
 
 class QuestionKind(ABC):
@@ -55,10 +66,41 @@ class QuestionKind(ABC):
     """Graph capabilities needed: boxes, relations, masks, depth, 3d, typed_attributes."""
     images: ClassVar[int] = 1
     """Number of images the kind asks about (multi-image kinds: 2-4, see ``ask_many``)."""
+    balance: ClassVar[bool] = False
+    """Whether the suite flattens this kind's answers against its calibrated distribution
+    (see :mod:`~synthgen.generators.qa.balance`). Kinds whose answer is one of the options
+    the question lists shuffle the options instead, and need no calibration unless
+    something else in the question hints at the answer (``balance_label``)."""
+    gated: ClassVar[bool] = False
+    """The kind draws its balance label before doing the work and consults the suite's
+    ``gate`` (see :meth:`propose`), so rejected proposals cost nothing."""
+    balance_floor: ClassVar[float | None] = None
+    """Answers at least this share of the most frequent one are made equally likely
+    (None: the balance module's default; yes/no kinds: all answers)."""
 
     @abstractmethod
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         """One question about ``g``, or None if ``g`` supports no unambiguous one."""
+
+    def propose(
+        self, g: QAGraph, rng: np.random.Generator, t: Templates, gate: Gate | None = None
+    ) -> QA | None:
+        """``ask`` with answer balancing applied by the kind itself: a ``gated`` kind calls
+        ``gate(self, key, label, rng)`` once it has drawn its balance key and label and
+        gives up when it says no. The suite then does not apply the acceptance again.
+        Default: ``ask`` (the suite balances after the fact)."""
+        return self.ask(g, rng, t)
+
+    def balance_key(self, qa: QA) -> str:
+        """The part of the question's form that could predict its answer (which slots are
+        filled, which predicate class): answers are flattened per key, so a question-only
+        model learns nothing from it. Default: one key per kind."""
+        return ""
+
+    def balance_label(self, qa: QA) -> str:
+        """What is flattened: by default the answer (its position for options questions).
+        Override to flatten a cue instead, e.g. the image-height rank of the answer point."""
+        return answer_label(qa)
 
     def make(
         self,
@@ -85,6 +127,34 @@ class QuestionKind(ABC):
         )
 
 
+def answer_label(qa: QA) -> str:
+    """The answer's class for balancing and blind baselines: for a question that lists its
+    options, the answer's position among them (the options are in the question, so a model
+    gets them for free; telling which one is the task); else the answer text."""
+    options = qa.program.get("options")
+    if options is not None and qa.answer in options:
+        return f"#{options.index(qa.answer)}"
+    return qa.answer
+
+
+class MultiImageKind(QuestionKind):
+    """A question about 2-4 images at once; images are named ``Image 1`` ... in order."""
+
+    images: ClassVar[int] = 2
+    """Fewest images the kind needs."""
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        return None
+
+    @abstractmethod
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        """One question about the images of ``graphs``, or None."""
+
+
 question_kinds: Registry[type[QuestionKind]] = Registry(
-    "question kind", "synthgen.question_kinds", builtins=("synthgen.generators.qa.single",)
+    "question kind",
+    "synthgen.question_kinds",
+    builtins=("synthgen.generators.qa.single", "synthgen.generators.qa.multi"),
 )

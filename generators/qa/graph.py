@@ -1,22 +1,59 @@
 """The scene graph as question programs see it: a small, fast, source-neutral view.
 
 Both sources build one: the procedural world (typed attributes, 3D positions, exact masks and
-depth) and imported Visual Genome graphs (names, untyped attributes, boxes, relations; no
-depth, no masks). Question kinds declare what they need (``requires``) and are skipped, and
-counted as skipped, when a graph lacks it.
+depth, a closed vocabulary) and imported Visual Genome graphs (names, untyped attributes,
+boxes, relations; no depth, no masks). Question kinds declare what they need (``requires``)
+and are skipped, and counted as skipped, when a graph lacks it.
+
+Everything kinds look up more than once per graph (predicate pair sets, unique referring
+expressions, name counts) is a cached property, so eight questions on one graph share the
+work: the svg recipe's whole QA budget is a few tenths of a millisecond per image.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import combinations
 
 import numpy as np
 
 ATTRIBUTE_TYPES = ("color", "material", "size")
 """Attribute types of the procedural world, in the order descriptions use them."""
+
+DESCRIBE_ORDER = ("size", "color", "material")
+"""Word order of attributes in a noun phrase: ``large red metal cube``."""
+
+OPPOSITE = {
+    "left of": "right of",
+    "right of": "left of",
+    "in front of": "behind",
+    "behind": "in front of",
+    "bigger than": "smaller than",
+    "smaller than": "bigger than",
+    "closer than": "farther than",
+    "farther than": "closer than",
+}
+"""Predicates whose truth is decided both ways in the procedural world: when a pair has
+neither ``p`` nor ``OPPOSITE[p]`` the pair was too close to call, and no claim is made."""
+
+NON_SPATIAL = frozenset(
+    {
+        "bigger than",
+        "smaller than",
+        "closer than",
+        "farther than",
+        "same color as",
+        "same shape as",
+        "same material as",
+        "same size as",
+    }
+)
+"""The procedural world's comparative and attribute predicates: dense and implied by the
+attributes, so relation questions ("how are A and B related") leave them out. Every other
+predicate (all of Visual Genome's) counts as a relation to ask about."""
 
 
 @dataclass(frozen=True)
@@ -34,15 +71,24 @@ class QObject:
 
     def describe(self, types: tuple[str, ...] = ATTRIBUTE_TYPES) -> str:
         """Noun phrase with every typed attribute, e.g. ``large red metal cube``."""
-        words = [
-            self.attrs[t] for t in ("size", "color", "material") if t in self.attrs and t in types
-        ]
+        words = [self.attrs[t] for t in DESCRIBE_ORDER if t in self.attrs and t in types]
         return " ".join([*words, self.name])
+
+
+Ref = tuple[str, dict[str, str]]
+"""A unique referring expression: (phrase, attribute constraints); the name is the object's."""
 
 
 @dataclass
 class QAGraph:
-    """A scene graph plus optional per-pixel masks (instance ids) and depth."""
+    """A scene graph plus optional per-pixel masks (instance ids) and depth.
+
+    Relations come either as ``relations`` (subject, predicate, object) triples or, faster
+    for the procedural world, as ``by_predicate`` (predicate -> (subject, object) pairs);
+    read them through :attr:`pairs`, :attr:`triples` or :attr:`relations_between`.
+    ``vocab`` is the closed vocabulary of the source ("name", "color", "material", "size"
+    -> values) when it has one: kinds then also ask about absent things (count 0, "no").
+    """
 
     width: int
     height: int
@@ -51,6 +97,8 @@ class QAGraph:
     ids: np.ndarray | None = None
     depth_fn: Callable[[], np.ndarray] | None = None
     source: str = "svg"
+    by_predicate: Mapping[str, Sequence[tuple[int, int]]] | None = None
+    vocab: Mapping[str, Sequence[str]] | None = None
 
     @property
     def has_masks(self) -> bool:
@@ -80,25 +128,188 @@ class QAGraph:
         return Counter(o.name for o in self.objects)
 
     @cached_property
+    def pairs(self) -> Mapping[str, frozenset[tuple[int, int]]]:
+        """predicate -> set of (subject, object) pairs (predicates with at least one)."""
+        if self.by_predicate is not None:
+            return _LazyPairs(self.by_predicate)
+        out: dict[str, set[tuple[int, int]]] = {}
+        for s, p, o in self.relations:
+            out.setdefault(p, set()).add((s, o))
+        return {p: frozenset(v) for p, v in out.items()}
+
+    @cached_property
+    def triples(self) -> list[tuple[int, str, int]]:
+        """Every relation as (subject, predicate, object)."""
+        if self.by_predicate is None:
+            return list(self.relations)
+        return [(s, p, o) for p, v in self.by_predicate.items() for s, o in v]
+
+    @cached_property
     def relations_between(self) -> dict[tuple[int, int], list[str]]:
         """(subject, object) -> predicates, in graph order."""
         out: dict[tuple[int, int], list[str]] = {}
-        for s, p, o in self.relations:
+        for s, p, o in self.triples:
             out.setdefault((s, o), []).append(p)
         return out
 
     @cached_property
     def predicates(self) -> list[str]:
-        return sorted({p for _, p, _ in self.relations})
+        return sorted(self.pairs)
+
+    @cached_property
+    def relation_predicates(self) -> list[str]:
+        """Predicates relation questions ask about (see :data:`NON_SPATIAL`), sorted."""
+        return [p for p in self.predicates if p not in NON_SPATIAL]
+
+    @cached_property
+    def spatial_between(self) -> dict[tuple[int, int], list[str]]:
+        """(subject, object) -> relation predicates (sorted) for pairs that have any."""
+        out: dict[tuple[int, int], list[str]] = {}
+        source = self.by_predicate if self.by_predicate is not None else self.pairs
+        for p in self.relation_predicates:  # sorted, so every list comes out sorted
+            for s, o in source[p]:
+                key = (s, o)
+                if key in out:
+                    out[key].append(p)
+                else:
+                    out[key] = [p]
+        return out
+
+    def holds(self, s: int, p: str, o: int) -> bool:
+        pairs = self.pairs.get(p)
+        return pairs is not None and (s, o) in pairs
+
+    @property
+    def decided(self) -> bool:
+        """True when absent predicates of :data:`OPPOSITE` mean "too close to call" (the
+        procedural world) rather than "false" (VG's closed-world reading)."""
+        return self.source == "svg"
+
+    def names(self) -> list[str]:
+        """Object names to ask about: the vocabulary's when closed, else the graph's."""
+        if self.vocab is not None and "name" in self.vocab:
+            return sorted(set(self.vocab["name"]) | set(self.name_counts))
+        return sorted(self.name_counts)
+
+    def values(self, key: str) -> list[str]:
+        """Values of an attribute type: the vocabulary's when closed, else the graph's."""
+        seen = {o.attrs[key] for o in self.objects if key in o.attrs}
+        if self.vocab is not None and key in self.vocab:
+            seen |= set(self.vocab[key])
+        return sorted(seen)
+
+    @cached_property
+    def descriptions(self) -> list[str]:
+        """Every object's full phrase (:meth:`QObject.describe`), in object order."""
+        return [o.describe() for o in self.objects]
+
+    @cached_property
+    def typed_keys(self) -> list[str]:
+        """Attribute types some object has, in :data:`ATTRIBUTE_TYPES` order."""
+        have = {k for o in self.objects for k in o.attrs}
+        return [k for k in ATTRIBUTE_TYPES if k in have]
+
+    @cached_property
+    def refs(self) -> dict[int, Ref | None]:
+        """Object id -> its shortest unique referring expression (None if it has none)."""
+        return _unique_refs(self.objects, self.objects, None)
+
+    def ref_for(self, o: QObject, avoid: str | None = None) -> Ref | None:
+        """``o``'s shortest unique expression that does not use attribute type ``avoid``."""
+        if avoid is None:
+            return self.refs[o.id]
+        namesakes = [x for x in self.objects if x.name == o.name]
+        return _unique_refs([o], namesakes, avoid)[o.id]
 
     def capabilities(self) -> frozenset[str]:
-        caps = {"boxes", "relations"} if self.relations else {"boxes"}
+        """What the graph offers: boxes, relations, masks, depth, 3d, typed_attributes, and
+        opposites (relations decided both ways, so "no" can be claimed)."""
+        caps = {"boxes", "relations"} if self.pairs else {"boxes"}
         if self.has_masks:
             caps.add("masks")
         if self.has_depth:
             caps.add("depth")
         if self.has_3d:
             caps.add("3d")
-        if any(set(o.attrs) & set(ATTRIBUTE_TYPES) for o in self.objects):
+        if self.typed_keys:
             caps.add("typed_attributes")
+        if self.decided and any(p in self.pairs for p in OPPOSITE):
+            caps.add("opposites")
         return frozenset(caps)
+
+
+_SUBSETS = [keys for size in range(4) for keys in combinations(DESCRIBE_ORDER, size)]
+
+
+def phrase(name: str | None, attrs: Mapping[str, str]) -> str:
+    """Noun phrase of a description: ``large red metal cube``; no name gives ``object``."""
+    words = [attrs[k] for k in DESCRIBE_ORDER if k in attrs]
+    words += [v for k, v in sorted(attrs.items()) if k not in DESCRIBE_ORDER]
+    return " ".join([*words, name or "object"])
+
+
+def _unique_refs(
+    targets: Sequence[QObject], objects: Sequence[QObject], avoid: str | None
+) -> dict[int, Ref | None]:
+    """For each of ``targets``, the first attribute subset (smallest first) whose values no
+    other object of ``objects`` with the same name shares. Objects only compete with their
+    namesakes, so most objects (the only one of their name) are referred to by the name
+    alone. Bit ``i`` of a mask stands for ``DESCRIBE_ORDER[i]``; a subset works when it is
+    not inside any rival's mask of equal values."""
+    by_name: dict[str, list[QObject]] = {}
+    for o in objects:
+        by_name.setdefault(o.name, []).append(o)
+    banned = _BIT.get(avoid, 0) if avoid is not None else 0
+    out: dict[int, Ref | None] = {}
+    for o in targets:
+        group = by_name[o.name]
+        if len(group) == 1:
+            out[o.id] = (o.name, {})
+            continue
+        v = tuple(o.attrs.get(k) for k in DESCRIBE_ORDER)
+        have = (v[0] is not None) | (v[1] is not None) << 1 | (v[2] is not None) << 2
+        have &= ~banned
+        same = []
+        for x in group:
+            if x is not o:
+                a = x.attrs
+                same.append(
+                    (v[0] is not None and a.get("size") == v[0])
+                    | (v[1] is not None and a.get("color") == v[1]) << 1
+                    | (v[2] is not None and a.get("material") == v[2]) << 2
+                )
+        out[o.id] = None
+        for mask, keys in _MASKS:
+            if mask & have == mask and all(mask & ~m for m in same):
+                attrs = {k: o.attrs[k] for k in keys}  # keys are in DESCRIBE_ORDER
+                out[o.id] = (" ".join([*attrs.values(), o.name]), attrs)
+                break
+    return out
+
+
+_BIT = {k: 1 << i for i, k in enumerate(DESCRIBE_ORDER)}
+_MASKS = [(sum(_BIT[k] for k in keys), keys) for keys in _SUBSETS[1:]]
+
+
+class _LazyPairs(Mapping[str, frozenset[tuple[int, int]]]):
+    """predicate -> pair set, each set built on first access (a question needs two or
+    three of the world's thirteen predicates)."""
+
+    def __init__(self, by_predicate: Mapping[str, Sequence[tuple[int, int]]]) -> None:
+        self._source = {p: v for p, v in by_predicate.items() if v}
+        self._sets: dict[str, frozenset[tuple[int, int]]] = {}
+
+    def __getitem__(self, p: str) -> frozenset[tuple[int, int]]:
+        got = self._sets.get(p)
+        if got is None:
+            got = self._sets[p] = frozenset(map(tuple, self._source[p]))  # type: ignore[arg-type]
+        return got
+
+    def __contains__(self, p: object) -> bool:
+        return p in self._source
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)

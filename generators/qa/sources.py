@@ -9,23 +9,52 @@ import numpy as np
 from synthgen.generators.qa.graph import QAGraph, QObject
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
-from synthgen.world.vocab import COLORS, MATERIALS, SIZES
+from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZES
 
-_TYPED = {**{c: "color" for c in COLORS}, **{m: "material" for m in MATERIALS},
-          **{s: "size" for s in SIZES}}
+_TYPED = {
+    **{c: "color" for c in COLORS},
+    **{m: "material" for m in MATERIALS},
+    **{s: "size" for s in SIZES},
+}
 """Attribute word -> type for untyped (VG) attributes; other words stay under "other"."""
 
+WORLD_VOCAB: dict[str, tuple[str, ...]] = {
+    "name": SHAPES,
+    "color": tuple(COLORS),
+    "material": MATERIALS,
+    "size": tuple(SIZES),
+}
+"""The procedural world's closed vocabulary: questions may name absent things."""
 
-def from_scene_graph(graph: SceneGraph, ids: np.ndarray | None = None,
-                     depth_fn: Callable[[], np.ndarray] | None = None) -> QAGraph:
+
+def from_scene_graph(
+    graph: SceneGraph,
+    ids: np.ndarray | None = None,
+    depth_fn: Callable[[], np.ndarray] | None = None,
+) -> QAGraph:
+    """The world's exact graph: typed attributes, 3D, optional masks and (lazy) depth."""
     objects = [
-        QObject(id=o.id, name=o.name, attrs=dict(o.attributes), bbox=o.bbox,
-                centroid=o.centroid, distance=o.distance, position=o.position)
+        QObject(
+            id=o.id,
+            name=o.name,
+            attrs=dict(o.attributes),
+            bbox=o.bbox,
+            centroid=o.centroid,
+            distance=o.distance,
+            position=o.position,
+        )
         for o in graph.objects
     ]
-    relations = [(s, p, o) for p, pairs in graph.relations_by_predicate.items() for s, o in pairs]
-    return QAGraph(width=graph.width, height=graph.height, objects=objects, relations=relations,
-                   ids=ids, depth_fn=depth_fn, source="svg")
+    return QAGraph(
+        width=graph.width,
+        height=graph.height,
+        objects=objects,
+        ids=ids,
+        depth_fn=depth_fn,
+        source="svg",
+        by_predicate=graph.relations_by_predicate,
+        vocab=WORLD_VOCAB,
+    )
 
 
 def from_vg(image: VGImage) -> QAGraph:
@@ -43,12 +72,18 @@ def from_vg(image: VGImage) -> QAGraph:
                 other.append(word)
         if other:
             attrs["other"] = ", ".join(sorted(set(other)))
-        objects.append(QObject(id=o.object_id, name=o.names[0].strip().lower(), attrs=attrs,
-                               bbox=(o.x, o.y, o.w, o.h),
-                               centroid=(o.x + o.w / 2, o.y + o.h / 2)))
-    relations = [(r.subject_id, r.predicate.strip().lower(), r.object_id)
-                 for r in image.relationships]
+        objects.append(
+            QObject(
+                id=o.object_id,
+                name=o.names[0].strip().lower(),
+                attrs=attrs,
+                bbox=(o.x, o.y, o.w, o.h),
+                centroid=(o.x + o.w / 2, o.y + o.h / 2),
+            )
+        )
+    relations = [
+        (r.subject_id, r.predicate.strip().lower(), r.object_id) for r in image.relationships
+    ]
     width = image.width or max((o.x + o.w for o in image.objects), default=1)
     height = image.height or max((o.y + o.h for o in image.objects), default=1)
-    return QAGraph(width=width, height=height, objects=objects, relations=relations,
-                   source="vg")
+    return QAGraph(width=width, height=height, objects=objects, relations=relations, source="vg")

@@ -1,5 +1,5 @@
-"""The QA suite: picks question kinds for a graph, asks them, turns some into multiple choice,
-and renders LLaVA-style conversations.
+"""The QA suite: picks question kinds for a graph (or a set of 2-4 graphs), asks them,
+flattens answers, turns some into multiple choice, and renders LLaVA-style conversations.
 
 Everything is a pure function of (graph, config, rng), so a record's QA replays exactly.
 Kinds whose requirements the graph lacks are skipped and counted by reason
@@ -9,18 +9,26 @@ Kinds whose requirements the graph lacks are skipped and counted by reason
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.balance import Balancer
+from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, question_kinds
 from synthgen.generators.qa.distractors import distractors_for
 from synthgen.generators.qa.graph import QAGraph
+from synthgen.generators.qa.programs import sample
 from synthgen.generators.qa.templates import Templates, default_templates
+
+if TYPE_CHECKING:
+    from synthgen.world import WorldConfig
 
 LETTERS = "ABCDEFGH"
 MC_INSTRUCTION = "Answer with the option's letter from the given choices directly."
+BALANCED_SOURCES = frozenset({"svg"})
+"""Graph sources the balance tables were calibrated on."""
 
 
 class QAConfig(BaseModel):
@@ -28,12 +36,17 @@ class QAConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kinds: tuple[str, ...] | None = Field(None, description="question kinds (default: all)")
-    per_image: int = Field(8, ge=0, le=200, description="questions per image")
+    kinds: tuple[str, ...] | None = Field(
+        None, description="question kinds (default: all single-image, or all multi-image)"
+    )
+    per_image: int = Field(8, ge=0, le=200, description="questions per image (or image set)")
     multiple_choice_ratio: float = Field(
         0.3, ge=0, le=1, description="share of questions turned into MC"
     )
     num_choices: int = Field(4, ge=2, le=len(LETTERS))
+    balance: bool = Field(
+        True, description="flatten answer distributions per kind (see qa/balance.py)"
+    )
 
     @field_validator("kinds")
     @classmethod
@@ -47,49 +60,119 @@ class QAConfig(BaseModel):
 
 
 class QASuite:
-    """Asks ``per_image`` questions of distinct kinds where possible."""
+    """Asks ``per_image`` questions of distinct kinds where possible.
 
-    def __init__(self, config: QAConfig, templates: Templates | None = None) -> None:
+    ``calibration_world``: the world config the single-image answer balance is calibrated
+    on (a recipe passes its own; default: the default world). ``calibration_sets`` /
+    ``calibration_key``: image sets the multi-image kinds' balance is calibrated on
+    (default: independent procedural graphs). See :class:`Balancer`.
+    """
+
+    def __init__(
+        self,
+        config: QAConfig,
+        templates: Templates | None = None,
+        calibration_sets: Callable[[], Sequence[Sequence[QAGraph]]] | None = None,
+        calibration_key: str = "independent",
+        calibration_world: WorldConfig | None = None,
+    ) -> None:
         self.config = config
         self.templates = templates or default_templates()
         names = config.kinds or tuple(question_kinds.names())
-        self.kinds: list[QuestionKind] = [question_kinds.get(n)() for n in names]
+        kinds = [question_kinds.get(n)() for n in names]
+        self.kinds: list[QuestionKind] = [k for k in kinds if not isinstance(k, MultiImageKind)]
+        self.multi_kinds: list[MultiImageKind] = [k for k in kinds if isinstance(k, MultiImageKind)]
+        self.balancer = Balancer(calibration_sets, calibration_key, calibration_world)
 
     def ask(
         self, g: QAGraph, rng: np.random.Generator, counters: Counter[str] | None = None
     ) -> list[QA]:
-        caps = g.capabilities()
+        """Questions about one image."""
+        eligible = self._eligible(self.kinds, g.capabilities(), counters)
+        balanced = self.config.balance and g.source in BALANCED_SOURCES
+        gate = self.balancer.admit if balanced else None
+        return self._run(
+            eligible, lambda k: k.propose(g, rng, self.templates, gate), g, rng, balanced
+        )
+
+    def ask_many(
+        self,
+        graphs: Sequence[QAGraph],
+        rng: np.random.Generator,
+        counters: Counter[str] | None = None,
+    ) -> list[QA]:
+        """Questions about a set of 2-4 images (multi-image kinds)."""
+        caps = frozenset.intersection(*(g.capabilities() for g in graphs))
+        kinds = [k for k in self.multi_kinds if k.images <= len(graphs)]
+        eligible = self._eligible(kinds, caps, counters)
+        balanced = self.config.balance and all(g.source in BALANCED_SOURCES for g in graphs)
+        return self._run(
+            eligible,
+            lambda k: k.ask_many(graphs, rng, self.templates),  # type: ignore[attr-defined]
+            None,
+            rng,
+            balanced,
+        )
+
+    @staticmethod
+    def _eligible(
+        kinds: Sequence[QuestionKind], caps: frozenset[str], counters: Counter[str] | None
+    ) -> list[QuestionKind]:
         eligible: list[QuestionKind] = []
-        for kind in self.kinds:
+        for kind in kinds:
             missing = kind.requires - caps
             if missing:
                 if counters is not None:
                     counters[f"qa.skipped.{kind.name}.needs_{sorted(missing)[0]}"] += 1
                 continue
             eligible.append(kind)
+        return eligible
+
+    def _run(
+        self,
+        eligible: list[QuestionKind],
+        ask: Callable[[QuestionKind], QA | None],
+        g: QAGraph | None,
+        rng: np.random.Generator,
+        balanced: bool,
+    ) -> list[QA]:
         out: list[QA] = []
-        if not eligible or self.config.per_image == 0:
+        want = self.config.per_image
+        if not eligible or want == 0:
             return out
         order = rng.permutation(len(eligible))
         attempts = 0
-        while len(out) < self.config.per_image and attempts < 3 * self.config.per_image:
+        while len(out) < want and attempts < 3 * want:
             kind = eligible[int(order[attempts % len(order)])]
             attempts += 1
-            qa = kind.ask(g, rng, self.templates)
+            qa = ask(kind)
             if qa is None:
+                continue
+            if (
+                balanced
+                and kind.balance
+                and not kind.gated
+                and not self.balancer.accept(kind, qa, rng)
+            ):
                 continue
             if rng.random() < self.config.multiple_choice_ratio:
                 qa = self.to_multiple_choice(qa, g, rng)
             out.append(qa)
         return out
 
-    def to_multiple_choice(self, qa: QA, g: QAGraph, rng: np.random.Generator) -> QA:
-        """Add shuffled options; distractors are plausible and never equal the answer."""
-        pool = [d for d in distractors_for(qa, g) if d != qa.answer]
-        if len(pool) < self.config.num_choices - 1:
+    def to_multiple_choice(self, qa: QA, g: QAGraph | None, rng: np.random.Generator) -> QA:
+        """Add shuffled options; distractors are plausible and never equal the answer.
+
+        A question that lists its own options keeps them all (even fewer than
+        ``num_choices``); otherwise it needs ``num_choices - 1`` distractors or stays
+        free-form."""
+        pool = sorted({d for d in distractors_for(qa, g) if d != qa.answer})
+        need = self.config.num_choices - 1
+        if "options" in qa.program:
+            need = min(need, len(pool))
+        if need < 1 or len(pool) < need:
             return qa
-        picks = rng.choice(len(pool), size=self.config.num_choices - 1, replace=False)
-        choices = [qa.answer, *(pool[int(i)] for i in picks)]
+        choices = [qa.answer, *sample(rng, pool, need)]
         choices = [choices[int(i)] for i in rng.permutation(len(choices))]
         return qa.model_copy(update={"choices": choices, "answer_index": choices.index(qa.answer)})
 

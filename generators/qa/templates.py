@@ -17,7 +17,7 @@ class Templates:
 
     def pick(self, kind: str, rng: np.random.Generator) -> tuple[str, str]:
         options = self.table[kind]
-        i = int(rng.integers(len(options)))
+        i = int(rng.random() * len(options))
         return f"{kind}/{i}", options[i]
 
     def has(self, kind: str) -> bool:
@@ -54,3 +54,22 @@ def plural(noun: str) -> str:
     else:
         word = last + "s"
     return f"{head} {word}" if head else word
+
+
+def article(noun: str) -> str:
+    """``a red cube`` / ``an orange``: the indefinite article for a noun phrase."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def either(texts: list[str], article_: str = "the ", conjunction: str = "or") -> str:
+    """``the A or the B`` / ``the A, the B or the C``: options as the question lists them
+    (``conjunction="and"`` for "among the A, the B and the C")."""
+    items = [f"{article_}{x}" for x in texts]
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 cube`` / ``3 cubes``."""
+    return f"{n} {noun if n == 1 else plural(noun)}"

@@ -1,0 +1,120 @@
+"""Question-only baselines: can the answers be guessed without the image?
+
+Generates QA the way the svg recipe does (procedural images, ``per_image`` questions of
+distinct kinds, answer balancing on; plus svg_multi image sets), trains question-only
+classifiers (multinomial naive Bayes and softmax regression on words, bigrams and
+position-tagged option words; numpy only, see ``synthgen/generators/qa/blind.py``) on 70 %
+of the images' questions and scores the rest. Printed per family: the majority answer of
+the family, the majority answer per question type (CLEVR's "Q-type" baseline: the kind, the
+asked attribute type, the number of options), both blind models, and the gap = better blind
+model - per-type majority, which the suite keeps within 5 points.
+
+    python bench/blind_baseline.py                 # 50k single-image QA + 8k multi-image
+    python bench/blind_baseline.py --qa 20000 --multi 0 --kinds
+    python bench/blind_baseline.py --no-balance     # what balancing buys
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from synthgen.generators.qa import QA, QAConfig, QASuite
+from synthgen.generators.qa.blind import FamilyResult, evaluate, evaluate_family
+from synthgen.generators.qa.sources import from_scene_graph
+from synthgen.world import WorldConfig, make_scene
+
+
+def single_image(n: int, per_image: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
+    suite = QASuite(QAConfig(per_image=per_image, multiple_choice_ratio=0, balance=balance))
+    rng = np.random.default_rng(seed)
+    qas: list[QA] = []
+    groups: list[int] = []
+    image = 0
+    while len(qas) < n:
+        _, rendering, graph = make_scene(rng, WorldConfig())
+        view = from_scene_graph(graph, rendering.ids, lambda r=rendering: r.depth)
+        got = suite.ask(view, rng)
+        qas += got
+        groups += [image] * len(got)
+        image += 1
+    return qas[:n], groups[:n]
+
+
+def multi_image(n: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
+    from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_views
+    from synthgen.world.graph import build_scene_graph
+
+    cfg = SvgMultiConfig(qa=QAConfig(per_image=8, multiple_choice_ratio=0, balance=balance))
+    suite = QASuite(cfg.qa)
+    rng = np.random.default_rng(seed)
+    qas: list[QA] = []
+    groups: list[int] = []
+    record = 0
+    while len(qas) < n:
+        views = sample_views(rng, cfg)
+        if views is None:
+            continue
+        graphs = [build_scene_graph(s, r) for s, r in views]
+        got = suite.ask_many(_qa_graphs(graphs, [r for _, r in views]), rng)
+        qas += got
+        groups += [record] * len(got)
+        record += 1
+    return qas[:n], groups[:n]
+
+
+def table(results: list[FamilyResult], title: str) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'family':28s} {'QA':>6s} {'majority':>9s} {'type-maj':>9s} {'NB':>6s} {'LR':>6s} "
+        f"{'gap':>6s}"
+    )
+    for r in results:
+        print(
+            f"{r.family:28s} {r.train + r.test:6d} {r.majority:9.3f} {r.type_majority:9.3f} "
+            f"{r.naive_bayes:6.3f} {r.logistic:6.3f} {100 * r.gap:+6.1f}"
+        )
+    worst = max(results, key=lambda r: r.gap)
+    print(f"largest gap: {worst.family} {100 * worst.gap:+.1f} points (limit +5.0)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--qa", type=int, default=50_000, help="single-image QA")
+    parser.add_argument("--multi", type=int, default=8_000, help="multi-image QA")
+    parser.add_argument("--per-image", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-balance", action="store_true")
+    parser.add_argument("--kinds", action="store_true", help="also one row per kind")
+    args = parser.parse_args()
+    balance = not args.no_balance
+
+    start = time.perf_counter()
+    qas, groups = single_image(args.qa, args.per_image, balance, args.seed)
+    if args.multi:
+        mqas, mgroups = multi_image(args.multi, balance, args.seed + 1)
+        qas += mqas
+        groups += [g + 10**9 for g in mgroups]
+    made = time.perf_counter() - start
+    start = time.perf_counter()
+    results = evaluate(qas, groups)
+    print(
+        f"{len(qas):,} QA (balance {'on' if balance else 'off'}) made in {made:.0f}s, "
+        f"audited in {time.perf_counter() - start:.0f}s; held-out share 30 % of images"
+    )
+    table(results, "per family")
+    if args.kinds:
+        by: dict[str, list[tuple[QA, int]]] = defaultdict(list)
+        for q, g in zip(qas, groups, strict=True):
+            by[q.kind].append((q, g))
+        rows = [
+            evaluate_family(k, [q for q, _ in v], [g for _, g in v]) for k, v in sorted(by.items())
+        ]
+        table(rows, "per kind")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,431 @@
+"""Multi-image kinds (ProVision's 14) over 2-4 graphs, images named ``Image 1`` ... in order.
+
+select (8): in which image does O stand in relation R to P (or not); which image has an O
+(or lacks one); has an O with attribute A (or lacks one); has the most / fewest Os.
+aggregate (4): the object names common to all images; the attributes the O of every image
+shares; how many Os (with attribute A) in total.
+compare (2): how the relation between O and P differs across images; how O's attributes
+differ across images.
+
+A description used across images selects at most one object in every image (exactly one
+where the question presumes the object). Select questions have exactly one right image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any, ClassVar
+
+import numpy as np
+
+from synthgen.generators.qa.base import QA, MultiImageKind, question_kinds
+from synthgen.generators.qa.graph import DESCRIBE_ORDER, OPPOSITE, QAGraph, QObject, phrase
+from synthgen.generators.qa.programs import image_name, pick, ref
+from synthgen.generators.qa.templates import Templates, article, plural
+
+SELECT_PREDICATES = ("left of", "right of", "in front of", "behind")
+
+
+def _count(g: QAGraph, name: str | None, attrs: dict[str, str]) -> int:
+    return sum(
+        1
+        for o in g.objects
+        if (name is None or o.name == name) and all(o.attrs.get(k) == v for k, v in attrs.items())
+    )
+
+
+def _find(g: QAGraph, name: str, attrs: dict[str, str]) -> list[QObject]:
+    return [
+        o
+        for o in g.objects
+        if o.name == name and all(o.attrs.get(k) == v for k, v in attrs.items())
+    ]
+
+
+def _names(graphs: Sequence[QAGraph]) -> list[str]:
+    return sorted(set().union(*(g.names() for g in graphs)))
+
+
+def _options(n: int) -> list[str]:
+    return [image_name(i) for i in range(n)]
+
+
+def cross_ref(
+    graphs: Sequence[QAGraph], o: QObject, everywhere: bool
+) -> tuple[str, dict[str, str]] | None:
+    """Shortest description of ``o`` selecting at most one object in every image (exactly
+    one in every image when ``everywhere``)."""
+    typed = [k for k in DESCRIBE_ORDER if k in o.attrs]
+    for size in range(len(typed) + 1):
+        for keys in combinations(typed, size):
+            attrs = {k: o.attrs[k] for k in keys}
+            counts = [len(_find(g, o.name, attrs)) for g in graphs]
+            if max(counts) == 1 and (not everywhere or min(counts) == 1):
+                return phrase(o.name, attrs), attrs
+    return None
+
+
+def _relation_state(g: QAGraph, a: dict[str, Any], p: str, b: dict[str, Any]) -> bool | None:
+    """True / False / None (ambiguous: a description matches twice, or undecided pair)."""
+    xs, ys = _find(g, a["name"], a["attrs"]), _find(g, b["name"], b["attrs"])
+    if len(xs) > 1 or len(ys) > 1:
+        return None
+    if not xs or not ys:
+        return False
+    s, o = xs[0].id, ys[0].id
+    if g.holds(s, p, o):
+        return True
+    if not g.decided or g.holds(s, OPPOSITE[p], o):
+        return False
+    return None
+
+
+class _Select(MultiImageKind):
+    family = "multi_select"
+    answer_type = "image"
+
+    def finish(
+        self,
+        t: Templates,
+        rng: np.random.Generator,
+        graphs: Sequence[QAGraph],
+        cond: dict[str, Any],
+        want: bool,
+        answer: int,
+        **slots: Any,
+    ) -> QA:
+        program = {
+            "op": "image_select",
+            "cond": cond,
+            "want": want,
+            "options": _options(len(graphs)),
+        }
+        return self.make(t, rng, image_name(answer), program, **slots)
+
+
+class _HasObject(_Select):
+    """Which image has (lacks) a name / a name with one attribute value."""
+
+    present: ClassVar[bool]
+    with_attribute: ClassVar[bool]
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        if self.with_attribute:
+            descs = sorted(
+                {
+                    (o.name, k, o.attrs[k])
+                    for g in graphs
+                    for o in g.objects
+                    for k in DESCRIBE_ORDER
+                    if k in o.attrs
+                }
+            )
+            cands = [(n, {k: v}) for n, k, v in descs]
+        else:
+            cands = [(n, {}) for n in _names(graphs)]
+        valid = []
+        for name, attrs in cands:
+            has = [_count(g, name, attrs) > 0 for g in graphs]
+            if has.count(self.present) == 1:
+                valid.append((name, attrs, has.index(self.present)))
+        if not valid:
+            return None
+        name, attrs, answer = pick(rng, valid)
+        cond = {"has": {"name": name, "attrs": attrs}}
+        text = phrase(name, attrs)
+        return self.finish(
+            t, rng, graphs, cond, self.present, answer, obj=article(text), obj_noun=text
+        )
+
+
+@question_kinds.register
+class MultiObjectSelect(_HasObject):
+    name = "multi_object_select"
+    present = True
+    with_attribute = False
+
+
+@question_kinds.register
+class MultiObjectAbsentSelect(_HasObject):
+    name = "multi_object_absent_select"
+    present = False
+    with_attribute = False
+
+
+@question_kinds.register
+class MultiAttributeSelect(_HasObject):
+    name = "multi_attribute_select"
+    requires = frozenset({"typed_attributes"})
+    present = True
+    with_attribute = True
+
+
+@question_kinds.register
+class MultiAttributeAbsentSelect(_HasObject):
+    name = "multi_attribute_absent_select"
+    requires = frozenset({"typed_attributes"})
+    present = False
+    with_attribute = True
+
+
+class _RelationSelect(_Select):
+    """In which image is A <pred> B (holds in exactly one image), or is A not <pred> B (both
+    present in every image, the relation holding in all but one)."""
+
+    requires = frozenset({"relations"})
+    holds: ClassVar[bool]
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        order = [int(i) for i in rng.permutation(len(graphs))]
+        for i in order[:2]:
+            g = graphs[i]
+            preds = [p for p in SELECT_PREDICATES if p in g.pairs]
+            if not preds:
+                continue
+            p = pick(rng, preds)
+            s, o = pick(rng, sorted(g.pairs[p]))
+            a = cross_ref(graphs, g.by_id[s], everywhere=not self.holds)
+            b = cross_ref(graphs, g.by_id[o], everywhere=not self.holds)
+            if a is None or b is None:
+                continue
+            ra, rb = ref(g.by_id[s].name, a[1]), ref(g.by_id[o].name, b[1])
+            states = [_relation_state(x, ra, p, rb) for x in graphs]
+            if None in states:
+                continue
+            if self.holds and states.count(True) == 1:
+                answer = states.index(True)
+            elif not self.holds and states.count(False) == 1:
+                answer = states.index(False)
+            else:
+                continue
+            cond = {"relation": {"subject": ra, "pred": p, "object": rb}}
+            return self.finish(t, rng, graphs, cond, self.holds, answer, a=a[0], pred=p, b=b[0])
+        return None
+
+
+@question_kinds.register
+class MultiRelationSelect(_RelationSelect):
+    name = "multi_relation_select"
+    holds = True
+
+
+@question_kinds.register
+class MultiRelationAbsentSelect(_RelationSelect):
+    name = "multi_relation_absent_select"
+    holds = False
+
+
+class _CountExtreme(_Select):
+    """Which image has the most (fewest) objects of a name (unique extreme)."""
+
+    most: ClassVar[bool]
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        valid = []
+        for name in _names(graphs):
+            counts = [g.name_counts[name] for g in graphs]
+            best = max(counts) if self.most else min(counts)
+            if counts.count(best) == 1 and max(counts) > 0:
+                valid.append((name, counts.index(best)))
+        if not valid:
+            return None
+        name, answer = pick(rng, valid)
+        program = {
+            "op": "image_extreme",
+            "select": ref(name, {}),
+            "most": "max" if self.most else "min",
+            "options": _options(len(graphs)),
+        }
+        return self.make(t, rng, image_name(answer), program, objs=plural(name))
+
+
+@question_kinds.register
+class MultiMostSelect(_CountExtreme):
+    name = "multi_most_select"
+    most = True
+
+
+@question_kinds.register
+class MultiLeastSelect(_CountExtreme):
+    name = "multi_least_select"
+    most = False
+
+
+@question_kinds.register
+class MultiCommonObjects(MultiImageKind):
+    """The object names every image has."""
+
+    name = "multi_common_objects"
+    family = "multi_aggregate"
+    answer_type = "list"
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        common = sorted(set.intersection(*(set(g.name_counts) for g in graphs)))
+        if not common:
+            return None
+        return self.make(t, rng, ", ".join(common), {"op": "common_objects"})
+
+
+@question_kinds.register
+class MultiCommonAttributes(MultiImageKind):
+    """The attribute values the one object of a name in every image shares."""
+
+    name = "multi_common_attributes"
+    family = "multi_aggregate"
+    answer_type = "attribute"
+    requires = frozenset({"typed_attributes"})
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        valid = []
+        for name in _names(graphs):
+            if any(g.name_counts[name] != 1 for g in graphs):
+                continue
+            objs = [_find(g, name, {})[0] for g in graphs]
+            shared = [
+                objs[0].attrs[k]
+                for k in DESCRIBE_ORDER
+                if all(k in o.attrs and o.attrs[k] == objs[0].attrs[k] for o in objs)
+            ]
+            if shared:
+                valid.append((name, shared))
+        if not valid:
+            return None
+        name, shared = pick(rng, valid)
+        return self.make(
+            t,
+            rng,
+            ", ".join(shared),
+            {"op": "common_attributes", "name": name},
+            obj=name,
+            objs=plural(name),
+        )
+
+
+class _Total(MultiImageKind):
+    family = "multi_aggregate"
+    answer_type = "count"
+    balance = True
+    with_attribute: ClassVar[bool]
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        g = pick(rng, list(graphs))
+        if not g.objects:
+            return None
+        o = pick(rng, g.objects)
+        from_object = rng.random() < 0.7
+        name = o.name if from_object else pick(rng, _names(graphs))
+        attrs: dict[str, str] = {}
+        if self.with_attribute:
+            keys = [k for k in DESCRIBE_ORDER if k in o.attrs]
+            if not keys:
+                return None
+            key = pick(rng, keys)
+            values = sorted(set().union(*(g.values(key) for g in graphs)))
+            attrs[key] = o.attrs[key] if from_object else pick(rng, values)
+        total = sum(_count(x, name, attrs) for x in graphs)
+        program = {"op": "total_count", "select": ref(name, attrs)}
+        return self.make(t, rng, total, program, objs=plural(phrase(name, attrs)))
+
+    def balance_key(self, qa: QA) -> str:
+        return str(len(qa.program["select"]["attrs"]))
+
+
+@question_kinds.register
+class MultiTotalCount(_Total):
+    name = "multi_total_count"
+    with_attribute = False
+
+
+@question_kinds.register
+class MultiTotalAttributeCount(_Total):
+    name = "multi_total_attribute_count"
+    requires = frozenset({"typed_attributes"})
+    with_attribute = True
+
+
+@question_kinds.register
+class MultiRelationDiff(MultiImageKind):
+    """How the relations between two objects (present once in every image) differ."""
+
+    name = "multi_relation_diff"
+    family = "multi_compare"
+    answer_type = "text"
+    requires = frozenset({"relations"})
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        g = graphs[0]
+        pairs = sorted(g.spatial_between)
+        if not pairs:
+            return None
+        for _ in range(3):
+            s, o = pick(rng, pairs)
+            a = cross_ref(graphs, g.by_id[s], everywhere=True)
+            b = cross_ref(graphs, g.by_id[o], everywhere=True)
+            if a is None or b is None:
+                continue
+            sets = []
+            for x in graphs:
+                xs, ys = _find(x, g.by_id[s].name, a[1]), _find(x, g.by_id[o].name, b[1])
+                sets.append(x.spatial_between.get((xs[0].id, ys[0].id), []))
+            if not all(sets) or all(v == sets[0] for v in sets):
+                continue
+            answer = "; ".join(f"{image_name(i)}: {', '.join(v)}" for i, v in enumerate(sets))
+            program = {
+                "op": "relation_diff",
+                "subject": ref(g.by_id[s].name, a[1]),
+                "object": ref(g.by_id[o].name, b[1]),
+            }
+            return self.make(t, rng, answer, program, a=a[0], b=b[0])
+        return None
+
+
+@question_kinds.register
+class MultiAttributeDiff(MultiImageKind):
+    """How the attributes of the one object of a name in every image differ."""
+
+    name = "multi_attribute_diff"
+    family = "multi_compare"
+    answer_type = "text"
+    requires = frozenset({"typed_attributes"})
+
+    def ask_many(
+        self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
+    ) -> QA | None:
+        valid = []
+        for name in _names(graphs):
+            if any(g.name_counts[name] != 1 for g in graphs):
+                continue
+            objs = [_find(g, name, {})[0] for g in graphs]
+            if any(
+                any(k not in o.attrs for k in DESCRIBE_ORDER if k in objs[0].attrs) for o in objs
+            ):
+                continue
+            differ = [
+                k
+                for k in DESCRIBE_ORDER
+                if k in objs[0].attrs and len({o.attrs[k] for o in objs}) > 1
+            ]
+            if differ:
+                valid.append((name, objs, differ))
+        if not valid:
+            return None
+        name, objs, differ = pick(rng, valid)
+        answer = "; ".join(
+            f"{image_name(i)}: {', '.join(o.attrs[k] for k in differ)}" for i, o in enumerate(objs)
+        )
+        return self.make(t, rng, answer, {"op": "attribute_diff", "name": name}, obj=name)

@@ -1,0 +1,169 @@
+"""Object kinds (ProVision's object family): counting, most / least frequent among named
+candidates, and the left-, right-, top- and bottom-most of candidate objects.
+
+Counting asks about names of the closed vocabulary too, so "0" is an answer; the suite
+flattens the count distribution (``balance``). Candidate questions shuffle their options, so
+the answer's position carries nothing.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.graph import QAGraph, QObject
+from synthgen.generators.qa.programs import pick, ref, sample
+from synthgen.generators.qa.templates import Templates, either, plural
+
+
+@question_kinds.register
+class Count(QuestionKind):
+    """How many objects of a name (names of the vocabulary included: 0 is an answer)."""
+
+    name = "count"
+    family = "object"
+    version = "2"
+    answer_type = "count"
+    balance = True
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        names = g.names()
+        if not names:
+            return None
+        name = pick(rng, names)
+        program = {"op": "count", "select": ref(name, {})}
+        return self.make(t, rng, g.name_counts[name], program, objs=plural(name))
+
+
+class _Frequency(QuestionKind):
+    family = "object"
+    answer_type = "name"
+    most: ClassVar[bool]
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        # Least-frequent candidates are present names (absent ones would win trivially).
+        names = g.names() if self.most else sorted(g.name_counts)
+        if len(names) < 2:
+            return None
+        k = 3 if len(names) >= 3 and rng.random() < 0.5 else 2
+        for _ in range(3):
+            options = sample(rng, names, k)
+            counts = [g.name_counts[n] for n in options]
+            best = max(counts) if self.most else min(counts)
+            if counts.count(best) != 1:
+                continue
+            answer = options[counts.index(best)]
+            program = {"op": "most_frequent" if self.most else "least_frequent", "options": options}
+            return self.make(
+                t,
+                rng,
+                answer,
+                program,
+                options=either([plural(n) for n in options], ""),
+                among=either([plural(n) for n in options], "", "and"),
+            )
+        return None
+
+
+@question_kinds.register
+class MostFrequent(_Frequency):
+    """Which of 2-3 names has the most instances (unique maximum)."""
+
+    name = "most_frequent"
+    most = True
+
+
+@question_kinds.register
+class LeastFrequent(_Frequency):
+    """Which of 2-3 present names has the fewest instances (unique minimum)."""
+
+    name = "least_frequent"
+    most = False
+
+
+class _Extreme(QuestionKind):
+    """The candidate whose visible centroid is extreme along an image axis, by a margin of
+    ``max(4 px, 0.15 * mean extent of the candidates along that axis)`` over every other."""
+
+    family = "object"
+    answer_type = "name"
+    axis: ClassVar[int]
+    maximum: ClassVar[bool]
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        refs = g.refs
+        objs = [o for o in g.objects if refs[o.id] is not None]
+        if len(objs) < 2:
+            return None
+        k = 3 if len(objs) >= 3 and rng.random() < 0.5 else 2
+        for _ in range(3):
+            cands = sample(rng, objs, k)
+            winner = _extreme(cands, self.axis, self.maximum)
+            if winner is None:
+                continue
+            margin = _margin(cands, self.axis)
+            coord = winner.centroid[self.axis]
+            others = [o.centroid[self.axis] for o in cands if o is not winner]
+            gaps = [c - coord for c in others] if not self.maximum else [coord - c for c in others]
+            if min(gaps) < margin:
+                continue
+            texts = [refs[o.id][0] for o in cands]  # type: ignore[index]
+            program = {
+                "op": "extreme",
+                "axis": "xy"[self.axis],
+                "most": "max" if self.maximum else "min",
+                "margin": margin,
+                "options": texts,
+                "refs": [ref(o.name, refs[o.id][1]) for o in cands],  # type: ignore[index]
+            }
+            answer = refs[winner.id][0]  # type: ignore[index]
+            return self.make(
+                t,
+                rng,
+                answer,
+                program,
+                options=either(texts),
+                among=either(texts, conjunction="and"),
+            )
+        return None
+
+
+def _extreme(cands: list[QObject], axis: int, maximum: bool) -> QObject | None:
+    key = [o.centroid[axis] for o in cands]
+    best = max(key) if maximum else min(key)
+    return cands[key.index(best)] if key.count(best) == 1 else None
+
+
+def _margin(cands: list[QObject], axis: int) -> float:
+    extent = sum(o.bbox[2 + axis] for o in cands) / len(cands)
+    return round(max(4.0, 0.15 * extent), 2)
+
+
+@question_kinds.register
+class LeftMost(_Extreme):
+    name = "leftmost"
+    axis = 0
+    maximum = False
+
+
+@question_kinds.register
+class RightMost(_Extreme):
+    name = "rightmost"
+    axis = 0
+    maximum = True
+
+
+@question_kinds.register
+class TopMost(_Extreme):
+    name = "topmost"
+    axis = 1
+    maximum = False
+
+
+@question_kinds.register
+class BottomMost(_Extreme):
+    name = "bottommost"
+    axis = 1
+    maximum = True

@@ -1,0 +1,343 @@
+"""Point kinds (ProVision's segmentation and depth points): which candidate point lies on
+the same / a different object as an anchor point (needs masks), and which of two points is
+closer / farther from the camera (needs masks and depth).
+
+Points are pixels of an object whose four neighbours show the same object (never on an
+edge a viewer could read either way), found by rejection sampling inside the object's box:
+a few microseconds, no full-image mask work. Depth order of points on two objects comes
+from the procedural world's ``closer than`` relation when the graph has it -- every surface
+point of the nearer object is nearer than every one of the other, so the depth map cannot
+disagree, and the depth map (milliseconds to compute) is not needed; otherwise from the
+depth map itself with a 5 % margin.
+
+Coordinates would give answers away (a point on the anchor's object is usually the nearest
+candidate; a lower point is usually nearer the camera), so each kind draws that cue first
+and balances it (``balance_label``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+
+from synthgen.generators.qa.base import QA, Gate, QuestionKind, question_kinds
+from synthgen.generators.qa.graph import QAGraph, QObject
+from synthgen.generators.qa.programs import pick, point_text, sample
+from synthgen.generators.qa.templates import Templates, either
+
+DEPTH_MARGIN = 0.05
+"""Relative depth margin when points are compared on the depth map itself."""
+BAND = 3
+"""Depth-point candidates differ in image height by at most this many rows."""
+TRIES = 24
+"""Random pixels tried per point before giving up on an object."""
+
+Point = tuple[int, int]
+
+
+def sample_point(
+    g: QAGraph,
+    o: QObject,
+    rng: np.random.Generator,
+    rows: tuple[int, int] | None = None,
+) -> Point | None:
+    """A pixel (x, y) of ``o`` whose 4 neighbours are ``o`` too, optionally with
+    ``rows[0] <= y <= rows[1]``; None if none was hit in :data:`TRIES` tries."""
+    ids = g.ids
+    assert ids is not None
+    x0, y0, w, h = o.bbox
+    lo, hi = y0 + 1, y0 + h - 2
+    if rows is not None:
+        lo, hi = max(lo, rows[0]), min(hi, rows[1])
+    if w < 3 or hi < lo:
+        return None
+    k = o.id
+    at = ids.item
+    for _ in range(TRIES // 6):  # draws in small batches: most objects hit early
+        for u, v in rng.random((6, 2)).tolist():
+            x = x0 + 1 + int(u * (w - 2))
+            y = lo + int(v * (hi - lo + 1))
+            if (
+                at(y, x) == k
+                and at(y - 1, x) == k
+                and at(y + 1, x) == k
+                and at(y, x - 1) == k
+                and at(y, x + 1) == k
+            ):
+                return x, y
+    return None
+
+
+def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
+    """Up to ``n`` distinct interior points of ``o``."""
+    out = {p for p in (sample_point(g, o, rng) for _ in range(n)) if p is not None}
+    return sorted(out)
+
+
+class _PointObject(QuestionKind):
+    """Which candidate point lies on the same (a different) object as an anchor point. The
+    answer's rank by distance to the anchor among the three candidates is drawn first, the
+    candidates (points of the anchor's object and of its nearest neighbours) chosen to
+    match, and the rank balanced: otherwise the point nearest the anchor would nearly
+    always be the one on its object."""
+
+    family = "segmentation"
+    answer_type = "point"
+    requires = frozenset({"masks"})
+    balance = True
+    gated = True
+    balance_floor = 0.1  # objects are far apart: other ranks are rare, and kept
+    same: ClassVar[bool]
+    target_weights: ClassVar[tuple[float, float, float]]
+    """How often each rank of the answer's distance to the anchor is tried (the rare ones
+    more often, so that fewer proposals are balanced away)."""
+
+    def balance_label(self, qa: QA) -> str:
+        ax, ay = qa.program["anchor"]
+        d = [math.hypot(x - ax, y - ay) for x, y in qa.program["points"]]
+        answer = qa.program["options"].index(qa.answer)
+        return f"near{sorted(d).index(d[answer])}"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        return self.propose(g, rng, t)
+
+    def propose(
+        self, g: QAGraph, rng: np.random.Generator, t: Templates, gate: Gate | None = None
+    ) -> QA | None:
+        if len(g.objects) < 3:
+            return None
+        # Ranks other than "nearest" are hard to realise, so they are tried more often.
+        u = rng.random()
+        w = self.target_weights
+        target = 0 if u < w[0] else 1 if u < w[0] + w[1] else 2
+        if gate is not None and not gate(self, "", f"near{target}", rng):
+            return None
+        home = pick(rng, g.objects)
+        own = _points(g, home, rng, 5)
+        if len(own) < 3:
+            return None
+        anchor = pick(rng, own)
+        own = [p for p in own if p != anchor]
+        # Neighbours first: points of nearby objects can be nearer the anchor than the far
+        # end of its own object, which is what ranks other than "nearest" need.
+        others = sorted((o for o in g.objects if o is not home), key=lambda o: _gap(home, o))
+        pool = [(o.id, p) for o in others[:2] for p in _points(g, o, rng, 3)]
+        if self.same:  # answer on the anchor's object, the others on two other objects
+            found = _choose(anchor, [(home.id, p) for p in own], pool, target, rng)
+        else:  # answer on another object, the others on the anchor's object
+            found = _choose(anchor, pool, [(home.id, p) for p in own], target, rng)
+        if found is None:
+            return None
+        answer, rest = found
+        candidates = [answer, *rest]
+        candidates = [candidates[i] for i in rng.permutation(3).tolist()]
+        texts = [point_text(*p) for p in candidates]
+        program = {
+            "op": "point_object",
+            "anchor": list(anchor),
+            "points": [list(p) for p in candidates],
+            "options": texts,
+            "same": self.same,
+        }
+        return self.make(
+            t,
+            rng,
+            point_text(*answer),
+            program,
+            anchor=point_text(*anchor),
+            options=either(texts, ""),
+            among=either(texts, "", "and"),
+        )
+
+
+def _choose(
+    anchor: Point,
+    answers: list[tuple[int, Point]],
+    rest: list[tuple[int, Point]],
+    target: int,
+    rng: np.random.Generator,
+) -> tuple[Point, list[Point]] | None:
+    """An answer and two other candidates such that exactly ``target`` of the two are at
+    least as near the anchor as the answer. The two come from two different objects when
+    ``rest`` spans several (the "same" kind), else are two points of one object."""
+    order = rng.permutation(len(answers)).tolist()
+    for i in order:
+        a = answers[i][1]
+        d = math.dist(anchor, a)
+        near = [e for e in rest if math.dist(anchor, e[1]) <= d]
+        far = [e for e in rest if math.dist(anchor, e[1]) > d]
+        groups = [near] * target + [far] * (2 - target)
+        if not groups[0]:
+            continue
+        e1 = pick(rng, groups[0])
+        spread = len({o for o, _ in rest}) > 1
+        second = [e for e in groups[1] if e[1] != e1[1] and (not spread or e[0] != e1[0])]
+        if second:
+            return a, [e1[1], pick(rng, second)[1]]
+    return None
+
+
+def _gap(a: QObject, b: QObject) -> float:
+    """Distance between two boxes (0 when they overlap)."""
+    ax, ay, aw, ah = a.bbox
+    bx, by, bw, bh = b.bbox
+    dx = max(0, max(ax, bx) - min(ax + aw, bx + bw))
+    dy = max(0, max(ay, by) - min(ay + ah, by + bh))
+    return math.hypot(dx, dy)
+
+
+def _rank(anchor: Point, answer: Point, rest: list[Point]) -> int:
+    """How many other candidates are at least as near the anchor as the answer."""
+    d = math.dist(anchor, answer)
+    return sum(1 for p in rest if math.dist(anchor, p) <= d)
+
+
+@question_kinds.register
+class PointSameObject(_PointObject):
+    """Which of three points lies on the same object as the anchor point."""
+
+    name = "point_same_object"
+    same = True
+    target_weights = (0.15, 0.6, 0.25)
+
+
+@question_kinds.register
+class PointDifferentObject(_PointObject):
+    """Which of three points lies on a different object than the anchor point."""
+
+    name = "point_different_object"
+    same = False
+    target_weights = (0.5, 0.35, 0.15)
+
+
+class _PointDepth(QuestionKind):
+    """Which of two points, on two objects, is closer (farther). Image position is a depth
+    cue a question's coordinates would give away: lower in the image and nearer the middle
+    column usually means nearer the camera. So the points lie within :data:`BAND` rows of
+    each other, whether the answer is the lower one and whether it is the more central one
+    are drawn first, and both are balanced (``balance_label``)."""
+
+    family = "depth"
+    answer_type = "point"
+    requires = frozenset({"masks", "depth"})
+    balance = True
+    gated = True
+    balance_floor = 0.0
+    closer: ClassVar[bool]
+
+    def balance_label(self, qa: QA) -> str:
+        (xa, ya), (xb, yb) = qa.program["points"]
+        if qa.program["options"].index(qa.answer) == 1:
+            (xa, ya), (xb, yb) = (xb, yb), (xa, ya)
+        mid = qa.program.get("width", 0) / 2
+        return f"lower{int(ya > yb)}|central{int(abs(xa - mid) < abs(xb - mid))}"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        return self.propose(g, rng, t)
+
+    def propose(
+        self, g: QAGraph, rng: np.random.Generator, t: Templates, gate: Gate | None = None
+    ) -> QA | None:
+        lower, central = (bool(u < 0.5) for u in rng.random(2).tolist())
+        if gate is not None and not gate(self, "", f"lower{int(lower)}|central{int(central)}", rng):
+            return None
+        mid = (g.width - 1) / 2
+
+        def fits(a: Point, b: Point) -> bool:
+            return (
+                a[1] != b[1]
+                and (a[1] > b[1]) == lower
+                and (abs(a[0] - mid) < abs(b[0] - mid)) == central
+            )
+
+        if g.decided or "closer than" in g.pairs:
+            # A decided pair whose rows allow the drawn height order within the band: the
+            # first such pair in a random order.
+            pairs = sorted(g.pairs.get("closer than", ()))
+            chosen = None
+            for i in rng.permutation(len(pairs)).tolist():
+                n_id, f_id = pairs[i]
+                win, other = (n_id, f_id) if self.closer else (f_id, n_id)
+                rows = _answer_rows(g.by_id[win], g.by_id[other], lower)
+                if rows is not None:
+                    chosen = (g.by_id[win], g.by_id[other], rows)
+                    break
+            if chosen is None:
+                return None
+            win, other, rows = chosen
+            a = sample_point(g, win, rng, rows)
+            if a is None:
+                return None
+            band = (a[1] - BAND, a[1] - 1) if lower else (a[1] + 1, a[1] + BAND)
+            found = [b for b in (sample_point(g, other, rng, band) for _ in range(4)) if b]
+            found = [b for b in found if fits(a, b)]
+            if not found:
+                return None
+            answer, pair = a, [a, found[0]]
+        else:
+            if len(g.objects) < 2:
+                return None
+            first, second = sample(rng, g.objects, 2)
+            a = sample_point(g, first, rng)
+            b = sample_point(g, second, rng, (a[1] - BAND, a[1] + BAND)) if a else None
+            if a is None or b is None:
+                return None
+            pair = [a, b]
+            win_index = self._depth_winner(g, pair)
+            if win_index is None or not fits(pair[win_index], pair[1 - win_index]):
+                return None
+            answer = pair[win_index]
+        points = pair if rng.random() < 0.5 else pair[::-1]
+        texts = [point_text(*p) for p in points]
+        program = {
+            "op": "point_depth",
+            "points": [list(p) for p in points],
+            "options": texts,
+            "most": "closer" if self.closer else "farther",
+            "width": g.width,
+        }
+        return self.make(
+            t,
+            rng,
+            point_text(*answer),
+            program,
+            options=either(texts, ""),
+            among=either(texts, "", "and"),
+        )
+
+    def _depth_winner(self, g: QAGraph, points: list[Point]) -> int | None:
+        """From the depth map, with a relative margin of :data:`DEPTH_MARGIN`."""
+        d = [float(g.depth[y, x]) for x, y in points]
+        near, far = (0, 1) if d[0] < d[1] else (1, 0)
+        if d[near] * (1 + DEPTH_MARGIN) >= d[far]:
+            return None
+        return near if self.closer else far
+
+
+def _answer_rows(win: QObject, other: QObject, lower: bool) -> tuple[int, int] | None:
+    """Rows where the answer's point can lie so that a point of ``other`` lies within
+    :data:`BAND` rows above it (``lower``) or below it; None if there are none."""
+    w0, w1 = win.bbox[1] + 1, win.bbox[1] + win.bbox[3] - 2
+    o0, o1 = other.bbox[1] + 1, other.bbox[1] + other.bbox[3] - 2
+    lo, hi = (
+        (max(w0, o0 + 1), min(w1, o1 + BAND)) if lower else (max(w0, o0 - BAND), min(w1, o1 - 1))
+    )
+    return (lo, hi) if lo <= hi else None
+
+
+@question_kinds.register
+class PointCloser(_PointDepth):
+    """Which of two points (on different objects) is closer to the camera."""
+
+    name = "point_closer"
+    closer = True
+
+
+@question_kinds.register
+class PointFarther(_PointDepth):
+    """Which of two points (on different objects) is farther from the camera."""
+
+    name = "point_farther"
+    closer = False

@@ -1,0 +1,118 @@
+"""The program language: what a QA's ``program`` dict means, precisely enough for an
+independent evaluator to recompute the answer from the graph alone.
+
+Every program is ``{"kind": <kind>, "op": <op>, ...}``. Building blocks:
+
+ref
+    ``{"name": str | None, "attrs": {type: value}}``: a description that must select
+    exactly one object (name equal when given, every listed attribute equal).
+region
+    ``[x, y, w, h]``: the one object whose box is exactly this.
+filter
+    ``{"name": str | None, "attrs": {...}}`` plus optionally ``"not": {"key": type,
+    "value": v}`` (the object has attribute ``type`` and it is not ``v``) and ``"rel":
+    {"pred": p, "ref": ref, "decided": bool}`` (the object stands in relation ``p`` to the
+    object of ``ref``). With ``decided``, every object matching the rest of the filter
+    (other than the ref's object) has ``p`` or its opposite to it, so the answer does not
+    hinge on a pair that was too close to call.
+options
+    The texts the question offers to choose from, in question order; the answer is one
+    of them. ``refs`` / ``points`` give what each option denotes.
+
+Name answers are the phrase of the ref they denote: attribute values in the order size,
+color, material, then the name (``large red metal cube``).
+
+Single-image ops
+    ``count`` (select: filter) -> number of matches. ``exists`` -> "yes" / "no".
+    ``most_frequent`` / ``least_frequent`` (options: names) -> the name with the unique
+    largest / smallest count.
+    ``extreme`` (options, refs, axis "x"/"y", most "min"/"max", margin px) -> the option
+    whose centroid coordinate beats every other option's by at least ``margin``.
+    ``query`` (ref or region, query: type or "attributes") -> the value, or all typed
+    values in phrase order joined by spaces.
+    ``relations`` (subject, object: ref or region) -> the relation predicates from subject
+    to object (every predicate except the procedural world's comparative and attribute
+    ones), sorted, joined by ", ".
+    ``which_relation`` (options, refs, pred, object: ref, decided) -> the one option that
+    has ``pred`` to the object (with ``decided``, every other option has the opposite).
+    ``point_object`` (anchor [x, y], points, options, same: bool) -> the one point on the
+    same object as the anchor (same) or on a different one (not same); every point lies on
+    an object (instance map non-zero).
+    ``point_depth`` (points, options, most "closer"/"farther") -> the point with the
+    smallest / largest depth-map value, strictly.
+    ``object_depth`` (options, refs, most, margin) -> the option whose camera distance is
+    smaller (closer) / larger (farther) than every other's by at least ``margin``.
+    ``anchor_distance`` (anchor: ref, options, refs, most, margin) -> likewise with the 3D
+    distance between object centres and the anchor's.
+    ``closest_object`` (anchor: ref, most "closest"/"farthest", margin, answer_ref) -> the
+    other object nearest / farthest from the anchor by at least ``margin`` over all others;
+    the answer is the phrase of ``answer_ref``, which selects exactly it.
+    ``object_list`` -> "<count> <plural name>" per name, sorted by name, joined by ", ".
+    ``attribute_list`` -> every object's full phrase, sorted, joined by "; ".
+    ``relation_list`` (subject: ref, items: [{pred, object: ref}]) -> the items, in order,
+    as "<pred> the <phrase>" joined by "; "; they are exactly all the subject's relation
+    predicates (as in ``relations``) to other objects.
+    ``describe`` (count, objects: full phrases, claims: [{subject, pred, object}]) -> a
+    caption stating the object count, the objects and the claims; each claim holds.
+    ``box`` (ref) -> the object's box "[x, y, w, h]".
+    ``distance_compare`` (anchor, a, b: refs, margin) -> "yes" when the anchor's centre is
+    nearer a's than b's by at least margin, "no" when nearer b's by at least margin.
+    ``same_attribute`` (a, b: refs, query: type) -> "yes" / "no".
+    ``relation_holds`` (subject, pred, object) -> "yes" when it holds, "no" when the
+    opposite predicate holds.
+
+Multi-image ops (graphs in image order; images are "Image 1", "Image 2", ...)
+    ``image_select`` (cond, want: bool, options) -> the one image where the condition is
+    ``want``. Conditions: ``{"has": filter}`` (at least one match) or ``{"relation":
+    {"subject": ref, "pred": p, "object": ref}}`` (true where both refs select exactly one
+    object and the relation holds; where both are present the relation or its opposite
+    holds; where one is absent it is false).
+    ``image_extreme`` (select: filter, most "max"/"min", options) -> the image with the
+    unique largest / smallest count.
+    ``common_objects`` -> names present in every image, sorted, joined by ", ".
+    ``common_attributes`` (name) -> the name occurs once per image; the values all those
+    objects share, in phrase order, joined by ", ".
+    ``total_count`` (select: filter) -> the sum of the counts over images.
+    ``relation_diff`` (subject, object: refs) -> "Image i: <relations>" per image joined by
+    "; " (both refs unique in every image; every image has some relation; not all equal).
+    ``attribute_diff`` (name) -> "Image i: <values>" per image joined by "; ": the values of
+    the attribute types that differ across images, in phrase order (name once per image).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+def ref(name: str | None, attrs: Mapping[str, str]) -> dict[str, Any]:
+    """A ref / filter base: ``{"name": ..., "attrs": {...}}``."""
+    return {"name": name, "attrs": dict(attrs)}
+
+
+def point_text(x: int, y: int) -> str:
+    return f"({x}, {y})"
+
+
+def image_name(i: int) -> str:
+    """Name of the image at 0-based position ``i``."""
+    return f"Image {i + 1}"
+
+
+def pick(rng: np.random.Generator, items: list) -> Any:
+    """One item, uniformly, with the sample's RNG."""
+    return items[int(rng.random() * len(items))]
+
+
+def sample(rng: np.random.Generator, items: Sequence[T], k: int) -> list[T]:
+    """``k`` distinct items in random order."""
+    return [items[i] for i in rng.permutation(len(items))[:k].tolist()]
+
+
+def shuffled(rng: np.random.Generator, items: list) -> list:
+    """A uniformly shuffled copy (option order carries no information about the answer)."""
+    return [items[int(i)] for i in rng.permutation(len(items))]

@@ -1,0 +1,166 @@
+"""Relation kinds (ProVision's relation family and beyond): how two described objects, or
+the objects at two regions, are related; which candidate stands in a relation to an object;
+and yes/no "is A <pred> B".
+
+The procedural world's relations are decided with margins: a pair with neither ``p`` nor
+its opposite was too close to call, so no question claims anything about it. Visual Genome
+graphs are read closed-world, as ProVision does (an unannotated relation is false).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.graph import OPPOSITE, QAGraph
+from synthgen.generators.qa.programs import pick, ref, sample
+from synthgen.generators.qa.refexp import region
+from synthgen.generators.qa.templates import Templates, either
+
+ASKED_OPPOSITES = ("left of", "right of", "in front of", "behind", "closer than", "farther than")
+"""Predicates yes/no questions ask (decided both ways; size comparatives are left out
+because descriptions may name sizes)."""
+
+
+def _related_pairs(g: QAGraph) -> list[tuple[int, int]]:
+    return sorted(g.spatial_between)
+
+
+@question_kinds.register
+class RelationBetweenNamed(QuestionKind):
+    """How two uniquely described objects are related: every relation predicate that holds
+    from the first to the second (the world's comparative and attribute predicates, implied
+    by attributes and dense, are left out)."""
+
+    name = "relation_named"
+    family = "relation"
+    version = "2"
+    answer_type = "relation"
+    requires = frozenset({"relations"})
+    balance = True
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        pairs = _related_pairs(g)
+        if not pairs:
+            return None
+        refs = g.refs
+        for _ in range(4):
+            s, o = pick(rng, pairs)
+            a, b = refs[s], refs[o]
+            if a and b:
+                program = {
+                    "op": "relations",
+                    "subject": ref(g.by_id[s].name, a[1]),
+                    "object": ref(g.by_id[o].name, b[1]),
+                }
+                answer = ", ".join(g.spatial_between[(s, o)])
+                return self.make(t, rng, answer, program, a=a[0], b=b[0])
+        return None
+
+
+@question_kinds.register
+class RelationBetweenRegions(QuestionKind):
+    """How the objects at two regions are related (as ``relation_named``)."""
+
+    name = "relation_regions"
+    family = "relation"
+    answer_type = "relation"
+    requires = frozenset({"relations"})
+    balance = True
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        pairs = _related_pairs(g)
+        if not pairs:
+            return None
+        s, o = pick(rng, pairs)
+        a, b = g.by_id[s], g.by_id[o]
+        if sum(1 for x in g.objects if x.bbox in (a.bbox, b.bbox)) != 2:
+            return None
+        program = {"op": "relations", "subject": list(a.bbox), "object": list(b.bbox)}
+        answer = ", ".join(g.spatial_between[(s, o)])
+        return self.make(t, rng, answer, program, a=region(a), b=region(b))
+
+
+@question_kinds.register
+class RelationWhich(QuestionKind):
+    """Which of 2-3 candidates has relation R to object O: exactly one has it; in the
+    procedural world every other candidate has the opposite relation (decided)."""
+
+    name = "relation_which"
+    family = "relation"
+    answer_type = "name"
+    requires = frozenset({"relations"})
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        decided = g.decided
+        preds = [p for p in g.relation_predicates if not decided or p in OPPOSITE]
+        if not preds:
+            return None
+        p = pick(rng, preds)
+        pairs = sorted(g.pairs[p])
+        s, o = pick(rng, pairs)
+        refs = g.refs
+        if refs[s] is None or refs[o] is None:
+            return None
+        if decided:
+            wrong = [x for x, y in g.pairs.get(OPPOSITE[p], ()) if y == o]
+        else:
+            wrong = [x.id for x in g.objects if x.id != o and not g.holds(x.id, p, o)]
+        wrong = sorted(x for x in wrong if refs[x] is not None)
+        if not wrong:
+            return None
+        k = min(len(wrong), 2 if rng.random() < 0.5 else 1)
+        chosen = [s, *sample(rng, wrong, k)]
+        chosen = [chosen[int(i)] for i in rng.permutation(len(chosen))]
+        texts = [refs[x][0] for x in chosen]  # type: ignore[index]
+        program = {
+            "op": "which_relation",
+            "options": texts,
+            "refs": [ref(g.by_id[x].name, refs[x][1]) for x in chosen],  # type: ignore[index]
+            "pred": p,
+            "object": ref(g.by_id[o].name, refs[o][1]),
+            "decided": decided,
+        }
+        return self.make(
+            t,
+            rng,
+            refs[s][0],
+            program,
+            options=either(texts),
+            among=either(texts, conjunction="and"),
+            pred=p,
+            obj=refs[o][0],
+        )
+
+
+@question_kinds.register
+class RelationExists(QuestionKind):
+    """Is A <pred> B? "yes" when it holds, "no" when its opposite holds (never from a pair
+    too close to call). Both answers come from the same pairs, so they are equally likely
+    and the predicate word says nothing about the answer."""
+
+    name = "relation_exists"
+    family = "comparison"
+    answer_type = "bool"
+    requires = frozenset({"relations", "opposites"})
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        preds = [p for p in ASKED_OPPOSITES if p in g.pairs]
+        if not preds:
+            return None
+        p = pick(rng, preds)
+        s, o = pick(rng, sorted(g.pairs[p]))
+        refs = g.refs
+        if refs[s] is None or refs[o] is None:
+            return None
+        yes = rng.random() < 0.5
+        asked = p if yes else OPPOSITE[p]
+        program = {
+            "op": "relation_holds",
+            "subject": ref(g.by_id[s].name, refs[s][1]),  # type: ignore[index]
+            "pred": asked,
+            "object": ref(g.by_id[o].name, refs[o][1]),  # type: ignore[index]
+        }
+        return self.make(
+            t, rng, "yes" if yes else "no", program, a=refs[s][0], pred=asked, b=refs[o][0]
+        )

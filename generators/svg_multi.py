@@ -1,0 +1,228 @@
+"""``svg_multi``: 2-4 procedural images per record with their exact scene graphs and the
+multi-image questions (ProVision's 14 kinds: select, aggregate, compare).
+
+Views. With ``views="related"`` (default) the images show one set of objects from different
+cameras: each further view keeps every object of the first at its place, drops some, and
+recolors or swaps the material of a few, then is rendered from another stage under another
+light (re-drawn until every object shows ``min_visible_pixels``). So "in which image is the
+cube left of the sphere" (the camera moved), "which image has no red cone" (dropped) and
+"how do the cube's attributes differ" (recolored) have answers. ``views="independent"``
+samples unrelated scenes. Image order is shuffled, so the first scene is not always first.
+
+Every image passes the visibility filter, and the record carries ``image_0`` ...
+``image_{k-1}``, their scene graphs in the same order, the QA, and LLaVA conversations whose
+first turn holds one ``<image>`` token per image. Pure function of (config, seed, index).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from synthgen.filters.visibility import Visibility
+from synthgen.generators.qa import QA, QAConfig, QASuite, conversations, question_kinds
+from synthgen.generators.qa.base import MultiImageKind
+from synthgen.generators.qa.graph import QAGraph
+from synthgen.generators.qa.sources import from_scene_graph
+from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
+from synthgen.records import BaseRecord
+from synthgen.world import PREDICATES, SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world.camera import Light
+from synthgen.world.graph import build_scene_graph
+from synthgen.world.render import Rendering, get_renderer
+from synthgen.world.scene import Scene, sample_rendered_scene
+from synthgen.world.stage import make_stage
+
+CALIBRATION_SEED = 7_2024
+CALIBRATION_SETS = 24
+"""Image sets the multi-image answer balance is calibrated on (per config, per process)."""
+
+
+class SvgMultiConfig(ProgramConfig):
+    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    qa: QAConfig = Field(default_factory=QAConfig, description="questions per record")
+    images: tuple[int, int] = Field((2, 4), description="fewest and most images per record")
+    views: Literal["related", "independent"] = Field(
+        "related", description="related: one object set seen from several cameras"
+    )
+    drop: float = Field(0.2, ge=0, le=0.9, description="related: chance an object is left out")
+    recolor: float = Field(
+        0.15, ge=0, le=1, description="related: chance an object's color changes"
+    )
+    rematerial: float = Field(0.1, ge=0, le=1, description="related: chance its material swaps")
+    view_tries: int = Field(20, ge=1, description="related: cameras tried per view")
+    predicates: tuple[str, ...] | None = Field(
+        None, description=f"relations to keep (default all): {sorted(PREDICATES)}"
+    )
+    min_visible_pixels: int = Field(
+        40, ge=1, description="visibility filter: every object must show this many pixels"
+    )
+    conversations: bool = Field(True, description="add LLaVA-style conversation turns")
+
+    @field_validator("images")
+    @classmethod
+    def _images(cls, value: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = value
+        if not 2 <= lo <= hi <= 4:
+            raise ValueError("images must satisfy 2 <= fewest <= most <= 4")
+        return value
+
+    @field_validator("predicates")
+    @classmethod
+    def _known_predicates(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            unknown = sorted(set(value) - set(PREDICATES))
+            if unknown:
+                raise ValueError(f"unknown predicates {unknown}; choose from {sorted(PREDICATES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _multi_kinds(self) -> SvgMultiConfig:
+        if self.qa.kinds is not None:
+            single = [k for k in self.qa.kinds if question_kinds.get(k).images < 2]
+            if single:
+                raise ValueError(
+                    f"qa.kinds {single} are single-image kinds; svg_multi asks multi-image "
+                    f"kinds (multi_*)"
+                )
+        return self
+
+
+class SvgMultiRecord(BaseRecord):
+    views: str = Field(description='"related" or "independent"')
+    scene_graphs: list[SceneGraph] = Field(description="exact graph of image_i, in order")
+    qa: list[QA]
+    conversations: list[dict[str, Any]] | None = None
+
+
+@register_program
+class SvgMulti(Program[SvgMultiConfig]):
+    name = "svg_multi"
+    version = "1"
+    description = "2-4 procedural images per record, exact scene graphs, multi-image QA"
+    Config = SvgMultiConfig
+    Record = SvgMultiRecord
+
+    def __init__(self, config: SvgMultiConfig) -> None:
+        super().__init__(config)
+        self.suite = QASuite(
+            config.qa,
+            calibration_sets=functools.partial(calibration_sets, config),
+            calibration_key=f"svg_multi:{config.model_dump_json()}",
+            calibration_world=config.world,
+        )
+        self.visibility = Visibility(config.min_visible_pixels)
+
+    def generate(self, ctx: Context[SvgMultiConfig]) -> Sample | Reject:
+        cfg = ctx.config
+        with ctx.stage("scene"):
+            try:
+                views = sample_views(ctx.rng, cfg)
+            except SceneSamplingError as exc:
+                return Reject("scene_sampling", str(exc))
+            if views is None:
+                return Reject(
+                    "view_sampling", f"no camera showed every object in {cfg.view_tries} tries"
+                )
+        with ctx.stage("graph"):
+            graphs = [build_scene_graph(s, r, cfg.predicates) for s, r in views]
+        for graph in graphs:
+            ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
+        with ctx.stage("qa"):
+            qa_graphs = _qa_graphs(graphs, [r for _, r in views])
+            qas = self.suite.ask_many(qa_graphs, ctx.rng, ctx.counters)
+        media = {f"image_{i}": r.image for i, (_, r) in enumerate(views)}
+        turns = conversations(qas, image_tokens=len(views)) if cfg.conversations and qas else None
+        return Sample(
+            {"views": cfg.views, "scene_graphs": graphs, "qa": qas, "conversations": turns},
+            media,
+        )
+
+
+def _qa_graphs(graphs: list[SceneGraph], renderings: list[Rendering]) -> list[QAGraph]:
+    return [
+        from_scene_graph(g, r.ids, functools.partial(lambda x: x.depth, r))
+        for g, r in zip(graphs, renderings, strict=True)
+    ]
+
+
+def sample_views(
+    rng: np.random.Generator, cfg: SvgMultiConfig
+) -> list[tuple[Scene, Rendering]] | None:
+    """The record's 2-4 (scene, rendering) pairs in shuffled order; None if a related view
+    found no camera that shows every object."""
+    lo, hi = cfg.images
+    k = lo + int(rng.random() * (hi - lo + 1))
+    if cfg.views == "independent":
+        views = [sample_rendered_scene(rng, cfg.world) for _ in range(k)]
+    else:
+        first = sample_rendered_scene(rng, cfg.world)
+        views = [first]
+        for _ in range(k - 1):
+            view = _related_view(first[0], rng, cfg)
+            if view is None:
+                return None
+            views.append(view)
+    return [views[i] for i in rng.permutation(k).tolist()]
+
+
+def _related_view(
+    base: Scene, rng: np.random.Generator, cfg: SvgMultiConfig
+) -> tuple[Scene, Rendering] | None:
+    """The base's objects (some dropped, some recolored or re-materialed) from a new camera."""
+    world = cfg.world
+    objects = []
+    for o in base.objects:
+        u = rng.random(3).tolist()
+        if u[0] < cfg.drop:
+            continue
+        color, material = o.color, o.material
+        if u[1] < cfg.recolor and len(world.colors) > 1:
+            others = [c for c in world.colors if c != o.color]
+            color = others[int(rng.random() * len(others))]
+        if u[2] < cfg.rematerial and len(world.materials) > 1:
+            others = [m for m in world.materials if m != o.material]
+            material = others[int(rng.random() * len(others))]
+        objects.append(replace(o, color=color, material=material))
+    if not objects:
+        objects = [base.objects[int(rng.random() * len(base.objects))]]
+    renderer = get_renderer(world.renderer, shadows=world.shadows)
+    need = max(world.min_visible_pixels, cfg.min_visible_pixels)
+    lo, hi = world.light_elevation_deg
+    for _ in range(cfg.view_tries):
+        s, a, e = rng.random(3).tolist()
+        stage = make_stage(int(s * world.stages), world.stage_seed, world.width, world.height)
+        light = Light(
+            azimuth_deg=2.0 * int(a * 180), elevation_deg=float(round(lo + (hi - lo) * e))
+        )
+        scene = Scene(objects=tuple(objects), stage=stage, light=light)
+        rendering = renderer.render(scene)
+        if int(rendering.pixel_counts[1:].min()) >= need:
+            return scene, rendering
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def calibration_sets(cfg: SvgMultiConfig) -> tuple[tuple[QAGraph, ...], ...]:
+    """Image sets drawn the way records draw them, from a fixed seed: the multi-image kinds'
+    answer balance is calibrated on these (no masks or depth; the balanced kinds count)."""
+    rng = np.random.default_rng(CALIBRATION_SEED)
+    out = []
+    while len(out) < CALIBRATION_SETS:
+        try:
+            views = sample_views(rng, cfg)
+        except SceneSamplingError:
+            continue
+        if views is None:
+            continue
+        out.append(
+            tuple(from_scene_graph(build_scene_graph(s, r, cfg.predicates)) for s, r in views)
+        )
+    return tuple(out)
+
+
+__all__ = ["MultiImageKind", "SvgMulti", "SvgMultiConfig", "SvgMultiRecord", "sample_views"]

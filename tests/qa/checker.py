@@ -1,0 +1,498 @@
+"""An independent evaluator of QA programs, written from the program language's spec
+(``synthgen/generators/qa/programs.py`` docstring) and not from the kinds' code: it imports
+nothing from the QA package. It reads graphs straight from the data a record or file holds
+(the world's ``SceneGraph`` JSON, Visual Genome JSON), plus the instance map and depth map
+of a rendering when points are asked about.
+
+``check(qa, graph)`` / ``check_many(qa, graphs)`` raise ``Disagreement`` naming what does not
+hold: an ambiguous or dangling reference, a comparison inside its margin, an answer that
+differs from the recomputed one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+ORDER = ("size", "color", "material")
+COLORS = ("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow")
+MATERIALS = ("rubber", "metal")
+SIZES = ("small", "medium", "large")
+WORLD_ONLY = {
+    "bigger than",
+    "smaller than",
+    "closer than",
+    "farther than",
+    "same color as",
+    "same shape as",
+    "same material as",
+    "same size as",
+}
+OPPOSITES = [
+    ("left of", "right of"),
+    ("in front of", "behind"),
+    ("bigger than", "smaller than"),
+    ("closer than", "farther than"),
+]
+
+
+class Disagreement(AssertionError):
+    pass
+
+
+def opposite(p: str) -> str | None:
+    for a, b in OPPOSITES:
+        if p == a:
+            return b
+        if p == b:
+            return a
+    return None
+
+
+@dataclass
+class Obj:
+    id: int
+    name: str
+    attrs: dict[str, str]
+    bbox: tuple[int, int, int, int]
+    centroid: tuple[float, float]
+    position: tuple[float, float, float] | None = None
+    distance: float | None = None
+
+
+@dataclass
+class Graph:
+    objects: list[Obj]
+    rel: set[tuple[int, str, int]]
+    world: bool
+    ids: np.ndarray | None = None
+    depth: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def world_graph(
+    scene_graph: dict[str, Any], ids: np.ndarray | None = None, depth: np.ndarray | None = None
+) -> Graph:
+    """From a procedural record's ``scene_graph`` JSON (or ``SceneGraph.model_dump()``)."""
+    objs = [
+        Obj(
+            id=o["id"],
+            name=o["name"],
+            attrs=dict(o["attributes"]),
+            bbox=tuple(o["bbox"]),
+            centroid=tuple(o["centroid"]),
+            position=tuple(o["position"]),
+            distance=o["distance"],
+        )
+        for o in scene_graph["objects"]
+    ]
+    rel = {
+        (s, p, o) for p, pairs in scene_graph["relations_by_predicate"].items() for s, o in pairs
+    }
+    return Graph(objs, rel, world=True, ids=ids, depth=depth)
+
+
+def vg_graph(entry: dict[str, Any]) -> Graph:
+    """From one Visual Genome image entry: names, typed-by-vocabulary attributes, boxes."""
+    objs = []
+    for o in entry["objects"]:
+        attrs: dict[str, str] = {}
+        for word in o.get("attributes", []):
+            w = word.strip().lower()
+            for key, values in (("color", COLORS), ("material", MATERIALS), ("size", SIZES)):
+                if w in values and key not in attrs:
+                    attrs[key] = w
+        x, y, w, h = o["x"], o["y"], o["w"], o["h"]
+        objs.append(
+            Obj(
+                o["object_id"],
+                o["names"][0].strip().lower(),
+                attrs,
+                (x, y, w, h),
+                (x + w / 2, y + h / 2),
+            )
+        )
+    rel = {
+        (r["subject_id"], r["predicate"].strip().lower(), r["object_id"])
+        for r in entry.get("relationships", [])
+    }
+    return Graph(objs, rel, world=False)
+
+
+# ---- building blocks ---------------------------------------------------------------------
+
+
+def text_of(name: str | None, attrs: dict[str, str]) -> str:
+    words = [attrs[k] for k in ORDER if k in attrs]
+    words += [v for k, v in sorted(attrs.items()) if k not in ORDER]
+    return " ".join([*words, name or "object"])
+
+
+def full_text(o: Obj) -> str:
+    return " ".join([*(o.attrs[k] for k in ORDER if k in o.attrs), o.name])
+
+
+def fits(o: Obj, desc: dict[str, Any]) -> bool:
+    if desc.get("name") is not None and o.name != desc["name"]:
+        return False
+    return all(o.attrs.get(k) == v for k, v in desc.get("attrs", {}).items())
+
+
+def one(g: Graph, ref: dict[str, Any] | list[int]) -> Obj:
+    """The single object a ref or region denotes; anything else is a disagreement."""
+    if isinstance(ref, list):
+        found = [o for o in g.objects if list(o.bbox) == list(ref)]
+    else:
+        found = [o for o in g.objects if fits(o, ref)]
+    if len(found) != 1:
+        raise Disagreement(f"reference {ref} selects {len(found)} objects")
+    return found[0]
+
+
+def holds(g: Graph, s: Obj, p: str, o: Obj) -> bool:
+    return (s.id, p, o.id) in g.rel
+
+
+def members(g: Graph, sel: dict[str, Any]) -> list[Obj]:
+    out = [o for o in g.objects if fits(o, sel)]
+    neg = sel.get("not")
+    if neg is not None:
+        for o in out:
+            if neg["key"] not in o.attrs:
+                raise Disagreement(f"{full_text(o)} has no {neg['key']}: negation undecidable")
+        out = [o for o in out if o.attrs[neg["key"]] != neg["value"]]
+    rel = sel.get("rel")
+    if rel is not None:
+        anchor = one(g, rel["ref"])
+        out = [o for o in out if o is not anchor]
+        if rel.get("decided"):
+            opp = opposite(rel["pred"])
+            for o in out:
+                if not holds(g, o, rel["pred"], anchor) and not holds(g, o, opp, anchor):
+                    raise Disagreement(f"{full_text(o)} undecided w.r.t. {full_text(anchor)}")
+        out = [o for o in out if holds(g, o, rel["pred"], anchor)]
+    return out
+
+
+def relation_set(g: Graph, s: Obj, o: Obj) -> list[str]:
+    return sorted(p for a, p, b in g.rel if a == s.id and b == o.id and p not in WORLD_ONLY)
+
+
+def only(values: list[float], smallest: bool, margin: float = 0.0) -> int:
+    """Index of the unique extreme value, beating every other by at least ``margin``."""
+    best = min(values) if smallest else max(values)
+    i = values.index(best)
+    for j, v in enumerate(values):
+        if j != i and abs(v - best) < max(margin, 1e-12):
+            raise Disagreement(f"no clear winner in {values} (margin {margin})")
+    return i
+
+
+def expect(got: str, want: str, what: str) -> None:
+    if got != want:
+        raise Disagreement(f"{what}: answer {got!r}, recomputed {want!r}")
+
+
+def options_match(program: dict[str, Any]) -> None:
+    for text, ref in zip(program["options"], program["refs"], strict=True):
+        expect(text, text_of(ref["name"], ref["attrs"]), "option text")
+
+
+def plural_of(noun: str) -> str:
+    head, _, last = noun.rpartition(" ")
+    irregular = {"torus": "tori", "person": "people", "man": "men", "woman": "women"}
+    if last in irregular:
+        last = irregular[last]
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+
+
+def caption_objects(listing: str, known: set[str]) -> Counter[str]:
+    """``a large red cube, two small spheres and a cone`` -> phrase counts (singular; plural
+    items are matched against the ``known`` singular phrases)."""
+    parts = listing.split(", ")
+    last = parts.pop()
+    parts += last.split(" and ") if " and " in last else [last]
+    out: Counter[str] = Counter()
+    for part in parts:
+        word, rest = part.split(" ", 1)
+        n = NUMBERS.get(word, int(word) if word.isdigit() else 0)
+        if n == 0:
+            raise Disagreement(f"caption item {part!r}")
+        if n > 1:
+            singular = [t for t in known if plural_of(t) == rest]
+            if not singular:
+                raise Disagreement(f"caption item {part!r} names no object")
+            rest = singular[0]
+        out[rest] += n
+    return out
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+# ---- single-image ops --------------------------------------------------------------------
+
+
+def check(qa: dict[str, Any], g: Graph) -> None:
+    """Recompute one single-image QA's answer from ``g``; raise Disagreement if it differs."""
+    p = qa["program"]
+    op = p["op"]
+    ans = qa["answer"]
+    choices = qa.get("choices")
+    if choices and (choices[qa["answer_index"]] != ans or len(set(choices)) != len(choices)):
+        raise Disagreement("multiple choice does not hold the answer once")
+    if op == "count":
+        expect(ans, str(len(members(g, p["select"]))), "count")
+    elif op == "exists":
+        expect(ans, yes_no(bool(members(g, p["select"]))), "exists")
+    elif op in ("most_frequent", "least_frequent"):
+        counts = [sum(o.name == n for o in g.objects) for n in p["options"]]
+        i = only(counts, smallest=op == "least_frequent")
+        expect(ans, p["options"][i], op)
+    elif op == "extreme":
+        options_match(p)
+        axis = {"x": 0, "y": 1}[p["axis"]]
+        objs = [one(g, r) for r in p["refs"]]
+        i = only([o.centroid[axis] for o in objs], p["most"] == "min", p["margin"])
+        expect(ans, p["options"][i], "extreme")
+    elif op == "query":
+        o = one(g, p["region"] if "region" in p else p["ref"])
+        if p["query"] == "attributes":
+            expect(ans, " ".join(o.attrs[k] for k in ORDER if k in o.attrs), "attributes")
+        else:
+            expect(ans, o.attrs[p["query"]], "query")
+    elif op == "relations":
+        s, o = one(g, p["subject"]), one(g, p["object"])
+        preds = relation_set(g, s, o)
+        if not preds:
+            raise Disagreement("no relation between the pair")
+        expect(ans, ", ".join(preds), "relations")
+    elif op == "which_relation":
+        options_match(p)
+        target = one(g, p["object"])
+        cands = [one(g, r) for r in p["refs"]]
+        has = [holds(g, c, p["pred"], target) for c in cands]
+        if has.count(True) != 1:
+            raise Disagreement(f"{has.count(True)} candidates have {p['pred']}")
+        if p["decided"]:
+            opp = opposite(p["pred"])
+            for c, h in zip(cands, has, strict=True):
+                if not h and not holds(g, c, opp, target):
+                    raise Disagreement("a wrong candidate is undecided")
+        expect(ans, p["options"][has.index(True)], "which_relation")
+    elif op == "point_object":
+        ids = g.ids
+        assert ids is not None, "point questions need the instance map"
+        for x, y in [p["anchor"], *p["points"]]:
+            k = ids[y, x]
+            if k == 0 or not (
+                ids[y - 1, x] == ids[y + 1, x] == ids[y, x - 1] == ids[y, x + 1] == k
+            ):
+                raise Disagreement(f"point {(x, y)} is not inside an object")
+        home = ids[p["anchor"][1], p["anchor"][0]]
+        same = [ids[y, x] == home for x, y in p["points"]]
+        want = same.count(True) == 1 if p["same"] else same.count(False) == 1
+        if not want:
+            raise Disagreement(f"points do not single out one answer: {same}")
+        i = same.index(True) if p["same"] else same.index(False)
+        expect(ans, "({}, {})".format(*p["points"][i]), "point_object")
+        expect(p["options"][i], ans, "point option")
+    elif op == "point_depth":
+        assert g.depth is not None and g.ids is not None, "depth points need the maps"
+        d = [float(g.depth[y, x]) for x, y in p["points"]]
+        for v, (x, y) in zip(d, p["points"], strict=True):
+            if not math.isfinite(v) or g.ids[y, x] == 0:
+                raise Disagreement("a depth point is off the objects")
+        i = only(d, smallest=p["most"] == "closer")
+        expect(ans, p["options"][i], "point_depth")
+    elif op == "object_depth":
+        options_match(p)
+        objs = [one(g, r) for r in p["refs"]]
+        i = only([o.distance for o in objs], p["most"] == "closer", p["margin"])  # type: ignore[misc]
+        expect(ans, p["options"][i], "object_depth")
+    elif op == "anchor_distance":
+        options_match(p)
+        anchor = one(g, p["anchor"])
+        objs = [one(g, r) for r in p["refs"]]
+        if anchor in objs:
+            raise Disagreement("anchor among the candidates")
+        d = [math.dist(anchor.position, o.position) for o in objs]  # type: ignore[arg-type]
+        i = only(d, p["most"] == "closer", p["margin"])
+        expect(ans, p["options"][i], "anchor_distance")
+    elif op == "closest_object":
+        anchor = one(g, p["anchor"])
+        others = [o for o in g.objects if o is not anchor]
+        d = [math.dist(anchor.position, o.position) for o in others]  # type: ignore[arg-type]
+        i = only(d, p["most"] == "closest", p["margin"])
+        if one(g, p["answer_ref"]) is not others[i]:
+            raise Disagreement("answer_ref is not the winner")
+        expect(ans, text_of(p["answer_ref"]["name"], p["answer_ref"]["attrs"]), "closest_object")
+    elif op == "object_list":
+        counts = Counter(o.name for o in g.objects)
+        want = ", ".join(
+            f"{counts[n]} {n if counts[n] == 1 else plural_of(n)}" for n in sorted(counts)
+        )
+        expect(ans, want, "object_list")
+    elif op == "attribute_list":
+        expect(ans, "; ".join(sorted(full_text(o) for o in g.objects)), "attribute_list")
+    elif op == "relation_list":
+        s = one(g, p["subject"])
+        items = {(it["pred"], one(g, it["object"]).id) for it in p["items"]}
+        truth = {(b, c) for a, b, c in g.rel if a == s.id and b not in WORLD_ONLY}
+        if items != truth:
+            raise Disagreement("relation list incomplete or wrong")
+        text = "; ".join(
+            f"{it['pred']} the {text_of(it['object']['name'], it['object']['attrs'])}"
+            for it in p["items"]
+        )
+        expect(ans, text, "relation_list")
+    elif op == "describe":
+        if p["count"] != len(g.objects):
+            raise Disagreement("caption count")
+        if sorted(p["objects"]) != sorted(full_text(o) for o in g.objects):
+            raise Disagreement("caption objects")
+        n = p["count"]
+        head = f"There {'is' if n == 1 else 'are'} {n} object{'' if n == 1 else 's'}: "
+        sentences = []
+        for c in p["claims"]:
+            s, o = one(g, c["subject"]), one(g, c["object"])
+            if not holds(g, s, c["pred"], o):
+                raise Disagreement(f"caption claim {c} is false")
+            sentences.append(
+                f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {c['pred']} "
+                f"the {text_of(c['object']['name'], c['object']['attrs'])}."
+            )
+        tail = "".join(sentences)
+        if not ans.startswith(head) or not ans.endswith("." + tail):
+            raise Disagreement("caption does not state the count and the claims")
+        known = {full_text(o) for o in g.objects}
+        listed = caption_objects(ans[len(head) : len(ans) - len(tail) - 1], known)
+        if listed != Counter(full_text(o) for o in g.objects):
+            raise Disagreement(f"caption lists {dict(listed)}")
+    elif op == "box":
+        x, y, w, h = one(g, p["ref"]).bbox
+        expect(ans, f"[{x}, {y}, {w}, {h}]", "box")
+    elif op == "distance_compare":
+        anchor, a, b = one(g, p["anchor"]), one(g, p["a"]), one(g, p["b"])
+        da, db = math.dist(anchor.position, a.position), math.dist(anchor.position, b.position)  # type: ignore[arg-type]
+        if abs(da - db) < p["margin"]:
+            raise Disagreement("distance comparison inside the margin")
+        expect(ans, yes_no(da < db), "distance_compare")
+    elif op == "same_attribute":
+        a, b = one(g, p["a"]), one(g, p["b"])
+        k = p["query"]
+        if k in p["a"]["attrs"] or k in p["b"]["attrs"]:
+            raise Disagreement("a description names the compared attribute")
+        expect(ans, yes_no(a.attrs[k] == b.attrs[k]), "same_attribute")
+    elif op == "relation_holds":
+        s, o = one(g, p["subject"]), one(g, p["object"])
+        if holds(g, s, p["pred"], o):
+            expect(ans, "yes", "relation_holds")
+        elif holds(g, s, opposite(p["pred"]), o):  # type: ignore[arg-type]
+            expect(ans, "no", "relation_holds")
+        else:
+            raise Disagreement("relation neither holds nor is contradicted")
+    else:
+        raise Disagreement(f"unknown op {op!r}")
+
+
+# ---- multi-image ops ---------------------------------------------------------------------
+
+
+def _cond(g: Graph, cond: dict[str, Any]) -> bool:
+    if "has" in cond:
+        return bool([o for o in g.objects if fits(o, cond["has"])])
+    r = cond["relation"]
+    xs = [o for o in g.objects if fits(o, r["subject"])]
+    ys = [o for o in g.objects if fits(o, r["object"])]
+    if len(xs) > 1 or len(ys) > 1:
+        raise Disagreement("a description is ambiguous in an image")
+    if not xs or not ys:
+        return False
+    if holds(g, xs[0], r["pred"], ys[0]):
+        return True
+    if g.world and not holds(g, xs[0], opposite(r["pred"]), ys[0]):  # type: ignore[arg-type]
+        raise Disagreement("relation undecided in an image")
+    return False
+
+
+def _name(i: int) -> str:
+    return f"Image {i + 1}"
+
+
+def check_many(qa: dict[str, Any], graphs: list[Graph]) -> None:
+    """Recompute one multi-image QA's answer from ``graphs`` (in image order)."""
+    p = qa["program"]
+    op = p["op"]
+    ans = qa["answer"]
+    n = len(graphs)
+    if "options" in p:
+        expect(", ".join(p["options"]), ", ".join(_name(i) for i in range(n)), "image options")
+    if op == "image_select":
+        states = [_cond(g, p["cond"]) for g in graphs]
+        if states.count(p["want"]) != 1:
+            raise Disagreement(f"{states.count(p['want'])} images fit")
+        if "relation" in p["cond"] and not p["want"]:
+            r = p["cond"]["relation"]
+            for g in graphs:  # "not" questions presume both objects in every image
+                one(g, r["subject"])
+                one(g, r["object"])
+        expect(ans, _name(states.index(p["want"])), "image_select")
+    elif op == "image_extreme":
+        counts = [sum(fits(o, p["select"]) for o in g.objects) for g in graphs]
+        expect(ans, _name(only(counts, smallest=p["most"] == "min")), "image_extreme")
+    elif op == "common_objects":
+        common = set.intersection(*({o.name for o in g.objects} for g in graphs))
+        expect(ans, ", ".join(sorted(common)), "common_objects")
+    elif op == "common_attributes":
+        objs = [one(g, {"name": p["name"], "attrs": {}}) for g in graphs]
+        shared = [
+            objs[0].attrs[k]
+            for k in ORDER
+            if all(k in o.attrs and o.attrs[k] == objs[0].attrs[k] for o in objs)
+        ]
+        expect(ans, ", ".join(shared), "common_attributes")
+    elif op == "total_count":
+        expect(ans, str(sum(sum(fits(o, p["select"]) for o in g.objects) for g in graphs)), op)
+    elif op == "relation_diff":
+        sets = [relation_set(g, one(g, p["subject"]), one(g, p["object"])) for g in graphs]
+        if not all(sets) or all(s == sets[0] for s in sets):
+            raise Disagreement("relations do not differ, or one is empty")
+        text = "; ".join(f"{_name(i)}: {', '.join(s)}" for i, s in enumerate(sets))
+        expect(ans, text, "relation_diff")
+    elif op == "attribute_diff":
+        objs = [one(g, {"name": p["name"], "attrs": {}}) for g in graphs]
+        differ = [k for k in ORDER if len({o.attrs.get(k) for o in objs}) > 1]
+        if not differ:
+            raise Disagreement("attributes do not differ")
+        text = "; ".join(
+            f"{_name(i)}: {', '.join(o.attrs[k] for k in differ)}" for i, o in enumerate(objs)
+        )
+        expect(ans, text, "attribute_diff")
+    else:
+        raise Disagreement(f"unknown multi-image op {op!r}")

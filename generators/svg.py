@@ -5,17 +5,25 @@ builds its exact scene graph, checks visibility (oracle filter ``visibility``) a
 QA suite's questions. With ``source="vg:PATH"`` candidate ``i`` is entry ``i`` of a Visual
 Genome ``scene_graphs.json`` file instead (no image; kinds that need masks, depth or 3D are
 skipped and counted). This is the embedded default job: ``synthgen make svg --n 1e6``.
+
+Model-backed modes (``--set llm.base_url=... llm.model=...``; the API key only from the
+environment): ``annotator="mllm"`` with ``images=FOLDER`` asks the MLLM for each image's scene
+graph (structured output, validated against the image, see ``annotate.py``) and then the QA
+suite; ``paraphrase="llm"`` has the LLM reword the templated questions while the answers stay
+the program's (see ``paraphrase.py``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.visibility import Visibility
+from synthgen.generators.annotate import annotate, list_images
+from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
 from synthgen.generators.qa.sources import from_scene_graph, from_vg
 from synthgen.media import MediaItem
@@ -53,6 +61,26 @@ class SvgConfig(ProgramConfig):
     depth: bool = Field(False, description="also write the depth map (16-bit PNG, mm)")
     conversations: bool = Field(True, description="add LLaVA-style conversation turns")
     source: str = Field("procedural", description='"procedural" or "vg:PATH" (VG graphs)')
+    annotator: Literal["exact", "mllm"] = Field(
+        "exact", description="exact: the world's own graphs; mllm: an MLLM annotates `images`"
+    )
+    images: str | None = Field(None, description="folder of images for annotator=mllm")
+    paraphrase: Literal["none", "llm"] = Field("none", description="LLM rewords questions")
+    llm: dict[str, Any] = Field(
+        default_factory=dict, description="LLM settings: base_url, model, max_concurrency, ..."
+    )
+
+    @model_validator(mode="after")
+    def _mllm_needs_images(self) -> SvgConfig:
+        if self.annotator == "mllm" and not self.images:
+            raise ValueError("annotator=mllm needs images=FOLDER (a folder of images)")
+        if self.annotator == "mllm" and self.vg_path:
+            raise ValueError("annotator=mllm and source=vg:PATH exclude each other")
+        return self
+
+    @property
+    def needs_llm(self) -> bool:
+        return self.annotator == "mllm" or self.paraphrase == "llm"
 
     @field_validator("predicates")
     @classmethod
@@ -76,7 +104,7 @@ class SvgConfig(ProgramConfig):
 
 
 class SvgRecord(BaseRecord):
-    source: str = Field(description='"procedural" or "vg"')
+    source: str = Field(description='"procedural", "vg" or "mllm"')
     scene_graph: SceneGraph | None = Field(None, description="exact graph (procedural)")
     vg_graph: VGImage | None = Field(None, description="the imported graph (vg source)")
     qa: list[QA]
@@ -96,22 +124,37 @@ class Svg(Program[SvgConfig]):
         self.suite = QASuite(config.qa)
         self.visibility = Visibility(config.min_visible_pixels)
         self.vg = load_vg(config.vg_path) if config.vg_path else None
+        self.images = list_images(config.images) if config.annotator == "mllm" else None
 
     @classmethod
     def candidate_limit(cls, config: SvgConfig) -> int | None:
+        if config.annotator == "mllm":
+            return len(list_images(config.images or ""))
         return len(load_vg(config.vg_path)) if config.vg_path else None
+
+    def open_backends(self) -> dict[str, Any]:
+        if not self.config.needs_llm:
+            return {}
+        from synthgen.models import create_chat_backend
+
+        return {"llm": create_chat_backend(self.config.llm)}
 
     def batch_size(self) -> int:
         """Procedural candidates come in batches: the world's numpy work (placement,
         geometry, shading, mask statistics, relations) is shared by the batch."""
-        return 1 if self.vg is not None else BATCH_SIZE
+        return 1 if self.vg is not None or self.images is not None else BATCH_SIZE
 
     def generate_batch(self, ctxs: list[Context[SvgConfig]]) -> list[Sample | Reject | Exception]:
         """Scenes, renderings and graphs of the whole batch at once (each exactly what
         `generate` makes for its context alone: every draw comes from its own ``ctx.rng``,
         in the same order), then visibility, QA and media per context."""
         cfg = self.config
-        if self.vg is not None or len(ctxs) < 2 or any(c.config is not cfg for c in ctxs):
+        if (
+            self.vg is not None
+            or self.images is not None
+            or len(ctxs) < 2
+            or any(c.config is not cfg for c in ctxs)
+        ):
             return super().generate_batch(ctxs)
         states = [ctx.rng.bit_generator.state for ctx in ctxs]
         try:
@@ -144,6 +187,8 @@ class Svg(Program[SvgConfig]):
     def generate(self, ctx: Context[SvgConfig]) -> Sample | Reject:
         if self.vg is not None:
             return self._from_vg(ctx, self.vg[ctx.index])
+        if self.images is not None:
+            return self._from_image(ctx)
         cfg = ctx.config
         with ctx.stage("scene"):
             try:
@@ -160,7 +205,7 @@ class Svg(Program[SvgConfig]):
         ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
         with ctx.stage("qa"):
             view = from_scene_graph(graph, rendering.ids, lambda: rendering.depth)
-            qas = self.suite.ask(view, ctx.rng, ctx.counters)
+            qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
         media: dict[str, Any] = {"image": rendering.image}
         if cfg.depth:
             media["depth"] = MediaItem(_depth_png(rendering.depth), encoder="png")
@@ -174,12 +219,31 @@ class Svg(Program[SvgConfig]):
             media,
         )
 
-    def _from_vg(self, ctx: Context[SvgConfig], image: VGImage) -> Sample:
+    def _paraphrased(self, ctx: Context[SvgConfig], qas: list[QA]) -> list[QA]:
+        if ctx.config.paraphrase != "llm":
+            return qas
+        with ctx.stage("paraphrase"):
+            return paraphrase_all(ctx, ctx.backends["llm"], qas)
+
+    def _from_image(self, ctx: Context[SvgConfig]) -> Sample | Reject:
+        """annotator=mllm: the MLLM's validated graph of the user's image, then QA."""
+        assert self.images is not None
+        with Image.open(self.images[ctx.index]) as opened:
+            image = opened.convert("RGB")
+        with ctx.stage("annotate"):
+            graph = annotate(ctx, ctx.backends["llm"], image)
+        if isinstance(graph, Reject):
+            return graph
+        sample = self._from_vg(ctx, graph, source="mllm")
+        sample.media["image"] = image
+        return sample
+
+    def _from_vg(self, ctx: Context[SvgConfig], image: VGImage, source: str = "vg") -> Sample:
         with ctx.stage("qa"):
-            qas = self.suite.ask(from_vg(image), ctx.rng, ctx.counters)
+            qas = self._paraphrased(ctx, self.suite.ask(from_vg(image), ctx.rng, ctx.counters))
         return Sample(
             {
-                "source": "vg",
+                "source": source,
                 "vg_graph": image,
                 "qa": qas,
                 "conversations": conversations(qas) if ctx.config.conversations and qas else None,

@@ -106,7 +106,9 @@ class SvgConfig(ProgramConfig):
 class SvgRecord(BaseRecord):
     source: str = Field(description='"procedural", "vg" or "mllm"')
     scene_graph: SceneGraph | None = Field(None, description="exact graph (procedural)")
-    vg_graph: VGImage | None = Field(None, description="the imported graph (vg source)")
+    vg_graph: VGImage | None = Field(
+        None, description="the imported (vg) or MLLM-annotated (mllm) graph, in VG's shape"
+    )
     qa: list[QA]
     conversations: list[dict[str, Any]] | None = None
 
@@ -121,7 +123,8 @@ class Svg(Program[SvgConfig]):
 
     def __init__(self, config: SvgConfig) -> None:
         super().__init__(config)
-        self.suite = QASuite(config.qa)
+        # balance answers on this recipe's own world, not the default one
+        self.suite = QASuite(config.qa, calibration_world=config.world)
         self.visibility = Visibility(config.min_visible_pixels)
         self.vg = load_vg(config.vg_path) if config.vg_path else None
         self.images = list_images(config.images) if config.annotator == "mllm" else None

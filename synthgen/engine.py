@@ -26,7 +26,12 @@ from synthgen.config import deep_merge, load_toml, parse_count, validate_model
 from synthgen.encoders import resolve_encoders
 from synthgen.errors import ShardError, UserError
 from synthgen.executors.base import WorkerLost, executors
-from synthgen.fsutil import dataset_lock, remove_path, remove_stale_temporaries
+from synthgen.fsutil import (
+    atomic_write_bytes,
+    dataset_lock,
+    remove_path,
+    remove_stale_temporaries,
+)
 from synthgen.job import DEFAULT_SHARD_SIZE, JobSpec, RunOptions
 from synthgen.manifest import (
     Manifest,
@@ -39,7 +44,7 @@ from synthgen.manifest import (
 from synthgen.produce import produce_many
 from synthgen.program import Program, programs
 from synthgen.records import BaseRecord
-from synthgen.seeding import config_hash
+from synthgen.seeding import canonical_json, config_hash
 from synthgen.shard import ShardTask, accepted_indices, remove_shard, run_shard, verify_shard
 from synthgen.sinks import sinks
 
@@ -179,9 +184,6 @@ def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> N
         ) from None
     remove_stale_temporaries(root)
     schema = programs.get(job.program).Record.model_json_schema()
-    from synthgen.fsutil import atomic_write_bytes
-    from synthgen.seeding import canonical_json
-
     atomic_write_bytes(root / "schema.json", canonical_json(schema).encode() + b"\n")
 
 
@@ -253,11 +255,15 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
             shards.append(k)
         k += 1
     if not shards:
-        raise UserError(
-            f"the program's source ran out after {limit} candidates with "
-            f"{walk.accepted} accepted: lower --n to at most {walk.accepted}"
-        )
+        raise _source_exhausted(limit or 0, walk.accepted)
     return shards
+
+
+def _source_exhausted(candidates: int, accepted: int) -> UserError:
+    return UserError(
+        f"the program's source ran out after {candidates} candidates with "
+        f"{accepted} accepted: lower --n to at most {accepted}"
+    )
 
 
 def _verify_existing(job: JobSpec, progress: ProgressCallback | None) -> dict[int, ShardEntry]:
@@ -457,10 +463,7 @@ def generate(
     size = max(1, program.batch_size())
     while made < job.n:
         if job.candidate_limit is not None and index >= job.candidate_limit:
-            raise UserError(
-                f"the program's source ran out after {index} candidates with "
-                f"{made} accepted: lower n to at most {made}"
-            )
+            raise _source_exhausted(index, made)
         stop = index + size
         if job.candidate_limit is not None:
             stop = min(stop, job.candidate_limit)

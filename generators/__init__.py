@@ -3,4 +3,13 @@
 Third-party programs register through the ``synthgen.programs`` entry-point group instead.
 """
 
-from synthgen.generators import audiocaps, noop, squares, svg, svg_multi  # noqa: F401
+from synthgen.generators import (  # noqa: F401
+    audiocaps,
+    edit,
+    imgdiff,
+    multihop,
+    noop,
+    squares,
+    svg,
+    svg_multi,
+)

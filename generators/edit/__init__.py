@@ -1,0 +1,1 @@
+"""`edit`: MultiEdit-like edit instruction triplets on the procedural world (issue 7)."""

@@ -10,7 +10,7 @@ Chat LLM/MLLM: :class:`ChatBackend`, made by :func:`create_chat_backend` from
     reply.note_model(ctx)            # lineage: model id and revision
     caption = reply.parsed           # a Caption; LLMRejected (a Rejected) rejects the sample
 
-Nothing here imports a heavy library; ``httpx`` is imported when an HTTP backend is built and
+Nothing here imports a heavy library; ``aiohttp`` is imported when an HTTP backend is built and
 ``vllm`` only by the in-process backend.
 """
 

@@ -135,6 +135,67 @@ def roberta_tokenizer(folder: Path, vocab_size: int = 300) -> Any:
     return RobertaTokenizer.from_pretrained(str(folder), model_max_length=64)
 
 
+LLM_CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}<|end|>{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
+)
+
+
+def build_llm(out_dir: Path, vocab_size: int = 512) -> Path:
+    """A tiny random Llama (~0.3M params) with a byte-level BPE and a chat template.
+
+    vLLM loads the folder too (``LLM(model=out_dir)`` or ``vllm serve``): its CPU attention
+    kernels need head_dim 32/64/128, hence head_dim=32.
+    """
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    specials = ["<unk>", "<s>", "</s>", "<pad>", "<|user|>", "<|assistant|>", "<|system|>"]
+    specials.append("<|end|>")
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(CORPUS * 4, trainer=trainer)
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        unk_token="<unk>",
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        additional_special_tokens=specials[4:],
+        model_input_names=["input_ids", "attention_mask"],
+    )
+    tok.chat_template = LLM_CHAT_TEMPLATE
+    tok.padding_side = "left"
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=128,
+        intermediate_size=256,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=32,
+        max_position_embeddings=512,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        tie_word_embeddings=True,
+    )
+    model = LlamaForCausalLM(config).eval()
+    model.generation_config.pad_token_id = tok.pad_token_id
+    model.save_pretrained(out_dir)
+    tok.save_pretrained(out_dir)
+    return out_dir
+
+
 def _scratch(out_dir: Path) -> Path:
     """A sibling folder for tokenizer source files, so they stay out of the checkpoint."""
     return out_dir.with_name(out_dir.name + ".tok")
@@ -385,6 +446,7 @@ def noise_audio(seed: int, seconds: float = 1.0, sample_rate: int = 16_000) -> A
 BUILDERS: dict[str, Any] = {
     "clip": build_clip,
     "clap": build_clap,
+    "llm": build_llm,
     "sd-txt2img": lambda out: build_sd(out, "txt2img"),
     "sd-pix2pix": lambda out: build_sd(out, "pix2pix"),
     "sd-inpaint": lambda out: build_sd(out, "inpaint"),

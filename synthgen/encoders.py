@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from isal import isal_zlib
 
 from synthgen.errors import UserError
 from synthgen.media import Audio
@@ -65,12 +66,15 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def fast_png(image: Any, level: int = 1) -> bytes:
-    """PNG of an 8-bit L/RGB/RGBA image with filter type 0 on every row and zlib ``level``.
+    """PNG of an 8-bit L/RGB/RGBA image: filter type 0 on every row, ISA-L deflate ``level``.
 
-    Pillow always tries every PNG row filter, which costs 4x the compression itself on our
-    flat-shaded renders (1.5 ms vs 0.35 ms at 320x240, files of equal size), and the
-    encoder is the budget of image datasets. The container is the standard one; any PNG
-    reader decodes it. Other modes go through Pillow.
+    The encoder is the budget of image datasets. Pillow always tries every PNG row filter,
+    which costs 4x the compression itself on our flat-shaded renders (1.5 ms at 320x240);
+    filter 0 with zlib level 1 costs 0.29 ms, and the same stream deflated by ISA-L
+    (``isal``, levels 0-3) 0.05 ms, for files about 10 % larger. ISA-L is a core dependency,
+    not an optional speed-up, because its deflate bytes differ from zlib's: with a fallback
+    the same job would write other bytes on another machine. The container is the standard
+    one; any PNG reader decodes it. Other modes go through Pillow.
     """
     color_type, channels = _PNG_COLOR_TYPES[image.mode]
     width, height = image.size
@@ -78,12 +82,13 @@ def fast_png(image: Any, level: int = 1) -> bytes:
     raw = np.empty((height, width * channels + 1), dtype=np.uint8)
     raw[:, 0] = 0  # filter type None
     raw[:, 1:] = rows
+    raw.flags.writeable = False
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _png_chunk(b"IHDR", header),
-            _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), level)),
+            _png_chunk(b"IDAT", isal_zlib.compress(raw, level)),
             _png_chunk(b"IEND", b""),
         )
     )
@@ -91,7 +96,7 @@ def fast_png(image: Any, level: int = 1) -> bytes:
 
 @register_encoder
 class PngEncoder(_PillowEncoder):
-    """Lossless PNG at zlib level 1: the encoder is the budget of image datasets."""
+    """Lossless PNG with fast deflate (:func:`fast_png`): the budget of image datasets."""
 
     name = "png"
     ext = "png"

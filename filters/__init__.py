@@ -5,6 +5,8 @@ from synthgen.filters import (  # noqa: F401
     clap_relative,
     clip_pair_band,
     clip_score,
+    edit_fidelity,
+    edit_preservation,
     min_area,
     separability,
     visibility,

@@ -1,0 +1,124 @@
+"""Edit masks from the renders: which pixels an edit may change, exactly.
+
+The renderer draws, in this order, the cached backdrop, every object's ground shadow (an
+alpha-blended polygon), then the objects back to front. So when objects S change (move,
+recolor, reshape, appear, vanish) and nothing else does, a pixel can change only if
+
+* an object of S covers it before or after the edit (its silhouette in the exact id map), or
+* it shows the ground (id 0) before or after and lies in a shadow polygon of an object of
+  S before or after (a shadow changes exactly where it is drawn; objects painted over the
+  ground hide it).
+
+Any other pixel is drawn by the same polygons with the same inks in the same order, hence
+identical. The mask is that union, computed from the two renders' id maps and the shadow
+polygons the renderer itself drew (rasterised with the same polygon filler, no
+antialiasing). Attribute-only edits (color, material) leave shadows alone and use the
+silhouettes only. Preservation is then checked, not assumed: zero pixels may differ
+outside the mask (``filters/edit_preservation.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+import numpy as np
+from PIL import Image
+
+from synthgen.world import Rendering, Scene
+from synthgen.world.fill import polygon_filler
+from synthgen.world.geometry import SceneGeometry, build_geometries
+
+
+def geometry_of(scene: Scene, rendering: Rendering, shadows: bool) -> SceneGeometry:
+    """The draw list the renderer used for ``rendering`` (rebuilt if it is not reachable).
+
+    The Pillow renderer keeps the geometry in the rendering's lazy depth function; reading
+    it there saves recomputing the scene's geometry (the bulk of a render).
+    """
+    fn = getattr(rendering, "_depth_fn", None)
+    if isinstance(fn, functools.partial) and len(fn.args) > 1:
+        geo = fn.args[1]
+        if isinstance(geo, SceneGeometry) and geo.scene is scene:
+            return geo
+    return build_geometries([scene], shadows=shadows)[0]
+
+
+def shadow_mask(geo: SceneGeometry, objects: Iterable[int], size: tuple[int, int]) -> np.ndarray:
+    """(H, W) bool: pixels inside the ground shadow polygons of ``objects`` (0-based)."""
+    canvas = Image.new("L", size, 0)
+    if geo.shadows:
+        fill = polygon_filler(canvas)
+        for k in objects:
+            fill(geo.shadows[k], 255, 1)
+    return np.asarray(canvas) > 0
+
+
+def silhouettes(ids: np.ndarray, object_ids: Iterable[int]) -> np.ndarray:
+    """(H, W) bool: pixels showing any of ``object_ids`` (1-based) in an id map."""
+    wanted = np.zeros(256, dtype=bool)
+    wanted[list(object_ids)] = True
+    return wanted[ids]
+
+
+def object_edit_mask(
+    before: tuple[Scene, Rendering],
+    after: tuple[Scene, Rendering],
+    changed_before: list[int],
+    changed_after: list[int],
+    shadows_change: bool,
+    shadows: bool,
+) -> np.ndarray:
+    """The exact may-change mask of an edit of objects (0-based indices in each scene)."""
+    (s0, r0), (s1, r1) = before, after
+    mask = silhouettes(r0.ids, [k + 1 for k in changed_before])
+    mask |= silhouettes(r1.ids, [k + 1 for k in changed_after])
+    if shadows and shadows_change:
+        size = r0.image.size
+        shade = shadow_mask(geometry_of(s0, r0, shadows), changed_before, size)
+        shade |= shadow_mask(geometry_of(s1, r1, shadows), changed_after, size)
+        mask |= shade & ((r0.ids == 0) | (r1.ids == 0))
+    return mask
+
+
+def light_edit_mask(
+    before: tuple[Scene, Rendering], after: tuple[Scene, Rendering], shadows: bool
+) -> np.ndarray:
+    """A new light direction reshades every object and moves every shadow; the backdrop
+    (cached per stage, independent of the light) and the ground outside the shadows stay."""
+    (s0, r0), (s1, r1) = before, after
+    mask = (r0.ids > 0) | (r1.ids > 0)
+    if shadows:
+        everyone = range(len(s0.objects))
+        size = r0.image.size
+        shade = shadow_mask(geometry_of(s0, r0, shadows), everyone, size)
+        shade |= shadow_mask(geometry_of(s1, r1, shadows), everyone, size)
+        mask |= shade
+    return mask
+
+
+def background_edit_mask(scene: Scene, rendering: Rendering) -> np.ndarray:
+    """A new floor/wall colour repaints every ground and wall pixel (shadows included) and
+    every metal object, whose shading reflects the environment's colours (see
+    ``synthgen/world/shading.py``); rubber objects do not reflect it and stay."""
+    metal = [k + 1 for k, o in enumerate(scene.objects) if o.material == "metal"]
+    return (rendering.ids == 0) | silhouettes(rendering.ids, metal)
+
+
+def diff_stats(diff: np.ndarray, mask: np.ndarray) -> dict[str, float | int]:
+    """Statistics of a per-pixel absolute difference (``abs_diff``) outside/inside ``mask``."""
+    inside = np.count_nonzero(diff[mask]) if mask.any() else 0
+    outside = np.where(mask, 0, diff)
+    n_out = diff.size - int(np.count_nonzero(mask))
+    return {
+        "mask_pixels": int(np.count_nonzero(mask)),
+        "changed_inside": int(inside),
+        "changed_outside": int(np.count_nonzero(outside)),
+        "mean_abs_diff_outside": round(float(outside.sum()) / n_out, 6) if n_out else 0.0,
+        "max_abs_diff_outside": int(outside.max()),
+    }
+
+
+def mask_image(mask: np.ndarray) -> Image.Image:
+    """An L image, 255 where the edit may change pixels, 0 elsewhere."""
+    return Image.fromarray(mask.astype(np.uint8) * 255, "L")

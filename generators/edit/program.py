@@ -1,0 +1,397 @@
+"""``edit``: MultiEdit-like edit instruction triplets (source image, instruction, target image).
+
+Each procedural candidate samples and renders a scene, plans one edit with its own RNG
+(``ops.py``: 14 object edits, background and light, 4 text edits on a sign) or a global style
+(``styles.py``), renders the target with the same camera and light (one ``render_batch`` for
+the whole batch of candidates; the source render is reused), and verifies it:
+
+* ``edit_fidelity`` (oracle): the target's exact scene graph differs from the source's
+  exactly as the edit type says (``filters/edit_fidelity.py``);
+* ``edit_preservation`` (oracle): not one pixel differs outside the edit mask, which is
+  derived from the renders (``pixels.py``), and scene edits keep the id map identical;
+* ``edit_visible``: at least one pixel inside the mask changed;
+* ``style_signature`` for styles with a checkable signature; OCR of the target's sign for
+  text edits when ``rapidocr_onnxruntime`` is importable (recorded as ``skipped`` otherwise).
+
+Instructions are drawn from several phrasings per type (``prompts/edit.toml``) around a
+referring expression that denotes exactly one object of the source (``refexp.py``).
+
+With ``source="images"`` candidate ``i`` is the i-th image of a folder and the target comes
+from a model: see ``model_path.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
+from synthgen.filters.edit_preservation import EditPreservation, abs_diff
+from synthgen.generators.edit import ops, pixels, styles
+from synthgen.generators.edit import sign as signs
+from synthgen.generators.edit.refexp import RefExp
+from synthgen.media import MediaItem
+from synthgen.program import (
+    Context,
+    Program,
+    ProgramConfig,
+    Reject,
+    Rejected,
+    Sample,
+    register_program,
+)
+from synthgen.prompts import load, text_sha256
+from synthgen.records import BaseRecord, StrictModel, Verdict
+from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig, get_renderer
+from synthgen.world.graph import build_scene_graphs
+from synthgen.world.scene import sample_rendered_scenes
+
+BATCH_SIZE = 32
+"""Procedural candidates per ``generate_batch`` call."""
+MAX_INSTRUCTION_WORDS = 50
+
+
+class EditConfig(ProgramConfig):
+    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    types: tuple[str, ...] = Field(
+        ops.EDIT_TYPES, description=f"local/scene/text edit types to draw from: {ops.EDIT_TYPES}"
+    )
+    styles: tuple[str, ...] = Field(
+        tuple(styles.STYLES), description=f"global styles to draw from: {tuple(styles.STYLES)}"
+    )
+    style_fraction: float = Field(
+        0.2, ge=0.0, le=1.0, description="share of candidates that get a global style"
+    )
+    min_visible_pixels: int = Field(
+        40, ge=1, description="every object of the target must show this many pixels"
+    )
+    graphs: bool = Field(False, description="also store the full source and target graphs")
+    source: Literal["procedural", "images"] = Field(
+        "procedural", description="procedural world, or a folder of images (model-backed)"
+    )
+    images: str | None = Field(None, description="folder of images for source=images")
+    editor: Literal["instruct", "inpaint"] = Field(
+        "instruct", description="source=images: InstructPix2Pix or inpainting of the bbox"
+    )
+    llm: dict[str, Any] = Field(default_factory=dict, description="MLLM settings (base_url, model)")
+    diffusion: dict[str, Any] = Field(
+        default_factory=dict, description="diffusers settings (model, num_inference_steps, ...)"
+    )
+    clip_model: str | None = Field(None, description="CLIP checkpoint for the direction check")
+    clip_direction_min: float = Field(
+        0.2, ge=-1.0, le=1.0, description="least cosine of image vs caption edit directions"
+    )
+    clip_image_min: float = Field(
+        0.75, ge=-1.0, le=1.0, description="least source-target image cosine (preservation)"
+    )
+    vqa: bool = Field(True, description="source=images: ask the MLLM about the edited attribute")
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(ops.EDIT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown edit types {unknown}; choose from {list(ops.EDIT_TYPES)}")
+        return value
+
+    @field_validator("styles")
+    @classmethod
+    def _known_styles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(styles.STYLES))
+        if unknown:
+            raise ValueError(f"unknown styles {unknown}; choose from {list(styles.STYLES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EditConfig:
+        if not self.types and not self.styles:
+            raise ValueError("types and styles are both empty: give at least one of them")
+        if not self.types and self.style_fraction < 1.0 and self.source == "procedural":
+            raise ValueError("types is empty: set style_fraction=1.0 or give some types")
+        if not self.styles and self.style_fraction > 0.0:
+            raise ValueError("styles is empty: set style_fraction=0.0 or give some styles")
+        if self.source == "images":
+            missing = [k for k in ("images", "clip_model") if not getattr(self, k)] + [
+                k for k in ("llm", "diffusion") if not getattr(self, k)
+            ]
+            if missing:
+                raise ValueError(f"source=images needs {', '.join(missing)}")
+        return self
+
+
+class Preservation(StrictModel):
+    """Pixel statistics of the edit (max over channels of the absolute difference)."""
+
+    mask_pixels: int
+    changed_inside: int
+    changed_outside: int
+    mean_abs_diff_outside: float
+    max_abs_diff_outside: int
+
+
+class EditRecord(BaseRecord):
+    source: str = Field(description='"procedural" or "images"')
+    category: str = Field(description="object, scene, text, style (procedural) or model")
+    edit_type: str = Field(description="edit type, or the style's name")
+    instruction: str
+    referring_expression: str | None = Field(None, description="the edited object's phrase")
+    refexps: dict[str, RefExp] = Field(
+        default_factory=dict, description="structured expressions used (target, anchor)"
+    )
+    params: dict[str, Any] = Field(default_factory=dict, description="requested values")
+    delta: list[ObjectDelta] = Field(
+        default_factory=list, description="scene-graph objects before/after (changed only)"
+    )
+    sign_before: signs.Sign | None = None
+    sign_after: signs.Sign | None = None
+    preservation: Preservation | None = None
+    fidelity: str = Field(description='"passed" (oracle) or "model-checked"')
+    ocr: Literal["passed", "skipped", "not_applicable"] = "not_applicable"
+    source_graph: SceneGraph | None = None
+    target_graph: SceneGraph | None = None
+
+
+def phrasings(kind: str, name: str) -> list[str]:
+    return list(load("edit")[kind][name]["phrasings"])
+
+
+@register_program
+class Edit(Program[EditConfig]):
+    name = "edit"
+    version = "1"
+    description = "Edit triplets: source image, instruction, target image, mask, exact checks"
+    Config = EditConfig
+    Record = EditRecord
+
+    def __init__(self, config: EditConfig) -> None:
+        super().__init__(config)
+        self.fidelity = EditFidelity(config.min_visible_pixels)
+        self.preservation = EditPreservation(0)
+        self.renderer = get_renderer(config.world.renderer, shadows=config.world.shadows)
+        self.ocr = signs.ocr_available()
+        self.images = None
+        if config.source == "images":
+            from synthgen.generators.annotate import list_images
+
+            self.images = list_images(config.images or "")
+
+    @classmethod
+    def candidate_limit(cls, config: EditConfig) -> int | None:
+        if config.source == "images":
+            from synthgen.generators.annotate import list_images
+
+            return len(list_images(config.images or ""))
+        return None
+
+    def open_backends(self) -> dict[str, Any]:
+        if self.config.source != "images":
+            return {}
+        from synthgen.generators.edit.model_path import open_model_backends
+
+        return open_model_backends(self.config)
+
+    def batch_size(self) -> int:
+        return 1 if self.images is not None else BATCH_SIZE
+
+    # -- procedural ------------------------------------------------------------------------
+
+    def generate(self, ctx: Context[EditConfig]) -> Sample | Reject:
+        if self.images is not None:
+            from synthgen.generators.edit.model_path import generate_from_image
+
+            return generate_from_image(ctx, self.images[ctx.index])
+        out = self._make([ctx])[0]
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    def generate_batch(self, ctxs: list[Context[EditConfig]]) -> list[Sample | Reject | Exception]:
+        if self.images is not None or any(c.config is not self.config for c in ctxs):
+            return super().generate_batch(ctxs)
+        states = [ctx.rng.bit_generator.state for ctx in ctxs]
+        try:
+            return self._make(ctxs)
+        except Exception:
+            # a failure the batch cannot pin on one candidate: redo them one at a time
+            for ctx, state in zip(ctxs, states, strict=True):
+                ctx.rng.bit_generator.state = state
+            return super().generate_batch(ctxs)
+
+    def _make(self, ctxs: list[Context[EditConfig]]) -> list[Sample | Reject | Exception]:
+        cfg = self.config
+        with ctxs[0].stage("scene"):
+            sampled = sample_rendered_scenes([c.rng for c in ctxs], cfg.world, self.renderer)
+            made = [s for s in sampled if not isinstance(s, SceneSamplingError)]
+            graphs = iter(build_scene_graphs([s for s, _ in made], [r for _, r in made]))
+        results: list[Sample | Reject | Exception | None] = [None] * len(ctxs)
+        planned: list[tuple[int, ops.Source, ops.Plan | str]] = []
+        with ctxs[0].stage("plan"):
+            for i, (ctx, item) in enumerate(zip(ctxs, sampled, strict=True)):
+                if isinstance(item, SceneSamplingError):
+                    results[i] = Reject("scene_sampling", str(item))
+                    continue
+                src = ops.Source(item[0], item[1], next(graphs), cfg.world)
+                try:
+                    plan = self._plan(ctx, src)
+                except Exception as exc:
+                    results[i] = exc
+                    continue
+                if plan is None:
+                    results[i] = Reject("no_applicable_edit", "no edit type fits this scene")
+                else:
+                    planned.append((i, src, plan))
+        to_render = [(i, p.target) for i, _, p in planned if isinstance(p, ops.Plan) and p.target]
+        with ctxs[0].stage("render"):
+            renders = self.renderer.render_batch([t for _, t in to_render])
+            tgraphs = build_scene_graphs([t for _, t in to_render], renders)
+        rendered = {i: (t, r, g) for (i, t), r, g in zip(to_render, renders, tgraphs, strict=True)}
+        for i, src, plan in planned:
+            ctx = ctxs[i]
+            try:
+                with ctx.stage("check"):
+                    results[i] = self._finish(ctx, src, plan, rendered.get(i))
+            except Rejected as rejected:
+                results[i] = rejected.reject
+            except Exception as exc:
+                results[i] = exc
+        return results  # type: ignore[return-value]
+
+    def _plan(self, ctx: Context[EditConfig], src: ops.Source) -> ops.Plan | str | None:
+        """A style name, or a plan of the first applicable type in a drawn order."""
+        cfg = self.config
+        rng = ctx.rng
+        if cfg.styles and (not cfg.types or float(rng.random()) < cfg.style_fraction):
+            return cfg.styles[int(rng.random() * len(cfg.styles))]
+        for j in rng.permutation(len(cfg.types)).tolist():
+            plan = ops.PLANNERS[cfg.types[j]](rng, src)
+            if plan is not None:
+                return plan
+        return None
+
+    def _instruction(self, ctx: Context[EditConfig], kind: str, name: str, slots: dict) -> str:
+        options = phrasings(kind, name)
+        ctx.used_prompt(f"edit/{kind}.{name}", text_sha256("\n".join(options)))
+        text = options[int(ctx.rng.random() * len(options))].format(**slots)
+        if len(text.split()) > MAX_INSTRUCTION_WORDS:
+            raise Rejected(Reject("instruction_too_long", text))
+        return text
+
+    def _finish(
+        self,
+        ctx: Context[EditConfig],
+        src: ops.Source,
+        plan: ops.Plan | str,
+        rendered: tuple[Any, Any, SceneGraph] | None,
+    ) -> Sample:
+        cfg = self.config
+        source_img = src.rendering.image
+        data: dict[str, Any] = {"source": "procedural"}
+        if isinstance(plan, str):
+            target_img = styles.apply_style(plan, source_img)
+            a, b = np.asarray(source_img), np.asarray(target_img)
+            mask = np.ones(a.shape[:2], dtype=bool)
+            diff = abs_diff(a, b)
+            ctx.require(
+                Verdict(
+                    filter="style_signature",
+                    kind="oracle",
+                    passed=styles.signature_holds(plan, a, b),
+                    detail=plan,
+                )
+            )
+            data.update(
+                category="style",
+                edit_type=plan,
+                instruction=self._instruction(ctx, "styles", plan, {}),
+            )
+            target_graph = None
+        elif plan.category == "text":
+            assert plan.sign_before is not None and plan.sign_after is not None
+            target_img = signs.draw_sign(source_img, plan.sign_after)
+            source_img = signs.draw_sign(source_img, plan.sign_before)
+            a, b = np.asarray(source_img), np.asarray(target_img)
+            mask = signs.box_mask(plan.sign_before, *a.shape[:2])
+            diff = abs_diff(a, b)
+            ctx.require(self.preservation.check_diff(diff, mask))
+            data["ocr"] = self._ocr(ctx, target_img, plan.sign_after)
+            data.update(sign_before=plan.sign_before, sign_after=plan.sign_after)
+            target_graph = src.graph
+        else:
+            assert rendered is not None and plan.expected is not None
+            tscene, trender, target_graph = rendered
+            a, b = np.asarray(source_img), np.asarray(trender.image)
+            target_img = trender.image
+            before, after = (src.scene, src.rendering), (tscene, trender)
+            shadows = cfg.world.shadows
+            if plan.edit_type == "light":
+                mask = pixels.light_edit_mask(before, after, shadows)
+            elif plan.edit_type == "background":
+                mask = pixels.background_edit_mask(src.scene, src.rendering)
+            else:
+                mask = pixels.object_edit_mask(
+                    before,
+                    after,
+                    plan.changed_before,
+                    plan.changed_after,
+                    plan.shadows_change,
+                    shadows,
+                )
+            if plan.category == "scene" and not np.array_equal(src.rendering.ids, trender.ids):
+                ctx.require(
+                    self.preservation.verdict(False, detail="instance map changed (scene edit)")
+                )
+            diff = abs_diff(a, b)
+            ctx.require(self.preservation.check_diff(diff, mask))
+            ctx.require(self.fidelity.check((src.graph, target_graph, plan.expected)))
+            data["delta"] = graph_delta(src.graph, target_graph, plan.expected.id_map)
+        stats = pixels.diff_stats(diff, mask)
+        ctx.require(
+            Verdict(
+                filter="edit_visible",
+                kind="oracle",
+                passed=stats["changed_inside"] > 0,
+                score=float(stats["changed_inside"]),
+                threshold=1.0,
+                score_type="changed_pixels_in_mask",
+            )
+        )
+        if not isinstance(plan, str):
+            data.update(
+                category=plan.category,
+                edit_type=plan.edit_type,
+                instruction=self._instruction(ctx, "types", plan.edit_type, plan.slots),
+                referring_expression=plan.slots.get("target") or plan.slots.get("anchor"),
+                refexps=plan.refexps,
+                params=plan.params,
+            )
+        data.update(preservation=stats, fidelity="passed")
+        if cfg.graphs:
+            data.update(source_graph=src.graph, target_graph=target_graph)
+        media = {
+            "source": source_img,
+            "target": target_img,
+            "mask": MediaItem(pixels.mask_image(mask), encoder="png"),
+        }
+        return Sample(data, media)
+
+    def _ocr(self, ctx: Context[EditConfig], image: Any, sign: signs.Sign) -> str:
+        if not self.ocr:
+            ctx.counters["edit.ocr_skipped"] += 1
+            return "skipped"
+        read = signs.ocr_text(image, sign)
+        passed = read == sign.text
+        ctx.require(
+            Verdict(
+                filter="ocr",
+                kind="oracle",
+                passed=passed,
+                score=1.0 if passed else 0.0,
+                threshold=1.0,
+                score_type="ocr_exact_match",
+                model="rapidocr-onnxruntime",
+                detail=None if passed else f"read {read!r}",
+            )
+        )
+        return "passed"

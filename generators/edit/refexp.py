@@ -1,0 +1,207 @@
+"""Referring expressions that pick exactly one object of a scene graph.
+
+An expression is structured (:class:`RefExp`): a noun (shape, or None for "object"),
+attribute constraints, and optionally an ordinal ("the second cube from the left") or a
+relation to an anchor expression ("the large sphere behind the red cylinder"). The text is
+rendered from the structure (:func:`phrase`), and :func:`evaluate` interprets the structure
+against a :class:`~synthgen.world.SceneGraph` -- the set of objects it denotes. A program
+only uses an expression whose evaluation is exactly the intended object, so "an instruction
+never matches two objects" is a property anyone can re-check from the record.
+
+Ordinals and relations are decided with the graph's own relations, which carry margins:
+an object is "k-th from the left" among the matching objects only when every pair of them is
+decided by ``left of`` / ``right of`` (too-close pairs make the ordinal undefined, not
+guessed), and "the X behind the Y" needs the graph's ``behind`` relation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from synthgen.world import SceneGraph
+
+ATTRS = ("size", "color", "material")
+"""Attribute order in a noun phrase: ``large red metal cube``."""
+
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth")
+Axis = Literal["left", "right", "closest"]
+AXIS_PREDICATE: dict[str, str] = {"left": "left of", "right": "right of", "closest": "closer than"}
+"""An object is k-th along an axis when k - 1 of the others stand in this predicate to it."""
+RELATION_PHRASE: dict[str, str] = {
+    "left of": "to the left of",
+    "right of": "to the right of",
+    "in front of": "in front of",
+    "behind": "behind",
+    "next to": "next to",
+}
+"""Spatial predicates an expression may use, and how they read."""
+
+
+class RefExp(BaseModel):
+    """A structured referring expression (see module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = None
+    attrs: dict[str, str] = {}
+    ordinal: tuple[int, Axis] | None = None
+    relation: tuple[str, RefExp] | None = None
+
+
+def noun_phrase(name: str | None, attrs: dict[str, str], plural: bool = False) -> str:
+    words = [attrs[a] for a in ATTRS if a in attrs]
+    noun = name or "object"
+    if plural:
+        noun = noun + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+    return " ".join([*words, noun])
+
+
+def phrase(ref: RefExp) -> str:
+    """The English text of an expression, with its article."""
+    base = noun_phrase(ref.name, ref.attrs)
+    if ref.ordinal is not None:
+        k, axis = ref.ordinal
+        word = ORDINAL_WORDS[k - 1]
+        if axis == "closest":
+            return f"the {base} closest to the camera" if k == 1 else f"the {word} closest {base}"
+        return f"the {word} {base} from the {axis}"
+    if ref.relation is not None:
+        pred, anchor = ref.relation
+        return f"the {base} {RELATION_PHRASE[pred]} {phrase(anchor)}"
+    return f"the {base}"
+
+
+@dataclass
+class GraphIndex:
+    """What evaluation looks up, computed once per graph."""
+
+    graph: SceneGraph
+    attribute_cache: dict[int, list[RefExp]] = field(default_factory=dict)
+
+    @cached_property
+    def pairs(self) -> dict[str, set[tuple[int, int]]]:
+        return {p: {tuple(x) for x in v} for p, v in self.graph.relations_by_predicate.items()}
+
+    def has(self, subject: int, predicate: str, obj: int) -> bool:
+        return (subject, obj) in self.pairs.get(predicate, ())
+
+    def matching(self, name: str | None, attrs: dict[str, str]) -> list[int]:
+        out = []
+        for o in self.graph.objects:
+            if name is not None and o.name != name:
+                continue
+            if all(o.attributes.get(k) == v for k, v in attrs.items()):
+                out.append(o.id)
+        return out
+
+
+def evaluate(ref: RefExp, graph: SceneGraph | GraphIndex) -> list[int]:
+    """Ids of the objects ``ref`` denotes in ``graph`` (a unique expression gives one)."""
+    g = graph if isinstance(graph, GraphIndex) else GraphIndex(graph)
+    base = g.matching(ref.name, ref.attrs)
+    if ref.ordinal is not None:
+        k, axis = ref.ordinal
+        pred = AXIS_PREDICATE[axis]
+        inverse = {"left of": "right of", "right of": "left of", "closer than": "farther than"}
+        out = []
+        for o in base:
+            others = [m for m in base if m != o]
+            before = [m for m in others if g.has(m, pred, o)]
+            decided = all(g.has(m, pred, o) or g.has(m, inverse[pred], o) for m in others)
+            if decided and len(before) == k - 1:
+                out.append(o)
+        return out
+    if ref.relation is not None:
+        pred, anchor_ref = ref.relation
+        anchors = evaluate(anchor_ref, g)
+        if len(anchors) != 1:
+            return []
+        a = anchors[0]
+        return [o for o in base if o != a and g.has(o, pred, a)]
+    return base
+
+
+def attribute_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
+    """Unique attribute-only expressions of an object, shortest first (cached per graph)."""
+    if object_id not in g.attribute_cache:
+        g.attribute_cache[object_id] = _attribute_refs(g, object_id)
+    return g.attribute_cache[object_id]
+
+
+def _attribute_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
+    o = g.graph.object(object_id)
+    out = []
+    for r in range(len(ATTRS) + 1):
+        for keys in combinations(ATTRS, r):
+            attrs = {k: o.attributes[k] for k in keys}
+            for name in (o.name, None):
+                if name is None and not attrs:
+                    continue
+                ref = RefExp(name=name, attrs=attrs)
+                if evaluate(ref, g) == [object_id]:
+                    out.append(ref)
+    return out
+
+
+def ordinal_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
+    """Unique ordinal expressions ("the second cube from the left") of an object."""
+    o = g.graph.object(object_id)
+    out = []
+    for attrs in ({}, {"color": o.attributes["color"]}):
+        base = g.matching(o.name, attrs)
+        if len(base) < 2:
+            continue
+        for axis in ("left", "right", "closest"):
+            for k in range(1, min(len(base), len(ORDINAL_WORDS)) + 1):
+                ref = RefExp(name=o.name, attrs=attrs, ordinal=(k, axis))
+                if evaluate(ref, g) == [object_id]:
+                    out.append(ref)
+    return out
+
+
+def relation_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
+    """Unique relational expressions ("the sphere behind the red cube") of an object."""
+    o = g.graph.object(object_id)
+    out = []
+    for pred in RELATION_PHRASE:
+        for s, a in g.graph.relations_by_predicate.get(pred, ()):
+            if s != object_id:
+                continue
+            anchors = attribute_refs(g, a)
+            if not anchors:
+                continue
+            for attrs in ({}, {"color": o.attributes["color"]}):
+                ref = RefExp(name=o.name, attrs=attrs, relation=(pred, anchors[0]))
+                if evaluate(ref, g) == [object_id]:
+                    out.append(ref)
+                    break
+    return out
+
+
+STYLES = ("attribute", "ordinal", "relation")
+
+
+_FINDERS = {"attribute": attribute_refs, "ordinal": ordinal_refs, "relation": relation_refs}
+
+
+def unique_ref(g: GraphIndex, object_id: int, rng: np.random.Generator) -> RefExp | None:
+    """A unique expression of the object. A style (attribute / ordinal / relation) is drawn;
+    if the object has no expression of that style the next style is tried (cyclically).
+    Attribute style gives the shortest description, the others a drawn one. None when no
+    expression picks the object alone (e.g. two identical objects with nothing to tell
+    them apart). Two draws per call, whatever happens."""
+    u = float(rng.random())
+    v = float(rng.random())
+    start = int(u * len(STYLES))
+    for i in range(len(STYLES)):
+        style = STYLES[(start + i) % len(STYLES)]
+        options = _FINDERS[style](g, object_id)
+        if options:
+            return options[0] if style == "attribute" else options[int(v * len(options))]
+    return None

@@ -205,7 +205,7 @@ def _outcome(
         }
     )
     if keep_media_objects:
-        record._media_objects.update(
+        record.media_objects.update(
             {k: (v.value if isinstance(v, MediaItem) else v) for k, v in result.media.items()}
         )
     return Outcome(index=index, record=record, media=encoded, verdicts=verdicts)

@@ -24,6 +24,19 @@ Formats:
     ``datasets`` feature metadata, so ``datasets.load_dataset("parquet", data_files=OUT)``
     decodes ``images`` as a list of images. Needs pyarrow (the ``data`` extra).
 
+``multiedit``
+    MultiEdit-style rows of an ``edit`` dataset: ``id``, ``original_image``,
+    ``edited_image``, ``edit_prompt`` (the instruction), ``edit_type`` and ``task`` (object,
+    scene, text, style or model).
+``ip2p``
+    InstructPix2Pix-style rows of an ``edit`` dataset with the column names diffusers'
+    ``train_instruct_pix2pix.py`` expects by default: ``input_image``, ``edit_prompt``,
+    ``edited_image`` (plus ``id`` and ``edit_type``).
+
+multiedit and ip2p write Parquet with the images embedded (and Hugging Face ``Image``
+feature metadata) when OUT ends in ``.parquet``, else JSON (lines for ``.jsonl``) with
+DIR-relative image paths.
+
 llava and sharegpt write a JSON array, or JSON lines when OUT ends in ``.jsonl``. Records
 without images (e.g. svg from ``source="vg:PATH"``) or without questions are left out: their
 conversations would refer to an image that is not in the dataset.
@@ -263,3 +276,110 @@ def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
         "conversations": _turns(record, len(refs)),
         "metadata": json.dumps(rest, separators=(",", ":")),
     }
+
+
+EDIT_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "multiedit": ("original_image", "edited_image", "edit_prompt"),
+    "ip2p": ("input_image", "edited_image", "edit_prompt"),
+}
+"""(source image, target image, instruction) column names per edit export format; ip2p's are
+the defaults of diffusers' ``train_instruct_pix2pix.py``."""
+
+
+def _edit_rows(manifest: Manifest, to: str, embed: bool) -> Iterator[dict[str, Any]]:
+    """One row per edit record: source and target image (DIR-relative path, or embedded
+    ``{"bytes", "path"}``), instruction, plus id and edit type (and task for multiedit)."""
+    if manifest.job.program != "edit":
+        raise UserError(
+            f"--to {to} needs an edit dataset; {manifest.root} was made by {manifest.job.program!r}"
+        )
+    src_col, tgt_col, prompt_col = EDIT_COLUMNS[to]
+    for stored in iter_stored(manifest):
+        record = stored.data
+        media = record.get("media", {})
+        refs = [media.get("source"), media.get("target")]
+        if refs[0] is None or refs[1] is None:
+            continue
+        if embed:
+            images = []
+            for ref in refs:
+                data = stored.media.get(ref["path"])
+                if data is None:
+                    raise UserError(f"{ref['path']}: media file missing; run `synthgen validate`")
+                images.append({"bytes": data, "path": ref["path"]})
+        elif any(ref.get("container") for ref in refs):
+            raise UserError(
+                f"--to {to} with a JSON OUT writes image paths, but {manifest.root} keeps its "
+                f"media inside {manifest.job.format} shards: give OUT a .parquet suffix"
+            )
+        else:
+            images = [ref["path"] for ref in refs]
+        row = {
+            "id": record["id"],
+            src_col: images[0],
+            tgt_col: images[1],
+            prompt_col: record["instruction"],
+            "edit_type": record["edit_type"],
+        }
+        if to == "multiedit":
+            row["task"] = record["category"]
+        yield row
+
+
+def _export_edit(manifest: Manifest, out: Path, to: str) -> int:
+    if out.suffix != ".parquet":
+        return _write_json_items(out, _edit_rows(manifest, to, embed=False))
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UserError(
+            f"--to {to} with .parquet needs pyarrow: pip install 'synthgen[data]'"
+        ) from None
+    src_col, tgt_col, prompt_col = EDIT_COLUMNS[to]
+    image = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    fields = [("id", pa.string()), (src_col, image), (tgt_col, image), (prompt_col, pa.string())]
+    fields.append(("edit_type", pa.string()))
+    if to == "multiedit":
+        fields.append(("task", pa.string()))
+    value = {"dtype": "string", "_type": "Value"}
+    features = {name: value for name, _ in fields}
+    features[src_col] = features[tgt_col] = {"_type": "Image"}
+    schema = pa.schema(
+        fields, metadata={"huggingface": json.dumps({"info": {"features": features}})}
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path(out)
+    count = 0
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            rows: list[dict[str, Any]] = []
+            for row in _edit_rows(manifest, to, embed=True):
+                rows.append(row)
+                if len(rows) == PARQUET_ROWS_PER_GROUP:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                    count += len(rows)
+                    rows = []
+            if rows or count == 0:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                count += len(rows)
+        fsync_file(tmp)
+        publish(tmp, out)
+    except BaseException:
+        remove_path(tmp)
+        raise
+    return count
+
+
+@exporters.register("multiedit")
+def export_multiedit(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) -> int:
+    """MultiEdit-style rows of an edit dataset (see the module docstring)."""
+    del records  # parquet rows need media bytes: read the shards with them
+    return _export_edit(manifest, out, "multiedit")
+
+
+@exporters.register("ip2p")
+def export_ip2p(manifest: Manifest, records: Iterator[dict[str, Any]], out: Path) -> int:
+    """InstructPix2Pix-style rows of an edit dataset (see the module docstring)."""
+    del records
+    return _export_edit(manifest, out, "ip2p")

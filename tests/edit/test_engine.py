@@ -1,0 +1,151 @@
+"""The edit recipe in the engine: shadows in masks, oracle filters that can fail, determinism
+across workers and batch sizes, exporters, bad config."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import synthgen
+from synthgen.filters.edit_fidelity import EditFidelity, ExpectedDelta, ObjectSpec
+from synthgen.filters.edit_preservation import EditPreservation
+from synthgen.generators.edit import pixels
+from synthgen.world import WorldConfig, build_scene_graph, get_renderer, sample_rendered_scene
+from tests.helpers import dataset_bytes, run_cli
+
+
+def _moved_scene(seed: int):
+    rng = np.random.default_rng(seed)
+    scene, rendering = sample_rendered_scene(rng, WorldConfig(min_objects=3, max_objects=4))
+    k = 0
+    o = scene.objects[k]
+    far = replace(o, x=o.x + 0.01, y=o.y + 0.01)  # a tiny move: shadow shifts by ~1 px
+    target = replace(scene, objects=(far, *scene.objects[1:]))
+    return scene, rendering, target, get_renderer("pillow").render(target), k
+
+
+def test_shadows_are_in_the_mask_and_matter() -> None:
+    """Without the shadow term the mask misses changed pixels; with it nothing is missed."""
+    missed_without = 0
+    for seed in range(6):
+        scene, r0, target, r1, k = _moved_scene(seed)
+        a, b = np.asarray(r0.image), np.asarray(r1.image)
+        changed = (a != b).any(axis=2)
+        with_shadow = pixels.object_edit_mask((scene, r0), (target, r1), [k], [k], True, True)
+        without = pixels.object_edit_mask((scene, r0), (target, r1), [k], [k], False, True)
+        assert not (changed & ~with_shadow).any()
+        missed_without += int((changed & ~without).sum())
+    assert missed_without > 0
+
+
+def test_preservation_filter_catches_one_pixel() -> None:
+    a = np.zeros((20, 30, 3), np.uint8)
+    b = a.copy()
+    mask = np.zeros((20, 30), bool)
+    mask[5:10, 5:10] = True
+    b[6, 6] = 200
+    f = EditPreservation()
+    assert f.check((a, b, mask)).passed
+    b[0, 29, 1] = 1
+    v = f.check((a, b, mask))
+    assert not v.passed and v.score == 1.0 and "1 px" in v.detail
+
+
+def test_fidelity_filter_catches_collateral_and_missing_changes() -> None:
+    rng = np.random.default_rng(4)
+    scene, rendering = sample_rendered_scene(rng, WorldConfig(min_objects=3, max_objects=3))
+    graph = build_scene_graph(scene, rendering)
+    o0 = scene.objects[0]
+    new_color = "red" if o0.color != "red" else "blue"
+    expected = ExpectedDelta(id_map=[1, 2, 3], changed={1: ObjectSpec(color=new_color)})
+    good = replace(scene, objects=(replace(o0, color=new_color), *scene.objects[1:]))
+    g_good = build_scene_graph(good, get_renderer("pillow").render(good))
+    f = EditFidelity(min_pixels=1)
+    assert f.check((graph, g_good, expected)).passed
+    o1 = scene.objects[1]
+    other = "green" if o1.color != "green" else "purple"
+    bad = replace(good, objects=(good.objects[0], replace(o1, color=other), good.objects[2]))
+    g_bad = build_scene_graph(bad, get_renderer("pillow").render(bad))
+    v = f.check((graph, g_bad, expected))
+    assert not v.passed and "object 2 color changed" in v.detail
+    v = f.check((graph, graph, expected))
+    assert not v.passed and "object 1 color is not" in v.detail
+
+
+def test_same_bytes_with_one_and_two_workers_and_any_batch(tmp_path: Path) -> None:
+    one = synthgen.make("edit", n=48, out=tmp_path / "one", seed=7, workers=1, shard_size=16)
+    two = synthgen.make("edit", n=48, out=tmp_path / "two", seed=7, workers=2, shard_size=16)
+    assert one.totals.accepted == two.totals.accepted == 48
+    assert dataset_bytes(tmp_path / "one") == dataset_bytes(tmp_path / "two")
+    # the batch path equals the one-at-a-time path
+    from synthgen.engine import build_job
+    from synthgen.produce import load_program
+    from synthgen.program import Context
+    from synthgen.seeding import rng_for
+
+    program = load_program(build_job("edit", 1, str(tmp_path / "x"), seed=7))
+    ctxs = [Context(program.config, rng_for(7, i), i, 7) for i in range(12)]
+    batch = program.generate_batch(ctxs)
+    for i, got in enumerate(batch):
+        alone = program.generate(Context(program.config, rng_for(7, i), i, 7))
+        assert type(got) is type(alone)
+        if hasattr(got, "data"):
+            assert json.dumps(got.data, default=str) == json.dumps(alone.data, default=str)
+            assert got.media["target"].tobytes() == alone.media["target"].tobytes()
+
+
+def test_exporters(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    synthgen.make("edit", n=6, out=root, seed=1, workers=1)
+    rc = run_cli("export", str(root), "--to", "ip2p", str(tmp_path / "ip2p.jsonl"))
+    assert rc.returncode == 0, rc.stderr
+    rows = [json.loads(x) for x in (tmp_path / "ip2p.jsonl").read_text().splitlines()]
+    assert len(rows) == 6
+    for row in rows:
+        assert {"input_image", "edit_prompt", "edited_image"} <= set(row)
+        assert (root / row["input_image"]).is_file() and (root / row["edited_image"]).is_file()
+        assert row["input_image"].endswith("source.png")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rc = run_cli("export", str(root), "--to", "multiedit", str(tmp_path / "me.parquet"))
+    assert rc.returncode == 0, rc.stderr
+    table = pq.read_table(tmp_path / "me.parquet").to_pylist()
+    assert len(table) == 6
+    first = table[0]
+    assert set(first) == {
+        "id",
+        "original_image",
+        "edited_image",
+        "edit_prompt",
+        "edit_type",
+        "task",
+    }
+    assert first["original_image"]["bytes"] == (root / first["original_image"]["path"]).read_bytes()
+    assert (
+        first["edit_prompt"]
+        == json.loads((root / "data/shard-00000.jsonl").read_text().splitlines()[0])["instruction"]
+    )
+    # a non-edit dataset is refused with a one-line user error
+    synthgen.make("squares", n=2, out=tmp_path / "sq", workers=1)
+    rc = run_cli("export", str(tmp_path / "sq"), "--to", "ip2p", str(tmp_path / "x.jsonl"))
+    assert rc.returncode == 2 and "needs an edit dataset" in rc.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "field"),
+    [
+        ('types=["recolour"]', "types"),
+        ("style_fraction=1.5", "style_fraction"),
+        ('styles=["vaporwave"]', "styles"),
+        ('source="images"', "images"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_field(tmp_path: Path, setting: str, field: str) -> None:
+    rc = run_cli("make", "edit", "--n", "2", "--out", str(tmp_path / "ds"), "--set", setting)
+    assert rc.returncode == 2, rc.stderr
+    lines = rc.stderr.strip().splitlines()
+    assert len(lines) == 1 and field in lines[0]
+    assert not (tmp_path / "ds" / "data").exists()

@@ -5,6 +5,7 @@ from synthgen.filters import (  # noqa: F401
     clap_relative,
     clip_pair_band,
     clip_score,
+    diff_area,
     edit_fidelity,
     edit_preservation,
     min_area,

@@ -1,0 +1,72 @@
+"""The imgdiff record: two images, their changes with boxes and captions, QA, conversations.
+
+One schema for both paths (procedural world and model-backed imagery): fields that only the
+world can fill (instance ids, ground positions, scene graphs) are optional and left out of the
+JSON when unset. Boxes are (x, y, w, h) in pixels, like ``SceneGraph`` bboxes; QA answers that
+state a box write it as ``[x_min, y_min, x_max, y_max]`` (inclusive), the usual grounding form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from synthgen.records import BaseRecord, CompactModel
+from synthgen.world import SceneGraph
+
+Box = tuple[int, int, int, int]
+
+
+class ObjectState(CompactModel):
+    """An object as one image shows it."""
+
+    name: str = Field(description="shape (procedural) or object noun (model path)")
+    attributes: dict[str, str] = Field(
+        default_factory=dict, description="color, material, size (procedural)"
+    )
+    id: int | None = Field(None, description="instance id in that image's id map / graph")
+    bbox: Box | None = Field(None, description="visible box (x, y, w, h) in that image")
+    visible_pixels: int | None = None
+    position: tuple[float, float] | None = Field(None, description="ground (x, y), world units")
+    rotation: float | None = None
+
+
+class ChangeRecord(CompactModel):
+    kind: Literal["replace", "remove", "add", "recolor", "material", "move", "resize"]
+    before: ObjectState | None = Field(None, description="the object in image A (None: add)")
+    after: ObjectState | None = Field(None, description="the object in image B (None: remove)")
+    box_a: Box | None = Field(None, description="the object's visible box in image A")
+    box_b: Box | None = Field(None, description="the object's visible box in image B")
+    box: Box = Field(description="the changed region: union of box_a and box_b")
+    region_caption_before: str | None = Field(None, description="what the region shows in A")
+    region_caption_after: str | None = Field(None, description="what the region shows in B")
+    captions: list[str] = Field(description="phrasings of this change")
+    direction: str | None = Field(None, description="move: where the object went")
+
+
+class DiffQA(CompactModel):
+    kind: Literal["what_changed", "where", "which_image", "how_many"]
+    question: str
+    answer: str
+    choices: list[str] | None = Field(None, description="options (which_image: A then B)")
+    boxes: list[Box] | None = Field(None, description="where: the answer's boxes (x, y, w, h)")
+    change: int | None = Field(None, description="index into changes the question is about")
+
+
+class ImgDiffRecord(BaseRecord):
+    source: Literal["procedural", "model"]
+    width: int
+    height: int
+    changes: list[ChangeRecord]
+    boxes: list[Box] = Field(description="changed regions, one per change (Img-Diff box list)")
+    union_box: Box = Field(description="the smallest box holding every changed region")
+    captions: list[str] = Field(description="phrasings of the difference caption")
+    qa: list[DiffQA]
+    conversations: list[dict[str, Any]] | None = None
+    scene_graphs: list[SceneGraph] | None = Field(
+        None, description="exact graphs of image A and B (procedural, scene_graphs=true)"
+    )
+    prompts: list[str] | None = Field(
+        None, description="model path: the text prompts of image A and B"
+    )

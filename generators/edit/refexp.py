@@ -83,6 +83,7 @@ class GraphIndex:
 
     graph: SceneGraph
     attribute_cache: dict[int, list[RefExp]] = field(default_factory=dict)
+    match_cache: dict[tuple, list[int]] = field(default_factory=dict)
 
     @cached_property
     def pairs(self) -> dict[str, set[tuple[int, int]]]:
@@ -91,14 +92,21 @@ class GraphIndex:
     def has(self, subject: int, predicate: str, obj: int) -> bool:
         return (subject, obj) in self.pairs.get(predicate, ())
 
+    @cached_property
+    def rows(self) -> list[tuple[int, str, dict[str, str]]]:
+        return [(o.id, o.name, o.attributes) for o in self.graph.objects]
+
     def matching(self, name: str | None, attrs: dict[str, str]) -> list[int]:
-        out = []
-        for o in self.graph.objects:
-            if name is not None and o.name != name:
-                continue
-            if all(o.attributes.get(k) == v for k, v in attrs.items()):
-                out.append(o.id)
-        return out
+        key = (name, tuple(sorted(attrs.items())))
+        hit = self.match_cache.get(key)
+        if hit is None:
+            hit = [
+                i
+                for i, n, a in self.rows
+                if (name is None or n == name) and all(a.get(k) == v for k, v in key[1])
+            ]
+            self.match_cache[key] = hit
+        return hit
 
 
 def evaluate(ref: RefExp, graph: SceneGraph | GraphIndex) -> list[int]:

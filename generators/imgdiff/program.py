@@ -77,7 +77,11 @@ class ImgDiffConfig(ProgramConfig):
     )
     llm: dict[str, Any] = Field(default_factory=dict, description="LLM/MLLM settings (mode=model)")
     diffusion: dict[str, Any] = Field(
-        default_factory=dict, description="diffusion settings, an inpainting checkpoint"
+        default_factory=dict, description="mode=model: text-to-image checkpoint settings"
+    )
+    inpaint: dict[str, Any] = Field(
+        default_factory=dict,
+        description="mode=model: inpainting checkpoint settings (default: the diffusion one)",
     )
 
     @field_validator("changes", mode="before")

@@ -1,0 +1,161 @@
+"""The model-backed edit path end to end: loopback MLLM plans the edit, a tiny random
+InstructPix2Pix makes the target, a tiny random CLIP checks the direction, the MLLM answers
+the VQA check. With random models the CLIP thresholds must be lowered to pass; the defaults
+reject with the right reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import synthgen
+from synthgen.generators.edit.model_path import direction_cosine
+from tests.models import tiny
+from tests.models.fake_llm_server import FakeLLMServer, last_user_text
+from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
+
+PLAN = {
+    "edit_type": "recolor",
+    "target": "the square in the middle",
+    "instruction": "Make the square in the middle blue.",
+    "source_caption": "a red square on a white background",
+    "target_caption": "a blue square on a white background",
+    "question": "What color is the square?",
+    "answer": "blue",
+    "bbox": [8, 8, 16, 16],
+}
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    pytest.importorskip("diffusers")
+    return {
+        "pix2pix": tiny.checkpoint("sd-pix2pix", tmp_path_factory),
+        "clip": tiny.checkpoint("clip", tmp_path_factory),
+    }
+
+
+def _reply(vqa_answer: str) -> Any:
+    def reply(body: dict[str, Any]) -> tuple[str, str]:
+        if "editing instruction" in last_user_text(body):
+            return json.dumps(PLAN), "stop"
+        return vqa_answer, "stop"
+
+    return reply
+
+
+def _config(server: FakeLLMServer, tmp_path: Path, models: dict[str, Path], **extra: Any) -> dict:
+    images = tmp_path / "imgs"
+    images.mkdir(exist_ok=True)
+    for i, color in enumerate(("red", "green", "yellow")):
+        tiny.shape_image(color, size=32).save(images / f"im{i}.png")
+    return {
+        "source": "images",
+        "images": str(images),
+        "llm": {
+            "base_url": server.base_url,
+            "model": "tiny",
+            "cache_dir": str(tmp_path / "llm-cache"),
+            "backoff_base_s": 0.01,
+            "max_retries": 1,
+        },
+        "diffusion": {"model": str(models["pix2pix"]), "num_inference_steps": 2, "batch_size": 1},
+        "clip_model": str(models["clip"]),
+        **extra,
+    }
+
+
+def test_images_to_edit_triplets_end_to_end(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    server.state.reply = _reply("Blue.")
+    cfg = _config(server, tmp_path, models, clip_direction_min=-1.0, clip_image_min=-1.0)
+    out = tmp_path / "ds"
+    manifest = synthgen.make("edit", n=3, out=out, workers=1, config=cfg)
+    assert manifest.totals.accepted == 3
+    records = [json.loads(x) for x in (out / "data/shard-00000.jsonl").read_text().splitlines()]
+    for r in records:
+        assert r["source"] == "images" and r["category"] == "model"
+        assert r["instruction"] == PLAN["instruction"] and r["edit_type"] == "recolor"
+        assert r["referring_expression"] == PLAN["target"]
+        assert set(r["media"]) == {"source", "target", "mask"}
+        assert r["media"]["target"]["width"] == 32
+        verdicts = {v["filter"]: v for v in r["lineage"]["verdicts"]}
+        assert {"clip_direction", "clip_image_similarity", "vqa_agreement"} <= set(verdicts)
+        assert verdicts["clip_direction"]["threshold"] == -1.0
+        roles = {m.get("role") for m in r["lineage"]["models"]}
+        assert {"planner", "editor", "clip"} <= roles
+    src = Image.open(out / records[0]["media"]["source"]["path"])
+    assert src.tobytes() == tiny.shape_image("red", size=32).convert("RGB").tobytes()
+    body = server.requests[0].body
+    assert body["response_format"]["type"] == "json_schema"
+    # rerun with the same cache: no new requests, same bytes (per-sample diffusion seeds)
+    hits = server.chat_hits
+    again = tmp_path / "again"
+    synthgen.make("edit", n=3, out=again, workers=1, config=cfg)
+    assert server.chat_hits == hits
+    from tests.helpers import dataset_bytes
+
+    assert dataset_bytes(again) == dataset_bytes(out)
+
+
+def test_default_thresholds_and_vqa_reject_with_their_reasons(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    """Scores from a permissive run decide, for the defaults, which candidates must be
+    rejected and with which reason (first failing check: similarity, then direction)."""
+    from synthgen.engine import build_job
+    from synthgen.produce import load_program, produce
+
+    server.state.reply = _reply("blue")
+    cfg = _config(server, tmp_path, models)
+    loose = {**cfg, "clip_direction_min": -1.0, "clip_image_min": -1.0}
+    job = build_job("edit", 3, str(tmp_path / "u1"), seed=0, config=loose)
+    program = load_program(job)
+    backends = program.open_backends()
+    scores = []
+    for i in range(3):
+        out = produce(job, i, program=program, backends=backends)
+        verdicts = {v.filter: v.score for v in out.record.lineage.verdicts}
+        scores.append((verdicts["clip_image_similarity"], verdicts["clip_direction"]))
+    job = build_job("edit", 3, str(tmp_path / "u2"), seed=0, config=cfg)
+    program = load_program(job)
+    rejected = 0
+    for i, (similarity, direction) in enumerate(scores):
+        out = produce(job, i, program=program, backends=backends)
+        if similarity < 0.75:
+            want = "clip_image_similarity"
+        elif direction < 0.2:
+            want = "clip_direction"
+        else:
+            want = None
+        got = out.reject.reason if out.reject is not None else None
+        assert got == want, (i, similarity, direction, got)
+        rejected += got is not None
+    assert rejected >= 1  # random tiny CLIP: the defaults reject
+    # the MLLM disagreeing with the planned answer rejects with vqa_agreement
+    server.state.reply = _reply("red")
+    job = build_job(
+        "edit",
+        3,
+        str(tmp_path / "u3"),
+        seed=0,
+        config={**loose, "llm": {**cfg["llm"], "cache_dir": str(tmp_path / "c2")}},
+    )
+    program = load_program(job)
+    backends = program.open_backends()
+    out = produce(job, 0, program=program, backends=backends)
+    assert out.reject is not None and out.reject.reason == "vqa_agreement"
+
+
+def test_direction_cosine() -> None:
+    import numpy as np
+
+    imgs = np.array([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0]])
+    assert direction_cosine(imgs, np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0]])) == 1.0
+    assert direction_cosine(imgs, np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 0.0]])) == -1.0
+    assert direction_cosine(imgs, np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])) == 0.0

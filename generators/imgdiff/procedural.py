@@ -6,6 +6,8 @@ statistics (the numbers the scene graph reports); the changed region is their un
 background left out, see ``filters/diff_area.py``) form components inside the regions, each
 region's pixel box has IoU >= 0.5 with it, each change covers >= 1/400 of the image, and no
 changed object is hidden by occlusion (visible fraction = visible / drawn-alone pixels).
+Multi-change pairs whose regions overlap or touch are rejected first (``overlapping_changes``):
+their pixels form one region that belongs to no single change.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from synthgen.generators.imgdiff.describe import (
 )
 from synthgen.generators.imgdiff.qa import conversations, make_qa, which_image_options
 from synthgen.generators.imgdiff.schema import Box, ChangeRecord, ObjectState
-from synthgen.program import Context, Sample
+from synthgen.program import Context, Reject, Rejected, Sample
 from synthgen.world.graph import build_scene_graph
 from synthgen.world.render import Rendering
 from synthgen.world.scene import Scene, WorldObject
@@ -136,6 +138,21 @@ def describe_changes(
     return records, expected
 
 
+def overlapping(changes: list[ChangeRecord]) -> str | None:
+    """Why two changed regions cannot be told apart (they overlap or touch), or None.
+
+    The pixel difference of two such changes is one region: neither the ``where`` answer nor
+    the ``diff_area`` check could say which change it belongs to (Img-Diff merges such boxes
+    by NMS); the pair is rejected with its own reason instead."""
+    for i, p in enumerate(changes):
+        for j in range(i + 1, len(changes)):
+            q = changes[j]
+            (x0, y0, w0, h0), (x1, y1, w1, h1) = p.box, q.box
+            if x0 <= x1 + w1 and x1 <= x0 + w0 and y0 <= y1 + h1 and y1 <= y0 + h0:
+                return f"regions of change {i} ({p.kind}) and {j} ({q.kind}) overlap or touch"
+    return None
+
+
 def which_options(variant: Variant, a: _View, b: _View) -> list[tuple[int, str, int]]:
     """(change, phrase, image) for every changed object a phrase tells apart from the other
     image's objects (all visible: the visibility checks ran on both images)."""
@@ -167,6 +184,9 @@ def finish(
         ctx.require(visibility.check([(k + 1, c) for k, c in enumerate(b.counts)]))
         a = _View(scene_a, ren_a)
         changes, expected = describe_changes(variant, a, b)
+        clash = overlapping(changes)
+        if clash is not None:
+            raise Rejected(Reject("overlapping_changes", clash))
         ignore = None
         if cfg.world.shadows:  # shadows fall on the background only: compare objects
             ids_a, ids_b = ren_a.ids, ren_b.ids

@@ -198,6 +198,11 @@ def test_multi_change_pairs_count_their_differences_and_answer_balance() -> None
     for rec in records:
         for ch in rec.changes:
             _check_change(ch, rec.scene_graphs[0])
+        for i, p in enumerate(rec.boxes):  # kept regions are apart: each is one change
+            for q in rec.boxes[i + 1 :]:
+                apart_x = p[0] + p[2] < q[0] or q[0] + q[2] < p[0]
+                apart_y = p[1] + p[3] < q[1] or q[1] + q[3] < p[1]
+                assert apart_x or apart_y, (rec.id, p, q)
         ids = [c.before.id for c in rec.changes if c.before is not None]
         assert len(ids) == len(set(ids))  # each change on its own object
         qa = {q.kind: q for q in rec.qa}

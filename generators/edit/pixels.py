@@ -19,7 +19,6 @@ outside the mask (``filters/edit_preservation.py``).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -31,16 +30,14 @@ from synthgen.world.geometry import SceneGeometry, build_geometries
 
 
 def geometry_of(scene: Scene, rendering: Rendering, shadows: bool) -> SceneGeometry:
-    """The draw list the renderer used for ``rendering`` (rebuilt if it is not reachable).
+    """The draw list the renderer used for ``rendering`` (rebuilt if the renderer kept none).
 
-    The Pillow renderer keeps the geometry in the rendering's lazy depth function; reading
-    it there saves recomputing the scene's geometry (the bulk of a render).
+    The Pillow renderer keeps it as ``rendering.geometry``; reusing it saves recomputing the
+    scene's geometry (the bulk of a render).
     """
-    fn = getattr(rendering, "_depth_fn", None)
-    if isinstance(fn, functools.partial) and len(fn.args) > 1:
-        geo = fn.args[1]
-        if isinstance(geo, SceneGeometry) and geo.scene is scene:
-            return geo
+    geo = rendering.geometry
+    if geo is not None and geo.scene is scene:
+        return geo
     return build_geometries([scene], shadows=shadows)[0]
 
 

@@ -46,6 +46,8 @@ class Rendering:
     stats: the `MaskStats` of the id map (visible count, bbox, centroid per object) when
         the renderer computed them (then pixel_counts may be left out: it is derived);
         `visible_stats()` computes them otherwise.
+    geometry: the renderer's draw list (`geometry.SceneGeometry`: polygons, inks, shadow
+        polygons) when it kept one, for programs that edit or re-mask a scene; else None.
 
     Depth (`depth`, `depth_map`) is the Euclidean distance from the camera centre to the
     surface point seen at the pixel centre, in world units, float32. It is exact with
@@ -69,6 +71,7 @@ class Rendering:
         unoccluded_fn: Callable[[], np.ndarray],
         ids_image: Image.Image | None = None,
         stats: MaskStats | None = None,
+        geometry: SceneGeometry | None = None,
     ) -> None:
         if pixel_counts is None and stats is None:
             raise TypeError("Rendering needs pixel_counts or stats")
@@ -79,6 +82,7 @@ class Rendering:
         self.draw_order = draw_order
         self.ids_image = ids_image
         self.stats = stats
+        self.geometry = geometry
         self._depth_fn = depth_fn
         self._unoccluded_fn = unoccluded_fn
         self._depth: dict[bool, np.ndarray] = {}
@@ -252,6 +256,7 @@ class PillowRenderer(Renderer):
                 ),
                 ids_image=ids_img,
                 stats=st,
+                geometry=geo,
             )
             for scene, geo, (rgb, ids_img, ids), st in zip(scenes, geos, drawn, stats, strict=True)
         ]

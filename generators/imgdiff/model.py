@@ -344,7 +344,7 @@ class ModelPath:
                 "union_box": region,
                 "captions": captions,
                 "qa": qas,
-                "conversations": conversations(qas) if self.config.conversations else None,
+                "conversations": conversations(qas),
                 "prompts": [source, swap.caption],
             },
             {"image_0": base, "image_1": variant},

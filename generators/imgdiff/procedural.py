@@ -225,7 +225,7 @@ def finish(
             "union_box": union_box,
             "captions": captions,
             "qa": qas,
-            "conversations": conversations(qas) if cfg.conversations else None,
+            "conversations": conversations(qas),
             "scene_graphs": graphs,
         },
         {"image_0": ren_a.image, "image_1": ren_b.image},

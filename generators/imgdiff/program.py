@@ -71,7 +71,6 @@ class ImgDiffConfig(ProgramConfig):
     predicates: tuple[str, ...] | None = Field(
         None, description="relations kept in scene graphs (default all)"
     )
-    conversations: bool = Field(True, description="add LLaVA-style conversation turns")
     model: dict[str, Any] = Field(
         default_factory=dict, description="mode=model settings (see generators/imgdiff/model.py)"
     )

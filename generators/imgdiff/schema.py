@@ -63,7 +63,10 @@ class ImgDiffRecord(BaseRecord):
     union_box: Box = Field(description="the smallest box holding every changed region")
     captions: list[str] = Field(description="phrasings of the difference caption")
     qa: list[DiffQA]
-    conversations: list[dict[str, Any]] | None = None
+    conversations: list[dict[str, Any]] = Field(
+        description="LLaVA turns, two <image> tokens first (always written: the exporters' "
+        "fallback rebuilds turns from svg-style QA, which these records do not have)"
+    )
     scene_graphs: list[SceneGraph] | None = Field(
         None, description="exact graphs of image A and B (procedural, scene_graphs=true)"
     )

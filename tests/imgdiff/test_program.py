@@ -266,3 +266,20 @@ def test_llava_export_has_two_images_per_conversation(tmp_path: Path) -> None:
         human = [t["value"] for t in item["conversations"] if t["from"] == "human"]
         assert human[0].startswith("<image>\n<image>\n")
         assert sum(h.count("<image>") for h in human) == 2
+
+
+def test_a_single_number_of_changes_and_parquet_export(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    synthgen.make("imgdiff", n=3, out=tmp_path / "ds", workers=1, config={**SMALL, "changes": 2})
+    out = tmp_path / "x.parquet"
+    result = run_cli("export", str(tmp_path / "ds"), "--to", "parquet", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = pq.read_table(out).to_pylist()
+    assert len(rows) == 3
+    for row in rows:
+        assert len(row["images"]) == 2 and all(
+            im["bytes"][:4] == b"\x89PNG" for im in row["images"]
+        )
+        meta = json.loads(row["metadata"])
+        assert len(meta["changes"]) == 2
+        assert row["conversations"][0]["value"].count("<image>") == 2

@@ -111,11 +111,18 @@ def image_refs(record: dict[str, Any]) -> list[dict[str, Any]]:
     return refs
 
 
+QA_SUITE_PROGRAMS = frozenset({"svg", "svg_multi"})
+"""Programs whose ``qa`` entries are the QA suite's, so turns can be rebuilt from them."""
+
+
 def _turns(record: dict[str, Any], images: int) -> list[dict[str, str]]:
-    """The record's LLaVA turns; rebuilt from its QA when it was made without them."""
+    """The record's LLaVA turns; for QA-suite records made without them, rebuilt from the
+    QA; otherwise none (the record is left out of chat exports)."""
     turns = record.get("conversations")
     if turns:
         return turns
+    if record.get("generator", {}).get("name") not in QA_SUITE_PROGRAMS:
+        return []
     from synthgen.generators.qa.base import QA  # lazy: only for records without turns
     from synthgen.generators.qa.suite import conversations
 
@@ -128,7 +135,8 @@ def _chat_items(
     """(record, DIR-relative image paths, turns) of every record with images and questions."""
     for record in records:
         refs = image_refs(record)
-        if not refs or not (record.get("conversations") or record.get("qa")):
+        turns = _turns(record, len(refs)) if refs else []
+        if not turns:
             continue
         if any(ref.get("container") for ref in refs):
             raise UserError(
@@ -136,7 +144,7 @@ def _chat_items(
                 f"{manifest.job.format} shards: export --to parquet (images embedded), or "
                 f"make the dataset with --format jsonl"
             )
-        yield record, [ref["path"] for ref in refs], _turns(record, len(refs))
+        yield record, [ref["path"] for ref in refs], turns
 
 
 def _write_json_items(out: Path, items: Iterator[dict[str, Any]]) -> int:
@@ -259,7 +267,8 @@ def export_parquet(manifest: Manifest, records: Iterator[dict[str, Any]], out: P
 def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
     record = stored.data
     refs = image_refs(record)
-    if not refs or not (record.get("conversations") or record.get("qa")):
+    turns = _turns(record, len(refs)) if refs else []
+    if not turns:
         return None
     images = []
     for ref in refs:
@@ -273,7 +282,7 @@ def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
         "index": record["index"],
         "generator": record["generator"]["name"],
         "images": images,
-        "conversations": _turns(record, len(refs)),
+        "conversations": turns,
         "metadata": json.dumps(rest, separators=(",", ":")),
     }
 

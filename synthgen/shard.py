@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
+from synthgen.gc_tuning import shard_gc
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
 from synthgen.produce import Outcome, backends_of, collect_usage, load_program, produce_many
@@ -66,6 +67,11 @@ def _outcomes(
 
 def run_shard(task: ShardTask) -> ShardEntry:
     """Produce, write and record one shard; returns its manifest entry."""
+    with shard_gc():
+        return _run_shard(task)
+
+
+def _run_shard(task: ShardTask) -> ShardEntry:
     job = task.job
     remove_shard(job, task.shard)
     program = load_program(job)

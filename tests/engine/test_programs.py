@@ -81,3 +81,22 @@ class Batched(Program[BatchedConfig]):
 
     def generate(self, ctx: Context[BatchedConfig]) -> Sample | Reject:
         return self.generate_batch([ctx])[0]
+
+
+class GcProbeRecord(BaseRecord):
+    gc_threshold: list[int]
+
+
+@register_program
+class GcProbe(Program[ProgramConfig]):
+    """Records the collector thresholds in force while the shard runs."""
+
+    name = "test_gc_probe"
+    version = "1"
+    Config = ProgramConfig
+    Record = GcProbeRecord
+
+    def generate(self, ctx: Context[ProgramConfig]) -> Sample | Reject:
+        import gc
+
+        return Sample({"gc_threshold": list(gc.get_threshold())})

@@ -20,6 +20,13 @@ changed or added object stands in a placement cell that keeps it inside the imag
 cell tables the scene sampler uses, ``synthgen.world.placement``). Visibility after the change
 is checked on the variant's rendering by the program, not here.
 
+Separate regions: with more than one change, each change's screen region (the union of the
+object's bounding screen boxes before and after, ``screen_box``) must neither overlap nor
+touch the regions of the changes made before it; a candidate that would is redrawn like any
+other failed attempt. Screen boxes bound the silhouette (they contain every pixel the object
+can cover), so visible boxes, and hence the recorded change boxes, are then apart too: the
+pixel difference of each change is its own region, never merged with another's.
+
 Identity: unchanged and changed objects keep their order; removed ones are left out and added
 ones go last. ``Variant.index_b[i]`` is the variant index of base object i (None if removed),
 ``Change.a`` / ``Change.b`` the object's index in the base / variant (None where absent).
@@ -28,10 +35,12 @@ ones go last. ``Variant.index_b[i]`` is the variant index of base object i (None
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from synthgen.world.camera import Camera
 from synthgen.world.placement import GRID, placement_table
 from synthgen.world.scene import Scene, WorldConfig, WorldObject
 from synthgen.world.vocab import SIZE_RANK
@@ -86,6 +95,49 @@ def _valid_cells(stage: object, world: WorldConfig) -> np.ndarray:
     for c, count in enumerate(table.counts.tolist()):
         valid[c, table.cells[c, :count].astype(np.int64)] = True
     return valid
+
+
+_RIM = 16
+_ANGLES = 2 * math.pi * np.arange(_RIM) / _RIM
+_CIRCUM = 1 / math.cos(math.pi / _RIM)
+"""A regular 16-gon with this circumradius factor contains the unit circle."""
+_PRISM_X = np.tile(np.cos(_ANGLES) * _CIRCUM, 2)
+_PRISM_Y = np.tile(np.sin(_ANGLES) * _CIRCUM, 2)
+_PRISM_Z = np.repeat([0.0, 1.0], _RIM)
+
+ScreenBox = tuple[int, int, int, int]
+"""Inclusive pixel box (x0, y0, x1, y1)."""
+
+
+def screen_box(camera: Camera, obj: WorldObject) -> ScreenBox:
+    """A pixel box holding every pixel ``obj`` can cover: the projection of a prism around
+    its footprint cylinder (a 16-gon circumscribing the footprint circle, from the ground to
+    the object's top), widened by one pixel for rasterisation. Straight edges project to
+    straight edges, so the prism's projected corners bound its image, and the prism holds the
+    shape; objects stand in front of the camera (placement guarantees it)."""
+    r = obj.footprint_radius
+    u, v, _ = camera.project_xyz(obj.x + r * _PRISM_X, obj.y + r * _PRISM_Y, obj.height * _PRISM_Z)
+    return (
+        math.floor(u.min()) - 1,
+        math.floor(v.min()) - 1,
+        math.ceil(u.max()) + 1,
+        math.ceil(v.max()) + 1,
+    )
+
+
+def _join(a: ScreenBox | None, b: ScreenBox | None) -> ScreenBox:
+    boxes = [x for x in (a, b) if x is not None]
+    return (
+        min(x[0] for x in boxes),
+        min(x[1] for x in boxes),
+        max(x[2] for x in boxes),
+        max(x[3] for x in boxes),
+    )
+
+
+def apart(a: ScreenBox, b: ScreenBox) -> bool:
+    """Whether two inclusive pixel boxes neither overlap nor touch (8-connectivity)."""
+    return a[0] > b[2] + 1 or b[0] > a[2] + 1 or a[1] > b[3] + 1 or b[1] > a[3] + 1
 
 
 class _Placer:
@@ -213,6 +265,8 @@ def sample_variant(rng: np.random.Generator, scene: Scene, spec: VariantSpec) ->
     touched: set[int] = set()
     made: list[tuple[str, int | None, int | None]] = []  # kind, base index, added index
     placer = _Placer(scene, spec.world)
+    camera = scene.stage.camera
+    regions: list[ScreenBox] = []  # screen regions of the changes made so far
     for _ in range(count):
         for _attempt in range(spec.tries):
             kind = spec.kinds[int(rng.random() * len(spec.kinds))]
@@ -227,6 +281,15 @@ def sample_variant(rng: np.random.Generator, scene: Scene, spec: VariantSpec) ->
             new = _try_change(rng, kind, current, target, placer, spec)
             if new is False:
                 continue
+            if count > 1:
+                old = objs[target] if target is not None else None
+                region = _join(
+                    screen_box(camera, old) if old is not None else None,
+                    screen_box(camera, new) if isinstance(new, WorldObject) else None,
+                )
+                if not all(apart(region, r) for r in regions):
+                    continue
+                regions.append(region)
             if kind == "add":
                 assert isinstance(new, WorldObject)
                 added.append(new)

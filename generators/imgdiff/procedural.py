@@ -6,8 +6,10 @@ statistics (the numbers the scene graph reports); the changed region is their un
 background left out, see ``filters/diff_area.py``) form components inside the regions, each
 region's pixel box has IoU >= 0.5 with it, each change covers >= 1/400 of the image, and no
 changed object is hidden by occlusion (visible fraction = visible / drawn-alone pixels).
-Multi-change pairs whose regions overlap or touch are rejected first (``overlapping_changes``):
-their pixels form one region that belongs to no single change.
+Multi-change regions never overlap or touch: the sampler keeps the changes' screen boxes
+apart (``changes.py``); ``overlapping`` re-checks the recorded boxes as a guard (reason
+``overlapping_changes``), since the pixels of touching changes would form one region that
+belongs to no single change.
 """
 
 from __future__ import annotations
@@ -75,7 +77,18 @@ class _View:
         )
 
     def visible_fraction(self, k: int) -> float:
-        alone = int(self.rendering.unoccluded_pixel_counts()[k])
+        """Visible / drawn-alone pixels of object k. Only objects drawn after k whose screen
+        boxes overlap k's can hide part of it; without one the fraction is 1 (0 for an
+        object with no pixel) and the drawn-alone redraw is skipped."""
+        ren = self.rendering
+        order = ren.draw_order
+        x0, y0, x1, y1 = ren.object_boxes[k].tolist()
+        later = ren.object_boxes[order[order.index(k) + 1 :]]
+        if not (
+            (later[:, 0] <= x1) & (x0 <= later[:, 2]) & (later[:, 1] <= y1) & (y0 <= later[:, 3])
+        ).any():
+            return 1.0 if self.counts[k] else 0.0
+        alone = int(ren.unoccluded_pixel_counts()[k])
         return self.counts[k] / alone if alone else 0.0
 
 
@@ -143,7 +156,8 @@ def overlapping(changes: list[ChangeRecord]) -> str | None:
 
     The pixel difference of two such changes is one region: neither the ``where`` answer nor
     the ``diff_area`` check could say which change it belongs to (Img-Diff merges such boxes
-    by NMS); the pair is rejected with its own reason instead."""
+    by NMS); the pair is rejected with its own reason instead. The sampler already keeps
+    the changes apart, so this guard only fires for variants built some other way."""
     for i, p in enumerate(changes):
         for j in range(i + 1, len(changes)):
             q = changes[j]
@@ -194,11 +208,7 @@ def finish(
             def ignore(rows: slice, cols: slice) -> np.ndarray:
                 return (ids_a[rows, cols] == 0) & (ids_b[rows, cols] == 0)
 
-        ctx.require(
-            diff_area.check(
-                DiffCandidate(np.asarray(ren_a.image), np.asarray(ren_b.image), expected, ignore)
-            )
-        )
+        ctx.require(diff_area.check(DiffCandidate(ren_a.image, ren_b.image, expected, ignore)))
     with ctx.stage("qa"):
         n_phr = len(changes[0].captions)
         captions = [" ".join(c.captions[i] for c in changes) for i in range(n_phr)]

@@ -35,10 +35,17 @@ class EditPreservation(Filter):
 
     def check_diff(self, diff: np.ndarray, mask: np.ndarray) -> Verdict:
         """The same check from a precomputed :func:`abs_diff` (programs reuse it for stats)."""
-        outside = np.where(mask, 0, diff)
-        worst = int(outside.max()) if outside.size else 0
+        worst = int(diff.max(where=~mask, initial=0)) if diff.size else 0
+        changed = 0
+        if worst > self.max_abs_diff:
+            changed = int(np.count_nonzero((diff > self.max_abs_diff) & ~mask))
+        return self.check_stats(worst, changed)
+
+    def check_stats(self, worst: int, changed: int) -> Verdict:
+        """The verdict from statistics the caller already has: ``worst``, the largest
+        difference outside the mask, and ``changed``, how many pixels outside the mask
+        differ by more than the tolerance."""
         passed = worst <= self.max_abs_diff
-        changed = int(np.count_nonzero(outside > self.max_abs_diff))
         return self.verdict(
             passed,
             score=float(worst),

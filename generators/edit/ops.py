@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -104,16 +105,20 @@ EDIT_TYPES = OBJECT_TYPES + SCENE_TYPES + TEXT_TYPES
 
 @dataclass
 class Source:
-    """A rendered source scene with its graph and the config's vocabulary."""
+    """A rendered source scene with its graph and the config's vocabulary.
+
+    ``graph`` is None only for a candidate that gets a global style and stores no graphs
+    (the program skips building it); every planner here needs it."""
 
     scene: Scene
     rendering: Rendering
-    graph: SceneGraph
+    graph: SceneGraph | None
     world: WorldConfig
-    index: GraphIndex = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.index = GraphIndex(self.graph)
+    @cached_property
+    def index(self) -> GraphIndex:
+        assert self.graph is not None, "edit planners need the source graph"
+        return GraphIndex(self.graph)
 
 
 @dataclass

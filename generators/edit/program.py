@@ -22,13 +22,14 @@ from a model: see ``model_path.py``.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
-from synthgen.filters.edit_preservation import EditPreservation, abs_diff
+from synthgen.filters.edit_preservation import EditPreservation
 from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import RefExp
@@ -157,6 +158,13 @@ def phrasings(kind: str, name: str) -> list[str]:
     return list(load("edit")[kind][name]["phrasings"])
 
 
+@cache
+def _phrasings_with_hash(kind: str, name: str) -> tuple[tuple[str, ...], str]:
+    """The phrasings of a type and the hash recorded as the prompt used (once per process)."""
+    options = phrasings(kind, name)
+    return tuple(options), text_sha256("\n".join(options))
+
+
 @register_program
 class Edit(Program[EditConfig]):
     name = "edit"
@@ -223,8 +231,20 @@ class Edit(Program[EditConfig]):
         cfg = self.config
         with ctxs[0].stage("scene"):
             sampled = sample_rendered_scenes([c.rng for c in ctxs], cfg.world, self.renderer)
-            made = [s for s in sampled if not isinstance(s, SceneSamplingError)]
-            graphs = iter(build_scene_graphs([s for s, _ in made], [r for _, r in made]))
+            # the style draw comes first in a candidate's plan; a styled candidate needs no
+            # source graph (no expression, no fidelity check) unless graphs are stored
+            styled = [
+                None if isinstance(item, SceneSamplingError) else self._draw_style(ctx)
+                for ctx, item in zip(ctxs, sampled, strict=True)
+            ]
+            need = [
+                i
+                for i, item in enumerate(sampled)
+                if not isinstance(item, SceneSamplingError) and (styled[i] is None or cfg.graphs)
+            ]
+            made = [sampled[i] for i in need]
+            built = build_scene_graphs([s for s, _ in made], [r for _, r in made])
+            graphs = dict(zip(need, built, strict=True))
         results: list[Sample | Reject | Exception | None] = [None] * len(ctxs)
         planned: list[tuple[int, ops.Source, ops.Plan | str]] = []
         with ctxs[0].stage("plan"):
@@ -232,9 +252,9 @@ class Edit(Program[EditConfig]):
                 if isinstance(item, SceneSamplingError):
                     results[i] = Reject("scene_sampling", str(item))
                     continue
-                src = ops.Source(item[0], item[1], next(graphs), cfg.world)
+                src = ops.Source(item[0], item[1], graphs.get(i), cfg.world)
                 try:
-                    plan = self._plan(ctx, src)
+                    plan = styled[i] or self._plan_edit(ctx, src)
                 except Exception as exc:
                     results[i] = exc
                     continue
@@ -258,12 +278,18 @@ class Edit(Program[EditConfig]):
                 results[i] = exc
         return results  # type: ignore[return-value]
 
-    def _plan(self, ctx: Context[EditConfig], src: ops.Source) -> ops.Plan | str | None:
-        """A style name, or a plan of the first applicable type in a drawn order."""
+    def _draw_style(self, ctx: Context[EditConfig]) -> str | None:
+        """The first draws of a candidate's plan: a style name, or None for an edit type."""
         cfg = self.config
         rng = ctx.rng
         if cfg.styles and (not cfg.types or float(rng.random()) < cfg.style_fraction):
             return cfg.styles[int(rng.random() * len(cfg.styles))]
+        return None
+
+    def _plan_edit(self, ctx: Context[EditConfig], src: ops.Source) -> ops.Plan | None:
+        """A plan of the first applicable edit type in a drawn order."""
+        cfg = self.config
+        rng = ctx.rng
         for j in rng.permutation(len(cfg.types)).tolist():
             plan = ops.PLANNERS[cfg.types[j]](rng, src)
             if plan is not None:
@@ -271,8 +297,8 @@ class Edit(Program[EditConfig]):
         return None
 
     def _instruction(self, ctx: Context[EditConfig], kind: str, name: str, slots: dict) -> str:
-        options = phrasings(kind, name)
-        ctx.used_prompt(f"edit/{kind}.{name}", text_sha256("\n".join(options)))
+        options, sha = _phrasings_with_hash(kind, name)
+        ctx.used_prompt(f"edit/{kind}.{name}", sha)
         text = options[int(ctx.rng.random() * len(options))].format(**slots)
         if len(text.split()) > MAX_INSTRUCTION_WORDS:
             raise Rejected(Reject("instruction_too_long", text))
@@ -290,14 +316,13 @@ class Edit(Program[EditConfig]):
         data: dict[str, Any] = {"source": "procedural"}
         if isinstance(plan, str):
             target_img = styles.apply_style(plan, source_img)
-            a, b = np.asarray(source_img), np.asarray(target_img)
-            mask = np.ones(a.shape[:2], dtype=bool)
-            diff = abs_diff(a, b)
+            mask = np.ones((source_img.height, source_img.width), dtype=bool)
+            stats = pixels.compare(source_img, target_img, mask)
             ctx.require(
                 Verdict(
                     filter="style_signature",
                     kind="oracle",
-                    passed=styles.signature_holds(plan, a, b),
+                    passed=styles.signature_holds_images(plan, source_img, target_img),
                     detail=plan,
                 )
             )
@@ -311,17 +336,15 @@ class Edit(Program[EditConfig]):
             assert plan.sign_before is not None and plan.sign_after is not None
             target_img = signs.draw_sign(source_img, plan.sign_after)
             source_img = signs.draw_sign(source_img, plan.sign_before)
-            a, b = np.asarray(source_img), np.asarray(target_img)
-            mask = signs.box_mask(plan.sign_before, *a.shape[:2])
-            diff = abs_diff(a, b)
-            ctx.require(self.preservation.check_diff(diff, mask))
+            mask = signs.box_mask(plan.sign_before, source_img.height, source_img.width)
+            stats = pixels.compare(source_img, target_img, mask)
+            ctx.require(self._preserved(stats))
             data["ocr"] = self._ocr(ctx, target_img, plan.sign_after)
             data.update(sign_before=plan.sign_before, sign_after=plan.sign_after)
             target_graph = src.graph
         else:
             assert rendered is not None and plan.expected is not None
             tscene, trender, target_graph = rendered
-            a, b = np.asarray(source_img), np.asarray(trender.image)
             target_img = trender.image
             before, after = (src.scene, src.rendering), (tscene, trender)
             shadows = cfg.world.shadows
@@ -342,11 +365,10 @@ class Edit(Program[EditConfig]):
                 ctx.require(
                     self.preservation.verdict(False, detail="instance map changed (scene edit)")
                 )
-            diff = abs_diff(a, b)
-            ctx.require(self.preservation.check_diff(diff, mask))
+            stats = pixels.compare(source_img, target_img, mask)
+            ctx.require(self._preserved(stats))
             ctx.require(self.fidelity.check((src.graph, target_graph, plan.expected)))
             data["delta"] = graph_delta(src.graph, target_graph, plan.expected.id_map)
-        stats = pixels.diff_stats(diff, mask)
         ctx.require(
             Verdict(
                 filter="edit_visible",
@@ -375,6 +397,14 @@ class Edit(Program[EditConfig]):
             "mask": MediaItem(pixels.mask_image(mask), encoder="png"),
         }
         return Sample(data, media)
+
+    def _preserved(self, stats: dict[str, Any]) -> Verdict:
+        """The preservation verdict from the pixel statistics (tolerance 0, so the pixels
+        changed beyond it are all the changed pixels outside the mask)."""
+        assert self.preservation.max_abs_diff == 0
+        return self.preservation.check_stats(
+            int(stats["max_abs_diff_outside"]), int(stats["changed_outside"])
+        )
 
     def _ocr(self, ctx: Context[EditConfig], image: Any, sign: signs.Sign) -> str:
         if not self.ocr:

@@ -142,18 +142,60 @@ def attribute_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
     return g.attribute_cache[object_id]
 
 
+_COMBOS = [
+    (keys, with_name)
+    for r in range(len(ATTRS) + 1)
+    for keys in combinations(ATTRS, r)
+    for with_name in (True, False)
+    if keys or with_name
+]
+"""Attribute-only expression forms in :func:`attribute_refs` order: attributes used, and
+whether the noun is the shape (else "object")."""
+_BIT = {"name": 1, **{a: 2 << i for i, a in enumerate(ATTRS)}}
+
+
 def _attribute_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
+    # An attribute-only expression matches another object when that object agrees with
+    # ``object_id`` on every feature the expression uses (what ``evaluate`` tests via
+    # ``g.matching``). So compute, once, the agreement set of every other object as bits
+    # and keep the forms no other object agrees on fully; build RefExps only for those
+    # (the finders run for every planned edit).
     o = g.graph.object(object_id)
+    agree = []
+    for i, name, attrs in g.rows:
+        if i != object_id:
+            bits = _BIT["name"] if name == o.name else 0
+            for a in ATTRS:
+                if attrs.get(a) == o.attributes.get(a):
+                    bits |= _BIT[a]
+            agree.append(bits)
     out = []
-    for r in range(len(ATTRS) + 1):
-        for keys in combinations(ATTRS, r):
+    for keys, with_name in _COMBOS:
+        need = (_BIT["name"] if with_name else 0) | sum(_BIT[k] for k in keys)
+        if all(bits & need != need for bits in agree):
             attrs = {k: o.attributes[k] for k in keys}
-            for name in (o.name, None):
-                if name is None and not attrs:
-                    continue
-                ref = RefExp(name=name, attrs=attrs)
-                if evaluate(ref, g) == [object_id]:
-                    out.append(ref)
+            out.append(RefExp(name=o.name if with_name else None, attrs=attrs))
+    return out
+
+
+def _ordinal_positions(g: GraphIndex, base: list[int], axis: str) -> dict[int, int]:
+    """Object -> k for the objects of ``base`` that are decidedly k-th along ``axis``
+    (exactly what ``evaluate`` tests for an ordinal expression over ``base``)."""
+    pred = AXIS_PREDICATE[axis]
+    inverse = {"left of": "right of", "right of": "left of", "closer than": "farther than"}[pred]
+    ahead, behind = g.pairs.get(pred, set()), g.pairs.get(inverse, set())
+    out = {}
+    for o in base:
+        before = 0
+        for m in base:
+            if m == o:
+                continue
+            if (m, o) in ahead:
+                before += 1
+            elif (m, o) not in behind:
+                break
+        else:
+            out[o] = before + 1
     return out
 
 
@@ -166,10 +208,12 @@ def ordinal_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
         if len(base) < 2:
             continue
         for axis in ("left", "right", "closest"):
-            for k in range(1, min(len(base), len(ORDINAL_WORDS)) + 1):
-                ref = RefExp(name=o.name, attrs=attrs, ordinal=(k, axis))
-                if evaluate(ref, g) == [object_id]:
-                    out.append(ref)
+            ranks = _ordinal_positions(g, base, axis)
+            k = ranks.get(object_id)
+            if k is None or k > min(len(base), len(ORDINAL_WORDS)):
+                continue
+            if sum(1 for v in ranks.values() if v == k) == 1:
+                out.append(RefExp(name=o.name, attrs=attrs, ordinal=(k, axis)))
     return out
 
 
@@ -178,16 +222,19 @@ def relation_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
     o = g.graph.object(object_id)
     out = []
     for pred in RELATION_PHRASE:
+        pairs = g.pairs.get(pred, set())
         for s, a in g.graph.relations_by_predicate.get(pred, ()):
             if s != object_id:
                 continue
             anchors = attribute_refs(g, a)
             if not anchors:
                 continue
+            # anchors[0] denotes exactly ``a``, so the expression denotes the objects of
+            # ``base`` other than ``a`` that stand in ``pred`` to ``a`` (as ``evaluate`` does)
             for attrs in ({}, {"color": o.attributes["color"]}):
-                ref = RefExp(name=o.name, attrs=attrs, relation=(pred, anchors[0]))
-                if evaluate(ref, g) == [object_id]:
-                    out.append(ref)
+                hits = [m for m in g.matching(o.name, attrs) if m != a and (m, a) in pairs]
+                if hits == [object_id]:
+                    out.append(RefExp(name=o.name, attrs=attrs, relation=(pred, anchors[0])))
                     break
     return out
 

@@ -113,19 +113,31 @@ def draw_sign(image: Image.Image, sign: Sign) -> Image.Image:
     x, y, w, h = sign.box
     board = Image.new("RGB", (w, h), BOARD_RGB)
     ImageDraw.Draw(board).rectangle((0, 0, w - 1, h - 1), outline=FRAME_RGB, width=2)
-    font = _font(font_px(sign.font_size, image.width))
-    colour = FONT_COLORS[sign.font_color]
-    stroke = 1 if sign.font_style == "bold" else 0
-    x0, y0, x1, y1 = font.getbbox(sign.text, stroke_width=stroke)
+    layer = _text_layer(sign.text, sign.font_size, sign.font_style, w, h, image.width)
+    board.paste(FONT_COLORS[sign.font_color], (0, 0, w, h), layer)
+    out.paste(board, (x, y))
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def _text_layer(
+    text: str, font_size: str, font_style: str, w: int, h: int, image_width: int
+) -> Image.Image:
+    """The coverage (L) of a sign's text on its w x h board (shared: never modify it). A pure
+    function of its arguments, cached: rasterising text is most of a sign's cost, and the
+    words x sizes x styles are a few hundred layers (one byte per board pixel each)."""
+    font = _font(font_px(font_size, image_width))
+    stroke = 1 if font_style == "bold" else 0
+    x0, y0, x1, y1 = font.getbbox(text, stroke_width=stroke)
     tw, th = x1 - x0, y1 - y0
     layer = Image.new("L", (w, h), 0)
     tx, ty = (w - tw) // 2 - x0, (h - th) // 2 - y0
     d = ImageDraw.Draw(layer)
-    d.text((tx, ty), sign.text, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
-    if sign.font_style == "underlined":
+    d.text((tx, ty), text, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    if font_style == "underlined":
         uy = ty + y1 + 2
         d.line((tx + x0, uy, tx + x1, uy), fill=255, width=max(1, th // 10))
-    if sign.font_style == "italic":
+    if font_style == "italic":
         shear = 0.25
         layer = layer.transform(
             layer.size,
@@ -133,9 +145,7 @@ def draw_sign(image: Image.Image, sign: Sign) -> Image.Image:
             (1, shear, -shear * h / 2, 0, 1, 0),
             resample=Image.Resampling.BILINEAR,
         )
-    board.paste(Image.new("RGB", (w, h), colour), (0, 0), layer)
-    out.paste(board, (x, y))
-    return out
+    return layer
 
 
 def box_mask(sign: Sign, height: int, width: int) -> np.ndarray:

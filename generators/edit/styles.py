@@ -153,3 +153,15 @@ def signature_holds(name: str, source: np.ndarray, target: np.ndarray) -> bool:
     if name in ("line_drawing", "halftone"):
         return np.count_nonzero(np.bincount(target.ravel(), minlength=256)) <= 2
     return True
+
+
+SIGNED = frozenset({"grayscale", "invert", "posterize", "pixelate", "line_drawing", "halftone"})
+"""Styles with a checkable signature (the others always hold)."""
+
+
+def signature_holds_images(name: str, source: Image.Image, target: Image.Image) -> bool:
+    """:func:`signature_holds` on images, converting to arrays only what the check reads."""
+    if name not in SIGNED:
+        return True
+    src = np.asarray(source) if name == "invert" else np.empty((0, 0, 3), dtype=np.uint8)
+    return signature_holds(name, src, np.asarray(target))

@@ -183,14 +183,17 @@ class Builder:
         preds = [preds[i] for i in rng.permutation(len(preds)).tolist()]
         text = self.templates["intro"][style][kind].format(s=subject)
         anaphors = self.templates["anaphor"][kind]
+        plain = anaphors + self.templates["pronoun"][kind]
         facts = []
         for p in preds:
             options = sentences[p]
             template = options[int(rng.integers(len(options)))]
             value = self.world.get(subject, p)
             name = subject
-            if anaphors and template.startswith("{s}") and rng.random() < 0.4:
-                name = anaphors[int(rng.integers(len(anaphors)))]
+            # a later sentence may refer back to the subject; "It" only as a plain subject
+            refs = plain if template.startswith("{s} ") else anaphors
+            if refs and template.startswith("{s}") and rng.random() < 0.4:
+                name = refs[int(rng.integers(len(refs)))]
             sentence = template.format(s=name, v=format_value(p, value))
             start = len(text) + 1
             text += " " + sentence

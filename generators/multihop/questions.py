@@ -24,15 +24,20 @@ from synthgen.generators.multihop.world import World
 
 HQ = {"rel": "headquarters"}
 ORG = {"rel": "organiser"}
-CEO = {"rel": "ceo"}
 LED = {"rel": "ceo", "inverse": True}
-BORN_IN = {"rel": "born_in"}
 
 PLURAL = {"torus": "tori"}
 
 
 @dataclass
 class Plan:
+    """A question of one variant instantiated on a world.
+
+    ``program`` is what :func:`~.evaluate.evaluate` runs; ``hops`` are the (subject,
+    predicate) facts it reads, which the layout must state somewhere in the pool; ``args``
+    fill the variant's phrasings; ``scenes`` are the companies whose product-line scenes it
+    reads, with ``scene_param`` saying how :func:`finish_scene_question` completes it."""
+
     qtype: str
     variant: str
     program: dict[str, Any]
@@ -65,50 +70,31 @@ def _pair_city(w: World) -> tuple[str, list[str]] | None:
 # -- bridge ------------------------------------------------------------------------------
 
 
-def _lookup_hq(attr: str) -> Callable[[World, np.random.Generator], Plan | None]:
+def _lookup(
+    variant: str, kind: str, rels: tuple[str, ...], attr: str
+) -> Callable[[World, np.random.Generator], Plan | None]:
+    """Follow ``rels`` from an entity of ``kind`` and read ``attr`` of where they lead."""
+
     def make(w: World, rng: np.random.Generator) -> Plan:
-        c = _pick(rng, w.entities["company"])
-        city = w.get(c, "headquarters")
+        start = _pick(rng, w.entities[kind])
+        hops, here = [], start
+        for rel in rels:
+            hops.append((here, rel))
+            here = str(w.get(here, rel))
         return Plan(
             "bridge",
-            f"lookup_hq_{attr}",
-            {"op": "lookup", "start": c, "steps": [HQ], "attr": attr},
-            [(c, "headquarters"), (str(city), attr)],
-            {"a": c},
+            variant,
+            {"op": "lookup", "start": start, "steps": [{"rel": r} for r in rels], "attr": attr},
+            [*hops, (here, attr)],
+            {"a": start},
         )
 
     return make
-
-
-def _lookup_org(attr: str) -> Callable[[World, np.random.Generator], Plan | None]:
-    def make(w: World, rng: np.random.Generator) -> Plan:
-        e = _pick(rng, w.entities["event"])
-        org = str(w.get(e, "organiser"))
-        return Plan(
-            "bridge",
-            f"lookup_org_{attr}",
-            {"op": "lookup", "start": e, "steps": [ORG], "attr": attr},
-            [(e, "organiser"), (org, attr)],
-            {"a": e},
-        )
-
-    return make
-
-
-def _lookup_org_hq_population(w: World, rng: np.random.Generator) -> Plan:
-    e = _pick(rng, w.entities["event"])
-    org = str(w.get(e, "organiser"))
-    city = str(w.get(org, "headquarters"))
-    return Plan(
-        "bridge",
-        "lookup_org_hq_population",
-        {"op": "lookup", "start": e, "steps": [ORG, HQ], "attr": "population"},
-        [(e, "organiser"), (org, "headquarters"), (city, "population")],
-        {"a": e},
-    )
 
 
 def _lookup_led(attr: str) -> Callable[[World, np.random.Generator], Plan | None]:
+    """Read ``attr`` of the company a person leads (the ``ceo`` relation backwards)."""
+
     def make(w: World, rng: np.random.Generator) -> Plan:
         c = _pick(rng, w.entities["company"])
         p = str(w.get(c, "ceo"))
@@ -121,31 +107,6 @@ def _lookup_led(attr: str) -> Callable[[World, np.random.Generator], Plan | None
         )
 
     return make
-
-
-def _lookup_ceo_born(w: World, rng: np.random.Generator) -> Plan:
-    c = _pick(rng, w.entities["company"])
-    p = str(w.get(c, "ceo"))
-    return Plan(
-        "bridge",
-        "lookup_ceo_born",
-        {"op": "lookup", "start": c, "steps": [CEO], "attr": "born"},
-        [(c, "ceo"), (p, "born")],
-        {"a": c},
-    )
-
-
-def _lookup_ceo_birthplace_population(w: World, rng: np.random.Generator) -> Plan:
-    c = _pick(rng, w.entities["company"])
-    p = str(w.get(c, "ceo"))
-    city = str(w.get(p, "born_in"))
-    return Plan(
-        "bridge",
-        "lookup_ceo_birthplace_population",
-        {"op": "lookup", "start": c, "steps": [CEO, BORN_IN], "attr": "population"},
-        [(c, "ceo"), (p, "born_in"), (city, "population")],
-        {"a": c},
-    )
 
 
 def _count_led_items(w: World, rng: np.random.Generator) -> Plan:
@@ -179,80 +140,35 @@ def _count_org_items(w: World, rng: np.random.Generator) -> Plan:
 # -- comparison --------------------------------------------------------------------------
 
 
-def _compare_hq_population(w: World, rng: np.random.Generator) -> Plan | None:
-    a, b = _two(rng, w.entities["company"])
-    ca, cb = str(w.get(a, "headquarters")), str(w.get(b, "headquarters"))
-    if ca == cb or w.get(ca, "population") == w.get(cb, "population"):
-        return None
-    return Plan(
-        "comparison",
-        "compare_hq_population",
-        {
-            "op": "compare",
-            "attr": "population",
-            "goal": "max",
-            "items": [{"start": a, "steps": [HQ]}, {"start": b, "steps": [HQ]}],
-        },
-        [(a, "headquarters"), (b, "headquarters"), (ca, "population"), (cb, "population")],
-        {"a": a, "b": b},
-    )
+def _compare(
+    variant: str, kind: str, rel: str, attr: str, goal: str, inverse: bool = False
+) -> Callable[[World, np.random.Generator], Plan | None]:
+    """Which of two entities reached by ``rel`` has the larger (``goal="max"``) or smaller
+    ``attr``. Two entities of ``kind`` are drawn; the question starts from them and follows
+    ``rel``, or (``inverse``) starts from their ``rel`` values and follows it backwards to
+    them. None when both reach one entity or the values tie (no unique answer)."""
+    step = {"rel": rel, "inverse": True} if inverse else {"rel": rel}
 
+    def make(w: World, rng: np.random.Generator) -> Plan | None:
+        x, y = _two(rng, w.entities[kind])
+        ends = [str(w.get(x, rel)), str(w.get(y, rel))]
+        starts, targets = (ends, [x, y]) if inverse else ([x, y], ends)
+        if targets[0] == targets[1] or w.get(targets[0], attr) == w.get(targets[1], attr):
+            return None
+        return Plan(
+            "comparison",
+            variant,
+            {
+                "op": "compare",
+                "attr": attr,
+                "goal": goal,
+                "items": [{"start": s, "steps": [step]} for s in starts],
+            },
+            [(x, rel), (y, rel), (targets[0], attr), (targets[1], attr)],
+            {"a": starts[0], "b": starts[1]},
+        )
 
-def _compare_ceo_age(w: World, rng: np.random.Generator) -> Plan | None:
-    a, b = _two(rng, w.entities["company"])
-    pa, pb = str(w.get(a, "ceo")), str(w.get(b, "ceo"))
-    if w.get(pa, "born") == w.get(pb, "born"):
-        return None
-    return Plan(
-        "comparison",
-        "compare_ceo_age",
-        {
-            "op": "compare",
-            "attr": "born",
-            "goal": "min",
-            "items": [{"start": a, "steps": [CEO]}, {"start": b, "steps": [CEO]}],
-        },
-        [(a, "ceo"), (b, "ceo"), (pa, "born"), (pb, "born")],
-        {"a": a, "b": b},
-    )
-
-
-def _compare_led_employees(w: World, rng: np.random.Generator) -> Plan | None:
-    a, b = _two(rng, w.entities["company"])
-    if w.get(a, "employees") == w.get(b, "employees"):
-        return None
-    pa, pb = str(w.get(a, "ceo")), str(w.get(b, "ceo"))
-    return Plan(
-        "comparison",
-        "compare_led_employees",
-        {
-            "op": "compare",
-            "attr": "employees",
-            "goal": "max",
-            "items": [{"start": pa, "steps": [LED]}, {"start": pb, "steps": [LED]}],
-        },
-        [(a, "ceo"), (b, "ceo"), (a, "employees"), (b, "employees")],
-        {"a": pa, "b": pb},
-    )
-
-
-def _compare_org_founded(w: World, rng: np.random.Generator) -> Plan | None:
-    ea, eb = _two(rng, w.entities["event"])
-    oa, ob = str(w.get(ea, "organiser")), str(w.get(eb, "organiser"))
-    if oa == ob or w.get(oa, "founded") == w.get(ob, "founded"):
-        return None
-    return Plan(
-        "comparison",
-        "compare_org_founded",
-        {
-            "op": "compare",
-            "attr": "founded",
-            "goal": "min",
-            "items": [{"start": ea, "steps": [ORG]}, {"start": eb, "steps": [ORG]}],
-        },
-        [(ea, "organiser"), (eb, "organiser"), (oa, "founded"), (ob, "founded")],
-        {"a": ea, "b": eb},
-    )
+    return make
 
 
 # -- intersection and counting -----------------------------------------------------------
@@ -375,23 +291,23 @@ def _years_city_company(w: World, rng: np.random.Generator) -> Plan | None:
 
 VARIANTS: dict[str, tuple[Callable[[World, np.random.Generator], Plan | None], ...]] = {
     "bridge": (
-        _lookup_hq("population"),
-        _lookup_hq("founded"),
-        _lookup_org("founded"),
-        _lookup_org("employees"),
-        _lookup_org_hq_population,
+        _lookup("lookup_hq_population", "company", ("headquarters",), "population"),
+        _lookup("lookup_hq_founded", "company", ("headquarters",), "founded"),
+        _lookup("lookup_org_founded", "event", ("organiser",), "founded"),
+        _lookup("lookup_org_employees", "event", ("organiser",), "employees"),
+        _lookup("lookup_org_hq_population", "event", ("organiser", "headquarters"), "population"),
         _lookup_led("employees"),
         _lookup_led("founded"),
-        _lookup_ceo_born,
-        _lookup_ceo_birthplace_population,
+        _lookup("lookup_ceo_born", "company", ("ceo",), "born"),
+        _lookup("lookup_ceo_birthplace_population", "company", ("ceo", "born_in"), "population"),
         _count_led_items,
         _count_org_items,
     ),
     "comparison": (
-        _compare_hq_population,
-        _compare_ceo_age,
-        _compare_led_employees,
-        _compare_org_founded,
+        _compare("compare_hq_population", "company", "headquarters", "population", "max"),
+        _compare("compare_ceo_age", "company", "ceo", "born", "min"),
+        _compare("compare_led_employees", "company", "ceo", "employees", "max", inverse=True),
+        _compare("compare_org_founded", "event", "organiser", "founded", "min"),
     ),
     "intersection": (_intersect_hq_item, _intersect_hq_founded),
     "counting": (_count_hq_items, _count_hq_employees),
@@ -410,11 +326,15 @@ def plan_question(w: World, rng: np.random.Generator, qtype: str) -> Plan | None
 
 
 def _item_phrase(where: dict[str, str], plural: bool) -> str:
+    """ "red cubes" (plural) or "a red cube" / "an item" (singular) for an item filter."""
     shape = where.get("shape")
     noun = shape or "item"
     if plural:
         noun = PLURAL.get(noun, noun + "s")
-    return " ".join(x for x in (where.get("color"), noun) if x)
+    phrase = " ".join(x for x in (where.get("color"), noun) if x)
+    if plural:
+        return phrase
+    return ("an " if phrase[0] in "aeiou" else "a ") + phrase
 
 
 def finish_scene_question(

@@ -1,24 +1,40 @@
 """An independent reader of multihop records: re-derives the answer of a record's program from
-its documents' structured content (text facts, table cells, scene objects, chart bars) and
-checks each hop's evidence. Imports nothing from the recipe (a second implementation)."""
+its documents' structured content (text facts, table cells, scene objects, chart bars) or from
+any subset of its parts, checks each hop's evidence, and checks that the question's wording
+says what the program computes. Imports nothing from the recipe (a second implementation)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 YEARS_OR_COUNTS = {"population", "employees", "founded", "born", "year"}
+
+Keep = Callable[[str, dict[str, Any]], bool]
+"""Which parts a reader sees: keep(document id, part)."""
+
+
+class Unanswerable(Exception):
+    """The parts given do not state a fact the program needs."""
 
 
 def _num(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def facts(documents: list[dict[str, Any]]) -> tuple[dict, dict]:
-    """(subject, predicate) -> set of values; company -> list of scene objects (None: unseen)."""
+def modality(part: dict[str, Any]) -> str:
+    return part["type"]
+
+
+def facts(documents: list[dict[str, Any]], keep: Keep) -> tuple[dict, dict]:
+    """(subject, predicate) -> set of values; company -> list of scene objects."""
     table: dict[tuple[str, str], set] = {}
     scenes: dict[str, list[dict]] = {}
     for doc in documents:
         for part in doc["parts"]:
+            if not keep(doc["id"], part):
+                continue
             if part["type"] == "text":
                 for f in part.get("facts", []):
                     table.setdefault((f["subject"], f["predicate"]), set()).add(f["value"])
@@ -40,69 +56,182 @@ def facts(documents: list[dict[str, Any]]) -> tuple[dict, dict]:
 
 
 def _one(values: set) -> Any:
-    assert len(values) == 1, values
+    if not values:
+        raise Unanswerable
+    assert len(values) == 1, values  # documents never contradict each other
     return next(iter(values))
 
 
-def answer(record: dict[str, Any]) -> str:
-    """The answer of ``record["program"]`` read from ``record["documents"]``."""
-    kb, scenes = facts(record["documents"])
+def answer(record: dict[str, Any], keep: Keep = lambda _doc, _part: True) -> str:
+    """The answer of ``record["program"]`` read from the kept parts of its documents; raises
+    :class:`Unanswerable` when they do not suffice."""
+    kb, scenes = facts(record["documents"], keep)
     prog = record["program"]
+
+    def get(subject: str, predicate: str) -> Any:
+        return _one(kb.get((subject, predicate), set()))
 
     def walk(start: str, steps: list[dict]) -> str:
         cur = start
         for step in steps:
             if step.get("inverse"):
-                subs = [s for (s, p), vs in kb.items() if p == step["rel"] and cur in vs]
-                cur = _one(set(subs))
+                cur = _one({s for (s, p), vs in kb.items() if p == step["rel"] and cur in vs})
             else:
-                cur = _one(kb[(cur, step["rel"])])
+                cur = get(cur, step["rel"])
         return cur
 
     def count(company: str, where: dict) -> int:
-        return sum(all(o[k] == v for k, v in where.items()) for o in scenes[company])
+        if company not in scenes:
+            raise Unanswerable
+        return sum(_matches(o, where) for o in scenes[company])
 
     def members(conds: list[dict]) -> list[str]:
         first = conds[0]
         out = []
-        for (s, p), vs in sorted(kb.items()):
-            if p != first["rel"] or first["value"] not in vs:
-                continue
+        subjects = sorted(
+            s for (s, p), vs in kb.items() if p == first["rel"] and first["value"] in vs
+        )
+        if not subjects:
+            raise Unanswerable
+        for s in subjects:
             ok = True
             for c in conds[1:]:
                 if "has_item" in c:
                     ok &= count(s, c["has_item"]) > 0
                 elif "gt" in c:
-                    ok &= _one(kb[(s, c["attr"])]) > c["gt"]
+                    ok &= get(s, c["attr"]) > c["gt"]
                 else:
-                    ok &= _one(kb[(s, c["attr"])]) < c["lt"]
+                    ok &= get(s, c["attr"]) < c["lt"]
             if ok:
                 out.append(s)
         return out
 
     op = prog["op"]
     if op == "lookup":
-        value = _one(kb[(walk(prog["start"], prog["steps"]), prog["attr"])])
+        value = get(walk(prog["start"], prog["steps"]), prog["attr"])
         return f"{value:,}" if prog["attr"] in ("population", "employees") else str(value)
     if op == "count_items":
         return str(count(walk(prog["start"], prog["steps"]), prog["where"]))
     if op == "compare":
         ents = [walk(i["start"], i["steps"]) for i in prog["items"]]
-        vals = [_one(kb[(e, prog["attr"])]) for e in ents]
+        vals = [get(e, prog["attr"]) for e in ents]
         assert vals[0] != vals[1]
         pick = max if prog["goal"] == "max" else min
         return ents[vals.index(pick(vals))]
     if op == "intersect":
-        return _one(set(members(prog["conditions"])))
+        found = members(prog["conditions"])
+        assert len(found) == 1, found
+        return found[0]
     if op == "count_entities":
         return str(len(members(prog["conditions"])))
     if op == "sum_items":
         return str(sum(count(c, prog["where"]) for c in members(prog["conditions"])))
     if op == "year_diff":
-        a = _one(kb[(walk(prog["from"]["start"], prog["from"]["steps"]), prog["from"]["attr"])])
-        b = _one(kb[(walk(prog["to"]["start"], prog["to"]["steps"]), prog["to"]["attr"])])
+        a = get(walk(prog["from"]["start"], prog["from"]["steps"]), prog["from"]["attr"])
+        b = get(walk(prog["to"]["start"], prog["to"]["steps"]), prog["to"]["attr"])
         return str(b - a)
     raise AssertionError(f"unknown op {op}")
+
+
+def answer_or_none(record: dict[str, Any], keep: Keep) -> str | None:
+    try:
+        return answer(record, keep)
+    except Unanswerable:
+        return None
+
+
+def check_needs_every_document_and_modality(record: dict[str, Any]) -> None:
+    """No single document, no single modality, and no pool without one of the chain's
+    modalities gives the record's answer (FM2DS's multihop and multimodal conditions)."""
+    gold = record["answer"]
+    for doc in record["documents"]:
+        alone = answer_or_none(record, lambda d, _p, doc=doc["id"]: d == doc)
+        assert alone != gold, (record["id"], "document alone", doc["id"])
+    pool = {modality(p) for d in record["documents"] for p in d["parts"]}
+    for m in pool:
+        assert answer_or_none(record, lambda _d, p, m=m: modality(p) == m) != gold, (m, "alone")
+    for m in {h["modality"] for h in record["chain"]}:
+        assert answer_or_none(record, lambda _d, p, m=m: modality(p) != m) != gold, (m, "without")
+
+
+# what the question must say, per program shape (a second reading of the templates' intent)
+GOAL_WORDS = {
+    ("population", "max"): ("more populous",),
+    ("born", "min"): ("older", "born first"),
+    ("employees", "max"): ("more employees",),
+    ("founded", "min"): ("founded earlier",),
+}
+LINKS = {
+    ("headquarters", False): ("headquarter", "head office"),
+    ("organiser", False): ("organiser", "organised"),
+    ("ceo", False): ("chief executive", "head of"),
+    ("ceo", True): ("led by", "whose chief executive is"),
+    ("born_in", False): ("born",),
+}
+ATTR_WORDS = {
+    "population": ("population", "how many people live"),
+    "founded": ("founded",),
+    "employees": ("employees", "workforce"),
+    "born": ("born",),
+}
+
+
+def _says(question: str, options: tuple[str, ...], what: str) -> None:
+    assert any(o in question for o in options), (question, what, options)
+
+
+def _names(question: str, name: str) -> None:
+    assert re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question), (question, name)
+
+
+def check_question(record: dict[str, Any]) -> None:
+    """The question names the program's entities and says what the program computes."""
+    q, prog = record["question"], record["program"]
+    lower = q.lower()
+    op = prog["op"]
+    walks = []
+    if op in ("lookup", "count_items"):
+        walks = [prog]
+    elif op == "compare":
+        walks = prog["items"]
+        _says(lower, GOAL_WORDS[(prog["attr"], prog["goal"])], "comparison direction")
+    elif op == "year_diff":
+        walks = [prog["from"], prog["to"]]
+        _says(lower, ("how many years after",), "a year difference")
+    for w in walks:
+        _names(q, w["start"])
+        for step in w["steps"]:
+            _says(lower, LINKS[(step["rel"], bool(step.get("inverse")))], step["rel"])
+    if op == "lookup":
+        _says(lower, ATTR_WORDS[prog["attr"]], prog["attr"])
+    if op in ("count_items", "sum_items", "count_entities"):
+        _says(lower, ("how many",), "a count")
+    where = prog.get("where") or {}
+    for c in prog.get("conditions", []):
+        if "rel" in c:
+            _names(q, c["value"])
+            _says(lower, LINKS[(c["rel"], False)], c["rel"])
+        elif "has_item" in c:
+            where = c["has_item"]
+        elif "gt" in c:
+            _says(lower, (f"more than {c['gt']:,} {c['attr']}",), "threshold")
+        else:
+            _says(lower, (f"{c['attr']} before {c['lt']}",), "threshold")
+    for key in ("color", "shape"):
+        if key in where:
+            stem = where[key][:-2] if where[key].endswith("us") else where[key]
+            _says(lower, (stem,), key)
+
+
+def _item_filter(program: dict[str, Any]) -> dict[str, str]:
+    for c in program.get("conditions", []):
+        if "has_item" in c:
+            return c["has_item"]
+    return program["where"]
+
+
+def _matches(obj: dict[str, Any], where: dict[str, str]) -> bool:
+    return all(obj[k] == v for k, v in where.items())
 
 
 def check_evidence(record: dict[str, Any]) -> None:
@@ -116,6 +245,7 @@ def check_evidence(record: dict[str, Any]) -> None:
             value = hop["value"]
             shown = f"{value:,}" if hop["predicate"] in ("population", "employees") else str(value)
             assert shown in part["text"][a:b], (hop, part["text"][a:b])
+            assert part["text"][a:b].endswith("."), part["text"][a:b]  # whole sentences
         elif hop["modality"] == "table":
             r, c = hop["cell"]
             cell = part["rows"][r][c]
@@ -127,11 +257,12 @@ def check_evidence(record: dict[str, Any]) -> None:
             for x, y, w, h in hop["regions"]:
                 assert x >= 0 and y >= 0 and w > 0 and h > 0
                 assert x + w <= media["width"] and y + h <= media["height"]
-            if part["kind"] == "scene":
-                assert hop["value"] == len(hop["regions"])
-                assert {tuple(o["bbox"]) for o in part["objects"]} >= set(
-                    map(tuple, hop["regions"])
-                )
+            if part["kind"] == "scene":  # the boxes of exactly the items the filter selects
+                where = _item_filter(record["program"])
+                boxes = [o["bbox"] for o in part["objects"] if _matches(o, where)]
+                assert hop["subject"] == part["entity"]
+                assert hop["value"] == len(hop["regions"]) == len(boxes)
+                assert sorted(map(list, hop["regions"])) == sorted(boxes), (hop, boxes)
             else:
                 bar = next(b for b in part["bars"] if b["label"] == hop["subject"])
                 assert bar["value"] == hop["value"] and [list(bar["bbox"])] == [

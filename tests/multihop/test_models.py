@@ -14,6 +14,7 @@ from PIL import Image
 import synthgen
 from synthgen.errors import UserError
 from synthgen.generators.multihop.user_docs import load_pools
+from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
 
@@ -56,6 +57,21 @@ def test_rewrite_keeps_answer_program_and_chain(server: FakeLLMServer, tmp_path:
         assert b["original_question"] == a["question"]
         assert any(m["role"] == "rewriter" for m in b["lineage"]["models"])
         assert b["lineage"]["verdicts"][-1]["filter"] == "no_answer_leak"
+
+
+def test_rewrite_rerun_from_cache_sends_no_request(server: FakeLLMServer, tmp_path: Path) -> None:
+    def reply(body: dict) -> tuple[str, str]:
+        question = last_user_text(body).split("Question:", 1)[-1].strip()
+        return json.dumps({"question": "Please say: " + question}), "stop"
+
+    server.state.reply = reply
+    config = {"rewrite": "llm", "llm": _llm(server, tmp_path)}
+    synthgen.make("multihop", n=8, out=tmp_path / "first", workers=1, config=config)
+    sent = len(server.requests)
+    assert server.chat_hits >= 8
+    synthgen.make("multihop", n=8, out=tmp_path / "again", workers=2, config=config)
+    assert len(server.requests) == sent  # every rewrite came from the cache
+    assert dataset_bytes(tmp_path / "first") == dataset_bytes(tmp_path / "again")
 
 
 def test_leaking_or_name_dropping_rewrites_are_discarded(

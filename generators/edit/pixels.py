@@ -41,13 +41,15 @@ def geometry_of(scene: Scene, rendering: Rendering, shadows: bool) -> SceneGeome
     return build_geometries([scene], shadows=shadows)[0]
 
 
-def shadow_mask(geo: SceneGeometry, objects: Iterable[int], size: tuple[int, int]) -> np.ndarray:
-    """(H, W) bool: pixels inside the ground shadow polygons of ``objects`` (0-based)."""
+def shadow_mask(size: tuple[int, int], *parts: tuple[SceneGeometry, Iterable[int]]) -> np.ndarray:
+    """(H, W) bool: pixels inside the ground shadow polygons of the given objects (0-based)
+    of each geometry (e.g. the edited objects before and after: one canvas for both)."""
     canvas = Image.new("L", size, 0)
-    if geo.shadows:
-        fill = polygon_filler(canvas)
-        for k in objects:
-            fill(geo.shadows[k], 255, 1)
+    fill = polygon_filler(canvas)
+    for geo, objects in parts:
+        if geo.shadows:
+            for k in objects:
+                fill(geo.shadows[k], 255, 1)
     return np.asarray(canvas) > 0
 
 
@@ -77,9 +79,11 @@ def object_edit_mask(
     mask = silhouettes(r0.ids, [k + 1 for k in changed_before])
     mask |= silhouettes(r1.ids, [k + 1 for k in changed_after])
     if shadows and shadows_change:
-        size = r0.image.size
-        shade = shadow_mask(geometry_of(s0, r0, shadows), changed_before, size)
-        shade |= shadow_mask(geometry_of(s1, r1, shadows), changed_after, size)
+        shade = shadow_mask(
+            r0.image.size,
+            (geometry_of(s0, r0, shadows), changed_before),
+            (geometry_of(s1, r1, shadows), changed_after),
+        )
         mask |= shade & ((r0.ids == 0) | (r1.ids == 0))
     return mask
 
@@ -93,10 +97,11 @@ def light_edit_mask(
     mask = (r0.ids > 0) | (r1.ids > 0)
     if shadows:
         everyone = range(len(s0.objects))
-        size = r0.image.size
-        shade = shadow_mask(geometry_of(s0, r0, shadows), everyone, size)
-        shade |= shadow_mask(geometry_of(s1, r1, shadows), everyone, size)
-        mask |= shade
+        mask |= shadow_mask(
+            r0.image.size,
+            (geometry_of(s0, r0, shadows), everyone),
+            (geometry_of(s1, r1, shadows), everyone),
+        )
     return mask
 
 

@@ -2,7 +2,9 @@
 
 Each run is a fresh interpreter writing a real dataset (rendered scenes, tables and charts as
 PNG, JSONL with documents, programs and chains) to a temporary directory, so the figures
-include image rendering, the oracle checks, encoding and disk writes.
+include image rendering, the oracle checks, encoding and disk writes. CPU ms/record (driver
+plus workers, user + system) is the figure to compare on a shared machine: wall-clock rates
+there depend on what else runs; on ``k`` free cores the rate is about ``k * 1000 / CPU ms``.
 
     python bench/multihop.py                # n = 4000, workers 1 and 2
     python bench/multihop.py --n 1e4 --workers 2
@@ -19,11 +21,14 @@ import tempfile
 CHILD = r"""
 import json, resource, sys, time
 import synthgen
+def cpu():
+    return sum(getattr(resource.getrusage(who), f) for who in
+               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
 n, workers, out = int(float(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-t = time.perf_counter()
+t, c = time.perf_counter(), cpu()
 m = synthgen.make("multihop", n=n, out=out, workers=workers)
-dt = time.perf_counter() - t
-print(json.dumps({"n": n, "seconds": dt, "records": m.totals.accepted,
+dt, dc = time.perf_counter() - t, cpu() - c
+print(json.dumps({"n": n, "seconds": dt, "cpu_seconds": dc, "records": m.totals.accepted,
                   "rejects": m.totals.rejects_by_reason, "media_bytes": m.totals.media_bytes,
                   "timings": m.timings,
                   "main_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -52,7 +57,8 @@ def main() -> None:
         rate = r["records"] / r["seconds"]
         stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
         print(
-            f"multihop n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} rec/s "
+            f"multihop n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} rec/s, "
+            f"CPU {1000 * r['cpu_seconds'] / r['records']:.2f} ms/record "
             f"(ms/record: {stages}); rejects {r['rejects']}; media "
             f"{r['media_bytes'] / r['records'] / 1024:.1f} KiB/record; peak RSS main "
             f"{r['main_rss_mib']:.0f} MiB, worker {r['worker_rss_mib']:.0f} MiB"

@@ -68,6 +68,8 @@ DocKey = tuple[str, str]
 
 
 def doc_key(world: World, subject: str, predicate: str, where: str) -> DocKey:
+    """The document that states a fact placed in modality ``where``: the subject's text,
+    the table of its type, or the chart of the predicate."""
     if where == "text":
         return ("text", subject)
     if where == "table":
@@ -169,6 +171,8 @@ class Builder:
         return owner == key
 
     def text(self, subject: str) -> tuple[str, TextPart]:
+        """Prose about ``subject`` in a random style: an intro, then one sentence per fact
+        placed here (plus, often, one unclaimed filler fact), each with its span."""
         rng, key = self.rng, ("text", subject)
         kind = self.world.type_of[subject]
         styles = sorted(self.templates["text"])
@@ -203,6 +207,9 @@ class Builder:
         return subject, TextPart(text=text, facts=facts)
 
     def table(self, kind: str) -> tuple[str, TablePart, Image.Image] | None:
+        """The table of entity type ``kind``: the columns and rows its placed facts need plus
+        a few distractor rows; a cell whose fact another part states reads ``n/a``. None for
+        a distractor table with no row to show."""
         rng, key = self.rng, ("table", kind)
         placed = self.layout.placed
         cols = [
@@ -243,6 +250,8 @@ class Builder:
         return caption, part, draw_table(caption, header, rows)
 
     def chart(self, predicate: str) -> tuple[str, ImagePart, Image.Image] | None:
+        """The bar chart of a count predicate: the bars its placed facts need plus one or two
+        unclaimed ones. None for a distractor chart with nothing left to show."""
         rng, key = self.rng, ("chart", predicate)
         kind = "city" if predicate == "population" else "company"
         placed = self.layout.placed

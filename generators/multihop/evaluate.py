@@ -42,6 +42,7 @@ class Fact:
 
 
 def parse_value(predicate: str, text: str) -> str | int:
+    """A table cell as a fact value: years and counts as int (thousands separators dropped)."""
     if PREDICATES[predicate][1] in ("year", "count"):
         return int(text.replace(",", ""))
     return text

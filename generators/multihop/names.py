@@ -42,7 +42,7 @@ EVENT_KIND = ("Expo", "Summit", "Fair", "Festival", "Games", "Forum", "Congress"
 _REAL = """
     baba baidu baku bali balmain banbury bandai bari basel basra bata bava bebe belem benin
     bergen berlin bezos bibi biden bobo boden bodo bono borges boris bose boston braga bremen
-    bulgaria burgas burgos bursa busan dabur dada daegu dakar dali dallas dalvik dana danbury
+    beria bulgaria burgas burgos bursa busan dabur dada daegu dakar dali dallas dalvik dana danbury
     dante davenport davos denis denner denver didi dodo dole dora doris dove dover drake
     drammen dresden dubai durban durex falun fanta fargo faro fendi festo feta fifi fila forde
     forli gabon gates gaza geilo gigi gin giza gouda kabul kaka kalix kano kanpur kassel kate

@@ -236,7 +236,7 @@ def _count_hq_employees(w: World, rng: np.random.Generator) -> Plan | None:
         return None
     city, (x, y) = found
     ex, ey = int(w.get(x, "employees")), int(w.get(y, "employees"))
-    n = int(rng.integers(0, 100)) * 1000
+    n = int(rng.integers(1, 100)) * 1000  # a threshold of 0 would be no condition
     if n in (ex, ey):
         return None
     return Plan(

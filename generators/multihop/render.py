@@ -28,6 +28,7 @@ def _width(text: str) -> int:
 
 
 def draw_table(caption: str, header: list[str], rows: list[list[str]]) -> Image.Image:
+    """A ruled table under its caption, columns as wide as their longest cell."""
     widths = [max(_width(h), *(_width(r[c]) for r in rows)) + 2 * PAD for c, h in enumerate(header)]
     width = sum(widths) + 1
     top = ROW_H

@@ -108,6 +108,8 @@ def _squash(text: str) -> str:
 def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     """The span of ``quote`` in ``text``, whitespace-insensitively; None if absent."""
     words = _squash(quote).split(" ")
+    if words == [""]:
+        return None  # a blank quote would match anywhere
     pattern = r"\s+".join(re.escape(w) for w in words)
     m = re.search(pattern, text)
     return (m.start(), m.end()) if m else None

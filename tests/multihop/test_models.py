@@ -13,7 +13,7 @@ from PIL import Image
 
 import synthgen
 from synthgen.errors import UserError
-from synthgen.generators.multihop.user_docs import load_pools
+from synthgen.generators.multihop.user_docs import UserQuestion, load_pools, validate
 from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
@@ -215,3 +215,27 @@ def test_malformed_jsonl_names_line_and_field(tmp_path: Path, line: str, needle:
     path.write_text('{"documents": [{"id": "a"}, {"id": "b"}]}\n' + line + "\n")
     with pytest.raises(UserError, match=needle.replace(".", r"\.")):
         load_pools(str(path))
+
+
+def test_validate_keeps_only_quoted_grounded_non_leaking_questions() -> None:
+    texts = {
+        "a": "The river ferry was built by\n  Omsted Yards.",
+        "b": "Omsted Yards was founded in 1888.",
+    }
+    good = UserQuestion.model_validate(GOOD)
+    hops = validate(good, texts)
+    assert not isinstance(hops, str)
+    a, b = hops[0].span  # type: ignore[misc]
+    assert texts["a"][a:b] == texts["a"]  # matched across the line break
+    blank = GOOD | {"evidence": [{"doc": "a", "quote": "  "}, GOOD["evidence"][1]]}
+    leaking = GOOD | {"question": "Was the builder of the river ferry founded in 1888?"}
+    elsewhere = GOOD | {"answer": "1889"}
+    unknown = GOOD | {"evidence": [GOOD["evidence"][0], {"doc": "z", "quote": "x"}]}
+    for bad, why in [
+        (blank, "quote not found"),
+        (leaking, "contains the answer"),
+        (elsewhere, "not grounded"),
+        (unknown, "unknown document"),
+    ]:
+        got = validate(UserQuestion.model_validate(bad), texts)
+        assert isinstance(got, str) and why in got, (bad, got)

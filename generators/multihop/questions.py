@@ -174,82 +174,66 @@ def _compare(
 # -- intersection and counting -----------------------------------------------------------
 
 
-def _intersect_hq_item(w: World, rng: np.random.Generator) -> Plan | None:
-    found = _pair_city(w)
-    if found is None:
-        return None
-    city, (x, y) = found
-    return Plan(
-        "intersection",
-        "intersect_hq_item",
-        {"op": "intersect", "conditions": [{"rel": "headquarters", "value": city}]},
-        [(x, "headquarters"), (y, "headquarters")],
-        {"a": city},
-        scenes=[x, y],
-        scene_param="intersect",
-        enumerates="headquarters",
-    )
+Condition = Callable[[World, np.random.Generator, list[str]], tuple[dict[str, Any], Any] | None]
+"""An attribute test over a pair of companies: (condition, phrase argument) or None."""
 
 
-def _intersect_hq_founded(w: World, rng: np.random.Generator) -> Plan | None:
-    found = _pair_city(w)
-    if found is None:
-        return None
-    city, (x, y) = found
-    fx, fy = int(w.get(x, "founded")), int(w.get(y, "founded"))
+def _pair_question(
+    qtype: str,
+    variant: str,
+    op: str,
+    condition: Condition | None = None,
+    scene_param: str | None = None,
+) -> Callable[[World, np.random.Generator], Plan | None]:
+    """A question over "the companies headquartered in C", the city that hosts exactly two
+    (the world guarantees one): the table rows that list them are read together
+    (``enumerates``). ``condition(world, rng, pair)`` adds an attribute test, returning
+    (condition, its phrase argument ``n``) or None when no test separates the pair;
+    ``scene_param`` makes the question read the pair's product-line scenes instead."""
+
+    def make(w: World, rng: np.random.Generator) -> Plan | None:
+        found = _pair_city(w)
+        if found is None:
+            return None
+        city, pair = found
+        program: dict[str, Any] = {"op": op, "conditions": [{"rel": "headquarters", "value": city}]}
+        hops = [(c, "headquarters") for c in pair]
+        plan = Plan(qtype, variant, program, hops, {"a": city}, enumerates="headquarters")
+        if scene_param is not None:
+            plan.scenes, plan.scene_param = list(pair), scene_param
+            if op == "sum_items":
+                program["where"] = {}
+        if condition is not None:
+            made = condition(w, rng, pair)
+            if made is None:
+                return None
+            test, plan.args["n"] = made
+            program["conditions"].append(test)
+            plan.hops += [(c, test["attr"]) for c in pair]
+        return plan
+
+    return make
+
+
+def _founded_before(
+    w: World, rng: np.random.Generator, pair: list[str]
+) -> tuple[dict[str, Any], Any] | None:
+    """A year that one company of the pair was founded before and the other not."""
+    fx, fy = (int(w.get(c, "founded")) for c in pair)
     if fx == fy:
         return None
     n = int(rng.integers(min(fx, fy) + 1, max(fx, fy) + 1))
-    return Plan(
-        "intersection",
-        "intersect_hq_founded",
-        {
-            "op": "intersect",
-            "conditions": [{"rel": "headquarters", "value": city}, {"attr": "founded", "lt": n}],
-        },
-        [(x, "headquarters"), (y, "headquarters"), (x, "founded"), (y, "founded")],
-        {"a": city, "n": n},
-        enumerates="headquarters",
-    )
+    return {"attr": "founded", "lt": n}, n
 
 
-def _count_hq_items(w: World, rng: np.random.Generator) -> Plan | None:
-    found = _pair_city(w)
-    if found is None:
+def _employees_over(
+    w: World, rng: np.random.Generator, pair: list[str]
+) -> tuple[dict[str, Any], Any] | None:
+    """A round head count (>= 1,000, else no condition) neither company has exactly."""
+    n = int(rng.integers(1, 100)) * 1000
+    if n in (w.get(c, "employees") for c in pair):
         return None
-    city, (x, y) = found
-    return Plan(
-        "counting",
-        "count_hq_items",
-        {"op": "sum_items", "conditions": [{"rel": "headquarters", "value": city}], "where": {}},
-        [(x, "headquarters"), (y, "headquarters")],
-        {"a": city},
-        scenes=[x, y],
-        scene_param="count",
-        enumerates="headquarters",
-    )
-
-
-def _count_hq_employees(w: World, rng: np.random.Generator) -> Plan | None:
-    found = _pair_city(w)
-    if found is None:
-        return None
-    city, (x, y) = found
-    ex, ey = int(w.get(x, "employees")), int(w.get(y, "employees"))
-    n = int(rng.integers(1, 100)) * 1000  # a threshold of 0 would be no condition
-    if n in (ex, ey):
-        return None
-    return Plan(
-        "counting",
-        "count_hq_employees",
-        {
-            "op": "count_entities",
-            "conditions": [{"rel": "headquarters", "value": city}, {"attr": "employees", "gt": n}],
-        },
-        [(x, "headquarters"), (y, "headquarters"), (x, "employees"), (y, "employees")],
-        {"a": city, "n": f"{n:,}"},
-        enumerates="headquarters",
-    )
+    return {"attr": "employees", "gt": n}, f"{n:,}"
 
 
 # -- temporal ----------------------------------------------------------------------------
@@ -309,8 +293,14 @@ VARIANTS: dict[str, tuple[Callable[[World, np.random.Generator], Plan | None], .
         _compare("compare_led_employees", "company", "ceo", "employees", "max", inverse=True),
         _compare("compare_org_founded", "event", "organiser", "founded", "min"),
     ),
-    "intersection": (_intersect_hq_item, _intersect_hq_founded),
-    "counting": (_count_hq_items, _count_hq_employees),
+    "intersection": (
+        _pair_question("intersection", "intersect_hq_item", "intersect", scene_param="intersect"),
+        _pair_question("intersection", "intersect_hq_founded", "intersect", _founded_before),
+    ),
+    "counting": (
+        _pair_question("counting", "count_hq_items", "sum_items", scene_param="count"),
+        _pair_question("counting", "count_hq_employees", "count_entities", _employees_over),
+    ),
     "temporal": (_years_org_event, _years_city_company),
 }
 

@@ -507,6 +507,7 @@ class OpenAIChatBackend(CachingChatBackend):
         )
         self._backoff = Backoff(settings.backoff_base_s, settings.max_backoff_s)
         self._pause_until = 0.0
+        self._served_error: str | None = None
         self._sessions: list[tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = []
         weakref.finalize(self, _close_sessions, self._sessions)
 
@@ -637,14 +638,33 @@ class OpenAIChatBackend(CachingChatBackend):
         )
 
     async def _served_model(self) -> ServedModel:
+        """Who answers, asked once (``GET /models``). A server that cannot be reached or does
+        not serve ``llm.model`` is a UserError, raised at once to every waiting request."""
         if self._served is not None:
             return self._served
         state = self._state()
         async with state.served_lock:
+            if self._served_error is not None:
+                raise UserError(self._served_error)
             if self._served is None:
-                data = await self._request("GET", self.settings.models_url, None, missing_ok=True)
-                self._served = self._pick_model(data)
+                try:
+                    self._served = self._pick_model(await self._list_models())
+                except UserError as exc:
+                    self._served_error = str(exc)
+                    raise
         return self._served
+
+    async def _list_models(self) -> dict[str, Any] | None:
+        try:
+            return await self._request("GET", self.settings.models_url, None, missing_ok=True)
+        except LLMRejected as exc:
+            # Never reached: a configuration problem, not a bad sample. Rejecting every
+            # candidate would only hide it (a server that dies later is retried and
+            # rejected per request instead).
+            raise UserError(
+                f"cannot reach the LLM server at {self.settings.base_url} ({exc.detail}): "
+                "start it (e.g. `vllm serve MODEL`) or set llm.base_url"
+            ) from None
 
     def _pick_model(self, data: dict[str, Any] | None) -> ServedModel:
         listed = data.get("data") if isinstance(data, dict) else None

@@ -282,17 +282,38 @@ def test_dead_server_rejects_after_max_retries(
     assert server.chat_hits == 3
 
 
-def test_refused_connection_rejects(make_settings: Callable[..., Any], tmp_path: Path) -> None:
+def _free_port() -> int:
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    backend = OpenAIChatBackend(
-        make_settings(base_url=f"http://127.0.0.1:{port}/v1", max_retries=1, cache=False)
-    )
+        return int(s.getsockname()[1])
+
+
+def test_a_server_never_reached_is_a_user_error(make_settings: Callable[..., Any]) -> None:
+    """Every candidate would be rejected: say what to fix instead (exit 2 from the CLI)."""
+    url = f"http://127.0.0.1:{_free_port()}/v1"
+    backend = OpenAIChatBackend(make_settings(base_url=url, max_retries=1, cache=False))
+    requests = [ChatRequest.user(f"hi {i}", seed=i) for i in range(4)]
+    with pytest.raises(UserError, match=r"cannot reach the LLM server at .*llm\.base_url"):
+        backend.chat_many_sync(requests)
+    assert backend.usage()["llm.http_calls"] == 2  # one probe and its retry, not one per request
+    with pytest.raises(UserError, match="cannot reach"):
+        backend.chat_sync(requests[0])
+    assert backend.usage()["llm.http_calls"] == 2
+
+
+def test_a_server_that_dies_mid_job_rejects_per_request(
+    make_settings: Callable[..., Any],
+) -> None:
+    with FakeLLMServer() as srv:
+        backend = OpenAIChatBackend(
+            make_settings(base_url=srv.base_url, max_retries=1, cache=False)
+        )
+        assert backend.chat_sync(ChatRequest.user("hi", seed=1)).text == "echo: hi"
+    backend.close()  # the server's handler threads would keep serving kept-alive connections
     with pytest.raises(LLMRejected, match="llm_unavailable"):
-        backend.chat_sync(ChatRequest.user("hi", seed=1))
+        backend.chat_sync(ChatRequest.user("again", seed=2))
     assert backend.usage()["llm.rejects.llm_unavailable"] == 1
 
 

@@ -37,8 +37,8 @@ from synthgen.program import (
     register_program,
 )
 from synthgen.records import BaseRecord
-from synthgen.world import PREDICATES, SceneGraph, SceneSamplingError, WorldConfig
-from synthgen.world.graph import build_scene_graph, build_scene_graphs
+from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world.graph import PredicateFilter, build_scene_graph, build_scene_graphs
 from synthgen.world.render import Rendering
 from synthgen.world.scene import sample_rendered_scene, sample_rendered_scenes
 from synthgen.world.vg import VGImage, load_vg
@@ -52,9 +52,7 @@ BATCH_SIZE = 64
 class SvgConfig(ProgramConfig):
     world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
     qa: QAConfig = Field(default_factory=QAConfig, description="questions per image")
-    predicates: tuple[str, ...] | None = Field(
-        None, description=f"relations to keep (default all): {sorted(PREDICATES)}"
-    )
+    predicates: PredicateFilter = None
     min_visible_pixels: int = Field(
         40, ge=1, description="visibility filter: every object must show this many pixels"
     )
@@ -81,15 +79,6 @@ class SvgConfig(ProgramConfig):
     @property
     def needs_llm(self) -> bool:
         return self.annotator == "mllm" or self.paraphrase == "llm"
-
-    @field_validator("predicates")
-    @classmethod
-    def _known_predicates(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None:
-            unknown = sorted(set(value) - set(PREDICATES))
-            if unknown:
-                raise ValueError(f"unknown predicates {unknown}; choose from {sorted(PREDICATES)}")
-        return value
 
     @field_validator("source")
     @classmethod

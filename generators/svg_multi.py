@@ -30,9 +30,9 @@ from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.sources import from_scene_graph
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
-from synthgen.world import PREDICATES, SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
 from synthgen.world.camera import Light
-from synthgen.world.graph import build_scene_graph
+from synthgen.world.graph import PredicateFilter, build_scene_graph
 from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, sample_rendered_scene
 from synthgen.world.stage import make_stage
@@ -55,9 +55,7 @@ class SvgMultiConfig(ProgramConfig):
     )
     rematerial: float = Field(0.1, ge=0, le=1, description="related: chance its material swaps")
     view_tries: int = Field(20, ge=1, description="related: cameras tried per view")
-    predicates: tuple[str, ...] | None = Field(
-        None, description=f"relations to keep (default all): {sorted(PREDICATES)}"
-    )
+    predicates: PredicateFilter = None
     min_visible_pixels: int = Field(
         40, ge=1, description="visibility filter: every object must show this many pixels"
     )
@@ -69,15 +67,6 @@ class SvgMultiConfig(ProgramConfig):
         lo, hi = value
         if not 2 <= lo <= hi <= 4:
             raise ValueError("images must satisfy 2 <= fewest <= most <= 4")
-        return value
-
-    @field_validator("predicates")
-    @classmethod
-    def _known_predicates(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None:
-            unknown = sorted(set(value) - set(PREDICATES))
-            if unknown:
-                raise ValueError(f"unknown predicates {unknown}; choose from {sorted(PREDICATES)}")
         return value
 
     @model_validator(mode="after")

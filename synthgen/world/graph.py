@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from synthgen.world.masks import objects_visible_bbox_and_counts
 from synthgen.world.render import Rendering
@@ -166,8 +167,21 @@ def _check_predicates(predicates: Iterable[str] | None) -> frozenset[str]:
     chosen = frozenset(predicates)
     unknown = sorted(chosen - PREDICATES.keys())
     if unknown:
-        raise ValueError(f"unknown predicates {unknown}; valid: {list(PREDICATES)}")
+        raise ValueError(f"unknown predicates {unknown}; choose from {sorted(PREDICATES)}")
     return chosen
+
+
+def _known_predicates(value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    _check_predicates(value)
+    return value
+
+
+PredicateFilter = Annotated[
+    tuple[str, ...] | None,
+    AfterValidator(_known_predicates),
+    Field(description=f"relations to keep (default all): {sorted(PREDICATES)}"),
+]
+"""A program config's ``predicates`` option: None (all) or known predicate names."""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -208,7 +208,6 @@ def export_parquet(manifest: Manifest, records: Iterator[dict[str, Any]], out: P
     """One row per record with its images embedded (see the module docstring)."""
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq
     except ImportError:
         raise UserError("--to parquet needs pyarrow: pip install 'synthgen[data]'") from None
     del records  # the rows need media bytes: read the shards with them
@@ -238,24 +237,31 @@ def export_parquet(manifest: Manifest, records: Iterator[dict[str, Any]], out: P
         ],
         metadata={"huggingface": json.dumps({"info": {"features": features}})},
     )
+    rows = (row for row in map(_parquet_row, iter_stored(manifest)) if row is not None)
+    return _write_parquet(out, schema, rows)
+
+
+def _write_parquet(out: Path, schema: Any, rows: Iterator[dict[str, Any]]) -> int:
+    """Stream ``rows`` into a Parquet file of ``schema`` in row groups of
+    PARQUET_ROWS_PER_GROUP, written to a temporary name, fsynced and renamed into place."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(out)
     count = 0
     try:
         with pq.ParquetWriter(tmp, schema) as writer:
-            rows: list[dict[str, Any]] = []
-            for stored in iter_stored(manifest):
-                row = _parquet_row(stored)
-                if row is None:
-                    continue
-                rows.append(row)
-                if len(rows) == PARQUET_ROWS_PER_GROUP:
-                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                    count += len(rows)
-                    rows = []
-            if rows or count == 0:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                count += len(rows)
+            group: list[dict[str, Any]] = []
+            for row in rows:
+                group.append(row)
+                if len(group) == PARQUET_ROWS_PER_GROUP:
+                    writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                    count += len(group)
+                    group = []
+            if group or count == 0:
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                count += len(group)
         fsync_file(tmp)
         publish(tmp, out)
     except BaseException:
@@ -264,18 +270,24 @@ def export_parquet(manifest: Manifest, records: Iterator[dict[str, Any]], out: P
     return count
 
 
-def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
-    record = stored.data
-    refs = image_refs(record)
-    turns = _turns(record, len(refs)) if refs else []
-    if not turns:
-        return None
+def _embedded(stored: StoredRecord, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``{"bytes", "path"}`` of each media ref (the Hugging Face ``Image`` feature layout)."""
     images = []
     for ref in refs:
         data = stored.media.get(ref["path"])
         if data is None:
             raise UserError(f"{ref['path']}: media file missing; run `synthgen validate`")
         images.append({"bytes": data, "path": ref["path"]})
+    return images
+
+
+def _parquet_row(stored: StoredRecord) -> dict[str, Any] | None:
+    record = stored.data
+    refs = image_refs(record)
+    turns = _turns(record, len(refs)) if refs else []
+    if not turns:
+        return None
+    images = _embedded(stored, refs)
     rest = {k: v for k, v in record.items() if k not in ("conversations", "media")}
     return {
         "id": record["id"],
@@ -310,12 +322,7 @@ def _edit_rows(manifest: Manifest, to: str, embed: bool) -> Iterator[dict[str, A
         if refs[0] is None or refs[1] is None:
             continue
         if embed:
-            images = []
-            for ref in refs:
-                data = stored.media.get(ref["path"])
-                if data is None:
-                    raise UserError(f"{ref['path']}: media file missing; run `synthgen validate`")
-                images.append({"bytes": data, "path": ref["path"]})
+            images: list[Any] = _embedded(stored, refs)
         elif any(ref.get("container") for ref in refs):
             raise UserError(
                 f"--to {to} with a JSON OUT writes image paths, but {manifest.root} keeps its "
@@ -340,7 +347,6 @@ def _export_edit(manifest: Manifest, out: Path, to: str) -> int:
         return _write_json_items(out, _edit_rows(manifest, to, embed=False))
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq
     except ImportError:
         raise UserError(
             f"--to {to} with .parquet needs pyarrow: pip install 'synthgen[data]'"
@@ -357,27 +363,7 @@ def _export_edit(manifest: Manifest, out: Path, to: str) -> int:
     schema = pa.schema(
         fields, metadata={"huggingface": json.dumps({"info": {"features": features}})}
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_path(out)
-    count = 0
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            rows: list[dict[str, Any]] = []
-            for row in _edit_rows(manifest, to, embed=True):
-                rows.append(row)
-                if len(rows) == PARQUET_ROWS_PER_GROUP:
-                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                    count += len(rows)
-                    rows = []
-            if rows or count == 0:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                count += len(rows)
-        fsync_file(tmp)
-        publish(tmp, out)
-    except BaseException:
-        remove_path(tmp)
-        raise
-    return count
+    return _write_parquet(out, schema, _edit_rows(manifest, to, embed=True))
 
 
 @exporters.register("multiedit")

@@ -5,7 +5,8 @@ pixels. The phrasings are data (``prompts/imgdiff.toml``); this module fills the
 
 * ``full(attrs)`` -- "small red rubber cube" (size, color, material, shape);
 * ``referring(i, objects)`` -- the shortest attribute phrase that tells object i apart from
-  every other object of its image ("the red cube"); identical twins get "on the left" /
+  every other object of its image ("the red cube"), leaving out the attribute a change is
+  about where another phrase suffices; identical twins get "on the left" /
   "on the right" / "in the middle" from their image x;
 * ``distinguishing(attrs, others)`` -- the shortest phrase that matches no object of the other
   image (for "which image contains X?"), or None when every phrase matches one there.
@@ -63,10 +64,21 @@ def _matches(attrs: Attrs, other: Attrs, keys: Sequence[str]) -> bool:
     return all(attrs[k] == other[k] for k in keys)
 
 
-def referring(i: int, objects: Sequence[Attrs], xs: Sequence[float]) -> str:
-    """ "the ..." phrase that picks objects[i] out of ``objects`` (xs: their image x)."""
+def referring(
+    i: int, objects: Sequence[Attrs], xs: Sequence[float], avoid: str | None = None
+) -> str:
+    """ "the ..." phrase that picks objects[i] out of ``objects`` (xs: their image x).
+
+    ``avoid``: an attribute the phrase should leave out when another phrase suffices -- the
+    one a change is about, so the caption says "the cube changed color from yellow to blue"
+    rather than "the yellow cube changed color from yellow to blue"."""
     me = objects[i]
-    for keys in SUBSETS:
+    subsets = SUBSETS
+    if avoid is not None:
+        subsets = tuple(k for k in SUBSETS if avoid not in k) + tuple(
+            k for k in SUBSETS if avoid in k
+        )
+    for keys in subsets:
         if not any(_matches(me, o, keys) for j, o in enumerate(objects) if j != i):
             return "the " + phrase(me, keys)
     twins = sorted(j for j, o in enumerate(objects) if _matches(me, o, ATTR_ORDER))

@@ -37,6 +37,8 @@ from synthgen.world.render import Rendering
 from synthgen.world.scene import Scene, WorldObject
 
 ATTR_KEYS = ("color", "material", "size")
+AVOID = {"recolor": "color", "material": "material", "resize": "size"}
+"""The attribute a change kind is about: left out of the object's name where possible."""
 
 
 def attrs_of(o: WorldObject) -> dict[str, str]:
@@ -108,7 +110,7 @@ def describe_changes(
         slots: dict[str, str] = {}
         if before is not None:
             assert ch.a is not None
-            slots["the_a"] = referring(ch.a, a.attrs, a.xs)
+            slots["the_a"] = referring(ch.a, a.attrs, a.xs, AVOID.get(ch.kind))
             slots["a_full"] = article(full(a.attrs[ch.a]))
         if after is not None:
             assert ch.b is not None

@@ -7,12 +7,15 @@ from collections import deque
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from synthgen.filters.diff_area import (
     DiffArea,
     DiffCandidate,
     ExpectedChange,
     connected_components,
+    difference_mask,
+    measure,
 )
 from synthgen.generators.imgdiff.changes import Change, Variant
 from synthgen.generators.imgdiff.procedural import _View, describe_changes
@@ -58,6 +61,63 @@ def test_components_match_a_flood_fill(density: float) -> None:
             (tuple(b), c) for b, c in zip(comps.boxes.tolist(), comps.counts.tolist(), strict=True)
         )
         assert got == flood_fill(mask)
+
+
+def _random_case(rng: np.random.Generator) -> DiffCandidate:
+    """Up to three random boxes, differences sprinkled inside them and, sometimes, a few
+    outside (next to a box or far away); boxes sometimes overlap or touch."""
+    h, w = 40, 60
+    a = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    b = a.copy()
+    changes = []
+    for _ in range(int(rng.integers(1, 4))):
+        x, y = int(rng.integers(0, w - 4)), int(rng.integers(0, h - 4))
+        bw, bh = int(rng.integers(2, min(20, w - x) + 1)), int(rng.integers(2, min(15, h - y) + 1))
+        changes.append(ExpectedChange((x, y, bw, bh)))
+        spots = rng.random((bh, bw)) < rng.choice([0.1, 0.5, 0.9])
+        b[y : y + bh, x : x + bw][spots] ^= 0x80
+    if rng.random() < 0.4:
+        ys, xs = rng.integers(0, h, 3), rng.integers(0, w, 3)
+        b[ys, xs] ^= 0x80
+    return DiffCandidate(a, b, changes)
+
+
+def test_the_labelling_free_shortcut_agrees_with_labelling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``measure`` skips labelling when the boxes are apart and hold every difference; on
+    random pairs it must give what labelling the components gives, and both paths occur."""
+    import synthgen.filters.diff_area as module
+
+    calls = []
+
+    def spy(mask: np.ndarray) -> object:
+        calls.append(1)
+        return connected_components(mask)
+
+    monkeypatch.setattr(module, "connected_components", spy)
+    rng = np.random.default_rng(7)
+    skipped = 0
+    for _ in range(400):
+        case = _random_case(rng)
+        reference = measure(case, 16, labels=True)
+        before = len(calls)
+        assert measure(case, 16) == reference
+        skipped += len(calls) == before
+    assert 50 < skipped < 350
+
+
+def test_pillow_and_array_images_give_the_same_mask() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        case = _random_case(rng)
+        for mode in ("RGB", "L"):
+            arr_a, arr_b = case.image_a, case.image_b
+            if mode == "L":
+                arr_a, arr_b = arr_a[..., 0].copy(), arr_b[..., 0].copy()
+            pil_a, pil_b = Image.fromarray(arr_a, mode), Image.fromarray(arr_b, mode)
+            for threshold in (0, 16, 200):
+                m1, y1, x1 = difference_mask(arr_a, arr_b, threshold)
+                m2, y2, x2 = difference_mask(pil_a, pil_b, threshold)
+                assert (y1, x1) == (y2, x2) and np.array_equal(m1, m2)
 
 
 def _pair(h: int = 60, w: int = 80) -> tuple[np.ndarray, np.ndarray]:
@@ -162,3 +222,24 @@ def test_an_occluded_change_is_rejected() -> None:
         ctx, (scene, ren_a, scene_b, ren_b), variant, program.visibility, program.diff_area
     )
     assert sample.data["changes"][0].kind == "recolor"
+
+
+def test_visible_fraction_shortcut_equals_the_drawn_alone_count() -> None:
+    """The recipe skips the drawn-alone redraw for objects nothing can hide; the fraction it
+    reports must still be visible / drawn-alone pixels as the renderer counts them."""
+    from synthgen.world.scene import sample_rendered_scenes
+
+    world = WorldConfig()
+    rngs = [np.random.default_rng(i) for i in range(60)]
+    occluded = 0
+    for base in sample_rendered_scenes(rngs, world, get_renderer("pillow", shadows=True)):
+        if isinstance(base, Exception):
+            continue
+        scene, ren = base
+        view = _View(scene, ren)
+        alone = ren.unoccluded_pixel_counts()
+        for k in range(len(scene.objects)):
+            expected = view.counts[k] / alone[k] if alone[k] else 0.0
+            assert view.visible_fraction(k) == pytest.approx(expected, abs=1e-12)
+            occluded += expected < 1
+    assert occluded  # partly hidden objects were among them

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import synthgen
 from synthgen.engine import build_job
 from synthgen.generators.imgdiff import ImgDiffRecord
 from synthgen.produce import load_program, produce
+from tests.helpers import dataset_bytes, run_cli
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
 
@@ -186,10 +188,42 @@ def test_wrong_vqa_answer_and_bad_swap_are_rejected(
 
 
 def test_model_mode_settings_are_user_errors(tmp_path: Path) -> None:
-    from tests.helpers import run_cli
-
     result = run_cli(
         "make", "imgdiff", "--n", "1", "--out", str(tmp_path / "x"), "--set", 'mode="model"'
     )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "clip_model" in result.stderr or "model" in result.stderr
+
+
+def _sets(config: dict[str, Any], prefix: str = "") -> list[str]:
+    """``--set`` arguments for a nested config (TOML values: JSON scalars and lists)."""
+    out = []
+    for key, value in config.items():
+        if isinstance(value, dict):
+            out += _sets(value, f"{prefix}{key}.")
+        else:
+            out += ["--set", f"{prefix}{key}={json.dumps(value)}"]
+    return out
+
+
+def test_model_path_same_bytes_with_one_and_two_workers(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    """Per-sample seeds, not worker state, decide every image and reply: two workers (each
+    loading its own models; the LLM cache emptied between runs, so both ask the server)
+    write the bytes one worker writes. Fresh CLI processes: forking this test process, which
+    has run torch, can hang."""
+    server.state.reply = Fake()
+    config = _config(server, tmp_path, models, **WIDE)
+    runs = {}
+    for workers in (1, 2):
+        shutil.rmtree(tmp_path / "llm-cache", ignore_errors=True)
+        asked = len(server.requests)
+        root = tmp_path / f"w{workers}"
+        args = ["--n", "4", "--seed", "5", "--workers", str(workers), "--shard-size", "2"]
+        result = run_cli("make", "imgdiff", "--out", str(root), *args, *_sets(config))
+        assert result.returncode == 0, result.stderr
+        assert len(server.requests) > asked  # replies came from the server, not a cache
+        runs[workers] = dataset_bytes(root)
+    assert runs[1] == runs[2]
+    assert sum(1 for name in runs[1] if name.endswith(".png")) == 8

@@ -4,6 +4,7 @@ bad config, two-image LLaVA export."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 import synthgen
 from synthgen.generators.imgdiff.changes import CHANGE_KINDS
+from synthgen.world import WorldConfig
 from synthgen.world.vocab import COLORS, MATERIALS, SIZES
 from tests.helpers import dataset_bytes, run_cli
 
@@ -162,6 +164,8 @@ def test_each_change_kind_is_made_and_its_captions_name_the_right_objects(kind: 
         _check_change(rec.changes[0], rec.scene_graphs[0])
         graph_a, graph_b = rec.scene_graphs
         assert rec.captions == rec.changes[0].captions
+        if kind in ("recolor", "material", "resize"):
+            _check_names_without_the_changed_attribute(rec.changes[0], graph_a, kind)
         if kind == "move":
             ch = rec.changes[0]
             (xa, _), (xb, _) = (
@@ -175,6 +179,23 @@ def test_each_change_kind_is_made_and_its_captions_name_the_right_objects(kind: 
         for qa in rec.qa:
             if qa.kind == "which_image":
                 _check_which_image(qa, graph_a, graph_b)
+
+
+def _check_names_without_the_changed_attribute(ch: Any, graph_a: Any, kind: str) -> None:
+    """ "The yellow cube changed color from yellow to blue" repeats itself: where the other
+    attributes (with the shape) single the object out in image A, the caption's name for it
+    leaves the changed one out."""
+    key = {"recolor": "color", "material": "material", "resize": "size"}[kind]
+    others = [k for k in ("size", "color", "material") if k != key]
+    me = ch.before
+    for n in range(len(others) + 1):
+        for keys in itertools.combinations(others, n):
+            said = {me.name, *(me.attributes[k] for k in keys)}
+            hits = [o.id for o in graph_a.objects if said <= {o.name, *o.attributes.values()}]
+            if hits == [me.id]:
+                old = me.attributes[key]
+                assert ch.captions[0].lower().count(old) == 1, (ch.captions[0], said)
+                return
 
 
 def _matches(phrase: str, obj: Any) -> bool:
@@ -216,6 +237,45 @@ def test_multi_change_pairs_count_their_differences_and_answer_balance() -> None
         turns = rec.conversations
         assert turns[0]["value"].count("<image>") == 2 and len(turns) == 2 * len(rec.qa)
     assert 0.3 < answers.count("the first image") / len(answers) < 0.7
+
+
+def test_multi_change_regions_are_kept_apart_when_sampled(tmp_path: Path) -> None:
+    """The sampler keeps the changes' screen regions apart, so no candidate is lost to
+    overlapping changes; its screen boxes hold every pixel the renderer draws."""
+    manifest = synthgen.make(
+        "imgdiff", n=60, out=tmp_path / "ds", workers=1, seed=9, config={"changes": [2, 3]}
+    )
+    assert manifest.totals.accepted == 60
+    assert "overlapping_changes" not in manifest.totals.rejects_by_reason
+    assert manifest.totals.candidates < 75  # few rejects of any kind
+    from synthgen.generators.imgdiff.changes import screen_box
+    from synthgen.world.render import get_renderer
+    from synthgen.world.scene import sample_rendered_scenes
+
+    rngs = [np.random.default_rng(i) for i in range(40)]
+    for base in sample_rendered_scenes(rngs, WorldConfig(), get_renderer("pillow")):
+        if isinstance(base, Exception):
+            continue
+        scene, ren = base
+        stats = ren.visible_stats()
+        for k, obj in enumerate(scene.objects):
+            x0, y0, x1, y1 = screen_box(scene.stage.camera, obj)
+            if stats.counts[k]:
+                bx, by, bw, bh = stats.bboxes[k].tolist()
+                assert x0 <= bx and y0 <= by and bx + bw - 1 <= x1 and by + bh - 1 <= y1
+            ids = np.argwhere(_drawn_alone(scene, k))
+            assert x0 <= ids[:, 1].min() and ids[:, 1].max() <= x1
+            assert y0 <= ids[:, 0].min() and ids[:, 0].max() <= y1
+
+
+def _drawn_alone(scene: Any, k: int) -> np.ndarray:
+    """Where object k alone is drawn (its whole silhouette: nothing hides it)."""
+    from dataclasses import replace
+
+    from synthgen.world.render import get_renderer
+
+    alone = replace(scene, objects=(scene.objects[k],))
+    return get_renderer("pillow").render(alone).ids == 1
 
 
 def test_same_bytes_with_one_and_two_workers(tmp_path: Path) -> None:

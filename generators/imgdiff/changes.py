@@ -257,7 +257,8 @@ def _try_change(
 
 
 def sample_variant(rng: np.random.Generator, scene: Scene, spec: VariantSpec) -> Variant | None:
-    """The variant of ``scene`` (module docstring); None if a change could not be placed."""
+    """The variant of ``scene`` (module docstring); None if some change found no valid,
+    separate placement in ``spec.tries`` attempts."""
     lo, hi = spec.changes
     count = lo + int(rng.random() * (hi - lo + 1))
     objs: list[WorldObject | None] = list(scene.objects)

@@ -188,7 +188,7 @@ class ImgDiff(Program[ImgDiffConfig]):
                 variant = sample_variant(ctx.rng, base[0], self.spec)
                 if variant is None:
                     results[i] = Reject(
-                        "no_change", f"no valid change found in {cfg.change_tries} tries"
+                        "no_change", f"no valid, separate change found in {cfg.change_tries} tries"
                     )
                     continue
                 todo.append((i, base, variant, variant.scene(base[0])))

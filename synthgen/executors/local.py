@@ -2,11 +2,17 @@
 
 The pool uses ``fork`` where available so programs registered in the calling process (a
 notebook, a test) exist in the workers too; elsewhere ``spawn`` with entry points.
+
+A forked child of a process that has already run torch on the CPU deadlocks in its first
+parallel kernel (the OpenMP thread pool it inherits has no threads). Workers therefore start
+with ``torch.set_num_threads(1)`` when torch is loaded, which runs kernels inline; one thread
+per worker process is also what avoids oversubscribing the cores.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -16,6 +22,13 @@ from synthgen.executors.base import Executor, WorkerLost, register_executor
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def _init_worker() -> None:
+    """Runs first in each pool process (see the module docstring)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
 
 
 @register_executor
@@ -30,7 +43,9 @@ class LocalExecutor(Executor):
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=_init_worker
+            )
         return self._pool
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R]]:

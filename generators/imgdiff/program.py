@@ -38,7 +38,8 @@ from synthgen.program import (
     Sample,
     register_program,
 )
-from synthgen.world import PREDICATES, SceneSamplingError, WorldConfig
+from synthgen.world import SceneSamplingError, WorldConfig
+from synthgen.world.graph import PredicateFilter
 from synthgen.world.render import get_renderer
 from synthgen.world.scene import sample_rendered_scenes
 
@@ -68,9 +69,7 @@ class ImgDiffConfig(ProgramConfig):
         0.5, ge=0, le=1, description="diff_area: changed objects show this much of themselves"
     )
     scene_graphs: bool = Field(False, description="also write both exact scene graphs")
-    predicates: tuple[str, ...] | None = Field(
-        None, description="relations kept in scene graphs (default all)"
-    )
+    predicates: PredicateFilter = None
     model: dict[str, Any] = Field(
         default_factory=dict, description="mode=model settings (see generators/imgdiff/model.py)"
     )
@@ -103,15 +102,6 @@ class ImgDiffConfig(ProgramConfig):
         if unknown or not value:
             raise ValueError(f"unknown or no change kinds {unknown}; choose from {CHANGE_KINDS}")
         return tuple(dict.fromkeys(value))
-
-    @field_validator("predicates")
-    @classmethod
-    def _known_predicates(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None:
-            unknown = sorted(set(value) - set(PREDICATES))
-            if unknown:
-                raise ValueError(f"unknown predicates {unknown}; choose from {sorted(PREDICATES)}")
-        return value
 
     @model_validator(mode="after")
     def _model_settings(self) -> ImgDiffConfig:

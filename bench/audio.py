@@ -39,7 +39,7 @@ SHARD_SIZE = 100
 """Small shards keep the last wave's over-generation (up to a shard per worker of candidates
 made and thrown away once ``n`` is reached) small against n."""
 
-STAGES = ("sample", "synth", "check", "caption", "qa", "generate", "encode", "write")
+STAGES = ("sample", "synth", "check", "caption", "qa", "generate", "encode", "write", "sync")
 
 
 def run(n: int, workers: int, encoder: str = "flac") -> dict:

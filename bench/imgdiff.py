@@ -62,7 +62,7 @@ def main() -> None:
         stages = ", ".join(f"{k} {1000 * v / c:.2f}" for k, v in sorted(r["timings"].items()))
         # "generate" holds the program's own stages; with encode and write it is the worker
         # time of the pairs, without interpreter start-up and per-stage cache warm-up
-        busy = sum(r["timings"].get(k, 0.0) for k in ("generate", "encode", "write"))
+        busy = sum(r["timings"].get(k, 0.0) for k in ("generate", "encode", "write", "sync"))
         print(
             f"imgdiff n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} pairs/s; "
             f"ms per candidate ({stages}); pass rate {r['records'] / c:.1%} "

@@ -53,7 +53,7 @@ def main() -> None:
         r = run(float(args.n), workers)
         rate = r["records"] / r["seconds"]
         # "generate" already contains the program's own stages (scene, graph, qa, ...)
-        cpu = sum(r["timings"].get(k, 0.0) for k in ("generate", "encode", "write"))
+        cpu = sum(r["timings"].get(k, 0.0) for k in ("generate", "encode", "write", "sync"))
         stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
         print(
             f"svg n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} rec/s, "

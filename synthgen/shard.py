@@ -113,7 +113,7 @@ def _run_shard(task: ShardTask) -> ShardEntry:
         fsync_file(rejects_tmp)
         files = writer.commit()
         publish(rejects_tmp, rejects_final)
-        timings["write"] = timings.get("write", 0.0) + time.perf_counter() - start
+        timings["sync"] = time.perf_counter() - start  # durability: fsync, syncfs, renames
     except BaseException:
         writer.abort()
         remove_path(rejects_tmp)

@@ -13,40 +13,8 @@ run's interpreter and its workers) per pair is the steadier figure.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
 
-CHILD = r"""
-import json, resource, sys, time
-import synthgen
-from synthgen.config import parse_overrides
-n, workers, out = int(float(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-config = parse_overrides(sys.argv[4:])
-t = time.perf_counter()
-m = synthgen.make("imgdiff", n=n, out=out, workers=workers, config=config)
-dt = time.perf_counter() - t
-print(json.dumps({"n": n, "workers": workers, "seconds": dt, "records": m.totals.accepted,
-                  "candidates": m.totals.candidates, "rejects": m.totals.rejects_by_reason,
-                  "media_bytes": m.totals.media_bytes, "timings": m.timings,
-                  "cpu_s": sum(u.ru_utime + u.ru_stime for u in (
-                      resource.getrusage(resource.RUSAGE_SELF),
-                      resource.getrusage(resource.RUSAGE_CHILDREN))),
-                  "main_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
-
-
-def run(n: float, workers: int, sets: list[str]) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, str(n), str(workers), tmp + "/ds", *sets],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(proc.stdout)
+from child_make import make_in_child
 
 
 def main() -> None:
@@ -56,13 +24,11 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], help="config override, as in make")
     args = parser.parse_args()
     for workers in args.workers:
-        r = run(float(args.n), workers, args.set)
+        r = make_in_child("imgdiff", float(args.n), workers, args.set)
         rate = r["records"] / r["seconds"]
         c = r["candidates"]
         stages = ", ".join(f"{k} {1000 * v / c:.2f}" for k, v in sorted(r["timings"].items()))
-        # "generate" holds the program's own stages; with encode and write it is the worker
-        # time of the pairs, without interpreter start-up and per-stage cache warm-up
-        busy = sum(r["timings"].get(k, 0.0) for k in ("generate", "encode", "write", "sync"))
+        busy = r["worker_s"]  # without interpreter start-up and per-process warm-up
         print(
             f"imgdiff n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} pairs/s; "
             f"ms per candidate ({stages}); pass rate {r['records'] / c:.1%} "

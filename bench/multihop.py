@@ -13,52 +13,23 @@ there depend on what else runs; on ``k`` free cores the rate is about ``k * 1000
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
 
-CHILD = r"""
-import json, resource, sys, time
-import synthgen
-def cpu():
-    return sum(getattr(resource.getrusage(who), f) for who in
-               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
-n, workers, out = int(float(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-t, c = time.perf_counter(), cpu()
-m = synthgen.make("multihop", n=n, out=out, workers=workers)
-dt, dc = time.perf_counter() - t, cpu() - c
-print(json.dumps({"n": n, "seconds": dt, "cpu_seconds": dc, "records": m.totals.accepted,
-                  "rejects": m.totals.rejects_by_reason, "media_bytes": m.totals.media_bytes,
-                  "timings": m.timings,
-                  "main_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
-
-
-def run(n: float, workers: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, str(n), str(workers), tmp + "/ds"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(proc.stdout)
+from child_make import make_in_child
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", default="4000")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--set", action="append", default=[], help="config override, as in make")
     args = parser.parse_args()
     for workers in args.workers:
-        r = run(float(args.n), workers)
+        r = make_in_child("multihop", float(args.n), workers, args.set)
         rate = r["records"] / r["seconds"]
         stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
         print(
             f"multihop n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} rec/s, "
-            f"CPU {1000 * r['cpu_seconds'] / r['records']:.2f} ms/record "
+            f"CPU {1000 * r['cpu_s'] / r['records']:.2f} ms/record "
             f"(ms/record: {stages}); rejects {r['rejects']}; media "
             f"{r['media_bytes'] / r['records'] / 1024:.1f} KiB/record; peak RSS main "
             f"{r['main_rss_mib']:.0f} MiB, worker {r['worker_rss_mib']:.0f} MiB"

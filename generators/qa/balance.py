@@ -162,6 +162,8 @@ class Balancer:
         self.sets = sets or independent_sets
         self.source_key = source_key
         self.world = world
+        # the cache key of single-image tables, serialised once: table() runs per proposal
+        self._world_key = world.model_dump_json() if world is not None else "default"
 
     def table(self, kind: QuestionKind) -> Table:
         cls = type(kind)
@@ -170,8 +172,7 @@ class Balancer:
             if key not in _CACHE:
                 _CACHE[key] = calibrate(kind, self.sets())
         else:
-            world = self.world.model_dump_json() if self.world is not None else "default"
-            key = (cls.name, cls.version, world)
+            key = (cls.name, cls.version, self._world_key)
             if key not in _CACHE:
                 _CACHE[key] = calibrate(kind, calibration_graphs(self.world))
         return _CACHE[key]

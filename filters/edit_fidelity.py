@@ -70,6 +70,7 @@ class ObjectDelta(CompactModel):
 
 
 def state(o: SceneObject) -> dict[str, Any]:
+    """The fields of a graph object the fidelity check compares (``FIELDS``)."""
     return {
         "shape": o.name,
         "color": o.attributes["color"],

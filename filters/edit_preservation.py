@@ -18,6 +18,8 @@ from synthgen.records import Verdict
 
 @register_filter
 class EditPreservation(Filter):
+    """Passes when no pixel outside the mask differs by more than ``max_abs_diff``."""
+
     name = "edit_preservation"
     kind = "oracle"
 

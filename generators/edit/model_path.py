@@ -71,6 +71,7 @@ class EditPlan(BaseModel):
 
 
 def open_model_backends(config: Any) -> dict[str, Any]:
+    """The MLLM client, diffusers backend and CLIP scorer of ``config`` (heavy imports here)."""
     from synthgen.models import create_chat_backend
     from synthgen.models.diffusion import DiffusionBackend
     from synthgen.models.scorers import ClipScorer
@@ -83,6 +84,7 @@ def open_model_backends(config: Any) -> dict[str, Any]:
 
 
 def plan_problems(plan: EditPlan, width: int, height: int) -> list[str]:
+    """Why an MLLM plan is unusable for a width x height image (empty: it is usable)."""
     out = []
     if plan.edit_type not in MODEL_EDIT_TYPES:
         out.append(f"edit_type {plan.edit_type!r} is not one of {list(MODEL_EDIT_TYPES)}")
@@ -119,6 +121,8 @@ def _verdict(name: str, score: float, threshold: float, score_type: str, model: 
 
 
 def generate_from_image(ctx: Context[Any], path: Path) -> Sample | Reject:
+    """One triplet from the image at ``path`` (steps 1-3 of the module docstring), or the
+    reject of the first check that fails."""
     from synthgen.models import ChatRequest, request_seed
     from synthgen.models.torch_utils import model_label
 

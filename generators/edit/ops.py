@@ -81,6 +81,8 @@ PLACES: dict[str, str] = {
 ROTATABLE = ("cube", "pyramid")
 """Shapes whose rotation about the vertical axis is visible (the others are round)."""
 ROTATE_DEGREES = (20, 30, 45, 60, 70)
+COUNT_WORDS = {1: "one", 2: "two"}
+"""How many objects a count edit adds (1 or 2), as the instruction says it."""
 MAX_PLACEMENT_TRIES = 8
 OBJECT_TYPES = (
     "recolor",
@@ -233,6 +235,33 @@ def _spec(o: WorldObject) -> ObjectSpec:
     )
 
 
+def _one_object_plan(
+    edit_type: str,
+    src: Source,
+    objects: list[WorldObject],
+    k: int,
+    ref: RefExp,
+    spec: ObjectSpec,
+    slots: dict[str, str],
+    params: dict[str, Any],
+    shadows_change: bool = True,
+) -> Plan:
+    """The plan of an edit of object ``k`` alone (``objects``: the target's objects, with
+    ``k`` already edited; ``spec``: the requested fields of ``k`` in the target)."""
+    return Plan(
+        edit_type=edit_type,
+        category="object",
+        slots={"target": phrase(ref), **slots},
+        params=params,
+        target=_with_objects(src, objects),
+        expected=ExpectedDelta(id_map=_identity(len(objects)), changed={k + 1: spec}),
+        changed_before=[k],
+        changed_after=[k],
+        shadows_change=shadows_change,
+        refexps={"target": ref},
+    )
+
+
 # -- attribute edits --------------------------------------------------------------------------
 
 
@@ -250,20 +279,16 @@ def _attribute_edit(
         objects[k] = _obj(objects[k], **{attr: new})
         if geometric and not _clear(objects, k, src.world.min_spacing):
             return None
-        key = "shape" if attr == "shape" else attr
-        return Plan(
-            edit_type={"color": "recolor", "size": "resize"}.get(attr, attr),
-            category="object",
-            slots={"target": phrase(ref), key: new},
+        return _one_object_plan(
+            {"color": "recolor", "size": "resize"}.get(attr, attr),
+            src,
+            objects,
+            k,
+            ref,
+            ObjectSpec(**{attr: new}),
+            slots={attr: new},
             params={attr: [old, new]},
-            target=_with_objects(src, objects),
-            expected=ExpectedDelta(
-                id_map=_identity(len(objects)), changed={k + 1: ObjectSpec(**{attr: new})}
-            ),
-            changed_before=[k],
-            changed_after=[k],
             shadows_change=geometric,
-            refexps={"target": ref},
         )
 
     return plan
@@ -276,6 +301,8 @@ plan_resize = _attribute_edit("size", lambda w: w.sizes, geometric=True)
 
 
 def plan_rotate(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A cube or pyramid (the round shapes would not show it) turned by a listed angle
+    about the vertical axis; None when there is none or the turned footprint hits another."""
     objects = list(src.scene.objects)
     cands = [k for k, o in enumerate(objects) if o.shape in ROTATABLE]
     if not cands:
@@ -294,18 +321,15 @@ def plan_rotate(rng: np.random.Generator, src: Source) -> Plan | None:
     objects[k] = _obj(objects[k], rotation_deg=new_rot)
     if not _clear(objects, k, src.world.min_spacing):
         return None
-    return Plan(
-        edit_type="rotate",
-        category="object",
-        slots={"target": phrase(ref), "degrees": str(degrees), "sense": sense},
+    return _one_object_plan(
+        "rotate",
+        src,
+        objects,
+        k,
+        ref,
+        ObjectSpec(rotation=new_rot),
+        slots={"degrees": str(degrees), "sense": sense},
         params={"degrees": degrees, "sense": sense},
-        target=_with_objects(src, objects),
-        expected=ExpectedDelta(
-            id_map=_identity(len(objects)), changed={k + 1: ObjectSpec(rotation=new_rot)}
-        ),
-        changed_before=[k],
-        changed_after=[k],
-        refexps={"target": ref},
     )
 
 
@@ -313,6 +337,8 @@ def plan_rotate(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_move(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A drawn object shifted along the camera's ground axes by a multiple of its footprint
+    diameter; None when it would leave the area or come within ``min_spacing`` of another."""
     objects = list(src.scene.objects)
     k = int(rng.random() * len(objects))
     direction = _pick(rng, MOVE_DIRECTIONS)
@@ -326,22 +352,21 @@ def plan_move(rng: np.random.Generator, src: Source) -> Plan | None:
     objects[k] = moved
     if not (_clear(objects, k, src.world.min_spacing) and _in_area(moved, src.world)):
         return None
-    return Plan(
-        edit_type="move",
-        category="object",
-        slots={"target": phrase(ref), "direction": direction, "amount": amount},
+    return _one_object_plan(
+        "move",
+        src,
+        objects,
+        k,
+        ref,
+        ObjectSpec(x=moved.x, y=moved.y),
+        slots={"direction": direction, "amount": amount},
         params={"direction": direction, "amount": amount, "offset": [moved.x - o.x, moved.y - o.y]},
-        target=_with_objects(src, objects),
-        expected=ExpectedDelta(
-            id_map=_identity(len(objects)), changed={k + 1: ObjectSpec(x=moved.x, y=moved.y)}
-        ),
-        changed_before=[k],
-        changed_after=[k],
-        refexps={"target": ref},
     )
 
 
 def plan_remove(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A drawn object deleted (the others keep their order, so ids after it shift down);
+    None for a one-object scene."""
     objects = list(src.scene.objects)
     if len(objects) < 2:
         return None
@@ -386,6 +411,8 @@ def _place_near(
 
 
 def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A random new object placed on a described side of a drawn anchor; the relation
+    must then hold in the target graph. None when no clear spot is found there."""
     objects = list(src.scene.objects)
     if len(objects) >= 254:
         return None
@@ -422,6 +449,8 @@ def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_duplicate(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A copy of a drawn object (same looks) on a described side of it; the relation
+    must then hold in the target graph. None when no clear spot is found there."""
     objects = list(src.scene.objects)
     if len(objects) >= 254:
         return None
@@ -453,6 +482,8 @@ def plan_duplicate(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_replace(rng: np.random.Generator, src: Source) -> Plan | None:
+    """A drawn object replaced in place by a random object of another shape; None when the
+    new footprint would crowd a neighbour."""
     objects = list(src.scene.objects)
     k = int(rng.random() * len(objects))
     o = objects[k]
@@ -464,16 +495,15 @@ def plan_replace(rng: np.random.Generator, src: Source) -> Plan | None:
     objects[k] = new
     if not _clear(objects, k, src.world.min_spacing):
         return None
-    return Plan(
-        edit_type="replace",
-        category="object",
-        slots={"target": phrase(ref), "new": _describe(new)},
+    return _one_object_plan(
+        "replace",
+        src,
+        objects,
+        k,
+        ref,
+        _spec(new),
+        slots={"new": _describe(new)},
         params={"new": _spec(new).model_dump()},
-        target=_with_objects(src, objects),
-        expected=ExpectedDelta(id_map=_identity(len(objects)), changed={k + 1: _spec(new)}),
-        changed_before=[k],
-        changed_after=[k],
-        refexps={"target": ref},
     )
 
 
@@ -482,6 +512,8 @@ def _looks(o: WorldObject) -> tuple[str, str, str, str]:
 
 
 def plan_swap(rng: np.random.Generator, src: Source) -> Plan | None:
+    """Two drawn objects of different looks trade ground positions; None when they look
+    alike (the swap would be invisible) or a footprint would crowd a neighbour."""
     objects = list(src.scene.objects)
     n = len(objects)
     if n < 2:
@@ -530,11 +562,13 @@ def _free_spot(
 
 
 def plan_count(rng: np.random.Generator, src: Source) -> Plan | None:
+    """One or two objects of a shape already present added at free random spots, so the
+    count of that shape rises to a stated total; None when no free spot is found."""
     objects = list(src.scene.objects)
     present = sorted({o.shape for o in objects})
     shape = _pick(rng, present)
     have = sum(o.shape == shape for o in objects)
-    added = 1 + int(rng.random() * 2)
+    added = 1 + int(rng.random() * len(COUNT_WORDS))
     n = len(objects)
     if n + added > 254:
         return None
@@ -546,11 +580,17 @@ def plan_count(rng: np.random.Generator, src: Source) -> Plan | None:
         if new is None:
             return None
         new_objects.append(new)
-    kind = noun_phrase(shape, {}, plural=True)
+    word = COUNT_WORDS[added]
+    more = f"{word} more {noun_phrase(shape, {}, plural=added > 1)}"
     return Plan(
         edit_type="count",
         category="object",
-        slots={"kind": kind, "added": str(added), "total": str(have + added)},
+        slots={
+            "kind": noun_phrase(shape, {}, plural=True),
+            "added": word,
+            "more": more,
+            "total": str(have + added),
+        },
         params={"shape": shape, "before": have, "after": have + added},
         target=_with_objects(src, objects + new_objects),
         expected=ExpectedDelta(
@@ -589,6 +629,7 @@ def _kind_phrase(kind: dict[str, str]) -> str:
 
 
 def plan_remove_all(rng: np.random.Generator, src: Source) -> Plan | None:
+    """Every object of a drawn kind (shape, color or both; at least two, not all) removed."""
     got = _kind(rng, src, 2)
     if got is None:
         return None
@@ -615,6 +656,8 @@ def plan_remove_all(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_recolor_all(rng: np.random.Generator, src: Source) -> Plan | None:
+    """Every object of a drawn kind (at least two, not all) painted one new color that none
+    of them has; None when the drawn color is one of theirs."""
     got = _kind(rng, src, 2)
     if got is None:
         return None
@@ -646,6 +689,7 @@ def plan_recolor_all(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_background(rng: np.random.Generator, src: Source) -> Plan | None:
+    """The floor and wall repainted with a named look; None when the stage already has it."""
     name = _pick(rng, BACKDROPS)
     ground, wall = BACKDROPS[name]
     stage = src.scene.stage
@@ -668,6 +712,8 @@ def plan_background(rng: np.random.Generator, src: Source) -> Plan | None:
 
 
 def plan_light(rng: np.random.Generator, src: Source) -> Plan | None:
+    """The light moved to a named side (relative to the camera, on the renderer's azimuth
+    grid); None when it already comes from within 90 degrees of there."""
     where = _pick(rng, LIGHT_FROM)
     cam_az = src.scene.camera.azimuth_deg
     step = LIGHT_AZIMUTH_STEP_DEG
@@ -730,8 +776,10 @@ def _text_plan(field_name: str) -> Callable[[np.random.Generator, Source], Plan 
                 "text": after.text,
                 "font_color": after.font_color,
                 "font_size": after.font_size,
+                "old_font_size": before.font_size,
                 "font_size_word": "bigger" if bigger else "smaller",
                 "font_style": after.font_style,
+                "old_font_style": before.font_style,
             },
             params={field_name: [old, new]},
             sign_before=before,

@@ -55,6 +55,8 @@ MAX_INSTRUCTION_WORDS = 50
 
 
 class EditConfig(ProgramConfig):
+    """What to edit and how (procedural world, or a folder of images with models)."""
+
     world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
     types: tuple[str, ...] = Field(
         ops.EDIT_TYPES, description=f"local/scene/text edit types to draw from: {ops.EDIT_TYPES}"
@@ -133,6 +135,8 @@ class Preservation(StrictModel):
 
 
 class EditRecord(BaseRecord):
+    """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change)."""
+
     source: str = Field(description='"procedural" or "images"')
     category: str = Field(description="object, scene, text, style (procedural) or model")
     edit_type: str = Field(description="edit type, or the style's name")
@@ -155,6 +159,7 @@ class EditRecord(BaseRecord):
 
 
 def phrasings(kind: str, name: str) -> list[str]:
+    """The instruction phrasings of an edit type (``kind='types'``) or style (``'styles'``)."""
     return list(load("edit")[kind][name]["phrasings"])
 
 
@@ -167,6 +172,8 @@ def _phrasings_with_hash(kind: str, name: str) -> tuple[tuple[str, ...], str]:
 
 @register_program
 class Edit(Program[EditConfig]):
+    """The ``edit`` program (see module docstring); procedural candidates run in batches."""
+
     name = "edit"
     version = "1"
     description = "Edit triplets: source image, instruction, target image, mask, exact checks"

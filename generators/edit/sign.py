@@ -79,6 +79,7 @@ def _font(px: int) -> Any:
 
 
 def board_box(corner: Corner, width: int, height: int) -> tuple[int, int, int, int]:
+    """(x, y, w, h) of a sign's board in a corner of a width x height image."""
     w, h = round(BOARD_W * width), round(BOARD_H * height)
     x = MARGIN if corner.endswith("left") else width - MARGIN - w
     y = MARGIN if corner.startswith("top") else height - MARGIN - h
@@ -149,6 +150,7 @@ def _text_layer(
 
 
 def box_mask(sign: Sign, height: int, width: int) -> np.ndarray:
+    """(H, W) bool: the sign's board, the only pixels a text edit may change."""
     x, y, w, h = sign.box
     mask = np.zeros((height, width), dtype=bool)
     mask[y : y + h, x : x + w] = True
@@ -156,6 +158,7 @@ def box_mask(sign: Sign, height: int, width: int) -> np.ndarray:
 
 
 def ocr_available() -> bool:
+    """Whether the optional OCR package is importable (else OCR checks are skipped)."""
     try:
         import rapidocr_onnxruntime  # noqa: F401
     except ImportError:

@@ -129,6 +129,7 @@ STYLES: dict[str, Callable[[Image.Image], Image.Image]] = {
 
 
 def apply_style(name: str, image: Image.Image) -> Image.Image:
+    """The styled RGB copy of ``image`` (same size); deterministic."""
     return STYLES[name](image.convert("RGB"))
 
 

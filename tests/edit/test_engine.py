@@ -149,3 +149,49 @@ def test_bad_config_exits_2_naming_the_field(tmp_path: Path, setting: str, field
     lines = rc.stderr.strip().splitlines()
     assert len(lines) == 1 and field in lines[0]
     assert not (tmp_path / "ds" / "data").exists()
+
+
+class _FakeOCR:
+    """Stands in for RapidOCR: reads ``word`` on every board (its (result, elapse) reply)."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def __call__(self, image: np.ndarray) -> tuple[list, float]:
+        assert image.ndim == 3 and image.shape[0] > 0
+        return [[[[0, 0], [1, 0], [1, 1], [0, 1]], self.word.lower(), 0.99]], 0.01
+
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_ocr_is_checked_when_installed_and_recorded_as_skipped_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, installed: bool
+) -> None:
+    """With OCR a target whose sign reads otherwise than the requested text is rejected
+    (the fake engine always reads STOP); without it every text edit says ``skipped`` and
+    the run counts the skips."""
+    from collections import Counter
+
+    from synthgen.engine import build_job
+    from synthgen.generators.edit import Edit, EditConfig
+    from synthgen.generators.edit import sign as signs
+    from synthgen.produce import produce_many
+
+    monkeypatch.setattr(signs, "ocr_available", lambda: installed)
+    monkeypatch.setattr(signs, "_ocr_engine", lambda: _FakeOCR("STOP"))
+    config = {"types": ["text_wording"], "style_fraction": 0.0}
+    job = build_job("edit", 40, str(tmp_path / "ds"), seed=2, config=config)
+    counters: Counter[str] = Counter()
+    program = Edit(EditConfig.model_validate(config))  # not the per-process cached one
+    outs = produce_many(job, list(range(40)), program, {}, counters=counters)
+    accepted = [o.record for o in outs if o.record is not None]
+    reasons = Counter(o.reject.reason for o in outs if o.reject is not None)
+    planned = 40 - reasons.pop("no_applicable_edit", 0)  # no free corner for a sign
+    assert planned >= 20
+    if installed:
+        assert accepted and all(r.sign_after.text == "STOP" for r in accepted)
+        assert all(r.ocr == "passed" for r in accepted)
+        assert reasons == {"ocr": planned - len(accepted)} and reasons["ocr"] >= 10
+        assert counters["edit.ocr_skipped"] == 0
+    else:
+        assert len(accepted) == planned and {r.ocr for r in accepted} == {"skipped"}
+        assert counters["edit.ocr_skipped"] == planned and not reasons

@@ -159,3 +159,41 @@ def test_direction_cosine() -> None:
     assert direction_cosine(imgs, np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0]])) == 1.0
     assert direction_cosine(imgs, np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 0.0]])) == -1.0
     assert direction_cosine(imgs, np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])) == 0.0
+
+
+def test_inpaint_editor_masks_the_planned_box_and_records_preservation(
+    server: FakeLLMServer, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """editor=inpaint: the mask is the MLLM's box, and the recorded mean/max differences
+    outside it are those of the saved images (recomputed here with numpy)."""
+    import numpy as np
+
+    pytest.importorskip("diffusers")
+    models = {
+        "pix2pix": tiny.checkpoint("sd-inpaint", tmp_path_factory),  # the editor slot
+        "clip": tiny.checkpoint("clip", tmp_path_factory),
+    }
+    server.state.reply = _reply("blue")
+    cfg = _config(
+        server, tmp_path, models, editor="inpaint", clip_direction_min=-1.0, clip_image_min=-1.0
+    )
+    out = tmp_path / "ds"
+    assert synthgen.make("edit", n=2, out=out, workers=1, config=cfg).totals.accepted == 2
+    x, y, w, h = PLAN["bbox"]
+    for line in (out / "data/shard-00000.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        assert r["params"]["editor"] == "inpaint"
+        mask = np.asarray(Image.open(out / r["media"]["mask"]["path"])) > 0
+        box = np.zeros_like(mask)
+        box[y : y + h, x : x + w] = True
+        assert np.array_equal(mask, box)
+        src, tgt = (
+            np.asarray(Image.open(out / r["media"][k]["path"]).convert("RGB"), dtype=np.int16)
+            for k in ("source", "target")
+        )
+        diff = np.abs(src - tgt).max(axis=2)[~box]
+        stats = r["preservation"]
+        assert stats["max_abs_diff_outside"] == int(diff.max())
+        assert stats["mean_abs_diff_outside"] == pytest.approx(float(diff.mean()), abs=1e-5)
+        assert stats["changed_outside"] == int(np.count_nonzero(diff))
+        assert stats["mask_pixels"] == w * h

@@ -4,7 +4,9 @@ records' graphs with the test's own expectations); unique referring expressions;
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from string import Formatter
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,10 @@ import pytest
 
 import synthgen
 from synthgen.generators.edit import ops, styles
-from synthgen.generators.edit.refexp import RefExp, evaluate
+from synthgen.generators.edit import sign as signs
+from synthgen.generators.edit.program import phrasings
+from synthgen.generators.edit.refexp import RefExp, evaluate, phrase
+from synthgen.prompts import load
 from synthgen.world import SceneGraph
 
 PER_TYPE = 5
@@ -145,9 +150,34 @@ def _check_graph_change(r: Any) -> None:
             differs = {k for k in before if before[k] != after[k]}
             field = {"text_wording": "text"}.get(kind, "font_" + kind.removeprefix("text_"))
             assert differs == {field}
-            assert r.ocr == "skipped" or r.ocr == "passed"
+            assert r.ocr == ("passed" if signs.ocr_available() else "skipped")
     else:  # pragma: no cover - a new type needs its own expectation here
         raise AssertionError(f"no expectation for {kind}")
+
+
+def _params_named(r: Any) -> list[str]:
+    """Requested values the instruction must say, from the record's params (test's own
+    choice per type; attribute edits are checked in ``_check_graph_change``)."""
+    p, kind = r.params, r.edit_type
+    if kind == "move":
+        return [p["direction"], p["amount"]]
+    if kind == "rotate":
+        return [str(p["degrees"]), p["sense"]]
+    if kind in ("add", "duplicate"):
+        return [p["place"]]
+    if kind == "count":
+        return [str(p["after"])]
+    if kind == "recolor_all":
+        return [p["color"]]
+    if kind == "background":
+        return [p["backdrop"]]
+    if kind == "light":
+        return [p["light_from"]]
+    if kind in ("text_wording", "text_color"):
+        return [p.get("text", p.get("font_color"))[1]]
+    if kind in ("text_size", "text_style"):
+        return p.get("font_size", p.get("font_style"))  # old and new both
+    return []
 
 
 @pytest.mark.parametrize("edit_type", ops.EDIT_TYPES)
@@ -167,6 +197,54 @@ def test_edit_type_changes_only_the_mask_and_the_graph_as_asked(edit_type: str) 
         _check_graph_change(r)
         for ref in r.refexps.values():
             assert len(evaluate(ref, r.source_graph)) == 1
+            assert phrase(ref) in r.instruction
+        for value in _params_named(r):
+            assert value in r.instruction, (value, r.instruction)
+        if edit_type == "count" and r.params["after"] - r.params["before"] == 1:
+            assert not re.search(r"\b(1|one) more \w+s\b", r.instruction), r.instruction
+
+
+REQUIRED_SLOTS: dict[str, list[set[str]]] = {
+    "recolor": [{"target"}, {"color"}],
+    "shape": [{"target"}, {"shape"}],
+    "material": [{"target"}, {"material"}],
+    "resize": [{"target"}, {"size"}],
+    "move": [{"target"}, {"direction"}, {"amount"}],
+    "remove": [{"target"}],
+    "add": [{"new"}, {"place"}, {"anchor"}],
+    "replace": [{"target"}, {"new"}],
+    "swap": [{"target"}, {"anchor"}],
+    "duplicate": [{"target"}, {"place"}],
+    "count": [{"total"}, {"kind", "more"}],
+    "remove_all": [{"kind"}],
+    "recolor_all": [{"kind"}, {"color"}],
+    "rotate": [{"target"}, {"degrees"}, {"sense"}],
+    "background": [{"backdrop"}],
+    "light": [{"light_from"}],
+    "text_wording": [{"text"}],
+    "text_color": [{"font_color"}],
+    "text_size": [{"font_size"}, {"old_font_size"}],
+    "text_style": [{"font_style"}, {"old_font_style"}],
+}
+"""Per type, groups of slots of which every phrasing must use at least one: what changes,
+and which object (sizes and styles of a sign also name the old value: "italic" alone would
+not say whether an underline stays)."""
+
+
+def test_every_phrasing_names_what_changes() -> None:
+    assert set(REQUIRED_SLOTS) == set(ops.EDIT_TYPES)
+    for kind, groups in REQUIRED_SLOTS.items():
+        options = phrasings("types", kind)
+        assert len(options) >= 3, kind
+        for text in options:
+            used = {name for _, name, _, _ in Formatter().parse(text) if name}
+            for group in groups:
+                assert used & group, (kind, text, group)
+    for style in styles.STYLES:
+        options = phrasings("styles", style)
+        assert len(options) >= 3 and len(set(options)) == len(options), style
+        assert not any(name for t in options for _, name, _, _ in Formatter().parse(t)), style
+    assert set(load("edit")["styles"]) == set(styles.STYLES)
 
 
 def test_masks_are_tight_for_geometric_edits() -> None:
@@ -183,17 +261,45 @@ def test_referring_expressions_are_unique_and_ordinals_are_used() -> None:
         for ref in r.refexps.values():
             ids = evaluate(ref, r.source_graph)
             assert len(ids) == 1
-            # independent count of attribute matches for plain descriptions
-            if ref.ordinal is None and ref.relation is None:
-                hits = [
-                    o
-                    for o in r.source_graph.objects
-                    if (ref.name is None or o.name == ref.name)
-                    and all(o.attributes[k] == v for k, v in ref.attrs.items())
-                ]
-                assert len(hits) == 1
             forms["ordinal" if ref.ordinal else "relation" if ref.relation else "attribute"] += 1
+            # the object found without ``evaluate`` is the one the edit changed
+            edited = {d.source_id for d in r.delta if d.source_id is not None}
+            assert _find_independently(ref, r.source_graph) == ids[0]
+            assert ids[0] in edited, (r.instruction, ids, edited)
     assert set(forms) == {"attribute", "ordinal", "relation"}, forms
+
+
+def _matches(ref: RefExp, o: Any) -> bool:
+    return (ref.name is None or o.name == ref.name) and all(
+        o.attributes[k] == v for k, v in ref.attrs.items()
+    )
+
+
+def _find_independently(ref: RefExp, g: SceneGraph) -> int:
+    """The object an expression names, found without ``evaluate``: attribute-only ones by
+    matching; ordinals by sorting the matching objects on their pixel centroid (left/right)
+    or camera distance (closest); relations by the graph's relation list with an
+    attribute-only anchor."""
+    base = [o for o in g.objects if _matches(ref, o)]
+    if ref.ordinal is not None:
+        k, axis = ref.ordinal
+        key = {
+            "left": lambda o: o.centroid[0],
+            "right": lambda o: -o.centroid[0],
+            "closest": lambda o: o.distance,
+        }[axis]
+        return sorted(base, key=key)[k - 1].id
+    if ref.relation is not None:
+        pred, anchor_ref = ref.relation
+        assert anchor_ref.ordinal is None and anchor_ref.relation is None
+        anchors = [o.id for o in g.objects if _matches(anchor_ref, o)]
+        assert len(anchors) == 1
+        pairs = {(s, o) for s, o in (tuple(x) for x in g.relations_by_predicate[pred])}
+        hits = [o.id for o in base if o.id != anchors[0] and (o.id, anchors[0]) in pairs]
+        assert len(hits) == 1, (phrase(ref), hits)
+        return hits[0]
+    assert len(base) == 1, (phrase(ref), [o.id for o in base])
+    return base[0].id
 
 
 def test_ambiguous_expressions_evaluate_to_several_objects() -> None:

@@ -4,8 +4,10 @@ across workers and batch sizes, exporters, bad config."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -169,8 +171,6 @@ def test_ocr_is_checked_when_installed_and_recorded_as_skipped_otherwise(
     """With OCR a target whose sign reads otherwise than the requested text is rejected
     (the fake engine always reads STOP); without it every text edit says ``skipped`` and
     the run counts the skips."""
-    from collections import Counter
-
     from synthgen.engine import build_job
     from synthgen.generators.edit import Edit, EditConfig
     from synthgen.generators.edit import sign as signs
@@ -195,3 +195,55 @@ def test_ocr_is_checked_when_installed_and_recorded_as_skipped_otherwise(
     else:
         assert len(accepted) == planned and {r.ocr for r in accepted} == {"skipped"}
         assert counters["edit.ocr_skipped"] == planned and not reasons
+
+
+def _reasons(config: dict, n: int, tmp_path: Path) -> Counter:
+    from synthgen.engine import build_job
+    from synthgen.generators.edit import Edit, EditConfig
+    from synthgen.produce import produce_many
+
+    job = build_job("edit", n, str(tmp_path / "ds"), seed=3, config=config)
+    program = Edit(EditConfig.model_validate(config))  # built after the monkeypatching
+    outs = produce_many(job, list(range(n)), program, {})
+    return Counter(o.reject.reason if o.reject is not None else "accepted" for o in outs)
+
+
+def test_program_rejects_a_mask_that_misses_shadows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The oracle is checked, not assumed: moves with shadow-less masks fail preservation."""
+    real = pixels.object_edit_mask
+
+    def no_shadows(
+        before: Any, after: Any, c_before: list[int], c_after: list[int], _: bool, shadows: bool
+    ) -> np.ndarray:
+        return real(before, after, c_before, c_after, False, shadows)
+
+    config = {"types": ["move"], "style_fraction": 0.0}
+    assert _reasons(config, 8, tmp_path)["edit_preservation"] == 0
+    monkeypatch.setattr(pixels, "object_edit_mask", no_shadows)
+    assert _reasons(config, 8, tmp_path)["edit_preservation"] >= 6
+
+
+def test_program_rejects_a_target_that_is_not_the_requested_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A recolor whose rendered target shows another color than the instruction's fails
+    fidelity (the planner's expectation and scene are made to disagree)."""
+    from synthgen.generators.edit import ops
+
+    real = ops.PLANNERS["recolor"]
+
+    def wrong(rng: np.random.Generator, src: ops.Source) -> ops.Plan | None:
+        plan = real(rng, src)
+        if plan is not None:
+            (k,) = plan.changed_after
+            objects = list(plan.target.objects)
+            other = next(c for c in src.world.colors if c not in plan.params["color"])
+            objects[k] = replace(objects[k], color=other)
+            plan.target = replace(plan.target, objects=tuple(objects))
+        return plan
+
+    config = {"types": ["recolor"], "style_fraction": 0.0}
+    monkeypatch.setitem(ops.PLANNERS, "recolor", wrong)
+    assert _reasons(config, 6, tmp_path) == {"edit_fidelity": 6}

@@ -137,6 +137,8 @@ class Plan:
     changed_after: list[int] = field(default_factory=list)
     shadows_change: bool = True
     refexps: dict[str, RefExp] = field(default_factory=dict)
+    referents: dict[str, int] = field(default_factory=dict)
+    """Source graph id (1-based) each expression of ``refexps`` must denote, and only it."""
     sign_before: signs.Sign | None = None
     sign_after: signs.Sign | None = None
 
@@ -259,6 +261,7 @@ def _one_object_plan(
         changed_after=[k],
         shadows_change=shadows_change,
         refexps={"target": ref},
+        referents={"target": k + 1},
     )
 
 
@@ -386,6 +389,7 @@ def plan_remove(rng: np.random.Generator, src: Source) -> Plan | None:
         changed_before=[k],
         changed_after=[],
         refexps={"target": ref},
+        referents={"target": k + 1},
     )
 
 
@@ -445,6 +449,7 @@ def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
         changed_before=[],
         changed_after=[n],
         refexps={"anchor": ref},
+        referents={"anchor": anchor + 1},
     )
 
 
@@ -478,6 +483,7 @@ def plan_duplicate(rng: np.random.Generator, src: Source) -> Plan | None:
         changed_before=[],
         changed_after=[n],
         refexps={"target": ref},
+        referents={"target": k + 1},
     )
 
 
@@ -546,6 +552,7 @@ def plan_swap(rng: np.random.Generator, src: Source) -> Plan | None:
         changed_before=[i, j],
         changed_after=[i, j],
         refexps={"target": ref_a, "anchor": ref_b},
+        referents={"target": i + 1, "anchor": j + 1},
     )
 
 

@@ -9,6 +9,8 @@ the whole batch of candidates; the source render is reused), and verifies it:
   exactly as the edit type says (``filters/edit_fidelity.py``);
 * ``edit_preservation`` (oracle): not one pixel differs outside the edit mask, which is
   derived from the renders (``pixels.py``), and scene edits keep the id map identical;
+* ``refexp_unique`` (oracle): each referring expression denotes exactly the edited object
+  (or anchor) in the source graph;
 * ``edit_visible``: at least one pixel inside the mask changed;
 * ``style_signature`` for styles with a checkable signature; OCR of the target's sign for
   text edits when ``rapidocr_onnxruntime`` is importable (recorded as ``skipped`` otherwise).
@@ -32,7 +34,7 @@ from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delt
 from synthgen.filters.edit_preservation import EditPreservation
 from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
-from synthgen.generators.edit.refexp import RefExp
+from synthgen.generators.edit.refexp import RefExp, evaluate
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -375,6 +377,8 @@ class Edit(Program[EditConfig]):
             stats = pixels.compare(source_img, target_img, mask)
             ctx.require(self._preserved(stats))
             ctx.require(self.fidelity.check((src.graph, target_graph, plan.expected)))
+            if plan.refexps:
+                ctx.require(_referents_verdict(src, plan))
             data["delta"] = graph_delta(src.graph, target_graph, plan.expected.id_map)
         ctx.require(
             Verdict(
@@ -432,3 +436,19 @@ class Edit(Program[EditConfig]):
             )
         )
         return "passed"
+
+
+def _referents_verdict(src: ops.Source, plan: ops.Plan) -> Verdict:
+    """``refexp_unique``: every expression of the instruction denotes, in the source graph,
+    exactly the object the edit is about (re-evaluated here, not trusted from the finders)."""
+    wrong = {
+        role: hits
+        for role, ref in plan.refexps.items()
+        if (hits := evaluate(ref, src.index)) != [plan.referents[role]]
+    }
+    return Verdict(
+        filter="refexp_unique",
+        kind="oracle",
+        passed=not wrong,
+        detail="; ".join(f"{role} denotes {hits}" for role, hits in wrong.items()) or None,
+    )

@@ -247,3 +247,22 @@ def test_program_rejects_a_target_that_is_not_the_requested_change(
     config = {"types": ["recolor"], "style_fraction": 0.0}
     monkeypatch.setitem(ops.PLANNERS, "recolor", wrong)
     assert _reasons(config, 6, tmp_path) == {"edit_fidelity": 6}
+
+
+def test_program_rejects_an_expression_that_names_another_object(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Expressions are re-evaluated on the source graph: one describing the wrong object
+    (the finder is handed the next object's id) fails ``refexp_unique``."""
+    from synthgen.generators.edit import ops
+
+    real = ops.unique_ref
+
+    def off_by_one(g: Any, object_id: int, rng: np.random.Generator) -> Any:
+        return real(g, object_id % len(g.graph.objects) + 1, rng)
+
+    config = {"types": ["recolor", "swap"], "style_fraction": 0.0}
+    assert _reasons(config, 8, tmp_path)["refexp_unique"] == 0
+    monkeypatch.setattr(ops, "unique_ref", off_by_one)
+    reasons = _reasons(config, 8, tmp_path)
+    assert reasons["refexp_unique"] >= 6 and not reasons["accepted"], reasons

@@ -414,6 +414,46 @@ def _place_near(
     return None
 
 
+def _placed_plan(
+    edit_type: str,
+    src: Source,
+    anchor: int,
+    placed: WorldObject,
+    place: str,
+    named: tuple[str, RefExp],
+    slots: dict[str, str],
+    params: dict[str, Any],
+) -> Plan:
+    """The plan of adding ``placed`` on the side ``place`` of object ``anchor`` (0-based),
+    which the instruction names with ``named`` = (slot, expression): the target graph must
+    show one more object with ``placed``'s looks, standing in that relation to the anchor."""
+    n = len(src.scene.objects)
+    role, ref = named
+    return Plan(
+        edit_type=edit_type,
+        category="object",
+        slots={**slots, "place": place, role: phrase(ref)},
+        params=params,
+        target=_with_objects(src, [*src.scene.objects, placed]),
+        expected=ExpectedDelta(
+            id_map=_identity(n),
+            added=[
+                ObjectSpec(
+                    shape=placed.shape,
+                    color=placed.color,
+                    material=placed.material,
+                    size=placed.size,
+                )
+            ],
+            relations=[(n + 1, PLACES[place], anchor + 1)],
+        ),
+        changed_before=[],
+        changed_after=[n],
+        refexps={role: ref},
+        referents={role: anchor + 1},
+    )
+
+
 def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
     """A random new object placed on a described side of a drawn anchor; the relation
     must then hold in the target graph. None when no clear spot is found there."""
@@ -429,27 +469,15 @@ def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
     placed = _place_near(rng, src, objects, anchor, new, place)
     if placed is None:
         return None
-    n = len(objects)
-    spec = _spec(placed)
-    return Plan(
-        edit_type="add",
-        category="object",
-        slots={"new": _describe(placed), "place": place, "anchor": phrase(ref)},
+    return _placed_plan(
+        "add",
+        src,
+        anchor,
+        placed,
+        place,
+        ("anchor", ref),
+        slots={"new": _describe(placed)},
         params={"new": _spec(placed).model_dump(), "place": place},
-        target=_with_objects(src, [*objects, placed]),
-        expected=ExpectedDelta(
-            id_map=_identity(n),
-            added=[
-                ObjectSpec(
-                    shape=spec.shape, color=spec.color, material=spec.material, size=spec.size
-                )
-            ],
-            relations=[(n + 1, PLACES[place], anchor + 1)],
-        ),
-        changed_before=[],
-        changed_after=[n],
-        refexps={"anchor": ref},
-        referents={"anchor": anchor + 1},
     )
 
 
@@ -467,23 +495,8 @@ def plan_duplicate(rng: np.random.Generator, src: Source) -> Plan | None:
     placed = _place_near(rng, src, objects, k, objects[k], place)
     if placed is None:
         return None
-    n = len(objects)
-    o = objects[k]
-    return Plan(
-        edit_type="duplicate",
-        category="object",
-        slots={"target": phrase(ref), "place": place},
-        params={"place": place},
-        target=_with_objects(src, [*objects, placed]),
-        expected=ExpectedDelta(
-            id_map=_identity(n),
-            added=[ObjectSpec(shape=o.shape, color=o.color, material=o.material, size=o.size)],
-            relations=[(n + 1, PLACES[place], k + 1)],
-        ),
-        changed_before=[],
-        changed_after=[n],
-        refexps={"target": ref},
-        referents={"target": k + 1},
+    return _placed_plan(
+        "duplicate", src, k, placed, place, ("target", ref), slots={}, params={"place": place}
     )
 
 

@@ -22,44 +22,8 @@ traffic on the same filesystem.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
 
-CHILD = r"""
-import json, resource, sys, time
-import synthgen
-n, workers, out = int(float(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
-def cpu():
-    usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return sum(u.ru_utime for u in usage), sum(u.ru_stime for u in usage)
-u0, s0 = cpu()
-t = time.perf_counter()
-m = synthgen.make("edit", n=n, out=out, workers=workers)
-dt = time.perf_counter() - t
-u1, s1 = cpu()
-print(json.dumps({"n": n, "workers": workers, "seconds": dt, "records": m.totals.accepted,
-                  "user_s": u1 - u0, "sys_s": s1 - s0,
-                  "rejected": m.totals.rejected, "rejects": m.totals.rejects_by_reason,
-                  "timings": m.timings,
-                  "main_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
-
-
-def run(n: float, workers: int, where: str | None) -> dict:
-    with tempfile.TemporaryDirectory(dir=where) as tmp:
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, str(n), str(workers), tmp + "/ds"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        du = subprocess.run(["du", "-sb", tmp + "/ds"], capture_output=True, text=True)
-    result = json.loads(proc.stdout)
-    result["disk_bytes"] = int(du.stdout.split()[0]) if du.returncode == 0 else -1
-    return result
+from child_make import make_in_child
 
 
 def main() -> None:
@@ -67,11 +31,12 @@ def main() -> None:
     parser.add_argument("--n", default="3000")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--dir", default=None, help="parent of the temporary datasets")
+    parser.add_argument("--set", action="append", default=[], help="config override, as in make")
     args = parser.parse_args()
     for workers in args.workers:
-        r = run(float(args.n), workers, args.dir)
+        r = make_in_child("edit", float(args.n), workers, args.set, args.dir)
         rate = r["records"] / r["seconds"]
-        cpu_ms = 1000 * (r["user_s"] + r["sys_s"]) / r["records"]
+        cpu_ms = 1000 * r["cpu_s"] / r["records"]
         stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
         print(
             f"edit n={r['n']} workers={workers}: {r['seconds']:.1f}s, {rate:,.0f} triplets/s; "

@@ -589,7 +589,7 @@ class OpenAIChatBackend(CachingChatBackend):
                 try:
                     async with state.session.request(method, url, json=body) as raw:
                         resp = _Reply(raw.status, raw.headers.get("retry-after"), await raw.read())
-                except TimeoutError:
+                except asyncio.TimeoutError:  # the builtin TimeoutError only from 3.11
                     failure = f"timed out after {self.settings.timeout_s:g}s"
                 except aiohttp.ClientError as exc:  # resets, cut bodies, bad framing
                     failure = redact(f"{type(exc).__name__}: {exc}", env)[:200]

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from synthgen.generators.qa.templates import article
 from synthgen.prompts import load, text_sha256
 
 ATTR_ORDER = ("size", "color", "material", "shape")
@@ -46,10 +47,6 @@ def phrasebook() -> dict[str, Any]:
 def phrasebook_sha256() -> str:
     book = phrasebook()
     return text_sha256(repr(book["captions"]) + repr(book["questions"]))
-
-
-def article(phrase: str) -> str:
-    return ("an " if phrase[:1] in "aeiou" else "a ") + phrase
 
 
 def phrase(attrs: Attrs, keys: Sequence[str] = ATTR_ORDER) -> str:

@@ -21,12 +21,12 @@ import numpy as np
 
 from synthgen.generators.multihop.schema import SceneItem
 from synthgen.generators.multihop.world import World
+from synthgen.generators.qa.templates import article
+from synthgen.generators.qa.templates import plural as plural_noun
 
 HQ = {"rel": "headquarters"}
 ORG = {"rel": "organiser"}
 LED = {"rel": "ceo", "inverse": True}
-
-PLURAL = {"torus": "tori"}
 
 
 @dataclass
@@ -320,11 +320,11 @@ def _item_phrase(where: dict[str, str], plural: bool) -> str:
     shape = where.get("shape")
     noun = shape or "item"
     if plural:
-        noun = PLURAL.get(noun, noun + "s")
+        noun = plural_noun(noun)
     phrase = " ".join(x for x in (where.get("color"), noun) if x)
     if plural:
         return phrase
-    return ("an " if phrase[0] in "aeiou" else "a ") + phrase
+    return article(phrase)
 
 
 def finish_scene_question(

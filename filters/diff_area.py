@@ -199,13 +199,15 @@ class Measured:
     unexplained: tuple[tuple[int, int, int, int], ...]  # xyxy boxes matching no change
 
 
+def apart(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two inclusive (x0, y0, x1, y1) pixel boxes neither overlap nor touch
+    (8-connectivity)."""
+    return a[0] > b[2] + 1 or b[0] > a[2] + 1 or a[1] > b[3] + 1 or b[1] > a[3] + 1
+
+
 def _apart(boxes: list[tuple[int, int, int, int]]) -> bool:
     """Whether inclusive boxes pairwise neither overlap nor touch (8-connectivity)."""
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            if a[0] <= b[2] + 1 and b[0] <= a[2] + 1 and a[1] <= b[3] + 1 and b[1] <= a[3] + 1:
-                return False
-    return True
+    return all(apart(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def _measure_in_boxes(

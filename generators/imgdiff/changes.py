@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from synthgen.filters.diff_area import apart
 from synthgen.world.camera import Camera
 from synthgen.world.placement import GRID, placement_table
 from synthgen.world.scene import Scene, WorldConfig, WorldObject
@@ -133,11 +134,6 @@ def _join(a: ScreenBox | None, b: ScreenBox | None) -> ScreenBox:
         max(x[2] for x in boxes),
         max(x[3] for x in boxes),
     )
-
-
-def apart(a: ScreenBox, b: ScreenBox) -> bool:
-    """Whether two inclusive pixel boxes neither overlap nor touch (8-connectivity)."""
-    return a[0] > b[2] + 1 or b[0] > a[2] + 1 or a[1] > b[3] + 1 or b[1] > a[3] + 1
 
 
 class _Placer:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from synthgen.filters.diff_area import DiffArea, DiffCandidate, ExpectedChange
+from synthgen.filters.diff_area import DiffArea, DiffCandidate, ExpectedChange, apart, xyxy
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.imgdiff.changes import Variant, size_direction
 from synthgen.generators.imgdiff.describe import (
@@ -163,8 +163,7 @@ def overlapping(changes: list[ChangeRecord]) -> str | None:
     for i, p in enumerate(changes):
         for j in range(i + 1, len(changes)):
             q = changes[j]
-            (x0, y0, w0, h0), (x1, y1, w1, h1) = p.box, q.box
-            if x0 <= x1 + w1 and x1 <= x0 + w0 and y0 <= y1 + h1 and y1 <= y0 + h0:
+            if not apart(xyxy(p.box), xyxy(q.box)):
                 return f"regions of change {i} ({p.kind}) and {j} ({q.kind}) overlap or touch"
     return None
 

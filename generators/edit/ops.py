@@ -41,6 +41,7 @@ from synthgen.generators.edit.refexp import (
     unique_ref,
 )
 from synthgen.world import Rendering, Scene, SceneGraph, WorldConfig, WorldObject
+from synthgen.world.camera import Light
 from synthgen.world.scene import LIGHT_AZIMUTH_STEP_DEG
 
 BACKDROPS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
@@ -742,8 +743,6 @@ def plan_light(rng: np.random.Generator, src: Source) -> Plan | None:
     d = (az - light.azimuth_deg) % 360.0
     if min(d, 360.0 - d) < 90.0:
         return None  # the light already comes from about there
-    from synthgen.world.camera import Light
-
     target = replace(src.scene, light=Light(azimuth_deg=az, elevation_deg=light.elevation_deg))
     n = len(src.scene.objects)
     return Plan(

@@ -233,7 +233,7 @@ class ModelPath:
         with ctx.stage("region"):
             windows = proposals(base.width, base.height, s.region_grid, s.region_scales)
             crops = [base.crop((x, y, x + w, y + h)) for x, y, w, h in windows]
-            scores = clip.image_text(crops, [f"a photo of a {swap.object}"] * len(crops))
+            scores = clip.image_text(crops, [f"a photo of {article(swap.object)}"] * len(crops))
             best = int(np.argmax(scores))
             clip.note_model(ctx, role="clip")
             score = round(float(scores[best]), 6)

@@ -8,7 +8,7 @@ Per candidate (every seed derived from (seed, index), so a record replays):
    edited caption names the new object instead of the old one;
 3. diffusers renders the base image from the caption (``text_to_image``, its own seed);
 4. the object's region: square windows on a grid (``model.region_grid`` per axis, at each
-   ``model.region_scales`` of the short side) are scored with CLIP against "a photo of a
+   ``model.region_scales`` of the short side) are scored with CLIP against "a photo of a(n)
    {object}"; the best window is the region, kept if its score reaches ``object_min_score``
    (verdict ``object_region``; Img-Diff asks its matcher for > 0.35 with BLIP);
 5. the variant: ``inpaint`` (the ``inpaint`` checkpoint, default the ``diffusion`` one, which

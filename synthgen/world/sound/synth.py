@@ -84,6 +84,13 @@ def n_samples(spec: EventSpec, sample_rate: int) -> int:
     return max(1, round(spec.duration * sample_rate))
 
 
+def fit_repeats(count: int, period: float, unit: float, max_duration: float) -> int:
+    """Largest count <= ``count`` of ``unit``-long sounds every ``period`` s that fits in
+    ``max_duration`` (at least 1)."""
+    fit = int((max_duration - unit) // period) + 1 if max_duration >= unit else 1
+    return max(1, min(count, fit))
+
+
 def log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 

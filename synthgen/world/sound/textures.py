@@ -21,13 +21,14 @@ from synthgen.world.sound.dsp import (
     tone_phase,
 )
 from synthgen.world.sound.noise import NoiseBank
-from synthgen.world.sound.synth import EventSpec, Synth, log_uniform, n_samples, register_synth
-
-
-def _train(count: int, period: float, unit: float, max_duration: float) -> int:
-    """Largest count <= ``count`` of ``unit``-long sounds every ``period`` s that fits."""
-    fit = int((max_duration - unit) // period) + 1 if max_duration >= unit else 1
-    return max(1, min(count, fit))
+from synthgen.world.sound.synth import (
+    EventSpec,
+    Synth,
+    fit_repeats,
+    log_uniform,
+    n_samples,
+    register_synth,
+)
 
 
 def damped(freq: float, tau: float, length: int, sample_rate: int) -> np.ndarray:
@@ -122,7 +123,7 @@ class Clock(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         period = float((0.5 if rng.random() < 0.6 else 1.0) * rng.uniform(0.96, 1.04))
         unit = 0.02
-        ticks = _train(int(rng.uniform(2.0, 6.0) / period) + 1, period, unit, max_duration)
+        ticks = fit_repeats(int(rng.uniform(2.0, 6.0) / period) + 1, period, unit, max_duration)
         return EventSpec(
             self.name,
             duration=(ticks - 1) * period + unit,
@@ -157,7 +158,7 @@ class Knock(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         spacing = float(rng.uniform(0.14, 0.3))
         unit = 0.09
-        reps = _train(int(rng.integers(2, 6)), spacing, unit, max_duration)
+        reps = fit_repeats(int(rng.integers(2, 6)), spacing, unit, max_duration)
         return EventSpec(
             self.name,
             duration=(reps - 1) * spacing + unit,
@@ -190,7 +191,7 @@ class Drum(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         period = float(rng.uniform(0.32, 0.6))
         unit = min(period, float(rng.uniform(0.25, 0.45)))
-        reps = _train(int(rng.integers(2, 7)), period, unit, max_duration)
+        reps = fit_repeats(int(rng.integers(2, 7)), period, unit, max_duration)
         return EventSpec(
             self.name,
             duration=(reps - 1) * period + unit,
@@ -226,7 +227,7 @@ class Footsteps(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         period = float(rng.uniform(0.45, 0.65))
         unit = 0.16
-        reps = _train(int(rng.integers(3, 8)), period, unit, max_duration)
+        reps = fit_repeats(int(rng.integers(3, 8)), period, unit, max_duration)
         return EventSpec(
             self.name,
             duration=(reps - 1) * period + unit,
@@ -260,7 +261,7 @@ class Birds(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         spacing = float(rng.uniform(0.1, 0.25))
         length = float(rng.uniform(0.045, min(0.1, spacing - 0.03)))
-        reps = _train(int(rng.integers(3, 9)), spacing, length, max_duration)
+        reps = fit_repeats(int(rng.integers(3, 9)), spacing, length, max_duration)
         start = log_uniform(rng, 2400.0, 4400.0)
         return EventSpec(
             self.name,

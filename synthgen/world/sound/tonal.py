@@ -22,14 +22,15 @@ from synthgen.world.sound.dsp import (
     tone_phase,
 )
 from synthgen.world.sound.noise import NoiseBank
-from synthgen.world.sound.synth import EventSpec, Synth, log_uniform, n_samples, register_synth
+from synthgen.world.sound.synth import (
+    EventSpec,
+    Synth,
+    fit_repeats,
+    log_uniform,
+    n_samples,
+    register_synth,
+)
 from synthgen.world.sound.timbres import lookup, midi_hz, wavetable
-
-
-def _fit_repeats(count: int, unit: float, spacing: float, max_duration: float) -> int:
-    """Largest repetition count <= ``count`` whose span fits in ``max_duration``."""
-    fit = int((max_duration - unit) // spacing) + 1 if max_duration >= unit else 1
-    return max(1, min(count, fit))
 
 
 @register_synth
@@ -44,7 +45,7 @@ class Beep(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         length = float(rng.uniform(0.08, 0.35))
         gap = float(rng.uniform(0.12, 0.35))
-        reps = _fit_repeats(int(rng.integers(1, 6)), length, length + gap, max_duration)
+        reps = fit_repeats(int(rng.integers(1, 6)), length + gap, length, max_duration)
         return EventSpec(
             self.name,
             duration=reps * length + (reps - 1) * gap,
@@ -128,7 +129,7 @@ class Bell(Synth):
         if tail > max_duration:
             tau = max_duration / BELL_TAIL
             tail = max_duration
-        reps = _fit_repeats(int(rng.integers(1, 4)), tail, spacing, max_duration)
+        reps = fit_repeats(int(rng.integers(1, 4)), spacing, tail, max_duration)
         return EventSpec(
             self.name,
             duration=(reps - 1) * spacing + tail,

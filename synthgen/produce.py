@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import traceback
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,15 +51,18 @@ def load_program(job: JobSpec) -> Program:
     return _program_for(job.program, canonical_json(job.config))
 
 
-_BACKENDS: dict[int, dict[str, Any]] = {}
+_BACKENDS: weakref.WeakKeyDictionary[Program, dict[str, Any]] = weakref.WeakKeyDictionary()
+"""Keyed on the instance itself, not ``id()``: an id is reused once a program is freed (a
+finished ``synthgen.generate``, an evicted ``_program_for`` entry), which would hand the new
+program the old one's backends."""
 
 
 def backends_of(program: Program) -> dict[str, Any]:
     """The program's backends, opened once per process (see ``Program.open_backends``)."""
-    key = id(program)
-    if key not in _BACKENDS:
-        _BACKENDS[key] = program.open_backends()
-    return _BACKENDS[key]
+    backends = _BACKENDS.get(program)
+    if backends is None:
+        backends = _BACKENDS[program] = program.open_backends()
+    return backends
 
 
 def collect_usage(backends: dict[str, Any]) -> dict[str, int]:

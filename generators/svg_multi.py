@@ -27,6 +27,7 @@ from synthgen.filters.visibility import Visibility
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations, question_kinds
 from synthgen.generators.qa.base import MultiImageKind
 from synthgen.generators.qa.graph import QAGraph
+from synthgen.generators.qa.programs import pick
 from synthgen.generators.qa.sources import from_scene_graph
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
@@ -172,13 +173,13 @@ def _related_view(
         color, material = o.color, o.material
         if u[1] < cfg.recolor and len(world.colors) > 1:
             others = [c for c in world.colors if c != o.color]
-            color = others[int(rng.random() * len(others))]
+            color = pick(rng, others)
         if u[2] < cfg.rematerial and len(world.materials) > 1:
             others = [m for m in world.materials if m != o.material]
-            material = others[int(rng.random() * len(others))]
+            material = pick(rng, others)
         objects.append(replace(o, color=color, material=material))
     if not objects:
-        objects = [base.objects[int(rng.random() * len(base.objects))]]
+        objects = [pick(rng, base.objects)]
     renderer = get_renderer(world.renderer, shadows=world.shadows)
     need = max(world.min_visible_pixels, cfg.min_visible_pixels)
     lo, hi = world.light_elevation_deg

@@ -103,7 +103,7 @@ def image_name(i: int) -> str:
     return f"Image {i + 1}"
 
 
-def pick(rng: np.random.Generator, items: list) -> Any:
+def pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
     """One item, uniformly, with the sample's RNG."""
     return items[int(rng.random() * len(items))]
 

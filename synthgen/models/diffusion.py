@@ -145,7 +145,7 @@ class DiffusionBackend:
         self, prompts: Sequence[str], seeds: Sequence[int], **params: Any
     ) -> list[Image.Image]:
         """One image per prompt, ``height`` x ``width`` (settings, overridable in ``params``)."""
-        n = _same_length(prompts=prompts, seeds=seeds)
+        n = torch_utils.same_length("batch", prompts=prompts, seeds=seeds)
         call = self._common(params, sized=True)
         return self._run("text_to_image", n, seeds, {"prompt": list(prompts)}, call)
 
@@ -158,7 +158,7 @@ class DiffusionBackend:
         **params: Any,
     ) -> list[Image.Image]:
         """Re-noise each image to ``strength`` and denoise towards its prompt (same size out)."""
-        n = _same_length(images=images, prompts=prompts, seeds=seeds)
+        n = torch_utils.same_length("batch", images=images, prompts=prompts, seeds=seeds)
         call = self._common(params, sized=False)
         call["strength"] = self.settings.strength if strength is None else strength
         per = {"image": [_rgb(im) for im in images], "prompt": list(prompts)}
@@ -174,7 +174,9 @@ class DiffusionBackend:
     ) -> list[Image.Image]:
         """Repaint the white area of each mask from its prompt; output has the input's size
         unless ``height``/``width`` are set."""
-        n = _same_length(images=images, masks=masks, prompts=prompts, seeds=seeds)
+        n = torch_utils.same_length(
+            "batch", images=images, masks=masks, prompts=prompts, seeds=seeds
+        )
         call = self._common(params, sized=True)
         per = {
             "image": [_rgb(im) for im in images],
@@ -192,7 +194,7 @@ class DiffusionBackend:
         **params: Any,
     ) -> list[Image.Image]:
         """Apply an edit instruction to each image (InstructPix2Pix checkpoints only)."""
-        n = _same_length(images=images, instructions=instructions, seeds=seeds)
+        n = torch_utils.same_length("batch", images=images, instructions=instructions, seeds=seeds)
         call = self._common(params, sized=False)
         call["image_guidance_scale"] = (
             self.settings.image_guidance_scale
@@ -330,14 +332,6 @@ class DiffusionBackend:
                 for i, image in zip(chunk, out.images, strict=True):
                     results[i] = image
         return results
-
-
-def _same_length(**lists: Sequence[Any]) -> int:
-    lengths = {name: len(values) for name, values in lists.items()}
-    if len(set(lengths.values())) > 1:
-        shown = ", ".join(f"{k}={v}" for k, v in lengths.items())
-        raise ValueError(f"batch inputs differ in length: {shown}")
-    return next(iter(lengths.values()))
 
 
 def _rgb(image: Image.Image) -> Image.Image:

@@ -157,14 +157,14 @@ class ClipScorer(_TorchScorer):
 
     def image_text(self, images: Sequence[Image.Image], texts: Sequence[str]) -> np.ndarray:
         """Cosine of each (image, text) pair, shape (n,)."""
-        _same_length(images=images, texts=texts)
+        torch_utils.same_length("scorer", images=images, texts=texts)
         return _rowwise_cosine(self.embed_images(images), self.embed_texts(texts))
 
     def image_image(
         self, images_a: Sequence[Image.Image], images_b: Sequence[Image.Image]
     ) -> np.ndarray:
         """Cosine of each (image_a, image_b) pair, shape (n,)."""
-        n = _same_length(images_a=images_a, images_b=images_b)
+        n = torch_utils.same_length("scorer", images_a=images_a, images_b=images_b)
         both = self.embed_images([*images_a, *images_b])
         return _rowwise_cosine(both[:n], both[n:])
 
@@ -244,13 +244,13 @@ class ClapScorer(_TorchScorer):
 
     def audio_text(self, audios: Sequence[Audio], texts: Sequence[str]) -> np.ndarray:
         """Cosine of each (audio, text) pair, shape (n,)."""
-        _same_length(audios=audios, texts=texts)
+        torch_utils.same_length("scorer", audios=audios, texts=texts)
         return _rowwise_cosine(self.embed_audio(audios), self.embed_texts(texts))
 
     def audio_texts(self, audios: Sequence[Audio], texts: Sequence[Sequence[str]]) -> np.ndarray:
         """Cosine of each audio with each of its k texts, shape (n, k); each audio is embedded
         once (the relative caption-vs-label check scores two texts per clip)."""
-        n = _same_length(audios=audios, texts=texts)
+        n = torch_utils.same_length("scorer", audios=audios, texts=texts)
         k = {len(t) for t in texts}
         if len(k) > 1:
             raise ValueError(f"every audio needs the same number of texts (got {sorted(k)})")
@@ -290,11 +290,3 @@ def _rowwise_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.zeros(0, np.float64)
     dots = np.einsum("nd,nd->n", a.astype(np.float64), b.astype(np.float64))
     return np.clip(dots, -1.0, 1.0)
-
-
-def _same_length(**lists: Sequence[Any]) -> int:
-    lengths = {name: len(values) for name, values in lists.items()}
-    if len(set(lengths.values())) > 1:
-        shown = ", ".join(f"{k}={v}" for k, v in lengths.items())
-        raise ValueError(f"scorer inputs differ in length: {shown}")
-    return next(iter(lengths.values()))

@@ -15,6 +15,7 @@ import hashlib
 import importlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -128,3 +129,12 @@ def pretrained_kwargs(model: str | Path, revision: str | None = None) -> dict[st
     if revision is not None and not Path(model).is_dir():
         kwargs["revision"] = revision
     return kwargs
+
+
+def same_length(what: str, **lists: Sequence[Any]) -> int:
+    """The common length of the batch inputs ``lists``; ValueError naming each length if not."""
+    lengths = {name: len(values) for name, values in lists.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}={v}" for k, v in lengths.items())
+        raise ValueError(f"{what} inputs differ in length: {shown}")
+    return next(iter(lengths.values()))

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -147,31 +148,38 @@ def _chat_items(
         yield record, [ref["path"] for ref in refs], turns
 
 
-def _write_json_items(out: Path, items: Iterator[dict[str, Any]]) -> int:
-    """A JSON array (or JSON lines for ``*.jsonl``), streamed to a temporary file, fsynced and
-    renamed into place."""
+@contextmanager
+def _published(out: Path) -> Iterator[Path]:
+    """A temporary path to write ``out`` to; once the block ends it is fsynced and renamed into
+    place, or removed if the block raised (a reader never sees half a file)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(out)
-    lines = out.suffix == ".jsonl"
-    count = 0
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            if not lines:
-                f.write("[")
-            for item in items:
-                text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-                if lines:
-                    f.write(text + "\n")
-                else:
-                    f.write(("\n" if count == 0 else ",\n") + text)
-                count += 1
-            if not lines:
-                f.write("\n]\n")
+        yield tmp
         fsync_file(tmp)
         publish(tmp, out)
     except BaseException:
         remove_path(tmp)
         raise
+
+
+def _write_json_items(out: Path, items: Iterator[dict[str, Any]]) -> int:
+    """A JSON array (or JSON lines for ``*.jsonl``), streamed to a temporary file, fsynced and
+    renamed into place."""
+    lines = out.suffix == ".jsonl"
+    count = 0
+    with _published(out) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        if not lines:
+            f.write("[")
+        for item in items:
+            text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+            if lines:
+                f.write(text + "\n")
+            else:
+                f.write(("\n" if count == 0 else ",\n") + text)
+            count += 1
+        if not lines:
+            f.write("\n]\n")
     return count
 
 
@@ -247,26 +255,18 @@ def _write_parquet(out: Path, schema: Any, rows: Iterator[dict[str, Any]]) -> in
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_path(out)
     count = 0
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            group: list[dict[str, Any]] = []
-            for row in rows:
-                group.append(row)
-                if len(group) == PARQUET_ROWS_PER_GROUP:
-                    writer.write_table(pa.Table.from_pylist(group, schema=schema))
-                    count += len(group)
-                    group = []
-            if group or count == 0:
+    with _published(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+        group: list[dict[str, Any]] = []
+        for row in rows:
+            group.append(row)
+            if len(group) == PARQUET_ROWS_PER_GROUP:
                 writer.write_table(pa.Table.from_pylist(group, schema=schema))
                 count += len(group)
-        fsync_file(tmp)
-        publish(tmp, out)
-    except BaseException:
-        remove_path(tmp)
-        raise
+                group = []
+        if group or count == 0:
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
+            count += len(group)
     return count
 
 

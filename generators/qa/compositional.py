@@ -52,7 +52,7 @@ class _Compositional(QuestionKind):
 
     def _draw(self, g: QAGraph, rng: np.random.Generator) -> dict[str, Any] | None:
         refs = g.refs
-        anchors = [o for o in g.objects if refs[o.id] is not None]
+        anchors = g.referable
         if len(anchors) < 1 or len(g.objects) < 2:
             return None
         anchor = pick(rng, anchors)
@@ -217,12 +217,11 @@ class Grounding(QuestionKind):
     answer_type = "box"
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        refs = g.refs
-        objs = [o for o in g.objects if refs[o.id] is not None]
+        objs = g.referable
         if not objs:
             return None
         o = pick(rng, objs)
-        text, attrs = refs[o.id]  # type: ignore[misc]
+        text, attrs = g.refs[o.id]  # type: ignore[misc]
         return self.make(t, rng, region(o), {"op": "box", "ref": ref(o.name, attrs)}, obj=text)
 
 

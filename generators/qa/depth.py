@@ -28,11 +28,6 @@ def _dist(a: QObject, b: QObject) -> float:
     return math.dist(a.position, b.position)
 
 
-def _referable(g: QAGraph) -> list[QObject]:
-    refs = g.refs
-    return [o for o in g.objects if refs[o.id] is not None]
-
-
 def _winner(values: list[float], smallest: bool) -> int | None:
     """Index of the smallest (largest) value if it wins by MARGIN over every other."""
     best = min(values) if smallest else max(values)
@@ -50,7 +45,7 @@ class _CameraDistance(QuestionKind):
     closer: ClassVar[bool]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        objs = _referable(g)
+        objs = g.referable
         if len(objs) < 2:
             return None
         k = 3 if len(objs) >= 3 and rng.random() < 0.5 else 2
@@ -103,7 +98,7 @@ class _AnchorDistance(QuestionKind):
     closer: ClassVar[bool]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        objs = _referable(g)
+        objs = g.referable
         if len(objs) < 3:
             return None
         k = 3 if len(objs) >= 4 and rng.random() < 0.5 else 2
@@ -162,7 +157,7 @@ class DistanceCompare(QuestionKind):
     requires = frozenset({"3d"})
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        objs = _referable(g)
+        objs = g.referable
         if len(objs) < 3:
             return None
         for _ in range(4):

@@ -214,6 +214,12 @@ class QAGraph:
         """Object id -> its shortest unique referring expression (None if it has none)."""
         return _unique_refs(self.objects, self.objects, None)
 
+    @cached_property
+    def referable(self) -> list[QObject]:
+        """The objects that have a unique referring expression, in object order."""
+        refs = self.refs
+        return [o for o in self.objects if refs[o.id] is not None]
+
     def ref_for(self, o: QObject, avoid: str | None = None) -> Ref | None:
         """``o``'s shortest unique expression that does not use attribute type ``avoid``."""
         if avoid is None:

@@ -94,7 +94,7 @@ class _Extreme(QuestionKind):
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         refs = g.refs
-        objs = [o for o in g.objects if refs[o.id] is not None]
+        objs = g.referable
         if len(objs) < 2:
             return None
         k = 3 if len(objs) >= 3 and rng.random() < 0.5 else 2

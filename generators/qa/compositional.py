@@ -17,9 +17,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
-from synthgen.generators.qa.graph import OPPOSITE, QAGraph, QObject, phrase
+from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
 from synthgen.generators.qa.programs import pick, ref
-from synthgen.generators.qa.refexp import region
+from synthgen.generators.qa.refexp import matches, region
 from synthgen.generators.qa.templates import Templates, article, plural
 
 PATTERNS: tuple[tuple[str, ...], ...] = (
@@ -37,10 +37,6 @@ PRED_CLASSES: dict[str, tuple[str, ...]] = {"lr": ("left of", "right of")}
 """Predicates of decided graphs, by class (classes differ in how many objects they hold
 for). Front/behind are decided for so few pairs that almost no filter is decided for all
 its objects, so they are not asked."""
-
-
-def _matches(o: QObject, name: str | None, attrs: dict[str, str]) -> bool:
-    return (name is None or o.name == name) and all(o.attrs.get(k) == v for k, v in attrs.items())
 
 
 class _Compositional(QuestionKind):
@@ -76,7 +72,7 @@ class _Compositional(QuestionKind):
                 attrs[slot] = x.attrs[slot]
             else:
                 attrs[slot] = pick(rng, g.values(slot))
-        members = [o for o in g.objects if o is not anchor and _matches(o, name, attrs)]
+        members = [o for o in g.objects if o is not anchor and matches(o, name, attrs)]
         holding = g.pairs.get(p, frozenset())
         if g.decided:
             against = g.pairs.get(OPPOSITE[p], frozenset())

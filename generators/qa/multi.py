@@ -22,25 +22,10 @@ import numpy as np
 from synthgen.generators.qa.base import QA, MultiImageKind, question_kinds
 from synthgen.generators.qa.graph import DESCRIBE_ORDER, OPPOSITE, QAGraph, QObject, phrase
 from synthgen.generators.qa.programs import image_name, pick, ref
+from synthgen.generators.qa.refexp import select
 from synthgen.generators.qa.templates import Templates, article, plural
 
 SELECT_PREDICATES = ("left of", "right of", "in front of", "behind")
-
-
-def _count(g: QAGraph, name: str | None, attrs: dict[str, str]) -> int:
-    return sum(
-        1
-        for o in g.objects
-        if (name is None or o.name == name) and all(o.attrs.get(k) == v for k, v in attrs.items())
-    )
-
-
-def _find(g: QAGraph, name: str, attrs: dict[str, str]) -> list[QObject]:
-    return [
-        o
-        for o in g.objects
-        if o.name == name and all(o.attrs.get(k) == v for k, v in attrs.items())
-    ]
 
 
 def _names(graphs: Sequence[QAGraph]) -> list[str]:
@@ -60,7 +45,7 @@ def cross_ref(
     for size in range(len(typed) + 1):
         for keys in combinations(typed, size):
             attrs = {k: o.attrs[k] for k in keys}
-            counts = [len(_find(g, o.name, attrs)) for g in graphs]
+            counts = [len(select(g, o.name, attrs)) for g in graphs]
             if max(counts) == 1 and (not everywhere or min(counts) == 1):
                 return phrase(o.name, attrs), attrs
     return None
@@ -68,7 +53,7 @@ def cross_ref(
 
 def _relation_state(g: QAGraph, a: dict[str, Any], p: str, b: dict[str, Any]) -> bool | None:
     """True / False / None (ambiguous: a description matches twice, or undecided pair)."""
-    xs, ys = _find(g, a["name"], a["attrs"]), _find(g, b["name"], b["attrs"])
+    xs, ys = select(g, a["name"], a["attrs"]), select(g, b["name"], b["attrs"])
     if len(xs) > 1 or len(ys) > 1:
         return None
     if not xs or not ys:
@@ -128,7 +113,7 @@ class _HasObject(_Select):
             cands = [(n, {}) for n in _names(graphs)]
         valid = []
         for name, attrs in cands:
-            has = [_count(g, name, attrs) > 0 for g in graphs]
+            has = [len(select(g, name, attrs)) > 0 for g in graphs]
             if has.count(self.present) == 1:
                 valid.append((name, attrs, has.index(self.present)))
         if not valid:
@@ -291,7 +276,7 @@ class MultiCommonAttributes(MultiImageKind):
         for name in _names(graphs):
             if any(g.name_counts[name] != 1 for g in graphs):
                 continue
-            objs = [_find(g, name, {})[0] for g in graphs]
+            objs = [select(g, name, {})[0] for g in graphs]
             shared = [
                 objs[0].attrs[k]
                 for k in DESCRIBE_ORDER
@@ -335,7 +320,7 @@ class _Total(MultiImageKind):
             key = pick(rng, keys)
             values = sorted(set().union(*(g.values(key) for g in graphs)))
             attrs[key] = o.attrs[key] if from_object else pick(rng, values)
-        total = sum(_count(x, name, attrs) for x in graphs)
+        total = sum(len(select(x, name, attrs)) for x in graphs)
         program = {"op": "total_count", "select": ref(name, attrs)}
         return self.make(t, rng, total, program, objs=plural(phrase(name, attrs)))
 
@@ -380,7 +365,7 @@ class MultiRelationDiff(MultiImageKind):
                 continue
             sets = []
             for x in graphs:
-                xs, ys = _find(x, g.by_id[s].name, a[1]), _find(x, g.by_id[o].name, b[1])
+                xs, ys = select(x, g.by_id[s].name, a[1]), select(x, g.by_id[o].name, b[1])
                 sets.append(x.spatial_between.get((xs[0].id, ys[0].id), []))
             if not all(sets) or all(v == sets[0] for v in sets):
                 continue
@@ -410,7 +395,7 @@ class MultiAttributeDiff(MultiImageKind):
         for name in _names(graphs):
             if any(g.name_counts[name] != 1 for g in graphs):
                 continue
-            objs = [_find(g, name, {})[0] for g in graphs]
+            objs = [select(g, name, {})[0] for g in graphs]
             if any(
                 any(k not in o.attrs for k in DESCRIBE_ORDER if k in objs[0].attrs) for o in objs
             ):

@@ -41,7 +41,7 @@ from synthgen.manifest import (
     read_sidecars,
     write_manifest,
 )
-from synthgen.produce import produce_many
+from synthgen.produce import produce_range
 from synthgen.program import Program, programs
 from synthgen.records import BaseRecord
 from synthgen.seeding import canonical_json, config_hash
@@ -459,17 +459,11 @@ def generate(
     program_cls = programs.get(job.program)
     program = program_cls(program_cls.Config.model_validate(job.config))
     made = 0
-    index = 0
-    size = max(1, program.batch_size())
-    while made < job.n:
-        if job.candidate_limit is not None and index >= job.candidate_limit:
-            raise _source_exhausted(index, made)
-        stop = index + size
-        if job.candidate_limit is not None:
-            stop = min(stop, job.candidate_limit)
-        batch = list(range(index, stop))
-        index = stop
-        for outcome in produce_many(job, batch, program, keep_media_objects=True):
-            if outcome.record is not None and made < job.n:
-                made += 1
-                yield outcome.record
+    limit = job.candidate_limit
+    for outcome in produce_range(job, 0, limit, program, keep_media_objects=True):
+        if outcome.record is not None:
+            made += 1
+            yield outcome.record
+            if made == job.n:
+                return
+    raise _source_exhausted(limit or 0, made)

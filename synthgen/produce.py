@@ -10,6 +10,7 @@ import time
 import traceback
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -173,6 +174,34 @@ def produce_many(
         _outcome(job, program, ctx, result, keep_media_objects)
         for ctx, result in zip(ctxs, results, strict=True)
     ]
+
+
+def produce_range(
+    job: JobSpec,
+    start: int,
+    stop: int | None,
+    program: Program,
+    backends: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
+    counters: Counter[str] | None = None,
+    keep_media_objects: bool = False,
+) -> Iterator[Outcome]:
+    """Outcomes of candidates ``start`` .. ``stop`` (None: without end) in index order, made
+    lazily in batches of ``program.batch_size()``."""
+    size = max(1, program.batch_size())
+    first = start
+    while stop is None or first < stop:
+        last = first + size if stop is None else min(first + size, stop)
+        yield from produce_many(
+            job,
+            list(range(first, last)),
+            program,
+            backends,
+            timings,
+            counters,
+            keep_media_objects,
+        )
+        first = last
 
 
 def _outcome(

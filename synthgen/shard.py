@@ -11,17 +11,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.gc_tuning import shard_gc
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
-from synthgen.produce import Outcome, backends_of, collect_usage, load_program, produce_many
-from synthgen.program import Program
+from synthgen.produce import backends_of, collect_usage, load_program, produce_range
 from synthgen.seeding import sha256_file
 from synthgen.sinks import sinks
 
@@ -51,20 +48,6 @@ def remove_shard(job: JobSpec, shard: int) -> None:
     remove_path(rejects_path(job.root, shard))
 
 
-def _outcomes(
-    task: ShardTask,
-    program: Program,
-    backends: dict[str, Any],
-    timings: dict[str, float],
-    counters: Counter[str],
-) -> Iterator[Outcome]:
-    """Outcomes of the shard's candidates in index order, made in program-sized batches."""
-    size = max(1, program.batch_size())
-    for first in range(task.start, task.stop, size):
-        indices = list(range(first, min(first + size, task.stop)))
-        yield from produce_many(task.job, indices, program, backends, timings, counters)
-
-
 def run_shard(task: ShardTask) -> ShardEntry:
     """Produce, write and record one shard; returns its manifest entry."""
     with shard_gc():
@@ -89,7 +72,10 @@ def _run_shard(task: ShardTask) -> ShardEntry:
     rejects_sha = hashlib.sha256()
     try:
         with open(rejects_tmp, "wb") as rejects:
-            for outcome in _outcomes(task, program, backends, timings, counters):
+            outcomes = produce_range(
+                job, task.start, task.stop, program, backends, timings, counters
+            )
+            for outcome in outcomes:
                 for name, passed in outcome.verdicts:
                     stats = filters.setdefault(name, FilterStats())
                     if passed:

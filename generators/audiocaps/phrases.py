@@ -9,10 +9,11 @@ words appears as a word, optionally with an -s/-es/-ing/-ed ending.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from synthgen.prompts import load, text_sha256
 from synthgen.world.sound import SoundEvent
 
 PROMPT_NAME = "audio_captions"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class ClassPhrases:
     detailed: tuple[str, ...] = ()
 
 
-def pick(options: tuple[str, ...] | list[str], rng: np.random.Generator) -> str:
+def pick(options: Sequence[T], rng: np.random.Generator) -> T:
+    """One option, uniformly, with the clip's RNG (one ``integers`` draw)."""
     return options[int(rng.integers(len(options)))]
 
 

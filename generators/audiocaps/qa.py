@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from synthgen.generators.audiocaps.captions import seconds_text
-from synthgen.generators.audiocaps.phrases import Phrasebook
+from synthgen.generators.audiocaps.phrases import Phrasebook, pick
 from synthgen.records import StrictModel
 from synthgen.world.sound import SYNTHS, AudioSceneGraph, Structure, get_synth
 
@@ -64,7 +64,7 @@ class _Asker:
 
 def _presence(k: _Asker) -> Iterator[AudioQA]:
     events = k.graph.events
-    e = events[int(k.rng.integers(len(events)))]
+    e = pick(events, k.rng)
     yield k.qa("presence", "yes", [e.id], a=k.book.of(e).a)
     present = {ev.label for ev in events}
     families = {get_synth(label).family for label in present}
@@ -74,7 +74,7 @@ def _presence(k: _Asker) -> Iterator[AudioQA]:
         if name not in present and synth.family not in families and name in k.book.classes
     )
     if absent:
-        label = absent[int(k.rng.integers(len(absent)))]
+        label = pick(absent, k.rng)
         yield k.qa("presence", "no", [], a=k.book.classes[label].a)
 
 
@@ -82,7 +82,7 @@ def _count(k: _Asker) -> Iterator[AudioQA]:
     yield k.qa("count", str(len(k.graph.events)), [e.id for e in k.graph.events], "count_events")
     countable = [e for e in k.graph.events if get_synth(e.label).countable]
     if countable:
-        e = countable[int(k.rng.integers(len(countable)))]
+        e = pick(countable, k.rng)
         options = k.book.of(e).count_question
         i = int(k.rng.integers(len(options)))
         yield AudioQA(
@@ -97,7 +97,7 @@ def _count(k: _Asker) -> Iterator[AudioQA]:
 def _order(k: _Asker) -> Iterator[AudioQA]:
     pairs = [(a, b) for a, p, b in k.graph.relations if p == "before"]
     if pairs:
-        a, b = pairs[int(k.rng.integers(len(pairs)))]
+        a, b = pick(pairs, k.rng)
         yield k.qa("order", k.name(a), [a, b], **k.pair_slots(a, b))
     groups = k.st.groups
     nexts = [
@@ -107,7 +107,7 @@ def _order(k: _Asker) -> Iterator[AudioQA]:
         if len(groups[gi + 1]) == 1
     ]
     if nexts:
-        a, b = nexts[int(k.rng.integers(len(nexts)))]
+        a, b = pick(nexts, k.rng)
         yield k.qa("order", k.book.of(k.graph.events[b]).a, [a, b], "next", x=k.name(a))
 
 
@@ -120,7 +120,7 @@ def _loudest(k: _Asker) -> Iterator[AudioQA]:
 def _pitch(k: _Asker) -> Iterator[AudioQA]:
     pairs = [(a, b) for a, p, b in k.graph.relations if p == "higher_pitched_than"]
     if pairs:
-        a, b = pairs[int(k.rng.integers(len(pairs)))]
+        a, b = pick(pairs, k.rng)
         yield k.qa("pitch", k.name(a), [a, b], **k.pair_slots(a, b))
 
 
@@ -128,7 +128,7 @@ def _duration(k: _Asker) -> Iterator[AudioQA]:
     events = k.graph.events
     steady = [e for e in events if not get_synth(e.label).countable]
     if steady:
-        e = steady[int(k.rng.integers(len(steady)))]
+        e = pick(steady, k.rng)
         yield k.qa("duration", f"about {seconds_text(e.duration)}", [e.id], x=k.name(e.id))
     pairs = [
         (a.id, b.id)
@@ -137,7 +137,7 @@ def _duration(k: _Asker) -> Iterator[AudioQA]:
         if a.duration >= LONGER_RATIO * b.duration and a.duration - b.duration >= LONGER_MIN_S
     ]
     if pairs:
-        a, b = pairs[int(k.rng.integers(len(pairs)))]
+        a, b = pick(pairs, k.rng)
         yield k.qa("duration", k.name(a), [a, b], "longer", **k.pair_slots(a, b))
 
 

@@ -32,10 +32,9 @@ from synthgen.generators.qa.sources import from_scene_graph
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
 from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
-from synthgen.world.camera import Light
 from synthgen.world.graph import PredicateFilter, build_scene_graph
 from synthgen.world.render import Rendering, get_renderer
-from synthgen.world.scene import Scene, sample_rendered_scene
+from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
 from synthgen.world.stage import make_stage
 
 CALIBRATION_SEED = 7_2024
@@ -182,13 +181,10 @@ def _related_view(
         objects = [pick(rng, base.objects)]
     renderer = get_renderer(world.renderer, shadows=world.shadows)
     need = max(world.min_visible_pixels, cfg.min_visible_pixels)
-    lo, hi = world.light_elevation_deg
     for _ in range(cfg.view_tries):
         s, a, e = rng.random(3).tolist()
         stage = make_stage(int(s * world.stages), world.stage_seed, world.width, world.height)
-        light = Light(
-            azimuth_deg=2.0 * int(a * 180), elevation_deg=float(round(lo + (hi - lo) * e))
-        )
+        light = light_from_uniforms(world, a, e)
         scene = Scene(objects=tuple(objects), stage=stage, light=light)
         rendering = renderer.render(scene)
         if int(rendering.pixel_counts[1:].min()) >= need:

@@ -476,13 +476,11 @@ def sample_rendered_scenes(
     if renderer is None:
         renderer = get_renderer(config.renderer, shadows=config.shadows)
     plan = _plan(config)
-    lo, hi = config.light_elevation_deg
-    steps = round(360.0 / LIGHT_AZIMUTH_STEP_DEG)
     span = config.max_objects - config.min_objects + 1
     heads: list[tuple[int, _StageEntry, Light]] = []
     for rng in rngs:
         un, us, la, le = rng.random(4).tolist()
-        light = _light(LIGHT_AZIMUTH_STEP_DEG * int(la * steps), float(round(lo + (hi - lo) * le)))
+        light = light_from_uniforms(config, la, le)
         entry = _stage_entry(plan, config, int(us * config.stages))
         heads.append((config.min_objects + int(un * span), entry, light))
     need = config.min_visible_pixels
@@ -547,6 +545,17 @@ def _light(azimuth_deg: float, elevation_deg: float) -> Light:
     return Light(azimuth_deg=azimuth_deg, elevation_deg=elevation_deg)
 
 
+def light_from_uniforms(config: WorldConfig, u_azimuth: float, u_elevation: float) -> Light:
+    """The light two uniforms in [0, 1) pick: azimuth a multiple of `LIGHT_AZIMUTH_STEP_DEG`,
+    elevation a whole degree in ``config.light_elevation_deg`` (how scenes draw theirs)."""
+    lo, hi = config.light_elevation_deg
+    steps = round(360.0 / LIGHT_AZIMUTH_STEP_DEG)
+    return _light(
+        LIGHT_AZIMUTH_STEP_DEG * int(u_azimuth * steps),
+        float(round(lo + (hi - lo) * u_elevation)),
+    )
+
+
 def sample_scene(rng: np.random.Generator, config: WorldConfig) -> Scene:
     """Sample a scene (see `sample_rendered_scene` to also get its rendering for free)."""
     return sample_rendered_scene(rng, config)[0]
@@ -557,6 +566,7 @@ __all__ = [
     "SceneSamplingError",
     "WorldConfig",
     "WorldObject",
+    "light_from_uniforms",
     "sample_rendered_scene",
     "sample_rendered_scenes",
     "sample_scene",

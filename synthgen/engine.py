@@ -100,7 +100,9 @@ def build_job(
     if not dataset.replace("_", "").isalnum():
         raise UserError(f"--dataset {dataset!r} must be letters, digits and underscores")
     resolved = resolve_config(program, config, config_file)
-    limit = program.candidate_limit(program.Config.model_validate(resolved))
+    config_model = program.Config.model_validate(resolved)
+    program.preflight(config_model)
+    limit = program.candidate_limit(config_model)
     if limit is not None and count > limit:
         raise UserError(
             f"--n {count} is more than the {limit} candidates the program's source holds: lower --n"
@@ -110,7 +112,7 @@ def build_job(
         program_version=program.version,
         dataset=dataset,
         config=resolved,
-        config_hash=config_hash(resolved),
+        config_hash=config_hash(program.identity_config(resolved)),
         seed=seed,
         n=count,
         shard_size=shard_size or DEFAULT_SHARD_SIZE,

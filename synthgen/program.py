@@ -142,6 +142,24 @@ class Program(ABC, Generic[ConfigT]):
         written, so it is also the place to reject a malformed input file (UserError)."""
         return None
 
+    @classmethod
+    def preflight(cls, config: ConfigT) -> None:
+        """Check everything that could otherwise fail after the first byte is written: model
+        settings (``llm.*`` URLs and values), names resolved later (a renderer, a world),
+        optional imports a mode needs, input files. Raise a one-line
+        :class:`~synthgen.errors.UserError` naming the field and the fix. Called once per
+        job by ``make``/``generate`` before the output directory is touched. Default: none.
+        """
+        return None
+
+    @classmethod
+    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """The part of a resolved config that decides the output bytes (it is hashed into
+        ``config_hash``, the dataset's identity). Settings that only say *how* to run (a
+        server URL, timeouts, concurrency, retries, a cache folder) are left out, so changing
+        them never refuses a resume. Default: the whole config."""
+        return config
+
     def open_backends(self) -> dict[str, Any]:
         """Model backends this program needs with its config ("llm", "diffusion", "clip"...).
 

@@ -1,7 +1,9 @@
 """The ``synthgen`` command line. Every command calls the same functions as the Python API.
 
 Exit codes: 0 ok; 1 internal error (traceback kept) or a failed ``validate``/``replay``;
-2 user error: one line naming the flag/field/file and the fix, and nothing partial written.
+2 user error: one line naming the flag/field/file and the fix, and nothing partial written;
+3 disk full (temporary files removed; rerun the same command once space is freed);
+130 / 143 stopped by SIGINT (Ctrl-C) / SIGTERM (rerun the same command to resume).
 """
 
 from __future__ import annotations
@@ -15,9 +17,23 @@ from typing import Any
 import click
 
 from synthgen import __version__
-from synthgen.errors import UserError
+from synthgen.errors import DiskFull, UserError
+from synthgen.stopping import Stopped, stop_on_signals
 
-EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 internal error or failed check, 2 user error."
+EPILOG = (
+    "Docs: README.md. Exit codes: 0 ok, 1 internal error or failed check, 2 user error, "
+    "3 disk full, 130/143 stopped by SIGINT/SIGTERM (rerun to resume)."
+)
+STOPPED_MESSAGE = "synthgen: stopped; rerun the same command to resume"
+
+
+class _RunStopped(Exception):
+    """Carries a :class:`Stopped` past click, which would turn a KeyboardInterrupt into a
+    bare ``Abort`` (a blank line)."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
 
 
 @click.group(epilog=EPILOG)
@@ -141,6 +157,8 @@ def _run_make(
             config=overrides,
             **kwargs,
         )
+    except Stopped as stopped:
+        raise _RunStopped(stopped.exit_code) from None
     finally:
         if isinstance(reporter, RichReporter):
             reporter.progress.stop()
@@ -279,21 +297,27 @@ def _one_line(message: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to exit codes (see module docstring)."""
     try:
-        code = cli.main(args=argv, prog_name="synthgen", standalone_mode=False)
+        with stop_on_signals():
+            code = cli.main(args=argv, prog_name="synthgen", standalone_mode=False)
+    except _RunStopped as stopped:
+        click.echo(STOPPED_MESSAGE, err=True)
+        sys.exit(stopped.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
+    except click.exceptions.Abort as exc:
+        stopped = exc.__context__
+        click.echo(STOPPED_MESSAGE, err=True)
+        sys.exit(stopped.exit_code if isinstance(stopped, Stopped) else 130)
     except click.ClickException as exc:
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see `{exc.ctx.command_path} --help`)"
         click.echo(f"synthgen: error: {_one_line(exc.format_message())}{hint}", err=True)
         sys.exit(2)
-    except UserError as exc:
+    except (UserError, DiskFull) as exc:
         click.echo(f"synthgen: error: {_one_line(str(exc))}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("synthgen: interrupted; rerun the same command to resume", err=True)
-        sys.exit(130)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        click.echo(STOPPED_MESSAGE, err=True)
+        sys.exit(exc.exit_code if isinstance(exc, Stopped) else 130)
     sys.exit(code if isinstance(code, int) else 0)

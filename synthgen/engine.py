@@ -13,6 +13,8 @@ accepted record is cut to end right after it, so the final layout and bytes depe
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import math
 import os
 import time
@@ -24,7 +26,7 @@ from typing import Any
 from synthgen import __version__
 from synthgen.config import deep_merge, load_toml, parse_count, validate_model
 from synthgen.encoders import resolve_encoders
-from synthgen.errors import ShardError, UserError
+from synthgen.errors import DiskFull, ShardError, UserError
 from synthgen.executors.base import WorkerLost, executors
 from synthgen.fsutil import (
     atomic_write_bytes,
@@ -37,8 +39,11 @@ from synthgen.manifest import (
     Manifest,
     ShardEntry,
     build_manifest,
-    read_manifest,
+    existing_job,
+    manifest_path,
     read_sidecars,
+    sidecar_dir,
+    write_job_marker,
     write_manifest,
 )
 from synthgen.produce import produce_range
@@ -47,9 +52,15 @@ from synthgen.records import BaseRecord
 from synthgen.seeding import canonical_json, config_hash
 from synthgen.shard import ShardTask, accepted_indices, remove_shard, run_shard, verify_shard
 from synthgen.sinks import sinks
+from synthgen.stopping import Stopped, stop_on_signals
 
 MANIFEST_INTERVAL_S = 10.0
 """How often a running job refreshes manifest.json (the sidecars are always current)."""
+
+MAX_WAVE_SHARDS = 1024
+"""Most shards handed to the executor at once (a huge --n must not build millions of tasks)."""
+
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 ProgressCallback = Callable[[str, dict[str, Any]], None]
 """Receives engine events: ("start", {...}), ("shard", {...}), ("done", {...})."""
@@ -137,16 +148,16 @@ def _check_writable(root: Path) -> None:
 
 
 def _reconcile(
-    job: JobSpec, existing: Manifest | None, explicit_shard_size: bool, overwrite: bool
+    job: JobSpec, existing: JobSpec | None, explicit_shard_size: bool, overwrite: bool
 ) -> JobSpec:
     """Check that ``job`` continues the dataset already at its root (or raise)."""
     if existing is None:
         return job
-    if not explicit_shard_size and existing.job.shard_size != job.shard_size:
-        job = job.model_copy(update={"shard_size": existing.job.shard_size})
+    if not explicit_shard_size and existing.shard_size != job.shard_size:
+        job = job.model_copy(update={"shard_size": existing.shard_size})
     if overwrite:
         return job
-    ours, theirs = job.identity(), existing.job.identity()
+    ours, theirs = job.identity(), existing.identity()
     for key in ours:
         if ours[key] != theirs[key]:
             flag = {
@@ -163,20 +174,20 @@ def _reconcile(
     return job
 
 
-def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> None:
+def _prepare_root(job: JobSpec, existing: JobSpec | None, overwrite: bool) -> None:
+    """Mark the directory as this job's, then lay it out. The marker is the first write (the
+    lock file aside), so a run killed at any later moment leaves a resumable directory. On
+    ``--overwrite`` the old sidecars go before the marker changes, so no old shard can ever
+    count as done for the new job."""
     root = job.root
-    if overwrite and existing is not None:
-        for sub in ("data", "media", "rejects", ".synthgen", "manifest.json", "schema.json"):
+    replacing = overwrite and existing is not None
+    if replacing:
+        remove_path(sidecar_dir(root))
+        remove_path(manifest_path(root))
+    write_job_marker(job)
+    if replacing:
+        for sub in ("data", "media", "rejects", "schema.json"):
             remove_path(root / sub)
-    elif (
-        root.is_dir()
-        and existing is None
-        and any(p.name not in (".synthgen",) for p in root.iterdir())
-    ):
-        raise UserError(
-            f"--out {root} is not empty and holds no synthgen dataset: "
-            f"choose an empty or new directory"
-        )
     try:
         for sub in ("data", "rejects", "media", ".synthgen/shards"):
             (root / sub).mkdir(parents=True, exist_ok=True)
@@ -189,9 +200,9 @@ def _prepare_root(job: JobSpec, existing: Manifest | None, overwrite: bool) -> N
     atomic_write_bytes(root / "schema.json", canonical_json(schema).encode() + b"\n")
 
 
-def _refuse_foreign_directory(root: Path, existing: Manifest | None) -> None:
+def _refuse_foreign_directory(root: Path) -> None:
     """Never write into a non-empty directory that is not a synthgen dataset."""
-    if root.is_dir() and existing is None and any(p.name != ".synthgen" for p in root.iterdir()):
+    if root.is_dir() and any(p.name != ".synthgen" for p in root.iterdir()):
         raise UserError(
             f"--out {root} is not empty and holds no synthgen dataset: "
             f"choose an empty or new directory"
@@ -247,7 +258,7 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
             )
         rate = max(accepted / candidates, 1.0 / (10 * job.shard_size))
         count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * 1.05)
-        count = max(count, 1)
+        count = min(max(count, 1), MAX_WAVE_SHARDS)
     shards: list[int] = []
     k = walk.shard
     limit = job.candidate_limit
@@ -352,15 +363,69 @@ def make(
     executors.get(options.executor).check_available()
     _check_writable(job.root)
     try:
-        existing = read_manifest(job.root)
+        existing = existing_job(job.root)
     except ValueError as exc:
         raise UserError(f"{exc}: use --overwrite or another --out") from None
     job = _reconcile(job, existing, shard_size is not None, overwrite)
-    if existing is None or not overwrite:
-        _refuse_foreign_directory(job.root, existing)
-    with dataset_lock(job.root):
-        _prepare_root(job, existing, overwrite)
-        return _run(job, options, progress)
+    if existing is None:
+        _refuse_foreign_directory(job.root)
+    with stop_on_signals(), dataset_lock(job.root):
+        try:
+            _prepare_root(job, existing, overwrite)
+            return _run(job, options, progress)
+        except Stopped:
+            _tidy_after_stop(job)
+            raise
+        except OSError as exc:
+            if exc.errno not in DISK_FULL_ERRNOS:
+                raise
+            _tidy_after_stop(job)
+            raise _disk_full(job, exc) from None
+
+
+def _tidy_after_stop(job: JobSpec) -> None:
+    """After a stop or a failed write: workers are gone (the executor aborted them), so no
+    temporary file is still being written. Remove them, and record the finished shards in
+    the manifest (best effort: the disk may be full; the sidecars are what counts)."""
+    with contextlib.suppress(OSError):
+        remove_stale_temporaries(job.root)
+    with contextlib.suppress(OSError):
+        entries = read_sidecars(job.root)
+        write_manifest(build_manifest(__version__, job, _ordered(entries), complete=False))
+
+
+def _disk_full(job: JobSpec, exc: OSError) -> DiskFull:
+    """One line: which directory, how much space is free, and about how much more is needed."""
+    root = job.root
+    free = 0
+    with contextlib.suppress(OSError):
+        stat = os.statvfs(root)
+        free = stat.f_bavail * stat.f_frsize
+    entries = read_sidecars(root)
+    accepted = sum(e.accepted for e in entries.values())
+    written = sum(e.media_bytes for e in entries.values())
+    for entry in entries.values():
+        for rel in entry.files:
+            with contextlib.suppress(OSError):
+                written += (root / rel).stat().st_size
+    if accepted:
+        needed = math.ceil(written / accepted * max(job.n - accepted, 0))
+        estimate = f"about {_size(needed)} more for the remaining {job.n - accepted} records"
+    else:
+        estimate = "more than that (not one shard fitted)"
+    return DiskFull(
+        f"disk full writing to {root} ({exc.strerror or 'no space left on device'}): "
+        f"{_size(free)} free, {estimate}; free space, then rerun the same command to resume"
+    )
+
+
+def _size(nbytes: int) -> str:
+    value = float(nbytes)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
 
 
 def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -> Manifest:
@@ -373,6 +438,7 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
     if progress:
         progress("start", {"job": job, "workers": n_workers, "resumed": len(entries)})
     retries: dict[int, int] = {}
+    shards_run = 0
     last_manifest = time.perf_counter()
     with executor_cls(n_workers, options.ray_address) as ex:
         while True:
@@ -396,6 +462,7 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
             try:
                 for task, entry in ex.map_unordered(run_shard, shards):
                     entries[task.shard] = entry
+                    shards_run += 1
                     if progress:
                         progress("shard", {"entry": entry, "n": job.n})
                     if time.perf_counter() - last_manifest > MANIFEST_INTERVAL_S:
@@ -417,6 +484,7 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
     remove_stale_temporaries(job.root)  # left by workers that died mid-shard
     manifest = build_manifest(__version__, job, _ordered(entries), complete=True)
     write_manifest(manifest)
+    manifest._shards_run = shards_run
     if progress:
         progress("done", {"manifest": manifest, "seconds": time.perf_counter() - started})
     return manifest

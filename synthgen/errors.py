@@ -20,3 +20,10 @@ class UserError(SynthgenError):
 
 class ShardError(SynthgenError):
     """A shard could not be produced after its retries were spent (an internal failure)."""
+
+
+class DiskFull(SynthgenError):
+    """The output filesystem ran out of space. Temporary files are removed and the finished
+    shards kept, so the same command resumes once space is freed. CLI exit code 3."""
+
+    exit_code = 3

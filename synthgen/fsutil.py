@@ -96,7 +96,7 @@ def remove_path(path: Path) -> None:
 def remove_stale_temporaries(root: Path) -> int:
     """Delete temporaries a killed run left under ``root``; returns how many."""
     count = 0
-    for sub in ("data", "media", "rejects", ".synthgen/shards", "."):
+    for sub in ("data", "media", "rejects", ".synthgen/shards", ".synthgen", "."):
         folder = root / sub
         if not folder.is_dir():
             continue
@@ -107,10 +107,34 @@ def remove_stale_temporaries(root: Path) -> int:
     return count
 
 
+_held_locks: set[int] = set()
+"""File descriptors of the dataset locks this process holds."""
+
+
+def _release_inherited_locks() -> None:
+    """In a forked child: point every inherited lock descriptor at /dev/null. A ``flock``
+    belongs to the open file, which a fork shares; a worker that kept it would hold the lock
+    for as long as it lives, even after its parent died."""
+    if not _held_locks:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in _held_locks:
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_release_inherited_locks)
+
+
 @contextlib.contextmanager
 def dataset_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on a dataset directory for the length of a run, so two runs
-    never write the same shards. Released by the OS if the process dies."""
+    never write the same shards. Released by the OS if the process dies; never held by the
+    processes it forks (worker pools), so it cannot outlive the run that took it."""
     import fcntl
 
     state = root / ".synthgen"
@@ -128,7 +152,9 @@ def dataset_lock(root: Path) -> Iterator[None]:
                 f"--out {root} is in use by another synthgen run: wait for it or "
                 "choose another --out"
             ) from None
+        _held_locks.add(handle.fileno())
         try:
             yield
         finally:
+            _held_locks.discard(handle.fileno())
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.job import JobSpec
@@ -99,9 +99,37 @@ class Manifest(StrictModel):
         default_factory=dict, description="stage seconds summed over shards (varies)"
     )
 
+    _shards_run: int = PrivateAttr(default=0)
+    """Shards this process ran to make it (0: the dataset was already complete)."""
+    _repaired: bool = PrivateAttr(default=False)
+    """Rebuilt in memory from the job marker and the sidecars (manifest.json was damaged)."""
+
     @property
     def root(self) -> Path:
         return self.job.root
+
+
+def job_marker_path(root: Path) -> Path:
+    """``.synthgen/job.json``: the job that owns the directory, written before anything else,
+    so a run killed at any moment leaves a directory the next run recognises and resumes."""
+    return root / STATE_DIR / "job.json"
+
+
+def write_job_marker(job: JobSpec) -> None:
+    atomic_write_bytes(job_marker_path(job.root), job.model_dump_json(indent=1).encode() + b"\n")
+
+
+def read_job_marker(root: Path) -> JobSpec | None:
+    """The job recorded in ``root``'s marker, or None. A damaged one raises ValueError."""
+    path = job_marker_path(root)
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        return JobSpec.model_validate_json(data)
+    except ValidationError as exc:
+        raise ValueError(f"{path} is damaged: {exc.errors()[0]['msg']}") from None
 
 
 def manifest_path(root: Path) -> Path:
@@ -166,6 +194,29 @@ def read_manifest(root: Path) -> Manifest | None:
         return Manifest.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         raise ValueError(f"{path} is not a synthgen manifest: {exc.errors()[0]['msg']}") from exc
+
+
+def existing_job(root: Path) -> JobSpec | None:
+    """The job of the dataset at ``root``: its marker, else (datasets made before markers)
+    its manifest; None for a new directory. Raises ValueError when neither can be read."""
+    job = read_job_marker(root)
+    if job is not None:
+        return job
+    manifest = read_manifest(root)
+    return manifest.job if manifest is not None else None
+
+
+def recover_manifest(root: Path, version: str) -> Manifest | None:
+    """A manifest rebuilt from the job marker and the shard sidecars, for a dataset whose
+    ``manifest.json`` is missing or damaged (None without a marker). ``complete`` is left
+    false: only a run (``make``) or ``validate`` can tell whether the shards add up."""
+    job = read_job_marker(root)
+    if job is None:
+        return None
+    entries = read_sidecars(root)
+    manifest = build_manifest(version, job, [entries[k] for k in sorted(entries)], False)
+    manifest._repaired = True
+    return manifest
 
 
 def read_raw_manifest(root: Path) -> dict[str, Any] | None:

@@ -33,7 +33,8 @@ class Executor(ABC):
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R]]:
         """Yield (task, result) as tasks finish. Closing the iterator early cancels the tasks
         not yet started and waits for running ones. Raises :class:`WorkerLost` (carrying the
-        unfinished tasks) if a worker process dies."""
+        unfinished tasks) if a worker process dies. Any other exception while waiting
+        (a signal's :class:`~synthgen.stopping.Stopped`) aborts the workers."""
 
     @classmethod
     def check_available(cls) -> None:
@@ -41,13 +42,21 @@ class Executor(ABC):
         return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
-        """Release workers."""
+        """Release workers (running tasks finish first)."""
+
+    def abort(self) -> None:
+        """Stop every worker now, abandoning running tasks (a stopped or failed run).
+        Default: :meth:`close`."""
+        self.close()
 
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 executors: Registry[type[Executor]] = Registry(

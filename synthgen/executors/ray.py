@@ -71,11 +71,16 @@ class RayExecutor(Executor):
                     except ray.exceptions.RayTaskError as exc:
                         raise exc.as_instanceof_cause() from None
                     yield task, result
-        finally:
+        except GeneratorExit:  # the caller needs no more results: let running tasks end
             for ref in running:
                 ray.cancel(ref)
             if running:
                 ray.wait(list(running), num_returns=len(running), timeout=60)
+            raise
+        except BaseException:  # stopped, or an error: abandon running tasks now
+            for ref in running:
+                ray.cancel(ref, force=True)
+            raise
 
     def close(self) -> None:
         if self._started_here:

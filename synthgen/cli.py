@@ -161,7 +161,7 @@ def _run_make(
         raise _RunStopped(stopped.exit_code) from None
     finally:
         if isinstance(reporter, RichReporter):
-            reporter.progress.stop()
+            reporter.close()
     if log_format == "text":
         click.echo(summary_line(manifest, time.perf_counter() - started))
     return 0

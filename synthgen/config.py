@@ -21,13 +21,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+MAX_COUNT = 10**9
+"""Largest ``--n``: record ids hold 10 index digits, and rejects need headroom. Bigger jobs
+are several datasets (different seeds)."""
+
 _N_PATTERN = re.compile(r"^\d[\d_]*$|^\d+(\.\d+)?[eE]\+?\d+$")
 
 
 def parse_count(value: str | int | float, flag: str = "--n") -> int:
     """Parse a record count: ``1e6``, ``1_000_000`` and ``1000000`` all give 1000000.
 
-    Anything that is not a positive integer (0, -3, 1.5, 1e-3, "abc") is a user error.
+    Anything that is not a positive integer (0, -3, 1.5, 1e-3, "abc", true) or is above
+    :data:`MAX_COUNT` is a user error.
     """
     if isinstance(value, bool):
         raise UserError(f"{flag} must be a positive integer, got {value!r}")
@@ -53,6 +58,11 @@ def parse_count(value: str | int | float, flag: str = "--n") -> int:
             n = int(text.replace("_", ""))
     if n <= 0:
         raise UserError(f"{flag} must be a positive integer, got {value!r}")
+    if n > MAX_COUNT:
+        raise UserError(
+            f"{flag} {value!r} is more than the {MAX_COUNT:,} records one dataset can hold: "
+            "split the job into datasets with different --seed values"
+        )
     return n
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthgen import __version__
+from synthgen import __version__, live
 from synthgen.config import deep_merge, load_toml, parse_count, validate_model
 from synthgen.encoders import resolve_encoders
 from synthgen.errors import DiskFull, ShardError, UserError
@@ -430,13 +430,43 @@ def _size(nbytes: int) -> str:
 
 def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -> Manifest:
     """Run shards until the first ``job.n`` accepted records are on disk; write the manifest."""
-    executor_cls = executors.get(options.executor)
     n_workers = options.workers or os.cpu_count() or 1
     started = time.perf_counter()
     entries = {} if options.overwrite else _verify_existing(job, progress)
     write_manifest(build_manifest(__version__, job, _ordered(entries), complete=False))
+    counts = live.LiveCounts()
+    live.install(counts)  # before the executor starts, so forked workers share it
+
+    def accepted_so_far() -> int:
+        """Accepted records on disk plus those of running shards (for progress only)."""
+        done = list(entries.values())  # one C-level copy: safe beside the main thread
+        return sum(e.accepted for e in done) + counts.in_flight(entries)
+
     if progress:
-        progress("start", {"job": job, "workers": n_workers, "resumed": len(entries)})
+        progress(
+            "start",
+            {
+                "job": job,
+                "workers": n_workers,
+                "resumed": len(entries),
+                "accepted_so_far": accepted_so_far,
+            },
+        )
+    try:
+        return _run_waves(job, options, progress, entries, n_workers, started)
+    finally:
+        live.install(None)
+
+
+def _run_waves(
+    job: JobSpec,
+    options: RunOptions,
+    progress: ProgressCallback | None,
+    entries: dict[int, ShardEntry],
+    n_workers: int,
+    started: float,
+) -> Manifest:
+    executor_cls = executors.get(options.executor)
     retries: dict[int, int] = {}
     shards_run = 0
     last_manifest = time.perf_counter()

@@ -20,26 +20,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from synthgen.config import load_toml, validate_model
 from synthgen.records import StrictModel
 
 
 class JobFile(StrictModel):
-    recipe: str
-    n: int | str
-    out: str
-    seed: int = Field(0, ge=0)
-    workers: int = Field(0, ge=0)
+    recipe: StrictStr
+    n: StrictInt | StrictStr
+    out: StrictStr
+    seed: StrictInt = Field(0, ge=0)
+    workers: StrictInt = Field(0, ge=0)
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
     format: Literal["jsonl", "webdataset"] = "jsonl"
     encoder: list[str] | str = Field(default_factory=list)
-    shard_size: int | None = Field(None, ge=1)
+    shard_size: StrictInt | None = Field(None, ge=1)
     dataset: str | None = None
     on_error: Literal["raise", "reject"] = "raise"
-    overwrite: bool = False
+    overwrite: StrictBool = False
     config_file: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
 

@@ -2,16 +2,25 @@
 
 Both are plain :data:`~synthgen.engine.ProgressCallback` functions, so the Python API can pass
 its own. Figures: records/s, ETA, accept rate overall and per filter.
+
+The live display counts records as workers accept them (the engine's ``accepted_so_far``,
+fed by :mod:`synthgen.live`), refreshed every :data:`REFRESH_S`, not only when a shard ends;
+its rate and ETA come from the last :data:`RATE_WINDOW_S` seconds, so the start-up (imports,
+calibration) does not skew them for the rest of the run.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from typing import Any
 
 from synthgen.manifest import ShardEntry
+
+REFRESH_S = 0.5
+RATE_WINDOW_S = 20.0
 
 
 class RunningTotals:
@@ -122,37 +131,69 @@ class RichReporter:
             TextColumn("{task.fields[filters]}"),
             console=self.console,
             transient=False,
+            speed_estimate_period=RATE_WINDOW_S,
         )
         self.task: Any = None
-        self.started = time.perf_counter()
         self.totals = RunningTotals()
+        self._n = 0
+        self._count: Any = None
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def _refresh(self) -> None:
+        """Show the records accepted so far, with the rate over the recent window."""
+        if self.task is None or self._count is None:
+            return
+        self.progress.update(self.task, completed=min(self._count(), self._n))
+        speed = self.progress.tasks[self.task].speed  # rich: over speed_estimate_period
+        self.progress.update(self.task, speed="-" if speed is None else f"{speed:,.0f}")
+
+    def _tick(self) -> None:
+        while not self._stop.wait(REFRESH_S):
+            self._refresh()
+
+    def close(self) -> None:
+        """Stop the live display (also after an error or a stop)."""
+        self._stop.set()
+        if self._ticker is not None and self._ticker is not threading.current_thread():
+            self._ticker.join()
+        self.progress.stop()
 
     def __call__(self, event: str, info: dict[str, Any]) -> None:
         if event == "start":
             job = info["job"]
+            self._n = job.n
+            self._count = info.get("accepted_so_far")
             self.progress.start()
             self.task = self.progress.add_task(job.program, total=job.n, speed="-", filters="")
+            if self._count is not None:
+                self._refresh()
+                self._ticker = threading.Thread(target=self._tick, daemon=True)
+                self._ticker.start()
         elif event == "shard":
             self.totals.add(info["entry"])
-            elapsed = time.perf_counter() - self.started
             filters = " ".join(f"{k} {v:.0%}" for k, v in self.totals.pass_rates().items())
-            self.progress.update(
-                self.task,
-                completed=min(self.totals.accepted, info["n"]),
-                filters=filters,
-                speed=f"{self.totals.accepted / max(elapsed, 1e-9):,.0f}",
-            )
+            self.progress.update(self.task, filters=filters)
+            if self._count is None:
+                self.progress.update(self.task, completed=min(self.totals.accepted, info["n"]))
+            self._refresh()
         elif event == "redo":
             self.console.print(f"redoing shard {info['shard']}: {'; '.join(info['problems'])}")
         elif event == "retry":
             self.console.print(f"a worker died; retrying shards {info['shards']}")
         elif event == "done":
+            self._stop.set()
             self.progress.update(self.task, completed=info["manifest"].totals.accepted)
-            self.progress.stop()
+            self.close()
 
 
 def summary_line(manifest: Any, seconds: float) -> str:
     t = manifest.totals
+    if manifest._shards_run == 0:
+        return (
+            f"already complete: {t.accepted} records ({t.media_files} media files, "
+            f"{t.shards} shards) in {manifest.job.out}; nothing to do"
+        )
     rate = t.accepted / max(seconds, 1e-9)
     reasons = ", ".join(f"{k} {v}" for k, v in t.rejects_by_reason.items()) or "none"
     return (

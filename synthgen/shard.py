@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from synthgen import live
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.gc_tuning import shard_gc
 from synthgen.job import JobSpec
@@ -70,6 +71,9 @@ def _run_shard(task: ShardTask) -> ShardEntry:
     accepted = 0
     stop = task.stop
     rejects_sha = hashlib.sha256()
+    counts = live.current()
+    if counts is not None:
+        counts.begin(task.shard)
     try:
         with open(rejects_tmp, "wb") as rejects:
             outcomes = produce_range(
@@ -92,6 +96,8 @@ def _run_shard(task: ShardTask) -> ShardEntry:
                 writer.add(outcome)
                 timings["write"] = timings.get("write", 0.0) + time.perf_counter() - start
                 accepted += 1
+                if counts is not None:
+                    counts.accepted(task.shard, accepted)
                 if task.max_accepted is not None and accepted >= task.max_accepted:
                     stop = outcome.index + 1
                     break

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from synthgen import __version__
 from synthgen.errors import UserError
-from synthgen.manifest import Manifest, Totals, read_manifest, read_sidecars
+from synthgen.manifest import Manifest, Totals, read_manifest, read_sidecars, recover_manifest
 from synthgen.program import programs
 from synthgen.seeding import record_id
 from synthgen.shard import verify_shard
@@ -22,15 +23,26 @@ from synthgen.sinks import sinks
 
 
 def load_dataset(root: str | Path) -> Manifest:
+    """The manifest of the dataset at ``root``. A missing or damaged ``manifest.json`` is
+    rebuilt in memory from the job marker and the shard sidecars (``manifest._repaired``);
+    only a directory with neither is a user error."""
     path = Path(root)
     if not path.is_dir():
         raise UserError(f"{path} is not a directory: give a dataset directory made by make")
     try:
         manifest = read_manifest(path)
-    except ValueError as exc:
-        raise UserError(f"{exc}") from None
+    except (ValueError, OSError) as exc:
+        damage = str(exc)
+        manifest = None
+    else:
+        damage = f"{path / 'manifest.json'} is missing"
     if manifest is None:
-        raise UserError(f"{path} has no manifest.json: it is not a synthgen dataset")
+        try:
+            manifest = recover_manifest(path, __version__)
+        except ValueError as exc:
+            raise UserError(f"{exc}: it cannot be read as a synthgen dataset") from None
+        if manifest is None:
+            raise UserError(f"{damage}: {path} is not a synthgen dataset")
     if Path(manifest.job.out).resolve() != path.resolve():
         # The dataset was moved: paths inside are relative, so read it where it is now.
         manifest.job.out = str(path.resolve())
@@ -54,7 +66,12 @@ def validate_dataset(root: str | Path) -> ValidationReport:
     job = manifest.job
     report = ValidationReport()
     problems = report.problems
-    if not manifest.complete:
+    if manifest._repaired:
+        problems.append(
+            "manifest.json: missing or damaged; rerun the same make command to rebuild it "
+            "from the shard sidecars"
+        )
+    elif not manifest.complete:
         problems.append("manifest: the run did not finish (complete=false); rerun make to resume")
     sidecars = read_sidecars(job.root)
     listed = {e.shard: e for e in manifest.shards}

@@ -1,0 +1,59 @@
+"""Live record counts from running shards, for the parent's progress display and ETA.
+
+A shard reports how many records it has accepted so far into a slot of a small shared-memory
+array (slot = shard number modulo :data:`SLOTS`, each slot written by the one shard that owns
+it, so no lock is needed and a worker killed mid-write cannot block anyone). The parent reads
+the slots of shards it has not received yet. The array is created before the worker pool
+forks, so pool workers inherit it; where it is not shared (spawned processes, Ray), progress
+simply moves per finished shard. Counts only drive the display: they never reach the output.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+from collections.abc import Container
+
+SLOTS = 512
+"""More than the shards any executor keeps in flight at once."""
+
+_FIELDS = 2  # shard number + 1 (0: empty), accepted so far
+
+
+class LiveCounts:
+    """Shared per-shard counters of accepted records (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._array = multiprocessing.RawArray(ctypes.c_int64, SLOTS * _FIELDS)
+
+    def begin(self, shard: int) -> None:
+        """Claim ``shard``'s slot (a shard that ran there before is forgotten)."""
+        base = (shard % SLOTS) * _FIELDS
+        self._array[base + 1] = 0
+        self._array[base] = shard + 1
+
+    def accepted(self, shard: int, count: int) -> None:
+        self._array[(shard % SLOTS) * _FIELDS + 1] = count
+
+    def in_flight(self, finished: Container[int]) -> int:
+        """Records accepted so far by shards that are not in ``finished``."""
+        values = self._array[:]
+        total = 0
+        for base in range(0, len(values), _FIELDS):
+            shard = values[base] - 1
+            if shard >= 0 and shard not in finished:
+                total += values[base + 1]
+        return total
+
+
+_current: LiveCounts | None = None
+
+
+def install(counts: LiveCounts | None) -> None:
+    """Make ``counts`` the counters this process (and the workers it forks) report into."""
+    global _current
+    _current = counts
+
+
+def current() -> LiveCounts | None:
+    return _current

@@ -41,7 +41,7 @@ from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
 from synthgen.world.graph import PredicateFilter, build_scene_graph, build_scene_graphs
 from synthgen.world.render import Rendering
 from synthgen.world.scene import sample_rendered_scene, sample_rendered_scenes
-from synthgen.world.vg import VGImage, load_vg
+from synthgen.world.vg import VGImage, load_vg_file
 
 DEPTH_SCALE_MM = 1000.0
 """Depth media are 16-bit PNGs in millimetres (0 = background / no surface)."""
@@ -115,14 +115,15 @@ class Svg(Program[SvgConfig]):
         # balance answers on this recipe's own world, not the default one
         self.suite = QASuite(config.qa, calibration_world=config.world)
         self.visibility = Visibility(config.min_visible_pixels)
-        self.vg = load_vg(config.vg_path) if config.vg_path else None
+        self.vg = load_vg_file(config.vg_path) if config.vg_path else None
         self.images = list_images(config.images) if config.annotator == "mllm" else None
 
     @classmethod
     def candidate_limit(cls, config: SvgConfig) -> int | None:
         if config.annotator == "mllm":
             return len(list_images(config.images or ""))
-        return len(load_vg(config.vg_path)) if config.vg_path else None
+        # loading validates the whole file: every UserError comes before anything is written
+        return len(load_vg_file(config.vg_path)) if config.vg_path else None
 
     def open_backends(self) -> dict[str, Any]:
         if not self.config.needs_llm:
@@ -178,7 +179,9 @@ class Svg(Program[SvgConfig]):
 
     def generate(self, ctx: Context[SvgConfig]) -> Sample | Reject:
         if self.vg is not None:
-            return self._from_vg(ctx, self.vg[ctx.index])
+            # what the import clipped or left out of this image (manifest counters)
+            ctx.counters.update(self.vg.counts[ctx.index])
+            return self._from_vg(ctx, self.vg.image(ctx.index))
         if self.images is not None:
             return self._from_image(ctx)
         cfg = ctx.config

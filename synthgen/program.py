@@ -148,17 +148,32 @@ class Program(ABC, Generic[ConfigT]):
         settings (``llm.*`` URLs and values), names resolved later (a renderer, a world),
         optional imports a mode needs, input files. Raise a one-line
         :class:`~synthgen.errors.UserError` naming the field and the fix. Called once per
-        job by ``make``/``generate`` before the output directory is touched. Default: none.
+        job by ``make``/``generate`` before the output directory is touched.
+
+        Default: every ``llm`` table of the config is validated as
+        :class:`~synthgen.models.LLMSettings`, and when the config has a ``needs_llm``
+        property that is true, the chosen backend's extra must be importable (``aiohttp``
+        for ``llm.backend=openai``, ``vllm`` for ``vllm``). Overrides should call it first.
         """
-        return None
+        from synthgen.models.config import check_llm_extra, check_llm_settings
+
+        check_llm_settings(config)
+        if getattr(config, "needs_llm", False):
+            check_llm_extra(getattr(config, "llm", None))
 
     @classmethod
     def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
         """The part of a resolved config that decides the output bytes (it is hashed into
         ``config_hash``, the dataset's identity). Settings that only say *how* to run (a
         server URL, timeouts, concurrency, retries, a cache folder) are left out, so changing
-        them never refuses a resume. Default: the whole config."""
-        return config
+        them never refuses a resume.
+
+        Default: the whole config except the operational keys of every ``llm`` table
+        (:data:`synthgen.models.config.OPERATIONAL_FIELDS`); a config without such keys is
+        returned equal, so it hashes as before."""
+        from synthgen.models.config import identity_config
+
+        return identity_config(config)
 
     def open_backends(self) -> dict[str, Any]:
         """Model backends this program needs with its config ("llm", "diffusion", "clip"...).

@@ -79,6 +79,10 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
             load_llm_settings(self.llm)  # a typo in llm.* is a user error now, not per sample
         return self
 
+    @property
+    def needs_llm(self) -> bool:
+        return self.rewrite == "llm"
+
 
 class AudiocapsRecord(BaseRecord):
     caption: str = Field(description="short WavCaps-style caption (LLM-rewritten if enabled)")
@@ -96,6 +100,17 @@ class Audiocaps(Program[AudiocapsConfig]):
     description = "procedural sound scenes with signal-verified captions and audio QA"
     Config = AudiocapsConfig
     Record = AudiocapsRecord
+
+    @classmethod
+    def preflight(cls, config: AudiocapsConfig) -> None:
+        """llm.* and, with rewrite=llm, its extra (base class); clap_model needs torch and
+        transformers (the CLAP scorer), imported only when a worker opens it. scipy and
+        espeak-ng are optional (numpy fallback; speech events skipped with a warning)."""
+        super().preflight(config)
+        if config.clap_model:
+            from synthgen.models.config import HF_EXTRA_HINT, HF_MODULES, require_modules
+
+            require_modules(HF_MODULES, "audiocaps clap_model", HF_EXTRA_HINT)
 
     def __init__(self, config: AudiocapsConfig) -> None:
         super().__init__(config)

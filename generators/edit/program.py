@@ -125,6 +125,10 @@ class EditConfig(ProgramConfig):
                 raise ValueError(f"source=images needs {', '.join(missing)}")
         return self
 
+    @property
+    def needs_llm(self) -> bool:
+        return self.source == "images"
+
 
 class Preservation(StrictModel):
     """Pixel statistics of the edit (max over channels of the absolute difference)."""
@@ -181,6 +185,20 @@ class Edit(Program[EditConfig]):
     description = "Edit triplets: source image, instruction, target image, mask, exact checks"
     Config = EditConfig
     Record = EditRecord
+
+    @classmethod
+    def preflight(cls, config: EditConfig) -> None:
+        """llm.* and its extra (base class); source=images also needs torch, diffusers and
+        transformers (the editing pipeline, CLIP), imported only when a worker opens them."""
+        super().preflight(config)
+        if config.source == "images":
+            from synthgen.models.config import (
+                DIFFUSION_EXTRA_HINT,
+                DIFFUSION_MODULES,
+                require_modules,
+            )
+
+            require_modules(DIFFUSION_MODULES, "edit source=images", DIFFUSION_EXTRA_HINT)
 
     def __init__(self, config: EditConfig) -> None:
         super().__init__(config)

@@ -111,6 +111,10 @@ class ImgDiffConfig(ProgramConfig):
             check_settings(self)
         return self
 
+    @property
+    def needs_llm(self) -> bool:
+        return self.mode == "model"
+
 
 @register_program
 class ImgDiff(Program[ImgDiffConfig]):
@@ -119,6 +123,20 @@ class ImgDiff(Program[ImgDiffConfig]):
     description = "image-difference pairs: verified change boxes, captions, A/B questions"
     Config = ImgDiffConfig
     Record = ImgDiffRecord
+
+    @classmethod
+    def preflight(cls, config: ImgDiffConfig) -> None:
+        """llm.* and its extra (base class); mode=model also needs torch, diffusers and
+        transformers (diffusion pipelines, CLIP), imported only when a worker opens them."""
+        super().preflight(config)
+        if config.mode == "model":
+            from synthgen.models.config import (
+                DIFFUSION_EXTRA_HINT,
+                DIFFUSION_MODULES,
+                require_modules,
+            )
+
+            require_modules(DIFFUSION_MODULES, "imgdiff mode=model", DIFFUSION_EXTRA_HINT)
 
     def __init__(self, config: ImgDiffConfig) -> None:
         super().__init__(config)

@@ -106,6 +106,17 @@ class WorldConfig(BaseModel):
             raise ValueError(f"{info.field_name} has duplicates: {value}")
         return tuple(value)
 
+    @field_validator("renderer")
+    @classmethod
+    def _known_renderer(cls, value: str) -> str:
+        """Resolved by `get_renderer` only when a worker starts: check the name now."""
+        from synthgen.world.render import available_renderers
+
+        names = available_renderers()
+        if value not in names:
+            raise ValueError(f"unknown renderer {value!r}; choose from {names}")
+        return value
+
     @model_validator(mode="after")
     def _ranges(self) -> WorldConfig:
         if self.min_objects > self.max_objects:

@@ -107,6 +107,32 @@ def json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
+def lenient_json(text: str) -> str:
+    """``text`` as strict JSON when it is JSON only with raw control characters inside
+    strings (vLLM's xgrammar emits raw newlines there; ``json.loads(strict=False)`` reads
+    them), else ``text`` unchanged for the schema validation to judge."""
+    try:
+        return json.dumps(json.loads(text, strict=False))
+    except (ValueError, RecursionError):
+        return text
+
+
+def token_count(value: Any) -> int | None:
+    """A token count from a server's ``usage``: a non-negative int, else None (malformed:
+    a string, a float, null, a negative number, a bool)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def token_counts(usage: Any) -> tuple[int | None, int | None]:
+    """``(prompt_tokens, completion_tokens)`` of a reply's ``usage`` object (None where it is
+    missing or malformed)."""
+    if not isinstance(usage, dict):
+        return None, None
+    return token_count(usage.get("prompt_tokens")), token_count(usage.get("completion_tokens"))
+
+
 def strip_code_fence(text: str) -> str:
     """Remove a Markdown code fence some servers wrap JSON in."""
     t = text.strip()
@@ -331,10 +357,10 @@ class CachingChatBackend(ChatBackend):
             model=served.lineage_id,
             revision=self.settings.revision,
             parsed=parsed,
-            prompt_tokens=int(hit.get("prompt_tokens", 0)),
-            completion_tokens=int(hit.get("completion_tokens", 0)),
+            prompt_tokens=token_count(hit.get("prompt_tokens")) or 0,
+            completion_tokens=token_count(hit.get("completion_tokens")) or 0,
             cached=True,
-            reasks=int(hit.get("reasks", 0)),
+            reasks=token_count(hit.get("reasks")) or 0,
         )
 
     async def _complete(
@@ -391,7 +417,7 @@ class CachingChatBackend(ChatBackend):
                 raise LLMRejected("llm_truncated", f"reply cut at max_tokens={max_tokens}")
             return None
         try:
-            return model.model_validate_json(strip_code_fence(completion.text))
+            return model.model_validate_json(lenient_json(strip_code_fence(completion.text)))
         except ValidationError as exc:
             if truncated:
                 raise LLMRejected("llm_truncated", f"JSON cut at max_tokens={max_tokens}") from None
@@ -699,12 +725,23 @@ class OpenAIChatBackend(CachingChatBackend):
             finish = choice.get("finish_reason")
         except (KeyError, IndexError, TypeError):
             raise LLMRejected("llm_bad_response", "reply has no choices[0].message") from None
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        if not isinstance(text, str):
+            raise LLMRejected(
+                "llm_bad_response", f"choices[0].message.content is a {type(text).__name__}"
+            )
+        if finish is not None and not isinstance(finish, str):
+            finish = str(finish)
+        prompt_tokens, completion_tokens = token_counts(data.get("usage"))
+        if prompt_tokens is None or completion_tokens is None:
+            # usage is accounting only: the reply's content still counts; the bad field is
+            # counted (llm.bad_usage) and its tokens as zero, never an error for the job
+            self._usage.add("bad_usage", stage=request.stage)
+            log.debug("reply with a missing or malformed usage field: %.200r", data.get("usage"))
         return Completion(
-            text=str(text),
+            text=text,
             finish_reason=finish,
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            prompt_tokens=prompt_tokens or 0,
+            completion_tokens=completion_tokens or 0,
         )
 
 

@@ -10,7 +10,8 @@ and ``POST /v1/chat/completions`` on 127.0.0.1, HTTP/1.1 with keep-alive, and:
 * plays scripted faults, one per chat request in FIFO order, before going back to normal:
   ``Status(429, retry_after="0.2")``, ``Status(500)``, ``Drop()`` (connection reset, no reply),
   ``CutBody()`` (declares the full length, sends half, closes), ``BadJSON()`` (a complete 200
-  whose body is truncated JSON), ``Delay(s)`` (slow reply), ``Reply(content, finish)``.
+  whose body is truncated JSON), ``Delay(s)`` (slow reply), ``Reply(content, finish)``
+  (``Reply(content, usage={"prompt_tokens": "many"})``: a bad or missing ``usage`` field).
 
 Usage::
 
@@ -60,10 +61,30 @@ class Delay:
     seconds: float
 
 
+class _Usage:
+    """Sentinels of :attr:`Reply.usage` (repr for readable test ids)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NORMAL_USAGE: Any = _Usage("NORMAL_USAGE")
+"""The server's usual ``usage`` object (7 prompt tokens, len(content) // 4 completion)."""
+NO_USAGE: Any = _Usage("NO_USAGE")
+"""Leave the ``usage`` key out of the reply."""
+
+
 @dataclass
 class Reply:
-    content: str
-    finish_reason: str = "stop"
+    """A scripted answer. ``usage`` replaces the reply's ``usage`` value as given (a bad one
+    such as ``{"prompt_tokens": "many"}`` or None), or omits it (:data:`NO_USAGE`)."""
+
+    content: Any
+    finish_reason: Any = "stop"
+    usage: Any = NORMAL_USAGE
 
 
 Action = Status | Drop | CutBody | BadJSON | Delay | Reply
@@ -210,10 +231,15 @@ class _Handler(BaseHTTPRequestHandler):
             ],
             "usage": {
                 "prompt_tokens": 7,
-                "completion_tokens": max(1, len(content) // 4),
-                "total_tokens": 7 + max(1, len(content) // 4),
+                "completion_tokens": max(1, len(str(content)) // 4),
+                "total_tokens": 7 + max(1, len(str(content)) // 4),
             },
         }
+        usage = action.usage if isinstance(action, Reply) else NORMAL_USAGE
+        if usage is NO_USAGE:
+            del payload["usage"]
+        elif usage is not NORMAL_USAGE:
+            payload["usage"] = usage
         data = json.dumps(payload).encode()
         if isinstance(action, (CutBody, BadJSON)):
             part = data[: len(data) // 2]

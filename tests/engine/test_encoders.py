@@ -1,14 +1,20 @@
-"""The fast PNG writer decodes pixel-exactly in Pillow; other modes fall back to Pillow."""
+"""The PNG writer decodes pixel-exactly; a missing optional encoder dependency fails early."""
 
 from __future__ import annotations
 
 import io
+import struct
+import sys
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from synthgen.encoders import PngEncoder, fast_png
+import synthgen
+from synthgen.encoders import PngEncoder, fast_png, png_deflate, resolve_encoders
+from synthgen.errors import UserError
 
 
 @pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
@@ -30,3 +36,63 @@ def test_sixteen_bit_images_go_through_pillow_losslessly() -> None:
     back = np.asarray(Image.open(io.BytesIO(data)))
     assert meta == {"width": 40, "height": 30}
     assert np.array_equal(back.astype(np.uint16), depth)
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "P", "1"])
+def test_other_modes_are_deflated_by_libdeflate_not_the_system_zlib(mode: str) -> None:
+    image = Image.fromarray(np.arange(0, 60000, 50, dtype=np.uint16).reshape(30, 40))
+    if mode != "I;16":
+        image = Image.fromarray((np.arange(1200) % 7 * 30).astype(np.uint8).reshape(30, 40))
+        image = image.convert(mode)
+    data, _ = PngEncoder().encode(image)
+    chunks, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack_from(">I", data, pos)
+        chunks.append((data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    idat = [body for kind, body in chunks if kind == b"IDAT"]
+    assert len(idat) == 1 and chunks[-1][0] == b"IEND"
+    assert idat[0] == png_deflate(zlib.decompress(idat[0]))
+    back = Image.open(io.BytesIO(data))
+    assert np.array_equal(np.asarray(back.convert("RGBA")), np.asarray(image.convert("RGBA")))
+
+
+def _without_module(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """Make ``import module`` fail as if it were not installed."""
+    monkeypatch.setitem(sys.modules, module, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "module", "named", "fix"),
+    [
+        ("flac", "soundfile", "flac", 'pip install -e ".[audio]"'),
+        ("webp", "PIL._webp", "webp", "pip install --force-reinstall pillow"),
+        ("jpg,flac", "soundfile", "flac", 'pip install -e ".[audio]"'),
+    ],
+)
+def test_missing_optional_dependency_is_a_one_line_user_error(
+    monkeypatch: pytest.MonkeyPatch, value: str, module: str, named: str, fix: str
+) -> None:
+    _without_module(monkeypatch, module)
+    with pytest.raises(UserError) as err:
+        resolve_encoders([value])
+    message = str(err.value)
+    assert "\n" not in message
+    assert f"--encoder {named} " in message
+    assert fix in message
+
+
+def test_default_encoders_need_no_optional_dependency(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_module(monkeypatch, "soundfile")
+    _without_module(monkeypatch, "PIL._webp")
+    assert resolve_encoders(None) == {"image": "png", "audio": "wav"}
+    assert resolve_encoders(["webp", "png"]) == {"image": "png", "audio": "wav"}  # later wins
+
+
+def test_job_with_a_missing_encoder_dependency_fails_before_writing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _without_module(monkeypatch, "PIL._webp")
+    with pytest.raises(UserError, match="--encoder webp"):
+        synthgen.make("squares", n=2, out=tmp_path / "out", encoders=["webp"])
+    assert not (tmp_path / "out").exists()

@@ -16,6 +16,8 @@ from synthgen.executors.base import Executor, WorkerLost, register_executor
 T = TypeVar("T")
 R = TypeVar("R")
 
+START_ATTEMPTS = 2
+
 
 def _import_ray() -> Any:
     try:
@@ -45,10 +47,23 @@ class RayExecutor(Executor):
             }
             if address:
                 kwargs["address"] = address
+                self._ray.init(**kwargs)
             else:
                 kwargs["num_cpus"] = workers
-            self._ray.init(**kwargs)
+                self._start_local(kwargs)
             self._started_here = True
+
+    def _start_local(self, kwargs: dict[str, Any]) -> None:
+        """Start a local Ray, once more if the first start times out. Ray waits a fixed 30 s
+        for its raylet to register; on a loaded machine that can pass without any fault."""
+        for attempt in range(START_ATTEMPTS):
+            try:
+                self._ray.init(**kwargs)
+                return
+            except Exception as exc:  # Ray raises a bare Exception for this
+                if "timed out during startup" not in str(exc) or attempt + 1 == START_ATTEMPTS:
+                    raise
+                self._ray.shutdown()
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[T, R]]:
         ray = self._ray

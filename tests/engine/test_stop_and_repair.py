@@ -63,7 +63,7 @@ def _temporaries(root: Path) -> list[str]:
 
 def _rerun_matches(out: Path, reference: dict[str, bytes]) -> None:
     proc = run_cli_with_test_programs(*_slow_cmd(out), "--workers", "2")
-    stdout, stderr = proc.communicate(timeout=300)
+    _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
     assert dataset_bytes(out) == reference
     assert run_cli("validate", str(out)).returncode == 0

@@ -251,6 +251,8 @@ class Trial:
     traceback_at: str = ""
     """Innermost frame of a KeyboardInterrupt traceback the interrupted run printed."""
     stop_line: bool = False
+    interpreter_startup: bool = False
+    """Signalled before synthgen's code ran: the default action, nothing written."""
     exit_ok: bool = False
     hang: bool = False
     hang_members: list[tuple[int, str]] = field(default_factory=list)
@@ -380,6 +382,15 @@ def run_trial(
         trial.exit_ok = trial.rc == EXPECTED_EXIT[sig]
     else:
         trial.exit_ok = trial.rc == EXPECTED_EXIT[sig] and trial.stop_line
+        # Before synthgen's entry point runs (the interpreter's own start-up, ~10-20 ms) the
+        # default action applies: SIGTERM kills silently, SIGINT is Python's own
+        # KeyboardInterrupt. Nothing can be written that early; such a trial counts as
+        # expected but is tallied apart.
+        default_action = trial.rc == -sig or (
+            sig == signal.SIGINT and trial.rc == 1 and bool(trial.traceback_at)
+        )
+        if not trial.exit_ok and not trial.dir_existed and default_action:
+            trial.exit_ok = trial.interpreter_startup = True
     if not trial.hang:
         trial.strays = wait_group_empty(pgid, cfg.grace)
 
@@ -415,6 +426,9 @@ class Report:
         n = len(ts)
         in_startup = sum(not t.exit_ok and not t.hang and not t.dir_existed for t in ts)
         startup = f" ({in_startup} missed in start-up)" if in_startup else ""
+        early = sum(t.interpreter_startup for t in ts)
+        if early:
+            startup += f" ({early} in interpreter start-up: default action, nothing written)"
         line = (
             f"{kind}: {sum(t.identical for t in ts)}/{n} identical, "
             f"rerun ok {sum(t.rerun_ok for t in ts)}/{n}, "

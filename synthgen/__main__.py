@@ -1,5 +1,5 @@
 """``python -m synthgen`` runs the CLI."""
 
-from synthgen.cli import main
+from synthgen.entry import main
 
 main()

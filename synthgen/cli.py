@@ -18,13 +18,12 @@ import click
 
 from synthgen import __version__
 from synthgen.errors import DiskFull, UserError
-from synthgen.stopping import Stopped, stop_on_signals
+from synthgen.stopping import STOPPED_MESSAGE, Stopped, stop_on_signals
 
 EPILOG = (
     "Docs: README.md. Exit codes: 0 ok, 1 internal error or failed check, 2 user error, "
     "3 disk full, 130/143 stopped by SIGINT/SIGTERM (rerun to resume)."
 )
-STOPPED_MESSAGE = "synthgen: stopped; rerun the same command to resume"
 
 
 class _RunStopped(Exception):

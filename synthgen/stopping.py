@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOPPED_MESSAGE = "synthgen: stopped; rerun the same command to resume"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -50,6 +51,12 @@ def _raise_stopped(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
+def install_stop_handlers() -> None:
+    """From now on SIGTERM/SIGINT raise :class:`Stopped` (main thread only)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _raise_stopped)
+
+
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, SIGTERM/SIGINT raise :class:`Stopped` in the main thread; the
@@ -59,8 +66,7 @@ def stop_on_signals() -> Iterator[None]:
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _raise_stopped)
+    install_stop_handlers()
     try:
         yield
     finally:

@@ -1,10 +1,17 @@
 """``svg``: Synthetic Visual Genome. Procedural images with exact dense scene graphs and QA.
 
-Each candidate samples a scene from the procedural world (``synthgen.world``), renders it,
-builds its exact scene graph, checks visibility (oracle filter ``visibility``) and asks the
-QA suite's questions. With ``source="vg:PATH"`` candidate ``i`` is entry ``i`` of a Visual
-Genome ``scene_graphs.json`` file instead (no image; kinds that need masks, depth or 3D are
-skipped and counted). This is the embedded default job: ``synthgen make svg --n 1e6``.
+Each candidate samples a scene from the chosen world (``world="shapes"``, the procedural 3D
+shapes of ``synthgen.world``, or any registered world such as ``world="sprites"``), renders
+it, builds its exact scene graph, checks visibility (oracle filter ``visibility``) and asks
+the QA suite's questions. The shapes world keeps its batched path and typed graph
+(``scene_graph``); every other world goes through the generic :class:`World` API: its graph
+must offer ``to_vg()`` (a :class:`VGImage`), the QA suite asks over that VG view with the
+world's instance masks and depth order (``from_world_graph``), and the record holds the
+world's own graph (``world_graph``) and ``source`` = the world's name.
+
+With ``source="vg:PATH"`` candidate ``i`` is entry ``i`` of a Visual Genome
+``scene_graphs.json`` file instead (no image; kinds that need masks, depth or 3D are skipped
+and counted). This is the embedded default job: ``synthgen make svg --n 1e6``.
 
 Model-backed modes (``--set llm.base_url=... llm.model=...``; the API key only from the
 environment): ``annotator="mllm"`` with ``images=FOLDER`` asks the MLLM for each image's scene
@@ -19,13 +26,13 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_serializer, model_validator
 
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.annotate import annotate, list_images
 from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
-from synthgen.generators.qa.sources import from_scene_graph, from_vg
+from synthgen.generators.qa.sources import from_scene_graph, from_vg, from_world_graph
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -38,6 +45,14 @@ from synthgen.program import (
 )
 from synthgen.records import BaseRecord
 from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world.base import World, WorldRendering
+from synthgen.world.choice import (
+    WorldSettings,
+    world_field,
+    world_identity,
+    world_name,
+    world_of,
+)
 from synthgen.world.graph import PredicateFilter, build_scene_graph, build_scene_graphs
 from synthgen.world.render import Rendering
 from synthgen.world.scene import sample_rendered_scene, sample_rendered_scenes
@@ -50,7 +65,7 @@ BATCH_SIZE = 64
 
 
 class SvgConfig(ProgramConfig):
-    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    world: WorldSettings = world_field("shapes")
     qa: QAConfig = Field(default_factory=QAConfig, description="questions per image")
     predicates: PredicateFilter = None
     min_visible_pixels: int = Field(
@@ -74,7 +89,17 @@ class SvgConfig(ProgramConfig):
             raise ValueError("annotator=mllm needs images=FOLDER (a folder of images)")
         if self.annotator == "mllm" and self.vg_path:
             raise ValueError("annotator=mllm and source=vg:PATH exclude each other")
+        if self.depth and not self.shapes_world:
+            raise ValueError(
+                f"depth=true writes the shapes world's metric depth; world "
+                f"{world_name(self.world)!r} has none (drop depth or use world=\"shapes\")"
+            )
         return self
+
+    @property
+    def shapes_world(self) -> bool:
+        """Whether scenes come from the shapes world (its batched path and typed graphs)."""
+        return isinstance(self.world, WorldConfig)
 
     @property
     def needs_llm(self) -> bool:
@@ -93,13 +118,29 @@ class SvgConfig(ProgramConfig):
 
 
 class SvgRecord(BaseRecord):
-    source: str = Field(description='"procedural", "vg" or "mllm"')
+    source: str = Field(
+        description='"procedural" (the shapes world), another world\'s name ("sprites"), '
+        '"vg" or "mllm"'
+    )
     scene_graph: SceneGraph | None = Field(None, description="exact graph (procedural)")
     vg_graph: VGImage | None = Field(
         None, description="the imported (vg) or MLLM-annotated (mllm) graph, in VG's shape"
     )
     qa: list[QA]
     conversations: list[dict[str, Any]] | None = None
+    world_graph: dict[str, Any] | None = Field(
+        None,
+        description="the exact graph of a world other than shapes, as that world builds it "
+        "(sprites: VG-shaped, with synsets and the scene type); left out of the JSON when none",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_world_graph(self, handler: Any) -> dict[str, Any]:
+        # records of the shapes world, VG files and MLLM graphs keep their bytes
+        out = handler(self)
+        if out.get("world_graph", 0) is None:
+            del out["world_graph"]
+        return out
 
 
 @register_program
@@ -112,8 +153,12 @@ class Svg(Program[SvgConfig]):
 
     def __init__(self, config: SvgConfig) -> None:
         super().__init__(config)
-        # balance answers on this recipe's own world, not the default one
-        self.suite = QASuite(config.qa, calibration_world=config.world)
+        # balance answers on this recipe's own world, not the default one (the balance
+        # tables are the shapes world's; other worlds' graphs are asked unbalanced)
+        self.suite = QASuite(
+            config.qa, calibration_world=config.world if config.shapes_world else None
+        )
+        self.world: World | None = None if config.shapes_world else world_of(config.world)
         self.visibility = Visibility(config.min_visible_pixels)
         self.vg = load_vg_file(config.vg_path) if config.vg_path else None
         self.images = list_images(config.images) if config.annotator == "mllm" else None
@@ -124,6 +169,10 @@ class Svg(Program[SvgConfig]):
             return len(list_images(config.images or ""))
         # loading validates the whole file: every UserError comes before anything is written
         return len(load_vg_file(config.vg_path)) if config.vg_path else None
+
+    @classmethod
+    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return world_identity(super().identity_config(config))
 
     def open_backends(self) -> dict[str, Any]:
         if not self.config.needs_llm:
@@ -145,6 +194,7 @@ class Svg(Program[SvgConfig]):
         if (
             self.vg is not None
             or self.images is not None
+            or self.world is not None
             or len(ctxs) < 2
             or any(c.config is not cfg for c in ctxs)
         ):
@@ -184,6 +234,8 @@ class Svg(Program[SvgConfig]):
             return self._from_vg(ctx, self.vg.image(ctx.index))
         if self.images is not None:
             return self._from_image(ctx)
+        if self.world is not None:
+            return self._from_world(ctx, self.world)
         cfg = ctx.config
         with ctx.stage("scene"):
             try:
@@ -212,6 +264,34 @@ class Svg(Program[SvgConfig]):
                 "conversations": conversations(qas) if cfg.conversations and qas else None,
             },
             media,
+        )
+
+    def _from_world(self, ctx: Context[SvgConfig], world: World) -> Sample | Reject:
+        """A registered world other than shapes, through the generic World API: sample,
+        render, graph; visibility from the rendering's id map; QA over the graph's VG view."""
+        cfg = ctx.config
+        with ctx.stage("scene"):
+            try:
+                scene = world.sample(ctx.rng, cfg.world)
+            except SceneSamplingError as exc:
+                return Reject("scene_sampling", str(exc))
+            rendering = world.render(scene, cfg.world)
+        with ctx.stage("graph"):
+            graph = world.graph(scene, rendering, cfg.world)
+            vg = graph.to_vg()
+        counts = _pixel_counts(rendering, [o.object_id for o in vg.objects])
+        ctx.require(self.visibility.check(list(counts.items())))
+        with ctx.stage("qa"):
+            view = from_world_graph(vg, rendering, source=world.name)
+            qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
+        return Sample(
+            {
+                "source": world.name,
+                "world_graph": _graph_json(graph, vg),
+                "qa": qas,
+                "conversations": conversations(qas) if cfg.conversations and qas else None,
+            },
+            {"image": rendering.image},
         )
 
     def _paraphrased(self, ctx: Context[SvgConfig], qas: list[QA]) -> list[QA]:
@@ -244,6 +324,19 @@ class Svg(Program[SvgConfig]):
                 "conversations": conversations(qas) if ctx.config.conversations and qas else None,
             }
         )
+
+
+def _pixel_counts(rendering: WorldRendering, object_ids: list[int]) -> dict[int, int]:
+    """Visible pixels of each object, counted on the rendering's id map."""
+    counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel()).tolist()
+    return {i: counts[i] if 0 <= i < len(counts) else 0 for i in object_ids}
+
+
+def _graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
+    """A world's graph as the record stores it: its own JSON when it is a pydantic model,
+    else its VG view."""
+    model = graph if isinstance(graph, BaseModel) else vg
+    return model.model_dump(mode="json")
 
 
 def _depth_png(depth: np.ndarray) -> Image.Image:

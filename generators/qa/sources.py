@@ -1,12 +1,15 @@
-"""Building the QA view of a graph from each source: the procedural world and VG files."""
+"""Building the QA view of a graph from each source: the shapes world, VG files, and the
+graphs of other registered worlds (their VG view plus the rendering's masks and depth order)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 
 from synthgen.generators.qa.graph import QAGraph, QObject
+from synthgen.world.base import WorldRendering
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
 from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZES
@@ -87,3 +90,27 @@ def from_vg(image: VGImage) -> QAGraph:
     width = image.width or max((o.x + o.w for o in image.objects), default=1)
     height = image.height or max((o.y + o.h for o in image.objects), default=1)
     return QAGraph(width=width, height=height, objects=objects, relations=relations, source="vg")
+
+
+def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAGraph:
+    """The graph of a registered world (``graph.to_vg()``) with what its rendering adds:
+    the instance-id map as masks (point questions) when its ids are the graph's object ids,
+    and the depth order as depth (which of two points is nearer): rank r of ``n`` becomes
+    ``n + 1 - r``, far surfaces large, the backdrop +inf. Names and attributes are read as
+    from a VG file (no closed vocabulary, so no shape or material questions unless the
+    world's attribute words are those of the shapes world); ``source`` (the world's name)
+    keeps the shapes world's answer balance and "too close to call" reading away."""
+    view = from_vg(vg)
+    ids = np.asarray(rendering.ids)
+    known = {o.object_id for o in vg.objects}
+    if ids.shape != (view.height, view.width) or not set(np.unique(ids).tolist()) <= known | {0}:
+        return dataclasses.replace(view, source=source)
+    order = np.asarray(rendering.depth_order)
+
+    def depth() -> np.ndarray:
+        top = float(order.max()) if order.size else 0.0
+        return np.where(order > 0, top + 1 - order.astype(np.float32), np.inf).astype(
+            np.float32
+        )
+
+    return dataclasses.replace(view, ids=ids, depth_fn=depth, source=source)

@@ -19,6 +19,7 @@ and registers it under the ``synthgen.worlds`` entry-point group.
 
 from __future__ import annotations
 
+import importlib.util
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -70,6 +71,14 @@ class World(ABC, Generic[ConfigT, SceneT, GraphT]):
         rendering."""
 
 
-worlds: Registry[type[World]] = Registry("world", "synthgen.worlds", builtins=())
+def _builtin_worlds() -> tuple[str, ...]:
+    """Modules of the worlds that ship with synthgen. ``synthgen.world.sprites`` is listed
+    when the package exists (it is being built); only its absence is tolerated: an error
+    inside it is raised when the registry loads."""
+    modules = ("synthgen.world.shapes_world", "synthgen.world.sprites")
+    return tuple(m for m in modules if importlib.util.find_spec(m) is not None)
+
+
+worlds: Registry[type[World]] = Registry("world", "synthgen.worlds", builtins=_builtin_worlds())
 register_world = worlds.register
 """Decorator that registers a :class:`World` subclass under its ``name``."""

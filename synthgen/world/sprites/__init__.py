@@ -1,0 +1,1 @@
+"""Sprite world: real object categories drawn from an emoji-art atlas (issue #14)."""

@@ -31,7 +31,8 @@ from synthgen.generators.qa.programs import pick
 from synthgen.generators.qa.sources import from_scene_graph
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
-from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world import SceneGraph, SceneSamplingError
+from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
 from synthgen.world.graph import PredicateFilter, build_scene_graph
 from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
@@ -43,7 +44,7 @@ CALIBRATION_SETS = 24
 
 
 class SvgMultiConfig(ProgramConfig):
-    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    world: WorldSettings = world_field("shapes")
     qa: QAConfig = Field(default_factory=QAConfig, description="questions per record")
     images: tuple[int, int] = Field((2, 4), description="fewest and most images per record")
     views: Literal["related", "independent"] = Field(
@@ -95,6 +96,16 @@ class SvgMulti(Program[SvgMultiConfig]):
     description = "2-4 procedural images per record, exact scene graphs, multi-image QA"
     Config = SvgMultiConfig
     Record = SvgMultiRecord
+
+    @classmethod
+    def preflight(cls, config: SvgMultiConfig) -> None:
+        """llm.* (base class); the world must be one svg_multi draws (shapes for now)."""
+        super().preflight(config)
+        require_world(config.world, cls.name, ("shapes",))
+
+    @classmethod
+    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return world_identity(super().identity_config(config))
 
     def __init__(self, config: SvgMultiConfig) -> None:
         super().__init__(config)

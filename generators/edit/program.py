@@ -47,7 +47,8 @@ from synthgen.program import (
 )
 from synthgen.prompts import load, text_sha256
 from synthgen.records import BaseRecord, StrictModel, Verdict
-from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig, get_renderer
+from synthgen.world import SceneGraph, SceneSamplingError, get_renderer
+from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
 from synthgen.world.graph import build_scene_graphs
 from synthgen.world.scene import sample_rendered_scenes
 
@@ -59,7 +60,7 @@ MAX_INSTRUCTION_WORDS = 50
 class EditConfig(ProgramConfig):
     """What to edit and how (procedural world, or a folder of images with models)."""
 
-    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    world: WorldSettings = world_field("shapes")
     types: tuple[str, ...] = Field(
         ops.EDIT_TYPES, description=f"local/scene/text edit types to draw from: {ops.EDIT_TYPES}"
     )
@@ -189,8 +190,10 @@ class Edit(Program[EditConfig]):
     @classmethod
     def preflight(cls, config: EditConfig) -> None:
         """llm.* and its extra (base class); source=images also needs torch, diffusers and
-        transformers (the editing pipeline, CLIP), imported only when a worker opens them."""
+        transformers (the editing pipeline, CLIP), imported only when a worker opens them.
+        The world must be shapes (sprite edits are a later issue)."""
         super().preflight(config)
+        require_world(config.world, cls.name, ("shapes",))
         if config.source == "images":
             from synthgen.models.config import (
                 DIFFUSION_EXTRA_HINT,
@@ -199,6 +202,10 @@ class Edit(Program[EditConfig]):
             )
 
             require_modules(DIFFUSION_MODULES, "edit source=images", DIFFUSION_EXTRA_HINT)
+
+    @classmethod
+    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return world_identity(super().identity_config(config))
 
     def __init__(self, config: EditConfig) -> None:
         super().__init__(config)

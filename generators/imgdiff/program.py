@@ -38,7 +38,8 @@ from synthgen.program import (
     Sample,
     register_program,
 )
-from synthgen.world import SceneSamplingError, WorldConfig
+from synthgen.world import SceneSamplingError
+from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
 from synthgen.world.graph import PredicateFilter
 from synthgen.world.render import get_renderer
 from synthgen.world.scene import sample_rendered_scenes
@@ -51,7 +52,7 @@ class ImgDiffConfig(ProgramConfig):
     mode: Literal["procedural", "model"] = Field(
         "procedural", description="procedural world, or model-backed imagery (llm, diffusion)"
     )
-    world: WorldConfig = Field(default_factory=WorldConfig, description="scene sampling")
+    world: WorldSettings = world_field("shapes")
     changes: tuple[int, int] = Field(
         (1, 1), description="differences per pair: a number 1-3 or [fewest, most]"
     )
@@ -127,8 +128,10 @@ class ImgDiff(Program[ImgDiffConfig]):
     @classmethod
     def preflight(cls, config: ImgDiffConfig) -> None:
         """llm.* and its extra (base class); mode=model also needs torch, diffusers and
-        transformers (diffusion pipelines, CLIP), imported only when a worker opens them."""
+        transformers (diffusion pipelines, CLIP), imported only when a worker opens them.
+        The world must be shapes (sprite pairs are a later issue)."""
         super().preflight(config)
+        require_world(config.world, cls.name, ("shapes",))
         if config.mode == "model":
             from synthgen.models.config import (
                 DIFFUSION_EXTRA_HINT,
@@ -137,6 +140,10 @@ class ImgDiff(Program[ImgDiffConfig]):
             )
 
             require_modules(DIFFUSION_MODULES, "imgdiff mode=model", DIFFUSION_EXTRA_HINT)
+
+    @classmethod
+    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return world_identity(super().identity_config(config))
 
     def __init__(self, config: ImgDiffConfig) -> None:
         super().__init__(config)

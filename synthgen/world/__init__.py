@@ -13,8 +13,14 @@
 
 Everything is a pure function of the generator's state and the config; only numpy and
 Pillow are needed. Renderers are pluggable (`register_renderer`, `get_renderer`).
+
+Worlds are pluggable too (`synthgen.world.base`: `World` with sample/render/graph,
+`register_world`, `worlds`): this one is registered as "shapes"
+(`synthgen.world.shapes_world`); programs choose one with ``--set world="NAME"``
+(`synthgen.world.choice`).
 """
 
+from synthgen.world.base import World, WorldRendering, register_world, worlds
 from synthgen.world.contact_sheet import contact_sheet
 from synthgen.world.graph import (
     PREDICATES,
@@ -64,8 +70,10 @@ __all__ = [
     "SceneGraph",
     "SceneObject",
     "SceneSamplingError",
+    "World",
     "WorldConfig",
     "WorldObject",
+    "WorldRendering",
     "available_renderers",
     "build_scene_graph",
     "build_scene_graphs",
@@ -75,7 +83,9 @@ __all__ = [
     "make_scenes",
     "objects_visible_bbox_and_counts",
     "register_renderer",
+    "register_world",
     "sample_rendered_scene",
     "sample_rendered_scenes",
     "sample_scene",
+    "worlds",
 ]

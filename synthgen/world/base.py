@@ -15,6 +15,14 @@ Programs choose a world with ``--set world="sprites"`` (or ``world.name="sprites
 world's own settings). Everything a world returns must be a pure function of the generator's
 state and the config, so records replay byte for byte. A newcomer adds a world in one package
 and registers it under the ``synthgen.worlds`` entry-point group.
+
+What ``svg`` needs from a world's graph (its generic path, used for every world but
+``shapes``): ``to_vg()`` returning a :class:`~synthgen.world.vg.VGImage` whose object ids are
+the ids of ``WorldRendering.ids`` (questions are asked over it, points sampled from the id
+map, point depth read from ``depth_order``); a pydantic graph is stored whole in the record
+(``world_graph``). ``sample`` may raise :class:`~synthgen.world.scene.SceneSamplingError`
+(the candidate is rejected as ``scene_sampling``). Give each world its own ``Config`` class:
+the chosen config says which world it belongs to (``synthgen.world.choice``).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ DEFAULT_FLUENT = Path(tempfile.gettempdir()) / "lobehub-fluent-emoji-3d-1.1.0.tg
 DEFAULT_WORDNET = Path("/usr/share/wordnet")
 TABLE = Path(__file__).resolve().parent / "atlas_categories.py"
 
-MAX_SIDE = 96
+MAX_SIDE = 72
 SHEET_WIDTH = 1024
 SHEET_MAX_HEIGHT = 2048
 STYLES = ("noto", "fluent")
@@ -339,11 +339,12 @@ def pack(sizes: list[tuple[int, int]]) -> tuple[list[tuple[int, int, int]], list
     places, sheets = [], []
     sheet, x, y, shelf = 0, 0, 0, 0
     for w, h in sizes:
-        if x + w > SHEET_WIDTH:
-            x, y, shelf = 0, y + shelf, 0
-        if y + h > SHEET_MAX_HEIGHT:
-            sheets.append((SHEET_WIDTH, y))
-            sheet, x, y, shelf = sheet + 1, 0, 0, 0
+        if x + w > SHEET_WIDTH:  # next shelf, or next sheet when that shelf may not fit
+            if y + shelf + MAX_SIDE > SHEET_MAX_HEIGHT:
+                sheets.append((SHEET_WIDTH, y + shelf))
+                sheet, x, y, shelf = sheet + 1, 0, 0, 0
+            else:
+                x, y, shelf = 0, y + shelf, 0
         places.append((sheet, x, y))
         x += w
         shelf = max(shelf, h)
@@ -367,7 +368,10 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
     wn = WordNet(need(wordnet_path, "wordnet"))
     cats_out, items, problems = [], [], []
     for entry in table.entries():
-        off = wn.lookup(entry.wn) if entry.wn else wn.first(entry.name)
+        try:
+            off = wn.lookup(entry.wn) if entry.wn else wn.first(entry.name)
+        except (KeyError, IndexError):
+            off = None
         if off is None:
             problems.append(f"{entry.name}: no WordNet noun; give wn=")
             continue

@@ -1,0 +1,442 @@
+"""The scene grammar: scene types, what spawns where, and what can stand on / sit on / sit in /
+hang from / be held / be worn / be ridden by what.
+
+Entries name categories by word (an atlas name, plural or synonym; :func:`resolve_words`
+keeps those the atlas has) or by ``@group`` (every category of that atlas group). Templates
+(keys of :data:`SCENES`' weight tables) are the object groups :mod:`.scene` knows how to
+place: e.g. ``table_group`` = a table, chairs at it, people sitting at it holding things,
+things on the table (some in a bowl or a vase).
+
+Relation kinds: ``functional`` (support, containment, attachment: on, in, sitting on,
+parked on, hanging from, mounted on, attached to, growing on, flying in, covered in, ...),
+``interactional`` (holding, carrying, wearing, riding, using, eating, looking at, watching,
+playing), ``part`` (part of, has, of, painted on, says), ``spatial`` (placed under / over /
+against / along) and ``geometric`` (left of, right of, above, below, behind, in front of,
+near: decided from the rendering).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# ---- what can go where (words; "@group" = every category of that group) ----
+
+TABLE_TOP = (
+    "cup",
+    "mug",
+    "plate",
+    "bowl",
+    "bottle",
+    "wine glass",
+    "glass",
+    "apple",
+    "banana",
+    "orange",
+    "pizza",
+    "cake",
+    "bread",
+    "donut",
+    "sandwich",
+    "vase",
+    "book",
+    "laptop",
+    "phone",
+    "candle",
+    "teapot",
+    "hamburger",
+    "croissant",
+    "pear",
+    "watermelon",
+)
+COUNTER_TOP = (
+    "cup",
+    "mug",
+    "bowl",
+    "bottle",
+    "teapot",
+    "pot",
+    "kettle",
+    "apple",
+    "banana",
+    "bread",
+    "potted plant",
+    "toaster",
+    "microwave",
+    "basket",
+    "cheese",
+    "egg",
+    "pineapple",
+    "glass",
+)
+DESK_TOP = (
+    "laptop",
+    "computer",
+    "desktop computer",
+    "phone",
+    "book",
+    "cup",
+    "lamp",
+    "clock",
+    "keyboard",
+    "notebook",
+    "pencil",
+    "alarm clock",
+    "mug",
+    "potted plant",
+)
+SHELF_ITEMS = (
+    "book",
+    "books",
+    "vase",
+    "potted plant",
+    "box",
+    "clock",
+    "cup",
+    "teddy bear",
+    "trophy",
+    "globe",
+    "candle",
+    "alarm clock",
+    "radio",
+    "camera",
+)
+CABINET_TOP = (
+    "lamp",
+    "vase",
+    "tv",
+    "television",
+    "clock",
+    "potted plant",
+    "radio",
+    "book",
+    "alarm clock",
+)
+CONTAINERS = {  # container word -> what goes in it
+    "bowl": ("apple", "banana", "orange", "grapes", "pear", "lemon", "peach", "strawberry"),
+    "basket": ("apple", "bread", "orange", "banana", "baguette"),
+    "vase": ("flower", "tulip", "rose", "sunflower", "hibiscus", "cherry blossom"),
+    "plate": ("pizza", "cake", "sandwich", "donut", "bread", "croissant", "hamburger", "cookie"),
+}
+SITTERS = ("man", "woman", "boy", "girl", "person", "child", "old man", "old woman")
+WALKERS = SITTERS
+SEATS = ("chair", "couch", "sofa", "armchair")
+RIDES = {  # vehicle/animal -> riders; "wearing helmet" is added for bikes/motorcycles
+    "horse": SITTERS,
+    "bicycle": SITTERS,
+    "bike": SITTERS,
+    "motorcycle": SITTERS,
+    "skateboard": SITTERS,
+    "scooter": SITTERS,
+    "elephant": SITTERS,
+    "camel": SITTERS,
+}
+RIDE_ON_WATER = ("surfboard",)
+HOLD = (
+    "umbrella",
+    "phone",
+    "cup",
+    "mug",
+    "handbag",
+    "bag",
+    "ball",
+    "book",
+    "balloon",
+    "flower",
+    "ice cream",
+    "bottle",
+    "tennis racket",
+    "racket",
+    "kite",
+    "camera",
+    "pizza",
+    "apple",
+    "banana",
+    "briefcase",
+    "basket",
+    "baseball bat",
+    "soccer ball",
+    "basketball",
+)
+CARRY = ("handbag", "bag", "briefcase", "basket", "box", "suitcase", "umbrella", "shopping bag")
+PLAY = (
+    "guitar",
+    "violin",
+    "trumpet",
+    "saxophone",
+    "accordion",
+    "tennis racket",
+    "racket",
+    "soccer ball",
+    "basketball",
+    "ball",
+    "banjo",
+)
+EAT_HELD = ("pizza", "ice cream", "apple", "banana", "hamburger", "donut", "sandwich", "hot dog")
+WEAR_HEAD = ("hat", "cap", "top hat", "cowboy hat", "helmet", "crown", "billed cap")
+WEAR_FACE = ("glasses", "sunglasses", "goggles")
+WEAR_BACK = ("backpack",)
+WALL_MOUNT = ("clock", "picture", "framed picture", "painting", "mirror", "tv", "television")
+HANG_CEILING = ("light", "light bulb", "lamp")
+TREE_GROW = ("apple", "orange", "leaf", "pear", "lemon", "peach", "cherries", "flower")
+FLYERS = (
+    "bird",
+    "kite",
+    "airplane",
+    "plane",
+    "helicopter",
+    "balloon",
+    "butterfly",
+    "eagle",
+    "dove",
+    "parrot",
+    "bee",
+)
+GROUND_BIRDS = ("bird", "pigeon", "duck", "chicken", "rooster", "goose", "dove")
+EATERS = {  # animal -> food at its mouth
+    "horse": ("carrot", "apple"),
+    "cow": ("carrot", "corn"),
+    "sheep": ("carrot",),
+    "goat": ("carrot", "apple"),
+    "rabbit": ("carrot",),
+    "pig": ("apple", "corn"),
+    "dog": ("bone", "meat"),
+    "cat": ("fish",),
+    "monkey": ("banana",),
+    "elephant": ("banana",),
+    "giraffe": ("leaf",),
+    "chicken": ("corn", "bread"),
+    "bear": ("fish", "honey"),
+    "mouse": ("cheese",),
+    "squirrel": ("chestnut", "peanuts"),
+}
+BACK_OF = {
+    "bird": ("cow", "horse", "sheep", "elephant", "pig", "rhino", "hippo", "buffalo"),
+    "cat": ("dog",),
+}
+UNDER = ("cat", "dog", "ball", "soccer ball", "bag", "box", "backpack", "basket")
+PETS = ("dog", "cat", "rabbit", "hamster", "parrot")
+FARM_ANIMALS = (
+    "cow",
+    "horse",
+    "sheep",
+    "goat",
+    "pig",
+    "chicken",
+    "duck",
+    "rooster",
+    "donkey",
+    "turkey",
+    "goose",
+    "ox",
+    "llama",
+)
+WILD_ANIMALS = ("elephant", "giraffe", "zebra", "bear", "deer", "camel")
+PARKED = (
+    "car",
+    "truck",
+    "bus",
+    "taxi",
+    "van",
+    "police car",
+    "bicycle",
+    "bike",
+    "motorcycle",
+    "scooter",
+    "pickup truck",
+    "fire engine",
+    "ambulance",
+)
+TREES = ("tree", "deciduous tree", "evergreen tree", "palm tree", "pine tree")
+FLOOR_PLANTS = ("potted plant", "plant", "cactus")
+BEACH_THINGS = ("umbrella", "beach umbrella", "towel", "ball", "bucket", "shell", "crab")
+SKI_THINGS = ("snowman",)
+BOATS = ("boat", "sailboat", "canoe", "ship", "speedboat")
+WATCHABLE = ("tv", "television", "computer", "laptop")
+USABLE = ("laptop", "computer", "desktop computer", "phone", "keyboard")
+SCREENS = WATCHABLE
+
+# ---- scene types: object groups and spawn weights ----
+
+SCENES: dict[str, dict[str, float]] = {
+    "kitchen": {
+        "counter_group": 3,
+        "table_group": 2,
+        "person": 2,
+        "floor_thing": 1,
+        "wall_mount": 1.5,
+        "hanging_light": 1,
+        "pet": 1,
+    },
+    "living_room": {
+        "sofa_group": 3,
+        "cabinet_group": 1.5,
+        "shelf_group": 1.5,
+        "floor_plant": 1,
+        "wall_mount": 2,
+        "hanging_light": 1,
+        "pet": 1.5,
+        "person": 1,
+        "table_group": 0.7,
+    },
+    "bedroom": {
+        "bed_group": 3,
+        "cabinet_group": 2,
+        "wall_mount": 1.5,
+        "hanging_light": 1,
+        "shelf_group": 1,
+        "pet": 1,
+        "person": 1,
+    },
+    "office": {
+        "desk_group": 3,
+        "shelf_group": 1.5,
+        "floor_plant": 1,
+        "wall_mount": 1.5,
+        "cabinet_group": 1,
+        "person": 1,
+        "hanging_light": 0.5,
+    },
+    "classroom": {
+        "desk_group": 3,
+        "person": 1.5,
+        "wall_mount": 1,
+        "shelf_group": 1,
+        "hanging_light": 0.7,
+    },
+    "restaurant": {
+        "table_group": 4,
+        "person": 1.5,
+        "wall_mount": 1,
+        "hanging_light": 1.5,
+        "floor_plant": 1,
+    },
+    "street": {
+        "house": 1.5,
+        "parked": 3,
+        "person": 3,
+        "rider": 1.5,
+        "sign": 2,
+        "tree": 1,
+        "fence": 0.7,
+        "flyer": 1,
+        "pet": 1,
+        "bench_group": 0.7,
+    },
+    "park": {
+        "tree": 3,
+        "person": 2,
+        "bench_group": 2,
+        "pet": 2,
+        "flyer": 2,
+        "rider": 1,
+        "sign": 0.5,
+        "fence": 1,
+        "ground_bird": 1,
+    },
+    "farm": {
+        "farm_animal": 4,
+        "fence": 2,
+        "house": 1.2,
+        "tree": 1.5,
+        "rider": 1.2,
+        "person": 1,
+        "bird_on_back": 1,
+        "flyer": 1,
+    },
+    "beach": {
+        "beach_thing": 2,
+        "person": 3,
+        "boat": 2,
+        "flyer": 2,
+        "surfer": 1.2,
+        "ground_bird": 0.5,
+    },
+    "ski": {"skier": 3, "person": 2, "tree": 2, "flyer": 1, "ski_thing": 1, "sign": 0.5},
+    "railway": {"train": 3, "person": 2, "sign": 1, "fence": 1, "tree": 2, "house": 1, "flyer": 1},
+}
+
+# ground pieces each kind of thing may stand on, per scene backdrop piece name
+STAND_ON = {
+    "person": ("floor", "sidewalk", "street", "grass", "beach", "snow"),
+    "animal": ("floor", "grass", "beach", "snow", "sidewalk"),
+    "vehicle": ("street", "sidewalk", "grass"),
+    "furniture": ("floor",),
+    "plant": ("grass", "sidewalk", "snow", "beach", "floor"),
+}
+
+# predicate of a ground contact, by (what stands, pose, ground piece)
+WALK_IN = ("street", "grass", "snow", "water")
+
+
+def ground_predicate(group: str, pose: str, piece: str, vehicle: bool = False) -> str:
+    if vehicle:
+        return "parked on"
+    if pose == "walk":
+        return "walking in" if piece in WALK_IN else "walking on"
+    if group in ("person", "animal"):
+        return "standing on"
+    return "on"
+
+
+# predicate kind of every predicate emitted
+KIND = {
+    "on": "functional",
+    "in": "functional",
+    "sitting on": "functional",
+    "standing on": "functional",
+    "lying on": "functional",
+    "laying on": "functional",
+    "parked on": "functional",
+    "walking on": "functional",
+    "walking in": "functional",
+    "hanging from": "functional",
+    "mounted on": "functional",
+    "attached to": "functional",
+    "growing on": "functional",
+    "flying in": "functional",
+    "covered in": "functional",
+    "on back of": "functional",
+    "holding": "interactional",
+    "carrying": "interactional",
+    "wearing": "interactional",
+    "riding": "interactional",
+    "using": "interactional",
+    "eating": "interactional",
+    "looking at": "interactional",
+    "watching": "interactional",
+    "playing": "interactional",
+    "at": "interactional",
+    "part of": "part",
+    "has": "part",
+    "of": "part",
+    "painted on": "part",
+    "says": "part",
+    "under": "spatial",
+    "over": "spatial",
+    "against": "spatial",
+    "along": "spatial",
+    "left of": "geometric",
+    "right of": "geometric",
+    "above": "geometric",
+    "below": "geometric",
+    "behind": "geometric",
+    "in front of": "geometric",
+    "near": "geometric",
+}
+SYNONYMS = {"wears": "wearing"}  # VG's "wears" is "wearing" in this world's data
+
+
+def resolve_words(atlas, words: Iterable[str]) -> tuple[str, ...]:
+    """Atlas category names for ``words`` (``@group`` expands), unknown words skipped, in
+    order, without repeats."""
+    out: dict[str, None] = {}
+    for w in words:
+        if w.startswith("@"):
+            for name, c in atlas.categories.items():
+                if c.group == w[1:] and atlas.sprites(name):
+                    out[name] = None
+            continue
+        c = atlas.resolve(w) if hasattr(atlas, "resolve") else atlas.categories.get(w)
+        if c is not None and atlas.sprites(c.name):
+            out[c.name] = None
+    return tuple(out)

@@ -1,0 +1,436 @@
+"""Sprite scene graphs (Visual Genome shaped), every relation checked against the rendering.
+
+Objects: ``bbox`` (x, y, w, h) is the box of the object's visible pixels in the id map,
+``pixels`` their count, ``visible_fraction`` = pixels / its full drawn area (pixels with
+alpha >= 128 of its layers, including any part outside the image), ``depth_rank`` the
+depth-order rank of its main layer (larger is nearer). Objects under
+``min_visible_pixels`` or ``min_visible_fraction`` are dropped with their relations (their
+pixels keep their id in the map; nothing in the graph names them).
+
+By-construction relations (emitted by the rule that placed things) are verified; a failure
+raises :class:`SceneSamplingError` and the world resamples:
+
+- contact (``on``, ``sitting on``, ``standing on``, ``parked on``, ``lying on``,
+  ``laying on``, ``walking on/in``, ``growing on``, ``on back of``): object pixels lie in
+  rows [b - 4, b + 4] of the subject's visible bottom row b, within its visible columns;
+- ``in``: the subject is partly hidden (visible fraction < 1) and the container's pixels
+  lie inside the subject's drawn box;
+- hand/body (``holding``, ``carrying``, ``playing``, ``eating``, ``wearing``,
+  ``riding``): the object's visible box lies within 4 px of the subject's visible box;
+- ``hanging from``: the subject's top is at or below the object's top and its bottom
+  reaches below the object's bottom, columns overlapping; ``over`` / ``flying in``: the
+  subject's bottom is above the object's top (over, 3 px margin) or bottom (flying in),
+  columns overlapping;
+- ``under``: columns overlap and the subject's top is below the object's top by >= 30 % of
+  the object's height;
+- ``against``: the subject's bottom row is within 8 px of the object's bottom row;
+- anything else (parts, ``attached to``, ``mounted on``, ``at``, ``using``, ...): the two
+  visible boxes touch or overlap (4 px margin), or for ``along`` lie within 15 % of the
+  image height.
+
+Geometric relations, decided from the maps with margins (M = 2 px):
+
+- ``left of``: A's visible box ends at least M left of B's box centre line, their row
+  extents overlap by >= 30 % of the shorter; one per subject (the nearest such B);
+- ``above``: A's box bottom is at least M above B's box centre row and their column extents
+  overlap by >= 30 % of the narrower; one per subject (nearest B);
+- ``behind`` / ``in front of``: the boxes overlap by >= 10 % of the smaller, the depth
+  ranks differ and the ground depths differ by >= 0.5 m (the farther is ``behind``; one of
+  the two per pair, by pair parity);
+- ``near``: ground positions within 1.5 m (one per pair).
+Pairs already related by construction get no geometric relation.
+
+``looking at`` / ``watching`` (facing-cone): a person or animal drawn facing left or right
+looks at the nearest thing whose visible centre is on that side of its head, within 0.5 x
+image width and 30 degrees of the horizontal (``watching`` for screens and, by people, for
+animals and people).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from synthgen.world.masks import boxes_visible_stats
+from synthgen.world.scene import SceneSamplingError
+from synthgen.world.sprites import grammar as G
+from synthgen.world.sprites.backdrop import backdrop_pixels
+from synthgen.world.sprites.render import layer_drawable
+
+CONTACT = {
+    "on",
+    "sitting on",
+    "standing on",
+    "parked on",
+    "lying on",
+    "laying on",
+    "walking on",
+    "walking in",
+    "growing on",
+    "on back of",
+}
+BODY = {"holding", "carrying", "playing", "eating", "wearing", "riding"}
+
+
+@dataclass
+class GObject:
+    id: int
+    names: list[str]
+    synset: str
+    attributes: list[str]
+    bbox: tuple[int, int, int, int]
+    pixels: int
+    visible_fraction: float
+    depth_rank: int
+    category: str
+    group: str
+    role: str
+    drawn_box: tuple[int, int, int, int]  # x, y, w, h of everything drawn (may leave the image)
+    anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
+    facing: str = "none"
+    pos: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "names": self.names,
+            "synset": self.synset,
+            "attributes": self.attributes,
+            "bbox": list(self.bbox),
+            "pixels": self.pixels,
+            "visible_fraction": round(self.visible_fraction, 4),
+            "depth_rank": self.depth_rank,
+            "category": self.category,
+            "group": self.group,
+            "role": self.role,
+            "drawn_box": list(self.drawn_box),
+            "anchors": {k: [round(v[0], 2), round(v[1], 2)] for k, v in self.anchors.items()},
+            "facing": self.facing,
+            "pos": None if self.pos is None else list(self.pos),
+        }
+
+
+@dataclass
+class GRelation:
+    id: int
+    predicate: str
+    subject_id: int
+    object_id: int
+    kind: str
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "predicate": self.predicate,
+            "subject_id": self.subject_id,
+            "object_id": self.object_id,
+            "kind": self.kind,
+            "rule": self.rule,
+        }
+
+
+@dataclass
+class SpriteGraph:
+    scene_type: str
+    width: int
+    height: int
+    objects: list[GObject]
+    relationships: list[GRelation]
+    dropped: int = 0  # objects below the visibility thresholds
+
+    def object(self, oid: int) -> GObject:
+        for o in self.objects:
+            if o.id == oid:
+                return o
+        raise KeyError(oid)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scene_type": self.scene_type,
+            "width": self.width,
+            "height": self.height,
+            "objects": [o.to_dict() for o in self.objects],
+            "relationships": [r.to_dict() for r in self.relationships],
+        }
+
+    def to_vg(self, image_id: int = 0):
+        from synthgen.world.vg import VGImage, VGObject, VGRelationship
+
+        return VGImage(
+            image_id=image_id,
+            width=self.width,
+            height=self.height,
+            objects=[
+                VGObject(
+                    object_id=o.id,
+                    x=o.bbox[0],
+                    y=o.bbox[1],
+                    w=o.bbox[2],
+                    h=o.bbox[3],
+                    names=o.names,
+                    attributes=o.attributes,
+                )
+                for o in self.objects
+            ],
+            relationships=[
+                VGRelationship(
+                    relationship_id=r.id,
+                    predicate=r.predicate,
+                    subject_id=r.subject_id,
+                    object_id=r.object_id,
+                )
+                for r in self.relationships
+            ],
+        )
+
+    def synsets(self) -> dict[int, str]:
+        return {o.id: o.synset for o in self.objects}
+
+
+def _search_boxes(scene, W: int, H: int):
+    n = len(scene.objects)
+    nb = len(scene.backdrop.pieces)
+    big = 1 << 30
+    box = np.array([[big, big, -1, -1]] * n, np.int64)
+    box[:nb] = (0, 0, W - 1, H - 1)
+    drawn = np.array([[big, big, -big, -big]] * n, np.int64)
+    drawn[:nb] = (0, 0, W, H)
+    rank = np.zeros(n, np.int64)
+    rank[:nb] = np.arange(1, nb + 1)
+    area = np.zeros(n, np.int64)
+    labels, _ = backdrop_pixels(scene.scene_type, scene.variant, W, H)
+    area[:nb] = np.bincount(labels.ravel(), minlength=nb + 1)[1 : nb + 1]
+    for i, lay in enumerate(scene.layers):
+        d = layer_drawable(scene, lay)
+        for k, oid in enumerate(lay.oids):
+            j = oid - 1
+            if j < nb:
+                continue
+            box[j, 0] = min(box[j, 0], max(lay.x, 0))
+            box[j, 1] = min(box[j, 1], max(lay.y, 0))
+            box[j, 2] = max(box[j, 2], min(lay.x + lay.w, W) - 1)
+            box[j, 3] = max(box[j, 3], min(lay.y + lay.h, H) - 1)
+            drawn[j] = (
+                min(drawn[j, 0], lay.x),
+                min(drawn[j, 1], lay.y),
+                max(drawn[j, 2], lay.x + lay.w),
+                max(drawn[j, 3], lay.y + lay.h),
+            )
+            if d is not None:
+                area[j] += d.counts[k] if k < len(d.counts) else 0
+            if rank[j] == 0:
+                rank[j] = nb + i + 1
+    empty = box[:, 2] < box[:, 0]
+    box[empty] = (0, 0, 0, 0)
+    box[:, 2] = np.maximum(box[:, 2], box[:, 0])
+    box[:, 3] = np.maximum(box[:, 3], box[:, 1])
+    return box, drawn, rank, area, empty
+
+
+def build_graph(scene, rendering, config) -> SpriteGraph:
+    W, H = scene.width, scene.height
+    ids = rendering.ids
+    box, drawn, rank, area, empty = _search_boxes(scene, W, H)
+    stats = boxes_visible_stats([ids], [box])[0]
+    counts = stats.counts.copy()
+    counts[empty] = 0
+    objs: dict[int, GObject] = {}
+    dropped = 0
+    for j, o in enumerate(scene.objects):
+        c = int(counts[j])
+        frac = min(1.0, c / area[j]) if area[j] > 0 else 0.0
+        if c < config.min_visible_pixels or frac < config.min_visible_fraction:
+            dropped += 1
+            continue
+        x, y, w, h = (int(v) for v in stats.bboxes[j])
+        d = drawn[j]
+        objs[o.oid] = GObject(
+            id=o.oid,
+            names=[o.name],
+            synset=o.synset,
+            attributes=list(o.attributes),
+            bbox=(x, y, w, h),
+            pixels=c,
+            visible_fraction=frac,
+            depth_rank=int(rank[j]),
+            category=o.category,
+            group=o.group,
+            role=o.role,
+            drawn_box=(int(d[0]), int(d[1]), int(d[2] - d[0]), int(d[3] - d[1])),
+            anchors=dict(o.anchors),
+            facing=o.facing,
+            pos=o.pos,
+        )
+    rels: list[tuple[int, str, int, str, str]] = []
+    related: set[frozenset] = set()
+    items: set[int] = set()
+    for r in scene.relations:
+        if r.subject not in objs or r.object not in objs:
+            continue
+        why = _check(r.predicate, objs[r.subject], objs[r.object], ids, H)
+        if why:
+            raise SceneSamplingError(
+                f"{r.predicate}({objs[r.subject].names[0]}, {objs[r.object].names[0]}) "
+                f"[{r.rule}]: {why}"
+            )
+        rels.append((r.subject, r.predicate, r.object, r.kind, r.rule))
+        related.add(frozenset((r.subject, r.object)))
+        if r.kind == "interactional" or r.kind == "part" or r.predicate in ("in", "on back of"):
+            items.add(r.object if r.kind != "part" or r.predicate == "has" else r.subject)
+        if (
+            r.predicate in ("on", "in", "growing on", "on back of")
+            and objs[r.subject].role == "thing"
+            and objs[r.object].role == "thing"
+        ):
+            items.add(r.subject)
+    rels += _facing(objs, related, items, W)
+    rels += _geometric(objs, related, items, H)
+    out = [GRelation(i + 1, p, s, o, k, rule) for i, (s, p, o, k, rule) in enumerate(rels)]
+    return SpriteGraph(scene.scene_type, W, H, list(objs.values()), out, dropped)
+
+
+def _box(o: GObject):
+    x, y, w, h = o.bbox
+    return x, y, x + w, y + h  # half-open
+
+
+def _touch(a, b, m: int) -> bool:
+    return a[0] - m < b[2] and b[0] - m < a[2] and a[1] - m < b[3] and b[1] - m < a[3]
+
+
+def _check(pred: str, s: GObject, o: GObject, ids: np.ndarray, H: int) -> str:
+    sb, ob = _box(s), _box(o)
+    if pred in CONTACT:
+        b = sb[3] - 1
+        rows = ids[max(b - 4, 0) : min(b + 5, H), sb[0] : sb[2]]
+        return "" if (rows == o.id).any() else "no support pixels at the subject's foot"
+    if pred == "in":
+        dx, dy, dw, dh = s.drawn_box
+        win = ids[max(dy, 0) : max(dy + dh, 0), max(dx, 0) : max(dx + dw, 0)]
+        if s.visible_fraction >= 0.999:
+            return "subject not occluded"
+        return "" if (win == o.id).any() else "container not over the subject"
+    if pred in BODY:
+        return "" if _touch(sb, ob, 4) else "boxes apart"
+    if pred == "hanging from":
+        ok = sb[1] >= ob[1] and sb[3] > ob[3] - 2 and sb[0] < ob[2] and ob[0] < sb[2]
+        return "" if ok else "not hanging below"
+    if pred in ("over", "flying in"):
+        ok = (
+            sb[3] <= (ob[3] if pred == "flying in" else ob[1] + 3)
+            and sb[0] < ob[2]
+            and ob[0] < sb[2]
+        )
+        return "" if ok else "not above"
+    if pred == "under":
+        ok = sb[0] < ob[2] and ob[0] < sb[2] and sb[1] >= ob[1] + 0.3 * (ob[3] - ob[1])
+        return "" if ok else "not under"
+    if pred == "against":
+        return "" if abs(sb[3] - ob[3]) <= 8 else "not at the wall's foot"
+    if pred == "along":
+        return "" if _touch(sb, ob, int(0.15 * H)) else "too far"
+    return "" if _touch(sb, ob, 4) else "boxes apart"
+
+
+def _things(objs: dict[int, GObject], items: set[int]) -> list[GObject]:
+    return [o for o in objs.values() if o.role == "thing" and o.id not in items]
+
+
+def _facing(objs, related, items, W) -> list[tuple]:
+    out = []
+    screens = set(G.WATCHABLE)
+    cands = [o for o in objs.values() if o.role == "thing"]
+    for s in cands:
+        if s.group not in ("person", "animal") or s.facing not in ("left", "right"):
+            continue
+        head = s.anchors.get("head") or s.anchors.get("face")
+        if head is None:
+            continue
+        d = 1 if s.facing == "right" else -1
+        best = None
+        for t in cands:
+            if t.id == s.id or frozenset((s.id, t.id)) in related:
+                continue
+            x, y, w, h = t.bbox
+            tx, ty = x + w / 2, y + h / 2
+            dx = (tx - head[0]) * d
+            sx0, _sy0, sx1, _sy1 = _box(s)
+            if dx <= 0 or dx > 0.5 * W or abs(ty - head[1]) > 0.58 * dx:
+                continue
+            if (x < sx1 and sx0 < x + w) if d > 0 else False:
+                continue  # overlapping the subject: not clearly in front of its eyes
+            if d < 0 and x + w > sx0:
+                continue
+            if best is None or dx < best[0]:
+                best = (dx, t)
+        if best is None:
+            continue
+        t = best[1]
+        watch = t.category in screens or (s.group == "person" and t.group in ("animal", "person"))
+        pred = "watching" if watch else "looking at"
+        out.append((s.id, pred, t.id, "interactional", "facing-cone"))
+        related.add(frozenset((s.id, t.id)))
+    return out
+
+
+def _geometric(objs, related, items, H) -> list[tuple]:
+    out = []
+    th = [o for o in _things(objs, items) if o.pixels >= 200]
+    M = 2
+    for a in th:
+        ab = _box(a)
+        left = above = None
+        for b in th:
+            if b.id == a.id or frozenset((a.id, b.id)) in related:
+                continue
+            bb = _box(b)
+            bcx, bcy = (bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2
+            vo = min(ab[3], bb[3]) - max(ab[1], bb[1])
+            if ab[2] + M <= bcx and vo >= 0.3 * min(ab[3] - ab[1], bb[3] - bb[1]):
+                gap = bb[0] - ab[2]
+                if left is None or gap < left[0]:
+                    left = (gap, b)
+            ho = min(ab[2], bb[2]) - max(ab[0], bb[0])
+            if ab[3] + M <= bcy and ho >= 0.3 * min(ab[2] - ab[0], bb[2] - bb[0]):
+                gap = bb[1] - ab[3]
+                if above is None or gap < above[0]:
+                    above = (gap, b)
+        if left is not None:
+            out.append((a.id, "left of", left[1].id, "geometric", "geometric:box"))
+            related.add(frozenset((a.id, left[1].id)))
+        if above is not None and frozenset((a.id, above[1].id)) not in related:
+            out.append((a.id, "above", above[1].id, "geometric", "geometric:box"))
+            related.add(frozenset((a.id, above[1].id)))
+    for i, a in enumerate(th):
+        for b in th[i + 1 :]:
+            key = frozenset((a.id, b.id))
+            if key in related or a.pos is None or b.pos is None:
+                continue
+            ab, bb = _box(a), _box(b)
+            iw = min(ab[2], bb[2]) - max(ab[0], bb[0])
+            ih = min(ab[3], bb[3]) - max(ab[1], bb[1])
+            small = min(a.bbox[2] * a.bbox[3], b.bbox[2] * b.bbox[3])
+            dz = a.pos[1] - b.pos[1]
+            if (
+                iw > 0
+                and ih > 0
+                and iw * ih >= 0.1 * small
+                and abs(dz) >= 0.5
+                and a.depth_rank != b.depth_rank
+                and (dz > 0) == (a.depth_rank < b.depth_rank)
+            ):
+                far, near = (a, b) if dz > 0 else (b, a)
+                if (a.id + b.id) % 2:
+                    out.append((far.id, "behind", near.id, "geometric", "geometric:depth"))
+                else:
+                    out.append((near.id, "in front of", far.id, "geometric", "geometric:depth"))
+                related.add(key)
+                continue
+            dist = float(np.hypot(a.pos[0] - b.pos[0], dz))
+            if dist <= 1.5:
+                out.append((a.id, "near", b.id, "geometric", "geometric:ground"))
+                related.add(key)
+    return out

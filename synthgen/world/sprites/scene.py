@@ -1,0 +1,1527 @@
+"""Sampling sprite scenes: scene type, backdrop, tint, then object groups placed by rules.
+
+``sample_draft(rng, config, tables)`` is a pure function of the generator's state and the
+config. Camera: the backdrop's horizon row and ground plane (see :mod:`.backdrop`): a thing
+whose foot is on row ``y`` is drawn ``height_m * (y - horizon) / CAM_H`` pixels tall, where
+``height_m`` is drawn from its category's real height range; farther things are smaller
+and higher in the image. Things resting on other things take their support's scale.
+
+Every placed instance remembers the rule (template) that placed it; the relations a rule
+emits are true by construction (a cup put on the table's top band is ``on`` the table, an
+umbrella anchored at a hand is ``held``), and are checked against the rendering by
+:mod:`.graph` before the scene is accepted.
+
+Draw order: backdrop pieces first (oids 1..k, in piece order), then layers far to near
+(larger ground depth first). A thing resting on or held by another is drawn just after it
+(depth minus a hair); a thing *in* a container or *under* a table just before it (the
+container's front then hides part of it), so ``in`` is visible as occlusion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from synthgen.world.sprites import grammar as G
+from synthgen.world.sprites.backdrop import TINTS, Backdrop, backdrop, variant_tint
+from synthgen.world.sprites.structures import STRUCTURE_SIZES, geom
+
+
+@dataclass(frozen=True)
+class SObject:
+    oid: int
+    name: str
+    category: str  # atlas category, structure kind or backdrop piece name
+    synset: str
+    group: str
+    role: str  # "backdrop", "thing" (placed instance) or "part" (of a structure)
+    attributes: tuple[str, ...] = ()
+    anchors: tuple[tuple[str, tuple[float, float]], ...] = ()  # image coordinates
+    facing: str = "none"
+    pose: str = ""
+    pos: tuple[float, float] | None = None  # ground position (x, z) in metres
+    rule: str = ""
+
+    def anchor(self, name: str) -> tuple[float, float] | None:
+        for k, v in self.anchors:
+            if k == name:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class SLayer:
+    kind: str  # "sprite" | "struct" | "overlay"
+    key: tuple  # sprite: (category, pose, index, height, flip); struct: (kind, w, h, v, front)
+    x: int  # top-left in the image
+    y: int
+    w: int
+    h: int
+    oids: tuple[int, ...]  # label k of the drawable -> oids[k - 1]
+    shadow: tuple[int, int, int, int] | None = None  # (cx, cy, rx, ry) ground shadow
+
+
+@dataclass(frozen=True)
+class SRelation:
+    subject: int
+    predicate: str
+    object: int
+    kind: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class SpriteScene:
+    scene_type: str
+    variant: int
+    tint: int
+    width: int
+    height: int
+    atlas: str
+    objects: tuple[SObject, ...]  # oid k is objects[k - 1]; backdrop pieces first
+    layers: tuple[SLayer, ...]  # draw order, after the backdrop
+    relations: tuple[SRelation, ...]  # by construction
+    tries: int = 1
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def backdrop(self) -> Backdrop:
+        return backdrop(self.scene_type, self.variant, self.width, self.height)
+
+    @property
+    def tint_name(self) -> str:
+        return TINTS[self.tint][0]
+
+
+class Tables:
+    """The grammar resolved against one atlas (built once per world)."""
+
+    def __init__(self, atlas: Any) -> None:
+        self.atlas = atlas
+        r = lambda ws: G.resolve_words(atlas, ws)  # noqa: E731
+        self.table_top = r(G.TABLE_TOP)
+        self.counter_top = r(G.COUNTER_TOP)
+        self.desk_top = r(G.DESK_TOP)
+        self.shelf_items = r(G.SHELF_ITEMS)
+        self.cabinet_top = r(G.CABINET_TOP)
+        self.containers = {c: r(v) for k, v in G.CONTAINERS.items() for c in r([k]) if r(v)}
+        self.people = r(G.SITTERS)
+        self.seats = r(G.SEATS)
+        self.rides = r(G.RIDES)
+        self.boards = r(("skateboard", "skis", "ski", "surfboard", "snowboard"))
+        self.surfboards = r(G.RIDE_ON_WATER)
+        self.hold = r(G.HOLD)
+        self.carry = set(r(G.CARRY))
+        self.play = set(r(G.PLAY))
+        self.eat_held = set(r(G.EAT_HELD))
+        self.wear_head = r(G.WEAR_HEAD)
+        self.wear_face = r(G.WEAR_FACE)
+        self.wear_back = r(G.WEAR_BACK)
+        self.helmets = r(("helmet",))
+        self.wall_mount = r(G.WALL_MOUNT)
+        self.hang = r(G.HANG_CEILING)
+        self.tree_grow = r(G.TREE_GROW)
+        self.flyers = r(G.FLYERS)
+        self.ground_birds = r(G.GROUND_BIRDS)
+        self.eaters = {a: r(f) for k, f in G.EATERS.items() for a in r([k]) if r(f)}
+        self.back_of = {b: r(v) for k, v in G.BACK_OF.items() for b in r([k]) if r(v)}
+        self.under = r(G.UNDER)
+        self.pets = r(G.PETS)
+        self.farm = r(G.FARM_ANIMALS) + r(G.WILD_ANIMALS)
+        self.parked = r(G.PARKED)
+        self.trees = r(G.TREES)
+        self.floor_plants = r(G.FLOOR_PLANTS)
+        self.beach = r(G.BEACH_THINGS)
+        self.ski = r(G.SKI_THINGS)
+        self.boats = r(G.BOATS)
+        self.trains = r(("train", "locomotive", "tram", "high-speed train"))
+        self.couches = r(("couch", "sofa"))
+        self.chairs = r(("chair",))
+        self.beds = r(("bed",))
+        self.appliances = r(("refrigerator", "fridge", "washing machine", "oven", "trash can"))
+        self.towels = r(("towel", "beach towel"))
+        self.skiers = r(("skier",))
+        # poses: canonical -> atlas pose string, per category with several poses
+        self.poses: dict[str, dict[str, str]] = {}
+        for name in atlas.categories:
+            got = atlas.poses(name) if hasattr(atlas, "poses") else ("",)
+            m: dict[str, str] = {}
+            for p in got:
+                low = p.lower()
+                canon = (
+                    "walk"
+                    if "walk" in low or "run" in low
+                    else "sit"
+                    if "sit" in low
+                    else "stand"
+                    if low in ("", "stand", "standing")
+                    else ""
+                )
+                if canon and canon not in m:
+                    m[canon] = p
+            self.poses[name] = m
+
+    def cat(self, name: str):
+        return self.atlas.categories[name]
+
+
+STRUCT_VARIANTS = 8
+_Q = np.log(1.04)
+
+
+def qsize(x: float) -> int:
+    """Pixel sizes on a 4 % geometric grid (>= 4 px), so resized art is reused from cache."""
+    if x <= 12:
+        return max(4, int(np.rint(x)))
+    return int(np.rint(np.exp(round(np.log(x) / _Q) * _Q)))
+
+
+class Placed:
+    """A drawn thing during sampling: its layer box, anchors (image coords), facing."""
+
+    def __init__(self, oid, x, y, w, h, anchors, facing, scale, z, part_oids=()):
+        self.oid, self.x, self.y, self.w, self.h = oid, x, y, w, h
+        self.anchors = anchors
+        self.facing = facing
+        self.scale = scale
+        self.z = z
+        self.part_oids = part_oids
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+    def a(self, name: str, default=None):
+        if name in self.anchors:
+            return self.anchors[name]
+        if name == "hand":
+            for k in ("hand_right", "hand_left"):
+                if k in self.anchors:
+                    return self.anchors[k]
+        return default
+
+
+class _Builder:
+    def __init__(self, rng: np.random.Generator, config, tables: Tables, st: str, variant: int):
+        self.rng = rng
+        self.config = config
+        self.t = tables
+        self.atlas = tables.atlas
+        self.st = st
+        self.bd = backdrop(st, variant, config.width, config.height)
+        self.W, self.H = config.width, config.height
+        self.objects: list[dict] = []
+        self.layers: list[tuple[float, int, dict]] = []  # (z, seq, layer fields)
+        self.rels: list[SRelation] = []
+        self.ground_boxes: list[tuple[float, float, float, float]] = []
+        self.things = 0
+        self.wall_boxes: list[tuple[int, int]] = []
+        for p in self.bd.pieces:
+            self.objects.append(
+                dict(
+                    name=p.name,
+                    category=p.name,
+                    synset=_synset(p.name),
+                    group="backdrop",
+                    role="backdrop",
+                    attributes=p.attributes,
+                )
+            )
+        for k, p in enumerate(self.bd.pieces):
+            if p.relation is not None:
+                self._part_rel(k + 1, p.of + 1, p.relation, f"backdrop:{p.name}")
+
+    # ---- helpers ----
+    def piece_oid(self, name: str) -> int | None:
+        i = self.bd.piece_index(name)
+        return None if i is None else i + 1
+
+    def choice(self, seq):
+        return seq[int(self.rng.integers(len(seq)))]
+
+    def rel(self, s: int, pred: str, o: int, rule: str) -> None:
+        self.rels.append(SRelation(s, pred, o, G.KIND[pred], rule))
+
+    def _part_rel(self, part: int, whole: int, relation: tuple[str, str], rule: str) -> None:
+        pred, direction = relation
+        if direction == "p":
+            self.rel(part, pred, whole, rule)
+        else:
+            self.rel(whole, pred, part, rule)
+
+    def new_object(self, **kw) -> int:
+        self.objects.append(kw)
+        return len(self.objects)
+
+    def sprite(
+        self,
+        cat: str,
+        rule: str,
+        cx: float,
+        foot: float,
+        h_px: float,
+        z: float,
+        pose: str = "",
+        flip: bool | None = None,
+        shadow: bool = False,
+        attrs: tuple[str, ...] = (),
+        pos=None,
+        thing: bool = True,
+    ) -> Placed | None:
+        actual = self.t.poses.get(cat, {}).get(pose, "") if pose else ""
+        sprites = self.atlas.sprites(cat, actual) if pose else self.atlas.sprites(cat)
+        if pose and not sprites:
+            return None
+        if not pose:
+            # poseless draw: prefer a standing/default pose for posed categories
+            plain = [s for s in sprites if s.pose in ("", self.t.poses.get(cat, {}).get("stand"))]
+            sprites = tuple(plain) or sprites
+        if not sprites:
+            return None
+        idx = int(self.rng.integers(len(sprites)))
+        spr = sprites[idx]
+        h = qsize(h_px)
+        sh, sw = spr.rgba.shape[:2]
+        w = max(2, int(np.rint(h * sw / sh)))
+        if flip is None:
+            flip = spr.facing in ("left", "right") and bool(self.rng.random() < 0.5)
+        x0 = int(np.rint(cx - w / 2))
+        y0 = int(np.rint(foot)) - h
+        anchors = {}
+        for k, (ax, ay) in spr.anchors.items():
+            ax = 1.0 - ax if flip else ax
+            anchors[k] = (x0 + ax * w, y0 + ay * h)
+        facing = spr.facing
+        if flip and facing in ("left", "right"):
+            facing = "right" if facing == "left" else "left"
+        c = self.t.cat(cat)
+        pose_word = {"sit": "sitting", "walk": "walking", "stand": "standing"}.get(pose, "")
+        if not pose_word and c.group == "person":
+            pose_word = "standing"
+        attributes = tuple(dict.fromkeys(a for a in (spr.color, pose_word, *attrs) if a))
+        oid = self.new_object(
+            name=c.name,
+            category=c.name,
+            synset=c.synset,
+            group=c.group,
+            role="thing",
+            attributes=attributes,
+            anchors=tuple(anchors.items()),
+            facing=facing,
+            pose=pose,
+            pos=pos,
+            rule=rule,
+        )
+        shadow_t = None
+        if shadow and self.config.shadows:
+            shadow_t = (int(x0 + w / 2), int(y0 + h), max(2, int(w * 0.45)), max(1, int(h * 0.05)))
+        self.layers.append(
+            (
+                z,
+                len(self.layers),
+                dict(
+                    kind="sprite",
+                    key=(cat, spr.pose, _index_in(self.atlas, cat, spr), h, flip),
+                    x=x0,
+                    y=y0,
+                    w=w,
+                    h=h,
+                    oids=(oid,),
+                    shadow=shadow_t,
+                ),
+            )
+        )
+        if thing:
+            self.things += 1
+        return Placed(oid, x0, y0, w, h, anchors, facing, h / max(h_px, 1e-6), z)
+
+    def struct(
+        self,
+        kind: str,
+        rule: str,
+        cx: float,
+        foot: float,
+        w: int,
+        h: int,
+        z: float,
+        shadow: bool = True,
+        pos=None,
+    ) -> tuple[Placed, Any]:
+        variant = int(self.rng.integers(STRUCT_VARIANTS))
+        g = geom(kind, qsize(w), qsize(h), variant)
+        x0 = int(np.rint(cx - g.w / 2))
+        y0 = int(np.rint(foot)) - g.h
+        part_oids = []
+        for k, p in enumerate(g.parts):
+            if p.front and any(q.name == p.name and not q.front for q in g.parts[:k]):
+                part_oids.append(part_oids[[q.name for q in g.parts].index(p.name)])
+                continue
+            role = "thing" if k == 0 else "part"
+            oid = self.new_object(
+                name=p.name,
+                category=p.name,
+                synset=_synset(p.name),
+                group="structure",
+                role=role,
+                attributes=p.attributes,
+                pos=pos if k == 0 else None,
+                rule=rule,
+            )
+            part_oids.append(oid)
+        for k, p in enumerate(g.parts):
+            if p.relation is not None:
+                self._part_rel(part_oids[k], part_oids[p.of], p.relation, f"part:{kind}")
+        shadow_t = None
+        if shadow and self.config.shadows:
+            shadow_t = (
+                int(x0 + g.w / 2),
+                int(y0 + g.h),
+                max(2, int(g.w * 0.5)),
+                max(1, int(g.h * 0.06)),
+            )
+        fronts = any(p.front for p in g.parts)
+        if fronts:
+            self.layers.append(
+                (
+                    z + 2e-4,
+                    len(self.layers),
+                    dict(
+                        kind="struct",
+                        key=(kind, g.w, g.h, variant, False),
+                        x=x0,
+                        y=y0,
+                        w=g.w,
+                        h=g.h,
+                        oids=tuple(part_oids),
+                        shadow=shadow_t,
+                    ),
+                )
+            )
+            self.layers.append(
+                (
+                    z - 2e-4,
+                    len(self.layers),
+                    dict(
+                        kind="struct",
+                        key=(kind, g.w, g.h, variant, True),
+                        x=x0,
+                        y=y0,
+                        w=g.w,
+                        h=g.h,
+                        oids=tuple(part_oids),
+                        shadow=None,
+                    ),
+                )
+            )
+        else:
+            self.layers.append(
+                (
+                    z,
+                    len(self.layers),
+                    dict(
+                        kind="struct",
+                        key=(kind, g.w, g.h, variant, None),
+                        x=x0,
+                        y=y0,
+                        w=g.w,
+                        h=g.h,
+                        oids=tuple(part_oids),
+                        shadow=shadow_t,
+                    ),
+                )
+            )
+        self.things += 1
+        anchors = {name: (x0 + a[0], y0 + a[1], x0 + a[2], y0 + a[3]) for name, a in g.anchors}
+        pl = Placed(part_oids[0], x0, y0, g.w, g.h, anchors, "none", 1.0, z, tuple(part_oids))
+        return pl, g
+
+    def overlay(self, piece_oid: int, x0: int, y0: int, x1: int, y1: int, z: float) -> None:
+        """Backdrop pixels of piece ``piece_oid`` redrawn over [x0, x1) x [y0, y1) (a boat's
+        hull under the water line): those pixels are the piece's again."""
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.W, x1), min(self.H, y1)
+        if x1 > x0 and y1 > y0:
+            self.layers.append(
+                (
+                    z,
+                    len(self.layers),
+                    dict(
+                        kind="overlay",
+                        key=(piece_oid,),
+                        x=x0,
+                        y=y0,
+                        w=x1 - x0,
+                        h=y1 - y0,
+                        oids=(piece_oid,),
+                        shadow=None,
+                    ),
+                )
+            )
+
+    def ground(
+        self,
+        names: tuple[str, ...],
+        width_px_per_m: float,
+        far: float = 0.0,
+        near_wall: bool = False,
+        avoid: bool = True,
+        tries: int = 10,
+        band_names: tuple[str, ...] | None = None,
+        rows: tuple[float, float] | None = None,
+    ):
+        """A free foot spot (band piece oid, foot row, centre x, px/m) on a ground band whose
+        piece is named in ``names``; ``width_px_per_m``: the thing's width in metres."""
+        bands = [b for b in self.bd.bands if self.bd.pieces[b.piece].name in names]
+        if not bands:
+            return None
+        for _ in range(tries):
+            b = self.choice(bands)
+            if near_wall and self.bd.indoor:
+                foot = b.y0 + int(self.rng.integers(1, 4))
+            else:
+                lo, hi = b.y0, b.y1 - 1
+                if rows is not None:
+                    lo = max(lo, int(self.bd.horizon + (self.H - self.bd.horizon) * rows[0]))
+                    hi = min(hi, int(self.bd.horizon + (self.H - self.bd.horizon) * rows[1]))
+                if hi <= lo:
+                    continue
+                u = self.rng.random() ** (1.0 - far) if far else self.rng.random()
+                foot = int(lo + (hi - lo) * u)
+            s = self.bd.scale(foot)
+            w = width_px_per_m * s
+            half = min(w / 2, self.W / 2)
+            cx = half + self.rng.random() * max(self.W - 2 * half, 1)
+            box = (cx - w / 2, foot - 1.7 * s, cx + w / 2, foot)
+            if avoid and self._crowded(box):
+                continue
+            self.ground_boxes.append(box)
+            return b.piece + 1, foot, cx, s
+        return None
+
+    def _crowded(self, box) -> bool:
+        x0, y0, x1, y1 = box
+        a = max((x1 - x0) * (y1 - y0), 1e-6)
+        for bx0, by0, bx1, by1 in self.ground_boxes:
+            iw = min(x1, bx1) - max(x0, bx0)
+            ih = min(y1, by1) - max(y0, by0)
+            if iw > 0 and ih > 0:
+                b = max((bx1 - bx0) * (by1 - by0), 1e-6)
+                if iw * ih > 0.3 * min(a, b):
+                    return True
+        return False
+
+    def pos(self, cx: float, foot: float) -> tuple[float, float]:
+        s = self.bd.scale(foot)
+        return (round((cx - self.W / 2) / s, 3), round(self.bd.depth(foot), 3))
+
+    def height(self, cat: str) -> float:
+        lo, hi = self.t.cat(cat).height_m
+        return lo + (hi - lo) * self.rng.random()
+
+    # ---- composite rules ----
+    def on_top(
+        self,
+        support: Placed,
+        top: tuple,
+        items: tuple[str, ...],
+        s: float,
+        rule: str,
+        n: int,
+        pred: str = "on",
+    ) -> list[Placed]:
+        """Up to n things from ``items`` standing on the band ``top`` = (x0, y0, x1, y1)."""
+        out = []
+        if not items:
+            return out
+        x0, y0, x1, y1 = top
+        slots = max(1, n)
+        span = (x1 - x0) / slots
+        for i in range(slots):
+            cat = self.choice(items)
+            hpx = self.height(cat) * s
+            if hpx < 6:
+                hpx = 6
+            cx = x0 + span * (i + 0.2 + 0.6 * self.rng.random())
+            foot = y0 + (y1 - y0) * (0.35 + 0.5 * self.rng.random())
+            p = self.sprite(cat, rule, cx, foot, hpx, support.z - 1e-3 * (i + 1) - 1e-4 * foot)
+            if p is None:
+                continue
+            self.rel(p.oid, pred, support.oid, rule)
+            out.append(p)
+            if cat in self.t.containers and self.rng.random() < 0.7:
+                self.fill(p, cat, s, rule)
+        return out
+
+    def fill(self, container: Placed, cat: str, s: float, rule: str) -> None:
+        """Put 1-2 things in (bowl, basket, vase) or on (plate) a container."""
+        goods = self.t.containers[cat]
+        plate = (
+            cat == self.t.atlas.resolve("plate").name if self.t.atlas.resolve("plate") else False
+        )
+        k = 1 if plate or self.rng.random() < 0.5 else 2
+        for j in range(k):
+            item = self.choice(goods)
+            hpx = max(6.0, self.height(item) * s * (1.6 if item in _flowers(self.t) else 1.0))
+            hpx = min(hpx, container.h * (2.2 if item in _flowers(self.t) else 0.9))
+            cx = container.cx + (j - (k - 1) / 2) * container.w * 0.3
+            if plate:
+                foot = container.y + container.h * 0.6
+                p = self.sprite(item, rule, cx, foot, hpx, container.z - 1e-4)
+                if p is not None:
+                    self.rel(p.oid, "on", container.oid, rule)
+            else:
+                foot = container.y + container.h * 0.55
+                p = self.sprite(item, rule, cx, foot, hpx, container.z + 1e-4)
+                if p is not None:
+                    self.rel(p.oid, "in", container.oid, rule)
+
+
+def _flowers(t: Tables) -> set[str]:
+    return set(
+        G.resolve_words(
+            t.atlas, ("flower", "tulip", "rose", "sunflower", "hibiscus", "cherry blossom")
+        )
+    )
+
+
+_INDEX_CACHE: dict[tuple[int, str], dict[int, int]] = {}
+
+
+def _index_in(atlas, cat: str, spr) -> int:
+    """Index of ``spr`` within atlas.sprites(cat, spr.pose) (the renderer's lookup)."""
+    key = (id(atlas), cat)
+    d = _INDEX_CACHE.get(key)
+    if d is None:
+        d = {}
+        by_pose: dict[str, int] = {}
+        for s in atlas.sprites(cat):
+            i = by_pose.get(s.pose, 0)
+            d[id(s)] = i
+            by_pose[s.pose] = i + 1
+        _INDEX_CACHE[key] = d
+    return d[id(spr)]
+
+
+def _synset(name: str) -> str:
+    return {
+        "street": "street.n.01",
+        "sidewalk": "sidewalk.n.01",
+        "sky": "sky.n.01",
+        "grass": "grass.n.01",
+        "floor": "floor.n.01",
+        "wall": "wall.n.01",
+        "ceiling": "ceiling.n.01",
+        "water": "body_of_water.n.01",
+        "beach": "beach.n.01",
+        "snow": "snow.n.02",
+        "mountain": "mountain.n.01",
+        "hill": "hill.n.01",
+        "track": "track.n.01",
+        "wave": "wave.n.01",
+        "window": "window.n.01",
+        "door": "door.n.01",
+        "curtain": "curtain.n.01",
+        "board": "board.n.03",
+        "table": "table.n.02",
+        "desk": "desk.n.01",
+        "leg": "leg.n.03",
+        "counter": "counter.n.01",
+        "cabinet": "cabinet.n.01",
+        "drawer": "drawer.n.01",
+        "handle": "handle.n.01",
+        "shelf": "shelf.n.01",
+        "bench": "bench.n.01",
+        "fence": "fence.n.01",
+        "railing": "railing.n.01",
+        "pole": "pole.n.01",
+        "sign": "sign.n.02",
+        "letter": "letter.n.02",
+        "number": "number.n.02",
+        "house": "house.n.01",
+        "roof": "roof.n.01",
+        "pillow": "pillow.n.01",
+        "wire": "wire.n.02",
+    }.get(name, f"{name}.n.01")
+
+
+# ---- templates: the object groups of the grammar ----
+
+
+def _person(
+    b: _Builder, rule: str = "person", cx=None, foot=None, s=None, pose=None, ground_oid=None
+) -> Placed | None:
+    t = b.t
+    if not t.people:
+        return None
+    cat = b.choice(t.people)
+    if pose is None:
+        pose = "walk" if (b.rng.random() < 0.4 and "walk" in t.poses.get(cat, {})) else "stand"
+    if cx is None:
+        got = b.ground(G.STAND_ON["person"], 0.6)
+        if got is None:
+            return None
+        ground_oid, foot, cx, s = got
+    p = b.sprite(
+        cat,
+        rule,
+        cx,
+        foot,
+        b.height(cat) * s,
+        b.bd.depth(foot),
+        pose=pose,
+        shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        p = b.sprite(
+            cat,
+            rule,
+            cx,
+            foot,
+            b.height(cat) * s,
+            b.bd.depth(foot),
+            shadow=True,
+            pos=b.pos(cx, foot),
+        )
+        pose = "stand"
+    if p is None:
+        return None
+    if ground_oid is not None:
+        gname = b.objects[ground_oid - 1]["name"]
+        b.rel(p.oid, G.ground_predicate("person", pose, gname), ground_oid, rule)
+    _accessorize(b, p, cat, s, rule, walking=pose == "walk")
+    return p
+
+
+def _accessorize(
+    b: _Builder, p: Placed, cat: str, s: float, rule: str, walking: bool = False, held: bool = True
+) -> None:
+    t = b.t
+    hand = p.a("hand")
+    if held and hand is not None and t.hold and b.rng.random() < 0.6:
+        item = b.choice(t.hold)
+        hpx = max(6.0, b.height(item) * s)
+        pred = "holding"
+        if item in t.play:
+            pred = "playing"
+        elif walking and item in t.carry:
+            pred = "carrying"
+        hx, hy = hand
+        up = item in set(G.resolve_words(t.atlas, ("umbrella", "balloon", "kite")))
+        foot = hy + (0.1 * hpx if up else hpx / 2)
+        it = b.sprite(item, rule, hx, foot, hpx, p.z - 3e-4)
+        if it is not None:
+            b.rel(p.oid, pred, it.oid, rule + ":hand")
+    head = p.a("head")
+    if head is not None and t.wear_head and b.rng.random() < 0.45:
+        item = b.choice(t.wear_head)
+        hw = p.w * 0.55
+        it = b.sprite(item, rule, head[0], head[1] - p.h * 0.02, hw * 0.8, p.z - 2e-4)
+        if it is not None:
+            b.rel(p.oid, "wearing", it.oid, rule + ":head")
+    face = p.a("face")
+    if face is not None and t.wear_face and b.rng.random() < 0.25:
+        item = b.choice(t.wear_face)
+        it = b.sprite(item, rule, face[0], face[1] + p.h * 0.04, p.w * 0.22, p.z - 2.5e-4)
+        if it is not None:
+            b.rel(p.oid, "wearing", it.oid, rule + ":face")
+
+
+def _rider(b: _Builder, rule: str = "rider") -> int:
+    t = b.t
+    if not t.rides or not t.people:
+        return 0
+    v = b.choice(t.rides)
+    got = b.ground(("street", "grass", "sidewalk", "beach", "snow"), 1.8)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    vp = b.sprite(
+        v, rule, cx, foot, b.height(v) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if vp is None:
+        return 0
+    gname = b.objects[g - 1]["name"]
+    animal = t.cat(v).group == "animal"
+    b.rel(vp.oid, "standing on" if animal else "on", g, rule)
+    person = b.choice(t.people)
+    seat = vp.a("seat") or vp.a("back") or (vp.cx, vp.y + vp.h * 0.3)
+    ph = b.height(person) * s * 0.72
+    rp = b.sprite(
+        person, rule, seat[0], seat[1] + ph * 0.45, ph, vp.z - 5e-4, pose="sit", flip=None
+    )
+    if rp is None:
+        return 1
+    b.rel(rp.oid, "riding", vp.oid, rule)
+    if not animal and t.helmets and b.rng.random() < 0.6:
+        head = rp.a("head")
+        if head is not None:
+            it = b.sprite(
+                t.helmets[0], rule, head[0], head[1] - rp.h * 0.02, rp.w * 0.45, rp.z - 2e-4
+            )
+            if it is not None:
+                b.rel(rp.oid, "wearing", it.oid, rule + ":head")
+    del gname
+    return 2
+
+
+def _board_rider(b: _Builder, boards, names, rule) -> int:
+    t = b.t
+    if not boards or not t.people:
+        return 0
+    got = b.ground(names, 1.0)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    bd = b.choice(boards)
+    bp = b.sprite(
+        bd,
+        rule,
+        cx,
+        foot,
+        max(5.0, b.height(bd) * s),
+        b.bd.depth(foot),
+        shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if bp is None:
+        return 0
+    b.rel(bp.oid, "on", g, rule)
+    person = b.choice(t.people)
+    top = bp.y + bp.h * 0.4
+    pp = b.sprite(person, rule, bp.cx, top, b.height(person) * s, bp.z - 5e-4, pose="stand")
+    if pp is None:
+        return 1
+    b.rel(pp.oid, "riding", bp.oid, rule)
+    _accessorize(b, pp, person, s, rule)
+    return 2
+
+
+def _parked(b: _Builder, rule="parked") -> int:
+    t = b.t
+    if not t.parked:
+        return 0
+    v = b.choice(t.parked)
+    got = b.ground(("street", "sidewalk", "grass"), 4.0 if b.height(v) > 1.2 else 1.6)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        v, rule, cx, foot, b.height(v) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "parked on", g, rule)
+    return 1
+
+
+def _sign(b: _Builder, rule="sign") -> int:
+    got = b.ground(("sidewalk", "grass", "snow", "beach"), 0.7)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    (wl, wh), (hl, hh) = STRUCTURE_SIZES["sign"]
+    w = int((wl + (wh - wl) * b.rng.random()) * s)
+    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    if w < 14:
+        return 0
+    pl, _ = b.struct("sign", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    b.rel(pl.oid, "on", g, rule)
+    return 1
+
+
+def _house(b: _Builder, rule="house") -> int:
+    got = b.ground(("sidewalk", "grass", "snow"), 8.0, rows=(0.0, 0.12), avoid=False)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    (wl, wh), (hl, hh) = STRUCTURE_SIZES["house"]
+    w = int((wl + (wh - wl) * b.rng.random()) * s)
+    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    if w < 30:
+        return 0
+    pl, _ = b.struct(
+        "house", rule, cx, foot, w, h, b.bd.depth(foot) + 1.0, shadow=False, pos=b.pos(cx, foot)
+    )
+    b.rel(pl.oid, "on", g, rule)
+    return 1
+
+
+def _fence(b: _Builder, rule="fence") -> int:
+    names = ("sidewalk",) if b.st == "street" else ("grass", "snow", "beach")
+    got = b.ground(names, 6.0, avoid=False, rows=(0.0, 0.5))
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    (wl, wh), (hl, hh) = STRUCTURE_SIZES["fence"]
+    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.9))
+    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    if h < 8:
+        return 0
+    pl, _ = b.struct("fence", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    street = b.piece_oid("street")
+    if street is not None:
+        b.rel(pl.oid, "along", street, rule)
+    else:
+        b.rel(pl.oid, "on", g, rule)
+    return 1
+
+
+def _tree(b: _Builder, rule="tree") -> int:
+    t = b.t
+    if not t.trees:
+        return 0
+    got = b.ground(("grass", "sidewalk", "snow", "beach"), 3.0, far=0.6)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    tr = b.choice(t.trees)
+    p = b.sprite(
+        tr, rule, cx, foot, b.height(tr) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return 0
+    b.rel(
+        p.oid,
+        "on"
+        if b.objects[g - 1]["name"] != "grass"
+        else "growing on"
+        if b.rng.random() < 0.3
+        else "on",
+        g,
+        rule,
+    )
+    n = 1
+    if t.tree_grow and b.rng.random() < 0.6 and p.h > 40:
+        item = b.choice(t.tree_grow)
+        for j in range(int(b.rng.integers(1, 3))):
+            hx = p.x + p.w * (0.3 + 0.4 * b.rng.random())
+            hy = p.y + p.h * (0.2 + 0.25 * b.rng.random())
+            it = b.sprite(item, rule, hx, hy, max(8.0, p.h * 0.09), p.z - 1e-4 * (j + 1))
+            if it is not None:
+                b.rel(it.oid, "growing on", p.oid, rule)
+                n += 1
+    birds = [x for x in t.ground_birds if x in t.flyers] or list(t.ground_birds)
+    if birds and b.rng.random() < 0.3 and p.h > 40:
+        bird = b.choice(birds)
+        it = b.sprite(
+            bird,
+            rule,
+            p.x + p.w * (0.3 + 0.4 * b.rng.random()),
+            p.y + p.h * 0.3,
+            max(8.0, p.h * 0.1),
+            p.z - 5e-4,
+        )
+        if it is not None:
+            b.rel(it.oid, "on", p.oid, rule)
+            n += 1
+    return n
+
+
+def _flyer(b: _Builder, rule="flyer") -> int:
+    t = b.t
+    sky = b.piece_oid("sky")
+    if sky is None or not t.flyers:
+        return 0
+    f = b.choice(t.flyers)
+    top = 4
+    bottom = min(b.bd.sky_bottom, b.bd.horizon) - 4
+    hpx = 10 + 26 * b.rng.random()
+    if bottom - top < hpx + 2:
+        return 0
+    foot = top + hpx + (bottom - top - hpx) * b.rng.random()
+    cx = hpx + (b.W - 2 * hpx) * b.rng.random()
+    p = b.sprite(f, rule, cx, foot, hpx, 1e4 - foot)
+    if p is None:
+        return 0
+    b.rel(p.oid, "flying in", sky, rule)
+    water = b.piece_oid("water")
+    if water is not None and b.rng.random() < 0.5:
+        b.rel(p.oid, "over", water, rule)
+    return 1
+
+
+def _animal(b: _Builder, pool, rule) -> int:
+    t = b.t
+    if not pool:
+        return 0
+    a = b.choice(pool)
+    _lo, hi = t.cat(a).height_m
+    got = b.ground(G.STAND_ON["animal"], max(0.5, hi * 1.3))
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        a, rule, cx, foot, b.height(a) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "standing on", g, rule)
+    n = 1
+    face = p.a("face") or p.a("head")
+    if a in t.eaters and face is not None and b.rng.random() < 0.45:
+        food = b.choice(t.eaters[a])
+        hpx = max(7.0, min(b.height(food) * s * 1.5, p.h * 0.35))
+        it = b.sprite(food, rule, face[0], face[1] + hpx * 0.4, hpx, p.z - 3e-4)
+        if it is not None:
+            b.rel(p.oid, "eating", it.oid, rule)
+            n += 1
+    return n
+
+
+def _bird_on_back(b: _Builder, rule="bird_on_back") -> int:
+    t = b.t
+    hosts = [(bird, h) for bird, hs in t.back_of.items() for h in hs]
+    if not hosts:
+        return 0
+    bird, host = hosts[int(b.rng.integers(len(hosts)))]
+    got = b.ground(G.STAND_ON["animal"], 1.6)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        host, rule, cx, foot, b.height(host) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "standing on", g, rule)
+    back = p.a("back") or p.a("seat") or (p.cx, p.y + p.h * 0.15)
+    bh = max(8.0, min(b.height(bird) * s * 1.5, p.h * 0.4))
+    it = b.sprite(bird, rule, back[0], back[1] + bh * 0.15, bh, p.z - 3e-4)
+    if it is None:
+        return 1
+    b.rel(it.oid, "on back of", p.oid, rule)
+    return 2
+
+
+def _boat(b: _Builder, rule="boat") -> int:
+    t = b.t
+    water = b.piece_oid("water")
+    if water is None or not t.boats:
+        return 0
+    got = b.ground(("water",), 3.0)
+    if got is None:
+        return 0
+    _g, foot, cx, s = got
+    bt = b.choice(t.boats)
+    p = b.sprite(bt, rule, cx, foot, b.height(bt) * s, b.bd.depth(foot), pos=b.pos(cx, foot))
+    if p is None:
+        return 0
+    # the water line hides the hull's lowest fifth: the boat is *in* the water
+    b.overlay(water, p.x, p.y + int(p.h * 0.8), p.x + p.w, p.y + p.h, p.z - 1e-4)
+    b.rel(p.oid, "in", water, rule)
+    return 1
+
+
+def _swimmer(b: _Builder, rule="swimmer") -> int:
+    t = b.t
+    water = b.piece_oid("water")
+    if water is None or not t.people:
+        return 0
+    got = b.ground(("water",), 0.8)
+    if got is None:
+        return 0
+    _g, foot, cx, s = got
+    cat = b.choice(t.people)
+    p = b.sprite(cat, rule, cx, foot, b.height(cat) * s, b.bd.depth(foot), pose="stand")
+    if p is None:
+        return 0
+    b.overlay(water, p.x, p.y + int(p.h * 0.6), p.x + p.w, p.y + p.h, p.z - 1e-4)
+    b.rel(p.oid, "in", water, rule)
+    return 1
+
+
+def _beach_thing(b: _Builder, rule="beach_thing") -> int:
+    t = b.t
+    if not t.beach:
+        return 0
+    it = b.choice(t.beach)
+    got = b.ground(("beach",), 1.2)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    h = b.height(it)
+    p = b.sprite(it, rule, cx, foot, h * s, b.bd.depth(foot), shadow=h > 0.3, pos=b.pos(cx, foot))
+    if p is None:
+        return 0
+    b.rel(p.oid, "lying on" if it in t.towels else "on", g, rule)
+    return 1
+
+
+def _train(b: _Builder, rule="train") -> int:
+    t = b.t
+    track = b.piece_oid("track")
+    if track is None or not t.trains:
+        return 0
+    got = b.ground(("track",), 12.0, avoid=False)
+    if got is None:
+        return 0
+    _g, foot, cx, s = got
+    tr = b.choice(t.trains)
+    p = b.sprite(
+        tr, rule, cx, foot, b.height(tr) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "on", track, rule)
+    return 1
+
+
+# indoor
+
+
+def _floor_struct(b: _Builder, kind: str, rule: str, near_wall: bool):
+    (wl, wh), (hl, hh) = STRUCTURE_SIZES[kind]
+    wm = wl + (wh - wl) * b.rng.random()
+    got = b.ground(("floor", "grass", "sidewalk"), wm, near_wall=near_wall)
+    if got is None:
+        return None
+    g, foot, cx, s = got
+    w = int(wm * s)
+    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    if w < 12 or h < 10:
+        return None
+    pl, geo = b.struct(kind, rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    # what touches the floor stands on it (a table's legs, a counter's cabinet)
+    feet = [pl.part_oids[k] for k, p in enumerate(geo.parts) if _reaches(p, geo.h)]
+    feet = list(dict.fromkeys(feet))[:2] or [pl.oid]
+    wall = b.piece_oid("wall")
+    for oid in feet:
+        b.rel(oid, "on" if oid == pl.oid or b.rng.random() < 0.5 else "standing on", g, rule)
+    if near_wall and wall is not None:
+        b.rel(feet[0], "against", wall, rule)
+    return pl, geo, s, foot
+
+
+def _reaches(part, h: int) -> bool:
+    return any(sh[0] == "rect" and sh[4] >= h for sh in part.shapes)
+
+
+def _floor_sprite(b: _Builder, cats, rule: str, near_wall: bool, width_m: float = 1.5):
+    if not cats:
+        return None
+    c = b.choice(cats)
+    got = b.ground(("floor", "grass", "sidewalk", "beach"), width_m, near_wall=near_wall)
+    if got is None:
+        return None
+    g, foot, cx, s = got
+    p = b.sprite(
+        c, rule, cx, foot, b.height(c) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+    )
+    if p is None:
+        return None
+    b.rel(p.oid, "on", g, rule)
+    wall = b.piece_oid("wall")
+    if near_wall and wall is not None:
+        b.rel(p.oid, "against", wall, rule)
+    return p, s, foot, c
+
+
+def _seat_person(
+    b: _Builder,
+    seat: Placed,
+    s: float,
+    rule: str,
+    toward: float | None,
+    seat_y: float | None = None,
+) -> Placed | None:
+    t = b.t
+    if not t.people:
+        return None
+    cat = b.choice(t.people)
+    if "sit" not in t.poses.get(cat, {}):
+        return None
+    ph = b.height(cat) * s * 0.75
+    sx = seat.cx
+    sy = seat_y if seat_y is not None else seat.bottom
+    p = b.sprite(cat, rule, sx, sy, ph, seat.z - 5e-4, pose="sit", flip=False)
+    if p is None:
+        return None
+    if toward is not None and p.facing in ("left", "right"):
+        want = "right" if toward > sx else "left"
+        if p.facing != want:  # redraw mirrored: replace the last layer's flip
+            _z, _seq, lay = b.layers[-1]
+            cat_, pose_, idx, h, flip = lay["key"]
+            lay["key"] = (cat_, pose_, idx, h, not flip)
+            o = b.objects[p.oid - 1]
+            anchors = {k: (2 * p.x + p.w - x, y) for k, (x, y) in o["anchors"]}
+            o["anchors"] = tuple(anchors.items())
+            o["facing"] = want
+            p.anchors = anchors
+            p.facing = want
+    b.rel(p.oid, "sitting on", seat.oid, rule)
+    _accessorize(b, p, cat, s, rule)
+    return p
+
+
+def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") -> int:
+    t = b.t
+    got = _floor_struct(b, kind, rule, near_wall=kind == "desk" and b.rng.random() < 0.5)
+    if got is None:
+        return 0
+    pl, _geo, s, foot = got
+    n = 1
+    top = pl.anchors["top"]
+    items = t.desk_top if kind == "desk" else t.table_top
+    on = b.on_top(pl, top, items, s, rule, int(b.rng.integers(1, 4)))
+    n += len(on)
+    # chairs and people at the sides
+    for side in (-1, 1):
+        if not t.chairs or b.rng.random() < 0.35:
+            continue
+        ch = b.choice(t.chairs)
+        chh = b.height(ch) * s
+        cx = pl.cx + side * (pl.w / 2 + chh * 0.25)
+        cp = b.sprite(
+            ch, rule, cx, foot + 2, chh, pl.z - 0.01, shadow=True, pos=b.pos(cx, foot + 2)
+        )
+        if cp is None:
+            continue
+        b.rel(cp.oid, "on", b.piece_oid("floor") or 1, rule)
+        n += 1
+        if b.rng.random() < 0.7:
+            pp = _seat_person(b, cp, s, rule, toward=pl.cx)
+            if pp is not None:
+                n += 1
+                b.rel(pp.oid, "at", pl.oid, rule)
+                usable = set(G.resolve_words(t.atlas, G.USABLE))
+                for it in on:
+                    if b.objects[it.oid - 1]["category"] in usable and (
+                        (it.cx - pp.cx) * (1 if pp.facing == "right" else -1) > 0
+                    ):
+                        b.rel(pp.oid, "using", it.oid, rule)
+                        break
+    if t.under and b.rng.random() < 0.3 and "under" in pl.anchors:
+        ux0, uy0, ux1, uy1 = pl.anchors["under"]
+        c = b.choice(t.under)
+        hpx = min(b.height(c) * s, (uy1 - uy0) * 0.9)
+        up = b.sprite(c, rule, (ux0 + ux1) / 2, foot - 1, hpx, pl.z + 1e-3)
+        if up is not None:
+            b.rel(up.oid, "under", pl.oid, rule)
+            n += 1
+    if b.bd.indoor and t.hang and b.rng.random() < 0.3:
+        n += _hanging_light(b, rule, over=pl, s=s)
+    return n
+
+
+def _hanging_light(
+    b: _Builder, rule: str = "hanging_light", over: Placed | None = None, s: float | None = None
+) -> int:
+    t = b.t
+    ceiling = b.piece_oid("ceiling")
+    if ceiling is None or not t.hang:
+        return 0
+    c = b.choice(t.hang)
+    if over is None:
+        s = b.bd.wall_scale * (1.0 + b.rng.random())
+        cx = b.W * (0.1 + 0.8 * b.rng.random())
+        z = b.bd.depth(b.bd.wall_bottom) * 0.8
+        bottom_limit = b.bd.wall_bottom - 2.1 * s
+    else:
+        cx = over.cx
+        z = over.z - 2e-3
+        bottom_limit = over.y - 0.5 * s
+    hpx = max(10.0, min(b.height(c) * s, 40.0))
+    top = (
+        b.bd.ceiling_bottom
+        + 4
+        + (max(bottom_limit - hpx, b.bd.ceiling_bottom + 6) - b.bd.ceiling_bottom - 4)
+        * b.rng.random()
+    )
+    p = b.sprite(c, rule, cx, top + hpx, hpx, z)
+    if p is None:
+        return 0
+    # the wire: a 2-px cord from the image top to the light
+    wire = b.new_object(
+        name="wire",
+        category="wire",
+        synset=_synset("wire"),
+        group="structure",
+        role="thing",
+        attributes=("black",),
+        rule=rule,
+    )
+    b.layers.append(
+        (
+            z + 1e-5,
+            len(b.layers),
+            dict(
+                kind="struct",
+                key=("wire", 2, max(2, p.y + 2), 0, None),
+                x=int(p.cx) - 1,
+                y=0,
+                w=2,
+                h=max(2, p.y + 2),
+                oids=(wire,),
+                shadow=None,
+            ),
+        )
+    )
+    b.rel(p.oid, "hanging from", ceiling, rule)
+    b.rel(wire, "attached to", p.oid, rule)
+    if over is not None:
+        b.rel(p.oid, "over", over.oid, rule)
+    return 2
+
+
+def _wall_mount(b: _Builder, rule="wall_mount") -> int:
+    t = b.t
+    wall = b.piece_oid("wall")
+    if wall is None or not t.wall_mount or not b.bd.free_wall:
+        return 0
+    c = b.choice(t.wall_mount)
+    s = b.bd.wall_scale
+    hpx = max(10.0, b.height(c) * s)
+    a, z1 = b.bd.free_wall[int(b.rng.integers(len(b.bd.free_wall)))]
+    for _ in range(6):
+        cx = a + hpx + (z1 - a - 2 * hpx) * b.rng.random()
+        if z1 - a < 2 * hpx + 4:
+            return 0
+        if all(abs(cx - x) > hpx * 1.6 for x, _ in b.wall_boxes):
+            break
+    else:
+        return 0
+    foot = b.bd.wall_bottom - (1.4 + 0.5 * b.rng.random()) * s + hpx / 2
+    p = b.sprite(c, rule, cx, foot, hpx, b.bd.depth(b.bd.wall_bottom) + 0.5)
+    if p is None:
+        return 0
+    b.wall_boxes.append((cx, hpx))
+    b.rel(p.oid, "mounted on" if b.rng.random() < 0.75 else "on", wall, rule)
+    return 1
+
+
+def _counter_group(b: _Builder, rule="counter_group") -> int:
+    got = _floor_struct(b, "counter", rule, near_wall=True)
+    if got is None:
+        return 0
+    pl, _geo, s, _foot = got
+    on = b.on_top(pl, pl.anchors["top"], b.t.counter_top, s, rule, int(b.rng.integers(1, 4)))
+    return 1 + len(on)
+
+
+def _cabinet_group(b: _Builder, rule="cabinet_group") -> int:
+    got = _floor_struct(b, "cabinet", rule, near_wall=True)
+    if got is None:
+        return 0
+    pl, _geo, s, _foot = got
+    x0, y0, x1, y1 = pl.anchors["top"]
+    on = b.on_top(
+        pl,
+        (x0, y0, x1, y0 + max(3, (y1 - y0))),
+        b.t.cabinet_top,
+        s,
+        rule,
+        int(b.rng.integers(1, 3)),
+    )
+    return 1 + len(on)
+
+
+def _shelf_group(b: _Builder, rule="shelf_group") -> int:
+    got = _floor_struct(b, "shelf", rule, near_wall=True)
+    if got is None:
+        return 0
+    pl, _geo, s, _foot = got
+    n = 1
+    items = b.t.shelf_items
+    if not items:
+        return n
+    boards = sorted(k for k in pl.anchors if k.startswith("board"))
+    prev = pl.y
+    for k in boards:
+        x0, y0, x1, y1 = pl.anchors[k]
+        room = y0 - prev
+        prev = y1
+        for j in range(int(b.rng.integers(0, 3))):
+            c = b.choice(items)
+            hpx = min(b.height(c) * s, room * 0.85)
+            if hpx < 6:
+                continue
+            cx = x0 + (x1 - x0) * (0.15 + 0.7 * b.rng.random())
+            # foot on the board's lower edge: the board's front lip hides the thing's foot
+            p = b.sprite(c, rule, cx, y1 - 1, hpx, pl.z + 1e-4 * (j + 1) - 1e-5)
+            if p is not None:
+                b.rel(p.oid, "in", pl.oid, rule)
+                n += 1
+    return n
+
+
+def _sofa_group(b: _Builder, rule="sofa_group") -> int:
+    got = _floor_sprite(b, b.t.couches, rule, near_wall=True, width_m=2.0)
+    if got is None:
+        return 0
+    p, s, _foot, _c = got
+    n = 1
+    seat_y = p.a("seat", (p.cx, p.y + p.h * 0.7))[1]
+    if b.rng.random() < 0.7:
+        pp = _seat_person(b, p, s, rule, toward=None, seat_y=p.bottom)
+        if pp is not None:
+            n += 1
+    if b.t.pets and b.rng.random() < 0.35:
+        pet = b.choice([x for x in b.t.pets if b.t.cat(x).height_m[1] < 0.8] or b.t.pets)
+        hpx = min(b.height(pet) * s, p.h * 0.6)
+        cx = p.x + p.w * (0.2 + 0.6 * b.rng.random())
+        pt = b.sprite(pet, rule, cx, seat_y + 2, hpx, p.z - 4e-4)
+        if pt is not None:
+            b.rel(pt.oid, "laying on" if b.rng.random() < 0.5 else "lying on", p.oid, rule)
+            n += 1
+    if b.rng.random() < 0.5:
+        n += _pillow_on(b, p, s, seat_y, rule)
+    return n
+
+
+def _pillow_on(b: _Builder, p: Placed, s: float, y: float, rule: str) -> int:
+    (wl, wh), (hl, hh) = STRUCTURE_SIZES["pillow"]
+    w = int((wl + (wh - wl) * b.rng.random()) * s)
+    h = int((hl + (hh - hl) * b.rng.random()) * s * 1.6)
+    if w < 8 or h < 4:
+        return 0
+    cx = p.x + p.w * (0.2 + 0.6 * b.rng.random())
+    pl, _ = b.struct("pillow", rule, cx, y + 1, w, h, p.z - 3e-4, shadow=False)
+    b.rel(pl.oid, "on", p.oid, rule)
+    return 1
+
+
+def _bed_group(b: _Builder, rule="bed_group") -> int:
+    got = _floor_sprite(b, b.t.beds, rule, near_wall=True, width_m=2.2)
+    if got is None:
+        return 0
+    p, s, _foot, _c = got
+    n = 1
+    top = p.a("seat", (p.cx, p.y + p.h * 0.45))[1]
+    for _ in range(int(b.rng.integers(0, 3))):
+        n += _pillow_on(b, p, s, top, rule)
+    if b.t.pets and b.rng.random() < 0.5:
+        pet = b.choice([x for x in b.t.pets if b.t.cat(x).height_m[1] < 0.8] or b.t.pets)
+        hpx = min(b.height(pet) * s, p.h * 0.6)
+        pt = b.sprite(pet, rule, p.x + p.w * (0.2 + 0.6 * b.rng.random()), top + 2, hpx, p.z - 4e-4)
+        if pt is not None:
+            b.rel(pt.oid, "laying on" if b.rng.random() < 0.5 else "lying on", p.oid, rule)
+            n += 1
+    books = G.resolve_words(b.t.atlas, ("book",))
+    if books and b.rng.random() < 0.3:
+        bk = b.sprite(
+            books[0],
+            rule,
+            p.x + p.w * (0.2 + 0.6 * b.rng.random()),
+            top + 3,
+            max(6.0, 0.2 * s),
+            p.z - 5e-4,
+        )
+        if bk is not None:
+            b.rel(bk.oid, "lying on", p.oid, rule)
+            n += 1
+    return n
+
+
+def _bench_group(b: _Builder, rule="bench_group") -> int:
+    got = _floor_struct(b, "bench", rule, near_wall=False)
+    if got is None:
+        return 0
+    pl, _geo, s, foot = got
+    n = 1
+    seat = pl.anchors["seat"]
+    if b.rng.random() < 0.7:
+        pp = _seat_person(b, pl, s, rule, toward=None, seat_y=seat[3] + (pl.bottom - seat[3]) * 0.6)
+        if pp is not None:
+            n += 1
+    if b.t.under and b.rng.random() < 0.3:
+        c = b.choice(b.t.under)
+        _ux0, uy0, _ux1, uy1 = pl.anchors["under"]
+        hpx = min(b.height(c) * s, (uy1 - uy0) * 0.85)
+        if hpx >= 6:
+            up = b.sprite(
+                c, rule, pl.x + pl.w * (0.25 + 0.5 * b.rng.random()), foot - 1, hpx, pl.z + 1e-3
+            )
+            if up is not None:
+                b.rel(up.oid, "under", pl.oid, rule)
+                n += 1
+    return n
+
+
+TEMPLATES = {
+    "person": lambda b: 1 if _person(b) is not None else 0,
+    "rider": _rider,
+    "surfer": lambda b: _board_rider(b, b.t.surfboards, ("water",), "surfer") or _swimmer(b),
+    "skier": lambda b: _board_rider(b, b.t.boards, ("snow",), "skier"),
+    "parked": _parked,
+    "sign": _sign,
+    "house": _house,
+    "fence": _fence,
+    "tree": _tree,
+    "flyer": _flyer,
+    "pet": lambda b: _animal(b, b.t.pets, "pet"),
+    "farm_animal": lambda b: _animal(b, b.t.farm, "farm_animal"),
+    "ground_bird": lambda b: _animal(b, b.t.ground_birds, "ground_bird"),
+    "bird_on_back": _bird_on_back,
+    "boat": _boat,
+    "beach_thing": _beach_thing,
+    "ski_thing": lambda b: _animal(b, b.t.ski, "ski_thing") if b.t.ski else 0,
+    "train": _train,
+    "table_group": _table_group,
+    "desk_group": lambda b: _table_group(b, "desk", "desk_group"),
+    "counter_group": _counter_group,
+    "cabinet_group": _cabinet_group,
+    "shelf_group": _shelf_group,
+    "sofa_group": _sofa_group,
+    "bed_group": _bed_group,
+    "bench_group": _bench_group,
+    "wall_mount": _wall_mount,
+    "hanging_light": _hanging_light,
+    "floor_plant": lambda b: (
+        1
+        if _floor_sprite(
+            b, b.t.floor_plants, "floor_plant", near_wall=b.rng.random() < 0.5, width_m=0.6
+        )
+        else 0
+    ),
+    "floor_thing": lambda b: (
+        1
+        if _floor_sprite(
+            b, b.t.appliances or b.t.floor_plants, "floor_thing", near_wall=True, width_m=0.9
+        )
+        else 0
+    ),
+}
+assert all(k in TEMPLATES for w in G.SCENES.values() for k in w)
+
+
+def sample_draft(rng: np.random.Generator, config, tables: Tables, tries: int = 1) -> SpriteScene:
+    """One candidate scene (not yet checked against its rendering)."""
+    types = tuple(config.scene_types)
+    st = types[int(rng.integers(len(types)))]
+    variant = int(rng.integers(config.backdrop_variants))
+    tint = variant_tint(variant)
+    b = _Builder(rng, config, tables, st, variant)
+    target = int(rng.integers(config.min_objects, config.max_objects + 1))
+    weights = G.SCENES[st]
+    names = list(weights)
+    p = np.array([weights[k] for k in names], float)
+    p /= p.sum()
+    # the scene's first group is its most typical one (a kitchen has its counter)
+    first = names[int(np.argmax(p))]
+    attempts = 0
+    while b.things < target and attempts < 3 * config.max_objects:
+        attempts += 1
+        name = first if attempts == 1 else names[int(rng.choice(len(names), p=p))]
+        TEMPLATES[name](b)
+    order = sorted(b.layers, key=lambda e: (-e[0], e[1]))
+    layers = tuple(SLayer(**lay) for _, _, lay in order)
+    objects = tuple(SObject(oid=i + 1, **o) for i, o in enumerate(b.objects))
+    return SpriteScene(
+        st,
+        variant,
+        tint,
+        config.width,
+        config.height,
+        config.atlas,
+        objects,
+        layers,
+        tuple(b.rels),
+        tries,
+    )

@@ -158,6 +158,8 @@ def predicate_forms(vg_predicate: str) -> set[str]:
 def _graph_json(graph: Any) -> dict[str, Any]:
     from pydantic import BaseModel
 
+    if callable(getattr(graph, "to_dict", None)):
+        return graph.to_dict()
     return graph.model_dump(mode="json") if isinstance(graph, BaseModel) else {}
 
 

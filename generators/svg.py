@@ -333,8 +333,10 @@ def _pixel_counts(rendering: WorldRendering, object_ids: list[int]) -> dict[int,
 
 
 def _graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
-    """A world's graph as the record stores it: its own JSON when it is a pydantic model,
-    else its VG view."""
+    """A world's graph as the record stores it: its own ``to_dict()`` or, for a pydantic
+    graph, its JSON; else its VG view."""
+    if callable(getattr(graph, "to_dict", None)):
+        return graph.to_dict()
     model = graph if isinstance(graph, BaseModel) else vg
     return model.model_dump(mode="json")
 

@@ -94,16 +94,16 @@ def from_vg(image: VGImage) -> QAGraph:
 
 def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAGraph:
     """The graph of a registered world (``graph.to_vg()``) with what its rendering adds:
-    the instance-id map as masks (point questions) when its ids are the graph's object ids,
-    and the depth order as depth (which of two points is nearer): rank r of ``n`` becomes
+    the instance-id map as masks (point questions) when every object of the graph shows
+    under its id there (the map may also hold things the graph left out), and the depth
+    order as depth (which of two points is nearer): rank r of ``n`` becomes
     ``n + 1 - r``, far surfaces large, the backdrop +inf. Names and attributes are read as
     from a VG file (no closed vocabulary, so no shape or material questions unless the
     world's attribute words are those of the shapes world); ``source`` (the world's name)
     keeps the shapes world's answer balance and "too close to call" reading away."""
     view = from_vg(vg)
     ids = np.asarray(rendering.ids)
-    known = {o.object_id for o in vg.objects}
-    if ids.shape != (view.height, view.width) or not set(np.unique(ids).tolist()) <= known | {0}:
+    if ids.shape != (view.height, view.width) or not _ids_show(ids, vg):
         return dataclasses.replace(view, source=source)
     order = np.asarray(rendering.depth_order)
 
@@ -114,3 +114,11 @@ def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAG
         )
 
     return dataclasses.replace(view, ids=ids, depth_fn=depth, source=source)
+
+
+def _ids_show(ids: np.ndarray, vg: VGImage) -> bool:
+    """Whether every object of ``vg`` has pixels under its id, inside its box."""
+    for o in vg.objects:
+        if o.object_id <= 0 or not (ids[o.y : o.y + o.h, o.x : o.x + o.w] == o.object_id).any():
+            return False
+    return True

@@ -15,6 +15,7 @@ from synthgen.models.config import HASHED_FIELDS, OPERATIONAL_FIELDS, LLMSetting
 from synthgen.program import programs
 from synthgen.seeding import config_hash
 from synthgen.validate import validate_dataset
+from synthgen.world.choice import world_identity
 
 OPERATIONAL = {
     "base_url": "http://gpu:8000/v1",
@@ -75,11 +76,15 @@ def test_temperature_changes_the_hash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(programs.names()))
 def test_default_configs_hash_as_before(tmp_path: Path, name: str) -> None:
-    """Existing datasets (empty llm tables) still resume: the hash is the whole config's."""
+    """Existing datasets (empty llm tables) still resume: the hash is the whole config's,
+    less the ``world.name`` of the shapes world (configs hashed it before it had a name)."""
     program = programs.get(name)
     resolved = resolve_config(program)
-    assert program.identity_config(resolved) == resolved
-    assert _hash(tmp_path, name) == config_hash(resolved)
+    expected = world_identity(resolved)
+    if name in ("svg", "svg_multi", "imgdiff", "edit"):  # the programs that draw scenes
+        assert resolved["world"]["name"] == "shapes" and "name" not in expected["world"]
+    assert program.identity_config(resolved) == expected
+    assert _hash(tmp_path, name) == config_hash(expected)
 
 
 def test_changing_only_the_timeout_resumes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

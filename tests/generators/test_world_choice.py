@@ -275,45 +275,42 @@ def test_world_graph_view_carries_masks_and_depth_order() -> None:
     # rank 1 (drawn first, far) is the largest depth
     first, last = depth[rendering.ids == 1], depth[rendering.ids == len(scene)]
     assert first.min() > last.max()
-    # ids that are not the graph's object ids: no masks (and no depth)
+    vg = world.graph(scene, rendering, config).to_vg()
+    # things the graph left out may show in the id map: still masks
     rendering.ids[0, 0] = 77
-    assert not from_world_graph(
-        world.graph(scene, rendering, config).to_vg(), rendering, "tiles"
-    ).has_masks
+    assert from_world_graph(vg, rendering, "tiles").has_masks
+    # an object of the graph that does not show under its id: no masks (and no depth)
+    rendering.ids[rendering.ids == 2] = 0
+    view = from_world_graph(vg, rendering, "tiles")
+    assert not view.has_masks and not view.has_depth and view.source == "tiles"
 
 
 @pytest.mark.skipif("sprites" not in worlds.names(), reason="sprites world not registered yet")
 def test_svg_on_sprites_runs_and_validates(tmp_path: Path) -> None:
+    from synthgen.world.sprites import SCENE_TYPES
+
     out = tmp_path / "s"
     proc = run_cli("make", "svg", "--n", "20", "--out", str(out), "--set", 'world="sprites"',
                    "--no-progress")
     assert proc.returncode == 0, proc.stderr
     assert run_cli("validate", str(out)).returncode == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["job"]["config"]["world"]["name"] == "sprites"
     records = _records(out)
-    assert len(records) == 20 and all(r["source"] == "sprites" for r in records)
-    from synthgen.world.choice import default_config
-
-    world = worlds.get("sprites")()
-    known = {
-        o.names[0]
-        for seed in range(40)
-        for o in _sprite_vg(world, default_config("sprites"), seed).objects
-    }
-    names = {o.names[0] for r in records for o in VGImage.model_validate(
-        _vg_of(r["world_graph"])).objects}
-    assert names and names & known
-
-
-def _sprite_vg(world: World, config: BaseModel, seed: int) -> VGImage:
-    from synthgen.world.scene import SceneSamplingError
-
-    try:
-        scene = world.sample(np.random.default_rng(seed), config)
-    except SceneSamplingError:
-        return VGImage(image_id=0, objects=[])
-    rendering = world.render(scene, config)
-    return world.graph(scene, rendering, config).to_vg()
-
-
-def _vg_of(graph: dict) -> dict:
-    return {"image_id": graph.get("image_id", 0), **graph}
+    assert len(records) == 20
+    categories = set()
+    for r in records:
+        assert r["source"] == "sprites" and r["scene_graph"] is None
+        graph = r["world_graph"]
+        assert graph["scene_type"] in SCENE_TYPES
+        for o in graph["objects"]:
+            assert o["names"] and isinstance(o["synset"], str) and o["pixels"] >= 40
+            categories.add(o["category"])
+        names = [o["names"][0] for o in graph["objects"]]
+        for qa in r["qa"]:
+            if qa["kind"] == "count":
+                assert int(qa["answer"]) == names.count(qa["program"]["select"]["name"])
+        image = Image.open(out / r["media"]["image"]["path"])
+        assert image.size == (graph["width"], graph["height"])
+    assert len(categories) >= 10  # sprite categories, not the shapes world's six shapes
+    assert not categories & {"cube", "sphere", "cylinder", "cone", "pyramid", "torus"}

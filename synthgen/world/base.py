@@ -27,7 +27,6 @@ the chosen config says which world it belongs to (``synthgen.world.choice``).
 
 from __future__ import annotations
 
-import importlib.util
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -79,14 +78,9 @@ class World(ABC, Generic[ConfigT, SceneT, GraphT]):
         rendering."""
 
 
-def _builtin_worlds() -> tuple[str, ...]:
-    """Modules of the worlds that ship with synthgen. ``synthgen.world.sprites`` is listed
-    when the package exists (it is being built); only its absence is tolerated: an error
-    inside it is raised when the registry loads."""
-    modules = ("synthgen.world.shapes_world", "synthgen.world.sprites")
-    return tuple(m for m in modules if importlib.util.find_spec(m) is not None)
+BUILTIN_WORLDS = ("synthgen.world.shapes_world", "synthgen.world.sprites")
+"""Modules of the worlds that ship with synthgen (imported when the registry is first read)."""
 
-
-worlds: Registry[type[World]] = Registry("world", "synthgen.worlds", builtins=_builtin_worlds())
+worlds: Registry[type[World]] = Registry("world", "synthgen.worlds", builtins=BUILTIN_WORLDS)
 register_world = worlds.register
 """Decorator that registers a :class:`World` subclass under its ``name``."""

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 from pydantic import BaseModel
 
 from synthgen.world import WorldConfig, make_scene, make_scenes
-from synthgen.world.base import World, WorldRendering, _builtin_worlds, worlds
+from synthgen.world.base import BUILTIN_WORLDS, World, WorldRendering, worlds
 from synthgen.world.choice import default_config, world_name, world_of
 from synthgen.world.shapes_world import ShapesRendering, ShapesSample, ShapesWorld
 
-_SPRITES = importlib.util.find_spec("synthgen.world.sprites")
-SPRITES_LANDED = "sprites" in worlds.names()  # the package registers its world once built
-
 
 def test_registry_lists_the_builtin_worlds() -> None:
+    assert BUILTIN_WORLDS == ("synthgen.world.shapes_world", "synthgen.world.sprites")
     names = worlds.names()
-    assert "shapes" in names
+    assert {"shapes", "sprites"} <= set(names)
     assert worlds.get("shapes") is ShapesWorld
-    assert "synthgen.world.shapes_world" in _builtin_worlds()
-    assert ("synthgen.world.sprites" in _builtin_worlds()) == (_SPRITES is not None)
-
-
-@pytest.mark.skipif(not SPRITES_LANDED, reason="the sprites world is not registered yet")
-def test_registry_lists_sprites_once_it_landed() -> None:
-    assert "sprites" in worlds.names()
     cls = worlds.get("sprites")
     assert issubclass(cls, World) and cls.name == "sprites"
     assert world_name(default_config("sprites")) == "sprites"

@@ -419,3 +419,18 @@ def backdrop_pixels(scene_type: str, variant: int, width: int, height: int):
     labels.setflags(write=False)
     out.setflags(write=False)
     return labels, out
+
+
+@functools.lru_cache(maxsize=160)
+def piece_stats(scene_type: str, variant: int, width: int, height: int):
+    """(boxes (k, 4) inclusive x0, y0, x1, y1; pixel counts (k,)) of the backdrop pieces."""
+    labels, _ = backdrop_pixels(scene_type, variant, width, height)
+    k = len(backdrop(scene_type, variant, width, height).pieces)
+    boxes = np.zeros((k, 4), np.int64)
+    counts = np.zeros(k, np.int64)
+    for i in range(k):
+        ys, xs = np.nonzero(labels == i + 1)
+        if len(ys):
+            boxes[i] = (xs.min(), ys.min(), xs.max(), ys.max())
+            counts[i] = len(ys)
+    return boxes, counts

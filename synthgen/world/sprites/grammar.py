@@ -247,9 +247,10 @@ PARKED = (
     "ambulance",
 )
 TREES = ("tree", "deciduous tree", "evergreen tree", "palm tree", "pine tree")
-FLOOR_PLANTS = ("potted plant", "plant", "cactus")
+FLOOR_PLANTS = ("potted plant", "plant")
 BEACH_THINGS = ("umbrella", "beach umbrella", "towel", "ball", "bucket", "shell", "crab")
 SKI_THINGS = ("snowman",)
+SOLO_ATHLETES = {"snow": ("skier", "snowboarder"), "water": ("surfer", "swimmer", "rower")}
 BOATS = ("boat", "sailboat", "canoe", "ship", "speedboat")
 WATCHABLE = ("tv", "television", "computer", "laptop")
 USABLE = ("laptop", "computer", "desktop computer", "phone", "keyboard")
@@ -426,6 +427,11 @@ KIND = {
 SYNONYMS = {"wears": "wearing"}  # VG's "wears" is "wearing" in this world's data
 
 
+# words the atlas resolves to a different thing than meant here ("lamp" is the couch-and-lamp
+# emoji, "glasses" the plural of a drinking glass, "mug" coffee)
+BAD_ALIASES = frozenset({"lamp", "glasses", "mug", "sandwich", "light"})
+
+
 def resolve_words(atlas, words: Iterable[str]) -> tuple[str, ...]:
     """Atlas category names for ``words`` (``@group`` expands), unknown words skipped, in
     order, without repeats."""
@@ -437,6 +443,8 @@ def resolve_words(atlas, words: Iterable[str]) -> tuple[str, ...]:
                     out[name] = None
             continue
         c = atlas.resolve(w) if hasattr(atlas, "resolve") else atlas.categories.get(w)
+        if c is not None and c.name != w and w in BAD_ALIASES:
+            continue
         if c is not None and atlas.sprites(c.name):
             out[c.name] = None
     return tuple(out)

@@ -56,7 +56,7 @@ import numpy as np
 from synthgen.world.masks import boxes_visible_stats
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import grammar as G
-from synthgen.world.sprites.backdrop import backdrop_pixels
+from synthgen.world.sprites.backdrop import piece_stats
 from synthgen.world.sprites.render import layer_drawable
 
 CONTACT = {
@@ -201,8 +201,9 @@ def _search_boxes(scene, W: int, H: int):
     rank = np.zeros(n, np.int64)
     rank[:nb] = np.arange(1, nb + 1)
     area = np.zeros(n, np.int64)
-    labels, _ = backdrop_pixels(scene.scene_type, scene.variant, W, H)
-    area[:nb] = np.bincount(labels.ravel(), minlength=nb + 1)[1 : nb + 1]
+    pboxes, pcounts = piece_stats(scene.scene_type, scene.variant, W, H)
+    box[:nb] = pboxes
+    area[:nb] = pcounts
     for i, lay in enumerate(scene.layers):
         d = layer_drawable(scene, lay)
         for k, oid in enumerate(lay.oids):

@@ -6,10 +6,12 @@ its layer's rank in the depth-order map); pixels where it is more transparent ke
 was under them in both maps, even though the colour is blended (straight alpha, 8-bit
 fixed point). Structures and backdrop pieces are opaque (alpha 255 wherever drawn).
 
-Caches (per process, LRU): resized sprites per (sprite, pixel height, mirror, tint),
-structures per (kind, size, variant, layer, tint), backdrops per (scene type, variant,
-size, tint), shadows per size. The depth-order map holds 1..k for the backdrop pieces
-(piece order) and k + i for layer i (draw order): larger is nearer.
+Caches (per process, LRU): resized sprites per (sprite, pixel height) (heights on a 4 %
+grid), structures per (kind, size, variant, layer), backdrops per (scene type, variant,
+size; the variant fixes the tint), shadows per size. Sprites and structures are tinted
+(gains normalised to <= 1) and mirrored on their window at draw time. The depth-order map
+holds 1..k for the backdrop pieces (piece order) and k + i for layer i (draw order):
+larger is nearer.
 """
 
 from __future__ import annotations
@@ -33,16 +35,23 @@ class Drawable:
     counts: tuple[int, ...]  # pixels of each label 1..k
 
 
-def _drawable(rgb: np.ndarray, alpha: np.ndarray, labels: np.ndarray, k: int, tint: int):
-    gain = np.array(TINTS[tint][1], np.float32)
+def _drawable(rgb: np.ndarray, alpha: np.ndarray, labels: np.ndarray, k: int):
     a256 = (alpha.astype(np.uint16) * 256 + 127) // 255
-    col = np.clip(rgb.astype(np.float32) * gain + 0.5, 0, 255).astype(np.uint16)
-    pm = col * a256[..., None]
+    pm = rgb.astype(np.uint16) * a256[..., None]
     inv = (256 - a256)[..., None]
     counts = np.bincount(labels.ravel(), minlength=k + 1)[1:]
     for arr in (pm, inv, labels):
         arr.setflags(write=False)
     return Drawable(pm, inv, labels, tuple(int(c) for c in counts))
+
+
+@functools.lru_cache(maxsize=16)
+def tint_gain(tint: int) -> np.ndarray | None:
+    """Per-channel gain (x 256, <= 256) of a tint, None for neutral."""
+    g = np.array(TINTS[tint][1], np.float64)
+    g = g / g.max() if g.max() > 1 else g
+    out = np.rint(g * 256).astype(np.uint32)
+    return None if (out == 256).all() else out
 
 
 _ATLASES: dict[str, object] = {}
@@ -64,8 +73,8 @@ def get_atlas(name: str):
 
 
 @functools.lru_cache(maxsize=8192)
-def sprite_drawable(atlas: str, cat: str, pose: str, idx: int, h: int, tint: int) -> Drawable:
-    """A sprite resized to h pixels (premultiplied resize), tinted; mirrored at draw time."""
+def sprite_drawable(atlas: str, cat: str, pose: str, idx: int, h: int) -> Drawable:
+    """A sprite resized to h pixels (premultiplied resize); tinted and mirrored at draw time."""
     spr = get_atlas(atlas).sprites(cat, pose)[idx]
     sh, sw = spr.rgba.shape[:2]
     w = max(2, int(np.rint(h * sw / sh)))
@@ -74,15 +83,15 @@ def sprite_drawable(atlas: str, cat: str, pose: str, idx: int, h: int, tint: int
     arr = np.asarray(im.convert("RGBA"))
     alpha = arr[..., 3]
     labels = (alpha >= 128).astype(np.uint8)
-    return _drawable(arr[..., :3], alpha, labels, 1, tint)
+    return _drawable(arr[..., :3], alpha, labels, 1)
 
 
 @functools.lru_cache(maxsize=2048)
-def struct_drawable(kind: str, w: int, h: int, variant: int, front, tint: int) -> Drawable:
+def struct_drawable(kind: str, w: int, h: int, variant: int, front) -> Drawable:
     g = geom(kind, w, h, variant)
     labels, rgb = rasterize(g, front)
     alpha = np.where(labels > 0, 255, 0).astype(np.uint8)
-    return _drawable(rgb, alpha, labels, len(g.parts), tint)
+    return _drawable(rgb, alpha, labels, len(g.parts))
 
 
 @functools.lru_cache(maxsize=256)
@@ -98,13 +107,13 @@ def _shadow(rx: int, ry: int) -> np.ndarray:
 def layer_drawable(scene, layer) -> Drawable | None:
     if layer.kind == "sprite":
         cat, pose, idx, h, flip = layer.key
-        d = sprite_drawable(scene.atlas, cat, pose, idx, h, scene.tint)
+        d = sprite_drawable(scene.atlas, cat, pose, idx, h)
         if flip:
             d = Drawable(d.pm[:, ::-1], d.inv[:, ::-1], d.labels[:, ::-1], d.counts)
         return d
     if layer.kind == "struct":
         kind, w, h, variant, front = layer.key
-        return struct_drawable(kind, w, h, variant, front, scene.tint)
+        return struct_drawable(kind, w, h, variant, front)
     return None
 
 
@@ -115,6 +124,7 @@ def render_scene(scene) -> WorldRendering:
     ids = bd_labels.astype(np.uint16)  # backdrop piece k is oid k, rank k
     depth = ids.copy()
     nb = len(scene.backdrop.pieces)
+    gain = tint_gain(scene.tint)
     for i, layer in enumerate(scene.layers):
         rank = nb + i + 1
         x0, y0 = layer.x, layer.y
@@ -141,7 +151,10 @@ def render_scene(scene) -> WorldRendering:
         sl = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
         ys, xs = slice(cy0, cy1), slice(cx0, cx1)
         win = img[ys, xs]
-        img[ys, xs] = (d.pm[sl] + win * d.inv[sl]) >> 8
+        pm = d.pm[sl]
+        if gain is not None:
+            pm = (pm * gain) >> 8
+        img[ys, xs] = (pm + win * d.inv[sl]) >> 8
         lab = d.labels[sl]
         m = lab > 0
         if len(layer.oids) == 1:

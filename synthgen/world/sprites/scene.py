@@ -107,7 +107,10 @@ class Tables:
         self.shelf_items = r(G.SHELF_ITEMS)
         self.cabinet_top = r(G.CABINET_TOP)
         self.containers = {c: r(v) for k, v in G.CONTAINERS.items() for c in r([k]) if r(v)}
-        self.people = r(G.SITTERS)
+        # people drawn whole (standing/walking/sitting poses), not the portrait emoji
+        self.people = tuple(c for c in r(G.SITTERS) if self._has_pose(c, "stand"))
+        self.sitters = tuple(c for c in self.people if self._has_pose(c, "sit"))
+        self.solo = {k: r(v) for k, v in G.SOLO_ATHLETES.items()}
         self.seats = r(G.SEATS)
         self.rides = r(G.RIDES)
         self.boards = r(("skateboard", "skis", "ski", "surfboard", "snowboard"))
@@ -162,6 +165,10 @@ class Tables:
                 if canon and canon not in m:
                     m[canon] = p
             self.poses[name] = m
+
+    def _has_pose(self, cat: str, canon: str) -> bool:
+        poses = self.atlas.poses(cat) if hasattr(self.atlas, "poses") else ()
+        return any(canon in p.lower() for p in poses)
 
     def cat(self, name: str):
         return self.atlas.categories[name]
@@ -286,7 +293,7 @@ class _Builder:
             return None
         idx = int(self.rng.integers(len(sprites)))
         spr = sprites[idx]
-        h = qsize(h_px)
+        h = qsize(min(h_px, 1.2 * self.H))
         sh, sw = spr.rgba.shape[:2]
         w = max(2, int(np.rint(h * sw / sh)))
         if flip is None:
@@ -750,7 +757,9 @@ def _rider(b: _Builder, rule: str = "rider") -> int:
     gname = b.objects[g - 1]["name"]
     animal = t.cat(v).group == "animal"
     b.rel(vp.oid, "standing on" if animal else "on", g, rule)
-    person = b.choice(t.people)
+    if not t.sitters:
+        return 1
+    person = b.choice(t.sitters)
     seat = vp.a("seat") or vp.a("back") or (vp.cx, vp.y + vp.h * 0.3)
     ph = b.height(person) * s * 0.72
     rp = b.sprite(
@@ -801,6 +810,36 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
     b.rel(pp.oid, "riding", bp.oid, rule)
     _accessorize(b, pp, person, s, rule)
     return 2
+
+
+def _solo(b: _Builder, ground: str) -> int:
+    """A one-sprite athlete (skier, surfer) on its ground: snow, or in the water."""
+    cats = b.t.solo.get(ground, ())
+    if not cats:
+        return 0
+    got = b.ground((ground,), 1.2)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    c = b.choice(cats)
+    p = b.sprite(
+        c,
+        "athlete",
+        cx,
+        foot,
+        b.height(c) * s,
+        b.bd.depth(foot),
+        shadow=ground == "snow",
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        return 0
+    if ground == "water":
+        b.overlay(g, p.x, p.y + int(p.h * 0.85), p.x + p.w, p.y + p.h, p.z - 1e-4)
+        b.rel(p.oid, "in", g, "athlete")
+    else:
+        b.rel(p.oid, "on", g, "athlete")
+    return 1
 
 
 def _parked(b: _Builder, rule="parked") -> int:
@@ -1132,11 +1171,9 @@ def _seat_person(
     seat_y: float | None = None,
 ) -> Placed | None:
     t = b.t
-    if not t.people:
+    if not t.sitters:
         return None
-    cat = b.choice(t.people)
-    if "sit" not in t.poses.get(cat, {}):
-        return None
+    cat = b.choice(t.sitters)
     ph = b.height(cat) * s * 0.75
     sx = seat.cx
     sy = seat_y if seat_y is not None else seat.bottom
@@ -1447,8 +1484,10 @@ def _bench_group(b: _Builder, rule="bench_group") -> int:
 TEMPLATES = {
     "person": lambda b: 1 if _person(b) is not None else 0,
     "rider": _rider,
-    "surfer": lambda b: _board_rider(b, b.t.surfboards, ("water",), "surfer") or _swimmer(b),
-    "skier": lambda b: _board_rider(b, b.t.boards, ("snow",), "skier"),
+    "surfer": lambda b: (
+        _board_rider(b, b.t.surfboards, ("water",), "surfer") or _solo(b, "water") or _swimmer(b)
+    ),
+    "skier": lambda b: _board_rider(b, b.t.boards, ("snow",), "skier") or _solo(b, "snow"),
     "parked": _parked,
     "sign": _sign,
     "house": _house,

@@ -65,6 +65,9 @@ GROUP_SYNSETS: dict[str, tuple[str, ...]] = {
               "fungus.n.01", "bouquet.n.01"),
 }
 
+#: hypernym path entries renamed to the word a caption uses
+HYPERNYM_RENAME = {"edible fruit": "fruit", "edible nut": "nut", "motor vehicle": "vehicle"}
+
 #: hypernym path entries too abstract to keep
 HYPERNYM_STOP = {
     "entity", "physical entity", "abstraction", "object", "whole", "living thing", "organism",
@@ -135,8 +138,8 @@ PERSON = group("person", facing="front", anchors="bust")
 WALK = {"walking": "side_body", "running": "side_body", "standing": "body",
         "kneeling": "side_body", "sitting": "sitting", "": "bust", "portrait": "bust",
         "wheelchair": "sitting", "cane": "side_body", "in bed": "none"}
-FACE_WALK = {"walking": "left", "running": "left", "kneeling": "left", "cane": "left",
-             "wheelchair": "left", "in bed": "none", "": "front"}
+FACE_WALK = {"walking": "right", "running": "right", "kneeling": "right", "cane": "right",
+             "wheelchair": "right", "in bed": "none", "": "front"}
 
 
 def _people(zwj: str) -> dict[str, str]:
@@ -166,15 +169,15 @@ SPORT = {"": "rider"}
 PERSON("skier", "26f7-fe0f", (1.5, 1.9), facing="left", anchors=SPORT)
 PERSON("snowboarder", "1f3c2", (1.5, 1.9), facing="left", anchors=SPORT)
 PERSON("surfer", {"": "1f3c4", "man": "1f3c4-200d-2642-fe0f",
-                  "woman": "1f3c4-200d-2640-fe0f"}, (1.5, 1.9), facing="left", anchors=SPORT)
+                  "woman": "1f3c4-200d-2640-fe0f"}, (1.5, 1.9), facing="right", anchors=SPORT)
 PERSON("cyclist", {"": "1f6b4", "mountain biking": "1f6b5"}, (1.5, 1.9),
-       syn="biker, bicyclist, bike rider", facing="left", anchors=SPORT)
+       syn="biker, bicyclist, bike rider", facing="right", anchors=SPORT)
 PERSON("jockey", "1f3c7", (1.5, 2.6), syn="rider, horse rider, horseman, equestrian",
        facing="left", anchors=SPORT)
-PERSON("swimmer", "1f3ca", (0.4, 0.8), facing="left", anchors="none")
+PERSON("swimmer", "1f3ca", (0.4, 0.8), facing="right", anchors="none")
 PERSON("player", {"basketball": "26f9-fe0f", "handball": "1f93e", "water polo": "1f93d"},
        (1.5, 2.1), syn="athlete, basketball player, sportsman", anchors="body", facing="front")
-PERSON("golfer", "1f3cc-fe0f", (1.5, 1.9), anchors="body", facing="left")
+PERSON("golfer", "1f3cc-fe0f", (1.5, 1.9), anchors="body", facing="front")
 PERSON("gymnast", "1f938", (1.4, 1.8), anchors="none")
 PERSON("climber", "1f9d7", (1.5, 1.9), wn="climber.n.04", syn="rock climber", anchors="body")
 PERSON("rower", "1f6a3", (1.0, 1.6), wn="oarsman.n.01", syn="oarsman, rowing boat",
@@ -215,7 +218,8 @@ FACE = {"": "front"}
 ANIMAL("dog", {"": "1f415", "poodle": "1f429", "guide dog": "1f9ae"}, (0.3, 0.9),
        syn="puppy, hound, doggy")
 ANIMAL("cat", {"": "1f408", "black": "1f408-200d-2b1b"}, (0.2, 0.35), syn="kitten, kitty")
-ANIMAL("horse", "1f40e", (1.4, 1.8), syn="pony, stallion, mare")
+ANIMAL("horse", "1f40e", (1.4, 1.8), syn="pony, stallion, mare",
+       facing={"noto:": "right", "": "left"})
 ANIMAL("zebra", "1f993", (1.2, 1.5))
 ANIMAL("giraffe", "1f992", (4.3, 5.7))
 ANIMAL("elephant", "1f418", (2.5, 4.0), syn="calf")
@@ -230,8 +234,10 @@ ANIMAL("cow", "1f404", (1.3, 1.8), syn="cattle, calf, bull")
 ANIMAL("ox", "1f402", (1.4, 1.9), plural="oxen")
 ANIMAL("water buffalo", "1f403", (1.3, 1.9), syn="buffalo")
 ANIMAL("bison", "1f9ac", (1.5, 2.0), plural="bison")
-ANIMAL("sheep", "1f411", (0.7, 1.1), plural="sheep", syn="lamb, ewe")
-ANIMAL("ram", "1f40f", (0.7, 1.1), wn="ram.n.05", syn="tup")
+ANIMAL("sheep", "1f411", (0.7, 1.1), plural="sheep", syn="lamb, ewe",
+       facing={"noto:": "front", "": "left"})
+ANIMAL("ram", "1f40f", (0.7, 1.1), wn="ram.n.05", syn="tup",
+       facing={"noto:": "front", "": "left"})
 ANIMAL("goat", "1f410", (0.6, 1.0))
 ANIMAL("pig", "1f416", (0.6, 1.0), wn="hog.n.03", syn="hog, swine")
 ANIMAL("boar", "1f417", (0.6, 1.0), wn="wild_boar.n.01", syn="wild boar")
@@ -240,7 +246,7 @@ ANIMAL("moose", "1face", (1.4, 2.1), plural="moose", syn="elk")
 ANIMAL("camel", "1f42b", (1.8, 2.3), syn="bactrian camel")
 ANIMAL("dromedary", "1f42a", (1.8, 2.2), syn="arabian camel")
 ANIMAL("llama", "1f999", (1.6, 1.9), syn="alpaca")
-ANIMAL("donkey", "1facf", (0.9, 1.4), wn="domestic_ass.n.01", syn="mule, ass")
+ANIMAL("donkey", "1facf", (0.9, 1.4), facing="right", wn="domestic_ass.n.01", syn="mule, ass")
 ANIMAL("rhinoceros", "1f98f", (1.4, 1.9), syn="rhino")
 ANIMAL("hippopotamus", "1f99b", (1.3, 1.6), plural="hippopotami", syn="hippo")
 ANIMAL("mammoth", "1f9a3", (3.0, 4.0), wn="mammoth.n.01")
@@ -276,17 +282,18 @@ ANIMAL("octopus", "1f419", (0.2, 0.6), wn="octopus.n.02", plural="octopuses", fa
 ANIMAL("squid", "1f991", (0.2, 0.8), wn="squid.n.02", facing="front")
 ANIMAL("jellyfish", "1fabc", (0.1, 0.5), plural="jellyfish", facing="front")
 ANIMAL("crab", "1f980", (0.05, 0.2), facing="front")
-ANIMAL("lobster", "1f99e", (0.05, 0.15), wn="lobster.n.02")
+ANIMAL("lobster", "1f99e", (0.05, 0.15), wn="lobster.n.02", facing="front")
 ANIMAL("shrimp", "1f990", (0.02, 0.08), plural="shrimp", wn="shrimp.n.03")
 ANIMAL("snail", "1f40c", (0.02, 0.06))
 ANIMAL("turtle", "1f422", (0.1, 0.5), wn="turtle.n.02", syn="tortoise")
 ANIMAL("crocodile", "1f40a", (0.3, 0.6), syn="alligator, croc")
 ANIMAL("lizard", "1f98e", (0.03, 0.2))
-ANIMAL("snake", "1f40d", (0.05, 0.3), syn="serpent")
+ANIMAL("snake", "1f40d", (0.05, 0.3), syn="serpent", facing="front")
 ANIMAL("frog", "1f438", (0.03, 0.1), facing=FACE, anchors="animal_face")
-ANIMAL("dinosaur", {"": "1f995", "t-rex": "1f996"}, (3.0, 6.0), syn="sauropod, t-rex")
+ANIMAL("dinosaur", {"": "1f995", "t-rex": "1f996"}, (3.0, 6.0), syn="sauropod, t-rex",
+       facing={"noto:t-rex": "right", "": "left"})
 BIRD = group("animal", facing="left", anchors="bird")
-BIRD("bird", {"": "1f426", "black": "1f426-200d-2b1b"}, (0.1, 0.3),
+BIRD("bird", {"": "1f426", "black": "1f426-200d-2b1b"}, (0.1, 0.3), facing="right",
      syn="songbird, sparrow, crow")
 BIRD("chicken", "1f414", (0.3, 0.5), wn="chicken.n.02", syn="hen")
 BIRD("rooster", "1f413", (0.4, 0.7), syn="cock, cockerel")
@@ -300,23 +307,24 @@ BIRD("eagle", "1f985", (0.7, 1.0), syn="hawk")
 BIRD("owl", "1f989", (0.2, 0.7), facing="front")
 BIRD("parrot", "1f99c", (0.3, 0.9), syn="macaw")
 BIRD("flamingo", "1f9a9", (0.8, 1.5), plural="flamingos")
-BIRD("peacock", "1f99a", (0.9, 1.2), wn="peacock.n.02", syn="peafowl")
+BIRD("peacock", "1f99a", (0.9, 1.2), wn="peacock.n.02", syn="peafowl", facing="front")
 BIRD("penguin", "1f427", (0.4, 1.2), facing="front")
 BIRD("dodo", "1f9a4", (0.7, 1.0), wn="dodo.n.02")
-BUG = group("animal", facing="left", anchors="none")
+BUG = group("animal", facing="front", anchors="none")
 BUG("butterfly", "1f98b", (0.02, 0.1), plural="butterflies", facing="front")
-BUG("caterpillar", "1f41b", (0.005, 0.02), syn="worm, bug")
-BUG("ant", "1f41c", (0.002, 0.01))
+BUG("caterpillar", "1f41b", (0.005, 0.02), syn="worm, bug", facing="left")
+BUG("ant", "1f41c", (0.002, 0.01), facing="left")
 BUG("bee", "1f41d", (0.01, 0.02), syn="honeybee")
 BUG("ladybug", "1f41e", (0.005, 0.01), syn="ladybird")
 BUG("beetle", "1fab2", (0.01, 0.04))
-BUG("cricket", "1f997", (0.01, 0.03), wn="cricket.n.01", syn="grasshopper")
-BUG("cockroach", "1fab3", (0.01, 0.03), syn="roach")
+BUG("cricket", "1f997", (0.01, 0.03), wn="cricket.n.01", syn="grasshopper",
+    facing="left")
+BUG("cockroach", "1fab3", (0.01, 0.03), syn="roach", facing="left")
 BUG("spider", "1f577-fe0f", (0.01, 0.05))
 BUG("scorpion", "1f982", (0.01, 0.04), wn="scorpion.n.03")
 BUG("mosquito", "1f99f", (0.003, 0.01), plural="mosquitoes")
 BUG("fly", "1fab0", (0.003, 0.01), wn="fly.n.01", plural="flies")
-BUG("earthworm", "1fab1", (0.003, 0.01), syn="worm")
+BUG("earthworm", "1fab1", (0.003, 0.01), syn="worm", facing="left")
 
 # ------------------------------------------------------------------------------ plants
 PLANT = group("plant", facing="none", anchors="plant")
@@ -496,7 +504,7 @@ VEHICLE("bus", {"": "1f68c", "front": "1f68d"}, (2.8, 4.2), plural="buses",
         wn="bus.n.01", syn="coach, autobus", facing={"": "left", "front": "front"})
 VEHICLE("trolleybus", "1f68e", (3.0, 3.5), syn="trolley")
 VEHICLE("minibus", "1f690", (2.0, 2.8), plural="minibuses", syn="van")
-VEHICLE("tractor", "1f69c", (2.0, 3.0), wn="tractor.n.01")
+VEHICLE("tractor", "1f69c", (2.0, 3.0), wn="tractor.n.01", facing="right")
 VEHICLE("racing car", "1f3ce-fe0f", (1.0, 1.3), wn="racer.n.02", syn="race car")
 VEHICLE("motorcycle", "1f3cd-fe0f", (1.0, 1.5), syn="motorbike, moped", anchors="ride")
 VEHICLE("motor scooter", "1f6f5", (1.0, 1.4), wn="motor_scooter.n.01", syn="scooter, vespa",
@@ -506,7 +514,8 @@ VEHICLE("kick scooter", "1f6f4", (0.8, 1.2), wn="scooter.n.02", anchors="ride")
 VEHICLE("auto rickshaw", "1f6fa", (1.6, 2.0), wn="rickshaw.n.01", syn="tuk tuk, rickshaw")
 VEHICLE("train", {"": "1f686", "high-speed": "1f684", "bullet": "1f685"}, (3.5, 4.5),
         wn="train.n.01", syn="railway, passenger train",
-        facing={"": "front", "high-speed": "left", "bullet": "left"})
+        facing={"": "front", "noto:high-speed": "right", "noto:bullet": "right",
+                "high-speed": "left", "bullet": "left"})
 VEHICLE("locomotive", "1f682", (3.5, 4.5), syn="engine, steam engine",
         wn="locomotive.n.01")
 VEHICLE("railway car", "1f683", (3.5, 4.3), wn="car.n.02", syn="train car, carriage, wagon")
@@ -535,7 +544,7 @@ FURNITURE = group("furniture", facing="front", anchors="seat")
 FURNITURE("chair", "1fa91", (0.8, 1.1), syn="seat, stool")
 FURNITURE("couch", "1f6cb-fe0f", (0.7, 1.0), plural="couches", wn="sofa.n.01",
           syn="sofa, lamp, couch and lamp")
-FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="pillow, mattress", facing="left",
+FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="pillow, mattress", facing="none",
           anchors="bed")
 FURNITURE("wheelchair", "1f9bd", (0.9, 1.1), facing="left")
 FURNITURE("airplane seat", "1f4ba", (1.0, 1.2), wn="seat.n.03", syn="seat, passenger seat")
@@ -669,11 +678,12 @@ FEET("sneaker", "1f45f", (0.1, 0.15), wn="gym_shoe.n.01",
 FEET("boot", {"": "1f97e", "woman's": "1f462"}, (0.15, 0.5), wn="boot.n.01",
      syn="boots, hiking boot")
 FEET("high heel", "1f460", (0.1, 0.2), wn="pump.n.03", syn="high-heeled shoe, heels")
-FEET("sandal", {"": "1f461", "flip-flop": "1fa74"}, (0.03, 0.1), syn="flip-flop, thong")
+FEET("sandal", {"": "1f461", "flip-flop": "1fa74"}, (0.03, 0.1), syn="flip-flop, thong",
+     facing={"flip-flop": "none", "": "left"})
 FEET("ballet shoes", "1fa70", (0.05, 0.1), plural="ballet shoes", wn="slipper.n.01",
-     syn="ballet shoe, slipper")
+     syn="ballet shoe, slipper", facing="none")
 FEET("ice skate", "26f8-fe0f", (0.25, 0.35), wn="ice_skate.n.01", syn="skate")
-FEET("roller skate", "1f6fc", (0.2, 0.3), syn="skates, rollerskate")
+FEET("roller skate", "1f6fc", (0.2, 0.3), syn="skates, rollerskate", facing="none")
 HEAD = group("clothing", facing="front", anchors="worn_head")
 HEAD("hat", {"": "1f452", "top": "1f3a9", "cowboy": "1f920"}, (0.1, 0.25),
      wn="hat.n.01", syn="sun hat, top hat, cowboy hat")

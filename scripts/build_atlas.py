@@ -228,7 +228,8 @@ def parse_cps(hexseq: str) -> tuple[int, ...]:
 #: The palette of colour names and the rule. A pixel counts when alpha >= 128 and it is not a
 #: dark outline pixel (max(R, G, B) >= 48). Each counted pixel is named in HSV: saturation
 #: < 0.18 -> white (V >= 0.82), gray (V >= 0.35) or black; otherwise by hue: red < 15 deg
-#: or >= 340, orange < 40 (brown when V < 0.62 or S*V < 0.35), yellow < 70, green < 165,
+#: or >= 340 (brown when V < 0.62 and S < 0.8, outside 340..345), orange < 36 (brown when
+#: V < 0.62 or S*V < 0.35), yellow < 70, green < 165,
 #: blue < 255, purple < 290, pink < 340 (red when S > 0.8 and V < 0.7). The dominant colour
 #: is the most frequent name (ties: palette order). A sprite with < 8% of its opaque pixels
 #: counted (mostly outline) is black.
@@ -259,8 +260,8 @@ def dominant_color(rgba: np.ndarray) -> str:
     col = ~grey
     bins = [
         ((h < 15) | (h >= 340), "red"),
-        ((h >= 15) & (h < 40), "orange"),
-        ((h >= 40) & (h < 70), "yellow"),
+        ((h >= 15) & (h < 36), "orange"),
+        ((h >= 36) & (h < 70), "yellow"),
         ((h >= 70) & (h < 165), "green"),
         ((h >= 165) & (h < 255), "blue"),
         ((h >= 255) & (h < 290), "purple"),
@@ -268,7 +269,8 @@ def dominant_color(rgba: np.ndarray) -> str:
     ]
     for mask, name in bins:
         names[col & mask] = PALETTE.index(name)
-    brown = col & (h >= 15) & (h < 40) & ((v < 0.62) | (s * v < 0.35))
+    brown = col & (h >= 15) & (h < 36) & ((v < 0.62) | (s * v < 0.35))
+    brown |= col & ((h < 15) | (h >= 345)) & (v < 0.62) & (s < 0.8)
     names[brown] = PALETTE.index("brown")
     dark_pink = col & (h >= 290) & (h < 340) & (s > 0.8) & (v < 0.7)
     names[dark_pink] = PALETTE.index("red")
@@ -381,7 +383,7 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
         if want and not anc & set(want):
             problems.append(f"{entry.name}: {synset} is not under {want} (group {entry.group})")
         path = [wn.name(o).split(".n.")[0].replace("_", " ") for o in wn.path(off)[:-1]]
-        hyper = [p for p in path if p not in table.HYPERNYM_STOP]
+        hyper = [table.HYPERNYM_RENAME.get(p, p) for p in path if p not in table.HYPERNYM_STOP]
         if entry.group not in hyper:
             hyper.insert(0, entry.group)
         else:
@@ -495,7 +497,9 @@ def write_contact_sheet(items: list[dict], path: Path, cell: int = 40) -> None:
             sheet.paste(t, (x0 + j * cell + (cell - t.width) // 2, y0 + (cell - t.height) // 2), t)
         draw.text((x0 + 1, y0 + cell), name[:14], fill=(0, 0, 0))
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, optimize=True)
+    sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        path, optimize=True
+    )
 
 
 def is_generated(name: str) -> bool:

@@ -1,0 +1,157 @@
+"""The shipped sprite atlas (issue #14): loads, is big enough, is consistent, and is exactly
+what scripts/build_atlas.py makes from the art packages.
+
+The rebuild test needs, on the machine (it is skipped otherwise, saying which is missing):
+    apt-get install -y fonts-noto-color-emoji wordnet-base
+    pip install fonttools
+    (cd /tmp && npm pack @lobehub/fluent-emoji-3d)   # -> /tmp/lobehub-fluent-emoji-3d-1.1.0.tgz
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from synthgen.world.sprites.atlas import DATA_DIR, Atlas, load_atlas
+
+ROOT = Path(__file__).parents[3]
+SCRIPT = ROOT / "scripts" / "build_atlas.py"
+VG150 = ROOT.parent / "shared" / "data" / "vg150.json"
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return load_atlas()
+
+
+def test_loads_with_enough_categories_and_styles(atlas: Atlas) -> None:
+    assert len(atlas.categories) >= 300
+    assert set(atlas.styles) == {"noto", "fluent"}
+    multi = [c for c in atlas.categories if len({s.style for s in atlas.sprites(c)}) >= 2]
+    assert len(multi) >= 0.9 * len(atlas.categories)
+    for name in atlas.categories:
+        assert atlas.sprites(name), name
+
+
+def test_package_data_is_at_most_8_mb() -> None:
+    total = sum(p.stat().st_size for p in DATA_DIR.iterdir() if p.is_file())
+    assert total <= 8 * 1024 * 1024, total
+
+
+def test_licences_and_attribution_ship() -> None:
+    names = {p.name for p in DATA_DIR.iterdir()}
+    assert {"LICENSE-Apache-2.0-noto-emoji.txt", "LICENSE-MIT-fluent-emoji.txt",
+            "ATTRIBUTION.txt"} <= names
+
+
+def test_categories_are_complete(atlas: Atlas) -> None:
+    synset = re.compile(r"^[a-z_.-]+\.n\.\d\d$")
+    for c in atlas.categories.values():
+        assert synset.match(c.synset), c
+        assert c.hypernyms and c.hypernyms[0] == c.group and c.hypernyms[-1] == c.name, c
+        lo, hi = c.height_m
+        assert 0 < lo <= hi, c
+        assert c.plural and c.name not in c.synonyms, c
+
+
+def test_heights_are_plausibly_ordered(atlas: Atlas) -> None:
+    cats = atlas.categories.values()
+    fruit = [c for c in cats if "fruit" in c.hypernyms]
+    vehicles = [c for c in cats if c.group == "vehicle" and c.name not in ("wheel", "sled",
+                                                                          "canoe")]
+    assert len(fruit) >= 15 and len(vehicles) >= 25
+    assert min(v.height_m[0] for v in vehicles) > max(f.height_m[1] for f in fruit)
+    h = {c.name: c.height_m for c in cats}
+    for small, big in [("apple", "car"), ("cat", "horse"), ("dog", "elephant"),
+                       ("mouse", "cat"), ("child", "man"), ("cup", "chair"),
+                       ("phone", "laptop"), ("bicycle", "bus"), ("man", "house"),
+                       ("giraffe", "building"), ("banana", "bicycle")]:
+        assert h[small][1] <= h[big][1] and h[small][0] < h[big][0], (small, big)
+    assert h["apple"][1] < h["car"][0] and h["cat"][1] < h["horse"][0]
+
+
+def test_sprites_are_well_formed(atlas: Atlas) -> None:
+    for s in atlas.all_sprites:
+        assert s.rgba.dtype == np.uint8 and s.rgba.ndim == 3 and s.rgba.shape[2] == 4
+        assert not s.rgba.flags.writeable
+        assert max(s.rgba.shape[:2]) <= 128
+        a = s.rgba[:, :, 3]
+        # trimmed: every border row/column has some ink
+        assert a[0].any() and a[-1].any() and a[:, 0].any() and a[:, -1].any(), s
+        assert s.facing in ("left", "right", "front", "none"), s
+        assert s.color in ("red", "orange", "yellow", "green", "blue", "purple", "pink",
+                           "brown", "black", "gray", "white"), s
+        for name, (x, y) in s.anchors.items():
+            assert 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0, (s, name)
+        assert s.category in atlas.categories
+
+
+def test_people_poses_and_anchors(atlas: Atlas) -> None:
+    for name in ("person", "man", "woman"):
+        poses = set(atlas.poses(name))
+        assert {"standing", "walking", "running", "portrait"} <= poses, (name, poses)
+        st = atlas.sprites(name, pose="standing")
+        assert len(st) == 2
+        assert {"head", "hand_left", "hand_right", "feet"} <= set(st[0].anchors)
+    assert "back" in atlas.sprites("horse")[0].anchors
+    assert "seat" in atlas.sprites("chair")[0].anchors
+
+
+def test_colours_read_from_pixels(atlas: Atlas) -> None:
+    colours = {c: {s.color for s in atlas.sprites(c)} for c in ("banana", "strawberry", "frog",
+                                                                "whale", "lemon")}
+    assert "yellow" in colours["banana"] and "yellow" in colours["lemon"], colours
+    assert "red" in colours["strawberry"] and "green" in colours["frog"], colours
+    assert "blue" in colours["whale"], colours
+
+
+def test_vg150_nouns_are_named(atlas: Atlas) -> None:
+    if not VG150.exists():
+        pytest.skip(f"no {VG150}")
+    nouns = json.loads(VG150.read_text())["objects"]
+    named = {n for n in nouns if atlas.resolve(n) is not None}
+    assert len(named) >= 85, sorted(set(nouns) - named)
+    for word, cat in [("guy", "man"), ("men", "man"), ("lady", "woman"), ("kid", "child"),
+                      ("plane", "airplane"), ("bike", "bicycle"), ("jean", "jeans"),
+                      ("short", "shorts"), ("people", "person"), ("tire", "wheel")]:
+        assert atlas.resolve(word).name == cat, word
+
+
+def test_resolve_and_unknown(atlas: Atlas) -> None:
+    assert atlas.resolve("Dogs").name == "dog"
+    assert atlas.resolve("no such thing") is None
+    with pytest.raises(KeyError):
+        atlas.sprites("no such thing")
+    assert load_atlas() is load_atlas()
+
+
+def _missing_inputs() -> list[str]:
+    spec = importlib.util.spec_from_file_location("build_atlas", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    missing = []
+    if not mod.DEFAULT_NOTO.exists():
+        missing.append(f"{mod.DEFAULT_NOTO} (apt-get install -y fonts-noto-color-emoji)")
+    if not mod.DEFAULT_FLUENT.exists():
+        missing.append(f"{mod.DEFAULT_FLUENT} (cd /tmp && npm pack @lobehub/fluent-emoji-3d)")
+    if not (mod.DEFAULT_WORDNET / "data.noun").exists():
+        missing.append(f"{mod.DEFAULT_WORDNET} (apt-get install -y wordnet-base)")
+    if importlib.util.find_spec("fontTools") is None:
+        missing.append("fontTools (pip install fonttools)")
+    return missing
+
+
+def test_build_script_reproduces_the_shipped_files_bit_for_bit() -> None:
+    missing = _missing_inputs()
+    if missing:
+        pytest.skip("art/WordNet inputs not on this machine: " + "; ".join(missing))
+    run = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr

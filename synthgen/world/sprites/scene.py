@@ -794,7 +794,7 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
         rule,
         cx,
         foot,
-        max(5.0, b.height(bd) * s),
+        max(5.0, 0.25 * s),  # boards lie flat: ~0.25 m tall
         b.bd.depth(foot),
         shadow=True,
         pos=b.pos(cx, foot),
@@ -916,7 +916,7 @@ def _tree(b: _Builder, rule="tree") -> int:
     t = b.t
     if not t.trees:
         return 0
-    got = b.ground(("grass", "sidewalk", "snow", "beach"), 3.0, far=0.6)
+    got = b.ground(("grass", "sidewalk", "snow", "beach"), 3.0, rows=(0.0, 0.45))
     if got is None:
         return 0
     g, foot, cx, s = got

@@ -543,7 +543,7 @@ VEHICLE("sled", "1f6f7", (0.2, 0.5), wn="sled.n.01", syn="sledge, toboggan")
 FURNITURE = group("furniture", facing="front", anchors="seat")
 FURNITURE("chair", "1fa91", (0.8, 1.1), syn="seat, stool")
 FURNITURE("couch", "1f6cb-fe0f", (0.7, 1.0), plural="couches", wn="sofa.n.01",
-          syn="sofa, lamp, couch and lamp")
+          syn="sofa, couch and lamp")
 FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="pillow, mattress", facing="none",
           anchors="bed")
 FURNITURE("wheelchair", "1f9bd", (0.9, 1.1), facing="left")

@@ -9,9 +9,10 @@ Only the interpreter's own start-up, before this module runs, is left to the def
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from synthgen.stopping import STOPPED_MESSAGE, Stopped, install_stop_handlers
+from synthgen.stopping import STOP_SIGNALS, STOPPED_MESSAGE, Stopped, install_stop_handlers
 
 
 def main() -> None:
@@ -23,3 +24,8 @@ def main() -> None:
     except Stopped as stopped:  # during the imports above (the CLI reports later ones)
         sys.stderr.write(STOPPED_MESSAGE + "\n")
         sys.exit(stopped.exit_code)
+    finally:
+        # The command is over: a signal now would only meet the interpreter's shutdown,
+        # where the default action would turn a finished run's exit code into -15.
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)

@@ -91,6 +91,7 @@ class GObject:
     anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
     facing: str = "none"
     pos: tuple[float, float] | None = None
+    whole: int = 0  # a region of that object's sprite (0: none)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +110,7 @@ class GObject:
             "anchors": {k: [round(v[0], 2), round(v[1], 2)] for k, v in self.anchors.items()},
             "facing": self.facing,
             "pos": None if self.pos is None else list(self.pos),
+            "whole": self.whole,
         }
 
 
@@ -240,13 +242,40 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     counts[empty] = 0
     objs: dict[int, GObject] = {}
     dropped = 0
+    # a whole whose sprite has part regions: its own pixels plus its parts' count as seen,
+    # and its box is the box of both (a man's box holds his head); parts of a dropped whole
+    # are dropped with it
+    parts_of: dict[int, list[int]] = {}
+    for j, o in enumerate(scene.objects):
+        if o.whole:
+            parts_of.setdefault(o.whole - 1, []).append(j)
+    shown: dict[int, int] = {}
     for j, o in enumerate(scene.objects):
         c = int(counts[j])
-        frac = min(1.0, c / area[j]) if area[j] > 0 else 0.0
-        if c < config.min_visible_pixels or frac < config.min_visible_fraction:
+        if o.whole:
+            frac = min(1.0, c / area[j]) if area[j] > 0 else 0.0
+            ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
+        else:
+            seen = c + sum(int(counts[k]) for k in parts_of.get(j, ()))
+            frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
+            ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
+        if ok:
+            shown[j] = c
+    for j, o in enumerate(scene.objects):
+        if j not in shown or (o.whole and o.whole - 1 not in shown):
             dropped += 1
             continue
+        c = shown[j]
         x, y, w, h = (int(v) for v in stats.bboxes[j])
+        seen = c
+        for k in parts_of.get(j, ()):
+            if k in shown:
+                px, py, pw, ph = (int(v) for v in stats.bboxes[k])
+                x1, y1 = max(x + w, px + pw), max(y + h, py + ph)
+                x, y = min(x, px), min(y, py)
+                w, h = x1 - x, y1 - y
+            seen += int(counts[k])
+        frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
         d = drawn[j]
         objs[o.oid] = GObject(
             id=o.oid,
@@ -264,6 +293,7 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             anchors=dict(o.anchors),
             facing=o.facing,
             pos=o.pos,
+            whole=o.whole,
         )
     rels: list[tuple[int, str, int, str, str]] = []
     related: set[frozenset] = set()
@@ -272,12 +302,14 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
         if r.subject not in objs or r.object not in objs:
             continue
         why = _check(r.predicate, objs[r.subject], objs[r.object], ids, H)
+        if why and r.rule.endswith("?"):
+            continue  # an optional relation the rendering does not show: left out
         if why:
             raise SceneSamplingError(
                 f"{r.predicate}({objs[r.subject].names[0]}, {objs[r.object].names[0]}) "
                 f"[{r.rule}]: {why}"
             )
-        rels.append((r.subject, r.predicate, r.object, r.kind, r.rule))
+        rels.append((r.subject, r.predicate, r.object, r.kind, r.rule.rstrip("?")))
         related.add(frozenset((r.subject, r.object)))
         if r.kind == "interactional" or r.kind == "part" or r.predicate in ("in", "on back of"):
             items.add(r.object if r.kind != "part" or r.predicate == "has" else r.subject)

@@ -26,7 +26,12 @@ import numpy as np
 
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import TINTS, Backdrop, backdrop, variant_tint
-from synthgen.world.sprites.structures import STRUCTURE_SIZES, geom
+from synthgen.world.sprites.structures import (
+    STRUCTURE_SIZES,
+    geom,
+    sprite_part_kind,
+    sprite_part_names,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class SObject:
     pose: str = ""
     pos: tuple[float, float] | None = None  # ground position (x, z) in metres
     rule: str = ""
+    whole: int = 0  # a region of another object's sprite (a person's head): that object's oid
 
     def anchor(self, name: str) -> tuple[float, float] | None:
         for k, v in self.anchors:
@@ -531,6 +537,62 @@ class _Builder:
         lo, hi = self.t.cat(cat).height_m
         return lo + (hi - lo) * self.rng.random()
 
+    def sprite_parts(self, p: Placed, want: dict[str, tuple[str, str]], rule: str) -> dict:
+        """Name regions of ``p``'s sprite as part objects (a layer over it that relabels its
+        pixels): ``want`` maps a region name to (predicate, direction "p": part -> whole,
+        "w": whole -> part). Returns {region name: oid}."""
+        lay = None
+        for z, _seq, fields in reversed(self.layers):
+            if fields["kind"] == "sprite" and fields["oids"] == (p.oid,):
+                lay = (z, fields)
+                break
+        if lay is None or not want:
+            return {}
+        z, fields = lay
+        cat, pose, idx, h, flip = fields["key"]
+        have = sprite_part_names(self.config.atlas, cat, pose, idx)
+        names = [n for n in want if n in have]
+        if not names:
+            return {}
+        whole = self.objects[p.oid - 1]
+        out = {}
+        for n in names:
+            name = "tire" if n == "tire2" else n
+            oid = self.new_object(
+                name=name,
+                category=name,
+                synset=_synset(name),
+                group="part",
+                role="part",
+                attributes=(),
+                rule=rule,
+                whole=p.oid,
+            )
+            out[n] = oid
+            pred, direction = want[n]
+            if direction == "p":
+                self.rel(oid, pred, p.oid, f"part:{whole['category']}")
+            else:
+                self.rel(p.oid, pred, oid, f"part:{whole['category']}")
+        self.layers.append(
+            (
+                z - 1e-6,
+                len(self.layers),
+                dict(
+                    kind="struct",
+                    key=(sprite_part_kind(self.config.atlas, cat, pose, idx, flip, names),
+                         fields["w"], fields["h"], 0, None),
+                    x=fields["x"],
+                    y=fields["y"],
+                    w=fields["w"],
+                    h=fields["h"],
+                    oids=tuple(out[n] for n in names),
+                    shadow=None,
+                ),
+            )
+        )
+        return out
+
     # ---- composite rules ----
     def on_top(
         self,
@@ -654,10 +716,56 @@ def _synset(name: str) -> str:
         "roof": "roof.n.01",
         "pillow": "pillow.n.01",
         "wire": "wire.n.02",
+        "pants": "trouser.n.01",
+        "hair": "hair.n.01",
+        "face": "face.n.01",
+        "head": "head.n.01",
+        "arm": "arm.n.01",
+        "hand": "hand.n.01",
+        "shirt": "shirt.n.01",
+        "shoe": "shoe.n.01",
+        "tire": "tire.n.01",
+        "windshield": "windshield.n.01",
+        "trunk": "trunk.n.01",
     }.get(name, f"{name}.n.01")
 
 
 # ---- templates: the object groups of the grammar ----
+
+# regions of a standing person named as parts, with the chance each is named (kept low
+# enough that no part is above 5 % of objects) and its relation to the person
+PERSON_PARTS = (
+    ("shirt", 0.55, ("wearing", "w")),
+    ("pants", 0.45, ("wearing", "w")),
+    ("shoe", 0.3, ("wearing", "w")),
+    ("arm", 0.3, ("of", "p")),
+    ("hand", 0.4, ("has", "w")),
+)
+
+
+def _person_parts(b: _Builder, p: Placed, rule: str) -> dict:
+    want: dict[str, tuple[str, str]] = {}
+    u = b.rng.random()
+    if u < 0.4:
+        want["head"] = ("has", "w") if b.rng.random() < 0.5 else ("of", "p")
+    elif u < 0.8:
+        want["hair"] = ("has", "w")
+        want["face"] = ("of", "p")
+    for name, chance, rel in PERSON_PARTS:
+        if b.rng.random() < chance:
+            want[name] = rel
+    return b.sprite_parts(p, want, rule)
+
+
+def _vehicle_parts(b: _Builder, p: Placed, rule: str) -> dict:
+    want: dict[str, tuple[str, str]] = {}
+    if b.rng.random() < 0.6:
+        want["tire"] = ("of", "p")
+        want["tire2"] = ("has", "w")
+    if b.rng.random() < 0.6:
+        want["window"] = ("part of", "p")
+        want["windshield"] = ("of", "p")
+    return b.sprite_parts(p, want, rule)
 
 
 def _person(
@@ -702,13 +810,25 @@ def _person(
     if ground_oid is not None:
         gname = b.objects[ground_oid - 1]["name"]
         b.rel(p.oid, G.ground_predicate("person", pose, gname), ground_oid, rule)
-    _accessorize(b, p, cat, s, rule, walking=pose == "walk")
+    parts = _person_parts(b, p, rule)
+    _accessorize(b, p, cat, s, rule, walking=pose == "walk", parts=parts)
     return p
 
 
 def _accessorize(
-    b: _Builder, p: Placed, cat: str, s: float, rule: str, walking: bool = False, held: bool = True
+    b: _Builder,
+    p: Placed,
+    cat: str,
+    s: float,
+    rule: str,
+    walking: bool = False,
+    held: bool = True,
+    parts: dict | None = None,
 ) -> None:
+    """Things held, worn on the head and on the face. ``parts``: the person's named regions
+    (a hat is also ``on`` the head, a held thing ``in`` the hand region's reach: emitted as
+    optional relations, kept when the rendering shows them)."""
+    parts = parts or {}
     t = b.t
     hand = p.a("hand")
     if held and hand is not None and t.hold and b.rng.random() < 0.6:
@@ -725,6 +845,8 @@ def _accessorize(
         it = b.sprite(item, rule, hx, foot, hpx, p.z - 3e-4)
         if it is not None:
             b.rel(p.oid, pred, it.oid, rule + ":hand")
+            if "hand" in parts and pred == "holding":
+                b.rel(parts["hand"], "holding", it.oid, rule + ":hand?")
     head = p.a("head")
     if head is not None and t.wear_head and b.rng.random() < 0.45:
         item = b.choice(t.wear_head)
@@ -732,12 +854,17 @@ def _accessorize(
         it = b.sprite(item, rule, head[0], head[1] - p.h * 0.02, hw * 0.8, p.z - 2e-4)
         if it is not None:
             b.rel(p.oid, "wearing", it.oid, rule + ":head")
+            for part in ("head", "hair"):
+                if part in parts:
+                    b.rel(it.oid, "on", parts[part], rule + ":head?")
     face = p.a("face")
     if face is not None and t.wear_face and b.rng.random() < 0.25:
         item = b.choice(t.wear_face)
         it = b.sprite(item, rule, face[0], face[1] + p.h * 0.04, p.w * 0.22, p.z - 2.5e-4)
         if it is not None:
             b.rel(p.oid, "wearing", it.oid, rule + ":face")
+            if "face" in parts:
+                b.rel(it.oid, "on", parts["face"], rule + ":face?")
 
 
 def _rider(b: _Builder, rule: str = "rider") -> int:
@@ -808,7 +935,7 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
     if pp is None:
         return 1
     b.rel(pp.oid, "riding", bp.oid, rule)
-    _accessorize(b, pp, person, s, rule)
+    _accessorize(b, pp, person, s, rule, parts=_person_parts(b, pp, rule))
     return 2
 
 
@@ -857,6 +984,7 @@ def _parked(b: _Builder, rule="parked") -> int:
     if p is None:
         return 0
     b.rel(p.oid, "parked on", g, rule)
+    _vehicle_parts(b, p, rule)
     return 1
 
 
@@ -936,6 +1064,8 @@ def _tree(b: _Builder, rule="tree") -> int:
         g,
         rule,
     )
+    if b.rng.random() < 0.6:
+        b.sprite_parts(p, {"trunk": ("has", "w") if b.rng.random() < 0.5 else ("of", "p")}, rule)
     n = 1
     if t.tree_grow and b.rng.random() < 0.6 and p.h > 40:
         item = b.choice(t.tree_grow)

@@ -92,6 +92,8 @@ def _r(x0: float, y0: float, x1: float, y1: float) -> Shape:
 def geom(kind: str, w: int, h: int, variant: int) -> Geom:
     """The geometry of structure ``kind`` drawn ``w`` x ``h`` pixels (variant picks colours
     and proportions)."""
+    if kind.startswith("sprite|"):
+        return _sprite_geom(kind, w, h)
     if kind != "wire":
         w = max(w, 6)
         h = max(h, 6)
@@ -488,6 +490,8 @@ def rasterize(g: Geom, front: bool | None = None) -> tuple[np.ndarray, np.ndarra
     """(labels (h, w) uint8, rgb (h, w, 3) uint8) of a structure; ``front`` picks the
     shelf-like front (True) or back (False) layer, None draws every part. Later parts paint
     over earlier ones; label k is part k - 1."""
+    if g.kind.startswith("sprite|"):
+        return _rasterize_sprite(g)
     labels = np.zeros((g.h, g.w), np.uint8)
     rgb = np.zeros((g.h, g.w, 3), np.uint8)
     for k, part in enumerate(g.parts, start=1):
@@ -504,3 +508,136 @@ def rasterize(g: Geom, front: bool | None = None) -> tuple[np.ndarray, np.ndarra
             )
             rgb[ys, xs][m] = tex[m].astype(np.uint8)
     return labels, rgb
+
+
+# ---- parts of sprites: regions of a drawn sprite, relabelled ----
+#
+# A sprite part layer is a "structure" whose kind names a sprite as the renderer draws it
+# (``sprite|atlas|category|pose|index|flip|name,name...``); its pixels are the sprite's own
+# fully opaque pixels of each named region (so drawing it over the sprite changes no colour,
+# only which object the pixels belong to). Regions are found on the native art by rows of
+# the sprite's alpha box and colour (skin, glass, tyre rubber, bark): see
+# :func:`sprite_regions`.
+
+PERSON_HEAD = 0.25  # rows of a standing person's alpha box above this fraction: the head
+SPRITE_PART_NAMES = (
+    "head", "hair", "face", "arm", "hand", "shirt", "pants", "shoe",
+    "tire", "tire2", "window", "windshield", "trunk",
+)
+
+
+def sprite_part_kind(atlas: str, cat: str, pose: str, idx: int, flip: bool, names) -> str:
+    return f"sprite|{atlas}|{cat}|{pose}|{idx}|{int(flip)}|{','.join(names)}"
+
+
+def _hsv(rgb: np.ndarray):
+    r, g, b = (rgb[..., i].astype(np.float32) / 255 for i in range(3))
+    mx = np.maximum(np.maximum(r, g), b)
+    mn = np.minimum(np.minimum(r, g), b)
+    d = mx - mn + 1e-6
+    h = np.where(
+        mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4)
+    ) * 60
+    return h, (mx - mn) / (mx + 1e-6), mx
+
+
+def sprite_regions(rgba: np.ndarray, group: str, cat: str, pose: str, style: str):
+    """{name: bool mask} of the readable part regions of a native sprite (may be empty):
+
+    - standing / walking people: ``head`` (rows above 25 % of the alpha box), split into
+      ``hair`` (not skin) and ``face`` (skin) for the flat noto art (fluent's blond hair
+      reads as skin); ``arm`` (skin, rows 25-47 %), ``hand`` (skin, rows 47-62 %),
+      ``shirt`` (not skin, rows 25-56 %), ``pants`` (rows 56-93 %), ``shoe`` (rows below 93 %);
+    - cars, buses, trucks (side or front): ``tire`` / ``tire2`` (dark grey rubber in the lowest
+      40 % of rows, left and right of the centre), ``window`` (side) or ``windshield``
+      (front) (light blue glass in the upper 60 %);
+    - the deciduous tree: ``trunk`` (brown bark in the lowest 40 %).
+    """
+    a = rgba[..., 3] >= 128
+    H, W = a.shape
+    rows = np.nonzero(a.any(1))[0]
+    if len(rows) == 0:
+        return {}
+    y0, y1 = rows[0], rows[-1] + 1
+    yy = (np.arange(H)[:, None] - y0) / (y1 - y0)
+    h, s, v = _hsv(rgba[..., :3])
+    out: dict[str, np.ndarray] = {}
+    if group == "person" and pose in ("standing", "walking"):
+        skin = a & (h >= 35) & (h <= 55) & (s > 0.45) & (v > 0.75)
+        head = a & (yy < PERSON_HEAD)
+        out["head"] = head
+        if style == "noto":
+            out["hair"] = head & ~skin
+            out["face"] = head & skin
+        mid = a & (yy >= PERSON_HEAD) & (yy < 0.62)
+        out["arm"] = mid & skin & (yy < 0.47)
+        out["hand"] = mid & skin & (yy >= 0.47)
+        out["shirt"] = mid & ~skin & (yy < 0.56)
+        out["pants"] = a & (yy >= 0.56) & (yy < 0.93) & ~skin
+        out["shoe"] = a & (yy >= 0.93)
+    elif group == "vehicle" and cat in _CARS:
+        tire = a & (v < 0.45) & (s < 0.5) & (yy > 0.6)
+        xs = np.arange(W)[None, :]
+        out["tire"] = tire & (xs < W / 2)
+        out["tire2"] = tire & (xs >= W / 2)
+        glass = a & (h > 180) & (h < 215) & (s > 0.2) & (s < 0.8) & (v > 0.6) & (yy < 0.6)
+        out["windshield" if pose == "front" else "window"] = glass
+    elif cat == "tree" and pose == "":
+        out["trunk"] = a & (yy > 0.6) & (h < 40) & (s > 0.3) & (v < 0.7)
+    return out
+
+
+_CARS = frozenset(
+    {"car", "truck", "bus", "taxi", "suv", "police car", "pickup truck", "ambulance",
+     "fire engine"}
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _native_regions(atlas: str, cat: str, pose: str, idx: int):
+    from synthgen.world.sprites.render import get_atlas
+
+    at = get_atlas(atlas)
+    spr = at.sprites(cat, pose)[idx]
+    return sprite_regions(
+        np.asarray(spr.rgba), at.categories[cat].group, cat, pose, getattr(spr, "style", "")
+    )
+
+
+def sprite_part_names(atlas: str, cat: str, pose: str, idx: int) -> tuple[str, ...]:
+    """Names of the regions a sprite has (non-empty ones)."""
+    return tuple(k for k, m in _native_regions(atlas, cat, pose, idx).items() if m.any())
+
+
+def _sprite_geom(kind: str, w: int, h: int) -> Geom:
+    names = kind.split("|")[6].split(",")
+    return Geom(
+        kind,
+        w,
+        h,
+        tuple(
+            Part(n if n != "tire2" else "tire", (("region", n),), (0, 0, 0)) for n in names
+        ),
+        (),
+    )
+
+
+def _rasterize_sprite(g: Geom) -> tuple[np.ndarray, np.ndarray]:
+    from synthgen.world.sprites.render import sprite_drawable
+
+    _, atlas, cat, pose, idx, flip, names = g.kind.split("|")
+    idx_i = int(idx)
+    d = sprite_drawable(atlas, cat, pose, idx_i, g.h)
+    opaque = d.inv[..., 0] == 0
+    rgb = (d.pm >> 8).astype(np.uint8)
+    hh, ww = opaque.shape
+    regions = _native_regions(atlas, cat, pose, idx_i)
+    labels = np.zeros((hh, ww), np.uint8)
+    for k, n in enumerate(names.split(","), start=1):
+        m = regions[n]
+        ry = np.minimum(((np.arange(hh) + 0.5) * m.shape[0] / hh).astype(int), m.shape[0] - 1)
+        rx = np.minimum(((np.arange(ww) + 0.5) * m.shape[1] / ww).astype(int), m.shape[1] - 1)
+        labels[m[ry][:, rx] & opaque & (labels == 0)] = k
+    if flip == "1":
+        labels, rgb = labels[:, ::-1], rgb[:, ::-1]
+    return np.ascontiguousarray(labels), np.ascontiguousarray(rgb)

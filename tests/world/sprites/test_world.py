@@ -80,8 +80,17 @@ def test_boxes_are_visible_pixel_boxes_and_objects_visible(seed):
         ys, xs = np.nonzero(r.ids == o.id)
         assert len(ys) == o.pixels >= CONFIG.min_visible_pixels
         assert o.visible_fraction >= CONFIG.min_visible_fraction
+        # a whole's box also holds its named part regions (a man's box holds his head)
+        parts = [p.id for p in g.objects if p.whole == o.id]
+        if parts:
+            ys, xs = np.nonzero(np.isin(r.ids, [o.id, *parts]))
         box = (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
         assert tuple(int(v) for v in box) == o.bbox
+        if o.whole:  # a part is named only with its whole, inside the whole's drawn box
+            assert o.whole in ids
+            wx, wy, ww, wh = next(w.drawn_box for w in g.objects if w.id == o.whole)
+            x, y, bw, bh = o.bbox
+            assert wx <= x and wy <= y and x + bw <= wx + ww and y + bh <= wy + wh
     for rel in g.relationships:
         assert rel.subject_id in ids and rel.object_id in ids and rel.subject_id != rel.object_id
     vg = g.to_vg(seed)

@@ -71,6 +71,10 @@ CONTACT = {
     "growing on",
     "on back of",
 }
+GEOMETRIC_LEFT = 4  # "left of" per subject: its nearest clear right-hand neighbours
+GEOMETRIC_ABOVE = 3
+PLANE_THINGS = frozenset({"window", "door", "board", "mountain", "hill", "sky"})
+BACK_PLANES = frozenset({"wall", "mountain", "hill"})  # what things stand "in front of"
 BODY = {"holding", "carrying", "playing", "eating", "wearing", "riding"}
 
 
@@ -411,32 +415,45 @@ def _facing(objs, related, items, W) -> list[tuple]:
 
 def _geometric(objs, related, items, H) -> list[tuple]:
     out = []
-    th = [o for o in _things(objs, items) if o.pixels >= 200]
+    # things drawn at least 200 px, held and contained things too (a cup left of a plate)
+    th = [o for o in objs.values() if o.role == "thing" and o.pixels >= 200]
+    # pieces of the back plane with edges a viewer can point at (a window above the bed)
+    flat = [o for o in objs.values() if o.role == "backdrop" and o.category in PLANE_THINGS]
     M = 2
     for a in th:
         ab = _box(a)
-        left = above = None
-        for b in th:
+        left: list[tuple[int, GObject]] = []
+        above: list[tuple[int, GObject]] = []
+        for b in th + flat:
             if b.id == a.id or frozenset((a.id, b.id)) in related:
                 continue
             bb = _box(b)
-            bcx, bcy = (bb[0] + bb[2]) / 2, (bb[1] + bb[3]) / 2
             vo = min(ab[3], bb[3]) - max(ab[1], bb[1])
-            if ab[2] + M <= bcx and vo >= 0.3 * min(ab[3] - ab[1], bb[3] - bb[1]):
-                gap = bb[0] - ab[2]
-                if left is None or gap < left[0]:
-                    left = (gap, b)
             ho = min(ab[2], bb[2]) - max(ab[0], bb[0])
-            if ab[3] + M <= bcy and ho >= 0.3 * min(ab[2] - ab[0], bb[2] - bb[0]):
-                gap = bb[1] - ab[3]
-                if above is None or gap < above[0]:
-                    above = (gap, b)
-        if left is not None:
-            out.append((a.id, "left of", left[1].id, "geometric", "geometric:box"))
-            related.add(frozenset((a.id, left[1].id)))
-        if above is not None and frozenset((a.id, above[1].id)) not in related:
-            out.append((a.id, "above", above[1].id, "geometric", "geometric:box"))
-            related.add(frozenset((a.id, above[1].id)))
+            narrow = min(ab[2] - ab[0], bb[2] - bb[0])
+            # clearly left: A's box ends left of B's box start (or overlaps it by at most
+            # 10 % of the narrower width and ends M px left of B's centre line), rows shared
+            if (
+                ab[2] - bb[0] <= 0.1 * narrow
+                and ab[2] + M <= (bb[0] + bb[2]) / 2
+                and vo >= 0.3 * min(ab[3] - ab[1], bb[3] - bb[1])
+            ):
+                left.append((bb[0] - ab[2], b))
+            if (
+                ab[3] - bb[1] <= 0.1 * min(ab[3] - ab[1], bb[3] - bb[1])
+                and ab[3] + M <= (bb[1] + bb[3]) / 2
+                and ho >= 0.3 * narrow
+            ):
+                above.append((bb[1] - ab[3], b))
+        left.sort(key=lambda e: (e[0], e[1].id))
+        above.sort(key=lambda e: (e[0], e[1].id))
+        for _gap, b in left[:GEOMETRIC_LEFT]:
+            out.append((a.id, "left of", b.id, "geometric", "geometric:box"))
+            related.add(frozenset((a.id, b.id)))
+        for _gap, b in above[:GEOMETRIC_ABOVE]:
+            if frozenset((a.id, b.id)) not in related:
+                out.append((a.id, "above", b.id, "geometric", "geometric:box"))
+                related.add(frozenset((a.id, b.id)))
     for i, a in enumerate(th):
         for b in th[i + 1 :]:
             key = frozenset((a.id, b.id))
@@ -466,4 +483,20 @@ def _geometric(objs, related, items, H) -> list[tuple]:
             if dist <= 1.5:
                 out.append((a.id, "near", b.id, "geometric", "geometric:ground"))
                 related.add(key)
+    # a thing standing on the ground whose box covers a back plane by >= 30 % of its own
+    # box: "in front of" the wall / mountain (the plane is drawn first, so it is behind)
+    planes = [o for o in objs.values() if o.role == "backdrop" and o.category in BACK_PLANES]
+    for a in th:
+        if a.pos is None:
+            continue
+        ab = _box(a)
+        for w in planes:
+            if frozenset((a.id, w.id)) in related:
+                continue
+            wb = _box(w)
+            iw = min(ab[2], wb[2]) - max(ab[0], wb[0])
+            ih = min(ab[3], wb[3]) - max(ab[1], wb[1])
+            if iw > 0 and ih > 0 and iw * ih >= 0.3 * a.bbox[2] * a.bbox[3]:
+                out.append((a.id, "in front of", w.id, "geometric", "geometric:plane"))
+                related.add(frozenset((a.id, w.id)))
     return out

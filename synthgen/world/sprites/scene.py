@@ -549,7 +549,7 @@ class _Builder:
         if lay is None or not want:
             return {}
         z, fields = lay
-        cat, pose, idx, h, flip = fields["key"]
+        cat, pose, idx, _h, flip = fields["key"]
         have = sprite_part_names(self.config.atlas, cat, pose, idx)
         names = [n for n in want if n in have]
         if not names:
@@ -580,8 +580,13 @@ class _Builder:
                 len(self.layers),
                 dict(
                     kind="struct",
-                    key=(sprite_part_kind(self.config.atlas, cat, pose, idx, flip, names),
-                         fields["w"], fields["h"], 0, None),
+                    key=(
+                        sprite_part_kind(self.config.atlas, cat, pose, idx, flip, names),
+                        fields["w"],
+                        fields["h"],
+                        0,
+                        None,
+                    ),
                     x=fields["x"],
                     y=fields["y"],
                     w=fields["w"],

@@ -146,7 +146,7 @@ def _counter(w: int, h: int, v: int) -> Geom:
         Part("counter", (_r(0, 0, w, th),), top),
         Part("cabinet", (_r(2, th, w - 2, h),), body, relation=("part of", "p")),
     ]
-    n = max(1, min(4, w // max(1, round(h * 0.9))))
+    n = max(1, min(3, w // max(1, round(h * 1.2))))
     dw = (w - 4) / n
     for i in range(n):
         x0 = 2 + i * dw + 2
@@ -187,7 +187,7 @@ def _cabinet(w: int, h: int, v: int) -> Geom:
             attributes=("wooden",) if body in WOODS else (),
         )
     ]
-    n = 3 if h > 40 else 2
+    n = 2 if h > 40 else 1
     top = max(2, round(h * 0.06))
     dh = (h - top - 2) / n
     for i in range(n):
@@ -521,8 +521,19 @@ def rasterize(g: Geom, front: bool | None = None) -> tuple[np.ndarray, np.ndarra
 
 PERSON_HEAD = 0.25  # rows of a standing person's alpha box above this fraction: the head
 SPRITE_PART_NAMES = (
-    "head", "hair", "face", "arm", "hand", "shirt", "pants", "shoe",
-    "tire", "tire2", "window", "windshield", "trunk",
+    "head",
+    "hair",
+    "face",
+    "arm",
+    "hand",
+    "shirt",
+    "pants",
+    "shoe",
+    "tire",
+    "tire2",
+    "window",
+    "windshield",
+    "trunk",
 )
 
 
@@ -535,9 +546,10 @@ def _hsv(rgb: np.ndarray):
     mx = np.maximum(np.maximum(r, g), b)
     mn = np.minimum(np.minimum(r, g), b)
     d = mx - mn + 1e-6
-    h = np.where(
-        mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4)
-    ) * 60
+    h = (
+        np.where(mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4))
+        * 60
+    )
     return h, (mx - mn) / (mx + 1e-6), mx
 
 
@@ -588,8 +600,7 @@ def sprite_regions(rgba: np.ndarray, group: str, cat: str, pose: str, style: str
 
 
 _CARS = frozenset(
-    {"car", "truck", "bus", "taxi", "suv", "police car", "pickup truck", "ambulance",
-     "fire engine"}
+    {"car", "truck", "bus", "taxi", "suv", "police car", "pickup truck", "ambulance", "fire engine"}
 )
 
 
@@ -615,9 +626,7 @@ def _sprite_geom(kind: str, w: int, h: int) -> Geom:
         kind,
         w,
         h,
-        tuple(
-            Part(n if n != "tire2" else "tire", (("region", n),), (0, 0, 0)) for n in names
-        ),
+        tuple(Part(n if n != "tire2" else "tire", (("region", n),), (0, 0, 0)) for n in names),
         (),
     )
 

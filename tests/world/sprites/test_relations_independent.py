@@ -99,6 +99,17 @@ def check(pred: str, s: dict, o: dict, ids: np.ndarray, depth: np.ndarray) -> bo
         if not _touch(sb, ob, 0):
             return False
         far, near = (s, o) if pred == "behind" else (o, s)
+        if far["role"] == "backdrop":
+            # a back plane (wall, mountain): drawn before the thing, which covers a good
+            # part of it (>= 30 % of the thing's own box lies over the plane's box)
+            fb, nb = _box(far), _box(near)
+            iw = min(fb[2], nb[2]) - max(fb[0], nb[0])
+            ih = min(fb[3], nb[3]) - max(fb[1], nb[1])
+            return (
+                far["names"][0] in ("wall", "mountain", "hill")
+                and far["depth_rank"] < near["depth_rank"]
+                and iw * ih >= 0.3 * near["bbox"][2] * near["bbox"][3]
+            )
         return far["depth_rank"] < near["depth_rank"] and far["pos"][1] - near["pos"][1] >= 0.5
     if pred == "near":
         return float(np.hypot(s["pos"][0] - o["pos"][0], s["pos"][1] - o["pos"][1])) <= 1.5

@@ -256,6 +256,11 @@ WATCHABLE = ("tv", "television", "computer", "laptop")
 USABLE = ("laptop", "computer", "desktop computer", "phone", "keyboard")
 SCREENS = WATCHABLE
 
+BED_CLOTHES = ("coat", "jeans", "tie", "shorts", "sock", "glove", "shirt", "dress")
+FLOOR_SHOES = ("shoe", "sneaker", "boot")
+# flat things (a plate, a pizza) seen from above the table: drawn at least this tall (m)
+FLAT_MIN_M = {"plate": 0.1, "pizza": 0.09, "fork": 0.12, "paper": 0.12, "pot": 0.12}
+
 # ---- scene types: object groups and spawn weights ----
 
 SCENES: dict[str, dict[str, float]] = {

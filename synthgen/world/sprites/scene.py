@@ -152,6 +152,9 @@ class Tables:
         self.appliances = r(("refrigerator", "fridge", "washing machine", "oven", "trash can"))
         self.towels = r(("towel", "beach towel"))
         self.skiers = r(("skier",))
+        self.bed_clothes = r(G.BED_CLOTHES)
+        self.floor_shoes = r(G.FLOOR_SHOES)
+        self.flat_min = {c: G.FLAT_MIN_M[w] for w in G.FLAT_MIN_M for c in r([w])}
         # poses: canonical -> atlas pose string, per category with several poses
         self.poses: dict[str, dict[str, str]] = {}
         for name in atlas.categories:
@@ -618,7 +621,7 @@ class _Builder:
         span = (x1 - x0) / slots
         for i in range(slots):
             cat = self.choice(items)
-            hpx = self.height(cat) * s
+            hpx = max(self.height(cat), self.t.flat_min.get(cat, 0.0)) * s
             if hpx < 6:
                 hpx = 6
             cx = x0 + span * (i + 0.2 + 0.6 * self.rng.random())
@@ -1575,6 +1578,23 @@ def _bed_group(b: _Builder, rule="bed_group") -> int:
         if pt is not None:
             b.rel(pt.oid, "laying on" if b.rng.random() < 0.5 else "lying on", p.oid, rule)
             n += 1
+    if b.t.bed_clothes and b.rng.random() < 0.5:
+        c = b.choice(b.t.bed_clothes)
+        hpx = max(8.0, min(b.height(c) * s * 0.5, p.h * 0.35))
+        ck = b.sprite(c, rule, p.x + p.w * (0.25 + 0.5 * b.rng.random()), top + 3, hpx, p.z - 6e-4)
+        if ck is not None:
+            b.rel(ck.oid, "lying on", p.oid, rule)
+            n += 1
+    if b.t.floor_shoes and b.rng.random() < 0.4:
+        c = b.choice(b.t.floor_shoes)
+        foot = p.bottom + 2 + int(b.rng.integers(0, 8))
+        if foot < b.H - 2:
+            cx = p.x + p.w * (0.1 + 0.8 * b.rng.random())
+            hpx = max(8.0, 1.5 * b.height(c) * b.bd.scale(foot))
+            sh = b.sprite(c, rule, cx, foot, hpx, b.bd.depth(foot) - 1e-3, pos=b.pos(cx, foot))
+            if sh is not None:
+                b.rel(sh.oid, "on", b.piece_oid("floor") or 1, rule)
+                n += 1
     books = G.resolve_words(b.t.atlas, ("book",))
     if books and b.rng.random() < 0.3:
         bk = b.sprite(

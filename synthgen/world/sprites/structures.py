@@ -575,7 +575,7 @@ def sprite_regions(rgba: np.ndarray, group: str, cat: str, pose: str, style: str
     h, s, v = _hsv(rgba[..., :3])
     out: dict[str, np.ndarray] = {}
     if group == "person" and pose in ("standing", "walking"):
-        skin = a & (h >= 35) & (h <= 55) & (s > 0.45) & (v > 0.75)
+        skin = a & (h >= 40) & (h <= 56) & (s > 0.45) & (v > 0.8)
         head = a & (yy < PERSON_HEAD)
         out["head"] = head
         if style == "noto":

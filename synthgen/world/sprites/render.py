@@ -1,22 +1,32 @@
-"""Compositing sprite scenes: backdrop, then layers far to near, with numpy on each layer's
-window only.
+"""Compositing sprite scenes: backdrop, then layers far to near, each on its own window.
+
+The colour image is composited by Pillow (C, 8-bit integer blending: the same bytes on
+every machine for one Pillow version); the id and depth-order maps by numpy on each
+layer's window only.
 
 Exactness rule: a sprite pixel with alpha >= 128 is the sprite's pixel in the id map (and
 its layer's rank in the depth-order map); pixels where it is more transparent keep what
-was under them in both maps, even though the colour is blended (straight alpha, 8-bit
-fixed point). Structures and backdrop pieces are opaque (alpha 255 wherever drawn).
+was under them in both maps, even though the colour is blended (premultiplied alpha,
+Pillow's ``paste`` with the sprite's own alpha). Structures and backdrop pieces are opaque
+(alpha 255 wherever drawn).
 
-Caches (per process, LRU): resized sprites per (sprite, pixel height) (heights on a 4 %
-grid), structures per (kind, size, variant, layer), backdrops per (scene type, variant,
-size; the variant fixes the tint), shadows per size. Sprites and structures are tinted
-(gains normalised to <= 1) and mirrored on their window at draw time. The depth-order map
-holds 1..k for the backdrop pieces (piece order) and k + i for layer i (draw order):
-larger is nearer.
+Drawing sizes are the scene's own (sprite heights are quantised by the scene, see
+:func:`synthgen.world.sprites.scene.qsize`): the renderer adds no choice of its own, so an
+image is a pure function of the scene. Resampling: bilinear when shrinking the 72 px art,
+bicubic when enlarging it, on premultiplied RGBa.
+
+Caches (per process): premultiplied source art per sprite; resized sprites per (sprite,
+pixel height) and rasterised structures per (kind, w, h, variant, layer) in LRUs bounded
+by bytes (:data:`SPRITE_CACHE_BYTES`, :data:`STRUCT_CACHE_BYTES`); shadow masks per size;
+tint tables per tint. Sprites and structures are tinted (gains normalised to <= 1) and
+mirrored at draw time. The depth-order map holds 1..k for the backdrop pieces (piece
+order) and k + i for layer i (draw order): larger is nearer.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,32 +36,81 @@ from synthgen.world.base import WorldRendering
 from synthgen.world.sprites.backdrop import TINTS, backdrop_pixels
 from synthgen.world.sprites.structures import geom, rasterize
 
+SPRITE_CACHE_BYTES = 160 << 20
+"""Resized sprites kept per process (about 5 bytes a pixel: RGBa image and id mask)."""
+STRUCT_CACHE_BYTES = 48 << 20
+"""Rasterised structures kept per process (most structure sizes are seen once)."""
 
-@dataclass(frozen=True)
-class Drawable:
-    pm: np.ndarray  # (h, w, 3) uint16: colour * alpha256
-    inv: np.ndarray  # (h, w, 1) uint16: 256 - alpha256
-    labels: np.ndarray  # (h, w) uint8: part label (0: not the object's pixel)
-    counts: tuple[int, ...]  # pixels of each label 1..k
-
-
-def _drawable(rgb: np.ndarray, alpha: np.ndarray, labels: np.ndarray, k: int):
-    a256 = (alpha.astype(np.uint16) * 256 + 127) // 255
-    pm = rgb.astype(np.uint16) * a256[..., None]
-    inv = (256 - a256)[..., None]
-    counts = np.bincount(labels.ravel(), minlength=k + 1)[1:]
-    for arr in (pm, inv, labels):
-        arr.setflags(write=False)
-    return Drawable(pm, inv, labels, tuple(int(c) for c in counts))
+_FLIP = Image.Transpose.FLIP_LEFT_RIGHT
 
 
-@functools.lru_cache(maxsize=16)
-def tint_gain(tint: int) -> np.ndarray | None:
-    """Per-channel gain (x 256, <= 256) of a tint, None for neutral."""
-    g = np.array(TINTS[tint][1], np.float64)
-    g = g / g.max() if g.max() > 1 else g
-    out = np.rint(g * 256).astype(np.uint32)
-    return None if (out == 256).all() else out
+class _LRU:
+    """Least-recently-used mapping bounded by the bytes of its values (``nbytes``)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = self.misses = 0
+        self._d: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        v = self._d.get(key)
+        if v is not None:
+            self._d.move_to_end(key)
+            self.hits += 1
+        else:
+            self.misses += 1
+        return v
+
+    def put(self, key, value) -> None:
+        self._d[key] = value
+        self.bytes += value.nbytes
+        while self.bytes > self.max_bytes and len(self._d) > 1:
+            _, old = self._d.popitem(last=False)
+            self.bytes -= old.nbytes
+
+    def clear(self) -> None:
+        self._d.clear()
+        self.bytes = self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def info(self) -> dict:
+        return dict(
+            entries=len(self._d), mib=self.bytes / 2**20, hits=self.hits, misses=self.misses
+        )
+
+
+_SPRITES = _LRU(SPRITE_CACHE_BYTES)
+_STRUCTS = _LRU(STRUCT_CACHE_BYTES)
+
+
+def cache_info() -> dict[str, dict]:
+    return {"sprites": _SPRITES.info(), "structs": _STRUCTS.info()}
+
+
+def clear_caches() -> None:
+    _SPRITES.clear()
+    _STRUCTS.clear()
+    _source.cache_clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Art:
+    """A drawable at its drawn size: ``im`` (RGBa premultiplied for sprites, RGB for
+    structures), ``mask`` (h, w) bool: the object's pixels in the id map, ``labels`` (h, w)
+    uint8 part labels (None: every mask pixel has label ``one``), ``pmask`` the paste mask
+    of an opaque drawable (None: the image's own alpha), ``counts``: pixels of each label
+    1..k."""
+
+    im: Image.Image
+    mask: np.ndarray
+    labels: np.ndarray | None
+    one: int
+    pmask: Image.Image | None
+    counts: tuple[int, ...]
+    nbytes: int
 
 
 _ATLASES: dict[str, object] = {}
@@ -72,95 +131,171 @@ def get_atlas(name: str):
     return a
 
 
-@functools.lru_cache(maxsize=8192)
-def sprite_drawable(atlas: str, cat: str, pose: str, idx: int, h: int) -> Drawable:
-    """A sprite resized to h pixels (premultiplied resize); tinted and mirrored at draw time."""
+@functools.lru_cache(maxsize=4096)
+def _source(atlas: str, cat: str, pose: str, idx: int) -> Image.Image:
+    """A sprite's native art, premultiplied (RGBa)."""
     spr = get_atlas(atlas).sprites(cat, pose)[idx]
-    sh, sw = spr.rgba.shape[:2]
-    w = max(2, int(np.rint(h * sw / sh)))
-    im = Image.fromarray(np.ascontiguousarray(spr.rgba), "RGBA").convert("RGBa")
-    im = im.resize((w, h), Image.Resampling.BILINEAR if h < sh else Image.Resampling.BICUBIC)
-    arr = np.asarray(im.convert("RGBA"))
-    alpha = arr[..., 3]
-    labels = (alpha >= 128).astype(np.uint8)
-    return _drawable(arr[..., :3], alpha, labels, 1)
+    return Image.fromarray(np.ascontiguousarray(spr.rgba), "RGBA").convert("RGBa")
 
 
-@functools.lru_cache(maxsize=2048)
-def struct_drawable(kind: str, w: int, h: int, variant: int, front) -> Drawable:
-    g = geom(kind, w, h, variant)
-    labels, rgb = rasterize(g, front)
-    alpha = np.where(labels > 0, 255, 0).astype(np.uint8)
-    return _drawable(rgb, alpha, labels, len(g.parts))
+def sprite_art(atlas: str, cat: str, pose: str, idx: int, h: int) -> Art:
+    """A sprite resized to h pixels high (premultiplied resize); tinted and mirrored at
+    draw time."""
+    key = (atlas, cat, pose, idx, h)
+    art = _SPRITES.get(key)
+    if art is None:
+        src = _source(atlas, cat, pose, idx)
+        sw, sh = src.size
+        w = max(2, int(np.rint(h * sw / sh)))
+        if (w, h) == (sw, sh):
+            im = src
+        elif h < sh:
+            im = src.resize((w, h), Image.Resampling.BILINEAR)
+        else:
+            im = src.resize((w, h), Image.Resampling.BICUBIC)
+            # bicubic overshoot: a premultiplied channel above alpha would wrap in paste
+            arr = np.array(im)
+            np.minimum(arr[..., :3], arr[..., 3:], out=arr[..., :3])
+            im = Image.frombuffer("RGBa", (w, h), arr, "raw", "RGBa", 0, 1)
+        mask = np.asarray(im.getchannel(3)) >= 128
+        mask.setflags(write=False)
+        art = Art(im, mask, None, 1, None, (int(np.count_nonzero(mask)),), 5 * w * h + 512)
+        _SPRITES.put(key, art)
+    return art
 
 
-@functools.lru_cache(maxsize=256)
-def _shadow(rx: int, ry: int) -> np.ndarray:
+def struct_art(kind: str, w: int, h: int, variant: int, front) -> Art:
+    key = (kind, w, h, variant, front)
+    art = _STRUCTS.get(key)
+    if art is None:
+        g = geom(kind, w, h, variant)
+        labels, rgb = rasterize(g, front)
+        k = len(g.parts)
+        mask = labels > 0
+        counts = tuple(int(c) for c in np.bincount(labels.ravel(), minlength=k + 1)[1:])
+        im = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+        pmask = Image.fromarray(mask.view(np.uint8) * np.uint8(255), "L")
+        present = [j for j, c in enumerate(counts, start=1) if c]
+        multi = len(present) > 1
+        lab = labels if multi else None
+        for arr in (mask, labels):
+            arr.setflags(write=False)
+        hh, ww = labels.shape
+        one = present[0] if present else 1
+        art = Art(im, mask, lab, one, pmask, counts, (7 if multi else 6) * ww * hh + 512)
+        _STRUCTS.put(key, art)
+    return art
+
+
+@dataclass(frozen=True)
+class Drawable:
+    """A sprite as 16-bit premultiplied arrays (kept for callers that relabel sprite pixels,
+    e.g. :mod:`.structures`): ``pm`` colour x alpha256, ``inv`` 256 - alpha256."""
+
+    pm: np.ndarray  # (h, w, 3) uint16
+    inv: np.ndarray  # (h, w, 1) uint16
+    labels: np.ndarray  # (h, w) uint8
+    counts: tuple[int, ...]
+
+
+def sprite_drawable(atlas: str, cat: str, pose: str, idx: int, h: int) -> Drawable:
+    art = sprite_art(atlas, cat, pose, idx, h)
+    rgba = np.asarray(art.im.convert("RGBA"))
+    a256 = (rgba[..., 3].astype(np.uint16) * 256 + 127) // 255
+    pm = rgba[..., :3].astype(np.uint16) * a256[..., None]
+    return Drawable(pm, (256 - a256)[..., None], art.mask.view(np.uint8), art.counts)
+
+
+@functools.lru_cache(maxsize=16)
+def _tint_lut(tint: int, bands: int) -> list[int] | None:
+    """Pillow point table of a tint (gains normalised to <= 1), None for neutral."""
+    g = np.array(TINTS[tint][1], np.float64)
+    g = g / g.max() if g.max() > 1 else g
+    gain = np.rint(g * 256).astype(np.int64)
+    if (gain == 256).all():
+        return None
+    v = np.arange(256)
+    lut = [((v * gi) >> 8).tolist() for gi in gain]
+    if bands == 4:
+        lut.append(v.tolist())
+    return [x for band in lut for x in band]
+
+
+def _point(im: Image.Image, lut: list[int]) -> Image.Image:
+    """``im.point(lut)`` without Pillow's per-call rounding of the 1024-entry table."""
+    try:
+        return im._new(im.im.point(lut, None))
+    except (AttributeError, TypeError):  # a Pillow without the core call
+        return im.point(lut)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shadow(rx: int, ry: int) -> Image.Image:
+    """Shadow mask (L): 90 at the centre falling to 0 at the ellipse's edge."""
     yy = (np.arange(-ry, ry + 1) / max(ry, 1))[:, None]
     xx = (np.arange(-rx, rx + 1) / max(rx, 1))[None, :]
     d = np.clip(1 - (xx**2 + yy**2), 0, 1)
-    f = (256 - 90 * d).astype(np.uint16)[..., None]
-    f.setflags(write=False)
-    return f
+    return Image.fromarray(np.rint(90 * d).astype(np.uint8), "L")
 
 
-def layer_drawable(scene, layer) -> Drawable | None:
+def layer_drawable(scene, layer) -> Art | None:
+    """The cached drawable of a layer (unmirrored; ``counts`` per label), None for overlays."""
     if layer.kind == "sprite":
-        cat, pose, idx, h, flip = layer.key
-        d = sprite_drawable(scene.atlas, cat, pose, idx, h)
-        if flip:
-            d = Drawable(d.pm[:, ::-1], d.inv[:, ::-1], d.labels[:, ::-1], d.counts)
-        return d
+        cat, pose, idx, h, _flip = layer.key
+        return sprite_art(scene.atlas, cat, pose, idx, h)
     if layer.kind == "struct":
-        kind, w, h, variant, front = layer.key
-        return struct_drawable(kind, w, h, variant, front)
+        return struct_art(*layer.key)
     return None
 
 
 def render_scene(scene) -> WorldRendering:
     W, H = scene.width, scene.height
     bd_labels, bd_rgb = backdrop_pixels(scene.scene_type, scene.variant, W, H)
-    img = bd_rgb.copy()
+    img = Image.fromarray(bd_rgb, "RGB")
     ids = bd_labels.astype(np.uint16)  # backdrop piece k is oid k, rank k
     depth = ids.copy()
     nb = len(scene.backdrop.pieces)
-    gain = tint_gain(scene.tint)
+    lut4 = _tint_lut(scene.tint, 4)
+    lut3 = _tint_lut(scene.tint, 3)
+    copyto = np.copyto
     for i, layer in enumerate(scene.layers):
         rank = nb + i + 1
         x0, y0 = layer.x, layer.y
-        cx0, cy0 = max(x0, 0), max(y0, 0)
-        cx1, cy1 = min(x0 + layer.w, W), min(y0 + layer.h, H)
         if layer.shadow is not None:
             sx, sy, rx, ry = layer.shadow
-            f = _shadow(rx, ry)
-            a0, b0 = max(sx - rx, 0), max(sy - ry, 0)
-            a1, b1 = min(sx + rx + 1, W), min(sy + ry + 1, H)
-            if a1 > a0 and b1 > b0:
-                win = img[b0:b1, a0:a1]
-                ff = f[b0 - (sy - ry) : b1 - (sy - ry), a0 - (sx - rx) : a1 - (sx - rx)]
-                img[b0:b1, a0:a1] = (win * ff) >> 8
+            img.paste((0, 0, 0), (sx - rx, sy - ry), _shadow(rx, ry))
+        cx0, cy0 = max(x0, 0), max(y0, 0)
+        cx1, cy1 = min(x0 + layer.w, W), min(y0 + layer.h, H)
         if cx1 <= cx0 or cy1 <= cy0:
             continue
-        if layer.kind == "overlay":
-            ys, xs = slice(cy0, cy1), slice(cx0, cx1)
-            img[ys, xs] = bd_rgb[ys, xs]
+        ys, xs = slice(cy0, cy1), slice(cx0, cx1)
+        kind = layer.kind
+        if kind == "overlay":
+            img.paste(Image.fromarray(bd_rgb[ys, xs], "RGB"), (cx0, cy0))
             ids[ys, xs] = bd_labels[ys, xs]
             depth[ys, xs] = rank
             continue
-        d = layer_drawable(scene, layer)
+        if kind == "sprite":
+            cat, pose, idx, h, flip = layer.key
+            art = sprite_art(scene.atlas, cat, pose, idx, h)
+            im, mask = art.im, art.mask
+            if flip:
+                im, mask = im.transpose(_FLIP), mask[:, ::-1]
+            if lut4 is not None:
+                im = _point(im, lut4)
+            img.paste(im, (x0, y0), im)
+        else:
+            art = struct_art(*layer.key)
+            im, mask = art.im, art.mask
+            if lut3 is not None:
+                im = _point(im, lut3)
+            img.paste(im, (x0, y0), art.pmask)
         sl = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
-        ys, xs = slice(cy0, cy1), slice(cx0, cx1)
-        win = img[ys, xs]
-        pm = d.pm[sl]
-        if gain is not None:
-            pm = (pm * gain) >> 8
-        img[ys, xs] = (pm + win * d.inv[sl]) >> 8
-        lab = d.labels[sl]
-        m = lab > 0
-        if len(layer.oids) == 1:
-            ids[ys, xs][m] = layer.oids[0]
+        m = mask[sl]
+        if art.labels is None:
+            copyto(ids[ys, xs], layer.oids[art.one - 1], where=m)
         else:
             lut = np.array((0, *layer.oids), np.uint16)
-            ids[ys, xs][m] = lut[lab[m]]
-        depth[ys, xs][m] = rank
-    return WorldRendering(Image.fromarray(img, "RGB"), ids, depth)
+            copyto(ids[ys, xs], lut[art.labels[sl]], where=m)
+        copyto(depth[ys, xs], rank, where=m)
+    return WorldRendering(img, ids, depth)

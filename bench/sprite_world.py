@@ -1,57 +1,122 @@
-"""Bench the sprite world: ms per scene for sample (incl. retries), render and graph.
+"""Bench the sprite world (issue #14): warm steady-state CPU ms per scene and stage, peak
+RSS, and records/s of ``synthgen make svg --set world="sprites"``.
 
-    python bench/sprite_world.py [n] [--atlas placeholder]
+    python bench/sprite_world.py [n] [--warm W] [--atlas placeholder] [--make-n 2000]
+                                 [--workers 1 2] [--no-make]
 
-The first n scenes warm the caches (resized sprites, structures, backdrops); the next n are
-timed. ``sample`` includes drawing the candidates and, for rejected ones, their rendering and
-checks; ``render``/``graph`` are timed again on the accepted scene (as a program calls them
-after ``sample`` when nothing is cached).
+One long-lived process, as a worker is: ``--warm`` scenes (default 2000) fill the caches
+(resized sprites, structures, backdrops), then ``n`` scenes (default 500) are timed with
+``time.process_time`` (CPU, so other load on the machine matters less). Stages are the
+calls ``SpriteWorld.sample`` makes, rejected candidates included: ``sample_draft``
+(placing things), ``render`` (compositing) and ``graph`` (graph and its checks). Peak RSS
+is this process's. Then, unless ``--no-make``, ``synthgen make svg`` on the sprite world
+(images, graphs, QA, PNG) runs in a fresh child process per worker count (see
+``bench/child_make.py``), and its rate gives the projected time for 1e6 records. With one
+worker the records are made in the child's main process (its "worker" RSS is then 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import resource
 import time
 
 import numpy as np
 
+import synthgen.world.sprites as sprites_mod
 from synthgen.world.sprites import SpritesConfig, SpriteWorld
-from synthgen.world.sprites.graph import build_graph
-from synthgen.world.sprites.render import render_scene
+from synthgen.world.sprites import render as render_mod
+
+STAGES = {"sample_draft": "sample_draft", "render_scene": "render", "build_graph": "graph"}
+
+
+def _timed(times: dict, name: str, f):
+    def g(*a, **k):
+        t = time.process_time()
+        try:
+            return f(*a, **k)
+        finally:
+            times[name] += time.process_time() - t
+
+    return g
+
+
+def world_bench(n: int, warm: int, atlas: str) -> None:
+    world, config = SpriteWorld(), SpritesConfig(atlas=atlas)
+    t0 = time.process_time()
+    for i in range(warm):
+        world.sample(np.random.default_rng(10_000_000 + i), config)
+    warm_ms = 1000 * (time.process_time() - t0) / max(warm, 1)
+    times: dict[str, float] = collections.defaultdict(float)
+    saved = {k: getattr(sprites_mod, k) for k in STAGES}
+    for k, label in STAGES.items():
+        setattr(sprites_mod, k, _timed(times, label, saved[k]))
+    before = render_mod.cache_info()
+    tries = objs = rels = 0
+    preds: collections.Counter = collections.Counter()
+    try:
+        t0 = time.process_time()
+        for i in range(n):
+            scene = world.sample(np.random.default_rng(i), config)
+            g = world.graph(scene, world.render(scene, config), config)
+            tries += scene.tries
+            objs += len(g.objects)
+            rels += len(g.relationships)
+            preds.update(x.kind for x in g.relationships)
+        total = time.process_time() - t0
+    finally:
+        for k, f in saved.items():
+            setattr(sprites_mod, k, f)
+    after = render_mod.cache_info()
+    print(f"sprite world, warm steady state ({warm} scenes to warm up, {n} timed), CPU:")
+    for label in STAGES.values():
+        print(f"  {label:14s} {1000 * times[label] / n:7.2f} ms/scene")
+    other = total - sum(times.values())
+    print(f"  {'other':14s} {1000 * other / n:7.2f} ms/scene")
+    print(f"  {'total':14s} {1000 * total / n:7.2f} ms/scene  (warm-up: {warm_ms:.2f} ms/scene)")
+    print(f"candidates per accepted scene: {tries / n:.2f}")
+    for k in after:
+        hits = after[k]["hits"] - before[k]["hits"]
+        misses = after[k]["misses"] - before[k]["misses"]
+        print(
+            f"cache {k}: {after[k]['entries']} entries, {after[k]['mib']:.0f} MiB, "
+            f"{misses / n:.2f} misses/scene, hit rate {hits / max(hits + misses, 1):.3f}"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {rss:.0f} MiB")
+    print(f"objects/scene {objs / n:.1f}, relations/object {rels / max(objs, 1):.2f}")
+    print("kinds:", dict(preds))
+
+
+def make_bench(n: float, workers: list[int]) -> None:
+    from child_make import make_in_child
+
+    for w in workers:
+        r = make_in_child("svg", n, w, ['world="sprites"'])
+        rate = r["records"] / r["seconds"]
+        stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
+        print(
+            f"make svg world=sprites n={r['n']} workers={w}: {r['seconds']:.1f}s, "
+            f"{rate:,.0f} rec/s; CPU {1000 * r['cpu_s'] / r['records']:.2f} ms/record "
+            f"(worker stages ms/record: {stages}); rejected {r['rejected']}; peak RSS main "
+            f"{r['main_rss_mib']:.0f} MiB, worker {r['worker_rss_mib']:.0f} MiB; "
+            f"1e6 would take {1e6 / rate / 60:.1f} min"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("n", type=int, nargs="?", default=300)
+    ap.add_argument("n", type=int, nargs="?", default=500)
+    ap.add_argument("--warm", type=int, default=2000)
     ap.add_argument("--atlas", default="emoji")
+    ap.add_argument("--make-n", default="2000")
+    ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--no-make", action="store_true")
     args = ap.parse_args()
-    world, config = SpriteWorld(), SpritesConfig(atlas=args.atlas)
-    for i in range(args.n):
-        world.sample(np.random.default_rng(10_000_000 + i), config)
-    ts = collections.defaultdict(float)
-    tries = objs = rels = 0
-    preds: collections.Counter = collections.Counter()
-    for i in range(args.n):
-        t0 = time.perf_counter()
-        scene = world.sample(np.random.default_rng(i), config)
-        t1 = time.perf_counter()
-        r = render_scene(scene)
-        t2 = time.perf_counter()
-        g = build_graph(scene, r, config)
-        t3 = time.perf_counter()
-        ts["sample (incl. first render+graph)"] += t1 - t0
-        ts["render"] += t2 - t1
-        ts["graph"] += t3 - t2
-        tries += scene.tries
-        objs += len(g.objects)
-        rels += len(g.relationships)
-        preds.update(x.kind for x in g.relationships)
-    for k, v in ts.items():
-        print(f"{k:36s} {1000 * v / args.n:7.2f} ms/scene")
-    print(f"candidates per accepted scene: {tries / args.n:.2f}")
-    print(f"objects/scene {objs / args.n:.1f}, relations/object {rels / max(objs, 1):.2f}")
-    print("kinds:", dict(preds))
+    world_bench(args.n, args.warm, args.atlas)
+    if not args.no_make:
+        make_bench(float(args.make_n), args.workers)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""The sprite renderer's caches are invisible: evicting them, or drawing in another order,
+gives the same bytes; cached art has the size of the scene's layers; LRUs stay bounded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthgen.world.sprites import SpritesConfig, SpriteWorld
+from synthgen.world.sprites import render as R
+
+CONFIG = SpritesConfig()
+
+
+def _bytes(r):
+    return r.image.tobytes(), r.ids.tobytes(), r.depth_order.tobytes()
+
+
+def test_cache_eviction_does_not_change_bytes():
+    w = SpriteWorld()
+    scenes = [w.sample(np.random.default_rng(seed), CONFIG) for seed in range(6)]
+    warm = [_bytes(R.render_scene(s)) for s in scenes]
+    sprites, structs = R._SPRITES.max_bytes, R._STRUCTS.max_bytes
+    try:
+        R.clear_caches()
+        R._SPRITES.max_bytes = R._STRUCTS.max_bytes = 1  # every lookup a miss
+        cold = [_bytes(R.render_scene(s)) for s in reversed(scenes)][::-1]
+    finally:
+        R._SPRITES.max_bytes, R._STRUCTS.max_bytes = sprites, structs
+    assert warm == cold
+
+
+def test_art_has_the_layer_size_and_counts_match_masks():
+    w = SpriteWorld()
+    for seed in range(10):
+        s = w.sample(np.random.default_rng(seed), CONFIG)
+        for lay in s.layers:
+            art = R.layer_drawable(s, lay)
+            if art is None:
+                continue
+            assert art.im.size == (lay.w, lay.h), lay
+            assert art.mask.shape == (lay.h, lay.w)
+            assert sum(art.counts) == int(art.mask.sum())
+
+
+def test_sprite_mask_is_alpha_at_least_half():
+    w = SpriteWorld()
+    s = w.sample(np.random.default_rng(3), CONFIG)
+    lay = next(x for x in s.layers if x.kind == "sprite")
+    cat, pose, idx, h, _ = lay.key
+    d = R.sprite_drawable(s.atlas, cat, pose, idx, h)
+    alpha = np.asarray(R.sprite_art(s.atlas, cat, pose, idx, h).im.getchannel(3))
+    assert ((alpha >= 128) == (d.labels > 0)).all()
+    assert ((d.inv[..., 0] == 0) == (alpha == 255)).all()
+
+
+def test_lru_is_bounded_by_bytes():
+    class V:
+        nbytes = 10
+
+    lru = R._LRU(35)
+    for k in range(10):
+        lru.put(k, V())
+        assert lru.bytes <= 35
+    assert len(lru) == 3 and lru.get(9) is not None and lru.get(0) is None

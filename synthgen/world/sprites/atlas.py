@@ -64,6 +64,10 @@ class Atlas:
         for s in sprites:
             by_cat[s.category].append(s)
         self._by_category = {k: tuple(v) for k, v in by_cat.items()}
+        by_pose: dict[tuple[str, str], list[Sprite]] = {}
+        for s in sprites:
+            by_pose.setdefault((s.category, s.pose), []).append(s)
+        self._by_pose = {k: tuple(v) for k, v in by_pose.items()}
         self.styles: tuple[str, ...] = tuple(dict.fromkeys(s.style for s in sprites))
         words: dict[str, str] = {}
         for c in self.categories.values():
@@ -74,7 +78,7 @@ class Atlas:
     def sprites(self, category: str, pose: str | None = None) -> tuple[Sprite, ...]:
         """Sprites of ``category`` (KeyError if unknown), all poses or only ``pose``."""
         found = self._by_category[category]
-        return found if pose is None else tuple(s for s in found if s.pose == pose)
+        return found if pose is None else self._by_pose.get((category, pose), ())
 
     def poses(self, category: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.pose for s in self._by_category[category]))

@@ -344,9 +344,10 @@ def run_trial(
     out = where / "ds"
     cmd = cfg.make_cmd(out)
     err_log = where / "interrupted.stderr"
-    with open(err_log, "wb") as err:
+    out_log = where / "interrupted.stdout"
+    with open(err_log, "wb") as err, open(out_log, "wb") as stdout:
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=err, start_new_session=True)
         pgid = proc.pid
         time.sleep(max(0.0, t0 + delay - time.monotonic()))
         trial.sent_at = time.monotonic() - t0
@@ -368,6 +369,10 @@ def run_trial(
             kill_group(pgid)
             proc.wait()
     trial.rc = proc.returncode
+    if trial.rc == 0 and out_log.read_text(errors="replace").startswith("wrote "):
+        # The command had finished when the signal came (synthgen ignores signals once a
+        # command is over): a complete dataset and exit 0 are the expected outcome.
+        trial.finished_before_signal = True
     trial.dir_existed = out.exists()
     stderr = err_log.read_text(errors="replace")
     frames = [ln.strip() for ln in stderr.splitlines() if ln.strip().startswith("File ")]

@@ -34,12 +34,19 @@ from PIL import Image
 
 from synthgen.world.base import WorldRendering
 from synthgen.world.sprites.backdrop import TINTS, backdrop_pixels
-from synthgen.world.sprites.structures import geom, rasterize
+from synthgen.world.sprites.structures import (
+    geom,
+    rasterize,
+    region_label_lut,
+    sprite_region_codes,
+)
 
 SPRITE_CACHE_BYTES = 160 << 20
 """Resized sprites kept per process (about 5 bytes a pixel: RGBa image and id mask)."""
 STRUCT_CACHE_BYTES = 48 << 20
-"""Rasterised structures kept per process (most structure sizes are seen once)."""
+"""Rasterised structures (and sprite-part label maps) kept per process."""
+REGION_CACHE_BYTES = 16 << 20
+"""Region codes of drawn sprites kept per process (one byte a pixel)."""
 
 _FLIP = Image.Transpose.FLIP_LEFT_RIGHT
 
@@ -84,15 +91,17 @@ class _LRU:
 
 _SPRITES = _LRU(SPRITE_CACHE_BYTES)
 _STRUCTS = _LRU(STRUCT_CACHE_BYTES)
+_REGIONS = _LRU(REGION_CACHE_BYTES)
 
 
 def cache_info() -> dict[str, dict]:
-    return {"sprites": _SPRITES.info(), "structs": _STRUCTS.info()}
+    return {"sprites": _SPRITES.info(), "structs": _STRUCTS.info(), "regions": _REGIONS.info()}
 
 
 def clear_caches() -> None:
     _SPRITES.clear()
     _STRUCTS.clear()
+    _REGIONS.clear()
     _source.cache_clear()
 
 
@@ -102,7 +111,9 @@ class Art:
     structures), ``mask`` (h, w) bool: the object's pixels in the id map, ``labels`` (h, w)
     uint8 part labels (None: every mask pixel has label ``one``), ``pmask`` the paste mask
     of an opaque drawable (None: the image's own alpha), ``counts``: pixels of each label
-    1..k."""
+    1..k. ``relabel``: the layer changes no colour, only which object its pixels belong
+    to (regions of the sprite drawn just before it; ``im`` is that sprite's art, and the
+    renderer does not paste it)."""
 
     im: Image.Image
     mask: np.ndarray
@@ -111,6 +122,7 @@ class Art:
     pmask: Image.Image | None
     counts: tuple[int, ...]
     nbytes: int
+    relabel: bool = False
 
 
 _ATLASES: dict[str, object] = {}
@@ -164,9 +176,57 @@ def sprite_art(atlas: str, cat: str, pose: str, idx: int, h: int) -> Art:
     return art
 
 
+class _Codes:
+    __slots__ = ("codes", "hist", "names", "nbytes")
+
+    def __init__(self, names, codes) -> None:
+        self.names, self.codes = names, codes
+        self.hist = np.bincount(codes.ravel(), minlength=256)
+        self.nbytes = codes.nbytes + 2560
+
+
+def _region_codes(atlas: str, cat: str, pose: str, idx: int, h: int) -> _Codes:
+    """Region codes of a sprite drawn h pixels high (see
+    :func:`.structures.sprite_region_codes`): one per sprite size, whatever names a scene
+    asks of it."""
+    key = (atlas, cat, pose, idx, h)
+    c = _REGIONS.get(key)
+    if c is None:
+        art = sprite_art(atlas, cat, pose, idx, h)
+        opaque = np.asarray(art.im.getchannel(3)) == 255
+        names, codes = sprite_region_codes(atlas, cat, pose, idx, opaque)
+        codes.setflags(write=False)
+        c = _Codes(names, codes)
+        _REGIONS.put(key, c)
+    return c
+
+
+def _sprite_part_art(kind: str, w: int, h: int) -> Art:
+    """A sprite-part layer (``sprite|atlas|cat|pose|idx|flip|names``): the sprite's opaque
+    pixels of each named region, label k for names[k - 1] (the first name that covers a
+    pixel), mirrored with the sprite."""
+    _, atlas, cat, pose, idx, flip, names = kind.split("|")
+    c = _region_codes(atlas, cat, pose, int(idx), h)
+    lut = region_label_lut(c.names, tuple(names.split(",")))
+    labels = lut[c.codes]
+    k = int(lut.max())
+    counts = np.bincount(lut, weights=c.hist, minlength=k + 1)[1:]
+    if flip == "1":
+        labels = labels[:, ::-1]
+    mask = labels > 0
+    for arr in (mask, labels):
+        arr.setflags(write=False)
+    im = sprite_art(atlas, cat, pose, int(idx), h).im
+    counts_t = tuple(int(x) for x in counts)
+    return Art(im, mask, labels, 1, None, counts_t, 2 * labels.size + 512, relabel=True)
+
+
 def struct_art(kind: str, w: int, h: int, variant: int, front) -> Art:
     key = (kind, w, h, variant, front)
     art = _STRUCTS.get(key)
+    if art is None and kind.startswith("sprite|"):
+        art = _sprite_part_art(kind, w, h)
+        _STRUCTS.put(key, art)
     if art is None:
         g = geom(kind, w, h, variant)
         labels, rgb = rasterize(g, front)
@@ -286,10 +346,12 @@ def render_scene(scene) -> WorldRendering:
             img.paste(im, (x0, y0), im)
         else:
             art = struct_art(*layer.key)
-            im, mask = art.im, art.mask
-            if lut3 is not None:
-                im = _point(im, lut3)
-            img.paste(im, (x0, y0), art.pmask)
+            mask = art.mask
+            if not art.relabel:
+                im = art.im
+                if lut3 is not None:
+                    im = _point(im, lut3)
+                img.paste(im, (x0, y0), art.pmask)
         sl = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
         m = mask[sl]
         if art.labels is None:

@@ -183,15 +183,30 @@ class Tables:
         return self.atlas.categories[name]
 
 
-STRUCT_VARIANTS = 8
-_Q = np.log(1.04)
+STRUCT_VARIANTS = 4
+QSTEP = 1.06
+"""Sprite and structure heights lie on this geometric grid (so resized art is reused)."""
+WSTEP = 1.08
+"""Structure widths lie on this (coarser) geometric grid."""
+STRUCT_HEIGHTS = 3
+"""Real heights a structure kind is drawn at: this many evenly spaced values of its range."""
 
 
-def qsize(x: float) -> int:
-    """Pixel sizes on a 4 % geometric grid (>= 4 px), so resized art is reused from cache."""
+def qsize(x: float, step: float = QSTEP) -> int:
+    """Pixel sizes on a geometric grid of ``step`` (>= 4 px), so drawn art is reused from
+    cache."""
     if x <= 12:
         return max(4, int(np.rint(x)))
-    return int(np.rint(np.exp(round(np.log(x) / _Q) * _Q)))
+    q = np.log(step)
+    return int(np.rint(np.exp(round(np.log(x) / q) * q)))
+
+
+def struct_height_m(kind: str, u: float) -> float:
+    """A structure's real height for a uniform draw ``u``: one of :data:`STRUCT_HEIGHTS`
+    fixed values of its range (heights hardly vary; fewer distinct drawings)."""
+    lo, hi = STRUCTURE_SIZES[kind][1]
+    k = min(int(u * STRUCT_HEIGHTS), STRUCT_HEIGHTS - 1)
+    return lo + (hi - lo) * k / (STRUCT_HEIGHTS - 1)
 
 
 class Placed:
@@ -370,7 +385,7 @@ class _Builder:
         pos=None,
     ) -> tuple[Placed, Any]:
         variant = int(self.rng.integers(STRUCT_VARIANTS))
-        g = geom(kind, qsize(w), qsize(h), variant)
+        g = geom(kind, qsize(w, WSTEP), qsize(h), variant)
         x0 = int(np.rint(cx - g.w / 2))
         y0 = int(np.rint(foot)) - g.h
         part_oids = []
@@ -545,13 +560,13 @@ class _Builder:
         pixels): ``want`` maps a region name to (predicate, direction "p": part -> whole,
         "w": whole -> part). Returns {region name: oid}."""
         lay = None
-        for z, _seq, fields in reversed(self.layers):
+        for z, seq, fields in reversed(self.layers):
             if fields["kind"] == "sprite" and fields["oids"] == (p.oid,):
-                lay = (z, fields)
+                lay = (z, seq, fields)
                 break
         if lay is None or not want:
             return {}
-        z, fields = lay
+        z, seq, fields = lay
         cat, pose, idx, _h, flip = fields["key"]
         have = sprite_part_names(self.config.atlas, cat, pose, idx)
         names = [n for n in want if n in have]
@@ -577,10 +592,12 @@ class _Builder:
                 self.rel(oid, pred, p.oid, f"part:{whole['category']}")
             else:
                 self.rel(p.oid, pred, oid, f"part:{whole['category']}")
+        # drawn right after its sprite (same depth, next in order: nothing comes between,
+        # so the layer only relabels the sprite's pixels and the renderer need not paste it)
         self.layers.append(
             (
-                z - 1e-6,
-                len(self.layers),
+                z,
+                seq + 1e-6 * len(self.layers),
                 dict(
                     kind="struct",
                     key=(
@@ -1001,9 +1018,9 @@ def _sign(b: _Builder, rule="sign") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), (hl, hh) = STRUCTURE_SIZES["sign"]
+    (wl, wh), _ = STRUCTURE_SIZES["sign"]
     w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    h = int(struct_height_m("sign", b.rng.random()) * s)
     if w < 14:
         return 0
     pl, _ = b.struct("sign", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1016,9 +1033,9 @@ def _house(b: _Builder, rule="house") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), (hl, hh) = STRUCTURE_SIZES["house"]
+    (wl, wh), _ = STRUCTURE_SIZES["house"]
     w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    h = int(struct_height_m("house", b.rng.random()) * s)
     if w < 30:
         return 0
     pl, _ = b.struct(
@@ -1034,9 +1051,9 @@ def _fence(b: _Builder, rule="fence") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), (hl, hh) = STRUCTURE_SIZES["fence"]
+    (wl, wh), _ = STRUCTURE_SIZES["fence"]
     w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.9))
-    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    h = int(struct_height_m("fence", b.rng.random()) * s)
     if h < 8:
         return 0
     pl, _ = b.struct("fence", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1254,14 +1271,14 @@ def _train(b: _Builder, rule="train") -> int:
 
 
 def _floor_struct(b: _Builder, kind: str, rule: str, near_wall: bool):
-    (wl, wh), (hl, hh) = STRUCTURE_SIZES[kind]
+    (wl, wh), _ = STRUCTURE_SIZES[kind]
     wm = wl + (wh - wl) * b.rng.random()
     got = b.ground(("floor", "grass", "sidewalk"), wm, near_wall=near_wall)
     if got is None:
         return None
     g, foot, cx, s = got
     w = int(wm * s)
-    h = int((hl + (hh - hl) * b.rng.random()) * s)
+    h = int(struct_height_m(kind, b.rng.random()) * s)
     if w < 12 or h < 10:
         return None
     pl, geo = b.struct(kind, rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1551,9 +1568,9 @@ def _sofa_group(b: _Builder, rule="sofa_group") -> int:
 
 
 def _pillow_on(b: _Builder, p: Placed, s: float, y: float, rule: str) -> int:
-    (wl, wh), (hl, hh) = STRUCTURE_SIZES["pillow"]
+    (wl, wh), _ = STRUCTURE_SIZES["pillow"]
     w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int((hl + (hh - hl) * b.rng.random()) * s * 1.6)
+    h = int(struct_height_m("pillow", b.rng.random()) * s * 1.6)
     if w < 8 or h < 4:
         return 0
     cx = p.x + p.w * (0.2 + 0.6 * b.rng.random())

@@ -468,11 +468,10 @@ def texture(name: str, base: tuple[int, int, int], h: int, w: int, y0: int = 0) 
         k = 1.0 + 0.07 * np.sin(np.arange(h) * 1.7 + y0)[:, None] * np.sin(np.arange(w) * 0.05)
         out *= k[..., None]
     elif name == "brick":
-        rows = (np.arange(h) + y0) % 8
-        out[rows == 0] *= 0.7
-        for r in range(h):
-            off = 0 if ((r + y0) // 8) % 2 else 8
-            out[r, (np.arange(w) + off) % 16 == 0] *= 0.7
+        rows = np.arange(h) + y0
+        out[rows % 8 == 0] *= 0.7
+        off = np.where((rows // 8) % 2 == 1, 0, 8)
+        out[(np.arange(w)[None, :] + off[:, None]) % 16 == 0] *= 0.7
     elif name == "tile":
         g = 18
         out[((np.arange(h) + y0) % g) == 0] *= 0.75
@@ -489,24 +488,49 @@ def texture(name: str, base: tuple[int, int, int], h: int, w: int, y0: int = 0) 
 def rasterize(g: Geom, front: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(labels (h, w) uint8, rgb (h, w, 3) uint8) of a structure; ``front`` picks the
     shelf-like front (True) or back (False) layer, None draws every part. Later parts paint
-    over earlier ones; label k is part k - 1."""
+    over earlier ones; label k is part k - 1. A textured part's texture is computed once
+    over the box of its shapes (its phase is the box's top row)."""
     if g.kind.startswith("sprite|"):
         return _rasterize_sprite(g)
-    labels = np.zeros((g.h, g.w), np.uint8)
-    rgb = np.zeros((g.h, g.w, 3), np.uint8)
+    H, W = g.h, g.w
+    labels = np.zeros((H, W), np.uint8)
+    rgb = np.zeros((H, W, 3), np.uint8)
+    copyto = np.copyto
     for k, part in enumerate(g.parts, start=1):
         if front is not None and part.front != front:
             continue
+        got = []
         for shape in part.shapes:
-            got = shape_mask(shape, g.h, g.w)
-            if got is None:
-                continue
-            ys, xs, m = got
-            labels[ys, xs][m] = k
-            tex = texture(
-                part.texture, part.color, ys.stop - ys.start, xs.stop - xs.start, ys.start
-            )
-            rgb[ys, xs][m] = tex[m].astype(np.uint8)
+            if shape[0] == "rect":  # the common case: no mask
+                _, x0, y0, x1, y1 = shape
+                x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
+                if x0 < x1 and y0 < y1:
+                    got.append((slice(y0, y1), slice(x0, x1), None))
+            else:
+                m = shape_mask(shape, H, W)
+                if m is not None:
+                    got.append(m)
+        if not got:
+            continue
+        if part.texture:
+            py0 = min(ys.start for ys, _, _ in got)
+            px0 = min(xs.start for _, xs, _ in got)
+            py1 = max(ys.stop for ys, _, _ in got)
+            px1 = max(xs.stop for _, xs, _ in got)
+            tex = texture(part.texture, part.color, py1 - py0, px1 - px0, py0).astype(np.uint8)
+        else:
+            color = np.array(part.color, np.uint8)
+        for ys, xs, m in got:
+            if part.texture:
+                src = tex[ys.start - py0 : ys.stop - py0, xs.start - px0 : xs.stop - px0]
+            else:
+                src = color
+            if m is None:
+                labels[ys, xs] = k
+                rgb[ys, xs] = src
+            else:
+                copyto(labels[ys, xs], k, where=m)
+                copyto(rgb[ys, xs], src, where=m[..., None])
     return labels, rgb
 
 
@@ -631,22 +655,57 @@ def _sprite_geom(kind: str, w: int, h: int) -> Geom:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def native_region_codes(atlas: str, cat: str, pose: str, idx: int):
+    """(region names, (H, W) uint8 codes) of a native sprite: bit i of a pixel's code is set
+    where region ``names[i]`` covers it (regions may overlap: a face is in the head)."""
+    regions = _native_regions(atlas, cat, pose, idx)
+    names = tuple(regions)
+    assert len(names) <= 8, names
+    shape = next(iter(regions.values())).shape if regions else (1, 1)
+    codes = np.zeros(shape, np.uint8)
+    for i, n in enumerate(names):
+        codes[regions[n]] |= np.uint8(1 << i)
+    codes.setflags(write=False)
+    return names, codes
+
+
+def sprite_region_codes(
+    atlas: str, cat: str, pose: str, idx: int, opaque: np.ndarray
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """(region names, codes) of a sprite drawn at ``opaque.shape`` (nearest native pixel),
+    0 wherever the drawn sprite is not fully opaque (``opaque``: alpha == 255)."""
+    names, native = native_region_codes(atlas, cat, pose, idx)
+    hh, ww = opaque.shape
+    nh, nw = native.shape
+    ry = np.minimum(((np.arange(hh) + 0.5) * nh / hh).astype(int), nh - 1)
+    rx = np.minimum(((np.arange(ww) + 0.5) * nw / ww).astype(int), nw - 1)
+    codes = native[ry[:, None], rx[None, :]]
+    codes[~opaque] = 0
+    return names, codes
+
+
+@functools.lru_cache(maxsize=1024)
+def region_label_lut(regions: tuple[str, ...], names: tuple[str, ...]) -> np.ndarray:
+    """256-entry table: a region code -> the label k of the first of ``names`` (k = 1, 2,
+    ...) whose region bit it has, 0 for none."""
+    v = np.arange(256)
+    lut = np.zeros(256, np.uint8)
+    for k in range(len(names), 0, -1):
+        lut[(v >> regions.index(names[k - 1])) & 1 == 1] = k
+    lut.setflags(write=False)
+    return lut
+
+
 def _rasterize_sprite(g: Geom) -> tuple[np.ndarray, np.ndarray]:
-    from synthgen.world.sprites.render import sprite_drawable
+    from synthgen.world.sprites.render import sprite_art
 
     _, atlas, cat, pose, idx, flip, names = g.kind.split("|")
-    idx_i = int(idx)
-    d = sprite_drawable(atlas, cat, pose, idx_i, g.h)
-    opaque = d.inv[..., 0] == 0
-    rgb = (d.pm >> 8).astype(np.uint8)
-    hh, ww = opaque.shape
-    regions = _native_regions(atlas, cat, pose, idx_i)
-    labels = np.zeros((hh, ww), np.uint8)
-    for k, n in enumerate(names.split(","), start=1):
-        m = regions[n]
-        ry = np.minimum(((np.arange(hh) + 0.5) * m.shape[0] / hh).astype(int), m.shape[0] - 1)
-        rx = np.minimum(((np.arange(ww) + 0.5) * m.shape[1] / ww).astype(int), m.shape[1] - 1)
-        labels[m[ry][:, rx] & opaque & (labels == 0)] = k
+    rgba = np.asarray(sprite_art(atlas, cat, pose, int(idx), g.h).im.convert("RGBA"))
+    opaque = rgba[..., 3] == 255
+    regions, codes = sprite_region_codes(atlas, cat, pose, int(idx), opaque)
+    labels = region_label_lut(regions, tuple(names.split(",")))[codes]
+    rgb = np.where(opaque[..., None], rgba[..., :3], 0).astype(np.uint8)
     if flip == "1":
         labels, rgb = labels[:, ::-1], rgb[:, ::-1]
     return np.ascontiguousarray(labels), np.ascontiguousarray(rgb)

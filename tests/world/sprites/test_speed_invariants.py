@@ -62,3 +62,32 @@ def test_lru_is_bounded_by_bytes():
         lru.put(k, V())
         assert lru.bytes <= 35
     assert len(lru) == 3 and lru.get(9) is not None and lru.get(0) is None
+
+
+def test_sprite_part_layers_only_relabel_their_sprite():
+    """A sprite-part layer comes right after its sprite (or another part layer of it) and
+    covers only that sprite's opaque pixels, so not pasting it changes no colour."""
+    w = SpriteWorld()
+    seen = 0
+    for seed in range(40):
+        s = w.sample(np.random.default_rng(seed), CONFIG)
+        last_sprite = None
+        for lay in s.layers:
+            if lay.kind == "sprite":
+                last_sprite = lay
+                continue
+            if lay.kind != "struct" or not lay.key[0].startswith("sprite|"):
+                last_sprite = None
+                continue
+            seen += 1
+            _, _atlas, cat, pose, idx, flip, _names = lay.key[0].split("|")
+            assert last_sprite is not None, lay
+            assert last_sprite.key == (cat, pose, int(idx), lay.h, flip == "1"), lay
+            assert (last_sprite.x, last_sprite.y) == (lay.x, lay.y)
+            art = R.layer_drawable(s, lay)
+            assert art.relabel
+            alpha = np.asarray(R.sprite_art(s.atlas, cat, pose, int(idx), lay.h).im)[..., 3]
+            if flip == "1":
+                alpha = alpha[:, ::-1]
+            assert (alpha[art.mask] == 255).all()
+    assert seen > 10

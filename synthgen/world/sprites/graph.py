@@ -53,7 +53,6 @@ from typing import Any
 
 import numpy as np
 
-from synthgen.world.masks import boxes_visible_stats
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import piece_stats
@@ -197,53 +196,88 @@ class SpriteGraph:
 
 
 def _search_boxes(scene, W: int, H: int):
+    """Per object (oid k at row k - 1): the inclusive box (x0, y0, x1, y1) of the image
+    where its pixels can be, its drawn box (half-open, may leave the image), the rank of
+    its first layer, its drawn area (pixels of its labels), and whether nothing was drawn."""
     n = len(scene.objects)
     nb = len(scene.backdrop.pieces)
     big = 1 << 30
-    box = np.array([[big, big, -1, -1]] * n, np.int64)
-    box[:nb] = (0, 0, W - 1, H - 1)
-    drawn = np.array([[big, big, -big, -big]] * n, np.int64)
-    drawn[:nb] = (0, 0, W, H)
-    rank = np.zeros(n, np.int64)
-    rank[:nb] = np.arange(1, nb + 1)
-    area = np.zeros(n, np.int64)
     pboxes, pcounts = piece_stats(scene.scene_type, scene.variant, W, H)
-    box[:nb] = pboxes
-    area[:nb] = pcounts
+    box = pboxes.tolist() + [[big, big, -1, -1] for _ in range(n - nb)]
+    drawn = [[0, 0, W, H] for _ in range(nb)] + [[big, big, -big, -big] for _ in range(n - nb)]
+    rank = list(range(1, nb + 1)) + [0] * (n - nb)
+    area = pcounts.tolist() + [0] * (n - nb)
     for i, lay in enumerate(scene.layers):
         d = layer_drawable(scene, lay)
+        counts = d.counts if d is not None else ()
+        lx0, ly0, lx1, ly1 = lay.x, lay.y, lay.x + lay.w, lay.y + lay.h
+        cx0, cy0, cx1, cy1 = max(lx0, 0), max(ly0, 0), min(lx1, W) - 1, min(ly1, H) - 1
         for k, oid in enumerate(lay.oids):
             j = oid - 1
             if j < nb:
                 continue
-            box[j, 0] = min(box[j, 0], max(lay.x, 0))
-            box[j, 1] = min(box[j, 1], max(lay.y, 0))
-            box[j, 2] = max(box[j, 2], min(lay.x + lay.w, W) - 1)
-            box[j, 3] = max(box[j, 3], min(lay.y + lay.h, H) - 1)
-            drawn[j] = (
-                min(drawn[j, 0], lay.x),
-                min(drawn[j, 1], lay.y),
-                max(drawn[j, 2], lay.x + lay.w),
-                max(drawn[j, 3], lay.y + lay.h),
-            )
-            if d is not None:
-                area[j] += d.counts[k] if k < len(d.counts) else 0
+            b = box[j]
+            if cx0 < b[0]:
+                b[0] = cx0
+            if cy0 < b[1]:
+                b[1] = cy0
+            if cx1 > b[2]:
+                b[2] = cx1
+            if cy1 > b[3]:
+                b[3] = cy1
+            e = drawn[j]
+            if lx0 < e[0]:
+                e[0] = lx0
+            if ly0 < e[1]:
+                e[1] = ly0
+            if lx1 > e[2]:
+                e[2] = lx1
+            if ly1 > e[3]:
+                e[3] = ly1
+            if k < len(counts):
+                area[j] += counts[k]
             if rank[j] == 0:
                 rank[j] = nb + i + 1
-    empty = box[:, 2] < box[:, 0]
-    box[empty] = (0, 0, 0, 0)
-    box[:, 2] = np.maximum(box[:, 2], box[:, 0])
-    box[:, 3] = np.maximum(box[:, 3], box[:, 1])
+    empty = [b[2] < b[0] for b in box]
+    for j, b in enumerate(box):
+        if empty[j]:
+            b[:] = (0, 0, 0, 0)
+        else:
+            b[2] = max(b[2], b[0])
+            b[3] = max(b[3], b[1])
     return box, drawn, rank, area, empty
+
+
+def _visible(ids: np.ndarray, box: list, empty: list) -> tuple[list[int], list[tuple]]:
+    """Pixel counts and visible boxes (x, y, w, h; zeros when unseen) of objects 1..n in
+    the id map, each looked for in its search box only (its pixels are nowhere else)."""
+    cnz, fnz = np.count_nonzero, np.flatnonzero
+    counts: list[int] = []
+    boxes: list[tuple] = []
+    for k, (x0, y0, x1, y1) in enumerate(box, start=1):
+        if empty[k - 1]:
+            counts.append(0)
+            boxes.append((0, 0, 0, 0))
+            continue
+        m = ids[y0 : y1 + 1, x0 : x1 + 1] == k
+        c = int(cnz(m))
+        counts.append(c)
+        if not c:
+            boxes.append((0, 0, 0, 0))
+        elif m[0].any() and m[-1].any() and m[:, 0].any() and m[:, -1].any():
+            boxes.append((x0, y0, x1 - x0 + 1, y1 - y0 + 1))  # every edge of the box is hit
+        else:
+            ry, rx = fnz(m.any(1)), fnz(m.any(0))
+            a, b = int(rx[0]), int(ry[0])
+            boxes.append((x0 + a, y0 + b, int(rx[-1]) - a + 1, int(ry[-1]) - b + 1))
+    return counts, boxes
 
 
 def build_graph(scene, rendering, config) -> SpriteGraph:
     W, H = scene.width, scene.height
     ids = rendering.ids
     box, drawn, rank, area, empty = _search_boxes(scene, W, H)
-    stats = boxes_visible_stats([ids], [box])[0]
-    counts = stats.counts.copy()
-    counts[empty] = 0
+    counts, bboxes = _visible(ids, box, empty)
     objs: dict[int, GObject] = {}
     dropped = 0
     # a whole whose sprite has part regions: its own pixels plus its parts' count as seen,
@@ -255,12 +289,12 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             parts_of.setdefault(o.whole - 1, []).append(j)
     shown: dict[int, int] = {}
     for j, o in enumerate(scene.objects):
-        c = int(counts[j])
+        c = counts[j]
         if o.whole:
             frac = min(1.0, c / area[j]) if area[j] > 0 else 0.0
             ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
         else:
-            seen = c + sum(int(counts[k]) for k in parts_of.get(j, ()))
+            seen = c + sum(counts[k] for k in parts_of.get(j, ()))
             frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
             ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
         if ok:
@@ -270,15 +304,15 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             dropped += 1
             continue
         c = shown[j]
-        x, y, w, h = (int(v) for v in stats.bboxes[j])
+        x, y, w, h = bboxes[j]
         seen = c
         for k in parts_of.get(j, ()):
             if k in shown:
-                px, py, pw, ph = (int(v) for v in stats.bboxes[k])
+                px, py, pw, ph = bboxes[k]
                 x1, y1 = max(x + w, px + pw), max(y + h, py + ph)
                 x, y = min(x, px), min(y, py)
                 w, h = x1 - x, y1 - y
-            seen += int(counts[k])
+            seen += counts[k]
         frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
         d = drawn[j]
         objs[o.oid] = GObject(
@@ -289,11 +323,11 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             bbox=(x, y, w, h),
             pixels=c,
             visible_fraction=frac,
-            depth_rank=int(rank[j]),
+            depth_rank=rank[j],
             category=o.category,
             group=o.group,
             role=o.role,
-            drawn_box=(int(d[0]), int(d[1]), int(d[2] - d[0]), int(d[3] - d[1])),
+            drawn_box=(d[0], d[1], d[2] - d[0], d[3] - d[1]),
             anchors=dict(o.anchors),
             facing=o.facing,
             pos=o.pos,

@@ -48,6 +48,31 @@ TABLE_TOP = (
     "pear",
     "watermelon",
 )
+MEAL = (  # on a table seen close up
+    "plate",
+    "plate",
+    "pizza",
+    "fork",
+    "knife",
+    "spoon",
+    "cup",
+    "glass",
+    "wine glass",
+    "bowl",
+    "bottle",
+    "bread",
+    "cake",
+    "hamburger",
+    "salad",
+    "tomato",
+    "apple",
+    "orange",
+    "teapot",
+    "candle",
+    "vase",
+    "paper",
+    "pot",
+)
 COUNTER_TOP = (
     "cup",
     "mug",
@@ -67,6 +92,13 @@ COUNTER_TOP = (
     "egg",
     "pineapple",
     "glass",
+    "tomato",
+    "carrot",
+    "eggplant",
+    "potato",
+    "bell pepper",
+    "cucumber",
+    "broccoli",
 )
 DESK_TOP = (
     "laptop",
@@ -113,7 +145,7 @@ CABINET_TOP = (
 )
 CONTAINERS = {  # container word -> what goes in it
     "bowl": ("apple", "banana", "orange", "grapes", "pear", "lemon", "peach", "strawberry"),
-    "basket": ("apple", "bread", "orange", "banana", "baguette"),
+    "basket": ("apple", "bread", "orange", "banana", "baguette", "tomato", "potato", "carrot"),
     "vase": ("flower", "tulip", "rose", "sunflower", "hibiscus", "cherry blossom"),
     "plate": ("pizza", "cake", "sandwich", "donut", "bread", "croissant", "hamburger", "cookie"),
 }
@@ -259,7 +291,15 @@ SCREENS = WATCHABLE
 BED_CLOTHES = ("coat", "jeans", "tie", "shorts", "sock", "glove", "shirt", "dress")
 FLOOR_SHOES = ("shoe", "sneaker", "boot")
 # flat things (a plate, a pizza) seen from above the table: drawn at least this tall (m)
-FLAT_MIN_M = {"plate": 0.1, "pizza": 0.09, "fork": 0.12, "paper": 0.12, "pot": 0.12}
+FLAT_MIN_M = {
+    "plate": 0.1,
+    "pizza": 0.09,
+    "fork": 0.12,
+    "knife": 0.12,
+    "spoon": 0.1,
+    "paper": 0.12,
+    "pot": 0.12,
+}
 
 # ---- scene types: object groups and spawn weights ----
 
@@ -272,6 +312,8 @@ SCENES: dict[str, dict[str, float]] = {
         "wall_mount": 1.5,
         "hanging_light": 1,
         "pet": 1,
+        "near_table": 1.2,
+        "child": 0.5,
     },
     "living_room": {
         "sofa_group": 3,
@@ -315,8 +357,14 @@ SCENES: dict[str, dict[str, float]] = {
         "wall_mount": 1,
         "hanging_light": 1.5,
         "floor_plant": 1,
+        "near_table": 2.5,
+        "child": 0.3,
     },
     "street": {
+        "building": 1.2,
+        "railing": 0.4,
+        "child": 0.8,
+        "flag": 0.3,
         "house": 1.5,
         "parked": 3,
         "person": 3,
@@ -338,8 +386,15 @@ SCENES: dict[str, dict[str, float]] = {
         "sign": 0.5,
         "fence": 1,
         "ground_bird": 1,
+        "rock": 0.8,
+        "child": 1.2,
+        "player": 0.6,
+        "flag": 0.3,
+        "railing": 0.3,
     },
     "farm": {
+        "rock": 0.6,
+        "child": 0.4,
         "farm_animal": 4,
         "fence": 2,
         "house": 1.2,
@@ -356,9 +411,35 @@ SCENES: dict[str, dict[str, float]] = {
         "flyer": 2,
         "surfer": 1.2,
         "ground_bird": 0.5,
+        "towel": 1.5,
+        "surfboard": 1.0,
+        "rock": 0.7,
+        "child": 1.0,
+        "flag": 0.3,
+        "railing": 0.4,
     },
-    "ski": {"skier": 3, "person": 2, "tree": 2, "flyer": 1, "ski_thing": 1, "sign": 0.5},
-    "railway": {"train": 3, "person": 2, "sign": 1, "fence": 1, "tree": 2, "house": 1, "flyer": 1},
+    "ski": {
+        "skier": 3,
+        "person": 2,
+        "tree": 2,
+        "flyer": 1,
+        "ski_thing": 1,
+        "sign": 0.5,
+        "rock": 0.5,
+        "child": 0.5,
+        "flag": 0.5,
+    },
+    "railway": {
+        "train": 3,
+        "person": 2,
+        "sign": 1,
+        "fence": 1,
+        "tree": 2,
+        "house": 1,
+        "flyer": 1,
+        "railing": 1.0,
+        "building": 0.7,
+    },
 }
 
 # ground pieces each kind of thing may stand on, per scene backdrop piece name
@@ -430,6 +511,54 @@ KIND = {
     "near": "geometric",
 }
 SYNONYMS = {"wears": "wearing"}  # VG's "wears" is "wearing" in this world's data
+
+
+# ---- naming: VG names things by generic or colloquial words too ----
+
+# category -> (word, chance): a word a person would also use for that very thing
+NAME_AS = {
+    "man": ("guy", 0.12),
+    "woman": ("lady", 0.12),
+    "potted plant": ("plant", 0.45),
+    "light bulb": ("light", 0.6),
+    "locomotive": ("engine", 0.5),
+    "television": ("screen", 0.15),
+    "computer": ("screen", 0.15),
+}
+# hypernym word (in a category's hypernym path) -> chance of naming the thing by it
+GENERIC = (
+    ("vegetable", 0.25),
+    ("fruit", 0.15),
+    ("wheeled vehicle", 0.08),
+    ("public transport", 0.08),
+    ("mammal", 0.12),
+    ("dish", 0.15),
+    ("baked goods", 0.12),
+)
+GENERIC_WORD = {
+    "vegetable": "vegetable",
+    "fruit": "fruit",
+    "wheeled vehicle": "vehicle",
+    "public transport": "vehicle",
+    "mammal": "animal",
+    "dish": "food",
+    "baked goods": "food",
+}
+NOT_GENERIC = frozenset({"bicycle", "chestnut", "coconut"})  # a bike is rarely "a vehicle"
+
+
+def generic_word(cat, u: float) -> str | None:
+    """The word a thing of category ``cat`` is named by instead of its own, for a uniform
+    draw ``u`` (None: its own name). E.g. "animal" for a sheep, "fruit" for an apple."""
+    got = NAME_AS.get(cat.name)
+    if got is not None:
+        return got[0] if u < got[1] else None
+    if cat.name in NOT_GENERIC:
+        return None
+    for h, chance in GENERIC:
+        if h in cat.hypernyms[:-1]:
+            return GENERIC_WORD[h] if u < chance else None
+    return None
 
 
 # words the atlas resolves to a different thing than meant here ("lamp" is the couch-and-lamp

@@ -317,7 +317,7 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
         d = drawn[j]
         objs[o.oid] = GObject(
             id=o.oid,
-            names=[o.name],
+            names=[o.name, *o.alt],
             synset=o.synset,
             attributes=list(o.attributes),
             bbox=(x, y, w, h),

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from synthgen.world.sprites import grammar as G
+from synthgen.world.sprites.backdrop import CAM_H as CAM_H_M
 from synthgen.world.sprites.backdrop import TINTS, Backdrop, backdrop, variant_tint
 from synthgen.world.sprites.structures import (
     STRUCTURE_SIZES,
@@ -49,6 +50,7 @@ class SObject:
     pos: tuple[float, float] | None = None  # ground position (x, z) in metres
     rule: str = ""
     whole: int = 0  # a region of another object's sprite (a person's head): that object's oid
+    alt: tuple[str, ...] = ()  # further names (the specific word when named generically)
 
     def anchor(self, name: str) -> tuple[float, float] | None:
         for k, v in self.anchors:
@@ -154,6 +156,7 @@ class Tables:
         self.skiers = r(("skier",))
         self.bed_clothes = r(G.BED_CLOTHES)
         self.floor_shoes = r(G.FLOOR_SHOES)
+        self.meal = r(G.MEAL)
         self.flat_min = {c: G.FLAT_MIN_M[w] for w in G.FLAT_MIN_M for c in r([w])}
         # poses: canonical -> atlas pose string, per category with several poses
         self.poses: dict[str, dict[str, str]] = {}
@@ -253,10 +256,13 @@ class _Builder:
         self.ground_boxes: list[tuple[float, float, float, float]] = []
         self.things = 0
         self.wall_boxes: list[tuple[int, int]] = []
+        tile_floor = self.rng.random() < 0.5
         for p in self.bd.pieces:
+            tiled = p.name == "floor" and p.texture == "tile" and tile_floor
             self.objects.append(
                 dict(
-                    name=p.name,
+                    name="tile" if tiled else p.name,
+                    alt=("floor",) if tiled else (),
                     category=p.name,
                     synset=_synset(p.name),
                     group="backdrop",
@@ -304,6 +310,7 @@ class _Builder:
         attrs: tuple[str, ...] = (),
         pos=None,
         thing: bool = True,
+        name: str | None = None,
     ) -> Placed | None:
         actual = self.t.poses.get(cat, {}).get(pose, "") if pose else ""
         sprites = self.atlas.sprites(cat, actual) if pose else self.atlas.sprites(cat)
@@ -336,8 +343,17 @@ class _Builder:
         if not pose_word and c.group == "person":
             pose_word = "standing"
         attributes = tuple(dict.fromkeys(a for a in (spr.color, pose_word, *attrs) if a))
+        alt: tuple[str, ...] = ()
+        if name is not None and name != c.name:
+            alt = (c.name,)
+        else:
+            name = c.name
+            word = G.generic_word(c, self.rng.random())
+            if word is not None:
+                name, alt = word, (c.name,)
         oid = self.new_object(
-            name=c.name,
+            name=name,
+            alt=alt,
             category=c.name,
             synset=c.synset,
             group=c.group,
@@ -576,8 +592,12 @@ class _Builder:
         out = {}
         for n in names:
             name = "tire" if n == "tire2" else n
+            alt: tuple[str, ...] = ()
+            if name == "tire" and self.rng.random() < 0.35:
+                name, alt = "wheel", ("tire",)
             oid = self.new_object(
                 name=name,
+                alt=alt,
                 category=name,
                 synset=_synset(name),
                 group="part",
@@ -1419,7 +1439,7 @@ def _hanging_light(
         cx = over.cx
         z = over.z - 2e-3
         bottom_limit = over.y - 0.5 * s
-    hpx = max(10.0, min(b.height(c) * s, 40.0))
+    hpx = max(16.0, min(max(b.height(c), 0.3) * s, 40.0))
     top = (
         b.bd.ceiling_bottom
         + 4
@@ -1653,6 +1673,255 @@ def _bench_group(b: _Builder, rule="bench_group") -> int:
     return n
 
 
+def _rock(b: _Builder, rule="rock") -> int:
+    rocks = G.resolve_words(b.t.atlas, ("rock",))
+    if not rocks:
+        return 0
+    got = b.ground(("grass", "beach", "snow", "sidewalk"), 1.0)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        rocks[0],
+        rule,
+        cx,
+        foot,
+        b.height(rocks[0]) * s,
+        b.bd.depth(foot),
+        shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "on", g, rule)
+    return 1
+
+
+def _building(b: _Builder, rule="building") -> int:
+    """A building (or a tower) far down the street: its foot on the far ground band."""
+    cats = G.resolve_words(b.t.atlas, ("building",) if b.rng.random() < 0.8 else ("tower",))
+    if not cats:
+        return 0
+    c = cats[0]
+    got = b.ground(("sidewalk", "grass", "snow"), 14.0, rows=(0.0, 0.1), avoid=False)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    lo, hi = b.t.cat(c).height_m
+    hm = lo + (min(hi, 3 * lo) - lo) * b.rng.random()
+    hpx = min(hm * s, (foot - 2) * 0.98)
+    if hpx < 30:
+        return 0
+    p = b.sprite(c, rule, cx, foot, hpx, b.bd.depth(foot) + 2.0, pos=b.pos(cx, foot))
+    if p is None:
+        return 0
+    b.rel(p.oid, "on", g, rule)
+    n = 1
+    flags = G.resolve_words(b.t.atlas, ("flag",))
+    if flags and c == "building" and b.rng.random() < 0.3:
+        fh = max(10.0, p.h * 0.25)
+        f = b.sprite(
+            flags[0], rule, p.x + p.w * (0.3 + 0.4 * b.rng.random()), p.y + 3, fh, p.z - 1e-3
+        )
+        if f is not None:
+            b.rel(f.oid, "on", p.oid, rule)
+            n += 1
+    return n
+
+
+def _flag(b: _Builder, rule="flag") -> int:
+    flags = G.resolve_words(b.t.atlas, ("flag",))
+    if not flags:
+        return 0
+    got = b.ground(("grass", "beach", "snow", "sidewalk"), 0.8)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        flags[0],
+        rule,
+        cx,
+        foot,
+        b.height(flags[0]) * s,
+        b.bd.depth(foot),
+        shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "on", g, rule)
+    return 1
+
+
+def _railing(b: _Builder, rule="railing") -> int:
+    along = b.piece_oid("track") or b.piece_oid("water") or b.piece_oid("street")
+    names = ("sidewalk", "grass", "beach", "snow")
+    got = b.ground(names, 4.0, avoid=False, rows=(0.0, 0.45))
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    (wl, wh), _ = STRUCTURE_SIZES["railing"]
+    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.9))
+    h = int(struct_height_m("railing", b.rng.random()) * s)
+    if h < 8:
+        return 0
+    pl, _ = b.struct("railing", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    if along is not None and b.rng.random() < 0.5:
+        b.rel(pl.oid, "along", along, rule)
+    else:
+        b.rel(pl.oid, "on", g, rule)
+    return 1
+
+
+def _towel(b: _Builder, rule="towel") -> int:
+    got = b.ground(("beach", "grass"), 1.8)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    (wl, wh), _ = STRUCTURE_SIZES["towel"]
+    w = int((wl + (wh - wl) * b.rng.random()) * s)
+    h = max(4, int(struct_height_m("towel", b.rng.random()) * s))
+    if w < 20:
+        return 0
+    pl, _ = b.struct(
+        "towel", rule, cx, foot, w, h, b.bd.depth(foot) + 0.3, shadow=False, pos=b.pos(cx, foot)
+    )
+    b.rel(pl.oid, "lying on" if b.rng.random() < 0.5 else "on", g, rule)
+    n = 1
+    if b.rng.random() < 0.5:
+        pets_or = G.resolve_words(b.t.atlas, ("bag", "ball", "book", "bottle", "hat", "sunglasses"))
+        c = b.choice(pets_or)
+        hpx = max(8.0, b.height(c) * s)
+        it = b.sprite(
+            c, rule, pl.x + pl.w * (0.2 + 0.6 * b.rng.random()), pl.y + pl.h * 0.7, hpx, pl.z - 1e-3
+        )
+        if it is not None:
+            b.rel(it.oid, "on", pl.oid, rule)
+            n += 1
+    return n
+
+
+def _surfboard(b: _Builder, rule="surfer") -> int:
+    water = b.piece_oid("water")
+    if water is None or not b.t.people:
+        return 0
+    got = b.ground(("water",), 2.4)
+    if got is None:
+        return 0
+    _g, foot, cx, s = got
+    (wl, wh), _ = STRUCTURE_SIZES["surfboard"]
+    w = int((wl + (wh - wl) * b.rng.random()) * s)
+    h = max(4, int(struct_height_m("surfboard", b.rng.random()) * s))
+    if w < 16:
+        return 0
+    pl, _ = b.struct(
+        "surfboard", rule, cx, foot, w, h, b.bd.depth(foot), shadow=False, pos=b.pos(cx, foot)
+    )
+    b.rel(pl.oid, "in", water, rule)
+    b.overlay(water, pl.x, pl.y + int(pl.h * 0.7), pl.x + pl.w, pl.y + pl.h, pl.z - 1e-4)
+    n = 1
+    person = b.choice(b.t.people)
+    pp = b.sprite(
+        person,
+        rule,
+        pl.x + pl.w / 2,
+        pl.y + pl.h * 0.5,
+        b.height(person) * s,
+        pl.z - 5e-4,
+        pose="stand",
+    )
+    if pp is not None:
+        b.rel(pp.oid, "standing on" if b.rng.random() < 0.4 else "riding", pl.oid, rule)
+        n += 1
+    return n
+
+
+def _player(b: _Builder, rule="player") -> int:
+    players = G.resolve_words(b.t.atlas, ("player",))
+    if not players:
+        return 0
+    got = b.ground(("grass", "sidewalk", "beach", "floor"), 0.8)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    p = b.sprite(
+        players[0],
+        rule,
+        cx,
+        foot,
+        b.height(players[0]) * s,
+        b.bd.depth(foot),
+        shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        return 0
+    b.rel(p.oid, "standing on" if b.objects[g - 1]["category"] != "water" else "in", g, rule)
+    return 1
+
+
+CHILD_NAMES = {"man": ("boy", "kid"), "woman": ("girl", "kid"), "person": ("child", "kid")}
+
+
+def _child(b: _Builder, rule="child") -> int:
+    """A child: a person drawn 1.0-1.4 m tall beside the grown-ups, named boy, girl, child
+    or kid."""
+    t = b.t
+    cats = [c for c in t.people if c in CHILD_NAMES]
+    if not cats:
+        return 0
+    got = b.ground(G.STAND_ON["person"], 0.5)
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    cat = b.choice(cats)
+    words = CHILD_NAMES[cat]
+    name = words[0] if b.rng.random() < 0.75 else words[1]
+    pose = "walk" if (b.rng.random() < 0.3 and "walk" in t.poses.get(cat, {})) else "stand"
+    p = b.sprite(
+        cat,
+        rule,
+        cx,
+        foot,
+        (1.0 + 0.4 * b.rng.random()) * s,
+        b.bd.depth(foot),
+        pose=pose,
+        shadow=True,
+        pos=b.pos(cx, foot),
+        name=name,
+    )
+    if p is None:
+        return 0
+    gname = b.objects[g - 1]["category"]
+    b.rel(p.oid, G.ground_predicate("person", pose, gname), g, rule)
+    parts = _person_parts(b, p, rule)
+    _accessorize(b, p, cat, s, rule, walking=pose == "walk", parts=parts)
+    return 1
+
+
+def _near_table(b: _Builder, rule="near_table") -> int:
+    """A table close to the camera: its legs run off the image bottom, its top (and what
+    stands on it: plates with food, cups, forks) is seen large."""
+    if not b.bd.indoor or any(o.get("rule") == rule for o in b.objects):
+        return 0
+    s = (b.H - b.bd.horizon - 30) / 0.75 * (0.75 + 0.2 * b.rng.random())
+    top_row = b.bd.horizon + 0.75 * s
+    if top_row > b.H - 24:
+        s = (b.H - 24 - b.bd.horizon) / 0.75
+    foot = b.bd.horizon + CAM_H_M * s
+    (wl, wh), _ = STRUCTURE_SIZES["table"]
+    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.95))
+    h = int(struct_height_m("table", b.rng.random()) * s)
+    cx = w / 2 + (b.W - w) * b.rng.random()
+    pl, _ = b.struct(
+        "table", rule, cx, foot, w, h, b.bd.depth(foot), shadow=False, pos=b.pos(cx, foot)
+    )
+    b.ground_boxes.append((pl.x, pl.y, pl.x + pl.w, b.H))
+    items = b.t.meal or b.t.table_top
+    on = b.on_top(pl, pl.anchors["top"], items, s, rule, int(b.rng.integers(2, 5)))
+    return 1 + len(on)
+
+
 TEMPLATES = {
     "person": lambda b: 1 if _person(b) is not None else 0,
     "rider": _rider,
@@ -1684,6 +1953,15 @@ TEMPLATES = {
     "bench_group": _bench_group,
     "wall_mount": _wall_mount,
     "hanging_light": _hanging_light,
+    "rock": _rock,
+    "building": _building,
+    "flag": _flag,
+    "railing": _railing,
+    "towel": _towel,
+    "surfboard": _surfboard,
+    "player": _player,
+    "child": _child,
+    "near_table": _near_table,
     "floor_plant": lambda b: (
         1
         if _floor_sprite(

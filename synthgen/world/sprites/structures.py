@@ -72,6 +72,8 @@ STRUCTURE_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "house": ((6.0, 10.0), (5.0, 7.5)),
     "railing": ((3.0, 6.0), (0.9, 1.1)),
     "pillow": ((0.5, 0.7), (0.15, 0.22)),
+    "towel": ((1.4, 1.8), (0.1, 0.14)),  # lying flat: its seen height
+    "surfboard": ((1.8, 2.4), (0.2, 0.26)),
 }
 
 WOODS = [(139, 94, 60), (160, 112, 70), (110, 74, 48), (190, 150, 100), (95, 65, 45)]
@@ -123,11 +125,12 @@ def _table(w: int, h: int, v: int, desk: bool = False) -> Geom:
         )
         hx = (dx0 + dx1) // 2
         hy = (th + dy1) // 2
-        hw = max(2, (dx1 - dx0) // 6)
+        hw = max(2, (dx1 - dx0) // 4)
+        ht = max(1, round(h * 0.025))
         parts.append(
             Part(
                 "handle",
-                (_r(hx - hw, hy - 1, hx + hw, hy + 1),),
+                (_r(hx - hw, hy - ht, hx + hw, hy + ht),),
                 (60, 60, 60),
                 relation=("attached to", "p"),
                 of=3,
@@ -163,11 +166,12 @@ def _counter(w: int, h: int, v: int) -> Geom:
         k = len(parts) - 1
         cx = (x0 + x1) / 2
         cy = th + 3 + (h - th) * 0.15
-        hw = max(2, dw / 8)
+        hw = max(2, dw / 5)
+        ht = max(1, round(h * 0.025))
         parts.append(
             Part(
                 "handle",
-                (_r(cx - hw, cy - 1, cx + hw, cy + 1),),
+                (_r(cx - hw, cy - ht, cx + hw, cy + ht),),
                 (70, 70, 70),
                 relation=("attached to", "p"),
                 of=k,
@@ -198,11 +202,12 @@ def _cabinet(w: int, h: int, v: int) -> Geom:
         )
         k = len(parts) - 1
         cy = (y0 + y1) / 2
-        hw = max(2, w / 8)
+        hw = max(2, w / 5)
+        ht = max(1, round(h * 0.025))
         parts.append(
             Part(
                 "handle",
-                (_r(w / 2 - hw, cy - 1, w / 2 + hw, cy + 1),),
+                (_r(w / 2 - hw, cy - ht, w / 2 + hw, cy + ht),),
                 (60, 60, 60),
                 relation=("attached to", "p"),
                 of=k,
@@ -256,7 +261,16 @@ def _fence(w: int, h: int, v: int) -> Geom:
     shapes = [_r(x, 0, x + pw, h) for x in range(0, w - pw + 1, step)]
     shapes += [_r(0, h * 0.25, w, h * 0.25 + pw), _r(0, h * 0.65, w, h * 0.65 + pw)]
     attrs = ("white",) if c[0] > 200 else ("wooden",) if c[0] == 150 else ("metal",)
-    return Geom("fence", w, h, (Part("fence", tuple(shapes), c, attributes=attrs),), ())
+    # a thick post at each end, a little taller than the pickets
+    qw = max(3, round(pw * 1.8))
+    post = Part(
+        "post",
+        (_r(0, 0, qw, h), _r(w - qw, 0, w, h)),
+        _shade(c, 0.75),
+        relation=("part of", "p"),
+        attributes=attrs,
+    )
+    return Geom("fence", w, h, (Part("fence", tuple(shapes), c, attributes=attrs), post), ())
 
 
 def _railing(w: int, h: int, v: int) -> Geom:
@@ -353,6 +367,29 @@ def _pillow(w: int, h: int, v: int) -> Geom:
     )
 
 
+def _towel(w: int, h: int, v: int) -> Geom:
+    c = _pick([(220, 70, 70), (60, 120, 200), (240, 200, 60), (90, 170, 120)], v, 14)
+    names = ["red", "blue", "yellow", "green"]
+    return Geom(
+        "towel",
+        w,
+        h,
+        (Part("towel", (_r(0, 0, w, h),), c, "stripes", attributes=(_pick(names, v, 14),)),),
+        (("top", (0, 0, w, h)),),
+    )
+
+
+def _surfboard(w: int, h: int, v: int) -> Geom:
+    c = _pick([(250, 250, 245), (240, 170, 60), (70, 170, 210), (230, 90, 90)], v, 15)
+    return Geom(
+        "surfboard",
+        w,
+        h,
+        (Part("surfboard", (("ellipse", w / 2, h / 2, w / 2, h / 2),), c),),
+        (("top", (0, 0, w, h)),),
+    )
+
+
 def _wire(w: int, h: int, v: int) -> Geom:
     return Geom("wire", w, h, (Part("wire", (_r(0, 0, w, h),), (40, 40, 40)),), ())
 
@@ -370,6 +407,8 @@ _BUILDERS = {
     "sign": _sign,
     "house": _house,
     "pillow": _pillow,
+    "towel": _towel,
+    "surfboard": _surfboard,
 }
 STRUCTURES = tuple(_BUILDERS)
 

@@ -19,6 +19,7 @@ class Noop(Program[ProgramConfig]):
     description = "no-op records for measuring engine overhead"
     Config = ProgramConfig
     Record = NoopRecord
+    media_kinds = ()
 
     def generate(self, ctx: Context[ProgramConfig]) -> Sample:
         return Sample({"value": int(ctx.rng.integers(0, 1 << 31))})

@@ -46,6 +46,7 @@ class Squares(Program[SquaresConfig]):
     description = "one colored square per image (engine demo and test program)"
     Config = SquaresConfig
     Record = SquaresRecord
+    media_kinds = ("image", "audio")
 
     def __init__(self, config: SquaresConfig) -> None:
         super().__init__(config)

@@ -96,6 +96,7 @@ class SvgMulti(Program[SvgMultiConfig]):
     description = "2-4 procedural images per record, exact scene graphs, multi-image QA"
     Config = SvgMultiConfig
     Record = SvgMultiRecord
+    media_kinds = ("image",)
 
     @classmethod
     def preflight(cls, config: SvgMultiConfig) -> None:

@@ -230,6 +230,52 @@ def schema(name: str) -> int:
     return 0
 
 
+@cli.command("config")
+@click.argument("name")
+@click.option("--toml", "as_toml", is_flag=True, help="print a job file's [config] block")
+def config_command(name: str, as_toml: bool) -> int:
+    """List every config field of program NAME (the --set keys): type, default, allowed
+    values, description; nested tables as dotted keys (qa.per_image, llm.base_url)."""
+    from synthgen.config import config_toml, describe_config, world_docs
+    from synthgen.program import programs
+
+    program = programs.get(name)
+    if as_toml:
+        click.echo(f"# {program.name} {program.version}: every config field at its default")
+        click.echo(config_toml(program.Config), nl=False)
+        return 0
+    docs = describe_config(program.Config)
+    click.echo(
+        f"{program.name} {program.version} config: --set KEY=VALUE (TOML values), --config "
+        f"FILE.toml, or [config] in a job file (`synthgen config {name} --toml`)"
+    )
+    if not docs:
+        click.echo("  (no config fields)")
+    for doc in docs:
+        click.echo(_field_line(doc))
+    for key, others in world_docs(program.Config).items():
+        field, world = key.split(":", 1)
+        click.echo(f'\n{field}.* when {field}.name = {world!r} (--set {field}="{world}"):')
+        for doc in others:
+            click.echo(_field_line(doc))
+    return 0
+
+
+def _field_line(doc: Any) -> str:
+    from synthgen.config import toml_value
+
+    head = f"  {doc.name}: {doc.type}"
+    if doc.type != "table" and doc.has_default:
+        shown = "unset" if doc.default is None else toml_value(doc.default)
+        head += f" = {shown}"
+    if doc.constraints:
+        head += f"  ({doc.constraints})"
+    lines = [head]
+    if doc.description:
+        lines.append(f"      {doc.description}")
+    return "\n".join(lines)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def validate(directory: Path) -> int:

@@ -110,6 +110,7 @@ def build_job(
     dataset = dataset or program.name
     if not dataset.replace("_", "").isalnum():
         raise UserError(f"--dataset {dataset!r} must be letters, digits and underscores")
+    _check_encoders_fit(program, encoders)
     resolved = resolve_config(program, config, config_file)
     config_model = program.Config.model_validate(resolved)
     program.preflight(config_model)
@@ -133,6 +134,29 @@ def build_job(
         on_error=on_error,  # type: ignore[arg-type]
         out=str(Path(out).expanduser().resolve()),
     )
+
+
+def _check_encoders_fit(program: type[Program], names: list[str] | None) -> None:
+    """An ``--encoder`` for a media kind the program never writes is a user error (it would
+    be silently ignored). Programs that do not declare ``media_kinds`` accept any."""
+    kinds = program.media_kinds
+    if kinds is None:
+        return
+    from synthgen.encoders import encoders as registry
+
+    for raw in names or ():
+        for name in filter(None, (part.strip() for part in raw.split(","))):
+            if name not in registry.names():
+                continue  # resolve_encoders names the unknown encoder
+            kind = registry.get(name).kind
+            if kind in kinds:
+                continue
+            fitting = [n for n, cls in registry.items() if cls.kind in kinds]
+            writes = " and ".join(kinds) if kinds else "no media"
+            choice = f"choose from {', '.join(fitting)}" if fitting else "drop --encoder"
+            raise UserError(
+                f"--encoder {name} encodes {kind}, but {program.name} writes {writes}: {choice}"
+            )
 
 
 def _check_writable(root: Path) -> None:
@@ -469,6 +493,9 @@ def _run_waves(
     executor_cls = executors.get(options.executor)
     retries: dict[int, int] = {}
     shards_run = 0
+    # what the dataset held before this run, to report a cut to a smaller --n
+    held_before = sum(e.accepted for e in entries.values())
+    shards_before = set(entries)
     last_manifest = time.perf_counter()
     with executor_cls(n_workers, options.ray_address) as ex:
         while True:
@@ -515,6 +542,15 @@ def _run_waves(
     manifest = build_manifest(__version__, job, _ordered(entries), complete=True)
     write_manifest(manifest)
     manifest._shards_run = shards_run
+    if held_before > job.n:
+        cut = {
+            "from": held_before,
+            "to": job.n,
+            "removed": sorted(k for k in shards_before if k > walk.shard),
+        }
+        manifest._cut = cut  # type: ignore[attr-defined]  (read by progress.summary_line)
+        if progress:
+            progress("cut", cut)
     if progress:
         progress("done", {"manifest": manifest, "seconds": time.perf_counter() - started})
     return manifest

@@ -130,6 +130,9 @@ class Program(ABC, Generic[ConfigT]):
     Config: ClassVar[type[ProgramConfig]] = ProgramConfig
     Record: ClassVar[type[BaseRecord]] = BaseRecord
     backends: ClassVar[tuple[str, ...]] = ()
+    media_kinds: ClassVar[tuple[str, ...] | None] = None
+    """Media kinds the program writes (``"image"``, ``"audio"``; ``()``: none): an
+    ``--encoder`` of another kind is refused. None: not declared, every encoder accepted."""
     """Capabilities the program needs in ``ctx.backends`` (created by the engine per worker)."""
 
     def __init__(self, config: ConfigT) -> None:

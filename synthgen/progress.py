@@ -91,7 +91,7 @@ class JsonLogReporter:
                 records_per_s=round(self.totals.accepted / max(elapsed, 1e-9), 1),
                 filter_pass_rate={k: round(v, 4) for k, v in self.totals.pass_rates().items()},
             )
-        elif event in ("redo", "retry"):
+        elif event in ("redo", "retry", "cut"):
             self.emit(event, **info)
         elif event == "done":
             m = info["manifest"]
@@ -181,14 +181,45 @@ class RichReporter:
             self.console.print(f"redoing shard {info['shard']}: {'; '.join(info['problems'])}")
         elif event == "retry":
             self.console.print(f"a worker died; retrying shards {info['shards']}")
+        elif event == "cut":
+            self.console.print(cut_message(info))
         elif event == "done":
             self._stop.set()
             self.progress.update(self.task, completed=info["manifest"].totals.accepted)
             self.close()
 
 
+def _span(shards: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    parts: list[str] = []
+    for k in shards:
+        if parts and k == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{k}"
+        else:
+            parts.append(str(k))
+    return ", ".join(parts)
+
+
+def cut_message(cut: dict[str, Any]) -> str:
+    """``cut the dataset from 300 to 100 records (shards 1-2 removed)``: what a rerun with a
+    smaller ``--n`` deleted."""
+    removed = cut.get("removed") or []
+    if removed:
+        word = "shard" if len(removed) == 1 else "shards"
+        what = f"{word} {_span(removed)} removed"
+    else:
+        what = "the last shard shortened"
+    return f"cut the dataset from {cut['from']} to {cut['to']} records ({what})"
+
+
 def summary_line(manifest: Any, seconds: float) -> str:
     t = manifest.totals
+    cut = getattr(manifest, "_cut", None)
+    if cut:
+        return (
+            f"{cut_message(cut)}: {t.accepted} records ({t.media_files} media files, "
+            f"{t.shards} shards) in {manifest.job.out} in {seconds:.1f}s"
+        )
     if manifest._shards_run == 0:
         return (
             f"already complete: {t.accepted} records ({t.media_files} media files, "

@@ -124,6 +124,7 @@ class ImgDiff(Program[ImgDiffConfig]):
     description = "image-difference pairs: verified change boxes, captions, A/B questions"
     Config = ImgDiffConfig
     Record = ImgDiffRecord
+    media_kinds = ("image",)
 
     @classmethod
     def preflight(cls, config: ImgDiffConfig) -> None:

@@ -150,6 +150,7 @@ class Svg(Program[SvgConfig]):
     description = "Synthetic Visual Genome: procedural images, exact dense scene graphs, QA"
     Config = SvgConfig
     Record = SvgRecord
+    media_kinds = ("image",)
 
     def __init__(self, config: SvgConfig) -> None:
         super().__init__(config)

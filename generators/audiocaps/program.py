@@ -100,6 +100,7 @@ class Audiocaps(Program[AudiocapsConfig]):
     description = "procedural sound scenes with signal-verified captions and audio QA"
     Config = AudiocapsConfig
     Record = AudiocapsRecord
+    media_kinds = ("audio",)
 
     @classmethod
     def preflight(cls, config: AudiocapsConfig) -> None:

@@ -186,6 +186,7 @@ class Edit(Program[EditConfig]):
     description = "Edit triplets: source image, instruction, target image, mask, exact checks"
     Config = EditConfig
     Record = EditRecord
+    media_kinds = ("image",)
 
     @classmethod
     def preflight(cls, config: EditConfig) -> None:

@@ -136,6 +136,7 @@ class MultihopProgram(Program[MultihopConfig]):
     description = "FM2DS-like multimodal multihop QA: fictional document pools, verified chains"
     Config = MultihopConfig
     Record = MultihopRecord
+    media_kinds = ("image",)
 
     def __init__(self, config: MultihopConfig) -> None:
         super().__init__(config)

@@ -18,16 +18,26 @@ beyond the question's type; ``bench/blind_baseline.py`` measures how little. Kin
 their balance label before the work (``gated``) consult the table up front.
 
 The tables are a pure function of the code and the calibration seed, so every process
-derives the same ones. Balancing applies to graphs of the calibrated source (the procedural
-world); imported Visual Genome graphs are asked unbalanced.
+derives the same ones. They are cached on disk too (:func:`cache_dir`; about 2 s of work
+per process otherwise, which ``synthgen replay`` of one record would pay every time), keyed
+by the kind, the calibration source (world config or image-set key), synthgen's version
+and a hash of synthgen's source, so an edit of the code never reads an old table; floats
+round-trip through JSON exactly, so a cached table is the computed one. Balancing applies
+to graphs of the calibrated source (the procedural world); imported Visual Genome graphs
+are asked unbalanced.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -170,11 +180,11 @@ class Balancer:
         if isinstance(kind, MultiImageKind):
             key = (cls.name, cls.version, self.source_key)
             if key not in _CACHE:
-                _CACHE[key] = calibrate(kind, self.sets())
+                _CACHE[key] = _cached(key, lambda: calibrate(kind, self.sets()))
         else:
             key = (cls.name, cls.version, self._world_key)
             if key not in _CACHE:
-                _CACHE[key] = calibrate(kind, calibration_graphs(self.world))
+                _CACHE[key] = _cached(key, lambda: calibrate(kind, calibration_graphs(self.world)))
         return _CACHE[key]
 
     def accept(self, kind: QuestionKind, qa: QA, rng: np.random.Generator) -> bool:
@@ -189,3 +199,81 @@ class Balancer:
 
 
 _CACHE: dict[tuple[str, str, str], Table] = {}
+
+
+# --- the on-disk cache of tables -------------------------------------------------------------
+
+CACHE_ENV = "SYNTHGEN_CACHE_DIR"
+"""Overrides synthgen's cache folder (tables go to its ``calibration/``)."""
+
+
+def cache_dir() -> Path:
+    """``$SYNTHGEN_CACHE_DIR/calibration``, else ``$XDG_CACHE_HOME/synthgen/calibration``,
+    else ``~/.cache/synthgen/calibration``."""
+    root = os.environ.get(CACHE_ENV)
+    if root:
+        return Path(root).expanduser() / "calibration"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "synthgen" / "calibration"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """synthgen's version and a hash of its source (.py and .toml files of the synthgen,
+    generators and prompts packages; a few ms): a table cached by other code is never read."""
+    import synthgen
+    import synthgen.generators
+    import synthgen.prompts
+
+    h = hashlib.sha256(synthgen.__version__.encode())
+    seen: set[Path] = set()
+    for package in (synthgen, synthgen.generators, synthgen.prompts):
+        root = Path(package.__file__).resolve().parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".toml") and path not in seen and path.is_file():
+                seen.add(path)
+                h.update(path.relative_to(root).as_posix().encode() + b"\0")
+                h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _cache_file(key: tuple[str, str, str]) -> Path:
+    ident = json.dumps([code_fingerprint(), CALIBRATION_SEED, *key])
+    return cache_dir() / f"{hashlib.sha256(ident.encode()).hexdigest()[:40]}.json"
+
+
+def _valid_table(data: object) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(row, dict) and all(isinstance(p, float) for p in row.values())
+        for row in data.values()
+    )
+
+
+def _cached(key: tuple[str, str, str], compute: Callable[[], Table]) -> Table:
+    """The table of ``key`` from the disk cache, or computed and stored (atomically). A
+    missing, unreadable or corrupt file is recomputed and rewritten; a cache that cannot be
+    written is skipped."""
+    path = _cache_file(key)
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and stored.get("key") == list(key):
+            table = stored.get("table")
+            if _valid_table(table):
+                return table  # type: ignore[return-value]
+    except (OSError, ValueError):
+        pass
+    table = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"key": list(key), "table": table}, f)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+    return table

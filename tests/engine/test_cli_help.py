@@ -193,3 +193,49 @@ def test_no_cut_message_on_a_resume_or_extension(tmp_path: Path) -> None:
         result = run_cli("make", "squares", "--n", n, *common)
         assert result.returncode == 0, result.stderr
         assert "cut the dataset" not in result.stdout
+
+
+# 6. the QA calibration is cached on disk --------------------------------------------------
+
+
+def test_calibration_cache_never_changes_bytes_and_survives_corruption(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"SYNTHGEN_CACHE_DIR": str(cache)}
+    args = ["--n", "2", "--workers", "1", "--set", "qa.per_image=4"]
+    for name in ("cold", "warm"):
+        result = run_cli("make", "svg", *args, "--out", str(tmp_path / name), env=env)
+        assert result.returncode == 0, result.stderr
+    files = sorted((cache / "calibration").glob("*.json"))
+    assert files, "no calibration table was cached"
+    assert dataset_bytes(tmp_path / "cold") == dataset_bytes(tmp_path / "warm")
+    for path in files:
+        path.write_text('{"key": ["oops"')  # torn / corrupt: ignored and rewritten
+    result = run_cli("make", "svg", *args, "--out", str(tmp_path / "mended"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert dataset_bytes(tmp_path / "mended") == dataset_bytes(tmp_path / "cold")
+    for path in files:
+        json.loads(path.read_text())
+    record = json.loads((tmp_path / "warm/data/shard-00000.jsonl").read_text().splitlines()[0])
+    replayed = run_cli("replay", str(tmp_path / "warm"), record["id"], env=env)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert not list((cache / "calibration").glob(".tmp-*"))
+
+
+def test_cached_table_equals_the_computed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from synthgen.generators.qa import balance, question_kinds
+
+    monkeypatch.setenv("SYNTHGEN_CACHE_DIR", str(tmp_path))
+    assert balance.cache_dir() == tmp_path / "calibration"
+    monkeypatch.delenv("SYNTHGEN_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert balance.cache_dir() == tmp_path / "xdg/synthgen/calibration"
+    monkeypatch.setenv("SYNTHGEN_CACHE_DIR", str(tmp_path))
+    kind = question_kinds.get("count")()
+    computed = balance.calibrate(kind, balance.calibration_graphs())
+    key = ("count", type(kind).version, "test")
+    first = balance._cached(key, lambda: computed)
+    again = balance._cached(key, lambda: pytest.fail("the cached table was not read"))
+    assert first == again == computed
+    assert json.dumps(again) == json.dumps(computed)

@@ -509,6 +509,9 @@ KIND = {
     "behind": "geometric",
     "in front of": "geometric",
     "near": "geometric",
+    "next to": "geometric",
+    "between": "geometric",
+    "covering": "functional",
 }
 SYNONYMS = {"wears": "wearing"}  # VG's "wears" is "wearing" in this world's data
 

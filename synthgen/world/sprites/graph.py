@@ -73,7 +73,7 @@ CONTACT = {
 GEOMETRIC_LEFT = 4  # "left of" per subject: its nearest clear right-hand neighbours
 GEOMETRIC_ABOVE = 3
 PLANE_THINGS = frozenset({"window", "door", "board", "mountain", "hill", "sky"})
-BACK_PLANES = frozenset({"wall", "mountain", "hill"})  # what things stand "in front of"
+BACK_PLANES = frozenset({"wall", "mountain", "hill", "sky"})  # what things stand "in front of"
 BODY = {"holding", "carrying", "playing", "eating", "wearing", "riding"}
 
 
@@ -447,6 +447,59 @@ def _facing(objs, related, items, W) -> list[tuple]:
     return out
 
 
+def side_by_side(ab, bb) -> bool:
+    """Boxes (half-open x0, y0, x1, y1) standing side by side on one level: their bottom
+    rows within 12 % of the taller's height, rows shared by >= 50 % of the shorter, and a
+    horizontal gap of 2 px to half the narrower width (a clear margin, not far apart)."""
+    ha, hb = ab[3] - ab[1], bb[3] - bb[1]
+    vo = min(ab[3], bb[3]) - max(ab[1], bb[1])
+    gap = max(ab[0], bb[0]) - min(ab[2], bb[2])
+    narrow = min(ab[2] - ab[0], bb[2] - bb[0])
+    return (
+        abs(ab[3] - bb[3]) <= 0.12 * max(ha, hb)
+        and vo >= 0.5 * min(ha, hb)
+        and 2 <= gap <= max(4, 0.5 * narrow)
+    )
+
+
+def _side_by_side(th, related) -> list[tuple]:
+    """``next to`` for neighbours standing side by side (one per pair, the left one first;
+    ground things also within 1 m of depth), and ``between`` for a thing with such a
+    neighbour on each side (stated to each: ``A between B``, ``A between C``)."""
+    out = []
+    nbr: dict[int, list[tuple[int, GObject]]] = {}
+    for i, a in enumerate(th):
+        ab = _box(a)
+        for b in th[i + 1 :]:
+            if frozenset((a.id, b.id)) in related:
+                continue
+            if a.pos is not None and b.pos is not None and abs(a.pos[1] - b.pos[1]) > 1.0:
+                continue
+            bb = _box(b)
+            if side_by_side(ab, bb):
+                left, right = (a, b) if ab[0] < bb[0] else (b, a)
+                nbr.setdefault(left.id, []).append((1, right))
+                nbr.setdefault(right.id, []).append((-1, left))
+    done: set[frozenset] = set()
+    for a in th:
+        got = nbr.get(a.id, [])
+        ls = [o for d, o in got if d < 0]
+        rs = [o for d, o in got if d > 0]
+        if len(ls) == 1 and len(rs) == 1:
+            b, c = ls[0], rs[0]
+            out.append((a.id, "between", b.id, "geometric", f"geometric:between:{c.id}"))
+            out.append((a.id, "between", c.id, "geometric", f"geometric:between:{b.id}"))
+            done |= {frozenset((a.id, b.id)), frozenset((a.id, c.id))}
+    for a in th:
+        for d, b in nbr.get(a.id, []):
+            key = frozenset((a.id, b.id))
+            if d > 0 and key not in done:
+                out.append((a.id, "next to", b.id, "geometric", "geometric:side"))
+                done.add(key)
+    related |= done
+    return out
+
+
 def _geometric(objs, related, items, H) -> list[tuple]:
     out = []
     # things drawn at least 200 px, held and contained things too (a cup left of a plate)
@@ -454,6 +507,7 @@ def _geometric(objs, related, items, H) -> list[tuple]:
     # pieces of the back plane with edges a viewer can point at (a window above the bed)
     flat = [o for o in objs.values() if o.role == "backdrop" and o.category in PLANE_THINGS]
     M = 2
+    out += _side_by_side(th, related)
     for a in th:
         ab = _box(a)
         left: list[tuple[int, GObject]] = []

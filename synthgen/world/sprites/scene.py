@@ -212,6 +212,12 @@ def struct_height_m(kind: str, u: float) -> float:
     return lo + (hi - lo) * k / (STRUCT_HEIGHTS - 1)
 
 
+REST_ON = frozenset(
+    {"on", "in", "sitting on", "lying on", "laying on", "under", "on back of", "riding"}
+)
+HELD = frozenset({"holding", "carrying", "playing", "eating"})
+
+
 class Placed:
     """A drawn thing during sampling: its layer box, anchors (image coords), facing."""
 
@@ -255,6 +261,7 @@ class _Builder:
         self.rels: list[SRelation] = []
         self.ground_boxes: list[tuple[float, float, float, float]] = []
         self.things = 0
+        self.cx: dict[int, float] = {}  # placed sprites' centre columns
         self.wall_boxes: list[tuple[int, int]] = []
         tile_floor = self.rng.random() < 0.5
         for p in self.bd.pieces:
@@ -284,6 +291,19 @@ class _Builder:
 
     def rel(self, s: int, pred: str, o: int, rule: str) -> None:
         self.rels.append(SRelation(s, pred, o, G.KIND[pred], rule))
+        # a thing resting on, in or under another, or held, is where that other is on the
+        # ground: its ground position is that depth at its own column
+        if pred in REST_ON:
+            self._inherit_pos(s, o)
+        elif pred in HELD:
+            self._inherit_pos(o, s)
+
+    def _inherit_pos(self, child: int, parent: int) -> None:
+        c, p = self.objects[child - 1], self.objects[parent - 1]
+        if c.get("pos") is not None or p.get("pos") is None or child not in self.cx:
+            return
+        z = p["pos"][1]
+        c["pos"] = (round((self.cx[child] - self.W / 2) * z / self.W, 3), z)
 
     def _part_rel(self, part: int, whole: int, relation: tuple[str, str], rule: str) -> None:
         pred, direction = relation
@@ -386,6 +406,7 @@ class _Builder:
         )
         if thing:
             self.things += 1
+        self.cx[oid] = x0 + w / 2
         return Placed(oid, x0, y0, w, h, anchors, facing, h / max(h_px, 1e-6), z)
 
     def struct(
@@ -856,6 +877,8 @@ def _person(
         gname = b.objects[ground_oid - 1]["name"]
         b.rel(p.oid, G.ground_predicate("person", pose, gname), ground_oid, rule)
     parts = _person_parts(b, p, rule)
+    if ground_oid is not None and "shoe" in parts:
+        b.rel(parts["shoe"], "on", ground_oid, rule + "?")
     _accessorize(b, p, cat, s, rule, walking=pose == "walk", parts=parts)
     return p
 
@@ -1477,6 +1500,7 @@ def _hanging_light(
     )
     b.rel(p.oid, "hanging from", ceiling, rule)
     b.rel(wire, "attached to", p.oid, rule)
+    b.rel(wire, "hanging from", ceiling, rule)
     if over is not None:
         b.rel(p.oid, "over", over.oid, rule)
     return 2
@@ -1895,6 +1919,8 @@ def _child(b: _Builder, rule="child") -> int:
     gname = b.objects[g - 1]["category"]
     b.rel(p.oid, G.ground_predicate("person", pose, gname), g, rule)
     parts = _person_parts(b, p, rule)
+    if "shoe" in parts:
+        b.rel(parts["shoe"], "on", g, rule + "?")
     _accessorize(b, p, cat, s, rule, walking=pose == "walk", parts=parts)
     return 1
 

@@ -47,8 +47,11 @@ def test_package_data_is_at_most_8_mb() -> None:
 
 def test_licences_and_attribution_ship() -> None:
     names = {p.name for p in DATA_DIR.iterdir()}
-    assert {"LICENSE-Apache-2.0-noto-emoji.txt", "LICENSE-MIT-fluent-emoji.txt",
-            "ATTRIBUTION.txt"} <= names
+    assert {
+        "LICENSE-Apache-2.0-noto-emoji.txt",
+        "LICENSE-MIT-fluent-emoji.txt",
+        "ATTRIBUTION.txt",
+    } <= names
 
 
 def test_categories_are_complete(atlas: Atlas) -> None:
@@ -64,15 +67,25 @@ def test_categories_are_complete(atlas: Atlas) -> None:
 def test_heights_are_plausibly_ordered(atlas: Atlas) -> None:
     cats = atlas.categories.values()
     fruit = [c for c in cats if "fruit" in c.hypernyms]
-    vehicles = [c for c in cats if c.group == "vehicle" and c.name not in ("wheel", "sled",
-                                                                          "canoe")]
+    vehicles = [
+        c for c in cats if c.group == "vehicle" and c.name not in ("wheel", "sled", "canoe")
+    ]
     assert len(fruit) >= 15 and len(vehicles) >= 25
     assert min(v.height_m[0] for v in vehicles) > max(f.height_m[1] for f in fruit)
     h = {c.name: c.height_m for c in cats}
-    for small, big in [("apple", "car"), ("cat", "horse"), ("dog", "elephant"),
-                       ("mouse", "cat"), ("child", "man"), ("cup", "chair"),
-                       ("phone", "laptop"), ("bicycle", "bus"), ("man", "house"),
-                       ("giraffe", "building"), ("banana", "bicycle")]:
+    for small, big in [
+        ("apple", "car"),
+        ("cat", "horse"),
+        ("dog", "elephant"),
+        ("mouse", "cat"),
+        ("child", "man"),
+        ("cup", "chair"),
+        ("phone", "laptop"),
+        ("bicycle", "bus"),
+        ("man", "house"),
+        ("giraffe", "building"),
+        ("banana", "bicycle"),
+    ]:
         assert h[small][1] <= h[big][1] and h[small][0] < h[big][0], (small, big)
     assert h["apple"][1] < h["car"][0] and h["cat"][1] < h["horse"][0]
 
@@ -86,8 +99,19 @@ def test_sprites_are_well_formed(atlas: Atlas) -> None:
         # trimmed: every border row/column has some ink
         assert a[0].any() and a[-1].any() and a[:, 0].any() and a[:, -1].any(), s
         assert s.facing in ("left", "right", "front", "none"), s
-        assert s.color in ("red", "orange", "yellow", "green", "blue", "purple", "pink",
-                           "brown", "black", "gray", "white"), s
+        assert s.color in (
+            "red",
+            "orange",
+            "yellow",
+            "green",
+            "blue",
+            "purple",
+            "pink",
+            "brown",
+            "black",
+            "gray",
+            "white",
+        ), s
         for name, (x, y) in s.anchors.items():
             assert 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0, (s, name)
         assert s.category in atlas.categories
@@ -105,8 +129,10 @@ def test_people_poses_and_anchors(atlas: Atlas) -> None:
 
 
 def test_colours_read_from_pixels(atlas: Atlas) -> None:
-    colours = {c: {s.color for s in atlas.sprites(c)} for c in ("banana", "strawberry", "frog",
-                                                                "whale", "lemon")}
+    colours = {
+        c: {s.color for s in atlas.sprites(c)}
+        for c in ("banana", "strawberry", "frog", "whale", "lemon")
+    }
     assert "yellow" in colours["banana"] and "yellow" in colours["lemon"], colours
     assert "red" in colours["strawberry"] and "green" in colours["frog"], colours
     assert "blue" in colours["whale"], colours
@@ -118,9 +144,18 @@ def test_vg150_nouns_are_named(atlas: Atlas) -> None:
     nouns = json.loads(VG150.read_text())["objects"]
     named = {n for n in nouns if atlas.resolve(n) is not None}
     assert len(named) >= 85, sorted(set(nouns) - named)
-    for word, cat in [("guy", "man"), ("men", "man"), ("lady", "woman"), ("kid", "child"),
-                      ("plane", "airplane"), ("bike", "bicycle"), ("jean", "jeans"),
-                      ("short", "shorts"), ("people", "person"), ("tire", "wheel")]:
+    for word, cat in [
+        ("guy", "man"),
+        ("men", "man"),
+        ("lady", "woman"),
+        ("kid", "child"),
+        ("plane", "airplane"),
+        ("bike", "bicycle"),
+        ("jean", "jeans"),
+        ("short", "shorts"),
+        ("people", "person"),
+        ("tire", "wheel"),
+    ]:
         assert atlas.resolve(word).name == cat, word
 
 
@@ -152,6 +187,7 @@ def test_build_script_reproduces_the_shipped_files_bit_for_bit() -> None:
     missing = _missing_inputs()
     if missing:
         pytest.skip("art/WordNet inputs not on this machine: " + "; ".join(missing))
-    run = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True,
-                         text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, timeout=600
+    )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -52,7 +52,28 @@ def _touch(a, b, m):
     return a[0] - m < b[2] and b[0] - m < a[2] and a[1] - m < b[3] and b[1] - m < a[3]
 
 
-def check(pred: str, s: dict, o: dict, ids: np.ndarray, depth: np.ndarray) -> bool:
+def _side_by_side(a, b) -> bool:
+    """Side by side on one level: bottoms close (12 % of the taller), rows shared by half
+    the shorter, a clear gap of 2 px up to half the narrower width."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    rows = min(a[3], b[3]) - max(a[1], b[1])
+    gap = max(a[0], b[0]) - min(a[2], b[2])
+    return (
+        abs(a[3] - b[3]) <= 0.12 * max(ha, hb)
+        and rows >= 0.5 * min(ha, hb)
+        and 2 <= gap <= max(4, 0.5 * min(a[2] - a[0], b[2] - b[0]))
+    )
+
+
+def check(
+    pred: str,
+    s: dict,
+    o: dict,
+    ids: np.ndarray,
+    depth: np.ndarray,
+    rule: str = "",
+    objs: dict | None = None,
+) -> bool:
     sb, ob = _box(s), _box(o)
     H = ids.shape[0]
     if pred in CONTACT:
@@ -106,11 +127,23 @@ def check(pred: str, s: dict, o: dict, ids: np.ndarray, depth: np.ndarray) -> bo
             iw = min(fb[2], nb[2]) - max(fb[0], nb[0])
             ih = min(fb[3], nb[3]) - max(fb[1], nb[1])
             return (
-                far["names"][0] in ("wall", "mountain", "hill")
+                far["names"][0] in ("wall", "mountain", "hill", "sky")
                 and far["depth_rank"] < near["depth_rank"]
                 and iw * ih >= 0.3 * near["bbox"][2] * near["bbox"][3]
             )
         return far["depth_rank"] < near["depth_rank"] and far["pos"][1] - near["pos"][1] >= 0.5
+    if pred == "next to":
+        if s["pos"] is not None and o["pos"] is not None and abs(s["pos"][1] - o["pos"][1]) > 1:
+            return False
+        return _side_by_side(sb, ob)
+    if pred == "between":
+        # the rule names the thing on the subject's other side: the subject stands side by
+        # side with both, one on its left and one on its right
+        third = objs[int(rule.rsplit(":", 1)[1])]
+        tb = _box(third)
+        if not (_side_by_side(sb, ob) and _side_by_side(sb, tb)):
+            return False
+        return (ob[2] <= sb[0] and tb[0] >= sb[2]) or (tb[2] <= sb[0] and ob[0] >= sb[2])
     if pred == "near":
         return float(np.hypot(s["pos"][0] - o["pos"][0], s["pos"][1] - o["pos"][1])) <= 1.5
     if pred in TOUCH:
@@ -142,7 +175,7 @@ def test_every_relation_holds_in_the_rendering():
         for rel in g["relationships"]:
             s, o = objs[rel["subject_id"]], objs[rel["object_id"]]
             seen[rel["predicate"]] += 1
-            if not check(rel["predicate"], s, o, ids, depth):
+            if not check(rel["predicate"], s, o, ids, depth, rel["rule"], objs):
                 bad.append((seed, s["names"][0], rel["predicate"], o["names"][0], rel["rule"]))
     assert not bad, bad[:20]
     assert len(seen) >= 25, seen

@@ -39,7 +39,7 @@ class SpritesConfig(BaseModel):
     width: int = Field(448, ge=128, le=2048, description="Image width in pixels.")
     height: int = Field(336, ge=96, le=2048, description="Image height in pixels.")
     min_objects: int = Field(4, ge=1, le=60, description="Fewest placed things per scene.")
-    max_objects: int = Field(16, ge=1, le=60, description="Most placed things per scene.")
+    max_objects: int = Field(14, ge=1, le=60, description="Most placed things per scene.")
     scene_types: tuple[str, ...] = Field(SCENE_TYPES, description=f"From {SCENE_TYPES}.")
     min_visible_pixels: int = Field(100, ge=1, description="A named object shows this many.")
     min_visible_fraction: float = Field(

@@ -1930,10 +1930,9 @@ def _near_table(b: _Builder, rule="near_table") -> int:
     stands on it: plates with food, cups, forks) is seen large."""
     if not b.bd.indoor or any(o.get("rule") == rule for o in b.objects):
         return 0
-    s = (b.H - b.bd.horizon - 30) / 0.75 * (0.75 + 0.2 * b.rng.random())
-    top_row = b.bd.horizon + 0.75 * s
-    if top_row > b.H - 24:
-        s = (b.H - 24 - b.bd.horizon) / 0.75
+    # two scales per backdrop (the table's top 30 % or 15 % of the floor above the bottom)
+    room = b.H - b.bd.horizon
+    s = float(qsize(room * (0.7 if b.rng.random() < 0.5 else 0.85) / 0.75, 1.15))
     foot = b.bd.horizon + CAM_H_M * s
     (wl, wh), _ = STRUCTURE_SIZES["table"]
     w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.95))

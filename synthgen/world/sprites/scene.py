@@ -1757,7 +1757,8 @@ def _flag(b: _Builder, rule="flag") -> int:
     flags = G.resolve_words(b.t.atlas, ("flag",))
     if not flags:
         return 0
-    got = b.ground(("grass", "beach", "snow", "sidewalk"), 0.8)
+    # the emoji's cloth is large for its pole: a flag stands far off, drawn 1-1.6 m tall
+    got = b.ground(("grass", "beach", "snow", "sidewalk"), 0.8, rows=(0.0, 0.35))
     if got is None:
         return 0
     g, foot, cx, s = got
@@ -1766,7 +1767,7 @@ def _flag(b: _Builder, rule="flag") -> int:
         rule,
         cx,
         foot,
-        b.height(flags[0]) * s,
+        (1.0 + 0.6 * b.rng.random()) * s,
         b.bd.depth(foot),
         shadow=True,
         pos=b.pos(cx, foot),

@@ -122,7 +122,11 @@ class SvgRecord(BaseRecord):
         description='"procedural" (the shapes world), another world\'s name ("sprites"), '
         '"vg" or "mllm"'
     )
-    scene_graph: SceneGraph | None = Field(None, description="exact graph (procedural)")
+    scene_graph: SceneGraph | None = Field(
+        None,
+        description="exact graph (procedural); this and the other graphs, when None, "
+        "are left out of the JSON",
+    )
     vg_graph: VGImage | None = Field(
         None, description="the imported (vg) or MLLM-annotated (mllm) graph, in VG's shape"
     )
@@ -131,16 +135,24 @@ class SvgRecord(BaseRecord):
     world_graph: dict[str, Any] | None = Field(
         None,
         description="the exact graph of a world other than shapes, as that world builds it "
-        "(sprites: VG-shaped, with synsets and the scene type); left out of the JSON when none",
+        "(sprites: VG-shaped, with synsets and the scene type)",
     )
 
     @model_serializer(mode="wrap")
-    def _drop_no_world_graph(self, handler: Any) -> dict[str, Any]:
-        # records of the shapes world, VG files and MLLM graphs keep their bytes
+    def _drop_absent_graphs(self, handler: Any) -> dict[str, Any]:
+        # Each record has one kind of graph, decided by the config: the others (and
+        # conversations turned off) are left out of the JSON rather than written as null, so
+        # no column of a dataset is all-null (Arrow / `datasets` would type it `null`), and
+        # every record of a dataset has the same keys; they read back as None.
         out = handler(self)
-        if out.get("world_graph", 0) is None:
-            del out["world_graph"]
+        for key in OPTIONAL_KEYS:
+            if out.get(key, 0) is None:
+                del out[key]
         return out
+
+
+OPTIONAL_KEYS = ("scene_graph", "vg_graph", "conversations", "world_graph")
+"""Fields of :class:`SvgRecord` left out of its JSON when None."""
 
 
 @register_program
@@ -262,7 +274,7 @@ class Svg(Program[SvgConfig]):
                 "source": "procedural",
                 "scene_graph": graph,
                 "qa": qas,
-                "conversations": conversations(qas) if cfg.conversations and qas else None,
+                "conversations": _turns(qas, cfg.conversations),
             },
             media,
         )
@@ -290,7 +302,7 @@ class Svg(Program[SvgConfig]):
                 "source": world.name,
                 "world_graph": _graph_json(graph, vg),
                 "qa": qas,
-                "conversations": conversations(qas) if cfg.conversations and qas else None,
+                "conversations": _turns(qas, cfg.conversations),
             },
             {"image": rendering.image},
         )
@@ -322,9 +334,17 @@ class Svg(Program[SvgConfig]):
                 "source": source,
                 "vg_graph": image,
                 "qa": qas,
-                "conversations": conversations(qas) if ctx.config.conversations and qas else None,
+                "conversations": _turns(qas, ctx.config.conversations),
             }
         )
+
+
+def _turns(qas: list[QA], enabled: bool) -> list[dict[str, Any]] | None:
+    """The record's LLaVA turns: none (left out) when turned off, [] for an image without
+    questions, so each dataset's records have the key or all lack it."""
+    if not enabled:
+        return None
+    return conversations(qas) if qas else []
 
 
 def _pixel_counts(rendering: WorldRendering, object_ids: list[int]) -> dict[int, int]:

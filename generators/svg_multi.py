@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations, question_kinds
@@ -86,7 +86,16 @@ class SvgMultiRecord(BaseRecord):
     views: str = Field(description='"related" or "independent"')
     scene_graphs: list[SceneGraph] = Field(description="exact graph of image_i, in order")
     qa: list[QA]
-    conversations: list[dict[str, Any]] | None = None
+    conversations: list[dict[str, Any]] | None = Field(
+        None, description="LLaVA turns; left out of the JSON when turned off"
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_turns(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        if out.get("conversations", 0) is None:
+            del out["conversations"]
+        return out
 
 
 @register_program
@@ -137,7 +146,9 @@ class SvgMulti(Program[SvgMultiConfig]):
             qa_graphs = _qa_graphs(graphs, [r for _, r in views])
             qas = self.suite.ask_many(qa_graphs, ctx.rng, ctx.counters)
         media = {f"image_{i}": r.image for i, (_, r) in enumerate(views)}
-        turns = conversations(qas, image_tokens=len(views)) if cfg.conversations and qas else None
+        turns = None  # turned off: left out of the JSON; [] for a record without questions
+        if cfg.conversations:
+            turns = conversations(qas, image_tokens=len(views)) if qas else []
         return Sample(
             {"views": cfg.views, "scene_graphs": graphs, "qa": qas, "conversations": turns},
             media,

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_serializer
 
+from synthgen.generators.jsonfield import JsonObject
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import Templates
 from synthgen.records import StrictModel
@@ -35,6 +36,11 @@ class QA(StrictModel):
     ``answer_index``); ``program`` is the structured form of the question that the answer
     was computed from. When the question itself lists the options to choose from
     (``which is closer, the A or the B?``), they are ``program["options"]``.
+
+    ``program`` is a dict in memory and its canonical JSON text in the record's JSON (its
+    nodes change shape with the op -- a ref object or a region list -- so one string column
+    keeps the records loadable by Arrow / ``datasets``); ``original_question`` is left out of
+    the JSON when there is none.
     """
 
     kind: str
@@ -45,10 +51,19 @@ class QA(StrictModel):
     choices: list[str] | None = None
     answer_index: int | None = None
     template: str = Field(description="template id: kind/number")
-    program: dict[str, Any]
+    program: JsonObject = Field(
+        description="the question's program (see qa/programs.py) as canonical JSON text"
+    )
     original_question: str | None = Field(
         None, description="the template question when ``question`` is a paraphrase"
     )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_original(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        if out.get("original_question", 0) is None:
+            del out["original_question"]
+        return out
 
 
 Gate = Callable[["QuestionKind", str, str, np.random.Generator], bool]

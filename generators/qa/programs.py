@@ -1,7 +1,9 @@
 """The program language: what a QA's ``program`` dict means, precisely enough for an
 independent evaluator to recompute the answer from the graph alone.
 
-Every program is ``{"kind": <kind>, "op": <op>, ...}``. Building blocks:
+Every program is ``{"kind": <kind>, "op": <op>, ...}``; a record's JSON holds it as canonical
+JSON text (sorted keys, no whitespace: one string column for Arrow / ``datasets``), so a reader
+of the JSON lines ``json.loads`` it. Building blocks:
 
 ref
     ``{"name": str | None, "attrs": {type: value}}``: a description that must select

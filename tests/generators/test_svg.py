@@ -66,7 +66,7 @@ def test_every_record_passed_visibility_and_answers_match_the_graph(tmp_path: Pa
         names = [o["name"] for o in r["scene_graph"]["objects"]]
         for qa in r["qa"]:
             if qa["kind"] == "count":
-                assert int(qa["answer"]) == names.count(qa["program"]["select"]["name"])
+                assert int(qa["answer"]) == names.count(json.loads(qa["program"])["select"]["name"])
             if qa["choices"]:
                 assert qa["choices"][qa["answer_index"]] == qa["answer"]
                 assert len(set(qa["choices"])) == len(qa["choices"])

@@ -11,6 +11,7 @@ differs from the recomputed one.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -258,9 +259,15 @@ def yes_no(value: bool) -> str:
 # ---- single-image ops --------------------------------------------------------------------
 
 
+def program(qa: dict[str, Any]) -> dict[str, Any]:
+    """A QA's program: records hold it as JSON text (a dict only if built by hand)."""
+    p = qa["program"]
+    return json.loads(p) if isinstance(p, str) else p
+
+
 def check(qa: dict[str, Any], g: Graph) -> None:
     """Recompute one single-image QA's answer from ``g``; raise Disagreement if it differs."""
-    p = qa["program"]
+    p = program(qa)
     op = p["op"]
     ans = qa["answer"]
     choices = qa.get("choices")
@@ -447,7 +454,7 @@ def _name(i: int) -> str:
 
 def check_many(qa: dict[str, Any], graphs: list[Graph]) -> None:
     """Recompute one multi-image QA's answer from ``graphs`` (in image order)."""
-    p = qa["program"]
+    p = program(qa)
     op = p["op"]
     ans = qa["answer"]
     n = len(graphs)

@@ -15,7 +15,7 @@ import synthgen
 from synthgen.export import export_dataset
 from synthgen.generators.qa import QA, QAConfig, QASuite, question_kinds
 from synthgen.generators.qa.distractors import distractors_for
-from tests.qa.checker import Disagreement, check, vg_graph, world_graph
+from tests.qa.checker import Disagreement, check, program, vg_graph, world_graph
 from tests.qa.conftest import Sample, with_depth
 
 ALL_SINGLE = QAConfig(per_image=40, multiple_choice_ratio=0.5)
@@ -58,7 +58,7 @@ def test_checker_agrees_on_svg_records_and_on_an_imported_vg_file(tmp_path: Path
     for r in _records(tmp_path / "svg"):
         truth = world_graph(r["scene_graph"])
         for qa in r["qa"]:
-            if qa["program"]["op"] not in ("point_object", "point_depth"):  # maps not stored
+            if program(qa)["op"] not in ("point_object", "point_depth"):  # maps not stored
                 check(qa, truth)
                 checked += 1
     vg = tmp_path / "scene_graphs.json"

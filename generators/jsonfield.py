@@ -1,0 +1,56 @@
+"""A record field that is a JSON object in memory and one JSON string on disk.
+
+Some record fields are small programs whose shape depends on their operation (a QA program's
+``subject`` is a ref object or a region list; an edit's ``params`` depend on the edit type).
+Columnar readers (``pyarrow.json.read_json``, ``datasets.load_dataset("json")``, Parquet) need
+one type per column, so such a field is written as its canonical JSON text (sorted keys, no
+whitespace): one ``string`` column. In memory it stays a ``dict``; validation accepts the
+dict or its JSON text, so ``Record.model_validate(json.loads(line))`` reads it back.
+
+``json.loads(record["qa"][0]["program"])`` gives the program of a record read as plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+from synthgen.seeding import canonical_json
+
+
+def _parse(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON object: {exc}") from None
+        if not isinstance(value, dict):
+            raise ValueError("must be the JSON text of an object")
+    return value
+
+
+def _dump(value: dict[str, Any]) -> str:
+    return canonical_json(value)
+
+
+JsonObject = Annotated[
+    dict[str, Any],
+    BeforeValidator(_parse),
+    PlainSerializer(_dump, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "a JSON object as canonical JSON text (sorted keys, no whitespace)",
+        }
+    ),
+]
+"""``dict`` in memory, canonical JSON text in ``model_dump()`` / ``model_dump_json()``."""
+
+
+def loads(value: str | dict[str, Any]) -> dict[str, Any]:
+    """A :data:`JsonObject` field as read from a record's JSON (its text) -> the dict; a dict
+    passes through (records made in memory)."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -28,13 +28,14 @@ from functools import cache
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
 from synthgen.filters.edit_preservation import EditPreservation
 from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import RefExp, evaluate
+from synthgen.generators.jsonfield import JsonObject
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -142,7 +143,12 @@ class Preservation(StrictModel):
 
 
 class EditRecord(BaseRecord):
-    """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change)."""
+    """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change).
+
+    ``params`` (its keys and their types depend on the edit type) is written as canonical
+    JSON text; the graphs are left out of the JSON unless ``graphs=true`` (other unset fields
+    are null, so every record of a dataset has the same keys).
+    """
 
     source: str = Field(description='"procedural" or "images"')
     category: str = Field(description="object, scene, text, style (procedural) or model")
@@ -152,7 +158,10 @@ class EditRecord(BaseRecord):
     refexps: dict[str, RefExp] = Field(
         default_factory=dict, description="structured expressions used (target, anchor)"
     )
-    params: dict[str, Any] = Field(default_factory=dict, description="requested values")
+    params: JsonObject = Field(
+        default_factory=dict,
+        description="requested values (keys per edit type), as canonical JSON text",
+    )
     delta: list[ObjectDelta] = Field(
         default_factory=list, description="scene-graph objects before/after (changed only)"
     )
@@ -163,6 +172,14 @@ class EditRecord(BaseRecord):
     ocr: Literal["passed", "skipped", "not_applicable"] = "not_applicable"
     source_graph: SceneGraph | None = None
     target_graph: SceneGraph | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_no_graphs(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        for key in ("source_graph", "target_graph"):
+            if out.get(key, 0) is None:
+                del out[key]
+        return out
 
 
 def phrasings(kind: str, name: str) -> list[str]:

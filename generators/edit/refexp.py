@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 from synthgen.world import SceneGraph
 
@@ -43,15 +43,41 @@ RELATION_PHRASE: dict[str, str] = {
 """Spatial predicates an expression may use, and how they read."""
 
 
+class Ordinal(BaseModel):
+    """``k``-th along ``axis``: "the second cube from the left" is ``(2, "left")``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    k: int
+    axis: Axis
+
+
+class Relation(BaseModel):
+    """Stands in ``pred`` (a :data:`RELATION_PHRASE` predicate) to the object of ``anchor``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pred: str
+    anchor: RefExp
+
+
 class RefExp(BaseModel):
-    """A structured referring expression (see module docstring)."""
+    """A structured referring expression (see module docstring). Unset parts (None) are
+    left out of its JSON."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
     attrs: dict[str, str] = {}
-    ordinal: tuple[int, Axis] | None = None
-    relation: tuple[str, RefExp] | None = None
+    ordinal: Ordinal | None = None
+    relation: Relation | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_none(self, handler: Any) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+Relation.model_rebuild()
 
 
 def noun_phrase(name: str | None, attrs: dict[str, str], plural: bool = False) -> str:
@@ -66,13 +92,13 @@ def phrase(ref: RefExp) -> str:
     """The English text of an expression, with its article."""
     base = noun_phrase(ref.name, ref.attrs)
     if ref.ordinal is not None:
-        k, axis = ref.ordinal
+        k, axis = ref.ordinal.k, ref.ordinal.axis
         word = ORDINAL_WORDS[k - 1]
         if axis == "closest":
             return f"the {base} closest to the camera" if k == 1 else f"the {word} closest {base}"
         return f"the {word} {base} from the {axis}"
     if ref.relation is not None:
-        pred, anchor = ref.relation
+        pred, anchor = ref.relation.pred, ref.relation.anchor
         return f"the {base} {RELATION_PHRASE[pred]} {phrase(anchor)}"
     return f"the {base}"
 
@@ -114,7 +140,7 @@ def evaluate(ref: RefExp, graph: SceneGraph | GraphIndex) -> list[int]:
     g = graph if isinstance(graph, GraphIndex) else GraphIndex(graph)
     base = g.matching(ref.name, ref.attrs)
     if ref.ordinal is not None:
-        k, axis = ref.ordinal
+        k, axis = ref.ordinal.k, ref.ordinal.axis
         pred = AXIS_PREDICATE[axis]
         inverse = {"left of": "right of", "right of": "left of", "closer than": "farther than"}
         out = []
@@ -126,7 +152,7 @@ def evaluate(ref: RefExp, graph: SceneGraph | GraphIndex) -> list[int]:
                 out.append(o)
         return out
     if ref.relation is not None:
-        pred, anchor_ref = ref.relation
+        pred, anchor_ref = ref.relation.pred, ref.relation.anchor
         anchors = evaluate(anchor_ref, g)
         if len(anchors) != 1:
             return []
@@ -213,7 +239,7 @@ def ordinal_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
             if k is None or k > min(len(base), len(ORDINAL_WORDS)):
                 continue
             if sum(1 for v in ranks.values() if v == k) == 1:
-                out.append(RefExp(name=o.name, attrs=attrs, ordinal=(k, axis)))
+                out.append(RefExp(name=o.name, attrs=attrs, ordinal=Ordinal(k=k, axis=axis)))
     return out
 
 
@@ -234,7 +260,8 @@ def relation_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
             for attrs in ({}, {"color": o.attributes["color"]}):
                 hits = [m for m in g.matching(o.name, attrs) if m != a and (m, a) in pairs]
                 if hits == [object_id]:
-                    out.append(RefExp(name=o.name, attrs=attrs, relation=(pred, anchors[0])))
+                    relation = Relation(pred=pred, anchor=anchors[0])
+                    out.append(RefExp(name=o.name, attrs=attrs, relation=relation))
                     break
     return out
 

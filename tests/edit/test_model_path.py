@@ -182,7 +182,7 @@ def test_inpaint_editor_masks_the_planned_box_and_records_preservation(
     x, y, w, h = PLAN["bbox"]
     for line in (out / "data/shard-00000.jsonl").read_text().splitlines():
         r = json.loads(line)
-        assert r["params"]["editor"] == "inpaint"
+        assert json.loads(r["params"])["editor"] == "inpaint"
         mask = np.asarray(Image.open(out / r["media"]["mask"]["path"])) > 0
         box = np.zeros_like(mask)
         box[y : y + h, x : x + w] = True

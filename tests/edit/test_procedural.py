@@ -283,7 +283,7 @@ def _find_independently(ref: RefExp, g: SceneGraph) -> int:
     attribute-only anchor."""
     base = [o for o in g.objects if _matches(ref, o)]
     if ref.ordinal is not None:
-        k, axis = ref.ordinal
+        k, axis = ref.ordinal.k, ref.ordinal.axis
         key = {
             "left": lambda o: o.centroid[0],
             "right": lambda o: -o.centroid[0],
@@ -291,7 +291,7 @@ def _find_independently(ref: RefExp, g: SceneGraph) -> int:
         }[axis]
         return sorted(base, key=key)[k - 1].id
     if ref.relation is not None:
-        pred, anchor_ref = ref.relation
+        pred, anchor_ref = ref.relation.pred, ref.relation.anchor
         assert anchor_ref.ordinal is None and anchor_ref.relation is None
         anchors = [o.id for o in g.objects if _matches(anchor_ref, o)]
         assert len(anchors) == 1

@@ -202,7 +202,7 @@ class Builder:
             start = len(text) + 1
             text += " " + sentence
             facts.append(
-                TextFact(subject=subject, predicate=p, value=value, span=(start, len(text)))
+                TextFact(subject=subject, predicate=p, value=str(value), span=(start, len(text)))
             )
         return subject, TextPart(text=text, facts=facts)
 

@@ -42,7 +42,8 @@ class Fact:
 
 
 def parse_value(predicate: str, text: str) -> str | int:
-    """A table cell as a fact value: years and counts as int (thousands separators dropped)."""
+    """A table cell or a text fact's value as a fact value: years and counts as int
+    (thousands separators dropped)."""
     if PREDICATES[predicate][1] in ("year", "count"):
         return int(text.replace(",", ""))
     return text
@@ -57,8 +58,9 @@ def facts_of(documents: Iterable[Document]) -> list[Fact]:
             common = {"part": k, "doc": doc.id, "part_in_doc": j, "modality": part.type}
             if isinstance(part, TextPart):
                 for f in part.facts or ():
+                    value = parse_value(f.predicate, f.value)  # years and counts as int
                     out.append(
-                        Fact(f.subject, f.predicate, f.value, evidence={"span": f.span}, **common)
+                        Fact(f.subject, f.predicate, value, evidence={"span": f.span}, **common)
                     )
             elif isinstance(part, TablePart):
                 key = part.columns.index("name")

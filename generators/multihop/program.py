@@ -312,13 +312,11 @@ def chain_of(used: list[Fact]) -> list[Hop]:
                     modality="image",
                     subject=f.subject,
                     predicate="items",
-                    value=0,
                     regions=[],
                 )
                 scene_hop[key] = hop
                 hops.append(hop)
             if f.predicate == "item":
-                hop.value += 1
                 hop.regions.append(tuple(f.value.bbox))  # type: ignore[union-attr]
             continue
         hops.append(
@@ -329,10 +327,12 @@ def chain_of(used: list[Fact]) -> list[Hop]:
                 modality=f.modality,  # type: ignore[arg-type]
                 subject=f.subject,
                 predicate=f.predicate,
-                value=f.value,
+                value=str(f.value),
                 **f.evidence,
             )
         )
+    for hop in scene_hop.values():  # an items hop's value: how many items it read
+        hop.value = str(len(hop.regions or ()))
     return hops
 
 

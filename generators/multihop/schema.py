@@ -4,7 +4,8 @@ plus the program that produced the answer.
 A document is ``{"id", "title", "parts": [...]}``; a part is one of
 
 * ``{"type": "text", "text", "facts": [{"subject", "predicate", "value", "span"}]}``: prose;
-  each fact names the character span ``[start, end)`` of the sentence that states it;
+  each fact names the character span ``[start, end)`` of the sentence that states it; its
+  ``value`` is a string (years and counts in decimal digits, ``"1994"``);
 * ``{"type": "table", "caption", "header", "columns", "rows", "media"}``: a table as cells
   (``rows[r][c]`` is the display string; ``columns[c]`` is the machine key: ``"name"`` for the
   entity column, else a predicate; ``"n/a"`` marks a value the table does not give) and as a
@@ -20,14 +21,21 @@ Media are named ``image_0``, ``image_1``, ... in the order of the parts that car
 table and image part, document by document); ``record.media[name]`` is the written file.
 The chain lists one hop per fact the answer uses, with where it is: ``span`` (text),
 ``cell`` ``[row, col]`` (table), ``regions`` (bboxes of the image items or bar it reads).
+A hop's ``value`` is a string too: the fact's value (years and counts in decimal digits), or
+for an ``items`` hop the number of items read.
+
+Every field has one JSON type across records (so Arrow and ``datasets`` load the JSON lines):
+the question ``program``, whose nodes change with its op, is canonical JSON text, and unset
+optional fields are left out rather than written as null.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from synthgen.generators.jsonfield import JsonObject
 from synthgen.records import BaseRecord, CompactModel
 
 Modality = Literal["text", "table", "image"]
@@ -37,7 +45,7 @@ QUESTION_TYPES = ("bridge", "comparison", "intersection", "counting", "temporal"
 class TextFact(CompactModel):
     subject: str
     predicate: str
-    value: str | int
+    value: str = Field(description="the value as text; years and counts in decimal digits")
     span: tuple[int, int]
 
 
@@ -98,7 +106,11 @@ class Hop(CompactModel):
     modality: Modality
     subject: str | None = None
     predicate: str | None = None
-    value: Any = None
+    value: str | None = Field(
+        None,
+        description="the fact's value as text (years and counts in decimal digits); "
+        "for an items hop, the number of items",
+    )
     span: tuple[int, int] | None = None
     cell: tuple[int, int] | None = None
     regions: list[tuple[int, int, int, int]] | None = None
@@ -109,14 +121,16 @@ def modality_of(part: TextPart | TablePart | ImagePart) -> Modality:
     return part.type  # the part type is the modality
 
 
-class MultihopRecord(BaseRecord):
+class MultihopRecord(BaseRecord, CompactModel):
     source: Literal["procedural", "user"] = Field(description="procedural world or user docs")
     question: str
     answer: str
     question_type: str = Field(description=f"one of {QUESTION_TYPES} (procedural) or 'user'")
     variant: str | None = Field(None, description="the question program's template name")
-    program: dict[str, Any] | None = Field(
-        None, description="the question as a program over the documents' facts (procedural)"
+    program: JsonObject | None = Field(
+        None,
+        description="the question as a program over the documents' facts (procedural), as "
+        "canonical JSON text",
     )
     documents: list[Document]
     chain: list[Hop]

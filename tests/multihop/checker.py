@@ -5,6 +5,7 @@ says what the program computes. Imports nothing from the recipe (a second implem
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,12 @@ def _num(text: str) -> int:
     return int(text.replace(",", ""))
 
 
+def program(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's program: canonical JSON text in the record (a dict only if built by hand)."""
+    prog = record["program"]
+    return json.loads(prog) if isinstance(prog, str) else prog
+
+
 def modality(part: dict[str, Any]) -> str:
     return part["type"]
 
@@ -37,7 +44,8 @@ def facts(documents: list[dict[str, Any]], keep: Keep) -> tuple[dict, dict]:
                 continue
             if part["type"] == "text":
                 for f in part.get("facts", []):
-                    table.setdefault((f["subject"], f["predicate"]), set()).add(f["value"])
+                    value = _num(f["value"]) if f["predicate"] in YEARS_OR_COUNTS else f["value"]
+                    table.setdefault((f["subject"], f["predicate"]), set()).add(value)
             elif part["type"] == "table":
                 cols = part["columns"]
                 name = cols.index("name")
@@ -66,7 +74,7 @@ def answer(record: dict[str, Any], keep: Keep = lambda _doc, _part: True) -> str
     """The answer of ``record["program"]`` read from the kept parts of its documents; raises
     :class:`Unanswerable` when they do not suffice."""
     kb, scenes = facts(record["documents"], keep)
-    prog = record["program"]
+    prog = program(record)
 
     def get(subject: str, predicate: str) -> Any:
         return _one(kb.get((subject, predicate), set()))
@@ -186,7 +194,7 @@ def _names(question: str, name: str) -> None:
 
 def check_question(record: dict[str, Any]) -> None:
     """The question names the program's entities and says what the program computes."""
-    q, prog = record["question"], record["program"]
+    q, prog = record["question"], program(record)
     lower = q.lower()
     op = prog["op"]
     walks = []
@@ -243,7 +251,8 @@ def check_evidence(record: dict[str, Any]) -> None:
         if hop["modality"] == "text":
             a, b = hop["span"]
             value = hop["value"]
-            shown = f"{value:,}" if hop["predicate"] in ("population", "employees") else str(value)
+            assert isinstance(value, str), hop  # one JSON type for every hop value
+            shown = f"{_num(value):,}" if hop["predicate"] in ("population", "employees") else value
             assert shown in part["text"][a:b], (hop, part["text"][a:b])
             assert part["text"][a:b].endswith("."), part["text"][a:b]  # whole sentences
         elif hop["modality"] == "table":
@@ -258,13 +267,14 @@ def check_evidence(record: dict[str, Any]) -> None:
                 assert x >= 0 and y >= 0 and w > 0 and h > 0
                 assert x + w <= media["width"] and y + h <= media["height"]
             if part["kind"] == "scene":  # the boxes of exactly the items the filter selects
-                where = _item_filter(record["program"])
+                where = _item_filter(program(record))
                 boxes = [o["bbox"] for o in part["objects"] if _matches(o, where)]
                 assert hop["subject"] == part["entity"]
-                assert hop["value"] == len(hop["regions"]) == len(boxes)
+                assert hop["value"] == str(len(hop["regions"]))
+                assert len(hop["regions"]) == len(boxes)
                 assert sorted(map(list, hop["regions"])) == sorted(boxes), (hop, boxes)
             else:
                 bar = next(b for b in part["bars"] if b["label"] == hop["subject"])
-                assert bar["value"] == hop["value"] and [list(bar["bbox"])] == [
+                assert str(bar["value"]) == hop["value"] and [list(bar["bbox"])] == [
                     list(r) for r in hop["regions"]
                 ]

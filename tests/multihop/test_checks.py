@@ -28,7 +28,7 @@ def text_doc(doc_id: str, subject: str, facts: list[tuple[str, object]]) -> Docu
             TextFact(
                 subject=subject,
                 predicate=predicate,
-                value=value,  # type: ignore[arg-type]
+                value=str(value),
                 span=(len(text) + 1, len(text) + len(sentence)),
             )
         )

@@ -33,7 +33,7 @@ from synthgen.generators.audiocaps.rewrite import (
 )
 from synthgen.media import Audio
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
-from synthgen.records import BaseRecord, Verdict
+from synthgen.records import BaseRecord, CompactModel, Verdict
 from synthgen.world.sound import (
     AudioSceneGraph,
     RelationMargins,
@@ -84,7 +84,10 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
         return self.rewrite == "llm"
 
 
-class AudiocapsRecord(BaseRecord):
+class AudiocapsRecord(BaseRecord, CompactModel):
+    """One clip. Unset optional fields (None) are left out of the JSON; the graph's relations
+    are ``{"subject", "predicate", "object"}`` objects."""
+
     caption: str = Field(description="short WavCaps-style caption (LLM-rewritten if enabled)")
     caption_detailed: str | None = None
     caption_draft: str | None = Field(None, description="the template caption the LLM rewrote")

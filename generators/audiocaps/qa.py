@@ -95,7 +95,7 @@ def _count(k: _Asker) -> Iterator[AudioQA]:
 
 
 def _order(k: _Asker) -> Iterator[AudioQA]:
-    pairs = [(a, b) for a, p, b in k.graph.relations if p == "before"]
+    pairs = [(r.subject, r.object) for r in k.graph.relations if r.predicate == "before"]
     if pairs:
         a, b = pick(pairs, k.rng)
         yield k.qa("order", k.name(a), [a, b], **k.pair_slots(a, b))
@@ -118,7 +118,9 @@ def _loudest(k: _Asker) -> Iterator[AudioQA]:
 
 
 def _pitch(k: _Asker) -> Iterator[AudioQA]:
-    pairs = [(a, b) for a, p, b in k.graph.relations if p == "higher_pitched_than"]
+    pairs = [
+        (r.subject, r.object) for r in k.graph.relations if r.predicate == "higher_pitched_than"
+    ]
     if pairs:
         a, b = pick(pairs, k.rng)
         yield k.qa("pitch", k.name(a), [a, b], **k.pair_slots(a, b))

@@ -54,7 +54,7 @@ class DiffQA(CompactModel):
     change: int | None = Field(None, description="index into changes the question is about")
 
 
-class ImgDiffRecord(BaseRecord):
+class ImgDiffRecord(BaseRecord, CompactModel):
     source: Literal["procedural", "model"]
     width: int
     height: int

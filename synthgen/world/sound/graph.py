@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from synthgen.records import CompactModel, StrictModel
 from synthgen.world.sound.render import RenderedScene
@@ -73,15 +73,24 @@ class RelationMargins(StrictModel):
         return Margins(self.gap_s, self.overlap_s, self.onset_s)
 
 
+class Relation(StrictModel):
+    """``subject`` stands in ``predicate`` to ``object`` (event ids). An object with named
+    fields, not a ``[s, p, o]`` list, so each JSON field has one type (Arrow, ``datasets``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject: int
+    predicate: Predicate
+    object: int
+
+
 class AudioSceneGraph(StrictModel):
     duration: float
     sample_rate: int
     channels: int
     background: Background
     events: list[SoundEvent]
-    relations: list[tuple[int, Predicate, int]] = Field(
-        description="(subject id, predicate, object id)"
-    )
+    relations: list[Relation] = Field(description="{subject id, predicate, object id}")
     margins: RelationMargins
 
     _relations: set[tuple[int, str, int]] | None = PrivateAttr(default=None)
@@ -94,7 +103,7 @@ class AudioSceneGraph(StrictModel):
 
     def _relation_set(self) -> set[tuple[int, str, int]]:
         if self._relations is None:
-            self._relations = {(int(s), str(p), int(o)) for s, p, o in self.relations}
+            self._relations = {(r.subject, r.predicate, r.object) for r in self.relations}
         return self._relations
 
     def time_relation(self, a: int, b: int) -> str | None:
@@ -120,9 +129,7 @@ class AudioSceneGraph(StrictModel):
         return None
 
 
-def compute_relations(
-    events: list[SoundEvent], margins: RelationMargins
-) -> list[tuple[int, Predicate, int]]:
+def compute_relations(events: list[SoundEvent], margins: RelationMargins) -> list[Relation]:
     """Every relation that holds with margin, in a fixed order (pairs i < j)."""
     out: list[tuple[int, Predicate, int]] = []
     timing = margins.timing
@@ -148,7 +155,7 @@ def compute_relations(
                         if semis > 0
                         else (b.id, "higher_pitched_than", a.id)
                     )
-    return out
+    return [Relation(subject=s, predicate=p, object=o) for s, p, o in out]
 
 
 def build_graph(scene: RenderedScene, margins: RelationMargins) -> AudioSceneGraph:

@@ -12,8 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
-SCHEMA_VERSION = 1
-"""Version of the record envelope; bumped on any incompatible change of the base fields."""
+SCHEMA_VERSION = 2
+"""Version of the record layout; bumped on any incompatible change of the base fields or of
+the programs' record shapes. 2: every JSON field has one type across records (Arrow /
+``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
+tuples of mixed types as objects, int-or-str values as strings, no all-null fields."""
 
 
 class StrictModel(BaseModel):

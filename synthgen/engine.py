@@ -183,6 +183,12 @@ def _reconcile(
         return job
     ours, theirs = job.identity(), existing.identity()
     for key in ours:
+        if ours[key] != theirs[key] and key == "schema_version":
+            raise UserError(
+                f"--out {job.root} holds records of schema version {theirs[key]}; this synthgen "
+                f"writes version {ours[key]} and cannot resume or extend it: use another --out, "
+                f"or --overwrite to make it again"
+            )
         if ours[key] != theirs[key]:
             flag = {
                 "config_hash": "config (--set/--config)",

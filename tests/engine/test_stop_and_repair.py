@@ -261,3 +261,15 @@ def test_progress_counts_records_before_their_shard_ends(out: Path) -> None:
         poller.join()
     assert any(live > finished for live, finished in seen), seen[:20]
     assert all(live <= 40 + 20 for live, _ in seen)
+
+
+def test_a_dataset_of_an_older_record_schema_is_refused_in_plain_words(out: Path) -> None:
+    args = ("make", "squares", "--n", "10", "--out", str(out), "--workers", "1")
+    assert run_cli(*args).returncode == 0
+    marker = out / ".synthgen" / "job.json"
+    job = json.loads(marker.read_text())
+    job["schema_version"] -= 1
+    marker.write_text(json.dumps(job))
+    again = run_cli(*args)
+    assert again.returncode == 2
+    assert "schema version" in again.stderr and "--schema_version" not in again.stderr

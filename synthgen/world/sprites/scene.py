@@ -316,6 +316,17 @@ class _Builder:
         self.objects.append(kw)
         return len(self.objects)
 
+    def grounded(
+        self, cat: str, rule: str, got: tuple, h_px: float, shadow: bool = True, **kw: Any
+    ) -> Placed | None:
+        """``cat`` standing at a ground spot found by :meth:`ground` (its feet there, its depth
+        and ground position from that row, a shadow unless told otherwise)."""
+        _, foot, cx, _ = got
+        z = self.bd.depth(foot)
+        return self.sprite(
+            cat, rule, cx, foot, h_px, z, shadow=shadow, pos=self.pos(cx, foot), **kw
+        )
+
     def sprite(
         self,
         cat: str,
@@ -847,29 +858,10 @@ def _person(
         got = b.ground(G.STAND_ON["person"], 0.6)
         if got is None:
             return None
-        ground_oid, foot, cx, s = got
-    p = b.sprite(
-        cat,
-        rule,
-        cx,
-        foot,
-        b.height(cat) * s,
-        b.bd.depth(foot),
-        pose=pose,
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+        ground_oid, _foot, cx, s = got
+    p = b.grounded(cat, rule, got, b.height(cat) * s, pose=pose)
     if p is None:
-        p = b.sprite(
-            cat,
-            rule,
-            cx,
-            foot,
-            b.height(cat) * s,
-            b.bd.depth(foot),
-            shadow=True,
-            pos=b.pos(cx, foot),
-        )
+        p = b.grounded(cat, rule, got, b.height(cat) * s)
         pose = "stand"
     if p is None:
         return None
@@ -982,18 +974,9 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
     got = b.ground(names, 1.0)
     if got is None:
         return 0
-    g, foot, cx, s = got
+    g, _foot, _cx, s = got
     bd = b.choice(boards)
-    bp = b.sprite(
-        bd,
-        rule,
-        cx,
-        foot,
-        max(5.0, 0.25 * s),  # boards lie flat: ~0.25 m tall
-        b.bd.depth(foot),
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+    bp = b.grounded(bd, rule, got, max(5.0, 0.25 * s))  # boards lie flat: ~0.25 m tall
     if bp is None:
         return 0
     b.rel(bp.oid, "on", g, rule)
@@ -1015,18 +998,9 @@ def _solo(b: _Builder, ground: str) -> int:
     got = b.ground((ground,), 1.2)
     if got is None:
         return 0
-    g, foot, cx, s = got
+    g, _foot, _cx, s = got
     c = b.choice(cats)
-    p = b.sprite(
-        c,
-        "athlete",
-        cx,
-        foot,
-        b.height(c) * s,
-        b.bd.depth(foot),
-        shadow=ground == "snow",
-        pos=b.pos(cx, foot),
-    )
+    p = b.grounded(c, "athlete", got, b.height(c) * s, shadow=ground == "snow")
     if p is None:
         return 0
     if ground == "water":
@@ -1704,17 +1678,8 @@ def _rock(b: _Builder, rule="rock") -> int:
     got = b.ground(("grass", "beach", "snow", "sidewalk"), 1.0)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        rocks[0],
-        rule,
-        cx,
-        foot,
-        b.height(rocks[0]) * s,
-        b.bd.depth(foot),
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(rocks[0], rule, got, b.height(rocks[0]) * s)
     if p is None:
         return 0
     b.rel(p.oid, "on", g, rule)
@@ -1761,17 +1726,8 @@ def _flag(b: _Builder, rule="flag") -> int:
     got = b.ground(("grass", "beach", "snow", "sidewalk"), 0.8, rows=(0.0, 0.35))
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        flags[0],
-        rule,
-        cx,
-        foot,
-        (1.0 + 0.6 * b.rng.random()) * s,
-        b.bd.depth(foot),
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(flags[0], rule, got, (1.0 + 0.6 * b.rng.random()) * s)
     if p is None:
         return 0
     b.rel(p.oid, "on", g, rule)
@@ -1868,17 +1824,8 @@ def _player(b: _Builder, rule="player") -> int:
     got = b.ground(("grass", "sidewalk", "beach", "floor"), 0.8)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        players[0],
-        rule,
-        cx,
-        foot,
-        b.height(players[0]) * s,
-        b.bd.depth(foot),
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(players[0], rule, got, b.height(players[0]) * s)
     if p is None:
         return 0
     b.rel(p.oid, "standing on" if b.objects[g - 1]["category"] != "water" else "in", g, rule)
@@ -1898,23 +1845,12 @@ def _child(b: _Builder, rule="child") -> int:
     got = b.ground(G.STAND_ON["person"], 0.5)
     if got is None:
         return 0
-    g, foot, cx, s = got
+    g, _foot, _cx, s = got
     cat = b.choice(cats)
     words = CHILD_NAMES[cat]
     name = words[0] if b.rng.random() < 0.75 else words[1]
     pose = "walk" if (b.rng.random() < 0.3 and "walk" in t.poses.get(cat, {})) else "stand"
-    p = b.sprite(
-        cat,
-        rule,
-        cx,
-        foot,
-        (1.0 + 0.4 * b.rng.random()) * s,
-        b.bd.depth(foot),
-        pose=pose,
-        shadow=True,
-        pos=b.pos(cx, foot),
-        name=name,
-    )
+    p = b.grounded(cat, rule, got, (1.0 + 0.4 * b.rng.random()) * s, pose=pose, name=name)
     if p is None:
         return 0
     gname = b.objects[g - 1]["category"]

@@ -213,13 +213,9 @@ class Edit(Program[EditConfig]):
         super().preflight(config)
         require_world(config.world, cls.name, ("shapes",))
         if config.source == "images":
-            from synthgen.models.config import (
-                DIFFUSION_EXTRA_HINT,
-                DIFFUSION_MODULES,
-                require_modules,
-            )
+            from synthgen.models.config import require_diffusion
 
-            require_modules(DIFFUSION_MODULES, "edit source=images", DIFFUSION_EXTRA_HINT)
+            require_diffusion("edit source=images")
 
     @classmethod
     def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:

@@ -134,13 +134,9 @@ class ImgDiff(Program[ImgDiffConfig]):
         super().preflight(config)
         require_world(config.world, cls.name, ("shapes",))
         if config.mode == "model":
-            from synthgen.models.config import (
-                DIFFUSION_EXTRA_HINT,
-                DIFFUSION_MODULES,
-                require_modules,
-            )
+            from synthgen.models.config import require_diffusion
 
-            require_modules(DIFFUSION_MODULES, "imgdiff mode=model", DIFFUSION_EXTRA_HINT)
+            require_diffusion("imgdiff mode=model")
 
     @classmethod
     def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:

@@ -259,6 +259,12 @@ def require_modules(modules: tuple[str, ...] | list[str], what: str, hint: str) 
         raise UserError(f"{what} needs {', '.join(missing)}, which {verb} not installed: {hint}")
 
 
+def require_diffusion(what: str) -> None:
+    """A one-line UserError unless the diffusion extra (torch, diffusers, transformers) is
+    importable: for modes that run diffusers pipelines and CLIP in the workers."""
+    require_modules(DIFFUSION_MODULES, what, DIFFUSION_EXTRA_HINT)
+
+
 def _importable(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None

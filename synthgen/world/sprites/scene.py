@@ -1671,19 +1671,35 @@ def _bench_group(b: _Builder, rule="bench_group") -> int:
     return n
 
 
-def _rock(b: _Builder, rule="rock") -> int:
-    rocks = G.resolve_words(b.t.atlas, ("rock",))
-    if not rocks:
+def _lone(
+    b: _Builder,
+    word: str,
+    grounds: tuple[str, ...],
+    width_m: float,
+    rule: str,
+    predicate: str = "on",
+    height: Any = None,
+    **ground_kw: Any,
+) -> int:
+    """One ``word`` thing standing by itself on one of ``grounds`` (a rock, a flag, a
+    player): ``predicate`` it to that ground. ``height(s)`` draws its pixel height from the
+    ground's pixels per metre (default: the category's real height)."""
+    cats = G.resolve_words(b.t.atlas, (word,))
+    if not cats:
         return 0
-    got = b.ground(("grass", "beach", "snow", "sidewalk"), 1.0)
+    got = b.ground(grounds, width_m, **ground_kw)
     if got is None:
         return 0
-    g, _foot, _cx, s = got
-    p = b.grounded(rocks[0], rule, got, b.height(rocks[0]) * s)
+    g, _, _, s = got
+    p = b.grounded(cats[0], rule, got, height(s) if height else b.height(cats[0]) * s)
     if p is None:
         return 0
-    b.rel(p.oid, "on", g, rule)
+    b.rel(p.oid, predicate, g, rule)
     return 1
+
+
+def _rock(b: _Builder, rule="rock") -> int:
+    return _lone(b, "rock", ("grass", "beach", "snow", "sidewalk"), 1.0, rule)
 
 
 def _building(b: _Builder, rule="building") -> int:
@@ -1719,19 +1735,16 @@ def _building(b: _Builder, rule="building") -> int:
 
 
 def _flag(b: _Builder, rule="flag") -> int:
-    flags = G.resolve_words(b.t.atlas, ("flag",))
-    if not flags:
-        return 0
     # the emoji's cloth is large for its pole: a flag stands far off, drawn 1-1.6 m tall
-    got = b.ground(("grass", "beach", "snow", "sidewalk"), 0.8, rows=(0.0, 0.35))
-    if got is None:
-        return 0
-    g, _foot, _cx, s = got
-    p = b.grounded(flags[0], rule, got, (1.0 + 0.6 * b.rng.random()) * s)
-    if p is None:
-        return 0
-    b.rel(p.oid, "on", g, rule)
-    return 1
+    return _lone(
+        b,
+        "flag",
+        ("grass", "beach", "snow", "sidewalk"),
+        0.8,
+        rule,
+        height=lambda s: (1.0 + 0.6 * b.rng.random()) * s,
+        rows=(0.0, 0.35),
+    )
 
 
 def _railing(b: _Builder, rule="railing") -> int:
@@ -1818,18 +1831,7 @@ def _surfboard(b: _Builder, rule="surfer") -> int:
 
 
 def _player(b: _Builder, rule="player") -> int:
-    players = G.resolve_words(b.t.atlas, ("player",))
-    if not players:
-        return 0
-    got = b.ground(("grass", "sidewalk", "beach", "floor"), 0.8)
-    if got is None:
-        return 0
-    g, _foot, _cx, s = got
-    p = b.grounded(players[0], rule, got, b.height(players[0]) * s)
-    if p is None:
-        return 0
-    b.rel(p.oid, "standing on" if b.objects[g - 1]["category"] != "water" else "in", g, rule)
-    return 1
+    return _lone(b, "player", ("grass", "sidewalk", "beach", "floor"), 0.8, rule, "standing on")
 
 
 CHILD_NAMES = {"man": ("boy", "kid"), "woman": ("girl", "kid"), "person": ("child", "kid")}

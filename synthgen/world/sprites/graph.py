@@ -37,12 +37,14 @@ Geometric relations, decided from the maps with margins (M = 2 px):
 - ``behind`` / ``in front of``: the boxes overlap by >= 10 % of the smaller, the depth
   ranks differ and the ground depths differ by >= 0.5 m (the farther is ``behind``; one of
   the two per pair, by pair parity);
-- ``near``: ground positions within 1.5 m (one per pair).
+- ``near``: ground positions within 3 m (one per pair);
+- the sky and the ceiling are ``above`` the nearest things clearly below them (as ``above``);
+- things covering a window, door, board or curtain are ``in front of`` it.
 Pairs already related by construction get no geometric relation.
 
 ``looking at`` / ``watching`` (facing-cone): a person or animal drawn facing left or right
-looks at the nearest thing whose visible centre is on that side of its head, within 0.5 x
-image width and 30 degrees of the horizontal (``watching`` for screens and, by people, for
+looks at the nearest things (up to three) whose visible centre is on that side of its head,
+within 0.5 x image width and 30 degrees of the horizontal (``watching`` for screens and, by people, for
 animals and people).
 """
 
@@ -72,8 +74,13 @@ CONTACT = {
 }
 GEOMETRIC_LEFT = 4  # "left of" per subject: its nearest clear right-hand neighbours
 GEOMETRIC_ABOVE = 3
+GAZE_TARGETS = 3  # "looking at" / "watching": the nearest things in the facing cone
+GEOMETRIC_MIN_PX = 100  # things drawn at least this many pixels get geometric relations
+OVERHEAD = frozenset({"sky", "ceiling"})
+NEAR_M = 3.0  # "near": ground positions at most this far apart (metres)
 PLANE_THINGS = frozenset({"window", "door", "board", "mountain", "hill", "sky"})
-BACK_PLANES = frozenset({"wall", "mountain", "hill", "sky"})  # what things stand "in front of"
+# what things stand "in front of" (the plane is drawn first, the thing covers part of it)
+BACK_PLANES = frozenset({"wall", "mountain", "hill", "sky", "window", "door", "board", "curtain"})
 BODY = {"holding", "carrying", "playing", "eating", "wearing", "riding"}
 
 
@@ -421,7 +428,7 @@ def _facing(objs, related, items, W) -> list[tuple]:
         if head is None:
             continue
         d = 1 if s.facing == "right" else -1
-        best = None
+        found = []
         for t in cands:
             if t.id == s.id or frozenset((s.id, t.id)) in related:
                 continue
@@ -435,15 +442,15 @@ def _facing(objs, related, items, W) -> list[tuple]:
                 continue  # overlapping the subject: not clearly in front of its eyes
             if d < 0 and x + w > sx0:
                 continue
-            if best is None or dx < best[0]:
-                best = (dx, t)
-        if best is None:
-            continue
-        t = best[1]
-        watch = t.category in screens or (s.group == "person" and t.group in ("animal", "person"))
-        pred = "watching" if watch else "looking at"
-        out.append((s.id, pred, t.id, "interactional", "facing-cone"))
-        related.add(frozenset((s.id, t.id)))
+            found.append((dx, t.id, t))
+        found.sort(key=lambda e: (e[0], e[1]))
+        for _dx, _tid, t in found[:GAZE_TARGETS]:
+            watch = t.category in screens or (
+                s.group == "person" and t.group in ("animal", "person")
+            )
+            pred = "watching" if watch else "looking at"
+            out.append((s.id, pred, t.id, "interactional", "facing-cone"))
+            related.add(frozenset((s.id, t.id)))
     return out
 
 
@@ -503,12 +510,14 @@ def _side_by_side(th, related) -> list[tuple]:
 def _geometric(objs, related, items, H) -> list[tuple]:
     out = []
     # things drawn at least 200 px, held and contained things too (a cup left of a plate)
-    th = [o for o in objs.values() if o.role == "thing" and o.pixels >= 200]
+    th = [o for o in objs.values() if o.role == "thing" and o.pixels >= GEOMETRIC_MIN_PX]
     # pieces of the back plane with edges a viewer can point at (a window above the bed)
     flat = [o for o in objs.values() if o.role == "backdrop" and o.category in PLANE_THINGS]
     M = 2
     out += _side_by_side(th, related)
-    for a in th:
+    # the sky and the ceiling span the image: "above" the things under them (nearest first)
+    tops = [o for o in objs.values() if o.role == "backdrop" and o.category in OVERHEAD]
+    for a in th + tops:
         ab = _box(a)
         left: list[tuple[int, GObject]] = []
         above: list[tuple[int, GObject]] = []
@@ -568,7 +577,7 @@ def _geometric(objs, related, items, H) -> list[tuple]:
                 related.add(key)
                 continue
             dist = float(np.hypot(a.pos[0] - b.pos[0], dz))
-            if dist <= 1.5:
+            if dist <= NEAR_M:
                 out.append((a.id, "near", b.id, "geometric", "geometric:ground"))
                 related.add(key)
     # a thing standing on the ground whose box covers a back plane by >= 30 % of its own

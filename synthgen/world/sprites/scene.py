@@ -158,6 +158,30 @@ class Tables:
         self.floor_shoes = r(G.FLOOR_SHOES)
         self.meal = r(G.MEAL)
         self.flat_min = {c: G.FLAT_MIN_M[w] for w in G.FLAT_MIN_M for c in r([w])}
+        # things that stand on the ground are drawn whole (feet), not as the face emoji
+        legs = self._whole_body
+        self.pets, self.farm, self.ground_birds = (
+            legs(self.pets),
+            legs(self.farm),
+            legs(self.ground_birds),
+        )
+        self.critters = legs(r(G.CRITTERS))
+        self.snow_animals = legs(r(G.SNOW_ANIMALS))
+        self.water_animals = r(G.WATER_ANIMALS)
+        self.shore_animals = r(G.SHORE_ANIMALS)
+        self.tree_birds = r(G.TREE_BIRDS)
+        self.nests = r(G.NESTS)
+        self.flowers = r(G.FLOWERS)
+        self.on_flower = r(G.ON_FLOWER)
+        self.on_grass = r(G.ON_GRASS)
+        self.street_things = r(G.STREET_THINGS)
+        self.park_things = r(G.PARK_THINGS)
+        self.buildings = r(G.BUILDINGS)
+        self.farm_buildings = r(G.FARM_BUILDINGS)
+        self.farm_vehicles = r(G.FARM_VEHICLES)
+        self.full_body = legs(r(G.FULL_BODY_PEOPLE))
+        self.hold_out = r(G.HOLD_OUTDOOR)
+        self.floor_things = {k: r(v) for k, v in G.FLOOR_THINGS.items()}
         # poses: canonical -> atlas pose string, per category with several poses
         self.poses: dict[str, dict[str, str]] = {}
         for name in atlas.categories:
@@ -177,6 +201,9 @@ class Tables:
                 if canon and canon not in m:
                     m[canon] = p
             self.poses[name] = m
+
+    def _whole_body(self, cats: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c for c in cats if any("feet" in sp.anchors for sp in self.atlas.sprites(c)))
 
     def _has_pose(self, cat: str, canon: str) -> bool:
         poses = self.atlas.poses(cat) if hasattr(self.atlas, "poses") else ()
@@ -456,6 +483,9 @@ class _Builder:
         for k, p in enumerate(g.parts):
             if p.relation is not None:
                 self._part_rel(part_oids[k], part_oids[p.of], p.relation, f"part:{kind}")
+                # a handle on a drawer is also part of the desk / counter / cabinet itself
+                if p.name == "handle" and p.of != 0 and part_oids[0] != part_oids[p.of]:
+                    self.rel(part_oids[k], "part of", part_oids[0], f"part:{kind}")
         shadow_t = None
         if shadow and self.config.shadows:
             shadow_t = (
@@ -892,7 +922,9 @@ def _accessorize(
     t = b.t
     hand = p.a("hand")
     if held and hand is not None and t.hold and b.rng.random() < 0.6:
-        item = b.choice(t.hold)
+        # outdoors, sometimes a thing for outside (a ball, a kite, a fishing rod)
+        outdoor = not b.bd.indoor and t.hold_out and b.rng.random() < 0.4
+        item = b.choice(t.hold_out if outdoor else t.hold)
         hpx = max(6.0, b.height(item) * s)
         pred = "holding"
         if item in t.play:
@@ -907,6 +939,12 @@ def _accessorize(
             b.rel(p.oid, pred, it.oid, rule + ":hand")
             if "hand" in parts and pred == "holding":
                 b.rel(parts["hand"], "holding", it.oid, rule + ":hand?")
+    if walking and t.wear_back and b.rng.random() < 0.2:
+        # a backpack on the back: drawn behind the walker, its top at the shoulders
+        bh = p.h * 0.3
+        it = b.sprite(t.wear_back[0], rule, p.cx, p.y + p.h * 0.2 + bh, bh, p.z + 2e-4)
+        if it is not None:
+            b.rel(p.oid, "wearing", it.oid, rule + ":back")
     head = p.a("head")
     if head is not None and t.wear_head and b.rng.random() < 0.45:
         item = b.choice(t.wear_head)
@@ -1026,8 +1064,16 @@ def _parked(b: _Builder, rule="parked") -> int:
     if p is None:
         return 0
     b.rel(p.oid, "parked on", g, rule)
-    _vehicle_parts(b, p, rule)
+    _tires_on(b, _vehicle_parts(b, p, rule), g, rule)
     return 1
+
+
+def _tires_on(b: _Builder, parts: dict, g: int, rule: str) -> None:
+    """A parked vehicle's named tires stand on its ground (kept where the rendering shows
+    the tire's foot on that ground)."""
+    for k in ("tire", "tire2"):
+        if k in parts:
+            b.rel(parts[k], "on", g, rule + "?")
 
 
 def _sign(b: _Builder, rule="sign") -> int:
@@ -1118,7 +1164,19 @@ def _tree(b: _Builder, rule="tree") -> int:
             if it is not None:
                 b.rel(it.oid, "growing on", p.oid, rule)
                 n += 1
-    birds = [x for x in t.ground_birds if x in t.flyers] or list(t.ground_birds)
+    birds = t.tree_birds or list(t.ground_birds)
+    if t.nests and b.rng.random() < 0.15 and p.h > 60:
+        nest = b.sprite(
+            t.nests[0],
+            rule,
+            p.x + p.w * (0.3 + 0.4 * b.rng.random()),
+            p.y + p.h * (0.3 + 0.15 * b.rng.random()),
+            max(9.0, p.h * 0.08),
+            p.z - 4e-4,
+        )
+        if nest is not None:
+            b.rel(nest.oid, "on", p.oid, rule)
+            n += 1
     if birds and b.rng.random() < 0.3 and p.h > 40:
         bird = b.choice(birds)
         it = b.sprite(
@@ -1158,22 +1216,39 @@ def _flyer(b: _Builder, rule="flyer") -> int:
     return 1
 
 
-def _animal(b: _Builder, pool, rule) -> int:
+def _animal(
+    b: _Builder,
+    pool,
+    rule,
+    grounds: tuple[str, ...] = G.STAND_ON["animal"],
+    rows: tuple[float, float] | None = None,
+    min_px: float = 0.0,
+    predicate: str = "standing on",
+) -> int:
+    """An animal of ``pool`` standing on one of ``grounds`` (``rows``: the band of ground
+    rows, near the camera for small animals; ``min_px``: drawn at least this tall)."""
     t = b.t
     if not pool:
         return 0
     a = b.choice(pool)
     _lo, hi = t.cat(a).height_m
-    got = b.ground(G.STAND_ON["animal"], max(0.5, hi * 1.3))
+    got = b.ground(grounds, max(0.5, hi * 1.3), rows=rows)
     if got is None:
         return 0
     g, foot, cx, s = got
     p = b.sprite(
-        a, rule, cx, foot, b.height(a) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
+        a,
+        rule,
+        cx,
+        foot,
+        max(min_px, b.height(a) * s),
+        b.bd.depth(foot),
+        shadow=True,
+        pos=b.pos(cx, foot),
     )
     if p is None:
         return 0
-    b.rel(p.oid, "standing on", g, rule)
+    b.rel(p.oid, predicate, g, rule)
     n = 1
     face = p.a("face") or p.a("head")
     if a in t.eaters and face is not None and b.rng.random() < 0.45:
@@ -1393,6 +1468,7 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
         if cp is None:
             continue
         b.rel(cp.oid, "on", b.piece_oid("floor") or 1, rule)
+        b.rel(cp.oid, "at", pl.oid, rule + "?")  # a chair at the table, where they touch
         n += 1
         if b.rng.random() < 0.7:
             pp = _seat_person(b, cp, s, rule, toward=pl.cx)
@@ -1704,10 +1780,10 @@ def _rock(b: _Builder, rule="rock") -> int:
 
 def _building(b: _Builder, rule="building") -> int:
     """A building (or a tower) far down the street: its foot on the far ground band."""
-    cats = G.resolve_words(b.t.atlas, ("building",) if b.rng.random() < 0.8 else ("tower",))
+    cats = b.t.buildings if b.rng.random() < 0.85 else G.resolve_words(b.t.atlas, ("tower",))
     if not cats:
         return 0
-    c = cats[0]
+    c = b.choice(cats)
     got = b.ground(("sidewalk", "grass", "snow"), 14.0, rows=(0.0, 0.1), avoid=False)
     if got is None:
         return 0
@@ -1783,7 +1859,7 @@ def _towel(b: _Builder, rule="towel") -> int:
     b.rel(pl.oid, "lying on" if b.rng.random() < 0.5 else "on", g, rule)
     n = 1
     if b.rng.random() < 0.5:
-        pets_or = G.resolve_words(b.t.atlas, ("bag", "ball", "book", "bottle", "hat", "sunglasses"))
+        pets_or = G.resolve_words(b.t.atlas, G.ON_TOWEL)
         c = b.choice(pets_or)
         hpx = max(8.0, b.height(c) * s)
         it = b.sprite(
@@ -1886,6 +1962,111 @@ def _near_table(b: _Builder, rule="near_table") -> int:
     return 1 + len(on)
 
 
+def _water_animal(b: _Builder, rule="water_animal") -> int:
+    """A water animal (dolphin, seal, duck) in the water: the water line hides its lower
+    part (so it is *in* the water)."""
+    water = b.piece_oid("water")
+    if water is None or not b.t.water_animals:
+        return 0
+    got = b.ground(("water",), 1.5)
+    if got is None:
+        return 0
+    _g, foot, cx, s = got
+    a = b.choice(b.t.water_animals)
+    h = max(10.0, b.height(a) * s)
+    p = b.sprite(a, rule, cx, foot, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    if p is None:
+        return 0
+    b.overlay(water, p.x, p.y + int(p.h * 0.7), p.x + p.w, p.y + p.h, p.z - 1e-4)
+    b.rel(p.oid, "in", water, rule)
+    return 1
+
+
+def _flower_bed(b: _Builder, rule="flower_bed") -> int:
+    """A few flowers growing side by side on the grass near the camera; an insect (a
+    butterfly, a bee, a ladybug) sometimes sits on one."""
+    t = b.t
+    if not t.flowers:
+        return 0
+    got = b.ground(("grass",), 1.2, rows=(0.5, 1.0))
+    if got is None:
+        return 0
+    g, foot, cx, s = got
+    c = b.choice(t.flowers)
+    k = int(b.rng.integers(2, 5))
+    h = max(12.0, b.height(c) * s)
+    n = 0
+    for j in range(k):
+        fx = cx + (j - (k - 1) / 2) * h * 0.7
+        fp = b.sprite(
+            c,
+            rule,
+            fx,
+            foot + j % 2,
+            h * (0.85 + 0.3 * b.rng.random()),
+            b.bd.depth(foot) - 1e-4 * j,
+            pos=b.pos(fx, foot),
+        )
+        if fp is None:
+            continue
+        b.rel(fp.oid, "growing on" if b.rng.random() < 0.5 else "on", g, rule)
+        n += 1
+        if t.on_flower and b.rng.random() < 0.3:
+            bug = b.choice(t.on_flower)
+            bh = max(8.0, fp.h * 0.3)
+            it = b.sprite(bug, rule, fp.cx, fp.y + fp.h * 0.35, bh, fp.z - 2e-4)
+            if it is not None:
+                b.rel(it.oid, "on", fp.oid, rule + "?")
+                n += 1
+    return n
+
+
+def _pick_lone(b: _Builder, cats, grounds, width_m, rule, predicate="on", **kw) -> int:
+    if not cats:
+        return 0
+    return _lone(b, b.choice(cats), grounds, width_m, rule, predicate, **kw)
+
+
+def _full_body(b: _Builder, rule="person") -> int:
+    """A golfer, a juggler, a dancer: a person standing on the ground, holding things."""
+    t = b.t
+    if not t.full_body:
+        return 0
+    got = b.ground(G.STAND_ON["person"], 0.6)
+    if got is None:
+        return 0
+    g, _foot, _cx, s = got
+    cat = b.choice(t.full_body)
+    p = b.grounded(cat, rule, got, b.height(cat) * s)
+    if p is None:
+        return 0
+    b.rel(p.oid, "standing on", g, rule)
+    _accessorize(b, p, cat, s, rule)
+    return 1
+
+
+def _floor_thing(b: _Builder, rule="floor_thing") -> int:
+    cats = b.t.floor_things.get(b.st) or b.t.appliances or b.t.floor_plants
+    return 1 if _floor_sprite(b, cats, rule, near_wall=True, width_m=0.9) else 0
+
+
+def _farm_vehicle(b: _Builder, rule="farm_vehicle") -> int:
+    t = b.t
+    if not t.farm_vehicles:
+        return 0
+    v = b.choice(t.farm_vehicles)
+    got = b.ground(("grass",), 3.5)
+    if got is None:
+        return 0
+    g, _foot, _cx, s = got
+    p = b.grounded(v, rule, got, b.height(v) * s)
+    if p is None:
+        return 0
+    b.rel(p.oid, "parked on", g, rule)
+    _tires_on(b, _vehicle_parts(b, p, rule), g, rule)
+    return 1
+
+
 TEMPLATES = {
     "person": lambda b: 1 if _person(b) is not None else 0,
     "rider": _rider,
@@ -1933,13 +2114,24 @@ TEMPLATES = {
         )
         else 0
     ),
-    "floor_thing": lambda b: (
-        1
-        if _floor_sprite(
-            b, b.t.appliances or b.t.floor_plants, "floor_thing", near_wall=True, width_m=0.9
-        )
-        else 0
+    "floor_thing": _floor_thing,
+    "critter": lambda b: _animal(
+        b, b.t.critters, "critter", ("grass", "sidewalk", "snow"), (0.55, 1.0), 10.0, "on"
     ),
+    "snow_animal": lambda b: _animal(b, b.t.snow_animals, "snow_animal", ("snow",)),
+    "shore_animal": lambda b: _animal(
+        b, b.t.shore_animals, "shore_animal", ("beach",), (0.4, 1.0), 10.0, "on"
+    ),
+    "water_animal": _water_animal,
+    "flower_bed": _flower_bed,
+    "street_thing": lambda b: _pick_lone(b, b.t.street_things, ("sidewalk",), 0.8, "street_thing"),
+    "park_thing": lambda b: _pick_lone(b, b.t.park_things, ("grass",), 2.0, "park_thing"),
+    "on_grass": lambda b: _pick_lone(b, b.t.on_grass, ("grass",), 1.0, "on_grass", rows=(0.3, 1.0)),
+    "farm_building": lambda b: _pick_lone(
+        b, b.t.farm_buildings, ("grass",), 4.0, "farm_building", rows=(0.0, 0.3)
+    ),
+    "farm_vehicle": _farm_vehicle,
+    "full_body": _full_body,
 }
 assert all(k in TEMPLATES for w in G.SCENES.values() for k in w)
 

@@ -127,7 +127,8 @@ def check(
             iw = min(fb[2], nb[2]) - max(fb[0], nb[0])
             ih = min(fb[3], nb[3]) - max(fb[1], nb[1])
             return (
-                far["names"][0] in ("wall", "mountain", "hill", "sky")
+                far["names"][0]
+                in ("wall", "mountain", "hill", "sky", "window", "door", "board", "curtain")
                 and far["depth_rank"] < near["depth_rank"]
                 and iw * ih >= 0.3 * near["bbox"][2] * near["bbox"][3]
             )
@@ -145,7 +146,8 @@ def check(
             return False
         return (ob[2] <= sb[0] and tb[0] >= sb[2]) or (tb[2] <= sb[0] and ob[0] >= sb[2])
     if pred == "near":
-        return float(np.hypot(s["pos"][0] - o["pos"][0], s["pos"][1] - o["pos"][1])) <= 1.5
+        # ground positions at most 3 m apart
+        return float(np.hypot(s["pos"][0] - o["pos"][0], s["pos"][1] - o["pos"][1])) <= 3.0
     if pred in TOUCH:
         if pred in ("looking at", "watching"):
             # the object's centre lies on the side the subject faces

@@ -44,8 +44,8 @@ Pairs already related by construction get no geometric relation.
 
 ``looking at`` / ``watching`` (facing-cone): a person or animal drawn facing left or right
 looks at the nearest things (up to three) whose visible centre is on that side of its head,
-within 0.5 x image width and 30 degrees of the horizontal (``watching`` for screens and, by people, for
-animals and people).
+within 0.5 x image width and 30 degrees of the horizontal (``watching`` for screens and, by
+people, for animals and people).
 """
 
 from __future__ import annotations

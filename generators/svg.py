@@ -32,7 +32,7 @@ from synthgen.filters.visibility import Visibility
 from synthgen.generators.annotate import annotate, list_images
 from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
-from synthgen.generators.qa.sources import from_scene_graph, from_vg, from_world_graph
+from synthgen.generators.qa.sources import Thing, from_scene_graph, from_vg, from_world_graph
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -294,13 +294,16 @@ class Svg(Program[SvgConfig]):
             vg = graph.to_vg()
         counts = _pixel_counts(rendering, [o.object_id for o in vg.objects])
         ctx.require(self.visibility.check(list(counts.items())))
+        graph_json = _graph_json(graph, vg)
         with ctx.stage("qa"):
-            view = from_world_graph(vg, rendering, source=world.name)
+            view = from_world_graph(
+                vg, rendering, world.name, graph_json, _unnamed(scene, rendering, vg)
+            )
             qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
         return Sample(
             {
                 "source": world.name,
-                "world_graph": _graph_json(graph, vg),
+                "world_graph": graph_json,
                 "qa": qas,
                 "conversations": _turns(qas, cfg.conversations),
             },
@@ -351,6 +354,37 @@ def _pixel_counts(rendering: WorldRendering, object_ids: list[int]) -> dict[int,
     """Visible pixels of each object, counted on the rendering's id map."""
     counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel()).tolist()
     return {i: counts[i] if 0 <= i < len(counts) else 0 for i in object_ids}
+
+
+def _unnamed(scene: Any, rendering: WorldRendering, vg: VGImage) -> list[Thing | None]:
+    """The things the id map shows (a pixel or more) that the graph leaves out (too hidden
+    to name): each as the scene describes it when its objects carry ``oid``, ``name`` and
+    ``category`` (the sprites world's do), else None (a thing of unknown kind)."""
+    counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+    named = {o.object_id for o in vg.objects}
+    by_id: dict[int, Any] = {}
+    for o in getattr(scene, "objects", None) or ():
+        oid = getattr(o, "oid", None)
+        if isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
+            by_id[oid] = o
+    out: list[Thing | None] = []
+    for i in np.flatnonzero(counts).tolist():
+        if i == 0 or i in named:
+            continue
+        o = by_id.get(i)
+        if o is None:
+            out.append(None)
+            continue
+        names = (str(o.name), *(str(a) for a in getattr(o, "alt", ())))
+        out.append(
+            Thing(
+                names=tuple(n.strip().lower() for n in names),
+                category=str(o.category),
+                role=str(getattr(o, "role", "thing")),
+                group=str(getattr(o, "group", "")),
+            )
+        )
+    return out
 
 
 def _graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:

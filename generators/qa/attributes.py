@@ -41,9 +41,14 @@ class AttributeCount(QuestionKind):
         if rng.random() < 0.5 and key in o.attrs:
             name, value = o.name, o.attrs[key]
         else:
-            name, value = pick(rng, g.names()), pick(rng, g.values(key))
+            name, value = pick(rng, g.count_names()), pick(rng, g.values(key))
         attrs = {key: value}
-        count = sum(1 for x in g.objects if x.name == name and x.attrs.get(key) == value)
+        members = g.members(name)
+        if g.lexicon is not None and (
+            not g.countable(name) or any(key not in x.attrs for x in members)
+        ):
+            return None  # a name not counted, or a member without the attribute
+        count = sum(1 for x in members if x.attrs.get(key) == value)
         program = {"op": "count", "select": ref(name, attrs)}
         return self.make(t, rng, count, program, objs=plural(phrase(name, attrs)))
 
@@ -90,6 +95,8 @@ class AttributesAtRegion(QuestionKind):
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         o = pick(rng, g.objects)
         words = [o.attrs[k] for k in DESCRIBE_ORDER if k in o.attrs]
+        if g.lexicon is not None and len(words) < len(DESCRIBE_ORDER):
+            return None  # the question names size, color and material: asked of all three
         if not words or not _unique_box(g, o.bbox):
             return None
         program = {"op": "query", "region": list(o.bbox), "query": "attributes"}

@@ -56,10 +56,19 @@ class _Compositional(QuestionKind):
             cls = pick(rng, sorted(PRED_CLASSES))
             p = pick(rng, list(PRED_CLASSES[cls]))
         else:
-            if not g.relation_predicates:
+            preds = g.closed_predicates
+            if g.lexicon is not None:
+                # predicates something holds toward the anchor ("is there a palm tree
+                # walking in the woman" is no question)
+                preds = [q for q in preds if any(y == anchor.id for _, y in g.pairs[q])]
+            if not preds:
                 return None
-            cls, p = "closed", pick(rng, g.relation_predicates)
+            cls, p = "closed", pick(rng, preds)
         patterns = [pt for pt in PATTERNS if all(k == "name" or k in g.typed_keys for k in pt)]
+        if g.lexicon is not None:
+            patterns = [pt for pt in patterns if "name" in pt or g.countable(None)]
+            if not patterns:
+                return None
         pattern = pick(rng, patterns)
         x = pick(rng, [o for o in g.objects if o is not anchor])
         from_object = rng.random() < 0.7
@@ -67,12 +76,20 @@ class _Compositional(QuestionKind):
         attrs: dict[str, str] = {}
         for slot in pattern:
             if slot == "name":
-                name = x.name if from_object else pick(rng, g.names())
+                name = x.name if from_object else pick(rng, g.count_names())
             elif from_object and slot in x.attrs:
                 attrs[slot] = x.attrs[slot]
             else:
                 attrs[slot] = pick(rng, g.values(slot))
-        members = [o for o in g.objects if o is not anchor and matches(o, name, attrs)]
+        if g.lexicon is None:
+            members = [o for o in g.objects if o is not anchor and matches(o, name, attrs)]
+        else:
+            if not g.countable(name):
+                return None
+            pool = g.members(name) if name is not None else g.objects
+            if any(k not in o.attrs for o in pool for k in attrs):
+                return None  # a candidate without the attribute might have the value
+            members = [o for o in pool if o is not anchor and matches(o, None, attrs)]
         holding = g.pairs.get(p, frozenset())
         if g.decided:
             against = g.pairs.get(OPPOSITE[p], frozenset())
@@ -156,9 +173,11 @@ class _Negation(QuestionKind):
             return None
         key = pick(rng, g.typed_keys)
         o = pick(rng, g.objects)
-        name = o.name if rng.random() < 0.8 else pick(rng, g.names())
+        name = o.name if rng.random() < 0.8 else pick(rng, g.count_names())
         value = o.attrs[key] if key in o.attrs and rng.random() < 0.5 else pick(rng, g.values(key))
-        members = [x for x in g.objects if x.name == name]
+        if not g.countable(name):
+            return None
+        members = g.members(name)
         if any(key not in x.attrs for x in members):
             return None  # an object without the attribute: "not red" is undecidable
         count = sum(1 for x in members if x.attrs[key] != value)

@@ -31,6 +31,13 @@ class ObjectList(QuestionKind):
         if not g.objects:
             return None
         counts = g.name_counts
+        if g.lexicon is not None:
+            # an open world: a number only where the name's count is exact (the name is
+            # counted and denotes just the objects named so), else the bare name
+            answer = ", ".join(
+                counted(counts[n], n) if g.exact(n) else n for n in sorted(counts)
+            )
+            return self.make(t, rng, answer, {"op": "object_list", "counted": _counted(g)})
         answer = ", ".join(counted(counts[n], n) for n in sorted(counts))
         return self.make(t, rng, answer, {"op": "object_list"})
 
@@ -103,6 +110,17 @@ class Caption(QuestionKind):
         ]
         n = len(g.objects)
         text = f"There {'is' if n == 1 else 'are'} {counted(n, 'object')}: {_join(parts)}."
+        if g.lexicon is not None:
+            # an open world names only some of what shows (parts, stuff): no total, and a
+            # number only for names counted exactly
+            counts = g.name_counts
+            parts = [
+                (article(x) if counts[x] == 1 else f"{_number(counts[x])} {plural(x)}")
+                if g.exact(x)
+                else x
+                for x in sorted(counts)
+            ]
+            text = f"The image shows {_join(parts)}."
         refs = g.refs
         pairs = [p for p in sorted(g.spatial_between) if refs[p[0]] and refs[p[1]]]
         claims = []
@@ -124,7 +142,14 @@ class Caption(QuestionKind):
             "objects": sorted(g.descriptions),
             "claims": claims,
         }
+        if g.lexicon is not None:
+            program = {"op": "describe", "counted": _counted(g), "claims": claims}
         return self.make(t, rng, text, program)
+
+
+def _counted(g: QAGraph) -> dict[str, int]:
+    """name -> count for the names an open world's list or caption gives a number."""
+    return {n: g.name_counts[n] for n in sorted(g.name_counts) if g.exact(n)}
 
 
 def _number(n: int) -> str:

@@ -79,6 +79,27 @@ Ref = tuple[str, dict[str, str]]
 """A unique referring expression: (phrase, attribute constraints); the name is the object's."""
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """What the names of an open world's graph denote in its image (see
+    ``sources.from_world_graph``), for graphs that name only some of what the image shows
+    (parts on some people, generic words, things too hidden to be named).
+
+    ``members``: name -> ids of every visible object the word denotes, for the names that
+    refer (each such object is in the graph, and nothing the word could also be said of is
+    left unnamed or in doubt). ``countable``: the names of ``members`` that count, exist and
+    frequency questions may ask (a name that only refers, like a backdrop's "sky", is not
+    counted). ``open_predicates``: predicates the graph states only for some of the pairs
+    they hold for (nearest-neighbour geometric ones), so their absence means nothing.
+    ``counts_attributes``: whether "red objects" (no name) may be counted.
+    """
+
+    members: Mapping[str, tuple[int, ...]]
+    countable: frozenset[str]
+    open_predicates: frozenset[str] = frozenset()
+    counts_attributes: bool = False
+
+
 @dataclass
 class QAGraph:
     """A scene graph plus optional per-pixel masks (instance ids) and depth.
@@ -99,6 +120,8 @@ class QAGraph:
     source: str = "svg"
     by_predicate: Mapping[str, Sequence[tuple[int, int]]] | None = None
     vocab: Mapping[str, Sequence[str]] | None = None
+    lexicon: Lexicon | None = None
+    """An open world's reading of its names (None: a name denotes the objects named so)."""
 
     @property
     def has_masks(self) -> bool:
@@ -191,6 +214,50 @@ class QAGraph:
             return sorted(set(self.vocab["name"]) | set(self.name_counts))
         return sorted(self.name_counts)
 
+    def count_names(self) -> list[str]:
+        """Names count, exist and frequency questions may ask about (:meth:`names` unless
+        the graph has a :class:`Lexicon`: then only its countable names)."""
+        if self.lexicon is None:
+            return self.names()
+        return sorted(self.lexicon.countable)
+
+    def countable(self, name: str | None) -> bool:
+        """Whether a counted selection may use ``name`` (None: attributes only)."""
+        if self.lexicon is None:
+            return True
+        if name is None:
+            return self.lexicon.counts_attributes
+        return name in self.lexicon.countable
+
+    def exact(self, name: str) -> bool:
+        """Whether ``name`` is counted and denotes just the objects named so (no generic
+        word, no thing named otherwise that the word also fits)."""
+        if self.lexicon is None:
+            return True
+        return self.countable(name) and set(self.lexicon.members.get(name, ())) == {
+            o.id for o in self.objects if o.name == name
+        }
+
+    def members(self, name: str) -> list[QObject]:
+        """The objects ``name`` denotes: those named so, or the lexicon's members."""
+        if self.lexicon is None:
+            return [o for o in self.objects if o.name == name]
+        return [self.by_id[i] for i in self.lexicon.members.get(name, ())]
+
+    def count(self, name: str) -> int:
+        """How many objects ``name`` denotes."""
+        if self.lexicon is None:
+            return self.name_counts[name]
+        return len(self.lexicon.members.get(name, ()))
+
+    @cached_property
+    def closed_predicates(self) -> list[str]:
+        """Relation predicates whose absence means "does not hold" (every one but the
+        lexicon's open ones), sorted."""
+        if self.lexicon is None:
+            return self.relation_predicates
+        return [p for p in self.relation_predicates if p not in self.lexicon.open_predicates]
+
     def values(self, key: str) -> list[str]:
         """Values of an attribute type: the vocabulary's when closed, else the graph's."""
         seen = {o.attrs[key] for o in self.objects if key in o.attrs}
@@ -212,7 +279,27 @@ class QAGraph:
     @cached_property
     def refs(self) -> dict[int, Ref | None]:
         """Object id -> its shortest unique referring expression (None if it has none)."""
+        if self.lexicon is not None:
+            return {o.id: self._lexicon_ref(o, None) for o in self.objects}
         return _unique_refs(self.objects, self.objects, None)
+
+    def _lexicon_ref(self, o: QObject, avoid: str | None) -> Ref | None:
+        """With a lexicon: the first attribute subset (smallest first) that, with ``o``'s
+        name, denotes ``o`` alone among the name's members (a member without an attribute
+        type the subset uses might have any value: it matches). None when the name does
+        not refer (a part, or a word other visible things answer to as well)."""
+        assert self.lexicon is not None
+        members = self.lexicon.members.get(o.name)
+        if members is None or o.id not in members:
+            return None
+        rivals = [self.by_id[i] for i in members if i != o.id]
+        for keys in _SUBSETS:
+            if avoid in keys or any(k not in o.attrs for k in keys):
+                continue
+            if all(any(x.attrs.get(k, o.attrs[k]) != o.attrs[k] for k in keys) for x in rivals):
+                attrs = {k: o.attrs[k] for k in keys}
+                return (" ".join([*attrs.values(), o.name]), attrs)
+        return None
 
     @cached_property
     def referable(self) -> list[QObject]:
@@ -224,6 +311,8 @@ class QAGraph:
         """``o``'s shortest unique expression that does not use attribute type ``avoid``."""
         if avoid is None:
             return self.refs[o.id]
+        if self.lexicon is not None:
+            return self._lexicon_ref(o, avoid)
         namesakes = [x for x in self.objects if x.name == o.name]
         return _unique_refs([o], namesakes, avoid)[o.id]
 

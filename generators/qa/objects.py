@@ -29,12 +29,17 @@ class Count(QuestionKind):
     balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        names = g.names()
+        names = g.count_names()
+        if g.lexicon is not None:
+            # "how many X": names whose count is that of the things named so (a generic
+            # word or a kind some thing goes by under another name is counted by the
+            # other kinds, with the word's every member)
+            names = [n for n in names if g.exact(n)]
         if not names:
             return None
         name = pick(rng, names)
         program = {"op": "count", "select": ref(name, {})}
-        return self.make(t, rng, g.name_counts[name], program, objs=plural(name))
+        return self.make(t, rng, g.count(name), program, objs=plural(name))
 
 
 class _Frequency(QuestionKind):
@@ -44,13 +49,16 @@ class _Frequency(QuestionKind):
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         # Least-frequent candidates are present names (absent ones would win trivially).
-        names = g.names() if self.most else sorted(g.name_counts)
+        if g.lexicon is not None:
+            names = g.count_names()
+        else:
+            names = g.names() if self.most else sorted(g.name_counts)
         if len(names) < 2:
             return None
         k = 3 if len(names) >= 3 and rng.random() < 0.5 else 2
         for _ in range(3):
             options = sample(rng, names, k)
-            counts = [g.name_counts[n] for n in options]
+            counts = [g.count(n) for n in options]
             best = max(counts) if self.most else min(counts)
             if counts.count(best) != 1:
                 continue
@@ -95,6 +103,9 @@ class _Extreme(QuestionKind):
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         refs = g.refs
         objs = g.referable
+        if g.lexicon is not None:
+            # things only: "which is right-most, the wall or the pot" has no answer
+            objs = [o for o in objs if g.countable(o.name)]
         if len(objs) < 2:
             return None
         k = 3 if len(objs) >= 3 and rng.random() < 0.5 else 2

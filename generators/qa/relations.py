@@ -93,7 +93,7 @@ class RelationWhich(QuestionKind):
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         decided = g.decided
-        preds = [p for p in g.relation_predicates if not decided or p in OPPOSITE]
+        preds = [p for p in g.closed_predicates if not decided or p in OPPOSITE]
         if not preds:
             return None
         p = pick(rng, preds)

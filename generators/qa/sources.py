@@ -4,11 +4,15 @@ graphs of other registered worlds (their VG view plus the rendering's masks and 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
-from synthgen.generators.qa.graph import QAGraph, QObject
+from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject
 from synthgen.world.base import WorldRendering
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
@@ -92,7 +96,13 @@ def from_vg(image: VGImage) -> QAGraph:
     return QAGraph(width=width, height=height, objects=objects, relations=relations, source="vg")
 
 
-def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAGraph:
+def from_world_graph(
+    vg: VGImage,
+    rendering: WorldRendering,
+    source: str,
+    world_graph: Mapping[str, Any] | None = None,
+    unnamed: Sequence[Thing | None] = (),
+) -> QAGraph:
     """The graph of a registered world (``graph.to_vg()``) with what its rendering adds:
     the instance-id map as masks (point questions) when every object of the graph shows
     under its id there (the map may also hold things the graph left out), and the depth
@@ -100,8 +110,19 @@ def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAG
     ``n + 1 - r``, far surfaces large, the backdrop +inf. Names and attributes are read as
     from a VG file (no closed vocabulary, so no shape or material questions unless the
     world's attribute words are those of the shapes world); ``source`` (the world's name)
-    keeps the shapes world's answer balance and "too close to call" reading away."""
+    keeps the shapes world's answer balance and "too close to call" reading away.
+
+    ``world_graph`` (the world's own graph as the record stores it) whose objects carry a
+    ``category`` (and ``role``, ``group``; relationships a ``kind`` and ``rule``) makes the
+    view read the names as a viewer of the image would (:func:`world_lexicon`): the graph
+    of such a world names parts on only some wholes, things by generic words, and leaves
+    out things too hidden to name, so only names whose every visible instance is in the
+    graph are counted or used to refer, and a person's colour (its clothes') is not asked.
+    ``unnamed``: the things the id map shows that the graph leaves out (None: unknown)."""
     view = from_vg(vg)
+    info = _world_objects(world_graph)
+    if info is not None:
+        view = _read_as_viewer(view, info, world_graph, unnamed, source)  # type: ignore[arg-type]
     ids = np.asarray(rendering.ids)
     if ids.shape != (view.height, view.width) or not _ids_show(ids, vg):
         return dataclasses.replace(view, source=source)
@@ -114,6 +135,220 @@ def from_world_graph(vg: VGImage, rendering: WorldRendering, source: str) -> QAG
         )
 
     return dataclasses.replace(view, ids=ids, depth_fn=depth, source=source)
+
+
+@dataclass(frozen=True)
+class Thing:
+    """Something the image shows: its names (first the name), category and role
+    ("thing", "part" of another thing, "backdrop" piece)."""
+
+    names: tuple[str, ...]
+    category: str
+    role: str = "thing"
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class WorldWords:
+    """A world's word knowledge: ``general[c]``: words that hold for every thing of
+    category ``c`` (hypernyms: "animal" for a dog; "person" for a boy); ``specific[c]``:
+    words for the kind itself ("dog", "puppy"), which a thing of ``c`` named otherwise (a
+    boy drawn as a man) may or may not be called; ``parts``: words the world uses for parts
+    of things, which it names on only some of them (never counted)."""
+
+    general: Mapping[str, frozenset[str]]
+    specific: Mapping[str, frozenset[str]]
+    parts: frozenset[str]
+    refines: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """category -> words of narrower kinds ("man", "woman" for "person"): a thing of the
+    general kind may or may not look like one (MAYBE)."""
+
+
+YES, MAYBE, NO = 2, 1, 0
+
+
+def denotes(word: str, thing: Thing, words: WorldWords) -> int:
+    """Whether ``word`` names ``thing`` to a viewer: YES, NO, or MAYBE (a backdrop piece
+    or part that goes by it, a child of a category whose word it is)."""
+    if thing.role != "thing":
+        return MAYBE if word in thing.names or word == thing.category else NO
+    if word in thing.names:
+        return YES
+    general = words.general.get(thing.category, frozenset())
+    specific = words.specific.get(thing.category, frozenset()) | {thing.category}
+    if word in general:
+        return YES
+    if word in words.refines.get(thing.category, ()):
+        return MAYBE
+    if word in specific:
+        # named by a word of its kind (or a hypernym): the kind's words hold; named
+        # otherwise ("boy" for a man's sprite): they may not
+        return YES if thing.names[0] in specific | general else MAYBE
+    return NO
+
+
+def world_lexicon(
+    things: Mapping[int, Thing],
+    names: Mapping[int, str],
+    unnamed: Sequence[Thing | None],
+    words: WorldWords,
+    open_predicates: frozenset[str],
+) -> Lexicon:
+    """Which names of the graph refer and count (see :class:`Lexicon`). ``things``: the
+    graph's objects by id; ``names``: the name each is asked by; ``unnamed``: visible
+    things the graph leaves out (None: a thing of unknown kind).
+
+    A name refers when no part word, nothing unnamed and nothing in doubt (MAYBE) answers
+    to it; its members are the things it denotes. A thing's name is counted when it refers
+    and is said of things only (a backdrop piece named alone, like "sky", refers but is not
+    counted)."""
+    members: dict[str, tuple[int, ...]] = {}
+    countable: set[str] = set()
+    unknown = any(t is None for t in unnamed)
+    for name in sorted(set(names.values())):
+        if unknown or name in words.parts:
+            continue
+        if any(denotes(name, t, words) for t in unnamed if t is not None):
+            continue
+        states = {i: denotes(name, t, words) for i, t in things.items()}
+        if MAYBE in states.values():
+            named = [i for i, n in names.items() if n == name]
+            if len(named) == 1 and all(
+                v == NO or i == named[0] for i, v in states.items()
+            ) and things[named[0]].role == "backdrop":
+                members[name] = (named[0],)  # the sky, the one wall: refers, not counted
+            continue
+        members[name] = tuple(sorted(i for i, v in states.items() if v == YES))
+        countable.add(name)
+    return Lexicon(members=members, countable=frozenset(countable), open_predicates=open_predicates)
+
+
+def _world_objects(world_graph: Mapping[str, Any] | None) -> dict[int, Thing] | None:
+    """The world graph's objects as :class:`Thing`, when they carry categories."""
+    if not world_graph:
+        return None
+    objects = world_graph.get("objects")
+    if not isinstance(objects, list) or not objects:
+        return None
+    if not all(isinstance(o, Mapping) and "category" in o for o in objects):
+        return None
+    return {
+        int(o["id"]): Thing(
+            names=tuple(str(n).strip().lower() for n in o.get("names", ())),
+            category=str(o["category"]),
+            role=str(o.get("role", "thing")),
+            group=str(o.get("group", "")),
+        )
+        for o in objects
+    }
+
+
+def _read_as_viewer(
+    view: QAGraph,
+    things: dict[int, Thing],
+    world_graph: Mapping[str, Any],
+    unnamed: Sequence[Thing | None],
+    source: str,
+) -> QAGraph:
+    """The view with a :class:`Lexicon`, without people's colours, and with each whole's
+    box holding its named parts (a house's roof and door)."""
+    words = world_words(source, things)
+    boxes = _whole_boxes(view, things, world_graph)
+    objects = []
+    for o in view.objects:
+        if o.id in boxes:
+            x, y, w, h = boxes[o.id]
+            o = dataclasses.replace(o, bbox=(x, y, w, h), centroid=(x + w / 2, y + h / 2))
+        t = things.get(o.id)
+        if t is not None and t.group == "person" and "color" in o.attrs:
+            # a person's sprite colour is its clothes': "gray woman" reads wrong
+            o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "color"})
+        objects.append(o)
+    open_predicates = frozenset(
+        str(r.get("predicate", "")).strip().lower()
+        for r in world_graph.get("relationships", ())
+        if isinstance(r, Mapping)
+        and (r.get("kind") == "geometric" or r.get("rule") == "facing-cone")
+    )
+    names = {o.id: o.name for o in objects if o.id in things}
+    lexicon = world_lexicon(
+        {i: t for i, t in things.items() if i in names}, names, unnamed, words, open_predicates
+    )
+    return dataclasses.replace(view, objects=objects, lexicon=lexicon)
+
+
+def _whole_boxes(
+    view: QAGraph, things: Mapping[int, Thing], world_graph: Mapping[str, Any]
+) -> dict[int, tuple[int, int, int, int]]:
+    """id -> the box of a thing and the parts tied to it by a part relation (``part of``,
+    ``has``, ...), for things whose box leaves such a part out."""
+    boxes = {o.id: o.bbox for o in view.objects}
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for r in world_graph.get("relationships", ()):
+        if not isinstance(r, Mapping) or r.get("kind") != "part":
+            continue
+        a, b = int(r.get("subject_id", 0)), int(r.get("object_id", 0))
+        ta, tb = things.get(a), things.get(b)
+        if ta is None or tb is None or a not in boxes or b not in boxes:
+            continue
+        whole, part = (a, b) if tb.role == "part" and ta.role == "thing" else (b, a)
+        if things[part].role != "part" or things[whole].role != "thing":
+            continue
+        x, y, w, h = out.get(whole, boxes[whole])
+        px, py, pw, ph = boxes[part]
+        x1, y1 = max(x + w, px + pw), max(y + h, py + ph)
+        x0, y0 = min(x, px), min(y, py)
+        out[whole] = (x0, y0, x1 - x0, y1 - y0)
+    return {i: b for i, b in out.items() if b != boxes[i]}
+
+
+def world_words(source: str, things: Mapping[int, Thing] = MappingProxyType({})) -> WorldWords:
+    """The word knowledge of world ``source`` (the sprites world's atlas and grammar), plus
+    the part names of this graph; a world without any: the parts only."""
+    base = _WORLD_WORDS.get(source)
+    known = base() if base is not None else WorldWords({}, {}, frozenset())
+    parts = frozenset(n for t in things.values() if t.role == "part" for n in t.names)
+    if parts <= known.parts:
+        return known
+    return dataclasses.replace(known, parts=known.parts | parts)
+
+
+@functools.cache
+def _sprites_words() -> WorldWords:
+    from synthgen.world.sprites import grammar
+    from synthgen.world.sprites.atlas import load_atlas
+    from synthgen.world.sprites.structures import SPRITE_PART_NAMES, STRUCTURES, geom
+
+    general: dict[str, frozenset[str]] = {}
+    specific: dict[str, frozenset[str]] = {}
+    for c in load_atlas().categories.values():
+        own = {c.name, c.plural, *c.synonyms}
+        alias = grammar.NAME_AS.get(c.name)
+        if alias is not None:
+            own.add(alias[0])
+        hyper = set(c.hypernyms) - own
+        hyper |= {grammar.GENERIC_WORD[h] for h in c.hypernyms if h in grammar.GENERIC_WORD}
+        if c.group == "person":
+            hyper |= {"person", "people"}
+        general[c.name] = frozenset(hyper)
+        specific[c.name] = frozenset(own - hyper)
+    refines: dict[str, set[str]] = {}
+    for name, hyper in general.items():
+        for h in hyper:
+            if h in specific and h != name:
+                refines.setdefault(h, set()).update(specific[name])
+    parts = {"tire" if n == "tire2" else n for n in SPRITE_PART_NAMES} | {"wheel"}
+    for kind in STRUCTURES:
+        for variant in range(4):
+            for w, h in ((120, 80), (60, 120)):
+                parts |= {p.name for p in geom(kind, w, h, variant).parts[1:]}
+    return WorldWords(
+        general, specific, frozenset(parts), {k: frozenset(v) for k, v in refines.items()}
+    )
+
+
+_WORLD_WORDS: dict[str, Callable[[], WorldWords]] = {"sprites": _sprites_words}
+"""World name -> its word knowledge (built on first use)."""
 
 
 def _ids_show(ids: np.ndarray, vg: VGImage) -> bool:

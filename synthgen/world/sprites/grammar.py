@@ -563,7 +563,6 @@ WILD_ANIMALS += (
     "lion",
     "tiger",
     "kangaroo",
-    "moose",
     "gorilla",
     "leopard",
     "dromedary",
@@ -608,7 +607,7 @@ CRITTERS = (
     "turtle",
     "mouse",
 )
-SNOW_ANIMALS = ("penguin", "moose", "deer", "reindeer", "goat")
+SNOW_ANIMALS = ("penguin", "deer", "reindeer", "goat")
 WATER_ANIMALS = ("dolphin", "seal", "whale", "shark", "duck", "swan", "goose")
 SHORE_ANIMALS = ("crab", "seal", "turtle", "lobster", "penguin")
 TREE_BIRDS = ("bird", "dove", "owl", "parrot", "eagle")

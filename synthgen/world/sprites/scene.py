@@ -108,6 +108,9 @@ class Tables:
 
     def __init__(self, atlas: Any) -> None:
         self.atlas = atlas
+        self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
+        plate = atlas.resolve("plate")
+        self.plate = plate.name if plate else None
         r = lambda ws: G.resolve_words(atlas, ws)  # noqa: E731
         self.table_top = r(G.TABLE_TOP)
         self.counter_top = r(G.COUNTER_TOP)
@@ -211,6 +214,13 @@ class Tables:
 
     def cat(self, name: str):
         return self.atlas.categories[name]
+
+    def words(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """:func:`grammar.resolve_words` against this atlas, resolved once per word tuple."""
+        got = self._words.get(words)
+        if got is None:
+            got = self._words[words] = G.resolve_words(self.atlas, words)
+        return got
 
 
 STRUCT_VARIANTS = 4
@@ -737,14 +747,13 @@ class _Builder:
     def fill(self, container: Placed, cat: str, s: float, rule: str) -> None:
         """Put 1-2 things in (bowl, basket, vase) or on (plate) a container."""
         goods = self.t.containers[cat]
-        plate = (
-            cat == self.t.atlas.resolve("plate").name if self.t.atlas.resolve("plate") else False
-        )
+        plate = cat == self.t.plate if self.t.plate else False
         k = 1 if plate or self.rng.random() < 0.5 else 2
         for j in range(k):
             item = self.choice(goods)
-            hpx = max(6.0, self.height(item) * s * (1.6 if item in _flowers(self.t) else 1.0))
-            hpx = min(hpx, container.h * (2.2 if item in _flowers(self.t) else 0.9))
+            flower = item in self.t.words(FILL_FLOWERS)
+            hpx = max(6.0, self.height(item) * s * (1.6 if flower else 1.0))
+            hpx = min(hpx, container.h * (2.2 if flower else 0.9))
             cx = container.cx + (j - (k - 1) / 2) * container.w * 0.3
             if plate:
                 foot = container.y + container.h * 0.6
@@ -758,12 +767,7 @@ class _Builder:
                     self.rel(p.oid, "in", container.oid, rule)
 
 
-def _flowers(t: Tables) -> set[str]:
-    return set(
-        G.resolve_words(
-            t.atlas, ("flower", "tulip", "rose", "sunflower", "hibiscus", "cherry blossom")
-        )
-    )
+FILL_FLOWERS = ("flower", "tulip", "rose", "sunflower", "hibiscus", "cherry blossom")
 
 
 _INDEX_CACHE: dict[tuple[int, str], dict[int, int]] = {}
@@ -932,7 +936,7 @@ def _accessorize(
         elif walking and item in t.carry:
             pred = "carrying"
         hx, hy = hand
-        up = item in set(G.resolve_words(t.atlas, ("umbrella", "balloon", "kite")))
+        up = item in t.words(("umbrella", "balloon", "kite"))
         foot = hy + (0.1 * hpx if up else hpx / 2)
         it = b.sprite(item, rule, hx, foot, hpx, p.z - 3e-4)
         if it is not None:
@@ -1475,7 +1479,7 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
             if pp is not None:
                 n += 1
                 b.rel(pp.oid, "at", pl.oid, rule)
-                usable = set(G.resolve_words(t.atlas, G.USABLE))
+                usable = t.words(G.USABLE)
                 for it in on:
                     if b.objects[it.oid - 1]["category"] in usable and (
                         (it.cx - pp.cx) * (1 if pp.facing == "right" else -1) > 0
@@ -1706,7 +1710,7 @@ def _bed_group(b: _Builder, rule="bed_group") -> int:
             if sh is not None:
                 b.rel(sh.oid, "on", b.piece_oid("floor") or 1, rule)
                 n += 1
-    books = G.resolve_words(b.t.atlas, ("book",))
+    books = b.t.words(("book",))
     if books and b.rng.random() < 0.3:
         bk = b.sprite(
             books[0],
@@ -1760,7 +1764,7 @@ def _lone(
     """One ``word`` thing standing by itself on one of ``grounds`` (a rock, a flag, a
     player): ``predicate`` it to that ground. ``height(s)`` draws its pixel height from the
     ground's pixels per metre (default: the category's real height)."""
-    cats = G.resolve_words(b.t.atlas, (word,))
+    cats = b.t.words((word,))
     if not cats:
         return 0
     got = b.ground(grounds, width_m, **ground_kw)
@@ -1780,7 +1784,7 @@ def _rock(b: _Builder, rule="rock") -> int:
 
 def _building(b: _Builder, rule="building") -> int:
     """A building (or a tower) far down the street: its foot on the far ground band."""
-    cats = b.t.buildings if b.rng.random() < 0.85 else G.resolve_words(b.t.atlas, ("tower",))
+    cats = b.t.buildings if b.rng.random() < 0.85 else b.t.words(("tower",))
     if not cats:
         return 0
     c = b.choice(cats)
@@ -1798,7 +1802,7 @@ def _building(b: _Builder, rule="building") -> int:
         return 0
     b.rel(p.oid, "on", g, rule)
     n = 1
-    flags = G.resolve_words(b.t.atlas, ("flag",))
+    flags = b.t.words(("flag",))
     if flags and c == "building" and b.rng.random() < 0.3:
         fh = max(10.0, p.h * 0.25)
         f = b.sprite(
@@ -1859,7 +1863,7 @@ def _towel(b: _Builder, rule="towel") -> int:
     b.rel(pl.oid, "lying on" if b.rng.random() < 0.5 else "on", g, rule)
     n = 1
     if b.rng.random() < 0.5:
-        pets_or = G.resolve_words(b.t.atlas, G.ON_TOWEL)
+        pets_or = b.t.words(G.ON_TOWEL)
         c = b.choice(pets_or)
         hpx = max(8.0, b.height(c) * s)
         it = b.sprite(

@@ -977,10 +977,8 @@ def _rider(b: _Builder, rule: str = "rider") -> int:
     got = b.ground(("street", "grass", "sidewalk", "beach", "snow"), 1.8)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    vp = b.sprite(
-        v, rule, cx, foot, b.height(v) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    g, _foot, _cx, s = got
+    vp = b.grounded(v, rule, got, b.height(v) * s)
     if vp is None:
         return 0
     gname = b.objects[g - 1]["name"]
@@ -1061,10 +1059,8 @@ def _parked(b: _Builder, rule="parked") -> int:
     got = b.ground(("street", "sidewalk", "grass"), 4.0 if b.height(v) > 1.2 else 1.6)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        v, rule, cx, foot, b.height(v) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(v, rule, got, b.height(v) * s)
     if p is None:
         return 0
     b.rel(p.oid, "parked on", g, rule)
@@ -1139,11 +1135,9 @@ def _tree(b: _Builder, rule="tree") -> int:
     got = b.ground(("grass", "sidewalk", "snow", "beach"), 3.0, rows=(0.0, 0.45))
     if got is None:
         return 0
-    g, foot, cx, s = got
+    g, _foot, _cx, s = got
     tr = b.choice(t.trees)
-    p = b.sprite(
-        tr, rule, cx, foot, b.height(tr) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    p = b.grounded(tr, rule, got, b.height(tr) * s)
     if p is None:
         return 0
     b.rel(
@@ -1239,17 +1233,8 @@ def _animal(
     got = b.ground(grounds, max(0.5, hi * 1.3), rows=rows)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        a,
-        rule,
-        cx,
-        foot,
-        max(min_px, b.height(a) * s),
-        b.bd.depth(foot),
-        shadow=True,
-        pos=b.pos(cx, foot),
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(a, rule, got, max(min_px, b.height(a) * s))
     if p is None:
         return 0
     b.rel(p.oid, predicate, g, rule)
@@ -1274,10 +1259,8 @@ def _bird_on_back(b: _Builder, rule="bird_on_back") -> int:
     got = b.ground(G.STAND_ON["animal"], 1.6)
     if got is None:
         return 0
-    g, foot, cx, s = got
-    p = b.sprite(
-        host, rule, cx, foot, b.height(host) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    g, _foot, _cx, s = got
+    p = b.grounded(host, rule, got, b.height(host) * s)
     if p is None:
         return 0
     b.rel(p.oid, "standing on", g, rule)
@@ -1298,9 +1281,9 @@ def _boat(b: _Builder, rule="boat") -> int:
     got = b.ground(("water",), 3.0)
     if got is None:
         return 0
-    _g, foot, cx, s = got
+    _g, _foot, _cx, s = got
     bt = b.choice(t.boats)
-    p = b.sprite(bt, rule, cx, foot, b.height(bt) * s, b.bd.depth(foot), pos=b.pos(cx, foot))
+    p = b.grounded(bt, rule, got, b.height(bt) * s, shadow=False)
     if p is None:
         return 0
     # the water line hides the hull's lowest fifth: the boat is *in* the water
@@ -1335,9 +1318,9 @@ def _beach_thing(b: _Builder, rule="beach_thing") -> int:
     got = b.ground(("beach",), 1.2)
     if got is None:
         return 0
-    g, foot, cx, s = got
+    g, _foot, _cx, s = got
     h = b.height(it)
-    p = b.sprite(it, rule, cx, foot, h * s, b.bd.depth(foot), shadow=h > 0.3, pos=b.pos(cx, foot))
+    p = b.grounded(it, rule, got, h * s, shadow=h > 0.3)
     if p is None:
         return 0
     b.rel(p.oid, "lying on" if it in t.towels else "on", g, rule)
@@ -1352,11 +1335,9 @@ def _train(b: _Builder, rule="train") -> int:
     got = b.ground(("track",), 12.0, avoid=False)
     if got is None:
         return 0
-    _g, foot, cx, s = got
+    _g, _foot, _cx, s = got
     tr = b.choice(t.trains)
-    p = b.sprite(
-        tr, rule, cx, foot, b.height(tr) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    p = b.grounded(tr, rule, got, b.height(tr) * s)
     if p is None:
         return 0
     b.rel(p.oid, "on", track, rule)
@@ -1400,10 +1381,8 @@ def _floor_sprite(b: _Builder, cats, rule: str, near_wall: bool, width_m: float 
     got = b.ground(("floor", "grass", "sidewalk", "beach"), width_m, near_wall=near_wall)
     if got is None:
         return None
-    g, foot, cx, s = got
-    p = b.sprite(
-        c, rule, cx, foot, b.height(c) * s, b.bd.depth(foot), shadow=True, pos=b.pos(cx, foot)
-    )
+    g, foot, _cx, s = got
+    p = b.grounded(c, rule, got, b.height(c) * s)
     if p is None:
         return None
     b.rel(p.oid, "on", g, rule)
@@ -1975,10 +1954,10 @@ def _water_animal(b: _Builder, rule="water_animal") -> int:
     got = b.ground(("water",), 1.5)
     if got is None:
         return 0
-    _g, foot, cx, s = got
+    _g, _foot, _cx, s = got
     a = b.choice(b.t.water_animals)
     h = max(10.0, b.height(a) * s)
-    p = b.sprite(a, rule, cx, foot, h, b.bd.depth(foot), pos=b.pos(cx, foot))
+    p = b.grounded(a, rule, got, h, shadow=False)
     if p is None:
         return 0
     b.overlay(water, p.x, p.y + int(p.h * 0.7), p.x + p.w, p.y + p.h, p.z - 1e-4)

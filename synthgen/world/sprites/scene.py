@@ -353,6 +353,24 @@ class _Builder:
         self.objects.append(kw)
         return len(self.objects)
 
+    def add_layer(
+        self,
+        z: float,
+        kind: str,
+        key: tuple,
+        x: int,
+        y: int,
+        w: int,
+        h: int,
+        oids: tuple,
+        shadow: tuple | None = None,
+        seq: float | None = None,
+    ) -> None:
+        """A layer at depth ``z`` (ties drawn in ``seq`` order: by default, as added)."""
+        seq = len(self.layers) if seq is None else seq
+        fields = dict(kind=kind, key=key, x=x, y=y, w=w, h=h, oids=oids, shadow=shadow)
+        self.layers.append((z, seq, fields))
+
     def grounded(
         self, cat: str, rule: str, got: tuple, h_px: float, shadow: bool = True, **kw: Any
     ) -> Placed | None:
@@ -436,22 +454,8 @@ class _Builder:
         shadow_t = None
         if shadow and self.config.shadows:
             shadow_t = (int(x0 + w / 2), int(y0 + h), max(2, int(w * 0.45)), max(1, int(h * 0.05)))
-        self.layers.append(
-            (
-                z,
-                len(self.layers),
-                dict(
-                    kind="sprite",
-                    key=(cat, spr.pose, _index_in(self.atlas, cat, spr), h, flip),
-                    x=x0,
-                    y=y0,
-                    w=w,
-                    h=h,
-                    oids=(oid,),
-                    shadow=shadow_t,
-                ),
-            )
-        )
+        key = (cat, spr.pose, _index_in(self.atlas, cat, spr), h, flip)
+        self.add_layer(z, "sprite", key, x0, y0, w, h, (oid,), shadow_t)
         if thing:
             self.things += 1
         self.cx[oid] = x0 + w / 2
@@ -504,57 +508,13 @@ class _Builder:
                 max(2, int(g.w * 0.5)),
                 max(1, int(g.h * 0.06)),
             )
-        fronts = any(p.front for p in g.parts)
-        if fronts:
-            self.layers.append(
-                (
-                    z + 2e-4,
-                    len(self.layers),
-                    dict(
-                        kind="struct",
-                        key=(kind, g.w, g.h, variant, False),
-                        x=x0,
-                        y=y0,
-                        w=g.w,
-                        h=g.h,
-                        oids=tuple(part_oids),
-                        shadow=shadow_t,
-                    ),
-                )
-            )
-            self.layers.append(
-                (
-                    z - 2e-4,
-                    len(self.layers),
-                    dict(
-                        kind="struct",
-                        key=(kind, g.w, g.h, variant, True),
-                        x=x0,
-                        y=y0,
-                        w=g.w,
-                        h=g.h,
-                        oids=tuple(part_oids),
-                        shadow=None,
-                    ),
-                )
-            )
+        box = (x0, y0, g.w, g.h, tuple(part_oids))
+        if any(p.front for p in g.parts):
+            # back parts a hair farther, front parts a hair nearer: what is put in it between
+            self.add_layer(z + 2e-4, "struct", (kind, g.w, g.h, variant, False), *box, shadow_t)
+            self.add_layer(z - 2e-4, "struct", (kind, g.w, g.h, variant, True), *box)
         else:
-            self.layers.append(
-                (
-                    z,
-                    len(self.layers),
-                    dict(
-                        kind="struct",
-                        key=(kind, g.w, g.h, variant, None),
-                        x=x0,
-                        y=y0,
-                        w=g.w,
-                        h=g.h,
-                        oids=tuple(part_oids),
-                        shadow=shadow_t,
-                    ),
-                )
-            )
+            self.add_layer(z, "struct", (kind, g.w, g.h, variant, None), *box, shadow_t)
         self.things += 1
         anchors = {name: (x0 + a[0], y0 + a[1], x0 + a[2], y0 + a[3]) for name, a in g.anchors}
         pl = Placed(part_oids[0], x0, y0, g.w, g.h, anchors, "none", 1.0, z, tuple(part_oids))
@@ -566,22 +526,7 @@ class _Builder:
         x0, y0 = max(0, x0), max(0, y0)
         x1, y1 = min(self.W, x1), min(self.H, y1)
         if x1 > x0 and y1 > y0:
-            self.layers.append(
-                (
-                    z,
-                    len(self.layers),
-                    dict(
-                        kind="overlay",
-                        key=(piece_oid,),
-                        x=x0,
-                        y=y0,
-                        w=x1 - x0,
-                        h=y1 - y0,
-                        oids=(piece_oid,),
-                        shadow=None,
-                    ),
-                )
-            )
+            self.add_layer(z, "overlay", (piece_oid,), x0, y0, x1 - x0, y1 - y0, (piece_oid,))
 
     def ground(
         self,
@@ -686,27 +631,17 @@ class _Builder:
                 self.rel(p.oid, pred, oid, f"part:{whole['category']}")
         # drawn right after its sprite (same depth, next in order: nothing comes between,
         # so the layer only relabels the sprite's pixels and the renderer need not paste it)
-        self.layers.append(
-            (
-                z,
-                seq + 1e-6 * len(self.layers),
-                dict(
-                    kind="struct",
-                    key=(
-                        sprite_part_kind(self.config.atlas, cat, pose, idx, flip, names),
-                        fields["w"],
-                        fields["h"],
-                        0,
-                        None,
-                    ),
-                    x=fields["x"],
-                    y=fields["y"],
-                    w=fields["w"],
-                    h=fields["h"],
-                    oids=tuple(out[n] for n in names),
-                    shadow=None,
-                ),
-            )
+        part_kind = sprite_part_kind(self.config.atlas, cat, pose, idx, flip, names)
+        self.add_layer(
+            z,
+            "struct",
+            (part_kind, fields["w"], fields["h"], 0, None),
+            fields["x"],
+            fields["y"],
+            fields["w"],
+            fields["h"],
+            tuple(out[n] for n in names),
+            seq=seq + 1e-6 * len(self.layers),
         )
         return out
 

@@ -294,33 +294,25 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     for j, o in enumerate(scene.objects):
         if o.whole:
             parts_of.setdefault(o.whole - 1, []).append(j)
-    shown: dict[int, int] = {}
+    shown: dict[int, float] = {}  # visible objects: their visible fraction
     for j, o in enumerate(scene.objects):
         c = counts[j]
-        if o.whole:
-            frac = min(1.0, c / area[j]) if area[j] > 0 else 0.0
-            ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
-        else:
-            seen = c + sum(counts[k] for k in parts_of.get(j, ()))
-            frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
-            ok = c >= config.min_visible_pixels and frac >= config.min_visible_fraction
-        if ok:
-            shown[j] = c
+        seen = c if o.whole else c + sum(counts[k] for k in parts_of.get(j, ()))
+        frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
+        if c >= config.min_visible_pixels and frac >= config.min_visible_fraction:
+            shown[j] = frac
     for j, o in enumerate(scene.objects):
         if j not in shown or (o.whole and o.whole - 1 not in shown):
             dropped += 1
             continue
-        c = shown[j]
+        c, frac = counts[j], shown[j]
         x, y, w, h = bboxes[j]
-        seen = c
         for k in parts_of.get(j, ()):
             if k in shown:
                 px, py, pw, ph = bboxes[k]
                 x1, y1 = max(x + w, px + pw), max(y + h, py + ph)
                 x, y = min(x, px), min(y, py)
                 w, h = x1 - x, y1 - y
-            seen += counts[k]
-        frac = min(1.0, seen / area[j]) if area[j] > 0 else 0.0
         d = drawn[j]
         objs[o.oid] = GObject(
             id=o.oid,
@@ -428,6 +420,7 @@ def _facing(objs, related, items, W) -> list[tuple]:
         if head is None:
             continue
         d = 1 if s.facing == "right" else -1
+        sx0, _sy0, sx1, _sy1 = _box(s)
         found = []
         for t in cands:
             if t.id == s.id or frozenset((s.id, t.id)) in related:
@@ -435,13 +428,10 @@ def _facing(objs, related, items, W) -> list[tuple]:
             x, y, w, h = t.bbox
             tx, ty = x + w / 2, y + h / 2
             dx = (tx - head[0]) * d
-            sx0, _sy0, sx1, _sy1 = _box(s)
             if dx <= 0 or dx > 0.5 * W or abs(ty - head[1]) > 0.58 * dx:
                 continue
-            if (x < sx1 and sx0 < x + w) if d > 0 else False:
+            if (x < sx1 and sx0 < x + w) if d > 0 else x + w > sx0:
                 continue  # overlapping the subject: not clearly in front of its eyes
-            if d < 0 and x + w > sx0:
-                continue
             found.append((dx, t.id, t))
         found.sort(key=lambda e: (e[0], e[1]))
         for _dx, _tid, t in found[:GAZE_TARGETS]:

@@ -249,6 +249,13 @@ def struct_height_m(kind: str, u: float) -> float:
     return lo + (hi - lo) * k / (STRUCT_HEIGHTS - 1)
 
 
+def _struct_px(b: _Builder, kind: str, s: float) -> tuple[float, float]:
+    """A ``kind`` structure's width and height in pixels at ``s`` px/m: the width drawn
+    from its range, then the height (:func:`struct_height_m`)."""
+    (wl, wh), _ = STRUCTURE_SIZES[kind]
+    return (wl + (wh - wl) * b.rng.random()) * s, struct_height_m(kind, b.rng.random()) * s
+
+
 REST_ON = frozenset(
     {"on", "in", "sitting on", "lying on", "laying on", "under", "on back of", "riding"}
 )
@@ -1016,9 +1023,7 @@ def _sign(b: _Builder, rule="sign") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["sign"]
-    w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int(struct_height_m("sign", b.rng.random()) * s)
+    w, h = map(int, _struct_px(b, "sign", s))
     if w < 14:
         return 0
     pl, _ = b.struct("sign", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1031,9 +1036,7 @@ def _house(b: _Builder, rule="house") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["house"]
-    w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int(struct_height_m("house", b.rng.random()) * s)
+    w, h = map(int, _struct_px(b, "house", s))
     if w < 30:
         return 0
     pl, _ = b.struct(
@@ -1049,9 +1052,8 @@ def _fence(b: _Builder, rule="fence") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["fence"]
-    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.9))
-    h = int(struct_height_m("fence", b.rng.random()) * s)
+    w, h = _struct_px(b, "fence", s)
+    w, h = int(min(w, b.W * 0.9)), int(h)
     if h < 8:
         return 0
     pl, _ = b.struct("fence", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1580,9 +1582,8 @@ def _sofa_group(b: _Builder, rule="sofa_group") -> int:
 
 
 def _pillow_on(b: _Builder, p: Placed, s: float, y: float, rule: str) -> int:
-    (wl, wh), _ = STRUCTURE_SIZES["pillow"]
-    w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = int(struct_height_m("pillow", b.rng.random()) * s * 1.6)
+    w, h = _struct_px(b, "pillow", s)
+    w, h = int(w), int(h * 1.6)
     if w < 8 or h < 4:
         return 0
     cx = p.x + p.w * (0.2 + 0.6 * b.rng.random())
@@ -1748,9 +1749,8 @@ def _railing(b: _Builder, rule="railing") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["railing"]
-    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.9))
-    h = int(struct_height_m("railing", b.rng.random()) * s)
+    w, h = _struct_px(b, "railing", s)
+    w, h = int(min(w, b.W * 0.9)), int(h)
     if h < 8:
         return 0
     pl, _ = b.struct("railing", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
@@ -1766,9 +1766,8 @@ def _towel(b: _Builder, rule="towel") -> int:
     if got is None:
         return 0
     g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["towel"]
-    w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = max(4, int(struct_height_m("towel", b.rng.random()) * s))
+    w, h = _struct_px(b, "towel", s)
+    w, h = int(w), max(4, int(h))
     if w < 20:
         return 0
     pl, _ = b.struct(
@@ -1797,9 +1796,8 @@ def _surfboard(b: _Builder, rule="surfer") -> int:
     if got is None:
         return 0
     _g, foot, cx, s = got
-    (wl, wh), _ = STRUCTURE_SIZES["surfboard"]
-    w = int((wl + (wh - wl) * b.rng.random()) * s)
-    h = max(4, int(struct_height_m("surfboard", b.rng.random()) * s))
+    w, h = _struct_px(b, "surfboard", s)
+    w, h = int(w), max(4, int(h))
     if w < 16:
         return 0
     pl, _ = b.struct(
@@ -1867,9 +1865,8 @@ def _near_table(b: _Builder, rule="near_table") -> int:
     room = b.H - b.bd.horizon
     s = float(qsize(room * (0.7 if b.rng.random() < 0.5 else 0.85) / 0.75, 1.15))
     foot = b.bd.horizon + CAM_H_M * s
-    (wl, wh), _ = STRUCTURE_SIZES["table"]
-    w = int(min((wl + (wh - wl) * b.rng.random()) * s, b.W * 0.95))
-    h = int(struct_height_m("table", b.rng.random()) * s)
+    w, h = _struct_px(b, "table", s)
+    w, h = int(min(w, b.W * 0.95)), int(h)
     cx = w / 2 + (b.W - w) * b.rng.random()
     pl, _ = b.struct(
         "table", rule, cx, foot, w, h, b.bd.depth(foot), shadow=False, pos=b.pos(cx, foot)

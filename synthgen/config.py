@@ -161,7 +161,7 @@ def _unknown_field(model: type[BaseModel], data: Any, loc: tuple[Any, ...], wher
     field = ".".join(str(p) for p in loc)
     parent = table_model(model, data, [str(p) for p in loc[:-1]])
     known = list(parent.model_fields) if parent is not None else []
-    if parent is not None and _is_world_config(parent):
+    if parent is not None and _world_name(parent) is not None:
         known.insert(0, "name")
     prefix = "".join(f"{p}." for p in loc[:-1])
     close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
@@ -213,10 +213,11 @@ def field_model(name: str, info: Any, value: Any = None) -> type[BaseModel] | No
     return None
 
 
-def _is_world_config(model: type[BaseModel]) -> bool:
+def _world_name(model: type[BaseModel] | None) -> str | None:
+    """The name of the registered world whose ``Config`` is ``model`` (None: not a world's)."""
     from synthgen.world.base import worlds
 
-    return any(cls.Config is model for _, cls in worlds.items())
+    return next((name for name, cls in worlds.items() if cls.Config is model), None)
 
 
 def _is_world_field(info: Any) -> bool:
@@ -258,7 +259,6 @@ class FieldDoc:
     has_default: bool
     constraints: str
     description: str
-    note: str = ""
 
 
 def type_name(annotation: Any) -> str:
@@ -327,9 +327,7 @@ def describe_config(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]:
             default_world = default.get("name") if isinstance(default, dict) else None
             sub = field_model(name, info)
             if default_world is None and sub is not None:
-                default_world = next(
-                    (n for n, cls in worlds.items() if cls.Config is sub), "shapes"
-                )
+                default_world = _world_name(sub) or "shapes"
             docs.append(FieldDoc(key, "world name or table", default_world, True, "", description))
             docs.append(
                 FieldDoc(
@@ -342,10 +340,7 @@ def describe_config(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]:
                 )
             )
             if sub is not None:
-                docs += [
-                    _with_note(d, f"world {default_world!r}")
-                    for d in describe_config(sub, f"{key}.")
-                ]
+                docs += describe_config(sub, f"{key}.")
             continue
         sub = field_model(name, info)
         if sub is not None:
@@ -365,11 +360,6 @@ def describe_config(model: type[BaseModel], prefix: str = "") -> list[FieldDoc]:
             )
         )
     return docs
-
-
-def _with_note(doc: FieldDoc, note: str) -> FieldDoc:
-    doc.note = note
-    return doc
 
 
 def world_docs(model: type[BaseModel]) -> dict[str, list[FieldDoc]]:
@@ -443,18 +433,13 @@ def config_toml(model: type[BaseModel], table: str = "config") -> str:
     for name, info in model.model_fields.items():
         has_default, default = _default(info)
         comment = _comment(info.description)
-        if _is_world_field(info) or (
-            field_model(name, info) is not None and isinstance(default, dict) and default
-        ):
-            if _is_world_field(info) and isinstance(default, dict) and "name" not in default:
-                sub = field_model(name, info)
-                from synthgen.world.base import worlds
-
-                world = next((n for n, c in worlds.items() if c.Config is sub), "shapes")
-                default = {"name": world, **default}
+        is_world = _is_world_field(info)
+        sub = field_model(name, info)
+        if is_world or (sub is not None and isinstance(default, dict) and default):
+            if is_world and isinstance(default, dict) and "name" not in default:
+                default = {"name": _world_name(sub) or "shapes", **default}
             subtables.append(_sub_table(f"{table}.{_toml_key(name)}", default, info.description))
             continue
-        sub = field_model(name, info)
         if sub is not None and isinstance(default, dict) and not default:
             block = [f"# [{table}.{_toml_key(name)}]{comment}  (empty: every default)"]
             for sub_name, sub_info in sub.model_fields.items():

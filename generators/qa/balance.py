@@ -33,7 +33,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from synthgen.fsutil import atomic_write_bytes
 from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, answer_label
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import default_templates
@@ -266,14 +266,7 @@ def _cached(key: tuple[str, str, str], compute: Callable[[], Table]) -> Table:
     table = compute()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"key": list(key), "table": table}, f)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(path, json.dumps({"key": list(key), "table": table}).encode())
     except OSError:
         pass
     return table

@@ -22,6 +22,7 @@ import io
 import struct
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 import deflate
@@ -303,6 +304,12 @@ class FlacEncoder(Encoder):
         return buf.getvalue(), _audio_meta(value)
 
 
+def encoder_names(values: list[str] | tuple[str, ...] | None) -> Iterator[str]:
+    """The encoder names in ``--encoder`` values, in order (``"png,wav"`` gives two)."""
+    for raw in values or ():
+        yield from filter(None, (part.strip() for part in raw.split(",")))
+
+
 def resolve_encoders(names: list[str] | tuple[str, ...] | None) -> dict[str, str]:
     """Map media kind -> encoder name from ``--encoder`` values (later ones win per kind).
 
@@ -310,15 +317,14 @@ def resolve_encoders(names: list[str] | tuple[str, ...] | None) -> dict[str, str
     missing optional dependency is a one-line UserError before anything is written.
     """
     chosen = dict(DEFAULT_ENCODERS)
-    for raw in names or ():
-        for name in filter(None, (part.strip() for part in raw.split(","))):
-            try:
-                cls = encoders.get(name)
-            except UserError:
-                raise UserError(
-                    f"--encoder {name!r} is unknown: choose from {', '.join(encoders.names())}"
-                ) from None
-            chosen[cls.kind] = name
+    for name in encoder_names(names):
+        try:
+            cls = encoders.get(name)
+        except UserError:
+            raise UserError(
+                f"--encoder {name!r} is unknown: choose from {', '.join(encoders.names())}"
+            ) from None
+        chosen[cls.kind] = name
     for name in chosen.values():
         encoders.get(name).check_available()
     return chosen

@@ -25,7 +25,8 @@ from typing import Any
 
 from synthgen import __version__, live
 from synthgen.config import deep_merge, load_toml, parse_count, validate_model
-from synthgen.encoders import resolve_encoders
+from synthgen.encoders import encoder_names, resolve_encoders
+from synthgen.encoders import encoders as encoder_registry
 from synthgen.errors import DiskFull, ShardError, UserError
 from synthgen.executors.base import WorkerLost, executors
 from synthgen.fsutil import (
@@ -142,21 +143,18 @@ def _check_encoders_fit(program: type[Program], names: list[str] | None) -> None
     kinds = program.media_kinds
     if kinds is None:
         return
-    from synthgen.encoders import encoders as registry
-
-    for raw in names or ():
-        for name in filter(None, (part.strip() for part in raw.split(","))):
-            if name not in registry.names():
-                continue  # resolve_encoders names the unknown encoder
-            kind = registry.get(name).kind
-            if kind in kinds:
-                continue
-            fitting = [n for n, cls in registry.items() if cls.kind in kinds]
-            writes = " and ".join(kinds) if kinds else "no media"
-            choice = f"choose from {', '.join(fitting)}" if fitting else "drop --encoder"
-            raise UserError(
-                f"--encoder {name} encodes {kind}, but {program.name} writes {writes}: {choice}"
-            )
+    for name in encoder_names(names):
+        if name not in encoder_registry.names():
+            continue  # resolve_encoders names the unknown encoder
+        kind = encoder_registry.get(name).kind
+        if kind in kinds:
+            continue
+        fitting = [n for n, cls in encoder_registry.items() if cls.kind in kinds]
+        writes = " and ".join(kinds) if kinds else "no media"
+        choice = f"choose from {', '.join(fitting)}" if fitting else "drop --encoder"
+        raise UserError(
+            f"--encoder {name} encodes {kind}, but {program.name} writes {writes}: {choice}"
+        )
 
 
 def _check_writable(root: Path) -> None:

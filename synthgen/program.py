@@ -130,10 +130,10 @@ class Program(ABC, Generic[ConfigT]):
     Config: ClassVar[type[ProgramConfig]] = ProgramConfig
     Record: ClassVar[type[BaseRecord]] = BaseRecord
     backends: ClassVar[tuple[str, ...]] = ()
+    """Capabilities the program needs in ``ctx.backends`` (created by the engine per worker)."""
     media_kinds: ClassVar[tuple[str, ...] | None] = None
     """Media kinds the program writes (``"image"``, ``"audio"``; ``()``: none): an
     ``--encoder`` of another kind is refused. None: not declared, every encoder accepted."""
-    """Capabilities the program needs in ``ctx.backends`` (created by the engine per worker)."""
 
     def __init__(self, config: ConfigT) -> None:
         self.config = config

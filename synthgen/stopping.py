@@ -18,7 +18,6 @@ Contract (README "Guarantees"):
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import sys
@@ -112,6 +111,8 @@ def run_task(fn: Any, task: Any) -> Any:
 def _die_with_parent_linux() -> bool:
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here, not at the top: the entry point imports this module first thing
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0

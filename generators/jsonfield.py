@@ -13,9 +13,9 @@ dict or its JSON text, so ``Record.model_validate(json.loads(line))`` reads it b
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, PlainSerializer, WithJsonSchema, model_serializer
 
 from synthgen.seeding import canonical_json
 
@@ -54,3 +54,18 @@ def loads(value: str | dict[str, Any]) -> dict[str, Any]:
     """A :data:`JsonObject` field as read from a record's JSON (its text) -> the dict; a dict
     passes through (records made in memory)."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+class OmitNone(BaseModel):
+    """Mixin: the fields named in ``omit_when_none`` are left out of the model's JSON when
+    None (they read back as None); its other None fields are written as null."""
+
+    omit_when_none: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_none(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        for key in self.omit_when_none:
+            if out.get(key, 0) is None:
+                del out[key]
+        return out

@@ -26,10 +26,11 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
-from pydantic import BaseModel, Field, field_validator, model_serializer, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.annotate import annotate, list_images
+from synthgen.generators.jsonfield import OmitNone
 from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
 from synthgen.generators.qa.sources import Thing, from_scene_graph, from_vg, from_world_graph
@@ -117,7 +118,7 @@ class SvgConfig(ProgramConfig):
         return self.source[3:] if self.source.startswith("vg:") else None
 
 
-class SvgRecord(BaseRecord):
+class SvgRecord(OmitNone, BaseRecord):
     source: str = Field(
         description='"procedural" (the shapes world), another world\'s name ("sprites"), '
         '"vg" or "mllm"'
@@ -138,21 +139,11 @@ class SvgRecord(BaseRecord):
         "(sprites: VG-shaped, with synsets and the scene type)",
     )
 
-    @model_serializer(mode="wrap")
-    def _drop_absent_graphs(self, handler: Any) -> dict[str, Any]:
-        # Each record has one kind of graph, decided by the config: the others (and
-        # conversations turned off) are left out of the JSON rather than written as null, so
-        # no column of a dataset is all-null (Arrow / `datasets` would type it `null`), and
-        # every record of a dataset has the same keys; they read back as None.
-        out = handler(self)
-        for key in OPTIONAL_KEYS:
-            if out.get(key, 0) is None:
-                del out[key]
-        return out
-
-
-OPTIONAL_KEYS = ("scene_graph", "vg_graph", "conversations", "world_graph")
-"""Fields of :class:`SvgRecord` left out of its JSON when None."""
+    # Each record has one kind of graph, decided by the config: the others (and
+    # conversations turned off) are left out of the JSON rather than written as null, so
+    # no column of a dataset is all-null (Arrow / `datasets` would type it `null`), and
+    # every record of a dataset has the same keys; they read back as None.
+    omit_when_none = ("scene_graph", "vg_graph", "conversations", "world_graph")
 
 
 @register_program

@@ -21,9 +21,10 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.visibility import Visibility
+from synthgen.generators.jsonfield import OmitNone
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations, question_kinds
 from synthgen.generators.qa.base import MultiImageKind
 from synthgen.generators.qa.graph import QAGraph
@@ -82,7 +83,7 @@ class SvgMultiConfig(ProgramConfig):
         return self
 
 
-class SvgMultiRecord(BaseRecord):
+class SvgMultiRecord(OmitNone, BaseRecord):
     views: str = Field(description='"related" or "independent"')
     scene_graphs: list[SceneGraph] = Field(description="exact graph of image_i, in order")
     qa: list[QA]
@@ -90,12 +91,7 @@ class SvgMultiRecord(BaseRecord):
         None, description="LLaVA turns; left out of the JSON when turned off"
     )
 
-    @model_serializer(mode="wrap")
-    def _drop_no_turns(self, handler: Any) -> dict[str, Any]:
-        out = handler(self)
-        if out.get("conversations", 0) is None:
-            del out["conversations"]
-        return out
+    omit_when_none = ("conversations",)
 
 
 @register_program

@@ -28,14 +28,14 @@ from functools import cache
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
 from synthgen.filters.edit_preservation import EditPreservation
 from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import RefExp, evaluate
-from synthgen.generators.jsonfield import JsonObject
+from synthgen.generators.jsonfield import JsonObject, OmitNone
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -142,7 +142,7 @@ class Preservation(StrictModel):
     max_abs_diff_outside: int
 
 
-class EditRecord(BaseRecord):
+class EditRecord(OmitNone, BaseRecord):
     """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change).
 
     ``params`` (its keys and their types depend on the edit type) is written as canonical
@@ -173,13 +173,7 @@ class EditRecord(BaseRecord):
     source_graph: SceneGraph | None = None
     target_graph: SceneGraph | None = None
 
-    @model_serializer(mode="wrap")
-    def _drop_no_graphs(self, handler: Any) -> dict[str, Any]:
-        out = handler(self)
-        for key in ("source_graph", "target_graph"):
-            if out.get(key, 0) is None:
-                del out[key]
-        return out
+    omit_when_none = ("source_graph", "target_graph")
 
 
 def phrasings(kind: str, name: str) -> list[str]:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_serializer
+from pydantic import Field
 
-from synthgen.generators.jsonfield import JsonObject
+from synthgen.generators.jsonfield import JsonObject, OmitNone
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import Templates
 from synthgen.records import StrictModel
@@ -29,7 +29,7 @@ AnswerType = Literal[
 ]
 
 
-class QA(StrictModel):
+class QA(OmitNone, StrictModel):
     """One question with its exact answer.
 
     ``choices`` is set for multiple-choice questions (the answer is one of them, at
@@ -58,12 +58,7 @@ class QA(StrictModel):
         None, description="the template question when ``question`` is a paraphrase"
     )
 
-    @model_serializer(mode="wrap")
-    def _drop_no_original(self, handler: Any) -> dict[str, Any]:
-        out = handler(self)
-        if out.get("original_question", 0) is None:
-            del out["original_question"]
-        return out
+    omit_when_none = ("original_question",)
 
 
 Gate = Callable[["QuestionKind", str, str, np.random.Generator], bool]

@@ -552,7 +552,7 @@ def _run_waves(
             "to": job.n,
             "removed": sorted(k for k in shards_before if k > walk.shard),
         }
-        manifest._cut = cut  # type: ignore[attr-defined]  (read by progress.summary_line)
+        manifest._cut = cut  # read by progress.summary_line
         if progress:
             progress("cut", cut)
     if progress:

@@ -101,6 +101,8 @@ class Manifest(StrictModel):
 
     _shards_run: int = PrivateAttr(default=0)
     """Shards this process ran to make it (0: the dataset was already complete)."""
+    _cut: dict[str, Any] | None = PrivateAttr(default=None)
+    """What this run removed to cut the dataset to a smaller ``--n`` (None: nothing)."""
     _repaired: bool = PrivateAttr(default=False)
     """Rebuilt in memory from the job marker and the sidecars (manifest.json was damaged)."""
 

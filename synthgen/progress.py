@@ -214,7 +214,7 @@ def cut_message(cut: dict[str, Any]) -> str:
 
 def summary_line(manifest: Any, seconds: float) -> str:
     t = manifest.totals
-    cut = getattr(manifest, "_cut", None)
+    cut = manifest._cut
     if cut:
         return (
             f"{cut_message(cut)}: {t.accepted} records ({t.media_files} media files, "

@@ -34,6 +34,16 @@ DIFFUSION_MODULES = ("torch", "diffusers", "transformers")
 _OPERATIONAL = {"operational": True}
 
 
+def _operational(default: Any, description: str, **constraints: Any) -> Any:
+    """A field that only says how to reach and pace the server (left out of the hash)."""
+    return Field(
+        default=default,
+        description=f"operational: {description}",
+        json_schema_extra=_OPERATIONAL,
+        **constraints,
+    )
+
+
 class LLMSettings(BaseModel):
     """How to reach and drive a chat model.
 
@@ -53,10 +63,8 @@ class LLMSettings(BaseModel):
     backend: Literal["openai", "vllm"] = Field(
         default="openai", description="hashed: openai (HTTP server) or vllm (in-process)"
     )
-    base_url: str = Field(
-        default="http://127.0.0.1:8000/v1",
-        description="operational: the server's URL (the served model's identity is checked)",
-        json_schema_extra=_OPERATIONAL,
+    base_url: str = _operational(
+        "http://127.0.0.1:8000/v1", "the server's URL (the served model's identity is checked)"
     )
     model: str | None = Field(
         default=None,
@@ -66,44 +74,15 @@ class LLMSettings(BaseModel):
     revision: str | None = Field(
         default=None, description="hashed: pinned revision, kept in lineage"
     )
-    api_key_env: str = Field(
-        default="SYNTHGEN_LLM_API_KEY",
-        description="operational: environment variable holding the API key "
-        "(OPENAI_API_KEY is the fallback)",
-        json_schema_extra=_OPERATIONAL,
+    api_key_env: str = _operational(
+        "SYNTHGEN_LLM_API_KEY",
+        "environment variable holding the API key (OPENAI_API_KEY is the fallback)",
     )
-    max_concurrency: int = Field(
-        default=16,
-        ge=1,
-        le=4096,
-        description="operational: requests in flight per worker",
-        json_schema_extra=_OPERATIONAL,
-    )
-    timeout_s: float = Field(
-        default=120.0,
-        gt=0,
-        description="operational: per-request timeout",
-        json_schema_extra=_OPERATIONAL,
-    )
-    max_retries: int = Field(
-        default=6,
-        ge=0,
-        le=100,
-        description="operational: retries of transient failures",
-        json_schema_extra=_OPERATIONAL,
-    )
-    backoff_base_s: float = Field(
-        default=0.5,
-        gt=0,
-        description="operational: first backoff step",
-        json_schema_extra=_OPERATIONAL,
-    )
-    max_backoff_s: float = Field(
-        default=60.0,
-        gt=0,
-        description="operational: cap on any single wait",
-        json_schema_extra=_OPERATIONAL,
-    )
+    max_concurrency: int = _operational(16, "requests in flight per worker", ge=1, le=4096)
+    timeout_s: float = _operational(120.0, "per-request timeout", gt=0)
+    max_retries: int = _operational(6, "retries of transient failures", ge=0, le=100)
+    backoff_base_s: float = _operational(0.5, "first backoff step", gt=0)
+    max_backoff_s: float = _operational(60.0, "cap on any single wait", gt=0)
     max_tokens: int = Field(default=1024, ge=1, description="hashed: reply length limit")
     max_tokens_cap: int = Field(
         default=8192,
@@ -116,16 +95,8 @@ class LLMSettings(BaseModel):
     )
     temperature: float = Field(default=0.7, ge=0, description="hashed: sampling temperature")
     top_p: float = Field(default=1.0, gt=0, le=1, description="hashed: nucleus sampling")
-    cache_dir: str = Field(
-        default="~/.cache/synthgen/llm",
-        description="operational: response cache folder",
-        json_schema_extra=_OPERATIONAL,
-    )
-    cache: bool = Field(
-        default=True,
-        description="operational: cache responses on disk",
-        json_schema_extra=_OPERATIONAL,
-    )
+    cache_dir: str = _operational("~/.cache/synthgen/llm", "response cache folder")
+    cache: bool = _operational(True, "cache responses on disk")
     structured_output_mode: Literal["response_format", "structured_outputs"] = Field(
         default="response_format", description="hashed: how the JSON schema is sent"
     )

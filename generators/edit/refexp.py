@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_serializer
+from pydantic import BaseModel, ConfigDict
 
+from synthgen.records import CompactModel
 from synthgen.world import SceneGraph
 
 ATTRS = ("size", "color", "material")
@@ -61,20 +62,16 @@ class Relation(BaseModel):
     anchor: RefExp
 
 
-class RefExp(BaseModel):
+class RefExp(CompactModel):
     """A structured referring expression (see module docstring). Unset parts (None) are
     left out of its JSON."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     name: str | None = None
     attrs: dict[str, str] = {}
     ordinal: Ordinal | None = None
     relation: Relation | None = None
-
-    @model_serializer(mode="wrap")
-    def _drop_none(self, handler: Any) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 Relation.model_rebuild()

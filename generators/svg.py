@@ -46,7 +46,7 @@ from synthgen.program import (
 )
 from synthgen.records import BaseRecord
 from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
-from synthgen.world.base import World, WorldRendering
+from synthgen.world.base import World
 from synthgen.world.choice import (
     WorldSettings,
     world_field,
@@ -283,12 +283,13 @@ class Svg(Program[SvgConfig]):
         with ctx.stage("graph"):
             graph = world.graph(scene, rendering, cfg.world)
             vg = graph.to_vg()
-        counts = _pixel_counts(rendering, [o.object_id for o in vg.objects])
+        pixels = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+        counts = _pixel_counts(pixels, [o.object_id for o in vg.objects])
         ctx.require(self.visibility.check(list(counts.items())))
         graph_json = _graph_json(graph, vg)
         with ctx.stage("qa"):
             view = from_world_graph(
-                vg, rendering, world.name, graph_json, _unnamed(scene, rendering, vg)
+                vg, rendering, world.name, graph_json, _unnamed(scene, pixels, vg)
             )
             qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
         return Sample(
@@ -341,17 +342,17 @@ def _turns(qas: list[QA], enabled: bool) -> list[dict[str, Any]] | None:
     return conversations(qas) if qas else []
 
 
-def _pixel_counts(rendering: WorldRendering, object_ids: list[int]) -> dict[int, int]:
-    """Visible pixels of each object, counted on the rendering's id map."""
-    counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel()).tolist()
+def _pixel_counts(pixels: np.ndarray, object_ids: list[int]) -> dict[int, int]:
+    """Visible pixels of each object, from ``pixels`` (the id map's bincount)."""
+    counts = pixels.tolist()
     return {i: counts[i] if 0 <= i < len(counts) else 0 for i in object_ids}
 
 
-def _unnamed(scene: Any, rendering: WorldRendering, vg: VGImage) -> list[Thing | None]:
-    """The things the id map shows (a pixel or more) that the graph leaves out (too hidden
-    to name): each as the scene describes it when its objects carry ``oid``, ``name`` and
-    ``category`` (the sprites world's do), else None (a thing of unknown kind)."""
-    counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+def _unnamed(scene: Any, pixels: np.ndarray, vg: VGImage) -> list[Thing | None]:
+    """The things the id map shows (``pixels``, its bincount: a pixel or more) that the
+    graph leaves out (too hidden to name): each as the scene describes it when its objects
+    carry ``oid``, ``name`` and ``category`` (the sprites world's do), else None (a thing of
+    unknown kind)."""
     named = {o.object_id for o in vg.objects}
     by_id: dict[int, Any] = {}
     for o in getattr(scene, "objects", None) or ():
@@ -359,7 +360,7 @@ def _unnamed(scene: Any, rendering: WorldRendering, vg: VGImage) -> list[Thing |
         if isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
             by_id[oid] = o
     out: list[Thing | None] = []
-    for i in np.flatnonzero(counts).tolist():
+    for i in np.flatnonzero(pixels).tolist():
         if i == 0 or i in named:
             continue
         o = by_id.get(i)

@@ -367,14 +367,9 @@ def _unnamed(scene: Any, pixels: np.ndarray, vg: VGImage) -> list[Thing | None]:
         if o is None:
             out.append(None)
             continue
-        names = (str(o.name), *(str(a) for a in getattr(o, "alt", ())))
+        names = (o.name, *getattr(o, "alt", ()))
         out.append(
-            Thing(
-                names=tuple(n.strip().lower() for n in names),
-                category=str(o.category),
-                role=str(getattr(o, "role", "thing")),
-                group=str(getattr(o, "group", "")),
-            )
+            Thing.of(names, o.category, getattr(o, "role", "thing"), getattr(o, "group", ""))
         )
     return out
 

@@ -147,6 +147,13 @@ class Thing:
     role: str = "thing"
     group: str = ""
 
+    @classmethod
+    def of(cls, names: Sequence[Any], category: Any, role: Any = "thing", group: Any = "") -> Thing:
+        """A thing as a world describes it: names stripped and lower-cased, all as text."""
+        return cls(
+            tuple(str(n).strip().lower() for n in names), str(category), str(role), str(group)
+        )
+
 
 @dataclass(frozen=True)
 class WorldWords:
@@ -233,11 +240,8 @@ def _world_objects(world_graph: Mapping[str, Any] | None) -> dict[int, Thing] | 
     if not all(isinstance(o, Mapping) and "category" in o for o in objects):
         return None
     return {
-        int(o["id"]): Thing(
-            names=tuple(str(n).strip().lower() for n in o.get("names", ())),
-            category=str(o["category"]),
-            role=str(o.get("role", "thing")),
-            group=str(o.get("group", "")),
+        int(o["id"]): Thing.of(
+            o.get("names", ()), o["category"], o.get("role", "thing"), o.get("group", "")
         )
         for o in objects
     }

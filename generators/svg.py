@@ -50,7 +50,6 @@ from synthgen.world.base import World
 from synthgen.world.choice import (
     WorldSettings,
     world_field,
-    world_identity,
     world_name,
     world_of,
 )
@@ -173,10 +172,6 @@ class Svg(Program[SvgConfig]):
             return len(list_images(config.images or ""))
         # loading validates the whole file: every UserError comes before anything is written
         return len(load_vg_file(config.vg_path)) if config.vg_path else None
-
-    @classmethod
-    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
-        return world_identity(super().identity_config(config))
 
     def open_backends(self) -> dict[str, Any]:
         if not self.config.needs_llm:

@@ -33,7 +33,7 @@ from synthgen.generators.qa.sources import from_scene_graph
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
 from synthgen.world import SceneGraph, SceneSamplingError
-from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
+from synthgen.world.choice import WorldSettings, world_field
 from synthgen.world.graph import PredicateFilter, build_scene_graph
 from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
@@ -102,16 +102,7 @@ class SvgMulti(Program[SvgMultiConfig]):
     Config = SvgMultiConfig
     Record = SvgMultiRecord
     media_kinds = ("image",)
-
-    @classmethod
-    def preflight(cls, config: SvgMultiConfig) -> None:
-        """llm.* (base class); the world must be one svg_multi draws (shapes for now)."""
-        super().preflight(config)
-        require_world(config.world, cls.name, ("shapes",))
-
-    @classmethod
-    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
-        return world_identity(super().identity_config(config))
+    worlds = ("shapes",)  # its related views (recolour, material, camera) are shapes-only
 
     def __init__(self, config: SvgMultiConfig) -> None:
         super().__init__(config)

@@ -129,6 +129,9 @@ class Program(ABC, Generic[ConfigT]):
     description: ClassVar[str] = ""
     Config: ClassVar[type[ProgramConfig]] = ProgramConfig
     Record: ClassVar[type[BaseRecord]] = BaseRecord
+    worlds: ClassVar[tuple[str, ...] | None] = None
+    """The worlds (``synthgen.world``) the program can draw when its config has a ``world``
+    field; None: any registered world. Checked by the default :meth:`preflight`."""
     backends: ClassVar[tuple[str, ...]] = ()
     """Capabilities the program needs in ``ctx.backends`` (created by the engine per worker)."""
     media_kinds: ClassVar[tuple[str, ...] | None] = None
@@ -156,13 +159,18 @@ class Program(ABC, Generic[ConfigT]):
         Default: every ``llm`` table of the config is validated as
         :class:`~synthgen.models.LLMSettings`, and when the config has a ``needs_llm``
         property that is true, the chosen backend's extra must be importable (``aiohttp``
-        for ``llm.backend=openai``, ``vllm`` for ``vllm``). Overrides should call it first.
+        for ``llm.backend=openai``, ``vllm`` for ``vllm``); and the config's ``world`` must be
+        one of :attr:`worlds`. Overrides should call it first.
         """
         from synthgen.models.config import check_llm_extra, check_llm_settings
 
         check_llm_settings(config)
         if getattr(config, "needs_llm", False):
             check_llm_extra(getattr(config, "llm", None))
+        if cls.worlds is not None and hasattr(config, "world"):
+            from synthgen.world.choice import require_world
+
+            require_world(config.world, cls.name, cls.worlds)
 
     @classmethod
     def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
@@ -172,11 +180,14 @@ class Program(ABC, Generic[ConfigT]):
         them never refuses a resume.
 
         Default: the whole config except the operational keys of every ``llm`` table
-        (:data:`synthgen.models.config.OPERATIONAL_FIELDS`); a config without such keys is
+        (:data:`synthgen.models.config.OPERATIONAL_FIELDS`) and the name of a ``world`` that
+        hashed without one before worlds had names
+        (:func:`synthgen.world.choice.world_identity`); a config without such keys is
         returned equal, so it hashes as before."""
         from synthgen.models.config import identity_config
+        from synthgen.world.choice import world_identity
 
-        return identity_config(config)
+        return world_identity(identity_config(config))
 
     def open_backends(self) -> dict[str, Any]:
         """Model backends this program needs with its config ("llm", "diffusion", "clip"...).

@@ -49,7 +49,7 @@ from synthgen.program import (
 from synthgen.prompts import load, text_sha256
 from synthgen.records import BaseRecord, StrictModel, Verdict
 from synthgen.world import SceneGraph, SceneSamplingError, get_renderer
-from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
+from synthgen.world.choice import WorldSettings, world_field
 from synthgen.world.graph import build_scene_graphs
 from synthgen.world.scene import sample_rendered_scenes
 
@@ -198,22 +198,17 @@ class Edit(Program[EditConfig]):
     Config = EditConfig
     Record = EditRecord
     media_kinds = ("image",)
+    worlds = ("shapes",)  # sprite edits are a later issue
 
     @classmethod
     def preflight(cls, config: EditConfig) -> None:
         """llm.* and its extra (base class); source=images also needs torch, diffusers and
-        transformers (the editing pipeline, CLIP), imported only when a worker opens them.
-        The world must be shapes (sprite edits are a later issue)."""
+        transformers (the editing pipeline, CLIP), imported only when a worker opens them."""
         super().preflight(config)
-        require_world(config.world, cls.name, ("shapes",))
         if config.source == "images":
             from synthgen.models.config import require_diffusion
 
             require_diffusion("edit source=images")
-
-    @classmethod
-    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
-        return world_identity(super().identity_config(config))
 
     def __init__(self, config: EditConfig) -> None:
         super().__init__(config)

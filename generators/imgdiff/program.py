@@ -39,7 +39,7 @@ from synthgen.program import (
     register_program,
 )
 from synthgen.world import SceneSamplingError
-from synthgen.world.choice import WorldSettings, require_world, world_field, world_identity
+from synthgen.world.choice import WorldSettings, world_field
 from synthgen.world.graph import PredicateFilter
 from synthgen.world.render import get_renderer
 from synthgen.world.scene import sample_rendered_scenes
@@ -125,22 +125,17 @@ class ImgDiff(Program[ImgDiffConfig]):
     Config = ImgDiffConfig
     Record = ImgDiffRecord
     media_kinds = ("image",)
+    worlds = ("shapes",)  # sprite pairs are a later issue
 
     @classmethod
     def preflight(cls, config: ImgDiffConfig) -> None:
         """llm.* and its extra (base class); mode=model also needs torch, diffusers and
-        transformers (diffusion pipelines, CLIP), imported only when a worker opens them.
-        The world must be shapes (sprite pairs are a later issue)."""
+        transformers (diffusion pipelines, CLIP), imported only when a worker opens them."""
         super().preflight(config)
-        require_world(config.world, cls.name, ("shapes",))
         if config.mode == "model":
             from synthgen.models.config import require_diffusion
 
             require_diffusion("imgdiff mode=model")
-
-    @classmethod
-    def identity_config(cls, config: dict[str, Any]) -> dict[str, Any]:
-        return world_identity(super().identity_config(config))
 
     def __init__(self, config: ImgDiffConfig) -> None:
         super().__init__(config)

@@ -1,11 +1,13 @@
-"""``audibility``: every captioned sound event must stand out from the background noise.
+"""``audibility``: every captioned sound event must stand out from the rest of the mix.
 
-A caption that names a sound nobody can hear is wrong data. The check is measured on the
-rendered signal (:mod:`synthgen.world.sound.analysis`): for each event, its energy inside its
-own frequency band (the range holding 90 % of its energy) over its active frames, against the
-background's energy in the same band and frames, in the channel where the event is loudest.
-The scene passes when every event's ratio is at least ``snr_db``. The score is the smallest
-ratio; a failure names the faintest event.
+A caption that names a sound nobody can hear is wrong data ("five knocks" under a louder
+engine). The check is measured on the rendered signal (:mod:`synthgen.world.sound.analysis`):
+for each event, its energy inside its own frequency band (the range holding 90 % of its
+energy) over its active frames, against the energy of everything else in the clip -- the
+background noise *and every other event* -- in the same band and frames, in the channel where
+that ratio is best. Overall energy would not do: a loud beep at 2 kHz does not mask a hum at
+60 Hz, a hum at 150 Hz does mask a knock at 150 Hz. The scene passes when every event's
+ratio is at least ``snr_db``. The score is the smallest ratio; a failure names that event.
 """
 
 from __future__ import annotations
@@ -51,6 +53,6 @@ class Audibility(Filter):
             score_type=SCORE_TYPE,
             detail=None
             if passed
-            else f"event {worst} ({label}) is {m.snr_db:.1f} dB over the background "
+            else f"event {worst} ({label}) is {m.snr_db:.1f} dB over the rest of the mix "
             f"in {lo:.0f}-{hi:.0f} Hz, needs {self.snr_db:g} dB",
         )

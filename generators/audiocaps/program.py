@@ -1,10 +1,13 @@
 """``audiocaps``: procedural sound scenes with signal-verified captions and audio QA.
 
 Each candidate draws a scene of 1-5 sound events over a noise background
-(:mod:`synthgen.world.sound`), renders it, and keeps it only if every event is audible over the
-background in its own band (``audibility``) and every pair of events is separable in time or
-frequency (``separability``), both measured on the rendered signal. Captions (a short
-WavCaps-style one and a detailed one) and QA are computed from the measured scene graph.
+(:mod:`synthgen.world.sound`) and renders it. An event that does not stand out from the rest
+of the mix (background and other events) in its own band is taken out of the clip (counted
+as ``audiocaps.inaudible.<class>``), so captions and QA name only what can be heard; the
+clip is then kept only if every remaining event is audible (``audibility``) and every pair is
+separable in time or frequency (``separability``), both measured on the rendered signal.
+Captions (a short WavCaps-style one and a detailed one) and QA are computed from the
+measured scene graph.
 
 Model-backed options: ``rewrite="llm"`` has an LLM rewrite the short caption WavCaps-style
 (structured output, checked to keep every sound and count: ``caption_facts``), and
@@ -165,6 +168,11 @@ class Audiocaps(Program[AudiocapsConfig]):
         with ctx.stage("synth"):
             scene = render_scene(spec, ctx.rng)
         with ctx.stage("check"):
+            keep = scene.measurements.audible(cfg.snr_db)
+            dropped = [i for i in range(len(spec.events)) if i not in keep]
+            for i in dropped:
+                ctx.counters[f"audiocaps.inaudible.{spec.events[i].label}"] += 1
+            scene = scene.without(dropped)
             ctx.require(self.audibility.check(scene))
             ctx.require(self.separability.check(scene))
         with ctx.stage("caption"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from synthgen.filter import filters
@@ -91,3 +92,35 @@ def test_a_loud_event_masks_a_quiet_one_in_its_band() -> None:
     v = Separability(0.6).check(scene([loud, faint]))
     assert not v.passed and "(birds)" in v.detail
     assert Separability(0.0).check(scene([loud, faint])).passed
+
+
+def test_an_event_under_a_louder_one_in_its_band_is_inaudible() -> None:
+    """Five knocks under a louder engine hum in the same band: clearly audible over the
+    quiet background alone, masked once the engine is in the mix. A beep far above the
+    hum's band at the same level stays audible (the band, not the overall energy, counts)."""
+    knocks = event("knock", 1.0, -30.0, seed=1)
+    assert knocks.repetitions == 5
+    assert Audibility(6.0).check(scene([knocks], background_db=-60.0)).passed
+    engine = event("engine", 0.2, -14.0, max_duration=3.5)
+    clip = scene([engine, event("knock", 1.0, -30.0, seed=1)], background_db=-60.0)
+    v = Audibility(6.0).check(clip)
+    assert not v.passed and "event 1 (knock)" in v.detail and "rest of the mix" in v.detail
+    assert clip.measurements.audible(6.0) == [0]
+    beep = event("beep", 1.0, -30.0, pitch_hz=2000.0)
+    engine = event("engine", 0.2, -14.0, max_duration=3.5)
+    assert Audibility(6.0).check(scene([engine, beep], background_db=-60.0)).passed
+
+
+def test_dropping_a_masked_event_removes_it_from_the_mix() -> None:
+    """``without`` subtracts the dropped stem: the clip then equals a render without it."""
+    engine = event("engine", 0.2, -14.0, max_duration=3.5)
+    clip = scene([engine, event("knock", 1.0, -30.0, seed=1)], background_db=-60.0)
+    kept = clip.without([1])
+    assert [e.label for e in kept.spec.events] == ["engine"]
+    bg = clip.background()
+    np.testing.assert_allclose(
+        kept.mix,
+        bg + np.pad(clip.stems[0].samples, (clip.stems[0].start, clip.n - clip.stems[0].stop)),
+        atol=1e-6,
+    )
+    assert Audibility(6.0).check(kept).passed

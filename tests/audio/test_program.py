@@ -122,10 +122,12 @@ def _outcomes(config: dict, count: int, seed: int = 0) -> tuple[list, Counter]:
 
 
 def test_inaudible_events_are_rejected_by_the_program() -> None:
+    """Events that cannot be heard are taken out; a clip left with none is rejected."""
     quiet = {"event_level_db": [-75, -70], "background_level_db": [-30, -30], "events": [1, 2]}
-    outcomes, _ = _outcomes(quiet, 4)
+    outcomes, counters = _outcomes(quiet, 4)
     assert all(o.reject is not None and o.reject.reason == "audibility" for o in outcomes)
-    assert all("dB over the background" in o.reject.detail for o in outcomes)
+    assert all("no sound events" in o.reject.detail for o in outcomes)
+    assert sum(v for k, v in counters.items() if k.startswith("audiocaps.inaudible.")) >= 4
 
 
 def test_speech_is_skipped_and_counted_without_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,3 +150,28 @@ def test_speech_events_with_espeak() -> None:
     assert any(m.id == "espeak-ng" and m.revision for m in rec.lineage.models)
     assert "speak" in rec.caption or "talk" in rec.caption or "says" in rec.caption
     assert f'"{event.text}"' in rec.caption_detailed
+
+
+def test_a_masked_event_is_neither_heard_in_the_clip_nor_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Knocks under a louder engine in their band: the record's clip, graph, caption and QA
+    hold only the engine, and the dropped knocks are counted."""
+    from synthgen.generators.audiocaps import program
+    from synthgen.world.sound import SceneSpec, Structure
+    from tests.audio.helpers import event
+
+    def fixed(rng: np.random.Generator, cfg: object) -> SceneSpec:
+        events = [event("engine", 0.2, -14.0, max_duration=3.5), event("knock", 1.0, -30.0, seed=1)]
+        return SceneSpec(4.0, 16000, 1, "pink", -60.0, events, Structure((), ((0, 1),)))
+
+    monkeypatch.setattr(program, "sample_scene", fixed)
+    outcomes, counters = _outcomes({}, 2)
+    assert counters["audiocaps.inaudible.knock"] == 2
+    for o in outcomes:
+        rec = o.record
+        assert rec is not None
+        assert [e.label for e in rec.graph.events] == ["engine"]
+        asked = [q.question for q in rec.qa if q.answer != "no"]  # "no knocking?" is true
+        text = " ".join([rec.caption, rec.caption_detailed or "", *asked])
+        assert "knock" not in text.lower()

@@ -9,8 +9,12 @@ changes nothing for a sound whose statistics do not move from frame to frame):
   event's loudest frame (the knocks, not the silence between them);
 * **band**: the frequency range holding the middle 90 % of its energy (5th-95th percentile);
 * **loudness**: A-weighted RMS level over the active frames, dB re full scale;
-* **SNR**: its energy in its band over its active frames against the background's energy in
-  the same band and frames, in the channel where it is loudest (``audibility`` filter);
+* **SNR**: its energy in its band over its active frames against the energy of *the rest of
+  the mix* in the same band and frames -- the background and every other event (a knock
+  under a louder engine hum in the knock's band is masked even over a quiet background) --
+  in the channel where it is loudest (``audibility`` filter). Parts add in power (they are
+  independent sources); :meth:`SceneMeasurements.masked_snr_db` recomputes it for any
+  subset of the events, so dropping an inaudible event needs no new FFT;
 * **retention** against another event: the share of its energy left in the time-frequency
   cells it dominates (an ideal binary mask) where the two overlap in time; an event that
   keeps little of its energy is masked, not separable (``separability`` filter).
@@ -21,7 +25,7 @@ The background's band energies come from its noise table's precomputed spectrogr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,11 +56,74 @@ class EventMeasure:
     band_bins: tuple[int, int]
     loudness_db: float
     snr_db: float
+    event_band: float = 0.0
+    """The event's energy in its band over its active frames (before channel gains)."""
+    gains: tuple[float, ...] = (1.0,)
+    background_band: tuple[float, ...] = ()
+    """The background's energy in the event's band and active frames, per channel."""
+
+    @property
+    def active_frames(self) -> np.ndarray:
+        """Clip frame indices of the active frames."""
+        return np.arange(self.j0, self.j1, self.step)[: len(self.active)][self.active]
+
+    def band_energy_at(self, frames: np.ndarray, k0: int, k1: int) -> float:
+        """This event's energy in bins ``[k0, k1)`` summed over clip ``frames`` (a stationary
+        event analysed on even frames stands in for an odd frame with the frame before)."""
+        if self.power.size == 0 or frames.size == 0:
+            return 0.0
+        rows = (frames - self.j0) // self.step
+        rows = rows[(frames >= self.j0) & (frames < self.j1) & (rows < len(self.power))]
+        if rows.size == 0:
+            return 0.0
+        return float(self.power[rows, k0:k1].sum(dtype=np.float64))
 
 
 @dataclass
 class SceneMeasurements:
     events: list[EventMeasure]
+
+    def masked_snr_db(self, i: int, present: list[int] | None = None) -> float:
+        """Event ``i``'s in-band energy over its active frames against the background plus
+        the events ``present`` (default: all; ``i`` itself is skipped) in the same band and
+        frames, in the channel where that ratio is best, dB."""
+        e = self.events[i]
+        if e.event_band <= 0:
+            return -200.0
+        others = range(len(self.events)) if present is None else present
+        frames = e.active_frames
+        k0, k1 = e.band_bins
+        masking = [
+            (self.events[j].gains, self.events[j].band_energy_at(frames, k0, k1))
+            for j in others
+            if j != i
+        ]
+        best = -200.0
+        for c, gain in enumerate(e.gains):
+            rest = e.background_band[c] + sum(m * g[c] ** 2 for g, m in masking)
+            best = max(best, power_db(e.event_band * gain**2) - power_db(rest))
+        return best
+
+    def audible(self, snr_db: float) -> list[int]:
+        """The events a listener can pick out: drop the event with the lowest masked SNR
+        while it is below ``snr_db``, re-measuring the rest without it (what masked it may
+        be gone); the ids kept, in order."""
+        keep = list(range(len(self.events)))
+        while keep:
+            snrs = [(self.masked_snr_db(i, keep), i) for i in keep]
+            worst, i = min(snrs)
+            if worst >= snr_db:
+                break
+            keep.remove(i)
+        return keep
+
+    def subset(self, keep: list[int]) -> SceneMeasurements:
+        """The measurements of the scene with only events ``keep`` (SNRs re-measured)."""
+        events = [self.events[i] for i in keep]
+        out = SceneMeasurements(events)
+        for k, i in enumerate(keep):
+            events[k] = replace(events[k], snr_db=self.masked_snr_db(i, keep))
+        return out
 
     def retention(self, i: int, j: int) -> tuple[float, float]:
         """(share of i's energy it keeps, share of j's it keeps) where i and j overlap.
@@ -105,7 +172,17 @@ def measure(scene: RenderedScene) -> SceneMeasurements:
         if frame_power.size == 0 or frame_power.max() <= 0:
             out.append(
                 EventMeasure(
-                    j0, j1, step, power, np.zeros(0, bool), 0.0, (0, 0), (0, 1), -200, -200
+                    j0,
+                    j1,
+                    step,
+                    power,
+                    np.zeros(0, bool),
+                    0.0,
+                    (0, 0),
+                    (0, 1),
+                    -200,
+                    -200,
+                    gains=stem.gains,
                 )
             )
             continue
@@ -114,13 +191,12 @@ def measure(scene: RenderedScene) -> SceneMeasurements:
         band_hz, (k0, k1) = _band(act.sum(axis=0, dtype=np.float64), spec.freqs)
         loud = float((act @ spec.a_weight).mean(dtype=np.float64))
         event_band = float(act[:, k0:k1].sum(dtype=np.float64))
-        snr = -200.0
-        for channel, gain in enumerate(stem.gains):
+        bg_bands = []
+        for channel in range(len(stem.gains)):
             bg = scene.bank.band_power(
                 scene.spec.background, scene.background_offsets[channel], frames, k0, k1
             )
-            bg_band = float(bg[active].sum()) * scene.background_gain**2
-            snr = max(snr, power_db(event_band * gain**2) - power_db(bg_band))
+            bg_bands.append(float(bg[active].sum()) * scene.background_gain**2)
         out.append(
             EventMeasure(
                 j0=j0,
@@ -132,7 +208,14 @@ def measure(scene: RenderedScene) -> SceneMeasurements:
                 band_hz=band_hz,
                 band_bins=(k0, k1),
                 loudness_db=power_db(loud),
-                snr_db=snr,
+                snr_db=-200.0,
+                event_band=event_band,
+                gains=stem.gains,
+                background_band=tuple(bg_bands),
             )
         )
-    return SceneMeasurements(out)
+    measured = SceneMeasurements(out)
+    for i, e in enumerate(out):
+        if e.event_band > 0:
+            e.snr_db = measured.masked_snr_db(i)
+    return measured

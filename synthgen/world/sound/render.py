@@ -9,7 +9,7 @@ guesswork of separating a mixture.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -69,6 +69,35 @@ class RenderedScene:
         from synthgen.world.sound.analysis import measure
 
         return measure(self)
+
+    def without(self, drop: list[int]) -> RenderedScene:
+        """This scene with events ``drop`` taken out of the mix (their stems subtracted) and
+        out of the spec; the other events keep their samples and measurements (SNRs
+        re-measured without the dropped ones). What a caption describes is then exactly
+        what the clip holds."""
+        if not drop:
+            return self
+        keep = [i for i in range(len(self.stems)) if i not in drop]
+        mix = self.mix.copy()
+        for i in drop:
+            stem = self.stems[i]
+            if mix.ndim == 1:
+                mix[stem.start : stem.stop] -= stem.samples
+            else:
+                for c, g in enumerate(stem.gains):
+                    mix[stem.start : stem.stop, c] -= F32(g) * stem.samples
+        spec = replace(self.spec, events=[self.spec.events[i] for i in keep])
+        out = RenderedScene(
+            spec,
+            mix,
+            [self.stems[i] for i in keep],
+            self.background_offsets,
+            self.background_gain,
+            self.gain,
+            self.bank,
+        )
+        out.__dict__["measurements"] = self.measurements.subset(keep)
+        return out
 
     def background(self, channel: int = 0) -> np.ndarray:
         """The background samples of ``channel`` as mixed."""

@@ -65,7 +65,7 @@ BATCH_SIZE = 64
 
 
 class SvgConfig(ProgramConfig):
-    world: WorldSettings = world_field("shapes")
+    world: WorldSettings = world_field("sprites")
     qa: QAConfig = Field(default_factory=QAConfig, description="questions per image")
     predicates: PredicateFilter = None
     min_visible_pixels: int = Field(

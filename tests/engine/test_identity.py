@@ -81,7 +81,9 @@ def test_default_configs_hash_as_before(tmp_path: Path, name: str) -> None:
     program = programs.get(name)
     resolved = resolve_config(program)
     expected = world_identity(resolved)
-    if name in ("svg", "svg_multi", "imgdiff", "edit"):  # the programs that draw scenes
+    if name == "svg":  # draws real things by default: a named world, hashed by name
+        assert resolved["world"]["name"] == "sprites" and expected["world"]["name"] == "sprites"
+    elif name in ("svg_multi", "imgdiff", "edit"):  # the other programs that draw scenes
         assert resolved["world"]["name"] == "shapes" and "name" not in expected["world"]
     assert program.identity_config(resolved) == expected
     assert _hash(tmp_path, name) == config_hash(expected)

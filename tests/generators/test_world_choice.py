@@ -139,16 +139,18 @@ def _records(root: Path) -> list[dict]:
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_world_name_table_and_default_resolve_alike(program: str) -> None:
-    default = build_job(program, 1, "unused")
-    assert default.config["world"]["name"] == "shapes"
-    for world in ("shapes", {"name": "shapes"}, {}):
+    # svg draws real things by default (issue #14); the others still draw shapes
+    expected_default = "sprites" if program == "svg" else "shapes"
+    assert build_job(program, 1, "unused").config["world"]["name"] == expected_default
+    shapes = build_job(program, 1, "unused", config={"world": "shapes"})
+    for world in ({"name": "shapes"}, {}):
         job = build_job(program, 1, "unused", config={"world": world})
-        assert job.config == default.config and job.config_hash == default.config_hash
-    # the name of the shapes world stays out of the hash: configs hash as before worlds
+        assert job.config == shapes.config and job.config_hash == shapes.config_hash
+    # the name of the shapes world stays out of the hash: configs hash as before worlds had names
     cls = programs.get(program)
-    unnamed = {**default.config, "world": {
-        k: v for k, v in default.config["world"].items() if k != "name"}}
-    assert default.config_hash == config_hash(cls.identity_config(unnamed))
+    unnamed = {**shapes.config, "world": {
+        k: v for k, v in shapes.config["world"].items() if k != "name"}}
+    assert shapes.config_hash == config_hash(cls.identity_config(unnamed))
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
@@ -159,7 +161,9 @@ def test_world_table_without_name_is_the_shapes_world(program: str) -> None:
     )
     assert job.config["world"]["max_objects"] == 8 and job.config["world"]["name"] == "shapes"
     assert job.config_hash == named.config_hash
-    assert job.config_hash != build_job(program, 1, "unused").config_hash
+    assert job.config_hash != build_job(
+        program, 1, "unused", config={"world": "shapes"}
+    ).config_hash
     cfg = programs.get(program).Config.model_validate(job.config)
     assert type(cfg.world) is WorldConfig and cfg.world.max_objects == 8
 

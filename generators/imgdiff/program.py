@@ -24,11 +24,14 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from synthgen.errors import UserError
 from synthgen.filters.diff_area import DiffArea
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.imgdiff.changes import CHANGE_KINDS, VariantSpec, sample_variant
 from synthgen.generators.imgdiff.procedural import finish
 from synthgen.generators.imgdiff.schema import ImgDiffRecord
+from synthgen.generators.imgdiff.sprites import SPRITE_KINDS
+from synthgen.generators.streams import own_stream
 from synthgen.program import (
     Context,
     Program,
@@ -39,11 +42,13 @@ from synthgen.program import (
     register_program,
 )
 from synthgen.world import SceneSamplingError
-from synthgen.world.choice import WorldSettings, world_field
+from synthgen.world.choice import WorldSettings, world_field, world_name
 from synthgen.world.graph import PredicateFilter
 from synthgen.world.render import get_renderer
 from synthgen.world.scene import sample_rendered_scenes
 
+ALL_KINDS: tuple[str, ...] = tuple(dict.fromkeys(CHANGE_KINDS + SPRITE_KINDS))
+"""Change kinds of either world (each world uses those it has)."""
 BATCH_SIZE = 64
 """Procedural candidates per ``generate_batch`` call."""
 
@@ -54,9 +59,14 @@ class ImgDiffConfig(ProgramConfig):
     )
     world: WorldSettings = world_field("shapes")
     changes: tuple[int, int] = Field(
-        (1, 1), description="differences per pair: a number 1-3 or [fewest, most]"
+        (1, 3),
+        description="differences per pair: a number 1-3 or [fewest, most] (with most > 1 a "
+        "'how many differences' question is asked)",
     )
-    kinds: tuple[str, ...] = Field(CHANGE_KINDS, description=f"change kinds: {CHANGE_KINDS}")
+    kinds: tuple[str, ...] = Field(
+        ALL_KINDS,
+        description=f"change kinds: shapes world {CHANGE_KINDS}, sprite world {SPRITE_KINDS}",
+    )
     change_tries: int = Field(20, ge=1, description="attempts to place each change")
     min_move: float = Field(1.0, gt=0, description="move: least ground distance, world units")
     diff_threshold: int = Field(
@@ -83,6 +93,14 @@ class ImgDiffConfig(ProgramConfig):
         description="mode=model: inpainting checkpoint settings (default: the diffusion one)",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _model_mode_default(cls, data: Any) -> Any:
+        """mode=model makes one change per pair: there the default is 1, not [1, 3]."""
+        if isinstance(data, dict) and data.get("mode") == "model" and "changes" not in data:
+            return {**data, "changes": 1}
+        return data
+
     @field_validator("changes", mode="before")
     @classmethod
     def _one_number(cls, value: Any) -> Any:
@@ -99,9 +117,9 @@ class ImgDiffConfig(ProgramConfig):
     @field_validator("kinds")
     @classmethod
     def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [k for k in value if k not in CHANGE_KINDS]
+        unknown = [k for k in value if k not in ALL_KINDS]
         if unknown or not value:
-            raise ValueError(f"unknown or no change kinds {unknown}; choose from {CHANGE_KINDS}")
+            raise ValueError(f"unknown or no change kinds {unknown}; choose from {ALL_KINDS}")
         return tuple(dict.fromkeys(value))
 
     @model_validator(mode="after")
@@ -125,13 +143,20 @@ class ImgDiff(Program[ImgDiffConfig]):
     Config = ImgDiffConfig
     Record = ImgDiffRecord
     media_kinds = ("image",)
-    worlds = ("shapes",)  # sprite pairs are a later issue
+    worlds = ("shapes", "sprites")
 
     @classmethod
     def preflight(cls, config: ImgDiffConfig) -> None:
         """llm.* and its extra (base class); mode=model also needs torch, diffusers and
         transformers (diffusion pipelines, CLIP), imported only when a worker opens them."""
         super().preflight(config)
+        world = world_name(config.world)
+        own = SPRITE_KINDS if world == "sprites" else CHANGE_KINDS
+        if config.mode == "procedural" and not any(k in own for k in config.kinds):
+            raise UserError(
+                f"imgdiff: kinds {list(config.kinds)} has no change kind of the {world} world; "
+                f"choose from {list(own)}"
+            )
         if config.mode == "model":
             from synthgen.models.config import require_diffusion
 
@@ -141,7 +166,7 @@ class ImgDiff(Program[ImgDiffConfig]):
         super().__init__(config)
         self.spec = VariantSpec(
             world=config.world,
-            kinds=config.kinds,
+            kinds=tuple(k for k in config.kinds if k in CHANGE_KINDS),
             changes=config.changes,
             tries=config.change_tries,
             min_move=config.min_move,
@@ -153,8 +178,16 @@ class ImgDiff(Program[ImgDiffConfig]):
             min_iou=config.min_iou,
             min_visible_fraction=config.min_visible_fraction,
         )
-        self.renderer = get_renderer(config.world.renderer, shadows=config.world.shadows)
+        shapes = world_name(config.world) == "shapes"
+        self.renderer = (
+            get_renderer(config.world.renderer, shadows=config.world.shadows) if shapes else None
+        )
         self._model: Any = None
+        self._sprites: Any = None
+        if config.mode != "model" and world_name(config.world) == "sprites":
+            from synthgen.generators.imgdiff.sprites import SpriteDiff
+
+            self._sprites = SpriteDiff(config, self.diff_area)
         if config.mode == "model":
             from synthgen.generators.imgdiff.model import ModelPath
 
@@ -164,11 +197,15 @@ class ImgDiff(Program[ImgDiffConfig]):
         return self._model.open_backends() if self._model is not None else {}
 
     def batch_size(self) -> int:
-        return 1 if self._model is not None else BATCH_SIZE
+        return 1 if self._model is not None or self._sprites is not None else BATCH_SIZE
 
     def generate(self, ctx: Context[ImgDiffConfig]) -> Sample | Reject:
         if self._model is not None:
+            own_stream(self.name, ctx)
             return self._model.generate(ctx)
+        if self._sprites is not None:
+            own_stream(self.name, ctx)
+            return self._sprites.generate(ctx)
         result = self.generate_batch([ctx])[0]
         if isinstance(result, Exception):
             raise result
@@ -180,8 +217,10 @@ class ImgDiff(Program[ImgDiffConfig]):
         """Bases of the whole batch, then each variant from its own ``ctx.rng``, then one
         ``render_batch`` of the variants; per-context draws keep their order, so each result
         is what the batch of one gives."""
-        if self._model is not None:
+        if self._model is not None or self._sprites is not None:
             return super().generate_batch(ctxs)
+        for ctx in ctxs:
+            own_stream(self.name, ctx)
         cfg = self.config
         results: list[Sample | Reject | Exception | None] = [None] * len(ctxs)
         with ctxs[0].stage("scene"):

@@ -33,12 +33,20 @@ class ObjectState(CompactModel):
 
 
 class ChangeRecord(CompactModel):
-    kind: Literal["replace", "remove", "add", "recolor", "material", "move", "resize"]
+    kind: Literal["replace", "remove", "add", "attach", "recolor", "material", "move", "resize"]
     before: ObjectState | None = Field(None, description="the object in image A (None: add)")
     after: ObjectState | None = Field(None, description="the object in image B (None: remove)")
     box_a: Box | None = Field(None, description="the object's visible box in image A")
     box_b: Box | None = Field(None, description="the object's visible box in image B")
-    box: Box = Field(description="the changed region: union of box_a and box_b")
+    box: Box = Field(
+        description="the changed region: union of box_a and box_b (the object's visible boxes; "
+        "its ground shadow is not in it, see shadow_box)"
+    )
+    shadow_box: Box | None = Field(
+        None,
+        description="the box of the object's ground shadow in A and B where it has one: "
+        "changed pixels outside box lie there",
+    )
     region_caption_before: str | None = Field(None, description="what the region shows in A")
     region_caption_after: str | None = Field(None, description="what the region shows in B")
     captions: list[str] = Field(description="phrasings of this change")
@@ -69,6 +77,9 @@ class ImgDiffRecord(BaseRecord, CompactModel):
     )
     scene_graphs: list[SceneGraph] | None = Field(
         None, description="exact graphs of image A and B (procedural, scene_graphs=true)"
+    )
+    world_graphs: list[dict[str, Any]] | None = Field(
+        None, description="graphs of image A and B of a non-shapes world (scene_graphs=true)"
     )
     prompts: list[str] | None = Field(
         None, description="model path: the text prompts of image A and B"

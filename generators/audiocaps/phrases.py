@@ -8,6 +8,7 @@ words appears as a word, optionally with an -s/-es/-ing/-ed ending.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from synthgen.prompts import load, text_sha256
 from synthgen.world.sound import SoundEvent
 
 PROMPT_NAME = "audio_captions"
+CLASSES_NAME = "audio_classes"
 T = TypeVar("T")
 
 
@@ -49,32 +51,58 @@ def pick(options: Sequence[T], rng: np.random.Generator) -> T:
 
 
 def mention_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    alt = "|".join(re.escape(w) for w in words)
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # longest first
     return re.compile(rf"\b(?:{alt})(?:s|es|ing|ed)?\b", re.IGNORECASE)
 
 
+def _class_phrases(entry: dict[str, Any]) -> ClassPhrases:
+    return ClassPhrases(
+        label=entry["label"],
+        name=entry["name"],
+        a=entry["a"],
+        mentions=tuple(entry["mentions"]),
+        clause=tuple(entry["clause"]),
+        phrase=tuple(entry["phrase"]),
+        noun=tuple(entry["noun"]),
+        background=tuple(entry.get("background", ())),
+        count_question=tuple(entry.get("count_question", ())),
+        detailed=tuple(entry.get("detailed", ())),
+    )
+
+
+def merge_classes(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` (audio_captions.toml) with ``extra`` (audio_classes.toml) laid over it: its
+    classes replace same-named ones, instrument and percussion entries are expanded with
+    their shared templates ({a} and {name} filled in now, the rest per event), its QA tables
+    are added. Classes no synthesiser is registered for (the additive note/chord/melody that
+    the General MIDI instruments replaced) are left out."""
+    from synthgen.world.sound import SYNTHS
+
+    data = dict(base)
+    classes = {**base["classes"], **extra.get("classes", {})}
+    for group in ("instrument", "percussion"):
+        shared = extra.get(f"{group}_templates", {})
+        for name, entry in extra.get(f"{group}_classes", {}).items():
+            fill = {"a": entry["a"], "name": entry["name"]}
+
+            def expand(texts: list[str], fill: dict[str, str] = fill) -> list[str]:
+                return [t.replace("{a}", fill["a"]).replace("{name}", fill["name"]) for t in texts]
+
+            classes[name] = {**entry, **{k: expand(v) for k, v in shared.items()}}
+    data["classes"] = {k: v for k, v in classes.items() if k in SYNTHS}
+    data["qa"] = {**base["qa"], **extra.get("qa", {})}
+    data["forms"] = extra.get("forms", {})
+    return data
+
+
 class Phrasebook:
-    """Parsed ``audio_captions.toml`` (see the module docstring)."""
+    """Parsed ``audio_captions.toml`` + ``audio_classes.toml`` (see the module docstring)."""
 
     def __init__(self, data: dict[str, Any], sha256: str) -> None:
         self.data = data
         self.sha256 = sha256
-        self.classes = {
-            name: ClassPhrases(
-                label=entry["label"],
-                name=entry["name"],
-                a=entry["a"],
-                mentions=tuple(entry["mentions"]),
-                clause=tuple(entry["clause"]),
-                phrase=tuple(entry["phrase"]),
-                noun=tuple(entry["noun"]),
-                background=tuple(entry.get("background", ())),
-                count_question=tuple(entry.get("count_question", ())),
-                detailed=tuple(entry.get("detailed", ())),
-            )
-            for name, entry in data["classes"].items()
-        }
-        self.instruments: dict[str, dict[str, str]] = data["instruments"]
+        self.classes = {name: _class_phrases(entry) for name, entry in data["classes"].items()}
+        self.forms: dict[str, dict[str, str]] = data.get("forms", {})
         self.speakers: dict[str, str] = data["speakers"]
         self.times: list[str] = data["numbers"]["times"]
         self.counts: list[str] = data["numbers"]["count"]
@@ -88,12 +116,13 @@ class Phrasebook:
     @classmethod
     @cache
     def default(cls) -> Phrasebook:
-        text = (
-            resources.files("synthgen.prompts")
-            .joinpath(f"{PROMPT_NAME}.toml")
-            .read_text(encoding="utf-8")
-        )
-        return cls(load(PROMPT_NAME), text_sha256(text))
+        files = resources.files("synthgen.prompts")
+        texts = [
+            files.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+            for name in (PROMPT_NAME, CLASSES_NAME)
+        ]
+        data = merge_classes(load(PROMPT_NAME), load(CLASSES_NAME))
+        return cls(data, text_sha256("\n".join(texts)))
 
     def of(self, event: SoundEvent) -> ClassPhrases:
         return self.classes[event.label]
@@ -101,15 +130,15 @@ class Phrasebook:
     def slots(self, event: SoundEvent) -> dict[str, str]:
         """Values of the template slots for ``event``."""
         reps = max(1, event.repetitions)
-        timbre = event.timbre or ""
-        inst = self.instruments.get(timbre, {})
+        form = self.forms.get(event.form or "", {})
         return {
             "times": self.times[min(reps, len(self.times)) - 1],
             "count": self.counts[min(reps, len(self.counts)) - 1],
-            "instrument": inst.get("noun", "an instrument"),
-            "inst": timbre or "instrument",
-            "speaker": self.speakers.get(timbre, "someone"),
+            "speaker": self.speakers.get(event.timbre or "", "someone"),
             "text": event.text or "",
+            "language": event.language or "",
+            "form": form.get("text", "a few notes"),
+            "form_noun": form.get("noun", "tune"),
         }
 
     def clause(self, event: SoundEvent, rng: np.random.Generator) -> str:
@@ -131,15 +160,28 @@ class Phrasebook:
         return pick(options, rng).format(**self.slots(event))
 
     def label(self, event: SoundEvent) -> str:
-        """The event's label text: its instrument for music, else its class label."""
-        inst = self.instruments.get(event.timbre or "")
-        if inst and event.label in ("note", "chord", "melody"):
-            return inst["label"]
+        """The event's label text: its class's AudioSet name."""
         return self.of(event).label
 
     def mentioned(self, label: str, text: str) -> list[int]:
-        """Character positions where class ``label`` is mentioned in ``text``."""
-        return [m.start() for m in self._patterns[label].finditer(text)]
+        """Character positions where class ``label`` is mentioned in ``text``; a match that
+        lies inside a longer match of another class ("bell" in "bicycle bell", "drum" in
+        "snare drum") is that class's mention, not this one's."""
+        return self._mentions(text).get(label, [])
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one book per process, few texts
+    def _mentions(self, text: str) -> dict[str, list[int]]:
+        spans = [
+            (m.start(), m.end(), label)
+            for label, pattern in self._patterns.items()
+            for m in pattern.finditer(text)
+        ]
+        out: dict[str, list[int]] = {}
+        for a, b, label in spans:
+            inside = any(o != label and c <= a and b <= d and d - c > b - a for c, d, o in spans)
+            if not inside:
+                out.setdefault(label, []).append(a)
+        return out
 
     def count_words(self, repetitions: int) -> tuple[str, ...]:
         """Ways a caption may state ``repetitions``: "twice", "two", "2"."""

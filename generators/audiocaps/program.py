@@ -48,6 +48,7 @@ from synthgen.world.sound import (
     render_scene,
     sample_scene,
 )
+from synthgen.world.sound.scene import presence_rates
 from synthgen.world.sound.speech import espeak_version
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class AudiocapsRecord(BaseRecord, CompactModel):
 @register_program
 class Audiocaps(Program[AudiocapsConfig]):
     name = "audiocaps"
-    version = "1"
+    version = "2"
     description = "procedural sound scenes with signal-verified captions and audio QA"
     Config = AudiocapsConfig
     Record = AudiocapsRecord
@@ -132,6 +133,7 @@ class Audiocaps(Program[AudiocapsConfig]):
             loudness_db=config.loudness_margin_db,
             pitch_semitones=config.pitch_margin_semitones,
         )
+        self.absent_weights = presence_rates(config)
         missing = [c for c in config.classes if not get_synth(c).available()]
         if missing:
             log.warning(
@@ -185,7 +187,11 @@ class Audiocaps(Program[AudiocapsConfig]):
             names = labels(graph, st, book)
         ctx.used_prompt(PROMPT_NAME, book.sha256)
         with ctx.stage("qa"):
-            qa = make_qa(graph, st, book, ctx.rng) if cfg.qa else []
+            qa = (
+                make_qa(graph, st, book, ctx.rng, absent_weights=self.absent_weights)
+                if cfg.qa
+                else []
+            )
         audio = Audio(scene.mix, spec.sample_rate)
         draft = None
         if cfg.rewrite == "llm" or "clap" in ctx.backends:

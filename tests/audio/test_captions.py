@@ -32,10 +32,11 @@ def test_every_phrasing_names_its_class_and_no_other() -> None:
             filled = text.format(
                 times="twice",
                 count="two",
-                instrument="a piano",
-                inst="piano",
                 speaker="a man",
                 text="hello",
+                language="German",
+                form="a short melody",
+                form_noun="melody",
             )
             assert BOOK.mentioned(label, filled), (label, filled)
             others = [o for o in BOOK.classes if o != label and BOOK.mentioned(o, filled)]
@@ -48,7 +49,7 @@ def test_every_phrasing_names_its_class_and_no_other() -> None:
         for text in noise:
             assert not any(BOOK.mentioned(o, text) for o in BOOK.classes), text
     numbers = re.compile(rf"\b({'|'.join(BOOK.counts + BOOK.times)})\b")
-    for words in speech.PHRASES:  # quoted in detailed captions
+    for words in (w for _, sentences in speech.LANGUAGES.values() for w in sentences):
         assert not any(BOOK.mentioned(o, words) for o in BOOK.classes), words
         assert not numbers.search(words), words
 
@@ -149,6 +150,9 @@ def test_qa_answers_match_the_graph(records: list) -> None:
                 a, b = about
                 later = [e for e in g.events if e.onset > a.offset]
                 assert b.onset == min(e.onset for e in later)
+                # nothing else starts while x plays or before y: one answer only
+                between = [e for e in g.events if a.onset < e.onset < b.onset]
+                assert not between, (qa.question, between)
                 assert qa.answer == BOOK.of(b).a
             elif qa.kind == "order":
                 first = min(about, key=lambda e: e.onset)
@@ -163,12 +167,20 @@ def test_qa_answers_match_the_graph(records: list) -> None:
                 high = _by_name(g, qa.answer)
                 low = next(e for e in about if e.id != high.id)
                 assert high.pitch_hz / low.pitch_hz >= 2 ** (g.margins.pitch_semitones / 12)
+                pools = {get_synth(e.label).pitch_pool for e in about}
+                assert len(pools) == 1 and pools != {""}
             elif qa.template.startswith("longer"):
                 long = _by_name(g, qa.answer)
                 short = next(e for e in about if e.id != long.id)
                 assert long.duration >= 1.5 * short.duration
+                assert all(get_synth(e.label).free_duration for e in about)
             elif qa.kind == "duration":
                 assert qa.answer == f"about {seconds_text(about[0].duration)}"
+                assert get_synth(about[0].label).free_duration
+            elif qa.template.startswith("speech_text"):
+                assert about[0].label == "speech" and qa.answer == about[0].text
+            elif qa.template.startswith("speech_language"):
+                assert about[0].label == "speech" and qa.answer == about[0].language
             else:
                 pytest.fail(f"unknown QA kind {qa.kind}")
     assert {"presence", "count_events", "order", "next", "loudest", "pitch"} <= kinds

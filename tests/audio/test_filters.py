@@ -63,15 +63,15 @@ def test_band_snr_counts_only_the_events_band() -> None:
 
 
 def test_events_apart_in_time_are_separable() -> None:
-    clip = scene([event("note", 0.2, -20.0, seed=1), event("note", 2.5, -20.0, seed=1)])
+    clip = scene([event("flute", 0.2, -20.0, seed=1), event("flute", 2.5, -20.0, seed=1)])
     v = Separability(0.6).check(clip)
     assert v.passed and v.score == 1.0
 
 
 def test_same_sound_at_the_same_time_is_not_separable() -> None:
-    """Two copies of one note overlapping: each masks the other in every cell."""
-    a = event("note", 0.5, -20.0, seed=2)
-    b = event("note", 0.6, -20.0, seed=2)
+    """Two copies of one flute note overlapping: each masks the other in every cell."""
+    a = event("flute", 0.5, -20.0, seed=2, form="note", notes=(67,))
+    b = event("flute", 0.6, -20.0, seed=2, form="note", notes=(67,))
     v = Separability(0.6).check(scene([a, b]))
     assert not v.passed
     assert v.score_type == "ibm_energy_retention" and v.threshold == 0.6

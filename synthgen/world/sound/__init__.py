@@ -8,7 +8,8 @@
     graph = build_graph(scene, margins)      # AudioSceneGraph with relations
 
 Synthesisers (:data:`SYNTHS`) are parametric numpy classes registered by name; see
-:mod:`~synthgen.world.sound.tonal`, :mod:`~synthgen.world.sound.music`,
+:mod:`~synthgen.world.sound.tonal`, :mod:`~synthgen.world.sound.everyday`,
+:mod:`~synthgen.world.sound.instruments` (General MIDI samples),
 :mod:`~synthgen.world.sound.textures` and
 :mod:`~synthgen.world.sound.speech` (espeak-ng, optional). Everything random comes from the
 RNG passed in.

@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from synthgen.records import CompactModel, StrictModel
+from synthgen.world.sound.ontology import audioset_id
 from synthgen.world.sound.render import RenderedScene
 from synthgen.world.sound.synth import get_synth
 from synthgen.world.sound.timing import Margins, Structure, structure_of, time_relation
@@ -44,6 +45,11 @@ class SoundEvent(CompactModel):
     band_hz: tuple[int, int]
     timbre: str | None = Field(None, description="instrument, or speaker for speech")
     text: str | None = Field(None, description="the words of a speech event")
+    language: str | None = Field(None, description="language of a speech event, e.g. 'German'")
+    form: str | None = Field(None, description="an instrument's 'note', 'melody' or 'chord'")
+    notes: list[int] | None = Field(None, description="MIDI keys played, in order")
+    tempo_bpm: float | None = Field(None, description="tempo of a melody or beat")
+    audioset_id: str = Field("", description="AudioSet ontology id of the class")
 
     @property
     def offset(self) -> float:
@@ -92,6 +98,9 @@ class AudioSceneGraph(StrictModel):
     events: list[SoundEvent]
     relations: list[Relation] = Field(description="{subject id, predicate, object id}")
     margins: RelationMargins
+    scene_type: str = Field(
+        "", description="scene type whose class priors drew the sounds (provenance, not heard)"
+    )
 
     _relations: set[tuple[int, str, int]] | None = PrivateAttr(default=None)
 
@@ -178,6 +187,11 @@ def build_graph(scene: RenderedScene, margins: RelationMargins) -> AudioSceneGra
                 band_hz=(int(m.band_hz[0]), math.ceil(m.band_hz[1])),
                 timbre=ev.timbre,
                 text=ev.text,
+                language=ev.language,
+                form=ev.form,
+                notes=list(ev.notes) if ev.notes else None,
+                tempo_bpm=ev.tempo_bpm,
+                audioset_id=audioset_id(synth.audioset),
             )
         )
     return AudioSceneGraph(
@@ -191,4 +205,5 @@ def build_graph(scene: RenderedScene, margins: RelationMargins) -> AudioSceneGra
         events=events,
         relations=compute_relations(events, margins),
         margins=margins,
+        scene_type=spec.scene_type,
     )

@@ -46,6 +46,10 @@ SHAPES: dict[str, Shape] = {
     "scuff": _band(1600.0, 0.8),
     "rumble": lambda f: 1.0 / (1.0 + (np.maximum(f, 1.0) / 140.0) ** 2) * (f > 15.0),
     "breath": _band(2500.0, 0.7),
+    # added after the ones above, so their tables (same RNG stream) are unchanged
+    "water": _band(1500.0, 0.9),
+    "hiss": _band(5000.0, 0.6),
+    "murmur": _band(600.0, 0.7),
 }
 """Amplitude spectrum of each table as a function of frequency in Hz."""
 

@@ -16,29 +16,17 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # importing these modules registers their synthesisers
-from synthgen.world.sound import music, speech, textures, tonal  # noqa: F401
+from synthgen.world.sound import everyday, instruments, speech, textures, tonal  # noqa: F401
 from synthgen.world.sound.noise import BACKGROUNDS
+from synthgen.world.sound.priors import SCENE_TYPES, weights
 from synthgen.world.sound.synth import SYNTHS, EventSpec, get_synth
 from synthgen.world.sound.timing import Margins, Structure, structure, unambiguous
 
-DEFAULT_CLASSES = (
-    "beep",
-    "siren",
-    "bell",
-    "chime",
-    "clock",
-    "knock",
-    "drum",
-    "engine",
-    "rain",
-    "wind",
-    "birds",
-    "footsteps",
-    "note",
-    "chord",
-    "melody",
-)
-"""Every class but speech, which needs espeak-ng and is opt-in."""
+DEFAULT_CLASSES = tuple(SYNTHS)
+"""Every registered class: procedural ones, General MIDI instruments and drums, and speech
+(skipped and counted where espeak-ng is not installed)."""
+
+SceneType = Literal["street", "kitchen", "park", "concert", "office"]
 
 EDGE_S = 0.1
 """Events start and end at least this far inside the clip."""
@@ -64,6 +52,9 @@ class SoundSceneConfig(BaseModel):
     events: tuple[int, int] = Field((1, 5), description="number of sound events")
     classes: tuple[str, ...] = Field(
         DEFAULT_CLASSES, description="sound classes to draw from ('speech' needs espeak-ng)"
+    )
+    scenes: tuple[SceneType, ...] = Field(
+        SCENE_TYPES, description="scene types whose class priors draw the sounds"
     )
     event_level_db: tuple[float, float] = Field(
         (-32.0, -14.0), description="event RMS level over its active frames, dBFS"
@@ -101,6 +92,8 @@ class SoundSceneConfig(BaseModel):
             raise ValueError("events: at least 1")
         if not self.backgrounds:
             raise ValueError("backgrounds: at least one colour")
+        if not self.scenes:
+            raise ValueError("scenes: at least one scene type")
         return self
 
     @property
@@ -120,6 +113,7 @@ class SceneSpec:
     events: list[EventSpec]
     structure: Structure
     skipped: list[str] = field(default_factory=list)
+    scene_type: str = ""
 
 
 AMBIENT_SHARE = 0.75
@@ -240,9 +234,7 @@ def _place(
 def sample_scene(rng: np.random.Generator, cfg: SoundSceneConfig) -> SceneSpec:
     """Draw one scene (see the module docstring). Raises :class:`SoundSceneError`."""
     duration = round(float(rng.uniform(*cfg.duration_s)), 2)
-    pool = list(cfg.classes)
-    count = min(int(rng.integers(cfg.events[0], cfg.events[1] + 1)), len(pool))
-    drawn = [pool[i] for i in rng.choice(len(pool), size=count, replace=False)]
+    scene_type, drawn = draw_classes(rng, cfg)
     labels = [c for c in drawn if get_synth(c).available()]
     skipped = [c for c in drawn if c not in labels]
     if not labels:
@@ -284,4 +276,40 @@ def sample_scene(rng: np.random.Generator, cfg: SoundSceneConfig) -> SceneSpec:
         events=events,
         structure=found,
         skipped=skipped,
+        scene_type=scene_type,
     )
+
+
+def draw_classes(rng: np.random.Generator, cfg: SoundSceneConfig) -> tuple[str, list[str]]:
+    """A scene type (uniform over ``cfg.scenes``) and 1..n distinct classes drawn without
+    replacement with that scene's prior weights (:mod:`~synthgen.world.sound.priors`)."""
+    scene_type = cfg.scenes[int(rng.integers(len(cfg.scenes)))]
+    pool = cfg.classes
+    count = min(int(rng.integers(cfg.events[0], cfg.events[1] + 1)), len(pool))
+    w = np.array(weights(scene_type, pool))
+    picks = rng.choice(len(pool), size=count, replace=False, p=w / w.sum())
+    return scene_type, [pool[i] for i in picks]
+
+
+RATE_SEED = 0x5EED
+RATE_DRAWS = 4000
+
+
+def presence_rates(cfg: SoundSceneConfig) -> dict[str, float]:
+    """Class -> weight for drawing the absent class of a "no" presence question: r / (1 - p),
+    where r is how often the class is the subject of a "yes" one (present, and picked among
+    the clip's events) and p how often it is present at all. A class is then asked about with
+    "no" about as often as with "yes". Estimated from :data:`RATE_DRAWS` class draws with a
+    fixed seed (no audio), so it is a pure function of the config."""
+    rng = np.random.default_rng(RATE_SEED)
+    yes: dict[str, float] = dict.fromkeys(cfg.classes, 0.0)
+    present: dict[str, float] = dict.fromkeys(cfg.classes, 0.0)
+    for _ in range(RATE_DRAWS):
+        _, drawn = draw_classes(rng, cfg)
+        labels = [c for c in drawn if get_synth(c).available()]
+        for c in labels:
+            yes[c] += 1.0 / len(labels)
+            present[c] += 1.0
+    return {
+        c: (yes[c] / RATE_DRAWS) / max(1e-9, 1.0 - present[c] / RATE_DRAWS) for c in cfg.classes
+    }

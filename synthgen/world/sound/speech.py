@@ -1,5 +1,8 @@
 """Speech events through the ``espeak-ng`` command-line synthesiser, when it is installed.
 
+Several languages and voices (:data:`LANGUAGES`, :data:`VARIANTS`): the graph keeps the
+transcript, the language and the speaker, so captions and QA can say what was said.
+
 Speech is optional: without ``espeak-ng`` on the PATH :meth:`Speech.available` is False and the
 scene sampler drops speech events (the program counts them as skipped). espeak-ng is
 deterministic for a given text, voice, speed and pitch, and an utterance takes ~20-50 ms to
@@ -36,9 +39,64 @@ PHRASES = (  # no sound names or numbers: captions quote them
     "turn left at the corner",
     "the meeting starts at noon",
 )
+"""English sentences (the first language's)."""
 
-VOICES = {"man": "en-us", "woman": "en-us+f3"}
-"""Speaker -> espeak-ng voice; the speaker word is what captions say ("a woman speaks")."""
+LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # language name (what captions and answers say) -> (espeak-ng voice, sentences)
+    "English": ("en-us", PHRASES),
+    "Spanish": (
+        "es",
+        (
+            "buenos días a todos",
+            "dónde están las llaves",
+            "hace un día precioso",
+            "muchas gracias",
+            "hasta mañana",
+            "vamos a dar un paseo",
+        ),
+    ),
+    "German": (
+        "de",
+        (
+            "guten Morgen zusammen",
+            "wo sind die Schlüssel",
+            "vielen Dank",
+            "bis morgen",
+            "das ist ein schöner Tag",
+            "gehen wir spazieren",
+        ),
+    ),
+    "French": (
+        "fr-fr",
+        (
+            "bonjour à tous",
+            "où sont les clés",
+            "merci beaucoup",
+            "à demain",
+            "quelle belle journée",
+            "allons nous promener",
+        ),
+    ),
+    "Italian": (
+        "it",
+        (
+            "buongiorno a tutti",
+            "dove sono le chiavi",
+            "grazie mille",
+            "a domani",
+            "che bella giornata",
+            "andiamo a fare una passeggiata",
+        ),
+    ),
+}
+"""Languages speech events are drawn from (uniformly), with their voices and sentences."""
+
+VARIANTS = {"man": "+m3", "woman": "+f3"}
+"""Speaker -> espeak-ng voice variant; the speaker word is what captions say ("a woman
+speaks")."""
+
+VOICES = {speaker: "en-us" + variant for speaker, variant in VARIANTS.items()}
+"""Speaker -> English voice (kept for callers of the single-language version)."""
 
 
 @cache
@@ -79,26 +137,32 @@ def utterance(text: str, voice: str, speed: int, pitch: int, sample_rate: int) -
 
 @register_synth
 class Speech(Synth):
-    """A man or a woman saying one short sentence (espeak-ng)."""
+    """A man or a woman saying one short sentence in one of :data:`LANGUAGES` (espeak-ng);
+    the event carries the transcript (``text``), the ``language`` and the speaker
+    (``timbre``)."""
 
     name = "speech"
     family = "voice"
+    audioset = "Speech"
 
     def available(self) -> bool:
         return espeak_path() is not None
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
-        speaker = list(VOICES)[int(rng.integers(len(VOICES)))]
-        text = PHRASES[int(rng.integers(len(PHRASES)))]
+        speaker = list(VARIANTS)[int(rng.integers(len(VARIANTS)))]
+        language = list(LANGUAGES)[int(rng.integers(len(LANGUAGES)))]
+        voice, sentences = LANGUAGES[language]
+        text = sentences[int(rng.integers(len(sentences)))]
         speed = int(rng.integers(140, 181))
         pitch = int(rng.integers(35, 66))
         # The duration is the utterance's own: render at a reference rate to measure it.
-        length = utterance(text, VOICES[speaker], speed, pitch, 16000).size / 16000
+        length = utterance(text, voice + VARIANTS[speaker], speed, pitch, 16000).size / 16000
         return EventSpec(
             self.name,
             duration=min(length, max_duration),
             text=text,
             timbre=speaker,
+            language=language,
             params={"speed": float(speed), "pitch": float(pitch)},
         )
 
@@ -106,7 +170,7 @@ class Speech(Synth):
         self, spec: EventSpec, rng: np.random.Generator, sample_rate: int, bank: NoiseBank
     ) -> np.ndarray:
         n = n_samples(spec, sample_rate)
-        voice = VOICES[spec.timbre or "man"]
+        voice = LANGUAGES[spec.language or "English"][0] + VARIANTS[spec.timbre or "man"]
         p = spec.params
         x = utterance(spec.text or PHRASES[0], voice, int(p["speed"]), int(p["pitch"]), sample_rate)
         out = np.zeros(n, F32)

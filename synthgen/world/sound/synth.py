@@ -36,6 +36,12 @@ class EventSpec:
     timbre: str | None = None
     text: str | None = None
     params: dict[str, float] = field(default_factory=dict)
+    form: str | None = None
+    """What an instrument plays: "note", "melody" or "chord"."""
+    notes: tuple[int, ...] | None = None
+    """MIDI keys an instrument plays, in order (a chord's at once)."""
+    tempo_bpm: float | None = None
+    language: str | None = None
     onset: float = 0.0
     level_db: float = -20.0
     pan: float = 0.0
@@ -55,6 +61,11 @@ class Synth(ABC):
     ``level_offset_db``: added to the drawn level (a low hum needs more power to be heard).
     ``stationary``: a steady texture whose statistics do not change from frame to frame, so
     the checks may analyse every other frame of it (half the FFTs for the longest sounds).
+    ``free_duration``: the event's length is drawn with :func:`free_duration`, the same
+    range for every such class, so "how long" and "which is longer" need the audio.
+    ``pitch_pool``: classes of one pool draw their pitch from one range (pitch questions
+    compare only within a pool, where the names do not tell which is higher).
+    ``audioset``: the class's AudioSet ontology name (``data/audioset_classes.csv``).
     """
 
     name: ClassVar[str]
@@ -64,6 +75,9 @@ class Synth(ABC):
     family: ClassVar[str] = ""
     level_offset_db: ClassVar[float] = 0.0
     stationary: ClassVar[bool] = False
+    free_duration: ClassVar[bool] = False
+    pitch_pool: ClassVar[str] = ""
+    audioset: ClassVar[str] = ""
 
     def available(self) -> bool:
         """False when an external tool the synthesiser needs is missing (speech)."""
@@ -93,6 +107,25 @@ def fit_repeats(count: int, period: float, unit: float, max_duration: float) -> 
 
 def log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+FREE_DURATION_S = (0.6, 4.5)
+"""Range of :func:`free_duration`."""
+
+
+def free_duration(rng: np.random.Generator, max_duration: float) -> float:
+    """A length drawn uniformly from :data:`FREE_DURATION_S`, capped at ``max_duration``: the
+    same draw for every ``free_duration`` class."""
+    return float(min(rng.uniform(*FREE_DURATION_S), max_duration))
+
+
+TONE_HZ = (350.0, 1400.0)
+"""Pitch range of the ``tone`` pitch pool (beeps, bells, whistles, horns...)."""
+
+
+def tone_pitch(rng: np.random.Generator) -> float:
+    """A pitch of the ``tone`` pool, log-uniform over :data:`TONE_HZ`."""
+    return log_uniform(rng, *TONE_HZ)
 
 
 SYNTHS: dict[str, Synth] = {}

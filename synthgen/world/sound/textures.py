@@ -46,6 +46,7 @@ class Rain(Synth):
     """Rain: a steady high hiss with a crackle of individual drops on top."""
 
     name = "rain"
+    audioset = "Rain"
     ambient = True
     stationary = True
     family = "weather"
@@ -81,6 +82,7 @@ class Wind(Synth):
     """Wind: low broadband whoosh swelling in gusts, with a faint whistle riding on it."""
 
     name = "wind"
+    audioset = "Wind"
     ambient = True
     stationary = True
     family = "weather"
@@ -118,6 +120,7 @@ class Clock(Synth):
     """A ticking clock: short resonant clicks every 0.5 or 1 s, alternating tick and tock."""
 
     name = "clock"
+    audioset = "Tick-tock"
     family = "clock"
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
@@ -152,6 +155,7 @@ class Knock(Synth):
     """Knocking on a door: 2-5 quick, dry, woody thumps."""
 
     name = "knock"
+    audioset = "Knock"
     countable = True
     family = "impact"
 
@@ -185,6 +189,7 @@ class Drum(Synth):
     """Drum hits: 2-6 deep, booming hits at a steady tempo (pitch drops after each hit)."""
 
     name = "drum"
+    audioset = "Drum"
     countable = True
     family = "impact"
 
@@ -221,6 +226,7 @@ class Footsteps(Synth):
     """Footsteps: 3-7 steps at a walking pace, each a soft heel thump and a scuff."""
 
     name = "footsteps"
+    audioset = "Walk, footsteps"
     countable = True
     family = "impact"
 
@@ -256,6 +262,7 @@ class Birds(Synth):
     """Bird chirps: 3-8 quick high whistles sweeping up or down in pitch."""
 
     name = "birds"
+    audioset = "Bird vocalization, bird call, bird song"
     family = "animal"
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:

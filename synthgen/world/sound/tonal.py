@@ -3,7 +3,7 @@
 Harmonic sounds read band-limited wavetables (:mod:`synthgen.world.sound.timbres`);
 inharmonic ones (bells, chimes) sum a handful of decaying sines. Oscillator phases are exact
 uint32 fractions of a cycle (:func:`synthgen.world.sound.dsp.tone_phase`), so pitch holds over
-a whole clip. Musical instruments are in :mod:`synthgen.world.sound.music`.
+a whole clip. Musical instruments are in :mod:`synthgen.world.sound.instruments`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from synthgen.world.sound.synth import (
     EventSpec,
     Synth,
     fit_repeats,
-    log_uniform,
+    free_duration,
     n_samples,
     register_synth,
+    tone_pitch,
 )
 from synthgen.world.sound.timbres import lookup, midi_hz, wavetable
 
@@ -41,6 +42,8 @@ class Beep(Synth):
     pitched = True
     countable = True
     family = "electronic"
+    audioset = "Beep, bleep"
+    pitch_pool = "tone"
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         length = float(rng.uniform(0.08, 0.35))
@@ -50,7 +53,7 @@ class Beep(Synth):
             self.name,
             duration=reps * length + (reps - 1) * gap,
             repetitions=reps,
-            pitch_hz=log_uniform(rng, 500.0, 2500.0),
+            pitch_hz=tone_pitch(rng),
             params={"length": length, "gap": gap, "square": float(rng.random() < 0.4)},
         )
 
@@ -72,6 +75,8 @@ class Siren(Synth):
 
     name = "siren"
     family = "electronic"
+    audioset = "Siren"
+    free_duration = True
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         lo = float(rng.uniform(450.0, 750.0))
@@ -79,7 +84,7 @@ class Siren(Synth):
         rate = float(rng.uniform(3.0, 5.0) if yelp else rng.uniform(0.3, 0.6))
         return EventSpec(
             self.name,
-            duration=float(min(rng.uniform(1.8, 5.0), max_duration)),
+            duration=free_duration(rng, max_duration),
             params={"lo": lo, "hi": lo * float(rng.uniform(1.6, 2.1)), "rate": rate},
         )
 
@@ -121,6 +126,8 @@ class Bell(Synth):
     pitched = True
     countable = True
     family = "bell"
+    audioset = "Bell"
+    pitch_pool = "tone"
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         tau = float(rng.uniform(0.35, 0.9))
@@ -134,7 +141,7 @@ class Bell(Synth):
             self.name,
             duration=(reps - 1) * spacing + tail,
             repetitions=reps,
-            pitch_hz=log_uniform(rng, 250.0, 900.0),
+            pitch_hz=tone_pitch(rng),
             params={"tau": tau, "spacing": spacing},
         )
 
@@ -176,6 +183,7 @@ class Chime(Synth):
 
     name = "chime"
     family = "bell"
+    audioset = "Chime"
 
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         tau = float(rng.uniform(0.25, 0.55))
@@ -220,6 +228,7 @@ class Engine(Synth):
     """An idling engine: a low harmonic drone with a slowly wandering rpm plus rumble."""
 
     name = "engine"
+    audioset = "Engine"
     pitched = True
     ambient = True
     stationary = True

@@ -41,7 +41,10 @@ class AttributeCount(QuestionKind):
         if rng.random() < 0.5 and key in o.attrs:
             name, value = o.name, o.attrs[key]
         else:
-            name, value = pick(rng, g.count_names()), pick(rng, g.values(key))
+            names = g.count_names()
+            if not names:
+                return None
+            name, value = pick(rng, names), pick(rng, g.values(key))
         attrs = {key: value}
         members = g.members(name)
         if g.lexicon is not None and (

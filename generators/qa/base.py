@@ -119,10 +119,12 @@ class QuestionKind(ABC):
         answer: Any,
         program: dict[str, Any],
         choices: list[str] | None = None,
+        table: str | None = None,
         **slots: Any,
     ) -> QA:
-        """Fill a random template of this kind and wrap everything into a :class:`QA`."""
-        template_id, text = t.pick(self.name, rng)
+        """Fill a random template of this kind (of template table ``table`` when the kind
+        words its questions per predicate) and wrap everything into a :class:`QA`."""
+        template_id, text = t.pick(table or self.name, rng)
         answer_text = str(answer)
         return QA(
             kind=self.name,

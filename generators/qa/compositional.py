@@ -20,7 +20,7 @@ from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
 from synthgen.generators.qa.programs import pick, ref
 from synthgen.generators.qa.refexp import matches, region
-from synthgen.generators.qa.templates import Templates, article, plural
+from synthgen.generators.qa.templates import Templates, article, plural, say
 
 PATTERNS: tuple[tuple[str, ...], ...] = (
     ("name",),
@@ -74,9 +74,21 @@ class _Compositional(QuestionKind):
         from_object = rng.random() < 0.7
         name = None
         attrs: dict[str, str] = {}
+        names = g.count_names()
+        if g.world is not None:
+            # names of things that could stand in the relation: of its subjects' groups
+            # (no "llamas riding the bicycle", no "teddy bears holding the teddy bear")
+            groups = {g.world.group.get(s) for s, _ in g.pairs.get(p, ())}
+            names = [
+                n
+                for n in names
+                if n != anchor.name and {g.world.group.get(m.id) for m in g.members(n)} & groups
+            ]
+            if not names or (from_object and x.name not in names):
+                return None
         for slot in pattern:
             if slot == "name":
-                name = x.name if from_object else pick(rng, g.count_names())
+                name = x.name if from_object else pick(rng, names)
             elif from_object and slot in x.attrs:
                 attrs[slot] = x.attrs[slot]
             else:
@@ -139,7 +151,13 @@ class CompositionalCount(_Compositional):
             return None
         program = {"op": "count", "select": p["select"]}
         return self.make(
-            t, rng, p["count"], program, objs=plural(p["phrase"]), pred=p["pred"], ref=p["anchor"]
+            t,
+            rng,
+            p["count"],
+            program,
+            objs=plural(p["phrase"]),
+            pred=say(p["pred"]),
+            ref=p["anchor"],
         )
 
 
@@ -157,7 +175,7 @@ class CompositionalExists(_Compositional):
         program = {"op": "exists", "select": p["select"]}
         answer = "yes" if p["count"] else "no"
         return self.make(
-            t, rng, answer, program, obj=article(p["phrase"]), pred=p["pred"], ref=p["anchor"]
+            t, rng, answer, program, obj=article(p["phrase"]), pred=say(p["pred"]), ref=p["anchor"]
         )
 
 
@@ -173,7 +191,8 @@ class _Negation(QuestionKind):
             return None
         key = pick(rng, g.typed_keys)
         o = pick(rng, g.objects)
-        name = o.name if rng.random() < 0.8 else pick(rng, g.count_names())
+        names = g.count_names()
+        name = o.name if rng.random() < 0.8 or not names else pick(rng, names)
         value = o.attrs[key] if key in o.attrs and rng.random() < 0.5 else pick(rng, g.values(key))
         if not g.countable(name):
             return None

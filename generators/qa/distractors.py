@@ -12,6 +12,7 @@ from __future__ import annotations
 from synthgen.generators.qa.base import QA
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph
 from synthgen.generators.qa.refexp import region
+from synthgen.generators.qa.templates import SAID, say_all
 
 try:  # the procedural world's closed vocabulary, when present
     from synthgen.world.vocab import COLORS, MATERIALS, SIZES
@@ -29,6 +30,11 @@ __all__ = ["OPPOSITE", "VOCAB", "distractors_for"]
 
 def _attribute_values(g: QAGraph, key: str) -> list[str]:
     seen = {o.attrs[key] for o in g.objects if key in o.attrs}
+    if g.world is not None:  # an open world's words, not the shapes world's rubber
+        from synthgen.generators.qa.sources import COLOR_WORDS, MATERIAL_WORDS
+
+        words = {"color": COLOR_WORDS, "material": MATERIAL_WORDS[1:]}.get(key, ())
+        return sorted(seen | set(words))
     return sorted(seen | set(VOCAB.get(key, [])))
 
 
@@ -54,19 +60,47 @@ def distractors_for(qa: QA, g: QAGraph | None) -> list[str]:
     if qa.answer_type == "relation":
         # Swap any non-empty subset of the decided predicates to their opposites: every
         # such set states something false about the pair.
-        preds = qa.answer.split(", ")
+        unsaid = {said: p for p, said in SAID.items()}
+        preds = [unsaid.get(x, x) for x in qa.answer.split(", ")]
         flippable = [i for i, p in enumerate(preds) if p in OPPOSITE]
         out = []
         for mask in range(1, 1 << len(flippable)):
             flip = {flippable[b] for b in range(len(flippable)) if mask >> b & 1}
             swapped = sorted(OPPOSITE[p] if i in flip else p for i, p in enumerate(preds))
-            out.append(", ".join(swapped))
+            out.append(say_all(swapped))
         return out
     if qa.answer_type == "name":
+        if g.world is not None:
+            return _world_names(qa, g)
         return sorted({r[0] for r in g.refs.values() if r is not None})
     if qa.answer_type == "box":
         return sorted({region(o) for o in g.objects})
     return []
+
+
+BACKDROP = ("floor", "grass", "sand", "sidewalk", "snow", "street", "table", "track", "water")
+"""Ground words: the distractors of "what is the woman standing on"."""
+
+
+def _world_names(qa: QA, g: QAGraph) -> list[str]:
+    """Names of an open world's kinds: other scene types, other parts, or other categories
+    of the answer thing's kind (a cat's distractors are animals, not forks)."""
+    facts = g.world
+    assert facts is not None
+    op = qa.program.get("op")
+    if op == "scene_type":
+        return list(qa.program["scene_types"])
+    if op == "part_at_region":
+        return list(facts.parts)
+    category = next(
+        (facts.category[o.id] for o in g.objects if o.name == qa.answer and o.id in facts.category),
+        None,
+    )
+    if category is None:
+        return []
+    if facts.role.get(next(o.id for o in g.objects if o.name == qa.answer)) == "backdrop":
+        return list(BACKDROP)
+    return list(facts.siblings.get(category, ()))
 
 
 def _swap_one_word(answer: str) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.programs import pick, ref, sample
-from synthgen.generators.qa.templates import Templates, article, counted, plural
+from synthgen.generators.qa.templates import Templates, article, counted, is_mass, plural, say
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -32,12 +32,13 @@ class ObjectList(QuestionKind):
             return None
         counts = g.name_counts
         if g.lexicon is not None:
-            # an open world: a number only where the name's count is exact (the name is
-            # counted and denotes just the objects named so), else the bare name
-            answer = ", ".join(
-                counted(counts[n], n) if g.exact(n) else n for n in sorted(counts)
-            )
-            return self.make(t, rng, answer, {"op": "object_list", "counted": _counted(g)})
+            # an open world: no parts (named on only some things); a number only where the
+            # name's count is exact (counted, and denoting just the objects named so), else
+            # the bare name (plural when several are named); mass nouns bare
+            names = _listed(g)
+            answer = ", ".join(_open_item(g, n, number=False) for n in names)
+            program = {"op": "object_list", "counted": _counted(g), "names": names}
+            return self.make(t, rng, answer, program)
         answer = ", ".join(counted(counts[n], n) for n in sorted(counts))
         return self.make(t, rng, answer, {"op": "object_list"})
 
@@ -52,7 +53,9 @@ class AttributeList(QuestionKind):
     requires = frozenset({"typed_attributes"})
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        if not g.objects:
+        if not g.objects or g.lexicon is not None:
+            # an open world's things have no size and material, people no colour: the
+            # question ("with its size, color and material") does not fit them
             return None
         answer = "; ".join(sorted(g.descriptions))
         return self.make(t, rng, answer, {"op": "attribute_list"})
@@ -70,12 +73,13 @@ class RelationList(QuestionKind):
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         refs = g.refs
-        subjects = sorted({s for s, _ in g.spatial_between if refs[s] is not None})
+        between = g.spatial_between if g.world is None else _placed_between(g)
+        subjects = sorted({s for s, _ in between if refs[s] is not None})
         if not subjects:
             return None
         s = pick(rng, subjects)
         items = []
-        for (a, b), preds in g.spatial_between.items():
+        for (a, b), preds in between.items():
             if a != s:
                 continue
             if refs[b] is None:
@@ -87,8 +91,11 @@ class RelationList(QuestionKind):
             "subject": ref(g.by_id[s].name, refs[s][1]),  # type: ignore[index]
             "items": [{"pred": p, "object": ref(g.by_id[b].name, refs[b][1])} for p, _, b in items],  # type: ignore[index]
         }
-        answer = "; ".join(f"{p} the {text}" for p, text, _ in items)
-        return self.make(t, rng, answer, program, obj=refs[s][0])  # type: ignore[index]
+        if g.world is not None:
+            program["placed"] = True
+        answer = "; ".join(f"{say(p)} the {text}" for p, text, _ in items)
+        table = "relation_list.placed" if g.world is not None else None
+        return self.make(t, rng, answer, program, table=table, obj=refs[s][0])  # type: ignore[index]
 
 
 @question_kinds.register
@@ -111,16 +118,12 @@ class Caption(QuestionKind):
         n = len(g.objects)
         text = f"There {'is' if n == 1 else 'are'} {counted(n, 'object')}: {_join(parts)}."
         if g.lexicon is not None:
-            # an open world names only some of what shows (parts, stuff): no total, and a
-            # number only for names counted exactly
-            counts = g.name_counts
-            parts = [
-                (article(x) if counts[x] == 1 else f"{_number(counts[x])} {plural(x)}")
-                if g.exact(x)
-                else x
-                for x in sorted(counts)
-            ]
-            text = f"The image shows {_join(parts)}."
+            # an open world names only some of what shows (parts, stuff): no total, the
+            # things only, and a number only for names counted exactly
+            things = _listed(g, things_only=True)
+            if not things:
+                return None
+            text = f"The image shows {_join([_open_item(g, n, number=True) for n in things])}."
         refs = g.refs
         pairs = [p for p in sorted(g.spatial_between) if refs[p[0]] and refs[p[1]]]
         claims = []
@@ -135,7 +138,7 @@ class Caption(QuestionKind):
                         "object": ref(g.by_id[o].name, b[1]),  # type: ignore[index]
                     }
                 )
-                text += f" The {a[0]} is {p} the {b[0]}."  # type: ignore[index]
+                text += f" The {a[0]} is {say(p)} the {b[0]}."  # type: ignore[index]
         program = {
             "op": "describe",
             "count": n,
@@ -143,8 +146,56 @@ class Caption(QuestionKind):
             "claims": claims,
         }
         if g.lexicon is not None:
-            program = {"op": "describe", "counted": _counted(g), "claims": claims}
+            program = {"op": "describe", "counted": _counted(g), "names": things, "claims": claims}
         return self.make(t, rng, text, program)
+
+
+def _placed_between(g: QAGraph) -> dict[tuple[int, int], list[str]]:
+    """An open world's (subject, object) -> placed relations (sorted), between things and
+    what they stand on, hold or wear: no part relations (parts are named on only some
+    things) and no geometric ones (stated for the nearest neighbours only), so a subject's
+    list is all of its placed relations to named things."""
+    assert g.world is not None
+    out: dict[tuple[int, int], list[str]] = {}
+    for s, p, o in sorted(g.world.closed):
+        if g.world.role.get(o) == "part" or g.world.role.get(s) == "part":
+            continue
+        if p in PART_PREDICATES:
+            continue
+        out.setdefault((s, o), []).append(p)
+    return out
+
+
+PART_PREDICATES = frozenset({"has", "part of", "of", "says", "painted on"})
+
+
+def _listed(g: QAGraph, things_only: bool = False) -> list[str]:
+    """Names an open world's list or caption gives: no parts; with ``things_only`` no
+    backdrop pieces either (the sky, the floor); sorted."""
+    facts = g.world
+    out = set()
+    for o in g.objects:
+        role = facts.role.get(o.id, "thing") if facts is not None else "thing"
+        if role == "part" or (things_only and role != "thing"):
+            continue
+        out.add(o.name)
+    return sorted(out)
+
+
+def _open_item(g: QAGraph, name: str, number: bool) -> str:
+    """One name of an open world's list: ``2 dogs`` / ``two dogs`` (counted exactly),
+    ``a dog`` / ``1 dog``, else ``dogs`` (several named, more may hide) or ``dog`` / ``a
+    dog``; mass nouns bare."""
+    n = g.name_counts[name]
+    if is_mass(name):
+        return name
+    if g.exact(name):
+        if number:
+            return article(name) if n == 1 else f"{_number(n)} {plural(name)}"
+        return counted(n, name)
+    if n > 1:
+        return plural(name)
+    return article(name) if number else name
 
 
 def _counted(g: QAGraph) -> dict[str, int]:

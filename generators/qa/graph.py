@@ -20,6 +20,8 @@ from itertools import combinations
 
 import numpy as np
 
+from synthgen.generators.qa.templates import is_mass
+
 ATTRIBUTE_TYPES = ("color", "material", "size")
 """Attribute types of the procedural world, in the order descriptions use them."""
 
@@ -92,12 +94,46 @@ class Lexicon:
     counted). ``open_predicates``: predicates the graph states only for some of the pairs
     they hold for (nearest-neighbour geometric ones), so their absence means nothing.
     ``counts_attributes``: whether "red objects" (no name) may be counted.
+    ``general``: see the field.
     """
 
     members: Mapping[str, tuple[int, ...]]
     countable: frozenset[str]
     open_predicates: frozenset[str] = frozenset()
     counts_attributes: bool = False
+    general: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Generic question words ("animal", "vehicle") -> ids of the things each denotes, for
+    the words no visible thing is in doubt for (an empty tuple: none shows)."""
+
+
+@dataclass(frozen=True)
+class WorldFacts:
+    """What an open world's graph states beyond names and boxes (see
+    ``sources.from_world_graph``): the scene type, each object's category, group (person,
+    animal, food, ...) and role ("thing", "part" of a thing, "backdrop" piece), and which
+    relations were placed by a rule (``closed``: the placement rules state every such
+    relation they make, so for these predicates the graph's set is the whole truth; the
+    nearest-neighbour geometric and facing-cone relations are not among them).
+
+    ``words``: the question words (hypernyms like "animal", "vehicle", "food") kinds may
+    count or look for; their members are the lexicon's. ``siblings``: word -> other words
+    of the same kind (a dog's: other animals), for multiple-choice distractors.
+    ``scene_types``: every scene type the world draws (the scene-type question's options).
+    """
+
+    scene_type: str | None
+    scene_types: tuple[str, ...]
+    category: Mapping[int, str]
+    group: Mapping[int, str]
+    role: Mapping[int, str]
+    closed: frozenset[tuple[int, str, int]]
+    words: tuple[str, ...] = ()
+    siblings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    parts: tuple[str, ...] = ()
+    """Words of parts of things (roof, door, hand, wheel), sorted."""
+
+    def is_thing(self, i: int) -> bool:
+        return self.role.get(i) == "thing"
 
 
 @dataclass
@@ -122,6 +158,8 @@ class QAGraph:
     vocab: Mapping[str, Sequence[str]] | None = None
     lexicon: Lexicon | None = None
     """An open world's reading of its names (None: a name denotes the objects named so)."""
+    world: WorldFacts | None = None
+    """An open world's categories, roles, scene type and placed relations (None: none)."""
 
     @property
     def has_masks(self) -> bool:
@@ -216,10 +254,11 @@ class QAGraph:
 
     def count_names(self) -> list[str]:
         """Names count, exist and frequency questions may ask about (:meth:`names` unless
-        the graph has a :class:`Lexicon`: then only its countable names)."""
+        the graph has a :class:`Lexicon`: then only its countable names, mass nouns like
+        "bread" left out)."""
         if self.lexicon is None:
             return self.names()
-        return sorted(self.lexicon.countable)
+        return sorted(n for n in self.lexicon.countable if not is_mass(n))
 
     def countable(self, name: str | None) -> bool:
         """Whether a counted selection may use ``name`` (None: attributes only)."""
@@ -317,8 +356,9 @@ class QAGraph:
         return _unique_refs([o], namesakes, avoid)[o.id]
 
     def capabilities(self) -> frozenset[str]:
-        """What the graph offers: boxes, relations, masks, depth, 3d, typed_attributes, and
-        opposites (relations decided both ways, so "no" can be claimed)."""
+        """What the graph offers: boxes, relations, masks, depth, 3d, typed_attributes,
+        opposites (relations decided both ways, so "no" can be claimed), and world (an open
+        world's categories, scene type and placed relations: :class:`WorldFacts`)."""
         caps = {"boxes", "relations"} if self.pairs else {"boxes"}
         if self.has_masks:
             caps.add("masks")
@@ -330,6 +370,8 @@ class QAGraph:
             caps.add("typed_attributes")
         if self.decided and any(p in self.pairs for p in OPPOSITE):
             caps.add("opposites")
+        if self.world is not None and self.lexicon is not None:
+            caps.add("world")
         return frozenset(caps)
 
 

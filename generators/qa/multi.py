@@ -23,7 +23,7 @@ from synthgen.generators.qa.base import QA, MultiImageKind, question_kinds
 from synthgen.generators.qa.graph import DESCRIBE_ORDER, OPPOSITE, QAGraph, QObject, phrase
 from synthgen.generators.qa.programs import image_name, pick, ref
 from synthgen.generators.qa.refexp import select
-from synthgen.generators.qa.templates import Templates, article, plural
+from synthgen.generators.qa.templates import Templates, article, plural, say, say_all
 
 SELECT_PREDICATES = ("left of", "right of", "in front of", "behind")
 
@@ -189,7 +189,9 @@ class _RelationSelect(_Select):
             else:
                 continue
             cond = {"relation": {"subject": ra, "pred": p, "object": rb}}
-            return self.finish(t, rng, graphs, cond, self.holds, answer, a=a[0], pred=p, b=b[0])
+            return self.finish(
+                t, rng, graphs, cond, self.holds, answer, a=a[0], pred=say(p), b=b[0]
+            )
         return None
 
 
@@ -369,7 +371,7 @@ class MultiRelationDiff(MultiImageKind):
                 sets.append(x.spatial_between.get((xs[0].id, ys[0].id), []))
             if not all(sets) or all(v == sets[0] for v in sets):
                 continue
-            answer = "; ".join(f"{image_name(i)}: {', '.join(v)}" for i, v in enumerate(sets))
+            answer = "; ".join(f"{image_name(i)}: {say_all(v)}" for i, v in enumerate(sets))
             program = {
                 "op": "relation_diff",
                 "subject": ref(g.by_id[s].name, a[1]),

@@ -15,7 +15,7 @@ import numpy as np
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject
 from synthgen.generators.qa.programs import pick, ref, sample
-from synthgen.generators.qa.templates import Templates, either, plural
+from synthgen.generators.qa.templates import Templates, either, is_mass, plural
 
 
 @question_kinds.register
@@ -53,6 +53,7 @@ class _Frequency(QuestionKind):
             names = g.count_names()
         else:
             names = g.names() if self.most else sorted(g.name_counts)
+        names = [n for n in names if not is_mass(n)]
         if len(names) < 2:
             return None
         k = 3 if len(names) >= 3 and rng.random() < 0.5 else 2
@@ -62,15 +63,22 @@ class _Frequency(QuestionKind):
             best = max(counts) if self.most else min(counts)
             if counts.count(best) != 1:
                 continue
-            answer = options[counts.index(best)]
-            program = {"op": "most_frequent" if self.most else "least_frequent", "options": options}
+            # the options as the question says them, and the answer in the same words
+            # ("cubes or tori?" -> "tori")
+            texts = [plural(n) for n in options]
+            answer = texts[counts.index(best)]
+            program = {
+                "op": "most_frequent" if self.most else "least_frequent",
+                "options": texts,
+                "names": options,
+            }
             return self.make(
                 t,
                 rng,
                 answer,
                 program,
-                options=either([plural(n) for n in options], ""),
-                among=either([plural(n) for n in options], "", "and"),
+                options=either(texts, ""),
+                among=either(texts, "", "and"),
             )
         return None
 

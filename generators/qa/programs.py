@@ -26,8 +26,8 @@ color, material, then the name (``large red metal cube``).
 
 Single-image ops
     ``count`` (select: filter) -> number of matches. ``exists`` -> "yes" / "no".
-    ``most_frequent`` / ``least_frequent`` (options: names) -> the name with the unique
-    largest / smallest count.
+    ``most_frequent`` / ``least_frequent`` (names; options: their plurals, as the question
+    says them) -> the option of the name with the unique largest / smallest count.
     ``extreme`` (options, refs, axis "x"/"y", most "min"/"max", margin px) -> the option
     whose centroid coordinate beats every other option's by at least ``margin``.
     ``query`` (ref or region, query: type or "attributes") -> the value, or all typed

@@ -15,7 +15,7 @@ from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph
 from synthgen.generators.qa.programs import pick, ref, sample
 from synthgen.generators.qa.refexp import region
-from synthgen.generators.qa.templates import Templates, either
+from synthgen.generators.qa.templates import Templates, either, say, say_all
 
 ASKED_OPPOSITES = ("left of", "right of", "in front of", "behind", "closer than", "farther than")
 """Predicates yes/no questions ask (decided both ways; size comparatives are left out
@@ -53,7 +53,7 @@ class RelationBetweenNamed(QuestionKind):
                     "subject": ref(g.by_id[s].name, a[1]),
                     "object": ref(g.by_id[o].name, b[1]),
                 }
-                answer = ", ".join(g.spatial_between[(s, o)])
+                answer = say_all(g.spatial_between[(s, o)])
                 return self.make(t, rng, answer, program, a=a[0], b=b[0])
         return None
 
@@ -74,10 +74,10 @@ class RelationBetweenRegions(QuestionKind):
             return None
         s, o = pick(rng, pairs)
         a, b = g.by_id[s], g.by_id[o]
-        if sum(1 for x in g.objects if x.bbox in (a.bbox, b.bbox)) != 2:
+        if a.bbox == b.bbox or sum(1 for x in g.objects if x.bbox in (a.bbox, b.bbox)) != 2:
             return None
         program = {"op": "relations", "subject": list(a.bbox), "object": list(b.bbox)}
-        answer = ", ".join(g.spatial_between[(s, o)])
+        answer = say_all(g.spatial_between[(s, o)])
         return self.make(t, rng, answer, program, a=region(a), b=region(b))
 
 
@@ -128,7 +128,7 @@ class RelationWhich(QuestionKind):
             program,
             options=either(texts),
             among=either(texts, conjunction="and"),
-            pred=p,
+            pred=say(p),
             obj=refs[o][0],
         )
 
@@ -162,5 +162,5 @@ class RelationExists(QuestionKind):
             "object": ref(g.by_id[o].name, refs[o][1]),  # type: ignore[index]
         }
         return self.make(
-            t, rng, "yes" if yes else "no", program, a=refs[s][0], pred=asked, b=refs[o][0]
+            t, rng, "yes" if yes else "no", program, a=refs[s][0], pred=say(asked), b=refs[o][0]
         )

@@ -3,7 +3,7 @@
 Families (ProVision's, then ours): object (``objects``), attribute (``attributes``),
 relation (``relations``), segmentation and depth points (``points``), object depth and 3D
 distance (``depth``), scene-graph dumps (``dumps``), compositional, negation, grounding and
-comparison (``compositional``).
+comparison (``compositional``); real things of open worlds (``world``).
 """
 
 from synthgen.generators.qa import (  # noqa: F401
@@ -14,4 +14,5 @@ from synthgen.generators.qa import (  # noqa: F401
     objects,
     points,
     relations,
+    world,
 )

@@ -12,15 +12,20 @@ from typing import Any
 
 import numpy as np
 
-from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject
+from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject, WorldFacts
 from synthgen.world.base import WorldRendering
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
 from synthgen.world.vocab import COLORS, MATERIALS, SHAPES, SIZES
 
+COLOR_WORDS = (*COLORS, "white", "black", "orange", "pink")
+"""Colour words of imported and open-world graphs: the shapes world's and four more."""
+MATERIAL_WORDS = (*MATERIALS, "wooden", "brick")
+"""Material words of imported and open-world graphs."""
+
 _TYPED = {
-    **{c: "color" for c in COLORS},
-    **{m: "material" for m in MATERIALS},
+    **{c: "color" for c in COLOR_WORDS},
+    **{m: "material" for m in MATERIAL_WORDS},
     **{s: "size" for s in SIZES},
 }
 """Attribute word -> type for untyped (VG) attributes; other words stay under "other"."""
@@ -167,8 +172,15 @@ class WorldWords:
     specific: Mapping[str, frozenset[str]]
     parts: frozenset[str]
     refines: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
-    """category -> words of narrower kinds ("man", "woman" for "person"): a thing of the
-    general kind may or may not look like one (MAYBE)."""
+    """category -> words of narrower kinds ("man", "woman" for "person"), and question
+    words in doubt for it ("vehicle" for a bicycle, "food" for a drink): a thing of the
+    category may or may not be called so (MAYBE)."""
+    questions: tuple[str, ...] = ()
+    """Generic words (hypernyms) questions may count or look for: "animal", "vehicle"."""
+    siblings: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """word -> words of other categories of the same kind (multiple-choice distractors)."""
+    scene_types: tuple[str, ...] = ()
+    """The scene types the world draws."""
 
 
 YES, MAYBE, NO = 2, 1, 0
@@ -212,6 +224,14 @@ def world_lexicon(
     members: dict[str, tuple[int, ...]] = {}
     countable: set[str] = set()
     unknown = any(t is None for t in unnamed)
+    general: dict[str, tuple[int, ...]] = {}
+    for word in words.questions:
+        # a question word counts when no thing, named or not, is in doubt for it
+        if unknown or any(denotes(word, t, words) for t in unnamed if t is not None):
+            continue
+        states = {i: denotes(word, t, words) for i, t in things.items()}
+        if MAYBE not in states.values():
+            general[word] = tuple(sorted(i for i, v in states.items() if v == YES))
     for name in sorted(set(names.values())):
         if unknown or name in words.parts:
             continue
@@ -227,7 +247,12 @@ def world_lexicon(
             continue
         members[name] = tuple(sorted(i for i, v in states.items() if v == YES))
         countable.add(name)
-    return Lexicon(members=members, countable=frozenset(countable), open_predicates=open_predicates)
+    return Lexicon(
+        members=members,
+        countable=frozenset(countable),
+        open_predicates=open_predicates,
+        general=general,
+    )
 
 
 def _world_objects(world_graph: Mapping[str, Any] | None) -> dict[int, Thing] | None:
@@ -278,7 +303,35 @@ def _read_as_viewer(
     lexicon = world_lexicon(
         {i: t for i, t in things.items() if i in names}, names, unnamed, words, open_predicates
     )
-    return dataclasses.replace(view, objects=objects, lexicon=lexicon)
+    return dataclasses.replace(
+        view, objects=objects, lexicon=lexicon, world=_facts(things, world_graph, words)
+    )
+
+
+def _facts(
+    things: Mapping[int, Thing], world_graph: Mapping[str, Any], words: WorldWords
+) -> WorldFacts:
+    """The :class:`WorldFacts` of a world graph: scene type, categories, roles and the
+    relations placed by a rule (every relation but the geometric and facing-cone ones)."""
+    closed = frozenset(
+        (int(r["subject_id"]), str(r["predicate"]).strip().lower(), int(r["object_id"]))
+        for r in world_graph.get("relationships", ())
+        if isinstance(r, Mapping)
+        and r.get("kind") not in ("geometric", None)
+        and r.get("rule") != "facing-cone"
+    )
+    scene_type = world_graph.get("scene_type")
+    return WorldFacts(
+        scene_type=str(scene_type) if scene_type else None,
+        scene_types=words.scene_types,
+        category={i: t.category for i, t in things.items()},
+        group={i: t.group for i, t in things.items()},
+        role={i: t.role for i, t in things.items()},
+        closed=closed,
+        words=words.questions,
+        siblings=words.siblings,
+        parts=tuple(sorted(words.parts)),
+    )
 
 
 def _whole_boxes(
@@ -317,15 +370,41 @@ def world_words(source: str, things: Mapping[int, Thing] = MappingProxyType({}))
     return dataclasses.replace(known, parts=known.parts | parts)
 
 
+QUESTION_WORDS: dict[str, tuple[str, ...]] = {
+    "animal": ("drumstick",),
+    "bird": ("drumstick",),
+    "insect": (),
+    "person": (),
+    "vehicle": ("bicycle", "kick scooter", "wheel", "sled", "balloon", "rocket", "canoe"),
+    "fruit": ("peanut", "chestnut", "avocado"),
+    "vegetable": ("french fries",),
+    "food": ("coffee", "wine", "cocktail", "tropical drink", "beer", "soda", "bubble tea",
+             "milk", "juice box", "drumstick"),
+    "building": (),
+    "ball": (),
+    "musical instrument": (),
+}  # fmt: skip
+"""Generic words questions count and look for ("How many animals are there?"), each with
+the categories a viewer may or may not call so (a bicycle "a vehicle", a drink "food"),
+which make the word uncounted in an image that shows one."""
+
+
 @functools.cache
 def _sprites_words() -> WorldWords:
     from synthgen.world.sprites import grammar
     from synthgen.world.sprites.atlas import load_atlas
+    from synthgen.world.sprites.backdrop import SCENE_TYPES
     from synthgen.world.sprites.structures import SPRITE_PART_NAMES, STRUCTURES, geom
 
     general: dict[str, frozenset[str]] = {}
     specific: dict[str, frozenset[str]] = {}
-    for c in load_atlas().categories.values():
+    doubt = {
+        c: {w for w, cs in QUESTION_WORDS.items() if c in cs}
+        for cs in QUESTION_WORDS.values()
+        for c in cs
+    }
+    atlas = load_atlas()
+    for c in atlas.categories.values():
         own = {c.name, c.plural, *c.synonyms}
         alias = grammar.NAME_AS.get(c.name)
         if alias is not None:
@@ -334,9 +413,9 @@ def _sprites_words() -> WorldWords:
         hyper |= {grammar.GENERIC_WORD[h] for h in c.hypernyms if h in grammar.GENERIC_WORD}
         if c.group == "person":
             hyper |= {"person", "people"}
-        general[c.name] = frozenset(hyper)
+        general[c.name] = frozenset(hyper - doubt.get(c.name, set()))
         specific[c.name] = frozenset(own - hyper)
-    refines: dict[str, set[str]] = {}
+    refines: dict[str, set[str]] = {c: set(ws) for c, ws in doubt.items()}
     for name, hyper in general.items():
         for h in hyper:
             if h in specific and h != name:
@@ -347,8 +426,47 @@ def _sprites_words() -> WorldWords:
             for w, h in ((120, 80), (60, 120)):
                 parts |= {p.name for p in geom(kind, w, h, variant).parts[1:]}
     return WorldWords(
-        general, specific, frozenset(parts), {k: frozenset(v) for k, v in refines.items()}
+        general,
+        specific,
+        frozenset(parts),
+        {k: frozenset(v) for k, v in refines.items()},
+        tuple(QUESTION_WORDS),
+        _siblings(atlas.categories.values()),
+        tuple(SCENE_TYPES),
     )
+
+
+def _siblings(categories: Any) -> dict[str, tuple[str, ...]]:
+    """Category name -> names of the other categories that share its group and the
+    hypernym below the group's ("mammal" for a dog: other mammals), or its group when too
+    few do: a cat's distractors are animals, not forks. Never a word the thing also goes
+    by: no hypernym or hyponym of it ("person" for a man), no phrase ending in its name or
+    the other way round ("old man"). Question words get each other."""
+    cats = list(categories)
+    by_key: dict[tuple[str, ...], list[str]] = {}
+    for c in cats:
+        by_key.setdefault((c.group,), []).append(c.name)
+        if len(c.hypernyms) > 2:
+            by_key.setdefault((c.group, c.hypernyms[1]), []).append(c.name)
+    hyper = {c.name: set(c.hypernyms) for c in cats}
+
+    def related(a: str, b: str) -> bool:
+        return (
+            a in hyper.get(b, ())
+            or b in hyper.get(a, ())
+            or a.endswith(" " + b)
+            or b.endswith(" " + a)
+        )
+
+    out: dict[str, tuple[str, ...]] = {}
+    for c in cats:
+        near = by_key.get((c.group, c.hypernyms[1]), []) if len(c.hypernyms) > 2 else []
+        pool = near if len(near) >= 4 else by_key[(c.group,)]
+        out[c.name] = tuple(sorted(n for n in pool if n != c.name and not related(c.name, n)))
+    words = sorted(QUESTION_WORDS)
+    for w in words:
+        out.setdefault(w, tuple(x for x in words if x != w))
+    return out
 
 
 _WORLD_WORDS: dict[str, Callable[[], WorldWords]] = {"sprites": _sprites_words}

@@ -39,14 +39,75 @@ _IRREGULAR = {
     "mouse": "mice",
     "foot": "feet",
     "tooth": "teeth",
+    "goose": "geese",
+    "ox": "oxen",
+    "leaf": "leaves",
+    "knife": "knives",
+    "wolf": "wolves",
+    "scarf": "scarves",
+    "shelf": "shelves",
+    "cactus": "cacti",
+    "hippopotamus": "hippopotami",
+    "snowman": "snowmen",
+    "tomato": "tomatoes",
+    "potato": "potatoes",
+    "mango": "mangoes",
+    "mosquito": "mosquitoes",
+    "buffalo": "buffaloes",
 }
+"""Plurals no suffix rule makes (the last word of a phrase: "old man" -> "old men")."""
+
+PLURAL_ONLY = frozenset(
+    {
+        "goggles", "glasses", "sunglasses", "jeans", "shorts", "pants", "trousers",
+        "scissors", "headphones", "chopsticks", "skis", "briefs", "grapes", "beans",
+        "noodles", "fries", "people", "clothes", "stairs", "books", "shoes",
+    }
+)  # fmt: skip
+"""Last words that are plural in form: their own plural, and no indefinite article
+("goggles", never "goggleses" or "a goggles")."""
+
+MASS = frozenset(
+    {
+        # stuff, not things: "some bread", never "a bread" or "how many breads"
+        "bread", "cheese", "meat", "bacon", "butter", "rice", "spaghetti", "sushi", "honey",
+        "milk", "popcorn", "broccoli", "garlic", "ginger", "soap", "luggage", "food",
+        "toilet paper", "canned food",
+        # ground, sky and water as a scene shows them
+        "sky", "snow", "grass", "water", "sand", "ice", "dirt", "mud", "tile",
+    }
+)  # fmt: skip
+"""Mass nouns (whole phrases): never counted, no plural, no indefinite article."""
+
+INVARIANT = PLURAL_ONLY | {
+    "sheep", "deer", "fish", "bison", "moose", "jellyfish", "shrimp", "aircraft",
+}  # fmt: skip
+"""Last words whose plural is the word itself."""
+
+_PHRASES = {"bow and arrow": "bows and arrows", "nut and bolt": "nuts and bolts"}
+"""Phrases whose plural is not that of their last word."""
+
+
+def is_mass(noun: str) -> bool:
+    """Whether the phrase's noun (its last word or two) is a mass noun (:data:`MASS`)."""
+    words = noun.split(" ")
+    return words[-1] in MASS or " ".join(words[-2:]) in MASS
 
 
 def plural(noun: str) -> str:
-    """English plural of a (possibly multi-word) noun phrase's last word."""
+    """English plural of a (possibly multi-word) noun phrase's last word: mass nouns and
+    invariant words (:data:`MASS`, :data:`INVARIANT`) stay, irregular ones
+    (:data:`_IRREGULAR`) change, then -es / -ies / -s."""
+    for one, many in _PHRASES.items():
+        if noun == one or noun.endswith(" " + one):
+            return noun[: len(noun) - len(one)] + many
+    if is_mass(noun):
+        return noun
     head, _, last = noun.rpartition(" ")
     if last in _IRREGULAR:
         word = _IRREGULAR[last]
+    elif last in INVARIANT:
+        word = last
     elif last.endswith(("s", "x", "z", "ch", "sh")):
         word = last + "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
@@ -57,8 +118,33 @@ def plural(noun: str) -> str:
 
 
 def article(noun: str) -> str:
-    """``a red cube`` / ``an orange``: the indefinite article for a noun phrase."""
+    """``a red cube`` / ``an orange`` / ``goggles`` / ``bread``: the indefinite article for
+    a noun phrase (none for a plural-only or mass noun)."""
+    if noun.rpartition(" ")[2] in PLURAL_ONLY or is_mass(noun):
+        return noun
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+SAID = {
+    "left of": "to the left of",
+    "right of": "to the right of",
+    "closer than": "closer to the camera than",
+    "farther than": "farther from the camera than",
+    "laying on": "lying on",
+}
+"""How a question or answer says a predicate, where the graph's word is not what a
+person says ("the cube is to the left of the sphere"; "closer to the camera than", never a
+bare "closer than the cylinder")."""
+
+
+def say(pred: str) -> str:
+    """A predicate as English says it (:data:`SAID`)."""
+    return SAID.get(pred, pred)
+
+
+def say_all(preds: list[str]) -> str:
+    """Predicates as an answer lists them: said, joined by ", " (in the given order)."""
+    return ", ".join(say(p) for p in preds)
 
 
 def either(texts: list[str], article_: str = "the ", conjunction: str = "or") -> str:

@@ -41,6 +41,20 @@ OPPOSITES = [
 ]
 
 
+SAID = {
+    "left of": "to the left of",
+    "right of": "to the right of",
+    "closer than": "closer to the camera than",
+    "farther than": "farther from the camera than",
+    "laying on": "lying on",
+}
+"""The spec's wording of predicates in texts and answers."""
+
+
+def said(p: str) -> str:
+    return SAID.get(p, p)
+
+
 class Disagreement(AssertionError):
     pass
 
@@ -63,6 +77,11 @@ class Obj:
     centroid: tuple[float, float]
     position: tuple[float, float, float] | None = None
     distance: float | None = None
+    words: frozenset[str] = frozenset()
+    """Open worlds: every word the thing goes by (its names, its category's words)."""
+    category: str = ""
+    role: str = "thing"
+    group: str = ""
 
 
 @dataclass
@@ -73,6 +92,11 @@ class Graph:
     ids: np.ndarray | None = None
     depth: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    open: bool = False
+    """An open world (sprites): names are words that denote things (see ``says``)."""
+    placed: set[tuple[int, str, int]] = field(default_factory=set)
+    """Open worlds: the relations a placement rule made (not geometric, not facing-cone)."""
+    scene_type: str = ""
 
 
 def world_graph(
@@ -97,16 +121,26 @@ def world_graph(
     return Graph(objs, rel, world=True, ids=ids, depth=depth)
 
 
+OPEN_COLORS = (*COLORS, "white", "black", "orange", "pink")
+OPEN_MATERIALS = (*MATERIALS, "wooden", "brick")
+
+
+def typed(words: list[str]) -> dict[str, str]:
+    """The first colour, material and size word of an imported object's attributes."""
+    attrs: dict[str, str] = {}
+    for word in words:
+        w = word.strip().lower()
+        for key, values in (("color", OPEN_COLORS), ("material", OPEN_MATERIALS), ("size", SIZES)):
+            if w in values and key not in attrs:
+                attrs[key] = w
+    return attrs
+
+
 def vg_graph(entry: dict[str, Any]) -> Graph:
     """From one Visual Genome image entry: names, typed-by-vocabulary attributes, boxes."""
     objs = []
     for o in entry["objects"]:
-        attrs: dict[str, str] = {}
-        for word in o.get("attributes", []):
-            w = word.strip().lower()
-            for key, values in (("color", COLORS), ("material", MATERIALS), ("size", SIZES)):
-                if w in values and key not in attrs:
-                    attrs[key] = w
+        attrs = typed(o.get("attributes", []))
         x, y, w, h = o["x"], o["y"], o["w"], o["h"]
         objs.append(
             Obj(
@@ -124,6 +158,89 @@ def vg_graph(entry: dict[str, Any]) -> Graph:
     return Graph(objs, rel, world=False)
 
 
+def _category_words(category: str) -> frozenset[str]:
+    """Every word a viewer may use for a thing of ``category``, from the sprite atlas
+    itself: its name, plural, synonyms, hypernyms, the grammar's generic word and alias,
+    "person"/"people" for people."""
+    from synthgen.world.sprites.atlas import load_atlas
+    from synthgen.world.sprites.grammar import GENERIC_WORD, NAME_AS
+
+    c = load_atlas().categories.get(category)
+    if c is None:
+        return frozenset({category})
+    out = {c.name, c.plural, *c.synonyms, *c.hypernyms}
+    out |= {GENERIC_WORD[h] for h in c.hypernyms if h in GENERIC_WORD}
+    if c.name in NAME_AS:
+        out.add(NAME_AS[c.name][0])
+    if c.group == "person":
+        out |= {"person", "people"}
+    return frozenset(out)
+
+
+_WORDS: dict[str, frozenset[str]] = {}
+
+
+def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
+    """From a sprites record's ``world_graph``: each object with its names (the first is
+    what questions call it), category words (things only), role, group, typed colour and
+    material, visible box; relations with the placed ones apart."""
+    objs = []
+    for o in world["objects"]:
+        cat = o["category"]
+        if cat not in _WORDS:
+            _WORDS[cat] = _category_words(cat)
+        names = [str(n).strip().lower() for n in o["names"]]
+        words = set(names) | (_WORDS[cat] if o["role"] == "thing" else {cat})
+        attrs = typed(o["attributes"])
+        if o["group"] == "person":
+            attrs.pop("color", None)  # a person's colour is its clothes': never asked
+        x, y, w, h = o["bbox"]
+        objs.append(
+            Obj(
+                o["id"], names[0], attrs, (x, y, w, h), (x + w / 2, y + h / 2),
+                words=frozenset(words), category=cat, role=o["role"], group=o["group"],
+            )
+        )  # fmt: skip
+    _hold_parts(objs, world["relationships"])
+    rel = {(r["subject_id"], r["predicate"], r["object_id"]) for r in world["relationships"]}
+    placed = {
+        (r["subject_id"], r["predicate"], r["object_id"])
+        for r in world["relationships"]
+        if r["kind"] != "geometric" and r["rule"] != "facing-cone"
+    }
+    return Graph(
+        objs, rel, world=False, ids=ids, open=True, placed=placed,
+        scene_type=world["scene_type"],
+    )  # fmt: skip
+
+
+def _hold_parts(objs: list[Obj], relationships: list[dict[str, Any]]) -> None:
+    """A thing's box as a viewer draws it: with its parts (a house's roof, tied by a part
+    relation), whatever the world's box left out."""
+    by_id = {o.id: o for o in objs}
+    for r in relationships:
+        if r["kind"] != "part":
+            continue
+        a, b = by_id.get(r["subject_id"]), by_id.get(r["object_id"])
+        if a is None or b is None:
+            continue
+        whole, part = (a, b) if b.role == "part" and a.role == "thing" else (b, a)
+        if part.role != "part" or whole.role != "thing":
+            continue
+        x, y, w, h = whole.bbox
+        px, py, pw, ph = part.bbox
+        x0, y0 = min(x, px), min(y, py)
+        x1, y1 = max(x + w, px + pw), max(y + h, py + ph)
+        whole.bbox = (x0, y0, x1 - x0, y1 - y0)
+        whole.centroid = (x0 + (x1 - x0) / 2, y0 + (y1 - y0) / 2)
+
+
+def says(word: str, o: Obj) -> bool:
+    """Whether ``word`` names ``o`` in an open world: one of its names, or (a thing) a
+    word of its category."""
+    return word in o.words
+
+
 # ---- building blocks ---------------------------------------------------------------------
 
 
@@ -138,7 +255,8 @@ def full_text(o: Obj) -> str:
 
 
 def fits(o: Obj, desc: dict[str, Any]) -> bool:
-    if desc.get("name") is not None and o.name != desc["name"]:
+    name = desc.get("name")
+    if name is not None and (name not in o.words if o.words else o.name != name):
         return False
     return all(o.attrs.get(k) == v for k, v in desc.get("attrs", {}).items())
 
@@ -160,6 +278,8 @@ def holds(g: Graph, s: Obj, p: str, o: Obj) -> bool:
 
 def members(g: Graph, sel: dict[str, Any]) -> list[Obj]:
     out = [o for o in g.objects if fits(o, sel)]
+    if sel.get("not_name") is not None:
+        out = [o for o in out if not fits(o, {"name": sel["not_name"]})]
     neg = sel.get("not")
     if neg is not None:
         for o in out:
@@ -203,11 +323,44 @@ def options_match(program: dict[str, Any]) -> None:
         expect(text, text_of(ref["name"], ref["attrs"]), "option text")
 
 
+MASS_NOUNS = {
+    "bread", "cheese", "meat", "bacon", "butter", "rice", "spaghetti", "sushi", "honey",
+    "milk", "popcorn", "broccoli", "garlic", "ginger", "soap", "luggage", "food",
+    "toilet paper", "canned food", "sky", "snow", "grass", "water", "sand", "ice", "dirt",
+    "mud", "tile",
+}  # fmt: skip
+SAME_PLURAL = {
+    "sheep", "deer", "fish", "bison", "moose", "jellyfish", "shrimp", "aircraft", "goggles",
+    "glasses", "sunglasses", "jeans", "shorts", "pants", "trousers", "scissors",
+    "headphones", "chopsticks", "skis", "briefs", "grapes", "beans", "noodles", "fries",
+    "people", "clothes", "stairs", "books", "shoes",
+}  # fmt: skip
+IRREGULAR = {
+    "torus": "tori", "person": "people", "man": "men", "woman": "women",
+    "child": "children", "mouse": "mice", "foot": "feet", "tooth": "teeth",
+    "goose": "geese", "ox": "oxen", "leaf": "leaves", "knife": "knives", "wolf": "wolves",
+    "scarf": "scarves", "shelf": "shelves", "cactus": "cacti", "hippopotamus": "hippopotami",
+    "snowman": "snowmen", "tomato": "tomatoes", "potato": "potatoes", "mango": "mangoes",
+    "mosquito": "mosquitoes", "buffalo": "buffaloes",
+}  # fmt: skip
+
+
+def is_mass_noun(noun: str) -> bool:
+    words = noun.split(" ")
+    return words[-1] in MASS_NOUNS or " ".join(words[-2:]) in MASS_NOUNS
+
+
 def plural_of(noun: str) -> str:
+    for one_, many in (("bow and arrow", "bows and arrows"), ("nut and bolt", "nuts and bolts")):
+        if noun == one_ or noun.endswith(" " + one_):
+            return noun[: len(noun) - len(one_)] + many
+    if is_mass_noun(noun):
+        return noun
     head, _, last = noun.rpartition(" ")
-    irregular = {"torus": "tori", "person": "people", "man": "men", "woman": "women"}
-    if last in irregular:
-        last = irregular[last]
+    if last in IRREGULAR:
+        last = IRREGULAR[last]
+    elif last in SAME_PLURAL:
+        pass
     elif last.endswith(("s", "x", "z", "ch", "sh")):
         last += "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
@@ -278,7 +431,9 @@ def check(qa: dict[str, Any], g: Graph) -> None:
     elif op == "exists":
         expect(ans, yes_no(bool(members(g, p["select"]))), "exists")
     elif op in ("most_frequent", "least_frequent"):
-        counts = [sum(o.name == n for o in g.objects) for n in p["options"]]
+        for n, text in zip(p["names"], p["options"], strict=True):
+            expect(text, plural_of(n), "option text")
+        counts = [sum(fits(o, {"name": n}) for o in g.objects) for n in p["names"]]
         i = only(counts, smallest=op == "least_frequent")
         expect(ans, p["options"][i], op)
     elif op == "extreme":
@@ -298,7 +453,7 @@ def check(qa: dict[str, Any], g: Graph) -> None:
         preds = relation_set(g, s, o)
         if not preds:
             raise Disagreement("no relation between the pair")
-        expect(ans, ", ".join(preds), "relations")
+        expect(ans, ", ".join(said(x) for x in preds), "relations")
     elif op == "which_relation":
         options_match(p)
         target = one(g, p["object"])
@@ -359,6 +514,10 @@ def check(qa: dict[str, Any], g: Graph) -> None:
         if one(g, p["answer_ref"]) is not others[i]:
             raise Disagreement("answer_ref is not the winner")
         expect(ans, text_of(p["answer_ref"]["name"], p["answer_ref"]["attrs"]), "closest_object")
+    elif op in ("object_list", "describe") and g.open:
+        _open_listing(ans, p, g)
+    elif op in OPEN_OPS:
+        _open_op(ans, p, g)
     elif op == "object_list":
         counts = Counter(o.name for o in g.objects)
         want = ", ".join(
@@ -370,11 +529,24 @@ def check(qa: dict[str, Any], g: Graph) -> None:
     elif op == "relation_list":
         s = one(g, p["subject"])
         items = {(it["pred"], one(g, it["object"]).id) for it in p["items"]}
-        truth = {(b, c) for a, b, c in g.rel if a == s.id and b not in WORLD_ONLY}
+        if p.get("placed"):
+            # an open world: all the subject's placed relations, parts and part
+            # predicates aside
+            roles = {o.id: o.role for o in g.objects}
+            truth = {
+                (b, c)
+                for a, b, c in g.placed
+                if a == s.id
+                and roles.get(c) != "part"
+                and roles.get(a) != "part"
+                and b not in ("has", "part of", "of", "says", "painted on")
+            }
+        else:
+            truth = {(b, c) for a, b, c in g.rel if a == s.id and b not in WORLD_ONLY}
         if items != truth:
             raise Disagreement("relation list incomplete or wrong")
         text = "; ".join(
-            f"{it['pred']} the {text_of(it['object']['name'], it['object']['attrs'])}"
+            f"{said(it['pred'])} the {text_of(it['object']['name'], it['object']['attrs'])}"
             for it in p["items"]
         )
         expect(ans, text, "relation_list")
@@ -391,7 +563,7 @@ def check(qa: dict[str, Any], g: Graph) -> None:
             if not holds(g, s, c["pred"], o):
                 raise Disagreement(f"caption claim {c} is false")
             sentences.append(
-                f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {c['pred']} "
+                f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {said(c['pred'])} "
                 f"the {text_of(c['object']['name'], c['object']['attrs'])}."
             )
         tail = "".join(sentences)
@@ -426,6 +598,123 @@ def check(qa: dict[str, Any], g: Graph) -> None:
             raise Disagreement("relation neither holds nor is contradicted")
     else:
         raise Disagreement(f"unknown op {op!r}")
+
+
+# ---- open-world ops (sprites) ------------------------------------------------------------
+
+WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+SCENE_SAID = {"living_room": "living room", "ski": "ski slope", "railway": "railway"}
+PART_PREDICATES = {"has", "part of", "of", "says", "painted on"}
+HEADWEAR = {"hat", "cap", "helmet", "crown", "graduation cap"}
+OPEN_OPS = {
+    "relation_object", "relation_subject", "part_at_region", "scene_type", "chain_query",
+}  # fmt: skip
+
+
+def a_or_an(noun: str) -> str:
+    if noun.rpartition(" ")[2] in SAME_PLURAL - {
+        "sheep",
+        "deer",
+        "fish",
+        "bison",
+        "moose",
+        "jellyfish",
+        "shrimp",
+        "aircraft",
+    }:
+        return noun
+    if is_mass_noun(noun):
+        return noun
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def _open_listing(ans: str, p: dict[str, Any], g: Graph) -> None:
+    """An open world's object list or caption: names of every object but parts (the
+    caption: things only), a count where ``counted`` gives one (recounted over things)."""
+    things_only = p["op"] == "describe"
+    names = sorted(
+        {o.name for o in g.objects if o.role != "part" and (o.role == "thing" or not things_only)}
+    )
+    expect(", ".join(p["names"]), ", ".join(names), "listed names")
+    named = Counter(o.name for o in g.objects)
+    for n, k in p["counted"].items():
+        if sum(fits(o, {"name": n}) for o in g.objects) != k or named[n] != k:
+            raise Disagreement(f"{n}: counted {k}")
+    items = []
+    for n in names:
+        k = named[n]
+        if is_mass_noun(n):
+            items.append(n)
+        elif n in p["counted"]:
+            if things_only:
+                items.append(
+                    a_or_an(n) if k == 1 else f"{WORDS[k] if k < 10 else k} {plural_of(n)}"
+                )
+            else:
+                items.append(f"{k} {n if k == 1 else plural_of(n)}")
+        elif k > 1:
+            items.append(plural_of(n))
+        else:
+            items.append(a_or_an(n) if things_only else n)
+    if not things_only:
+        expect(ans, ", ".join(items), "object_list")
+        return
+    listing = items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    text = f"The image shows {listing}."
+    for c in p["claims"]:
+        s, o = one(g, c["subject"]), one(g, c["object"])
+        if not holds(g, s, c["pred"], o):
+            raise Disagreement(f"caption claim {c} is false")
+        text += (
+            f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {said(c['pred'])} "
+            f"the {text_of(c['object']['name'], c['object']['attrs'])}."
+        )
+    expect(ans, text, "caption")
+
+
+def _only_end(pairs: list[tuple[int, int]], key: int, side: int) -> int:
+    ends = [pair[1 - side] for pair in pairs if pair[side] == key]
+    if len(ends) != 1:
+        raise Disagreement(f"{len(ends)} objects in the relation")
+    return ends[0]
+
+
+def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
+    by_id = {o.id: o for o in g.objects}
+    op = p["op"]
+    if op == "scene_type":
+        want = SCENE_SAID.get(g.scene_type, g.scene_type.replace("_", " "))
+        expect(ans, want, "scene type")
+        return
+    if op == "part_at_region":
+        part, whole = one(g, p["region"]), one(g, p["whole"])
+        linked = {(a, b) for a, q, b in g.placed if q in PART_PREDICATES}
+        if part.role != "part" or not ({(whole.id, part.id), (part.id, whole.id)} & linked):
+            raise Disagreement("the region is no part of the whole")
+        expect(ans, part.name, "part")
+        return
+    if op == "relation_subject":
+        target = one(g, p["object"])
+        if p["pred"] == "looking at":
+            pairs = [(a, b) for a, q, b in g.rel if q in ("looking at", "watching")]
+        else:
+            pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
+        if p["pred"] in ("on", "in"):
+            pairs = [(a, b) for a, b in pairs if by_id[a].role == by_id[b].role == "thing"]
+        expect(ans, by_id[_only_end(pairs, target.id, 1)].name, "relation subject")
+        return
+    subject = one(g, p["subject"])
+    pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
+    if op == "relation_object":
+        if p["pred"] == "wearing":
+            pairs = [(a, b) for a, b in pairs if by_id[b].category in HEADWEAR]
+        expect(ans, by_id[_only_end(pairs, subject.id, 0)].name, "relation object")
+        return
+    # chain_query: the attribute of the one object of the subject's relation
+    x = by_id[_only_end(pairs, subject.id, 0)]
+    if x.role != "thing" or x.group == "person":
+        raise Disagreement("the chained object is no thing, or a person")
+    expect(ans, x.attrs[p["query"]], "chained attribute")
 
 
 # ---- multi-image ops ---------------------------------------------------------------------
@@ -490,7 +779,7 @@ def check_many(qa: dict[str, Any], graphs: list[Graph]) -> None:
         sets = [relation_set(g, one(g, p["subject"]), one(g, p["object"])) for g in graphs]
         if not all(sets) or all(s == sets[0] for s in sets):
             raise Disagreement("relations do not differ, or one is empty")
-        text = "; ".join(f"{_name(i)}: {', '.join(s)}" for i, s in enumerate(sets))
+        text = "; ".join(f"{_name(i)}: {', '.join(said(x) for x in s)}" for i, s in enumerate(sets))
         expect(ans, text, "relation_diff")
     elif op == "attribute_diff":
         objs = [one(g, {"name": p["name"], "attrs": {}}) for g in graphs]

@@ -73,7 +73,11 @@ def test_question_only_model_is_within_5_points_of_the_type_majority(
     qas, groups = _single(audit_samples, balance=True)
     mqas, mgroups = _multi(250)
     results = _gaps(qas + mqas, groups + [g + 10**6 for g in mgroups])
-    families = {question_kinds.get(n).family for n in question_kinds.names()}
+    families = {
+        question_kinds.get(n).family
+        for n in question_kinds.names()
+        if "world" not in question_kinds.get(n).requires  # open worlds' kinds
+    }
     assert set(results) == families
     for family, r in results.items():
         assert r.train + r.test >= (300 if family.startswith("multi") else 1000), family

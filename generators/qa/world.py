@@ -1,0 +1,410 @@
+"""Kinds about real things, for open worlds whose graphs carry categories, a scene type and
+relations placed by rule (:class:`~synthgen.generators.qa.graph.WorldFacts`; the sprites
+world): what a person is holding, wearing on the head, riding or sitting on; what is on,
+in or under a thing, and who holds, rides or looks at it; which part of a thing a region
+shows; how many animals (people, vehicles, ...) there are and whether there is any food on
+the table; where the photo was taken; the colour of the thing a person holds; and negation
+over categories ("How many animals are not dogs?").
+
+Every answer comes from the graph's placed relations (``WorldFacts.closed``: the placement
+rules state every relation of these predicates they make) and the lexicon's reading of
+words (a word counts only when nothing visible is in doubt for it). A "what is X doing"
+question needs exactly one object in the relation, so the answer is the whole truth.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
+from synthgen.generators.qa.programs import pick, ref
+from synthgen.generators.qa.refexp import region
+from synthgen.generators.qa.templates import Templates, article, is_mass, plural, say
+
+HEADWEAR = frozenset({"hat", "cap", "helmet", "crown", "graduation cap"})
+"""Categories worn on the head: "What is on the man's head?"."""
+
+OBJECT_PREDICATES = (
+    "holding",
+    "carrying",
+    "riding",
+    "wearing",
+    "sitting on",
+    "standing on",
+    "lying on",
+    "parked on",
+    "hanging from",
+)
+"""Predicates asked from the subject's side: "What is the woman holding?" ("wearing":
+headwear only, "What is on the man's head?", since the clothes a person wears are named on
+only some people)."""
+
+SUBJECT_PREDICATES = ("on", "in", "under", "holding", "carrying", "riding", "looking at")
+"""Predicates asked from the object's side: "What is on the table?", "Who is riding the
+horse?" ("on" and "in" between things only, not a thing on the floor)."""
+
+CHAIN_PREDICATES = ("holding", "carrying", "riding", "sitting on")
+"""Predicates of "What color is the thing the woman is holding?"."""
+
+SCENE_WORDS = {"living_room": "living room", "ski": "ski slope", "railway": "railway"}
+"""How a scene type is said, where it differs from its name."""
+
+
+def scene_word(scene_type: str) -> str:
+    return SCENE_WORDS.get(scene_type, scene_type.replace("_", " "))
+
+
+def _facts(g: QAGraph) -> WorldFacts:
+    assert g.world is not None
+    return g.world
+
+
+def _closed_pairs(g: QAGraph, pred: str) -> list[tuple[int, int]]:
+    """(subject, object) of the placed relations of ``pred``, sorted."""
+    return sorted((s, o) for s, p, o in _facts(g).closed if p == pred)
+
+
+def _lone(pairs: list[tuple[int, int]], key: int, side: int) -> int | None:
+    """The other end of the one pair whose ``side`` end is ``key`` (None: none or several)."""
+    ends = [pair[1 - side] for pair in pairs if pair[side] == key]
+    return ends[0] if len(ends) == 1 else None
+
+
+def _said(pred: str) -> str:
+    """A predicate as a question says it."""
+    return {"lying on": "lying on", "laying on": "lying on"}.get(pred, pred)
+
+
+class _WorldKind(QuestionKind):
+    family = "functional"
+    requires = frozenset({"world"})
+
+
+@question_kinds.register
+class RelationObject(_WorldKind):
+    """What a thing is holding / carrying / riding / sitting, standing or lying on / parked
+    on / hanging from, or wearing on its head: the one object of that placed relation
+    (``relation_object``)."""
+
+    name = "relation_object"
+    answer_type = "name"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        facts = _facts(g)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for pred in OBJECT_PREDICATES:
+            pairs = _closed_pairs(g, pred)
+            if pred == "wearing":
+                pairs = [(s, o) for s, o in pairs if facts.category.get(o) in HEADWEAR]
+            for s in sorted({s for s, _ in pairs if g.refs.get(s) is not None}):
+                o = _lone(pairs, s, 0)
+                if o is not None and o in g.by_id:
+                    found.setdefault(pred, []).append((s, o))
+        if not found:
+            return None
+        pred = pick(rng, sorted(found))
+        s, o = pick(rng, found[pred])
+        subject = g.refs[s]
+        assert subject is not None
+        program = {
+            "op": "relation_object",
+            "subject": ref(g.by_id[s].name, subject[1]),
+            "pred": pred,
+            **({"object_category": sorted(HEADWEAR)} if pred == "wearing" else {}),
+        }
+        return self.make(
+            t,
+            rng,
+            g.by_id[o].name,
+            program,
+            table=f"relation_object.{pred}",
+            s=subject[0],
+        )
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["pred"])
+
+
+@question_kinds.register
+class RelationSubject(_WorldKind):
+    """What is on / in / under a thing; who (what) holds, carries, rides or looks at it:
+    the one subject of that relation (``relation_subject``). "On" and "in" are asked between
+    things only; "looking at" is the world's facing-cone relation (a person or animal
+    drawn facing the thing, its nearest things in view)."""
+
+    name = "relation_subject"
+    answer_type = "name"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        facts = _facts(g)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for pred in SUBJECT_PREDICATES:
+            if pred == "looking at":
+                pairs = sorted(
+                    g.pairs.get("looking at", frozenset()) | g.pairs.get("watching", frozenset())
+                )
+            else:
+                pairs = _closed_pairs(g, pred)
+            if pred in ("on", "in"):
+                pairs = [(s, o) for s, o in pairs if facts.is_thing(s) and facts.is_thing(o)]
+            for o in sorted({o for _, o in pairs if g.refs.get(o) is not None}):
+                s = _lone(pairs, o, 1)
+                if s is not None and s in g.by_id:
+                    found.setdefault(pred, []).append((s, o))
+        if not found:
+            return None
+        pred = pick(rng, sorted(found))
+        s, o = pick(rng, found[pred])
+        obj = g.refs[o]
+        assert obj is not None
+        wh = "Who" if facts.group.get(s) == "person" else "What"
+        program = {
+            "op": "relation_subject",
+            "object": ref(g.by_id[o].name, obj[1]),
+            "pred": pred,
+        }
+        return self.make(
+            t,
+            rng,
+            g.by_id[s].name,
+            program,
+            table=f"relation_subject.{pred}",
+            o=obj[0],
+            wh=wh,
+        )
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["pred"])
+
+
+@question_kinds.register
+class PartAtRegion(_WorldKind):
+    """Which part of a thing the region shows ("Which part of the house is at [x, y, w,
+    h]?" roof, door, window): a part related to the whole by a part relation, the only
+    object with that box."""
+
+    name = "part_at_region"
+    answer_type = "name"
+    requires = frozenset({"world", "boxes"})
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        facts = _facts(g)
+        links = sorted(
+            (w, p)
+            for a, pred, b in facts.closed
+            if pred in ("has", "part of", "of")
+            for w, p in ((a, b) if pred == "has" else (b, a),)
+            if facts.role.get(p) == "part" and facts.is_thing(w)
+        )
+        links = [(w, p) for w, p in links if g.refs.get(w) is not None and p in g.by_id]
+        if not links:
+            return None
+        w, p = pick(rng, links)
+        part = g.by_id[p]
+        if sum(1 for x in g.objects if x.bbox == part.bbox) != 1:
+            return None
+        whole = g.refs[w]
+        assert whole is not None
+        program = {
+            "op": "part_at_region",
+            "whole": ref(g.by_id[w].name, whole[1]),
+            "region": list(part.bbox),
+        }
+        return self.make(t, rng, part.name, program, whole=whole[0], region=region(part))
+
+
+@question_kinds.register
+class CategoryCount(_WorldKind):
+    """How many animals (people, vehicles, fruits, ...) there are: every visible thing a
+    generic word denotes, for words nothing visible is in doubt for (``count`` over a word
+    of ``WorldFacts.words``)."""
+
+    name = "category_count"
+    answer_type = "count"
+    balance = True
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        general = g.lexicon.general if g.lexicon is not None else {}
+        words = sorted(w for w in general if not is_mass(w))
+        if not words:
+            return None
+        word = pick(rng, words)
+        program = {"op": "count", "select": ref(word, {})}
+        return self.make(t, rng, len(general[word]), program, objs=plural(word))
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["select"]["name"])
+
+
+@question_kinds.register
+class CategoryExists(_WorldKind):
+    """Is there any food on the table / an animal in the image? The answer is drawn first,
+    then a word (and a thing it is asked about, with a placed "on", "in" or "under") that
+    has it, so "yes" and "no" are equally likely whatever the words."""
+
+    name = "category_exists"
+    answer_type = "bool"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        general = g.lexicon.general if g.lexicon is not None else {}
+        if not general:
+            return None
+        yes = bool(rng.random() < 0.5)
+        if rng.random() < 0.5:
+            cands = [(w, None, None) for w in sorted(general) if bool(general[w]) == yes]
+        else:
+            facts = _facts(g)
+            anchors = sorted({(p, o) for s, p, o in facts.closed if p in ("on", "in", "under")})
+            anchors = [(p, o) for p, o in anchors if g.refs.get(o) is not None]
+            cands = []
+            for p, o in anchors:
+                on = {s for s, q, x in facts.closed if q == p and x == o}
+                for w in sorted(general):
+                    if o not in general[w] and bool(on & set(general[w])) == yes:
+                        cands.append((w, p, o))
+        if not cands:
+            return None
+        word, p, o = pick(rng, cands)
+        select: dict[str, Any] = ref(word, {})
+        where = "in the image"
+        if p is not None:
+            anchor = g.refs[o]
+            assert anchor is not None
+            select["rel"] = {"pred": p, "ref": ref(g.by_id[o].name, anchor[1]), "decided": False}
+            where = f"{say(p)} the {anchor[0]}"
+        thing = f"any {word}" if is_mass(word) else article(word)
+        program = {"op": "exists", "select": select}
+        return self.make(t, rng, "yes" if yes else "no", program, obj=thing, where=where)
+
+
+@question_kinds.register
+class SceneType(_WorldKind):
+    """Where the photo was taken: the scene type (kitchen, street, beach, ...)."""
+
+    name = "scene_type"
+    family = "scene"
+    answer_type = "name"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        facts = _facts(g)
+        if facts.scene_type is None:
+            return None
+        options = [scene_word(s) for s in facts.scene_types]
+        program = {"op": "scene_type", "scene_types": options}
+        return self.make(t, rng, scene_word(facts.scene_type), program)
+
+
+@question_kinds.register
+class ChainAttribute(_WorldKind):
+    """The colour of the thing a person or animal is holding (carrying, riding, wearing,
+    sitting on): a query through a placed relation (``chain_query``). The thing is one
+    object of that relation, has a colour, and is no person (a person's colour is its
+    clothes')."""
+
+    name = "chain_attribute"
+    family = "compositional"
+    answer_type = "attribute"
+    preds: ClassVar[tuple[str, ...]] = CHAIN_PREDICATES
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        facts = _facts(g)
+        pred = pick(rng, self.preds)
+        pairs = _closed_pairs(g, pred)
+        found = []
+        for s in sorted({s for s, _ in pairs if g.refs.get(s) is not None}):
+            o = _lone(pairs, s, 0)
+            if o is None or o not in g.by_id or not facts.is_thing(o):
+                continue
+            x: QObject = g.by_id[o]
+            if "color" in x.attrs and facts.group.get(o) != "person":
+                found.append((s, x))
+        if not found:
+            return None
+        s, x = pick(rng, found)
+        subject = g.refs[s]
+        assert subject is not None
+        program = {
+            "op": "chain_query",
+            "subject": ref(g.by_id[s].name, subject[1]),
+            "pred": pred,
+            "query": "color",
+        }
+        return self.make(t, rng, x.attrs["color"], program, s=subject[0], pred=_said(pred))
+
+
+class _CategoryNegation(_WorldKind):
+    """Things a generic word denotes that a narrower name does not ("animals that are not
+    dogs"): the name's things are all among the word's."""
+
+    family = "compositional"
+
+    def _draw(
+        self, g: QAGraph, rng: np.random.Generator, want: bool | None = None
+    ) -> dict[str, Any] | None:
+        """A (word, name) pair and its count; with ``want``, only pairs whose answer to
+        "is there ... that is not ..." is ``want``."""
+        general = g.lexicon.general if g.lexicon is not None else {}
+        cands = []
+        for word in sorted(general):
+            inside = set(general[word])
+            if not inside or is_mass(word):
+                continue
+            for n in g.count_names():
+                ids = {m.id for m in g.members(n)}
+                if n != word and ids and ids <= inside:
+                    rest = len(inside - ids)
+                    if want is None or bool(rest) == want:
+                        cands.append((word, n, rest))
+        if not cands:
+            return None
+        word, name, rest = pick(rng, cands)
+        return {
+            "select": {"name": word, "attrs": {}, "not_name": name},
+            "count": rest,
+            "word": word,
+            "name": name,
+        }
+
+
+@question_kinds.register
+class CategoryNegationCount(_CategoryNegation):
+    """How many animals are not dogs?"""
+
+    name = "category_negation_count"
+    answer_type = "count"
+    balance = True
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        p = self._draw(g, rng)
+        if p is None:
+            return None
+        program = {"op": "count", "select": p["select"]}
+        return self.make(
+            t, rng, p["count"], program, objs=plural(p["word"]), others=plural(p["name"])
+        )
+
+
+@question_kinds.register
+class CategoryNegationExists(_CategoryNegation):
+    """Is there an animal that is not a dog? The answer is drawn first, then a pair of
+    words that has it."""
+
+    name = "category_negation_exists"
+    answer_type = "bool"
+
+    def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        p = self._draw(g, rng, want=bool(rng.random() < 0.5))
+        if p is None:
+            return None
+        program = {"op": "exists", "select": p["select"]}
+        return self.make(
+            t,
+            rng,
+            "yes" if p["count"] else "no",
+            program,
+            obj=article(p["word"]),
+            other=article(p["name"]),
+        )

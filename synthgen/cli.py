@@ -68,7 +68,7 @@ def _make_options(fn: Any) -> Any:
         click.option(
             "--format",
             "format_",
-            type=click.Choice(["jsonl", "webdataset"]),
+            type=click.Choice(["jsonl", "webdataset", "parquet"]),
             default="jsonl",
             show_default=True,
         ),

@@ -545,6 +545,9 @@ def _run_waves(
     remove_stale_temporaries(job.root)  # left by workers that died mid-shard
     manifest = build_manifest(__version__, job, _ordered(entries), complete=True)
     write_manifest(manifest)
+    from synthgen.card import write_card  # lazy: Pillow drawing only once a run is done
+
+    write_card(manifest)  # README.md (the Hugging Face dataset card) and card/*.png
     manifest._shards_run = shards_run
     if held_before > job.n:
         cut = {

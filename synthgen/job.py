@@ -15,7 +15,7 @@ from pydantic import Field
 from synthgen.records import SCHEMA_VERSION, StrictModel
 
 DEFAULT_SHARD_SIZE = 1000
-OutputFormat = Literal["jsonl", "webdataset"]
+OutputFormat = Literal["jsonl", "webdataset", "parquet"]
 OnError = Literal["raise", "reject"]
 
 IDENTITY_FIELDS = (

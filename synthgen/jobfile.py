@@ -37,7 +37,7 @@ class JobFile(StrictModel):
     workers: StrictInt = Field(0, ge=0)
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = None
-    format: Literal["jsonl", "webdataset"] = "jsonl"
+    format: Literal["jsonl", "webdataset", "parquet"] = "jsonl"
     encoder: list[str] | str = Field(default_factory=list)
     shard_size: StrictInt | None = Field(None, ge=1)
     dataset: str | None = None

@@ -82,6 +82,10 @@ def _encoder(name: str) -> Encoder:
     return encoders.get(name)()
 
 
+CONTAINER_EXT = {"webdataset": "tar", "parquet": "parquet"}
+"""Output formats that keep media inside the shard's data file, and that file's extension."""
+
+
 class MediaLocator:
     """Where media of a record goes: a file per item, or a member of the shard's tar."""
 
@@ -90,8 +94,8 @@ class MediaLocator:
 
     def ref_path(self, index: int, filename: str) -> tuple[str, str | None]:
         shard = self.job.shard_of(index)
-        if self.job.format == "webdataset":
-            return filename, f"data/shard-{shard:05d}.tar"
+        if self.job.format in CONTAINER_EXT:  # media inside the shard's data file
+            return filename, f"data/shard-{shard:05d}.{CONTAINER_EXT[self.job.format]}"
         return f"media/shard-{shard:05d}/{filename}", None
 
 

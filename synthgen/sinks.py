@@ -1,6 +1,8 @@
 """Output formats: how a shard's records and media are laid out on disk.
 
-``jsonl`` (default): ``data/shard-NNNNN.jsonl`` plus ``media/shard-NNNNN/<id>.<name>.<ext>``.
+``jsonl`` (default): ``data/shard-NNNNN.jsonl`` plus ``media/shard-NNNNN/<id>.<name>.<ext>``
+and ``media/shard-NNNNN/metadata.jsonl`` (the shard's records again with ``*_file_name``
+columns: what Hugging Face's imagefolder/audiofolder loaders read, see :mod:`synthgen.hflayout`).
 ``webdataset``: ``data/shard-NNNNN.tar`` with ``<id>.json`` and ``<id>.<name>.<ext>`` members,
 readable by the ``webdataset`` library. Both write under temporary names and publish by
 rename, so a shard is either complete or invisible. Rejects are written by the shard runner,
@@ -17,9 +19,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from synthgen.fsutil import fsync_file, publish, remove_path, sync_filesystem, tmp_path
+from synthgen.hflayout import METADATA_NAME, metadata_line
 from synthgen.job import JobSpec
 from synthgen.produce import Outcome, record_line
 from synthgen.registry import Registry
@@ -87,10 +90,12 @@ class JsonlWriter(ShardWriter):
         self._data = open(self.data_tmp, "wb")  # noqa: SIM115 - closed in commit/abort
         self._sha = hashlib.sha256()
         self._media_paths: list[Path] = []
+        self._metadata: list[bytes] = []
 
     def add(self, outcome: Outcome) -> None:
-        assert outcome.record is not None
-        line = record_line(outcome.record)
+        record = outcome.record
+        assert record is not None
+        line = record_line(record)
         self._data.write(line)
         self._sha.update(line)
         if outcome.media and not self._media_paths:
@@ -101,16 +106,27 @@ class JsonlWriter(ShardWriter):
             self._media_paths.append(path)
             self.media_files += 1
             self.media_bytes += len(item.data)
+        if record.media:
+            refs = {name: {"path": r.path, "mime": r.mime} for name, r in record.media.items()}
+            self._metadata.append(metadata_line(line, refs, type(record).model_fields))
 
     def commit(self) -> dict[str, str]:
         self._data.flush()
         self._data.close()
         fsync_file(self.data_tmp)
+        files = {self.data_final.relative_to(self.root).as_posix(): self._sha.hexdigest()}
+        if self._metadata:
+            blob = b"".join(self._metadata)
+            metadata = self.media_tmp / METADATA_NAME
+            metadata.write_bytes(blob)
+            self._media_paths.append(metadata)
+            rel = (self.media_final / METADATA_NAME).relative_to(self.root).as_posix()
+            files[rel] = hashlib.sha256(blob).hexdigest()  # checked by resume and validate
         if self._media_paths:
             sync_filesystem(self.media_tmp, self._media_paths)
             publish(self.media_tmp, self.media_final)
         publish(self.data_tmp, self.data_final)
-        return {self.data_final.relative_to(self.root).as_posix(): self._sha.hexdigest()}
+        return files
 
     def abort(self) -> None:
         self._data.close()
@@ -195,3 +211,113 @@ class WebDatasetWriter(ShardWriter):
                     m = members.get(ref["path"])
                     media[ref["path"]] = tar.extractfile(m).read() if m else None  # type: ignore[union-attr]
                 yield StoredRecord(line=line, data=data, media=media)
+
+
+PARQUET_RECORD_COLUMN = "record_json"
+"""The parquet column holding each record's exact JSON line (what validate and replay compare
+byte for byte; the other columns are the same record as typed columns)."""
+
+
+@sinks.register("parquet")
+class ParquetWriter(ShardWriter):
+    """One Parquet file per shard (``data/shard-NNNNN.parquet``), the Hugging Face Hub's native
+    layout: one row per record with its fields as columns, each media as an embedded
+    ``{"bytes", "path"}`` column named as the folder loaders name them (``image``, ``images``,
+    ``source_image``, ``audio``...; see :mod:`synthgen.hflayout`), and ``record_json``. Rows are
+    kept in memory until ``commit`` (a shard is at most ``--shard-size`` records)."""
+
+    format = "parquet"
+
+    def __init__(self, job: JobSpec, shard: int) -> None:
+        super().__init__(job, shard)
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            from synthgen.errors import UserError
+
+            raise UserError(
+                "--format parquet needs pyarrow: pip install 'synthgen[data]'"
+            ) from None
+        self.final = data_path(self.root, shard, "parquet")
+        self.tmp = tmp_path(self.final)
+        self._rows: list[dict] = []
+
+    def add(self, outcome: Outcome) -> None:
+        from synthgen.hflayout import media_columns
+
+        record = outcome.record
+        assert record is not None
+        line = record_line(record)
+        row = json.loads(line)
+        blobs = {item.filename: item.data for item in outcome.media}
+        refs = {name: {"path": r.path, "mime": r.mime} for name, r in record.media.items()}
+        for column, files in media_columns(refs, row).items():
+            name = column.rsplit("_file_name", 1)[0]
+            if isinstance(files, list):
+                row[name] = [{"bytes": blobs[f], "path": f} for f in files]
+            else:
+                row[name] = {"bytes": blobs[files], "path": files}
+        row[PARQUET_RECORD_COLUMN] = line.decode()
+        self._rows.append(row)
+        self.media_files += len(outcome.media)
+        self.media_bytes += sum(len(item.data) for item in outcome.media)
+
+    def commit(self) -> dict[str, str]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from synthgen.seeding import sha256_file
+
+        rows = [_no_empty_objects(row) for row in self._rows]
+        pq.write_table(pa.Table.from_pylist(rows), self.tmp, compression="zstd")
+        fsync_file(self.tmp)
+        digest = sha256_file(str(self.tmp))
+        publish(self.tmp, self.final)
+        return {self.final.relative_to(self.root).as_posix(): digest}
+
+    def abort(self) -> None:
+        remove_path(self.tmp)
+
+    @classmethod
+    def final_paths(cls, root: Path, shard: int) -> list[Path]:
+        return [data_path(root, shard, "parquet")]
+
+    @classmethod
+    def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(data_path(root, shard, "parquet"))
+        lines = table.column(PARQUET_RECORD_COLUMN).to_pylist()
+        media_cols = (
+            [
+                n
+                for n in table.column_names
+                if n not in json.loads(lines[0]) and n != PARQUET_RECORD_COLUMN
+            ]
+            if lines
+            else []
+        )
+        blobs = {n: table.column(n).to_pylist() for n in media_cols}
+        for k, text in enumerate(lines):
+            line = text.encode()
+            data = json.loads(line)
+            by_name: dict[str, bytes] = {}
+            for values in blobs.values():
+                cell = values[k]
+                for item in cell if isinstance(cell, list) else [cell] if cell else []:
+                    by_name[item["path"]] = item["bytes"]
+            media: dict[str, bytes | None] = {
+                ref["path"]: by_name.get(ref["path"].rsplit("/", 1)[-1])
+                for ref in data.get("media", {}).values()
+            }
+            yield StoredRecord(line=line, data=data, media=media)
+
+
+def _no_empty_objects(value: Any) -> Any:
+    """``value`` with every empty object ``{}`` as None: Parquet has no struct without fields
+    (``record_json`` keeps the record exactly)."""
+    if isinstance(value, dict):
+        return {k: _no_empty_objects(v) for k, v in value.items()} if value else None
+    if isinstance(value, list):
+        return [_no_empty_objects(v) for v in value]
+    return value

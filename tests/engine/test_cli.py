@@ -28,7 +28,7 @@ def _assert_user_error(result: subprocess.CompletedProcess[str], *words: str) ->
         (["--n", "0"], ["--n"]),
         (["--n", "2.5"], ["--n"]),
         (["--n", "10", "--workers", "-1"], ["--workers"]),
-        (["--n", "10", "--format", "parquet"], ["--format"]),
+        (["--n", "10", "--format", "csv"], ["--format"]),
         (["--n", "10", "--encoder", "gif"], ["--encoder", "gif"]),
         (["--n", "10", "--set", "size=huge"], ["size"]),
         (["--n", "10", "--set", "colour=red"], ["colour", "known fields"]),

@@ -40,7 +40,9 @@ def _config_free_bytes(files: dict[str, bytes]) -> dict[str, bytes]:
     """Records of runs whose delay differs carry a different config hash; drop it."""
     out = {}
     for rel, data in files.items():
-        if rel.endswith(".jsonl") and rel.startswith("data/"):
+        if rel == "README.md":
+            continue  # the dataset card states the config and its hash
+        if rel.endswith(".jsonl") and (rel.startswith("data/") or rel.endswith("metadata.jsonl")):
             lines = [json.loads(line) for line in data.splitlines()]
             for line in lines:
                 line.pop("config_hash")

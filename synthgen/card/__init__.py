@@ -1,0 +1,462 @@
+"""The dataset card: ``DIR/README.md`` and its pictures in ``DIR/card/``.
+
+Written at the end of every ``make`` (new, resumed, extended or cut) from the manifest and the
+records, so it always describes what is on disk. The README's YAML header is a Hugging Face
+dataset card: ``configs`` (which files, which split) and ``dataset_info.features`` (media as
+``Image``), so ``datasets.load_dataset("DIR")`` returns the records with their images decoded
+(see :mod:`synthgen.hflayout` for the loader each output format uses). The prose says what
+made the dataset and what is in it; ``card/*.png`` are its plots and a contact sheet of its
+own first records.
+
+A card is a pure function of the dataset (no timings, no paths, no installed versions), so it
+is part of the bytes a (program, config, seed, n) makes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from synthgen.card import draw
+from synthgen.card.stats import SAMPLE, Stats, object_name, scan
+from synthgen.fsutil import atomic_write_bytes
+from synthgen.hflayout import (
+    features_yaml,
+    folder_columns,
+    infer_type,
+    media_kind,
+    webdataset_columns,
+)
+from synthgen.manifest import Manifest
+from synthgen.sinks import PARQUET_RECORD_COLUMN, StoredRecord, sinks
+
+CARD_DIR = "card"
+SHEET_RECORDS = 8
+BOX_CONVENTION = (
+    "Boxes are `[x, y, width, height]` in pixels of the image they belong to, origin at the "
+    "top-left corner (the Visual Genome convention), in every program."
+)
+
+
+def iter_stored(manifest: Manifest) -> Iterator[StoredRecord]:
+    """Every record of the dataset with its media bytes, in index order."""
+    reader = sinks.get(manifest.job.format)
+    for entry in manifest.shards:
+        yield from reader.read(manifest.root, entry.shard)
+
+
+def iter_records(manifest: Manifest, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """The first ``limit`` records (all when None) as parsed JSON, in index order; JSON lines
+    are read without their media."""
+    count = 0
+    for entry in manifest.shards:
+        if manifest.job.format == "jsonl":
+            path = manifest.root / "data" / f"shard-{entry.shard:05d}.jsonl"
+            with open(path, "rb") as f:
+                rows: Iterator[dict[str, Any]] = (json.loads(line) for line in f)
+                for row in rows:
+                    yield row
+                    count += 1
+                    if limit is not None and count >= limit:
+                        return
+        else:
+            for stored in sinks.get(manifest.job.format).read(manifest.root, entry.shard):
+                yield stored.data
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
+
+def write_card(manifest: Manifest) -> Path:
+    """Write ``README.md`` and ``card/*.png`` of the dataset; returns the README path."""
+    root = manifest.root
+    records = list(iter_records(manifest, SAMPLE))
+    stats = scan(records)
+    pictures = _pictures(manifest, stats)
+    folder = root / CARD_DIR
+    folder.mkdir(exist_ok=True)
+    for name, image in pictures.items():
+        atomic_write_bytes(folder / name, draw.png_bytes(image))
+    for stale in folder.glob("*.png"):
+        if stale.name not in pictures:
+            stale.unlink()
+    text = _yaml_header(manifest, records) + _prose(manifest, stats, list(pictures))
+    readme = root / "README.md"
+    atomic_write_bytes(readme, text.encode())
+    return readme
+
+
+# ----------------------------------------------------------------------------- YAML header
+
+
+def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[str, str, dict]]:
+    """(config name, data files glob, {column: type}) of each loader config of the card."""
+    fmt = manifest.job.format
+    if not records:
+        return []
+    if fmt == "webdataset":
+        columns = webdataset_columns(records)
+        columns = {k: ("binary" if v == "audio" else v) for k, v in columns.items()}
+        return [("default", "data/*.tar", columns)]
+    has_media = any(r.get("media") for r in records)
+    if fmt == "parquet" or (fmt == "jsonl" and has_media):
+        loader, columns = folder_columns(records)
+        glob = "data/*.parquet" if fmt == "parquet" else "media/**"
+        if fmt == "parquet":
+            columns[PARQUET_RECORD_COLUMN] = "string"
+        if loader == "imagefolder":
+            return [("default", glob, columns)]
+        plain = {k: (_audio_struct() if v == "audio" else v) for k, v in columns.items()}
+        if fmt == "parquet":
+            return [("default", glob, plain)]
+        return [
+            ("default", "data/*.jsonl", infer_type(records)["struct"]),
+            ("audio", glob, columns),
+        ]
+    return [("default", "data/*.jsonl", infer_type(records)["struct"])]
+
+
+def _audio_struct() -> dict[str, Any]:
+    return {"struct": {"bytes": "binary", "path": "string"}}
+
+
+def _yaml_header(manifest: Manifest, records: list[dict[str, Any]]) -> str:
+    job = manifest.job
+    lines = [
+        "---",
+        f"pretty_name: {json.dumps(f'{job.dataset} ({job.program}, synthgen)')}",
+        "tags:",
+        "- synthetic",
+        "- synthgen",
+        f"- {json.dumps(job.program)}",
+    ]
+    configs = _configs(manifest, records)
+    if configs:
+        lines.append("configs:")
+        for name, glob, _ in configs:
+            lines += [
+                f"- config_name: {name}",
+                "  data_files:",
+                "  - split: train",
+                f"    path: {json.dumps(glob)}",
+            ]
+        lines.append("dataset_info:")
+        for name, _, columns in configs:
+            lines.append(f"- config_name: {name}")
+            lines += features_yaml(columns, indent=2)
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- prose
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _top(counter: Counter[Any], k: int) -> list[tuple[Any, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:k]
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str]:
+    configs = _configs(manifest, records)
+    columns = configs[0][2] if configs else {}
+    media = [k for k, v in columns.items() if v in ("image", "audio") or v == {"list": "image"}]
+    media += [k for k in columns if k.endswith((".png", ".jpg", ".webp", ".wav", ".flac"))]
+    lines = [
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        'ds = load_dataset("path/to/this/directory", split="train")',
+        "row = ds[0]",
+    ]
+    if media:
+        lines.append(
+            f"row[{media[0]!r}]  # decoded media; the record's fields are the other columns"
+        )
+    lines.append("```")
+    notes = []
+    fmt = manifest.job.format
+    if fmt == "jsonl" and any(r.get("media") for r in records):
+        notes.append(
+            "The loader reads `media/shard-*/metadata.jsonl` (each shard's records with "
+            "`*_file_name` columns naming their media files); `data/shard-*.jsonl` hold the "
+            'same records and load with `load_dataset("json", data_files="data/*.jsonl")`. '
+            'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it.'
+        )
+    if fmt == "webdataset":
+        notes.append(
+            "Rows are webdataset samples: `json` is the record, each media member a column "
+            "(`image.png`, `image_0.png`, ...; None where a sample has fewer)."
+        )
+    if any(v == "audio" for _, _, c in configs for v in c.values()) or (
+        fmt != "jsonl"
+        and any(
+            media_kind(ref["mime"]) == "audio"
+            for r in records
+            for ref in r.get("media", {}).values()
+        )
+    ):
+        notes.append(
+            "Audio is not decoded by the default config (decoding needs `torchcodec` with "
+            "`datasets>=4`, `librosa` with 3.x); read the bytes with `soundfile`, or "
+            '`load_dataset(DIR, "audio")` for `Audio()` columns where those are installed.'
+            if fmt == "jsonl"
+            else "Audio columns are `{bytes, path}` (decoding needs `torchcodec` with "
+            '`datasets>=4`, `librosa` with 3.x): `soundfile.read(io.BytesIO(x["bytes"]))`.'
+        )
+    return lines + [""] + [f"{n}\n" for n in notes]
+
+
+def _prose(manifest: Manifest, stats: Stats, pictures: list[str]) -> str:
+    job, totals = manifest.job, manifest.totals
+    records = list(iter_records(manifest, min(SAMPLE, 50)))
+    out = [
+        f"# {job.dataset}",
+        "",
+        f"Synthetic data made by [synthgen](https://pypi.org/project/synthgen/) "
+        f"{manifest.synthgen_version}, program `{job.program}` version {job.program_version}, "
+        f"seed {job.seed}, config hash `{job.config_hash}`, output format `{job.format}`, "
+        f"encoders {', '.join(f'{k}: {v}' for k, v in sorted(job.encoders.items()))}. "
+        f"Every record can be rebuilt alone: `synthgen replay DIR ID`.",
+        "",
+        "## Load it",
+        "",
+        *_load_snippet(manifest, records),
+        "## Counts",
+        "",
+        *_table(
+            ("what", "count"),
+            [
+                ("records (accepted)", totals.accepted),
+                ("candidates tried", totals.candidates),
+                ("rejected", totals.rejected),
+                ("accept rate", _pct(totals.accepted, totals.candidates)),
+                ("shards", totals.shards),
+                ("media files", totals.media_files),
+                ("media bytes", totals.media_bytes),
+            ],
+        ),
+    ]
+    if totals.rejects_by_reason:
+        out += ["### Rejects by reason", ""]
+        out += _table(
+            ("reason", "candidates", "share of rejects"),
+            [
+                (r, n, _pct(n, totals.rejected))
+                for r, n in _top(Counter(totals.rejects_by_reason), 100)
+            ],
+        )
+    if totals.filters:
+        out += [
+            "### Filters",
+            "",
+            "Pass rate of each verification filter over the candidates it saw.",
+            "",
+        ]
+        out += _table(
+            ("filter", "passed", "failed", "pass rate"),
+            [
+                (name, s.passed, s.failed, _pct(s.passed, s.passed + s.failed))
+                for name, s in totals.filters.items()
+            ],
+        )
+    out += [
+        "## What is in it",
+        "",
+        f"Distributions over the first {stats.records} records"
+        + (" (all of them)." if stats.records == totals.accepted else f" of {totals.accepted}."),
+        "",
+        BOX_CONVENTION,
+        "",
+    ]
+    if stats.media_per_record:
+        out += _table(("media per record", "records"), _top(stats.media_per_record, 20))
+    if stats.qa_kinds:
+        out += ["### Questions", ""]
+        out += _table(
+            ("kind", "questions", "top answers (share within the kind)"),
+            [
+                (
+                    kind,
+                    n,
+                    ", ".join(f"{a!s} ({_pct(c, n)})" for a, c in _top(stats.answers[kind], 4)),
+                )
+                for kind, n in _top(stats.qa_kinds, 100)
+            ],
+        )
+    for name, counter in stats.categorical().items():
+        out += [f"### `{name}`", ""]
+        total = sum(counter.values())
+        out += _table(
+            (name, "records", "share"), [(v, c, _pct(c, total)) for v, c in _top(counter, 25)]
+        )
+    if stats.categories:
+        out += ["### Object categories", ""]
+        total = sum(stats.categories.values())
+        out += [
+            f"{len(stats.categories)} categories, {total} objects in "
+            f"{sum(stats.objects_per_image.values())} images; the 20 most frequent:",
+            "",
+        ]
+        out += _table(
+            ("category", "objects", "share"),
+            [(k, c, _pct(c, total)) for k, c in _top(stats.categories, 20)],
+        )
+    if stats.relations:
+        out += ["### Relations", ""]
+        total = sum(stats.relations.values())
+        out += [f"{len(stats.relations)} predicates, {total} relations; the 20 most frequent:", ""]
+        out += _table(
+            ("predicate", "relations", "share"),
+            [(k, c, _pct(c, total)) for k, c in _top(stats.relations, 20)],
+        )
+    if totals.counters:
+        out += [
+            "## Counters",
+            "",
+            "Program counters (model usage, skipped question kinds, imports):",
+            "",
+        ]
+        out += _table(("counter", "value"), list(totals.counters.items()))
+    if pictures:
+        out += ["## Pictures", ""]
+        for name in pictures:
+            out += [f"![{name[:-4].replace('_', ' ')}]({CARD_DIR}/{name})", ""]
+    out += [
+        "## Files",
+        "",
+        "`manifest.json` (job, per-shard counts and sha256), `schema.json` (JSON Schema of a "
+        "record), `data/` (records), `media/` (media files, jsonl output), `rejects/` (one line "
+        "per rejected candidate with its reason), `card/` (these pictures). "
+        "`synthgen view DIR` writes a browser of the records to `DIR/view/index.html`.",
+        "",
+        "### Config",
+        "",
+        "```json",
+        json.dumps(job.config, indent=1, sort_keys=True),
+        "```",
+        "",
+    ]
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- pictures
+
+
+def _pictures(manifest: Manifest, stats: Stats) -> dict[str, Any]:
+    pics: dict[str, Any] = {}
+    if stats.answers:
+        charts = [
+            draw.bar_chart(
+                f"{kind}: answers ({n} questions)", _top(stats.answers[kind], 8), percent=True
+            )
+            for kind, n in _top(stats.qa_kinds, 16)
+        ]
+        pics["answer_balance.png"] = draw.stack(charts, columns=2)
+    if stats.categories:
+        pics["categories.png"] = draw.bar_chart(
+            "object categories (30 most frequent)", _top(stats.categories, 30), width=640
+        )
+        pics["objects_per_image.png"] = draw.histogram(
+            "objects per image",
+            [k for k, c in sorted(stats.objects_per_image.items()) for _ in range(c)],
+        )
+    if stats.relations:
+        pics["relations.png"] = draw.bar_chart(
+            "relation predicates (30 most frequent)", _top(stats.relations, 30), width=640
+        )
+    fields = list(stats.categorical().items())
+    if fields:
+        pics["fields.png"] = draw.stack(
+            [draw.bar_chart(f"{n}", _top(c, 12), percent=True) for n, c in fields], columns=2
+        )
+    if stats.durations:
+        pics["durations.png"] = draw.histogram("clip durations", stats.durations, unit=" s")
+    sheet = _contact_sheet(manifest)
+    if sheet is not None:
+        pics["contact_sheet.png"] = sheet
+    return pics
+
+
+def _contact_sheet(manifest: Manifest) -> Any:
+    """The first records' first media (image with its boxes, or audio spectrogram) and one
+    line of what the record says about it."""
+    from PIL import Image
+
+    tiles = []
+    for stored in iter_stored(manifest):
+        record = stored.data
+        media = record.get("media", {})
+        if not media:
+            break
+        name, ref = next(iter(media.items()))
+        blob = stored.media.get(ref["path"])
+        if blob is None:
+            continue
+        if media_kind(ref["mime"]) == "image":
+            import io
+
+            picture = Image.open(io.BytesIO(blob))
+            picture.load()
+            picture = draw.with_boxes(picture, record_boxes(record, name))
+        elif media_kind(ref["mime"]) == "audio":
+            picture = draw.spectrogram(blob)
+        else:
+            continue
+        tiles.append(draw.tile(picture, [record["id"], *record_caption(record)]))
+        if len(tiles) == SHEET_RECORDS:
+            break
+    return draw.stack(tiles, columns=4) if tiles else None
+
+
+def record_graph(record: dict[str, Any], media_name: str) -> dict[str, Any] | None:
+    """The scene graph of a record's image ``media_name``, if the record has one."""
+    for key in ("scene_graph", "world_graph"):
+        if isinstance(record.get(key), dict):
+            return record[key]
+    graphs = record.get("scene_graphs")
+    if isinstance(graphs, list) and graphs:
+        index = int(media_name.rsplit("_", 1)[-1]) if media_name[-1:].isdigit() else 0
+        return graphs[index] if index < len(graphs) else None
+    return None
+
+
+def record_boxes(record: dict[str, Any], media_name: str) -> list[tuple[str, list[float]]]:
+    """(label, [x, y, w, h]) boxes to draw on image ``media_name`` of a record: its scene
+    graph's objects, or the change boxes of a difference pair."""
+    graph = record_graph(record, media_name)
+    if graph is not None:
+        return [
+            (object_name(o), o["bbox"])
+            for o in graph.get("objects", [])
+            if isinstance(o, dict) and o.get("bbox") and o.get("role") != "backdrop"
+        ]
+    boxes = record.get("boxes")
+    if isinstance(boxes, list):
+        return [("change", b) for b in boxes if isinstance(b, list) and len(b) == 4]
+    return []
+
+
+def record_caption(record: dict[str, Any]) -> list[str]:
+    """One question and answer (or instruction, or caption) of a record."""
+    qa = record.get("qa")
+    if isinstance(qa, list) and qa:
+        q = next((x for x in qa if x.get("kind") != "caption"), qa[0])
+        return [f"Q: {q.get('question')}", f"A: {q.get('answer')}"]
+    if "question" in record:
+        return [f"Q: {record['question']}", f"A: {record.get('answer')}"]
+    for key in ("instruction", "caption"):
+        if isinstance(record.get(key), str):
+            return [record[key]]
+    return []

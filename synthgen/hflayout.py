@@ -1,0 +1,201 @@
+"""How a dataset directory looks to Hugging Face ``datasets`` (``load_dataset("DIR")``).
+
+``datasets`` picks a loader from the files a dataset card's ``configs`` list:
+
+- jsonl output: ``imagefolder`` / ``audiofolder`` over ``media/**``. Each media shard folder
+  holds ``metadata.jsonl`` (written with the shard by the jsonl sink): the shard's records
+  again, each with ``<name>_file_name`` columns naming its media files relative to that folder
+  (``images_file_names`` for ``image_0, image_1, ...``), which the loader turns into decoded
+  ``Image`` / ``Audio`` columns (``row["image"]``, ``row["images"]``). The JSON loader cannot
+  do this: it opens media paths relative to the current directory, not to the dataset.
+- webdataset output: the ``webdataset`` loader over ``data/*.tar``, with the card's
+  ``dataset_info.features`` declaring every member (``json`` as the record's struct, each
+  media member as ``Image``/``Audio``), so samples with different numbers of images load
+  (a member a sample lacks reads as None).
+- parquet output: the ``parquet`` loader over ``data/*.parquet`` (media embedded as bytes).
+
+Everything here is a pure function of the records: the card's bytes must not depend on the
+machine or on which ``datasets`` version is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+METADATA_NAME = "metadata.jsonl"
+"""The folder loaders' metadata file name (one per media shard folder)."""
+
+_INDEXED = re.compile(r"^(?P<base>.+)_(?P<i>\d+)$")
+
+
+def media_kind(mime: str) -> str:
+    """``image`` or ``audio`` (what ``datasets`` decodes), else ``file``."""
+    head = mime.split("/", 1)[0]
+    return head if head in ("image", "audio") else "file"
+
+
+def media_columns(media: Mapping[str, Mapping[str, Any]], fields: Iterable[str]) -> dict[str, Any]:
+    """``{column: file name or list of file names}`` of a record's media for the folder
+    loaders: ``image`` -> ``image_file_name``; ``image_0, image_1, ...`` -> one
+    ``images_file_names`` list in index order; a name that is also a record field (edit's
+    ``source``) gets its kind appended (``source_image_file_name``). File names are the media
+    paths' last component (relative to the media shard folder)."""
+    taken = set(fields)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    out: dict[str, Any] = {}
+    for name, ref in media.items():
+        file_name = ref["path"].rsplit("/", 1)[-1]
+        match = _INDEXED.match(name)
+        if match:
+            groups.setdefault(match["base"], []).append((int(match["i"]), file_name))
+            continue
+        column = name if name not in taken else f"{name}_{media_kind(ref['mime'])}"
+        out[f"{column}_file_name"] = file_name
+    for base, items in groups.items():
+        column = f"{base}s" if f"{base}s" not in taken else f"{base}s_files"
+        out[f"{column}_file_names"] = [f for _, f in sorted(items)]
+    return out
+
+
+def metadata_line(
+    record_line: bytes, media: Mapping[str, Mapping[str, Any]], fields: Iterable[str]
+) -> bytes:
+    """The record's JSON line with its media file columns appended (one ``metadata.jsonl``
+    line). ``record_line`` is the record's own bytes, so the fields keep their order and
+    formatting; the columns go last."""
+    columns = media_columns(media, fields)
+    if not columns:
+        return record_line
+    extra = json.dumps(columns, separators=(",", ":"), ensure_ascii=False)[1:-1]
+    body = record_line.rstrip(b"\n")
+    assert body.endswith(b"}"), "a record line is one JSON object"
+    return body[:-1] + b"," + extra.encode() + b"}\n"
+
+
+# ----------------------------------------------------------------------------- features
+
+
+def infer_type(values: Iterable[Any]) -> Any:
+    """A ``datasets`` feature type of JSON values, as nested plain data: ``"int64"``,
+    ``"float64"``, ``"string"``, ``"bool"``, ``"null"``, ``{"struct": {name: type}}`` or
+    ``{"list": type}``. Types of all values are merged (int with float is float64; a struct
+    holds every field any value has), the way pyarrow unifies JSON records."""
+    t: Any = "null"
+    for value in values:
+        t = _merge(t, _type_of(value))
+    return t
+
+
+def _type_of(value: Any) -> Any:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return {"struct": {k: _type_of(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"list": infer_type(value)}
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if a == "null":
+        return b
+    if b == "null" or a == b:
+        return a
+    if isinstance(a, str) and isinstance(b, str) and {a, b} == {"int64", "float64"}:
+        return "float64"
+    if isinstance(a, dict) and isinstance(b, dict):
+        if "struct" in a and "struct" in b:
+            fields = dict(a["struct"])
+            for k, v in b["struct"].items():
+                fields[k] = _merge(fields.get(k, "null"), v)
+            return {"struct": fields}
+        if "list" in a and "list" in b:
+            return {"list": _merge(a["list"], b["list"])}
+    raise ValueError(f"a field changes type between records: {a} vs {b}")
+
+
+def _yaml_feature(name: str, t: Any, indent: int) -> list[str]:
+    """One entry of a card's ``features`` list (the YAML ``datasets`` writes and reads)."""
+    pad = " " * indent
+    head = f"{pad}- name: {json.dumps(name)}"
+    if isinstance(t, str):
+        return [head, f"{pad}  dtype: {json.dumps(t)}"]
+    if t.get("struct") == {}:
+        return [head, f"{pad}  struct: []"]
+    if "struct" in t:
+        lines = [head, f"{pad}  struct:"]
+        for key, sub in t["struct"].items():
+            lines += _yaml_feature(key, sub, indent + 2)
+        return lines
+    return [head, *_yaml_list(t["list"], indent + 2)]
+
+
+def _yaml_list(t: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(t, str):
+        return [f"{pad}list: {json.dumps(t)}"]
+    if t.get("struct") == {}:
+        return [f"{pad}list:", f"{pad}  struct: []"]
+    if "struct" in t:
+        lines = [f"{pad}list:"]
+        for key, sub in t["struct"].items():
+            lines += _yaml_feature(key, sub, indent + 2)
+        return lines
+    return [f"{pad}list:", *_yaml_list(t["list"], indent + 2)]
+
+
+def features_yaml(columns: Mapping[str, Any], indent: int = 2) -> list[str]:
+    """The ``features:`` block of a card for ``{column: type}`` (types from
+    :func:`infer_type`, or ``"image"`` / ``"audio"`` for decoded media)."""
+    lines = [f"{' ' * indent}features:"]
+    for name, t in columns.items():
+        lines += _yaml_feature(name, t, indent + 2)
+    return lines
+
+
+def webdataset_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """``{column: type}`` of the webdataset loader's rows for these records: ``__key__``,
+    ``__url__``, ``json`` (the record) and one column per media member (``image.png``,
+    ``image_0.png``, ... ``audio.wav``), media decoded."""
+    members: dict[str, str] = {}
+    for record in records:
+        for name, ref in record.get("media", {}).items():
+            ext = ref["path"].rsplit(".", 1)[-1]
+            kind = media_kind(ref["mime"])
+            members[f"{name}.{ext}"] = kind if kind != "file" else "binary"
+    ordered = dict(sorted(members.items(), key=lambda kv: _member_order(kv[0])))
+    return {"__key__": "string", "__url__": "string", "json": infer_type(records), **ordered}
+
+
+def _member_order(member: str) -> tuple[str, int]:
+    name = member.rsplit(".", 1)[0]
+    match = _INDEXED.match(name)
+    return (match["base"], int(match["i"])) if match else (name, -1)
+
+
+def folder_columns(records: list[Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """(loader, ``{column: type}``) that the folder loader gives for jsonl output: the record
+    fields plus the decoded media columns (``image``, ``images``, ``audio``...)."""
+    kinds = {media_kind(ref["mime"]) for r in records for ref in r.get("media", {}).values()}
+    loader = "audiofolder" if kinds == {"audio"} else "imagefolder"
+    base = "audio" if loader == "audiofolder" else "image"
+    record_type = infer_type(records)["struct"]
+    media: dict[str, Any] = {}
+    for record in records:
+        for column in media_columns(record.get("media", {}), record):
+            if column.endswith("_file_names"):
+                media[column[: -len("_file_names")]] = {"list": base}
+            else:
+                media[column[: -len("_file_name")]] = base
+    return loader, {**record_type, **media}

@@ -1,0 +1,96 @@
+"""Every ``make`` writes the dataset card ``DIR/README.md`` and its pictures ``DIR/card/``,
+and refreshes them when the dataset is resumed or extended (issue #16)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import synthgen
+from tests.data.conftest import N
+
+
+def _yaml(readme: str) -> str:
+    match = re.match(r"---\n(.*?)\n---\n", readme, re.S)
+    assert match, "the card starts with a YAML header"
+    return match[1]
+
+
+def _section(readme: str, title: str) -> str:
+    start = readme.index(title)
+    end = readme.find("\n## ", start + 1)
+    return readme[start : end if end != -1 else None]
+
+
+def _records(root: Path) -> list[dict]:
+    return [
+        json.loads(line)
+        for path in sorted((root / "data").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+
+
+def test_card_counts_come_from_the_dataset(tmp_path: Path) -> None:
+    """squares rejects candidates below min_area: the card's counts and rejects by reason equal
+    what the rejects files and records say (counted here from them, not from the card code)."""
+    out = tmp_path / "sq"
+    synthgen.make("squares", n=40, out=out, workers=1, shard_size=16, min_area=0.3)
+    readme = (out / "README.md").read_text()
+    rejects = Counter(
+        json.loads(line)["reason"]
+        for path in (out / "rejects").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    )
+    assert rejects, "min_area=0.3 must reject some squares"
+    counts = _section(readme, "## Counts")
+    assert "| records (accepted) | 40 |" in counts
+    assert f"| rejected | {sum(rejects.values())} |" in counts
+    for reason, n in rejects.items():
+        assert f"| {reason} | {n} |" in counts
+    colors = Counter(r["color"] for r in _records(out))
+    for color, n in colors.items():
+        assert f"| {color} | {n} |" in readme
+    assert "squares" in _yaml(readme)
+
+
+@pytest.mark.parametrize("program", ["svg", "edit", "audiocaps", "multihop"])
+def test_card_pictures_and_yaml(made: Callable[[str, str], Path], program: str) -> None:
+    root = made(program, "jsonl")
+    readme = (root / "README.md").read_text()
+    yaml = _yaml(readme)
+    assert "configs:" in yaml and "dataset_info:" in yaml and "features:" in yaml
+    pictures = sorted(p.name for p in (root / "card").glob("*.png"))
+    assert "contact_sheet.png" in pictures
+    for name in pictures:
+        assert f"(card/{name})" in readme
+        with Image.open(root / "card" / name) as image:
+            assert image.width > 100 and image.height > 50
+    sheet = Image.open(root / "card" / "contact_sheet.png").convert("L")
+    assert len(sheet.getcolors(1 << 16) or []) > 16, (
+        "the contact sheet shows pictures, not a blank page"
+    )
+    if program == "svg":
+        assert {"answer_balance.png", "categories.png", "relations.png"} <= set(pictures)
+        assert '"image"' in yaml and 'dtype: "image"' in yaml
+    if program == "audiocaps":
+        assert "durations.png" in pictures
+        assert "config_name: audio" in yaml  # decoded Audio() where torchcodec/librosa exist
+    assert f"first {N} records (all of them)" in readme
+
+
+def test_card_is_refreshed_when_a_dataset_grows(tmp_path: Path) -> None:
+    out = tmp_path / "sq"
+    synthgen.make("squares", n=5, out=out, workers=1, shard_size=4)
+    assert "| records (accepted) | 5 |" in (out / "README.md").read_text()
+    synthgen.make("squares", n=9, out=out, workers=1, shard_size=4)
+    readme = (out / "README.md").read_text()
+    assert "| records (accepted) | 9 |" in readme
+    (out / "README.md").unlink()
+    synthgen.make("squares", n=9, out=out, workers=1, shard_size=4)  # nothing to do: resume
+    assert (out / "README.md").read_text() == readme

@@ -6,8 +6,13 @@ cameras: each further view keeps every object of the first at its place, drops s
 recolors or swaps the material of a few, then is rendered from another stage under another
 light (re-drawn until every object shows ``min_visible_pixels``). So "in which image is the
 cube left of the sphere" (the camera moved), "which image has no red cone" (dropped) and
-"how do the cube's attributes differ" (recolored) have answers. ``views="independent"``
-samples unrelated scenes. Image order is shuffled, so the first scene is not always first.
+"how do the cube's attributes differ" (recolored) have answers. Every question of such a
+record says so (:data:`VIEWS_NOTE`), totals count physical objects ("how many different
+cubes appear": a cube seen in three views is one), and no question compares an object with
+itself ("what do the cubes have in common" is not asked). The record's ``physical_ids``
+give each graph object's physical object. ``views="independent"`` samples unrelated
+scenes (every object its own). Image order is shuffled, so the first scene is not always
+first.
 
 Every image passes the visibility filter, and the record carries ``image_0`` ...
 ``image_{k-1}``, their scene graphs in the same order, the QA, and LLaVA conversations whose
@@ -39,6 +44,8 @@ from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
 from synthgen.world.stage import make_stage
 
+VIEWS_NOTE = "The images show one scene from different viewpoints. "
+"""Opens every question of a ``views="related"`` record: the images are of one scene."""
 CALIBRATION_SEED = 7_2024
 CALIBRATION_SETS = 24
 """Image sets the multi-image answer balance is calibrated on (per config, per process)."""
@@ -86,6 +93,10 @@ class SvgMultiConfig(ProgramConfig):
 class SvgMultiRecord(OmitNone, BaseRecord):
     views: str = Field(description='"related" or "independent"')
     scene_graphs: list[SceneGraph] = Field(description="exact graph of image_i, in order")
+    physical_ids: list[list[int]] = Field(
+        description="per image, per graph object (in order): the physical object it shows "
+        "(related views of one scene share them; independent scenes never do)"
+    )
     qa: list[QA]
     conversations: list[dict[str, Any]] | None = Field(
         None, description="LLaVA turns; left out of the JSON when turned off"
@@ -118,67 +129,105 @@ class SvgMulti(Program[SvgMultiConfig]):
         cfg = ctx.config
         with ctx.stage("scene"):
             try:
-                views = sample_views(ctx.rng, cfg)
+                drawn = sample_view_set(ctx.rng, cfg)
             except SceneSamplingError as exc:
                 return Reject("scene_sampling", str(exc))
-            if views is None:
+            if drawn is None:
                 return Reject(
                     "view_sampling", f"no camera showed every object in {cfg.view_tries} tries"
                 )
+        views, physical = drawn
         with ctx.stage("graph"):
             graphs = [build_scene_graph(s, r, cfg.predicates) for s, r in views]
         for graph in graphs:
             ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
         with ctx.stage("qa"):
-            qa_graphs = _qa_graphs(graphs, [r for _, r in views])
+            qa_graphs = _qa_graphs(graphs, [r for _, r in views], physical, cfg.views)
             qas = self.suite.ask_many(qa_graphs, ctx.rng, ctx.counters)
+            if cfg.views == "related":
+                qas = [q.model_copy(update={"question": VIEWS_NOTE + q.question}) for q in qas]
         media = {f"image_{i}": r.image for i, (_, r) in enumerate(views)}
         turns = None  # turned off: left out of the JSON; [] for a record without questions
         if cfg.conversations:
             turns = conversations(qas, image_tokens=len(views)) if qas else []
-        return Sample(
-            {"views": cfg.views, "scene_graphs": graphs, "qa": qas, "conversations": turns},
-            media,
-        )
+        record = {
+            "views": cfg.views,
+            "scene_graphs": graphs,
+            "physical_ids": physical,
+            "qa": qas,
+            "conversations": turns,
+        }
+        return Sample(record, media)
 
 
-def _qa_graphs(graphs: list[SceneGraph], renderings: list[Rendering]) -> list[QAGraph]:
-    return [
-        from_scene_graph(g, r.ids, functools.partial(lambda x: x.depth, r))
-        for g, r in zip(graphs, renderings, strict=True)
-    ]
+def _qa_graphs(
+    graphs: list[SceneGraph],
+    renderings: list[Rendering],
+    physical: list[list[int]] | None = None,
+    views: str = "independent",
+) -> list[QAGraph]:
+    """The QA views of a record's images; for related views each with its objects'
+    physical ids (``QAGraph.identity``)."""
+    out = []
+    for i, (g, r) in enumerate(zip(graphs, renderings, strict=True)):
+        view = from_scene_graph(g, r.ids, functools.partial(lambda x: x.depth, r))
+        if views == "related" and physical is not None:
+            view.identity = {o.id: p for o, p in zip(g.objects, physical[i], strict=True)}
+        out.append(view)
+    return out
 
 
 def sample_views(
     rng: np.random.Generator, cfg: SvgMultiConfig
 ) -> list[tuple[Scene, Rendering]] | None:
-    """The record's 2-4 (scene, rendering) pairs in shuffled order; None if a related view
-    found no camera that shows every object."""
+    """The record's 2-4 (scene, rendering) pairs (see :func:`sample_view_set`)."""
+    drawn = sample_view_set(rng, cfg)
+    return None if drawn is None else drawn[0]
+
+
+def sample_view_set(
+    rng: np.random.Generator, cfg: SvgMultiConfig
+) -> tuple[list[tuple[Scene, Rendering]], list[list[int]]] | None:
+    """The record's 2-4 (scene, rendering) pairs in shuffled order, and per image the
+    physical object of each of its objects (object k of a related view shows object
+    ``physical[k] - 1`` of the first scene; independent scenes number theirs apart);
+    None if a related view found no camera that shows every object."""
     lo, hi = cfg.images
     k = lo + int(rng.random() * (hi - lo + 1))
+    physical: list[list[int]] = []
     if cfg.views == "independent":
         views = [sample_rendered_scene(rng, cfg.world) for _ in range(k)]
+        start = 0
+        for scene, _ in views:
+            physical.append(list(range(start + 1, start + len(scene.objects) + 1)))
+            start += len(scene.objects)
     else:
         first = sample_rendered_scene(rng, cfg.world)
         views = [first]
+        physical.append(list(range(1, len(first[0].objects) + 1)))
         for _ in range(k - 1):
-            view = _related_view(first[0], rng, cfg)
-            if view is None:
+            got = _related_view(first[0], rng, cfg)
+            if got is None:
                 return None
-            views.append(view)
-    return [views[i] for i in rng.permutation(k).tolist()]
+            views.append(got[0])
+            physical.append(got[1])
+    order = rng.permutation(k).tolist()
+    return [views[i] for i in order], [physical[i] for i in order]
 
 
 def _related_view(
     base: Scene, rng: np.random.Generator, cfg: SvgMultiConfig
-) -> tuple[Scene, Rendering] | None:
-    """The base's objects (some dropped, some recolored or re-materialed) from a new camera."""
+) -> tuple[tuple[Scene, Rendering], list[int]] | None:
+    """The base's objects (some dropped, some recolored or re-materialed) from a new
+    camera, and the base object (1-based) each of its objects is."""
     world = cfg.world
     objects = []
-    for o in base.objects:
+    kept: list[int] = []
+    for k, o in enumerate(base.objects):
         u = rng.random(3).tolist()
         if u[0] < cfg.drop:
             continue
+        kept.append(k + 1)
         color, material = o.color, o.material
         if u[1] < cfg.recolor and len(world.colors) > 1:
             others = [c for c in world.colors if c != o.color]
@@ -188,7 +237,8 @@ def _related_view(
             material = pick(rng, others)
         objects.append(replace(o, color=color, material=material))
     if not objects:
-        objects = [pick(rng, base.objects)]
+        k = int(rng.random() * len(base.objects))
+        objects, kept = [base.objects[k]], [k + 1]
     renderer = get_renderer(world.renderer, shadows=world.shadows)
     need = max(world.min_visible_pixels, cfg.min_visible_pixels)
     for _ in range(cfg.view_tries):
@@ -198,7 +248,7 @@ def _related_view(
         scene = Scene(objects=tuple(objects), stage=stage, light=light)
         rendering = renderer.render(scene)
         if int(rendering.pixel_counts[1:].min()) >= need:
-            return scene, rendering
+            return (scene, rendering), kept
     return None
 
 
@@ -210,15 +260,28 @@ def calibration_sets(cfg: SvgMultiConfig) -> tuple[tuple[QAGraph, ...], ...]:
     out = []
     while len(out) < CALIBRATION_SETS:
         try:
-            views = sample_views(rng, cfg)
+            drawn = sample_view_set(rng, cfg)
         except SceneSamplingError:
             continue
-        if views is None:
+        if drawn is None:
             continue
-        out.append(
-            tuple(from_scene_graph(build_scene_graph(s, r, cfg.predicates)) for s, r in views)
-        )
+        views, physical = drawn
+        graphs = [build_scene_graph(s, r, cfg.predicates) for s, r in views]
+        qa_graphs = []
+        for g, ids in zip(graphs, physical, strict=True):
+            view = from_scene_graph(g)
+            if cfg.views == "related":
+                view.identity = {o.id: p for o, p in zip(g.objects, ids, strict=True)}
+            qa_graphs.append(view)
+        out.append(tuple(qa_graphs))
     return tuple(out)
 
 
-__all__ = ["MultiImageKind", "SvgMulti", "SvgMultiConfig", "SvgMultiRecord", "sample_views"]
+__all__ = [
+    "MultiImageKind",
+    "SvgMulti",
+    "SvgMultiConfig",
+    "SvgMultiRecord",
+    "sample_view_set",
+    "sample_views",
+]

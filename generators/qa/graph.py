@@ -160,6 +160,10 @@ class QAGraph:
     """An open world's reading of its names (None: a name denotes the objects named so)."""
     world: WorldFacts | None = None
     """An open world's categories, roles, scene type and placed relations (None: none)."""
+    identity: Mapping[int, int] | None = None
+    """Object id -> the physical object it shows, when several images are views of one
+    scene (``svg_multi``'s related views): multi-image kinds count physical objects and
+    never compare an object with itself (None: every object is its own)."""
 
     @property
     def has_masks(self) -> bool:

@@ -32,6 +32,11 @@ def _names(graphs: Sequence[QAGraph]) -> list[str]:
     return sorted(set().union(*(g.names() for g in graphs)))
 
 
+def _views(graphs: Sequence[QAGraph]) -> bool:
+    """Whether the images are views of one scene (their objects carry physical ids)."""
+    return all(g.identity is not None for g in graphs)
+
+
 def _options(n: int) -> list[str]:
     return [image_name(i) for i in range(n)]
 
@@ -157,8 +162,9 @@ class MultiAttributeAbsentSelect(_HasObject):
 
 
 class _RelationSelect(_Select):
-    """In which image is A <pred> B (holds in exactly one image), or is A not <pred> B (both
-    present in every image, the relation holding in all but one)."""
+    """In which image is A <pred> B (holds in exactly one image), or is A not <pred> B (the
+    relation holding in all but one); both objects are in every image, so the relation, not
+    presence, decides."""
 
     requires = frozenset({"relations"})
     holds: ClassVar[bool]
@@ -174,8 +180,10 @@ class _RelationSelect(_Select):
                 continue
             p = pick(rng, preds)
             s, o = pick(rng, sorted(g.pairs[p]))
-            a = cross_ref(graphs, g.by_id[s], everywhere=not self.holds)
-            b = cross_ref(graphs, g.by_id[o], everywhere=not self.holds)
+            # both objects in every image: where one is missing, presence alone would
+            # decide the answer without a look at where they stand
+            a = cross_ref(graphs, g.by_id[s], everywhere=True)
+            b = cross_ref(graphs, g.by_id[o], everywhere=True)
             if a is None or b is None:
                 continue
             ra, rb = ref(g.by_id[s].name, a[1]), ref(g.by_id[o].name, b[1])
@@ -274,6 +282,8 @@ class MultiCommonAttributes(MultiImageKind):
     def ask_many(
         self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
     ) -> QA | None:
+        if _views(graphs):
+            return None  # views of one scene: the "cubes" are one cube, compared with itself
         valid = []
         for name in _names(graphs):
             if any(g.name_counts[name] != 1 for g in graphs):
@@ -322,6 +332,16 @@ class _Total(MultiImageKind):
             key = pick(rng, keys)
             values = sorted(set().union(*(g.values(key) for g in graphs)))
             attrs[key] = o.attrs[key] if from_object else pick(rng, values)
+        if _views(graphs):
+            # views of one scene: count physical objects (a cube seen in three views is
+            # one); an attribute may change between views, so only names are counted
+            if attrs:
+                return None
+            seen = {x.identity[o.id] for x in graphs for o in select(x, name, {})}  # type: ignore[index]
+            program = {"op": "total_count", "select": ref(name, {}), "physical": True}
+            return self.make(
+                t, rng, len(seen), program, table=f"{self.name}.views", objs=plural(name)
+            )
         total = sum(len(select(x, name, attrs)) for x in graphs)
         program = {"op": "total_count", "select": ref(name, attrs)}
         return self.make(t, rng, total, program, objs=plural(phrase(name, attrs)))

@@ -74,7 +74,9 @@ Multi-image ops (graphs in image order; images are "Image 1", "Image 2", ...)
     ``common_objects`` -> names present in every image, sorted, joined by ", ".
     ``common_attributes`` (name) -> the name occurs once per image; the values all those
     objects share, in phrase order, joined by ", ".
-    ``total_count`` (select: filter) -> the sum of the counts over images.
+    ``total_count`` (select: filter) -> the sum of the counts over images; with
+    ``physical`` (views of one scene) the number of distinct physical objects matching in
+    any image.
     ``relation_diff`` (subject, object: refs) -> "Image i: <relations>" per image joined by
     "; " (both refs unique in every image; every image has some relation; not all equal).
     ``attribute_diff`` (name) -> "Image i: <values>" per image joined by "; ": the values of

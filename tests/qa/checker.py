@@ -773,6 +773,13 @@ def check_many(qa: dict[str, Any], graphs: list[Graph]) -> None:
             if all(k in o.attrs and o.attrs[k] == objs[0].attrs[k] for o in objs)
         ]
         expect(ans, ", ".join(shared), "common_attributes")
+    elif op == "total_count" and p.get("physical"):
+        # views of one scene: distinct physical objects (each graph's extra["physical"]:
+        # object id -> physical id, from the record's physical_ids)
+        seen = {
+            g.extra["physical"][o.id] for g in graphs for o in g.objects if fits(o, p["select"])
+        }
+        expect(ans, str(len(seen)), "physical total")
     elif op == "total_count":
         expect(ans, str(sum(sum(fits(o, p["select"]) for o in g.objects) for g in graphs)), op)
     elif op == "relation_diff":

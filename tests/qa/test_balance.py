@@ -12,7 +12,7 @@ import pytest
 from synthgen.generators.qa import QA, QAConfig, QASuite, question_kinds
 from synthgen.generators.qa.balance import label
 from synthgen.generators.qa.blind import FamilyResult, evaluate, evaluate_family
-from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_views
+from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_view_set
 from synthgen.world.graph import build_scene_graph
 from tests.qa.conftest import Sample, make_samples
 
@@ -53,11 +53,12 @@ def _multi(sets: int) -> tuple[list[QA], list[int]]:
     rng = np.random.default_rng(22)
     qas, groups = [], []
     for i in range(sets):
-        views = sample_views(rng, cfg)
-        if views is None:
+        drawn = sample_view_set(rng, cfg)
+        if drawn is None:
             continue
+        views, physical = drawn
         graphs = [build_scene_graph(s, r) for s, r in views]
-        got = suite.ask_many(_qa_graphs(graphs, [r for _, r in views]), rng)
+        got = suite.ask_many(_qa_graphs(graphs, [r for _, r in views], physical, cfg.views), rng)
         qas += got
         groups += [i] * len(got)
     return qas, groups

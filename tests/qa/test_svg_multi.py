@@ -14,10 +14,15 @@ from PIL import Image
 
 import synthgen
 from synthgen.generators.qa import QAConfig, QASuite, question_kinds
-from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_views
+from synthgen.generators.svg_multi import (
+    VIEWS_NOTE,
+    SvgMultiConfig,
+    _qa_graphs,
+    sample_view_set,
+)
 from synthgen.world.graph import build_scene_graph
 from tests.helpers import dataset_bytes
-from tests.qa.checker import check_many, world_graph
+from tests.qa.checker import check_many, fits, world_graph
 
 SMALL = {"world": {"max_objects": 6}, "qa": {"per_image": 6}}
 
@@ -44,7 +49,7 @@ def test_records_hold_2_to_4_images_graphs_and_checked_answers(tmp_path: Path) -
             image = Image.open(tmp_path / "d" / r["media"][f"image_{i}"]["path"])
             assert image.size == (g["width"], g["height"])
             assert min(o["visible_pixels"] for o in g["objects"]) >= 40
-        graphs = [world_graph(g) for g in r["scene_graphs"]]
+        graphs = _truth(r)
         for qa in r["qa"]:
             check_many(qa, graphs)
         first = r["conversations"][0]["value"]
@@ -53,20 +58,32 @@ def test_records_hold_2_to_4_images_graphs_and_checked_answers(tmp_path: Path) -
     assert set(sizes) == {2, 3, 4}
 
 
+def _truth(record: dict) -> list:
+    """The checker's graphs of a record, each with its objects' physical ids."""
+    graphs = [world_graph(g) for g in record["scene_graphs"]]
+    for g, ids in zip(graphs, record["physical_ids"], strict=True):
+        g.extra["physical"] = {o.id: p for o, p in zip(g.objects, ids, strict=True)}
+    return graphs
+
+
 def test_every_multi_image_kind_is_produced_and_checked() -> None:
-    cfg = SvgMultiConfig(qa=QAConfig(per_image=14))
-    suite = QASuite(cfg.qa)
-    rng = np.random.default_rng(8)
     kinds: Counter[str] = Counter()
-    for _ in range(40):
-        views = sample_views(rng, cfg)
-        if views is None:
-            continue
-        scene_graphs = [build_scene_graph(s, r) for s, r in views]
-        truth = [world_graph(g.model_dump()) for g in scene_graphs]
-        for qa in suite.ask_many(_qa_graphs(scene_graphs, [r for _, r in views]), rng):
-            check_many(qa.model_dump(), truth)
-            kinds[qa.kind] += 1
+    rng = np.random.default_rng(8)
+    for views_kind in ("related", "independent"):
+        cfg = SvgMultiConfig(qa=QAConfig(per_image=14), views=views_kind)
+        suite = QASuite(cfg.qa)
+        for _ in range(30):
+            drawn = sample_view_set(rng, cfg)
+            if drawn is None:
+                continue
+            views, physical = drawn
+            scene_graphs = [build_scene_graph(s, r) for s, r in views]
+            record = {"scene_graphs": [g.model_dump() for g in scene_graphs]}
+            truth = _truth({**record, "physical_ids": physical})
+            qa_graphs = _qa_graphs(scene_graphs, [r for _, r in views], physical, views_kind)
+            for qa in suite.ask_many(qa_graphs, rng):
+                check_many(qa.model_dump(), truth)
+                kinds[qa.kind] += 1
     multi = {n for n in question_kinds.names() if question_kinds.get(n).images > 1}
     assert set(kinds) == multi, multi - set(kinds)
 
@@ -82,9 +99,43 @@ def test_independent_views_work_too(tmp_path: Path) -> None:
     )
     for r in _records(tmp_path / "d"):
         assert r["views"] == "independent"
-        graphs = [world_graph(g) for g in r["scene_graphs"]]
+        ids = [p for image in r["physical_ids"] for p in image]
+        assert len(ids) == len(set(ids))  # no object is in two independent scenes
+        graphs = _truth(r)
         for qa in r["qa"]:
             check_many(qa, graphs)
+            assert not qa["question"].startswith(VIEWS_NOTE)
+
+
+def test_views_of_one_scene_say_so_and_count_physical_objects(tmp_path: Path) -> None:
+    """Issue #15 finding 1: related views are declared in every question; totals count a
+    physical object once however many views show it; no "what do they have in common"
+    compares an object with itself; "which image shows A left of B" has A and B in every
+    image, so presence alone never decides it."""
+    config = {**SMALL, "qa": {"per_image": 14}}
+    synthgen.make("svg_multi", n=40, out=tmp_path / "d", workers=1, shard_size=40, config=config)
+    totals = relations = 0
+    for r in _records(tmp_path / "d"):
+        assert r["views"] == "related"
+        graphs = _truth(r)
+        for qa in r["qa"]:
+            assert qa["question"].startswith(VIEWS_NOTE), qa["question"]
+            assert qa["kind"] not in ("multi_common_attributes", "multi_total_attribute_count")
+            p = json.loads(qa["program"])
+            if p["op"] == "total_count":
+                name = p["select"]["name"]
+                physical = {
+                    g.extra["physical"][o.id] for g in graphs for o in g.objects if o.name == name
+                }
+                assert p.get("physical") and qa["answer"] == str(len(physical)), qa
+                totals += 1
+            if p["op"] == "image_select" and "relation" in p["cond"]:
+                rel = p["cond"]["relation"]
+                for g in graphs:
+                    for side in (rel["subject"], rel["object"]):
+                        assert sum(fits(o, side) for o in g.objects) == 1, qa
+                relations += 1
+    assert totals >= 10 and relations >= 5, (totals, relations)
 
 
 def test_same_bytes_whatever_the_worker_count(tmp_path: Path) -> None:

@@ -104,8 +104,10 @@ def change_captions(kind: str, slots: Mapping[str, str]) -> list[str]:
 
 
 def direction(dx: float, dy: float) -> str:
-    """Where a moved object went in the image: the dominant axis, plus the other one when it
-    is at least half as large ("to the left and towards the back")."""
+    """Where a moved object went: ``dx`` sideways (negative: to the left), ``dy`` in depth
+    (negative: towards the back, away from the camera), both on the ground in the camera's
+    frame (``procedural.ground_move``); the dominant axis, plus the other one when it is at
+    least half as large ("to the left and towards the back")."""
     words = phrasebook()["directions"]
     horiz = words["left"] if dx < 0 else words["right"]
     vert = words["back"] if dy < 0 else words["front"]

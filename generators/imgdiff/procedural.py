@@ -94,9 +94,22 @@ class _View:
         return self.counts[k] / alone if alone else 0.0
 
 
-def _screen(scene: Scene, o: WorldObject) -> tuple[float, float]:
-    uv, _ = scene.camera.project(np.array([o.x, o.y, o.height / 2]))
-    return float(uv[0]), float(uv[1])
+def ground_move(scene: Scene, before: WorldObject, after: WorldObject) -> tuple[float, float]:
+    """A move as (sideways, depth) on the ground in the camera's frame: sideways along the
+    camera's right axis (positive: to the right in the image), depth along its viewing
+    direction on the ground (positive: away from the camera), in world units.
+
+    Screen displacement hides depth: a move of 2 units straight away from the camera shifts
+    an object's image by a few pixels upwards, less than a 1-unit move sideways shifts it,
+    so a description from screen offsets says "to the left" for a mostly-depth move."""
+    cam = scene.camera
+    fwd = np.asarray(cam.forward, dtype=float)[:2]
+    fwd = fwd / max(float(np.hypot(fwd[0], fwd[1])), 1e-9)
+    right = np.array([fwd[1], -fwd[0]])
+    if float(np.dot(right, np.asarray(cam.right, dtype=float)[:2])) < 0:
+        right = -right
+    d = np.array([after.x - before.x, after.y - before.y])
+    return float(d @ right), float(d @ fwd)
 
 
 def describe_changes(
@@ -124,8 +137,8 @@ def describe_changes(
             if ch.kind == "resize":
                 slots["change"] = size_direction(before.size, after.size)
             if ch.kind == "move":
-                (ua, va), (ub, vb) = _screen(a.scene, before), _screen(b.scene, after)
-                moved = slots["direction"] = direction(ub - ua, vb - va)
+                side, depth = ground_move(a.scene, before, after)
+                moved = slots["direction"] = direction(side, -depth)
         box_a = a.bboxes[ch.a] if ch.a is not None else None
         box_b = b.bboxes[ch.b] if ch.b is not None else None
         region = union(box_a, box_b)
@@ -151,6 +164,35 @@ def describe_changes(
             )
         )
     return records, expected
+
+
+def with_shadow_boxes(
+    changes: list[ChangeRecord],
+    variant: Variant,
+    before: tuple[Scene, Rendering],
+    after: tuple[Scene, Rendering],
+) -> list[ChangeRecord]:
+    """The changes with ``shadow_box``: the box of the changed object's ground shadow
+    polygons in A and B (the polygons the renderer drew), clipped to the image. ``box`` is
+    the object's; a changed shadow's pixels lie in ``shadow_box``."""
+    from synthgen.generators.edit.pixels import geometry_of, shadow_mask
+
+    (sa, ra), (sb, rb) = before, after
+    geo_a, geo_b = geometry_of(sa, ra, True), geometry_of(sb, rb, True)
+    out = []
+    for ch, rec in zip(variant.changes, changes, strict=True):
+        parts = []
+        if ch.a is not None:
+            parts.append((geo_a, [ch.a]))
+        if ch.b is not None:
+            parts.append((geo_b, [ch.b]))
+        m = shadow_mask(ra.image.size, *parts)
+        ys, xs = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+        box = None
+        if len(ys):
+            box = (int(xs[0]), int(ys[0]), int(xs[-1] - xs[0]) + 1, int(ys[-1] - ys[0]) + 1)
+        out.append(rec.model_copy(update={"shadow_box": box}))
+    return out
 
 
 def overlapping(changes: list[ChangeRecord]) -> str | None:
@@ -199,6 +241,8 @@ def finish(
         ctx.require(visibility.check([(k + 1, c) for k, c in enumerate(b.counts)]))
         a = _View(scene_a, ren_a)
         changes, expected = describe_changes(variant, a, b)
+        if cfg.world.shadows:
+            changes = with_shadow_boxes(changes, variant, (scene_a, ren_a), (scene_b, ren_b))
         clash = overlapping(changes)
         if clash is not None:
             raise Rejected(Reject("overlapping_changes", clash))

@@ -21,8 +21,9 @@ changes applied; both are rendered by the world's own renderer and their graphs 
 checked by it (a change that breaks a by-construction relation, e.g. a cup moved off the
 table, fails there and the candidate is rejected as ``sprite_edit_check``).
 
-Ground truth per change: ``box`` is the union of the thing's visible boxes in the two
-graphs (the object's box, parts included, ground shadow not included); ``shadow_box`` is
+Ground truth per change: ``box`` is the union of the thing's boxes in the two id maps
+(the object's box, its parts included, widened by 2 px for the anti-aliased edge; ground
+shadow not included; ``before`` / ``after`` hold the graphs' boxes); ``shadow_box`` is
 the box of its ground shadow ellipses where it has one. ``diff_area`` checks the pixels
 with the shadow-only pixels of the changed things left out (where the shadow changes and
 no changed art is drawn), so the check is the same as for the shapes world: every other
@@ -296,7 +297,14 @@ class SpriteDiff:
             shadow_only |= shade & ~art
             state_a = _state(scene_a, graph_a, ia) if ia else None
             state_b = _state(scene_b, graph_b, ib) if ib else None
-            box = _union(state_a.bbox if state_a else None, state_b.bbox if state_b else None)
+            box = _widen(
+                _union(
+                    _ids_box(ren_a.ids, E.parts_of(scene_a, ia)) if ia else None,
+                    _ids_box(ren_b.ids, E.parts_of(scene_b, ib)) if ib else None,
+                ),
+                scene.width,
+                scene.height,
+            )
             sboxes = [
                 s
                 for s in (
@@ -421,6 +429,30 @@ def _art(scene: SpriteScene, layers: tuple[int, ...]) -> np.ndarray:
         ),
     )
     return E.footprint(bare, layers)
+
+
+def _ids_box(ids: np.ndarray, oids: set[int]) -> Box | None:
+    """Box (x, y, w, h) of the pixels of ``oids`` in an id map (a structure's parts count,
+    also parts too small for the graph)."""
+    m = np.isin(ids, list(oids))
+    ys, xs = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    if not len(ys):
+        return None
+    return (int(xs[0]), int(ys[0]), int(xs[-1] - xs[0]) + 1, int(ys[-1] - ys[0]) + 1)
+
+
+EDGE_PX = 2
+"""How far a resampled sprite's anti-aliased edge reaches past its id-map pixels."""
+
+
+def _widen(box: Box, width: int, height: int) -> Box:
+    """``box`` :data:`EDGE_PX` pixels wider on every side (clipped): a sprite's anti-aliased
+    edge, whose pixels are under half opaque and so not the sprite's in the id map, still
+    changes."""
+    x, y, w, h = box
+    x0, y0 = max(x - EDGE_PX, 0), max(y - EDGE_PX, 0)
+    x1, y1 = min(x + w + EDGE_PX, width), min(y + h + EDGE_PX, height)
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _union(a: Box | None, b: Box | None) -> Box:

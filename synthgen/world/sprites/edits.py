@@ -229,6 +229,9 @@ def _redraw(
     cx, foot = foot_cx if foot_cx is not None else (lay.x + lay.w / 2, lay.y + lay.h)
     x0 = int(np.rint(cx - w / 2))
     y0 = foot - h
+    W = scene.width
+    if y0 < min(lay.y, 0) or x0 < min(lay.x, 0) or x0 + w > max(lay.x + lay.w, W):
+        return None  # the redrawn thing would leave the frame further than it did
     shadow = None
     if lay.shadow is not None:
         shadow = (int(x0 + w / 2), int(y0 + h), max(2, int(w * 0.45)), max(1, int(h * 0.05)))
@@ -481,7 +484,8 @@ def replacements(tables: Tables, category: str) -> tuple[str, ...]:
     """Categories a ``category`` thing may be replaced by: ones the scene rules place where
     it stands (some placement list holds both) that share its hypernym path but for the
     last word (a dog -> a cat: animal, mammal), else its first two words (an apple -> a
-    carrot: food, produce). Sorted, so draws are reproducible."""
+    carrot: food, produce); never only the first (the group: a potted plant is no
+    mushroom). Sorted, so draws are reproducible."""
     c = tables.atlas.categories.get(category)
     if c is None or len(c.hypernyms) < 2:
         return ()
@@ -492,8 +496,8 @@ def replacements(tables: Tables, category: str) -> tuple[str, ...]:
     near.discard(category)
     cats = tables.atlas.categories
     for depth in (len(c.hypernyms) - 1, 2):
-        if depth < 1:
-            continue
+        if depth < 2:
+            continue  # "plant" alone is the group, not a hypernym a person would swap within
         got = sorted(
             k
             for k in near

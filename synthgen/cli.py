@@ -323,6 +323,26 @@ def export(directory: Path, to: str, out: Path) -> int:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="records the page holds (the first ones, in index order)",
+)
+def view(directory: Path, limit: int) -> int:
+    """Write DIRECTORY/view/index.html, a static browser of the records (no server, no
+    network): page through records, images with boxes and relations, QA, lineage, verdicts,
+    rejects by reason."""
+    from synthgen.view import write_view
+
+    html = write_view(directory, limit)
+    click.echo(f"wrote {html}: open file://{html.resolve()} in a browser")
+    return 0
+
+
+@cli.command()
 @click.argument("job_file", type=click.Path(path_type=Path))
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--progress/--no-progress", default=None)

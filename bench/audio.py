@@ -9,6 +9,13 @@ FLAC and WAV encoding of one 160k-sample clip alone. Target: >= 200 clips/s on 2
 
     python bench/audio.py            # n = 2000
     python bench/audio.py --quick    # n = 500
+    python bench/audio.py --blind 2000   # classes seen, events per clip, blind baselines only
+
+``--blind N`` generates N clips in-process (1 worker), counts the classes seen and events per
+clip, and trains question-only classifiers per QA kind (the image suite's machinery,
+``synthgen/generators/qa/blind.py``) on 70 % of the clips' questions, scoring the rest against
+the form majority (the most frequent answer per template family; for two-option questions
+the answer's position among the options).
 """
 
 from __future__ import annotations
@@ -97,7 +104,63 @@ def encoders_alone(repeats: int = 200) -> dict[str, float]:
     return out
 
 
+def blind(n: int, seed: int = 0) -> None:
+    """Classes seen, events per clip, and per-kind question-only baselines on ``n`` clips."""
+    import re
+    from collections import Counter, defaultdict
+
+    import synthgen
+    import synthgen.generators.audiocaps
+    from synthgen.generators.qa.base import QA
+    from synthgen.generators.qa.blind import evaluate_family
+    from synthgen.world.sound import SYNTHS
+
+    t = time.process_time()
+    seen: Counter[str] = Counter()
+    events = []
+    qas: list[QA] = []
+    groups: list[int] = []
+    for i, rec in enumerate(synthgen.generate("audiocaps", n=n, seed=seed)):
+        events.append(len(rec.graph.events))
+        seen.update(e.label for e in rec.graph.events)
+        for q in rec.qa:
+            pair = re.search(r"the (.+?) or the (.+?)[?]", q.question)
+            program = {"options": list(pair.groups())} if pair else {}
+            form = q.template.split("/")[0].split(".")[0]
+            qas.append(
+                QA(
+                    kind=form,
+                    family="audio",
+                    question=q.question,
+                    answer=q.answer,
+                    answer_type="text",
+                    template=q.template,
+                    program=program,
+                )
+            )
+            groups.append(i)
+    cpu = time.process_time() - t
+    print(
+        f"{n} clips in {cpu:.0f} CPU s; classes seen {len(seen)} of {len(SYNTHS)}; "
+        f"events per clip {sum(events) / n:.2f} (min {min(events)}, max {max(events)})"
+    )
+    print(f"rarest: {', '.join(f'{k} {v}' for k, v in seen.most_common()[-5:])}")
+    by: dict[str, list[tuple[QA, int]]] = defaultdict(list)
+    for q, g in zip(qas, groups, strict=True):
+        by[q.kind].append((q, g))
+    print(f"\n{'form':16s} {'QA':>6s} {'form-maj':>9s} {'NB':>6s} {'LR':>6s} {'gap':>6s}")
+    for kind, rows in sorted(by.items()):
+        r = evaluate_family(kind, [q for q, _ in rows], [g for _, g in rows])
+        print(
+            f"{kind:16s} {r.train + r.test:6d} {r.type_majority:9.3f} {r.naive_bayes:6.3f} "
+            f"{r.logistic:6.3f} {100 * r.gap:+6.1f}"
+        )
+
+
 def main() -> None:
+    if "--blind" in sys.argv:
+        blind(int(sys.argv[sys.argv.index("--blind") + 1]))
+        return
     n = 500 if "--quick" in sys.argv else 2000
     print(f"audiocaps, 10-s 16 kHz mono clips, FLAC, n={n}, shard size {SHARD_SIZE}")
     print(f"{'workers':>7} {'seconds':>8} {'clips/s':>8} {'CPU ms/clip':>11} {'cand.':>6}  rejects")

@@ -50,6 +50,14 @@ def pick(options: Sequence[T], rng: np.random.Generator) -> T:
     return options[int(rng.integers(len(options)))]
 
 
+def _number(options: tuple[str, ...], event: SoundEvent) -> tuple[str, ...]:
+    """``{count}`` templates are plural ("{count} knocks"): a single repetition takes the
+    options without it when there are any."""
+    if event.repetitions == 1:
+        return tuple(t for t in options if "{count}" not in t) or options
+    return options
+
+
 def mention_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # longest first
     return re.compile(rf"\b(?:{alt})(?:s|es|ing|ed)?\b", re.IGNORECASE)
@@ -142,7 +150,7 @@ class Phrasebook:
         }
 
     def clause(self, event: SoundEvent, rng: np.random.Generator) -> str:
-        return pick(self.of(event).clause, rng).format(**self.slots(event))
+        return pick(_number(self.of(event).clause, event), rng).format(**self.slots(event))
 
     def detailed_clause(self, event: SoundEvent, rng: np.random.Generator) -> str:
         """The class's ``detailed`` clause (e.g. speech with its words), else a clause."""
@@ -150,10 +158,10 @@ class Phrasebook:
         return pick(options, rng).format(**self.slots(event))
 
     def phrase(self, event: SoundEvent, rng: np.random.Generator) -> str:
-        return pick(self.of(event).phrase, rng).format(**self.slots(event))
+        return pick(_number(self.of(event).phrase, event), rng).format(**self.slots(event))
 
     def noun(self, event: SoundEvent, rng: np.random.Generator) -> str:
-        return pick(self.of(event).noun, rng).format(**self.slots(event))
+        return pick(_number(self.of(event).noun, event), rng).format(**self.slots(event))
 
     def background_phrase(self, event: SoundEvent, rng: np.random.Generator) -> str:
         options = self.of(event).background or self.of(event).phrase

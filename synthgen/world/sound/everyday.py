@@ -33,7 +33,8 @@ from synthgen.world.sound.noise import NoiseBank
 from synthgen.world.sound.synth import (
     EventSpec,
     Synth,
-    fit_repeats,
+    draw_count,
+    fit_count,
     free_duration,
     log_uniform,
     n_samples,
@@ -71,10 +72,10 @@ def decay(n: int, sample_rate: int, tau: float) -> np.ndarray:
 
 
 class Repeated(Synth):
-    """``repetitions`` units of ``unit_s`` seconds every ``period_s`` (class ranges)."""
+    """``repetitions`` units of ``unit_s`` seconds every ``period_s`` (class ranges); the
+    count is :func:`~synthgen.world.sound.synth.draw_count`'s, the same for every class."""
 
     countable = True
-    reps: ClassVar[tuple[int, int]] = (2, 5)
     period_s: ClassVar[tuple[float, float]] = (0.4, 0.7)
     unit_s: ClassVar[tuple[float, float]] = (0.15, 0.25)
 
@@ -85,9 +86,7 @@ class Repeated(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         unit = float(rng.uniform(*self.unit_s))
         period = max(unit + 0.06, float(rng.uniform(*self.period_s)))
-        reps = fit_repeats(
-            int(rng.integers(self.reps[0], self.reps[1] + 1)), period, unit, max_duration
-        )
+        reps, period = fit_count(draw_count(rng), period, unit, max_duration, unit + 0.06)
         unit = min(unit, max_duration)
         params = {"unit": unit, "period": period, **self.extra(rng)}
         pitch = params.pop("pitch", None)
@@ -159,7 +158,6 @@ class Dog(Repeated):
     name = "dog"
     family = "dog"
     audioset = "Bark"
-    reps = (1, 4)
     period_s = (0.3, 0.55)
     unit_s = (0.12, 0.2)
 
@@ -183,7 +181,6 @@ class Cat(Repeated):
     name = "cat"
     family = "cat"
     audioset = "Meow"
-    reps = (1, 2)
     period_s = (0.9, 1.2)
     unit_s = (0.5, 0.8)
 
@@ -205,7 +202,6 @@ class Cow(Repeated):
     name = "cow"
     family = "cattle"
     audioset = "Moo"
-    reps = (1, 2)
     period_s = (1.6, 2.0)
     unit_s = (1.0, 1.4)
 
@@ -255,7 +251,6 @@ class Duck(Repeated):
     name = "duck"
     family = "fowl"
     audioset = "Quack"
-    reps = (2, 5)
     period_s = (0.3, 0.5)
     unit_s = (0.14, 0.22)
 
@@ -277,7 +272,6 @@ class Crow(Repeated):
     name = "crow"
     family = "corvid"
     audioset = "Caw"
-    reps = (2, 4)
     period_s = (0.45, 0.7)
     unit_s = (0.22, 0.32)
 
@@ -304,7 +298,6 @@ class Owl(Repeated):
     name = "owl"
     family = "owl"
     audioset = "Hoot"
-    reps = (2, 4)
     period_s = (0.55, 0.9)
     unit_s = (0.28, 0.4)
 
@@ -347,7 +340,6 @@ class Frog(Repeated):
     name = "frog"
     family = "frog"
     audioset = "Croak"
-    reps = (2, 5)
     period_s = (0.45, 0.7)
     unit_s = (0.2, 0.3)
 
@@ -411,7 +403,6 @@ class Cough(Repeated):
     name = "cough"
     family = "cough"
     audioset = "Cough"
-    reps = (1, 3)
     period_s = (0.35, 0.5)
     unit_s = (0.2, 0.28)
 
@@ -465,7 +456,6 @@ class Snoring(Repeated):
     name = "snoring"
     family = "snore"
     audioset = "Snoring"
-    reps = (2, 3)
     period_s = (1.4, 1.8)
     unit_s = (0.7, 0.9)
 
@@ -481,7 +471,6 @@ class Heartbeat(Repeated):
     name = "heartbeat"
     family = "heart"
     audioset = "Heart sounds, heartbeat"
-    reps = (3, 6)
     period_s = (0.65, 0.95)
     unit_s = (0.32, 0.36)
 
@@ -504,7 +493,6 @@ class FingerSnap(Repeated):
     name = "finger_snap"
     family = "hands"
     audioset = "Finger snapping"
-    reps = (2, 6)
     period_s = (0.4, 0.6)
     unit_s = (0.05, 0.06)
 
@@ -600,7 +588,6 @@ class Dishes(Repeated):
     name = "dishes"
     family = "kitchenware"
     audioset = "Dishes, pots, and pans"
-    reps = (2, 5)
     period_s = (0.25, 0.5)
     unit_s = (0.2, 0.25)
 
@@ -642,7 +629,6 @@ class Chopping(Repeated):
     name = "chopping"
     family = "chop"
     audioset = "Chopping (food)"
-    reps = (3, 8)
     period_s = (0.18, 0.3)
     unit_s = (0.06, 0.08)
 
@@ -716,7 +702,6 @@ class Telephone(Repeated):
     name = "telephone"
     family = "phone"
     audioset = "Telephone bell ringing"
-    reps = (1, 3)
     period_s = (1.6, 2.2)
     unit_s = (0.9, 1.2)
 
@@ -774,7 +759,6 @@ class DoorBell(Repeated):
     name = "doorbell"
     family = "doorbell"
     audioset = "Ding-dong"
-    reps = (1, 2)
     period_s = (1.4, 1.7)
     unit_s = (1.1, 1.2)
     pitch_pool = "tone"
@@ -799,7 +783,6 @@ class SmokeAlarm(Repeated):
     name = "smoke_alarm"
     family = "alarm"
     audioset = "Smoke detector, smoke alarm"
-    reps = (3, 6)
     period_s = (0.9, 1.1)
     unit_s = (0.45, 0.5)
 
@@ -831,7 +814,6 @@ class CarHorn(Repeated):
     name = "car_horn"
     family = "horn"
     audioset = "Vehicle horn, car horn, honking"
-    reps = (1, 3)
     period_s = (0.5, 0.9)
     unit_s = (0.25, 0.45)
     pitch_pool = "tone"
@@ -888,7 +870,6 @@ class BicycleBell(Repeated):
     name = "bicycle_bell"
     family = "bell"
     audioset = "Bicycle bell"
-    reps = (1, 3)
     period_s = (0.35, 0.5)
     unit_s = (0.25, 0.3)
 
@@ -1063,7 +1044,6 @@ class Hammer(Repeated):
     name = "hammer"
     family = "tools"
     audioset = "Hammer"
-    reps = (2, 6)
     period_s = (0.4, 0.7)
     unit_s = (0.12, 0.16)
 

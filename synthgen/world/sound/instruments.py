@@ -24,7 +24,8 @@ from synthgen.world.sound.sampler import gm_samples, play_note
 from synthgen.world.sound.synth import (
     EventSpec,
     Synth,
-    fit_repeats,
+    draw_count,
+    fit_count,
     free_duration,
     n_samples,
     register_synth,
@@ -201,7 +202,7 @@ PERCUSSION = (
 
 
 class GMPercussion(Synth):
-    """A drum of the kit struck 2-6 times at a steady tempo (countable)."""
+    """A drum of the kit struck 2-5 times at a steady tempo (countable)."""
 
     countable = True
     family = "drums"
@@ -211,7 +212,7 @@ class GMPercussion(Synth):
         s = gm_samples()[self.piece.sample]
         period = float(rng.uniform(*self.piece.period))
         unit = min(s.natural_length_s(s.root_key), period * 0.9, 0.6)
-        reps = fit_repeats(int(rng.integers(2, 7)), period, unit, max_duration)
+        reps, period = fit_count(draw_count(rng), period, unit, max_duration, unit + 0.05)
         unit = min(unit, max_duration)
         return EventSpec(
             self.name,

@@ -295,21 +295,35 @@ RATE_SEED = 0x5EED
 RATE_DRAWS = 4000
 
 
-def presence_rates(cfg: SoundSceneConfig) -> dict[str, float]:
-    """Class -> weight for drawing the absent class of a "no" presence question: r / (1 - p),
-    where r is how often the class is the subject of a "yes" one (present, and picked among
-    the clip's events) and p how often it is present at all. A class is then asked about with
-    "no" about as often as with "yes". Estimated from :data:`RATE_DRAWS` class draws with a
-    fixed seed (no audio), so it is a pure function of the config."""
+def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
+    """Class -> weight for drawing the absent class of a "no" presence question, so that
+    each class is the subject of a "no" about as often as of a "yes".
+
+    A "yes" asks about one of the clip's events (uniformly), so class c is its subject at
+    rate r_c. A "no" draws among the classes absent from the clip and of no family present
+    (``eligible``) with weights w; its rate for c is the mean over clips of
+    ``eligible_c w_c / sum(w over eligible)``. Starting from w = r, ``rounds`` proportional
+    fitting steps (w_c *= r_c / rate_c) make the two rates agree on :data:`RATE_DRAWS`
+    class draws from a fixed seed (no audio), so the weights are a pure function of the
+    config."""
     rng = np.random.default_rng(RATE_SEED)
-    yes: dict[str, float] = dict.fromkeys(cfg.classes, 0.0)
-    present: dict[str, float] = dict.fromkeys(cfg.classes, 0.0)
-    for _ in range(RATE_DRAWS):
+    classes = list(cfg.classes)
+    index = {c: i for i, c in enumerate(classes)}
+    family = [get_synth(c).family for c in classes]
+    yes = np.zeros(len(classes))
+    eligible = np.ones((RATE_DRAWS, len(classes)), bool)
+    for d in range(RATE_DRAWS):
         _, drawn = draw_classes(rng, cfg)
         labels = [c for c in drawn if get_synth(c).available()]
+        families = {get_synth(c).family for c in labels}
         for c in labels:
-            yes[c] += 1.0 / len(labels)
-            present[c] += 1.0
-    return {
-        c: (yes[c] / RATE_DRAWS) / max(1e-9, 1.0 - present[c] / RATE_DRAWS) for c in cfg.classes
-    }
+            yes[index[c]] += 1.0 / len(labels)
+        eligible[d] = [f not in families for f in family]
+        eligible[d, [index[c] for c in labels]] = False
+    r = yes / RATE_DRAWS
+    w = r.copy()
+    for _ in range(rounds):
+        share = eligible * w / np.maximum((eligible * w).sum(axis=1, keepdims=True), 1e-12)
+        rate = share.mean(axis=0)
+        w = np.where(rate > 0, w * r / np.maximum(rate, 1e-12), w)
+    return {c: float(w[i]) for i, c in enumerate(classes)}

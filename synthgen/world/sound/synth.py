@@ -105,6 +105,26 @@ def fit_repeats(count: int, period: float, unit: float, max_duration: float) -> 
     return max(1, min(count, fit))
 
 
+COUNT_RANGE = (2, 5)
+"""Repetitions of every countable class are drawn uniformly from this range, so "how many
+times does the dog bark?" has the same answers for every class: only the audio tells."""
+
+
+def draw_count(rng: np.random.Generator) -> int:
+    return int(rng.integers(COUNT_RANGE[0], COUNT_RANGE[1] + 1))
+
+
+def fit_count(
+    count: int, period: float, unit: float, max_duration: float, min_period: float
+) -> tuple[int, float]:
+    """(repetitions, period) for ``count`` sounds of ``unit`` s every ``period`` s within
+    ``max_duration``: the period shrinks (down to ``min_period``) before the count does, so
+    the drawn count survives crowded clips and stays independent of the class."""
+    if count > 1 and (count - 1) * period + unit > max_duration:
+        period = max(min_period, (max_duration - unit) / (count - 1))
+    return fit_repeats(count, period, unit, max_duration), period
+
+
 def log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 

@@ -24,6 +24,8 @@ from synthgen.world.sound.noise import NoiseBank
 from synthgen.world.sound.synth import (
     EventSpec,
     Synth,
+    draw_count,
+    fit_count,
     fit_repeats,
     log_uniform,
     n_samples,
@@ -162,7 +164,7 @@ class Knock(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         spacing = float(rng.uniform(0.14, 0.3))
         unit = 0.09
-        reps = fit_repeats(int(rng.integers(2, 6)), spacing, unit, max_duration)
+        reps, spacing = fit_count(draw_count(rng), spacing, unit, max_duration, 0.14)
         return EventSpec(
             self.name,
             duration=(reps - 1) * spacing + unit,
@@ -186,7 +188,7 @@ class Knock(Synth):
 
 @register_synth
 class Drum(Synth):
-    """Drum hits: 2-6 deep, booming hits at a steady tempo (pitch drops after each hit)."""
+    """Drum hits: 2-5 deep, booming hits at a steady tempo (pitch drops after each hit)."""
 
     name = "drum"
     audioset = "Drum"
@@ -196,7 +198,7 @@ class Drum(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         period = float(rng.uniform(0.32, 0.6))
         unit = min(period, float(rng.uniform(0.25, 0.45)))
-        reps = fit_repeats(int(rng.integers(2, 7)), period, unit, max_duration)
+        reps, period = fit_count(draw_count(rng), period, unit, max_duration, unit)
         return EventSpec(
             self.name,
             duration=(reps - 1) * period + unit,
@@ -223,7 +225,7 @@ class Drum(Synth):
 
 @register_synth
 class Footsteps(Synth):
-    """Footsteps: 3-7 steps at a walking pace, each a soft heel thump and a scuff."""
+    """Footsteps: 2-5 steps at a walking pace, each a soft heel thump and a scuff."""
 
     name = "footsteps"
     audioset = "Walk, footsteps"
@@ -233,7 +235,7 @@ class Footsteps(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         period = float(rng.uniform(0.45, 0.65))
         unit = 0.16
-        reps = fit_repeats(int(rng.integers(3, 8)), period, unit, max_duration)
+        reps, period = fit_count(draw_count(rng), period, unit, max_duration, 0.3)
         return EventSpec(
             self.name,
             duration=(reps - 1) * period + unit,

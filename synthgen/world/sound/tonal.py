@@ -25,7 +25,8 @@ from synthgen.world.sound.noise import NoiseBank
 from synthgen.world.sound.synth import (
     EventSpec,
     Synth,
-    fit_repeats,
+    draw_count,
+    fit_count,
     free_duration,
     n_samples,
     register_synth,
@@ -36,7 +37,7 @@ from synthgen.world.sound.timbres import lookup, midi_hz, wavetable
 
 @register_synth
 class Beep(Synth):
-    """Electronic beeps: 1-5 equal bursts of a sine (or a square-ish sine + 3rd harmonic)."""
+    """Electronic beeps: 2-5 equal bursts of a sine (or a square-ish sine + 3rd harmonic)."""
 
     name = "beep"
     pitched = True
@@ -48,7 +49,8 @@ class Beep(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         length = float(rng.uniform(0.08, 0.35))
         gap = float(rng.uniform(0.12, 0.35))
-        reps = fit_repeats(int(rng.integers(1, 6)), length + gap, length, max_duration)
+        reps, period = fit_count(draw_count(rng), length + gap, length, max_duration, length + 0.1)
+        gap = period - length
         return EventSpec(
             self.name,
             duration=reps * length + (reps - 1) * gap,
@@ -120,7 +122,7 @@ BELL_TAIL = 3.45
 
 @register_synth
 class Bell(Synth):
-    """A bell struck 1-3 times: inharmonic church-bell partials, higher ones decaying faster."""
+    """A bell struck 2-5 times: inharmonic church-bell partials, higher ones decaying faster."""
 
     name = "bell"
     pitched = True
@@ -136,7 +138,7 @@ class Bell(Synth):
         if tail > max_duration:
             tau = max_duration / BELL_TAIL
             tail = max_duration
-        reps = fit_repeats(int(rng.integers(1, 4)), spacing, tail, max_duration)
+        reps, spacing = fit_count(draw_count(rng), spacing, tail, max_duration, 0.5)
         return EventSpec(
             self.name,
             duration=(reps - 1) * spacing + tail,

@@ -230,6 +230,10 @@ WSTEP = 1.08
 """Structure widths lie on this (coarser) geometric grid."""
 STRUCT_HEIGHTS = 3
 """Real heights a structure kind is drawn at: this many evenly spaced values of its range."""
+MAX_UPSCALE = 2.5
+"""A sprite is never drawn taller than this many times its art's height (72 px art: 180
+px): enlarged further, emoji art turns into a blur no viewer would name (a tree trunk
+filling half the picture), so a thing that near the camera is not placed there."""
 
 
 def qsize(x: float, step: float = QSTEP) -> int:
@@ -419,6 +423,8 @@ class _Builder:
         spr = sprites[idx]
         h = qsize(min(h_px, 1.2 * self.H))
         sh, sw = spr.rgba.shape[:2]
+        if h > MAX_UPSCALE * sh:
+            return None
         w = max(2, int(np.rint(h * sw / sh)))
         if flip is None:
             flip = spr.facing in ("left", "right") and bool(self.rng.random() < 0.5)
@@ -1073,7 +1079,10 @@ def _tree(b: _Builder, rule="tree") -> int:
     if got is None:
         return 0
     g, _foot, _cx, s = got
-    tr = b.choice(t.trees)
+    ground = b.objects[g - 1]["name"]
+    # palms grow on beaches and lawns, never in the snow; a beach's tree is a palm
+    kinds = {"snow": ("tree",), "beach": ("palm tree",)}.get(ground, t.trees)
+    tr = b.choice([k for k in t.trees if k in kinds] or list(t.trees))
     p = b.grounded(tr, rule, got, b.height(tr) * s)
     if p is None:
         return 0

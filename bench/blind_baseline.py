@@ -1,7 +1,8 @@
 """Question-only baselines: can the answers be guessed without the image?
 
-Generates QA the way the svg recipe does (procedural images, ``per_image`` questions of
-distinct kinds, answer balancing on; plus svg_multi image sets), trains question-only
+Generates QA the way the svg recipe does (images of ``--world``, the svg default
+``sprites`` or ``shapes``; ``per_image`` questions of distinct kinds, answer balancing on;
+plus svg_multi image sets), trains question-only
 classifiers (multinomial naive Bayes and softmax regression on words, bigrams and
 position-tagged option words; numpy only, see ``synthgen/generators/qa/blind.py``) on 70 %
 of the images' questions and scores the rest. Printed per family: the majority answer of
@@ -9,9 +10,11 @@ the family, the majority answer per question type (CLEVR's "Q-type" baseline: th
 asked attribute type, the number of options), both blind models, and the gap = better blind
 model - per-type majority, which the suite keeps within 5 points.
 
-    python bench/blind_baseline.py                 # 50k single-image QA + 8k multi-image
-    python bench/blind_baseline.py --qa 20000 --multi 0 --kinds
+    python bench/blind_baseline.py                 # sprites: 20k single-image QA + 4k multi
+    python bench/blind_baseline.py --world shapes --qa 50000 --multi 8000
     python bench/blind_baseline.py --no-balance     # what balancing buys
+
+Per kind is printed too (the issue's goal: every kind within 5 points).
 """
 
 from __future__ import annotations
@@ -19,24 +22,49 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 
-from synthgen.generators.qa import QA, QAConfig, QASuite
+from synthgen.generators.qa import QA, QAConfig, QAGraph, QASuite
 from synthgen.generators.qa.blind import FamilyResult, evaluate, evaluate_family
-from synthgen.generators.qa.sources import from_scene_graph
-from synthgen.world import WorldConfig, make_scene
+from synthgen.generators.qa.sources import from_scene_graph, world_view
+from synthgen.world import SceneSamplingError, WorldConfig, make_scene
+from synthgen.world.choice import default_config, world_of
 
 
-def single_image(n: int, per_image: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
-    suite = QASuite(QAConfig(per_image=per_image, multiple_choice_ratio=0, balance=balance))
+def views(world: str, rng: np.random.Generator) -> Iterator[QAGraph]:
+    """QA views of ``world``'s images as the svg recipe asks them, endlessly."""
+    if world == "shapes":
+        while True:
+            _, rendering, graph = make_scene(rng, WorldConfig())
+            yield from_scene_graph(graph, rendering.ids, lambda r=rendering: r.depth)
+    settings = default_config(world)
+    w = world_of(settings)
+    while True:
+        try:
+            scene = w.sample(rng, settings)
+        except SceneSamplingError:
+            continue
+        rendering = w.render(scene, settings)
+        yield world_view(w, scene, rendering, w.graph(scene, rendering, settings))
+
+
+def single_image(
+    n: int, per_image: int, balance: bool, seed: int, world: str = "sprites"
+) -> tuple[list[QA], list[int]]:
+    calibration = None if world == "shapes" else default_config(world)
+    suite = QASuite(
+        QAConfig(per_image=per_image, multiple_choice_ratio=0, balance=balance),
+        calibration_world=calibration,
+    )
     rng = np.random.default_rng(seed)
     qas: list[QA] = []
     groups: list[int] = []
     image = 0
+    source = views(world, rng)
     while len(qas) < n:
-        _, rendering, graph = make_scene(rng, WorldConfig())
-        view = from_scene_graph(graph, rendering.ids, lambda r=rendering: r.depth)
+        view = next(source)
         got = suite.ask(view, rng)
         qas += got
         groups += [image] * len(got)
@@ -45,7 +73,7 @@ def single_image(n: int, per_image: int, balance: bool, seed: int) -> tuple[list
 
 
 def multi_image(n: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
-    from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_views
+    from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_view_set
     from synthgen.world.graph import build_scene_graph
 
     cfg = SvgMultiConfig(qa=QAConfig(per_image=8, multiple_choice_ratio=0, balance=balance))
@@ -55,11 +83,12 @@ def multi_image(n: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
     groups: list[int] = []
     record = 0
     while len(qas) < n:
-        views = sample_views(rng, cfg)
-        if views is None:
+        drawn = sample_view_set(rng, cfg)
+        if drawn is None:
             continue
+        views, physical = drawn
         graphs = [build_scene_graph(s, r) for s, r in views]
-        got = suite.ask_many(_qa_graphs(graphs, [r for _, r in views]), rng)
+        got = suite.ask_many(_qa_graphs(graphs, [r for _, r in views], physical, cfg.views), rng)
         qas += got
         groups += [record] * len(got)
         record += 1
@@ -83,17 +112,18 @@ def table(results: list[FamilyResult], title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--qa", type=int, default=50_000, help="single-image QA")
-    parser.add_argument("--multi", type=int, default=8_000, help="multi-image QA")
+    parser.add_argument("--world", default="sprites", help="sprites (svg's default) or shapes")
+    parser.add_argument("--qa", type=int, default=20_000, help="single-image QA")
+    parser.add_argument("--multi", type=int, default=4_000, help="multi-image QA")
     parser.add_argument("--per-image", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-balance", action="store_true")
-    parser.add_argument("--kinds", action="store_true", help="also one row per kind")
+    parser.add_argument("--families-only", action="store_true", help="no per-kind rows")
     args = parser.parse_args()
     balance = not args.no_balance
 
     start = time.perf_counter()
-    qas, groups = single_image(args.qa, args.per_image, balance, args.seed)
+    qas, groups = single_image(args.qa, args.per_image, balance, args.seed, args.world)
     if args.multi:
         mqas, mgroups = multi_image(args.multi, balance, args.seed + 1)
         qas += mqas
@@ -102,11 +132,12 @@ def main() -> None:
     start = time.perf_counter()
     results = evaluate(qas, groups)
     print(
-        f"{len(qas):,} QA (balance {'on' if balance else 'off'}) made in {made:.0f}s, "
+        f"{len(qas):,} QA of the {args.world} world (balance {'on' if balance else 'off'}) "
+        f"made in {made:.0f}s, "
         f"audited in {time.perf_counter() - start:.0f}s; held-out share 30 % of images"
     )
     table(results, "per family")
-    if args.kinds:
+    if not args.families_only:
         by: dict[str, list[tuple[QA, int]]] = defaultdict(list)
         for q, g in zip(qas, groups, strict=True):
             by[q.kind].append((q, g))

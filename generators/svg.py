@@ -26,14 +26,20 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.annotate import annotate, list_images
 from synthgen.generators.jsonfield import OmitNone
 from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
-from synthgen.generators.qa.sources import Thing, from_scene_graph, from_vg, from_world_graph
+from synthgen.generators.qa.sources import (
+    from_scene_graph,
+    from_vg,
+    from_world_graph,
+    unnamed_things,
+    world_graph_json,
+)
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -156,11 +162,8 @@ class Svg(Program[SvgConfig]):
 
     def __init__(self, config: SvgConfig) -> None:
         super().__init__(config)
-        # balance answers on this recipe's own world, not the default one (the balance
-        # tables are the shapes world's; other worlds' graphs are asked unbalanced)
-        self.suite = QASuite(
-            config.qa, calibration_world=config.world if config.shapes_world else None
-        )
+        # balance answers on this recipe's own world (its graphs, as _from_world asks them)
+        self.suite = QASuite(config.qa, calibration_world=config.world)
         self.world: World | None = None if config.shapes_world else world_of(config.world)
         self.visibility = Visibility(config.min_visible_pixels)
         self.vg = load_vg_file(config.vg_path) if config.vg_path else None
@@ -281,10 +284,10 @@ class Svg(Program[SvgConfig]):
         pixels = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
         counts = _pixel_counts(pixels, [o.object_id for o in vg.objects])
         ctx.require(self.visibility.check(list(counts.items())))
-        graph_json = _graph_json(graph, vg)
+        graph_json = world_graph_json(graph, vg)
         with ctx.stage("qa"):
             view = from_world_graph(
-                vg, rendering, world.name, graph_json, _unnamed(scene, pixels, vg)
+                vg, rendering, world.name, graph_json, unnamed_things(scene, pixels, vg)
             )
             qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
         return Sample(
@@ -341,41 +344,6 @@ def _pixel_counts(pixels: np.ndarray, object_ids: list[int]) -> dict[int, int]:
     """Visible pixels of each object, from ``pixels`` (the id map's bincount)."""
     counts = pixels.tolist()
     return {i: counts[i] if 0 <= i < len(counts) else 0 for i in object_ids}
-
-
-def _unnamed(scene: Any, pixels: np.ndarray, vg: VGImage) -> list[Thing | None]:
-    """The things the id map shows (``pixels``, its bincount: a pixel or more) that the
-    graph leaves out (too hidden to name): each as the scene describes it when its objects
-    carry ``oid``, ``name`` and ``category`` (the sprites world's do), else None (a thing of
-    unknown kind)."""
-    named = {o.object_id for o in vg.objects}
-    by_id: dict[int, Any] = {}
-    for o in getattr(scene, "objects", None) or ():
-        oid = getattr(o, "oid", None)
-        if isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
-            by_id[oid] = o
-    out: list[Thing | None] = []
-    for i in np.flatnonzero(pixels).tolist():
-        if i == 0 or i in named:
-            continue
-        o = by_id.get(i)
-        if o is None:
-            out.append(None)
-            continue
-        names = (o.name, *getattr(o, "alt", ()))
-        out.append(
-            Thing.of(names, o.category, getattr(o, "role", "thing"), getattr(o, "group", ""))
-        )
-    return out
-
-
-def _graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
-    """A world's graph as the record stores it: its own ``to_dict()`` or, for a pydantic
-    graph, its JSON; else its VG view."""
-    if callable(getattr(graph, "to_dict", None)):
-        return graph.to_dict()
-    model = graph if isinstance(graph, BaseModel) else vg
-    return model.model_dump(mode="json")
 
 
 def _depth_png(depth: np.ndarray) -> Image.Image:

@@ -37,17 +37,14 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import BaseModel
 
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, answer_label
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import default_templates
-
-if TYPE_CHECKING:
-    from synthgen.world import WorldConfig
 
 CALIBRATION_SEED = 4_2024
 CALIBRATION_GRAPHS = 64
@@ -81,8 +78,9 @@ def question_type(qa: QA) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def calibration_graphs(world: WorldConfig | None = None) -> tuple[QAGraph, ...]:
-    """Procedural graphs of ``world`` (default: the default world) from a fixed seed, with
+def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
+    """Procedural graphs of ``world`` (a world's settings; default: the shapes world) from a
+    fixed seed, as the svg recipe asks them (other worlds: :func:`_open_world_graphs`), with
     instance masks (point kinds sample from them) and no depth (the world's depth order
     comes from relations). Stratified by object count -- the same number of graphs for
     every count the world draws (uniformly) -- since most answer distributions hinge on it
@@ -93,6 +91,8 @@ def calibration_graphs(world: WorldConfig | None = None) -> tuple[QAGraph, ...]:
     from synthgen.world.scene import sample_rendered_scene
 
     world = world or WorldConfig()
+    if not isinstance(world, WorldConfig):
+        return _open_world_graphs(world)
     counts = range(world.min_objects, world.max_objects + 1)
     per = max(1, -(-CALIBRATION_GRAPHS // len(counts)))
     rng = np.random.default_rng(CALIBRATION_SEED)
@@ -109,6 +109,40 @@ def calibration_graphs(world: WorldConfig | None = None) -> tuple[QAGraph, ...]:
                 continue
             graph = build_scene_graph(scene, rendering)
             out.append(from_scene_graph(graph, np.array(rendering.ids)))
+            made += 1
+    return tuple(out)
+
+
+def _open_world_graphs(settings: BaseModel) -> tuple[QAGraph, ...]:
+    """Calibration graphs of a registered world other than shapes, through the generic
+    World API and the same view ``svg`` asks (``sources.world_view``), stratified by object
+    count like the shapes world's when its settings have ``min_objects``/``max_objects``."""
+    from synthgen.generators.qa.sources import world_view
+    from synthgen.world import SceneSamplingError
+    from synthgen.world.choice import world_of
+
+    world = world_of(settings)
+    lo, hi = getattr(settings, "min_objects", None), getattr(settings, "max_objects", None)
+    strata = [settings]
+    if isinstance(lo, int) and isinstance(hi, int):
+        strata = [
+            settings.model_copy(update={"min_objects": n, "max_objects": n})
+            for n in range(lo, hi + 1)
+        ]
+    per = max(1, -(-CALIBRATION_GRAPHS // len(strata)))
+    rng = np.random.default_rng(CALIBRATION_SEED)
+    out = []
+    for stratum in strata:
+        made = 0
+        for _ in range(3 * per):
+            if made == per:
+                break
+            try:
+                scene = world.sample(rng, stratum)
+            except SceneSamplingError:
+                continue
+            rendering = world.render(scene, stratum)
+            out.append(world_view(world, scene, rendering, world.graph(scene, rendering, stratum)))
             made += 1
     return tuple(out)
 
@@ -167,7 +201,7 @@ class Balancer:
         self,
         sets: Callable[[], Sequence[Sequence[QAGraph]]] | None = None,
         source_key: str = "independent",
-        world: WorldConfig | None = None,
+        world: BaseModel | None = None,
     ) -> None:
         self.sets = sets or independent_sets
         self.source_key = source_key

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject, WorldFacts
 from synthgen.world.base import WorldRendering
@@ -140,6 +141,53 @@ def from_world_graph(
         )
 
     return dataclasses.replace(view, ids=ids, depth_fn=depth, source=source)
+
+
+def world_view(world: Any, scene: Any, rendering: WorldRendering, graph: Any) -> QAGraph:
+    """The QA view of a registered world's scene (any world but shapes, through the
+    generic World API): the graph's VG view, its own graph (:func:`world_graph_json`), the
+    rendering's masks and depth order, and the things the id map shows that the graph
+    leaves out (:func:`unnamed_things`)."""
+    vg = graph.to_vg()
+    pixels = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+    return from_world_graph(
+        vg, rendering, world.name, world_graph_json(graph, vg), unnamed_things(scene, pixels, vg)
+    )
+
+
+def world_graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
+    """A world's graph as a record stores it: its own ``to_dict()`` or, for a pydantic
+    graph, its JSON; else its VG view."""
+    if callable(getattr(graph, "to_dict", None)):
+        return graph.to_dict()
+    model = graph if isinstance(graph, BaseModel) else vg
+    return model.model_dump(mode="json")
+
+
+def unnamed_things(scene: Any, pixels: np.ndarray, vg: VGImage) -> list[Thing | None]:
+    """The things the id map shows (``pixels``, its bincount: a pixel or more) that the
+    graph leaves out (too hidden to name): each as the scene describes it when its objects
+    carry ``oid``, ``name`` and ``category`` (the sprites world's do), else None (a thing of
+    unknown kind)."""
+    named = {o.object_id for o in vg.objects}
+    by_id: dict[int, Any] = {}
+    for o in getattr(scene, "objects", None) or ():
+        oid = getattr(o, "oid", None)
+        if isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
+            by_id[oid] = o
+    out: list[Thing | None] = []
+    for i in np.flatnonzero(pixels).tolist():
+        if i == 0 or i in named:
+            continue
+        o = by_id.get(i)
+        if o is None:
+            out.append(None)
+            continue
+        names = (o.name, *getattr(o, "alt", ()))
+        out.append(
+            Thing.of(names, o.category, getattr(o, "role", "thing"), getattr(o, "group", ""))
+        )
+    return out
 
 
 @dataclass(frozen=True)

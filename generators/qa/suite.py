@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,13 +22,10 @@ from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.programs import sample
 from synthgen.generators.qa.templates import Templates, default_templates
 
-if TYPE_CHECKING:
-    from synthgen.world import WorldConfig
-
 LETTERS = "ABCDEFGH"
 MC_INSTRUCTION = "Answer with the option's letter from the given choices directly."
 BALANCED_SOURCES = frozenset({"svg"})
-"""Graph sources the balance tables were calibrated on."""
+"""Graph sources the default balance tables (the shapes world's) were calibrated on."""
 
 
 class QAConfig(BaseModel):
@@ -62,10 +59,10 @@ class QAConfig(BaseModel):
 class QASuite:
     """Asks ``per_image`` questions of distinct kinds where possible.
 
-    ``calibration_world``: the world config the single-image answer balance is calibrated
-    on (a recipe passes its own; default: the default world). ``calibration_sets`` /
-    ``calibration_key``: image sets the multi-image kinds' balance is calibrated on
-    (default: independent procedural graphs). See :class:`Balancer`.
+    ``calibration_world``: the world settings the single-image answer balance is calibrated
+    on (a recipe passes its own, any registered world's; default: the shapes world).
+    ``calibration_sets`` / ``calibration_key``: image sets the multi-image kinds' balance
+    is calibrated on (default: independent procedural graphs). See :class:`Balancer`.
     """
 
     def __init__(
@@ -74,7 +71,7 @@ class QASuite:
         templates: Templates | None = None,
         calibration_sets: Callable[[], Sequence[Sequence[QAGraph]]] | None = None,
         calibration_key: str = "independent",
-        calibration_world: WorldConfig | None = None,
+        calibration_world: BaseModel | None = None,
     ) -> None:
         self.config = config
         self.templates = templates or default_templates()
@@ -83,13 +80,14 @@ class QASuite:
         self.kinds: list[QuestionKind] = [k for k in kinds if not isinstance(k, MultiImageKind)]
         self.multi_kinds: list[MultiImageKind] = [k for k in kinds if isinstance(k, MultiImageKind)]
         self.balancer = Balancer(calibration_sets, calibration_key, calibration_world)
+        self.balanced_sources = BALANCED_SOURCES | _world_source(calibration_world)
 
     def ask(
         self, g: QAGraph, rng: np.random.Generator, counters: Counter[str] | None = None
     ) -> list[QA]:
         """Questions about one image."""
         eligible = self._eligible(self.kinds, g.capabilities(), counters)
-        balanced = self.config.balance and g.source in BALANCED_SOURCES
+        balanced = self.config.balance and g.source in self.balanced_sources
         gate = self.balancer.admit if balanced else None
         return self._run(
             eligible, lambda k: k.propose(g, rng, self.templates, gate), g, rng, balanced
@@ -105,7 +103,7 @@ class QASuite:
         caps = frozenset.intersection(*(g.capabilities() for g in graphs))
         kinds = [k for k in self.multi_kinds if k.images <= len(graphs)]
         eligible = self._eligible(kinds, caps, counters)
-        balanced = self.config.balance and all(g.source in BALANCED_SOURCES for g in graphs)
+        balanced = self.config.balance and all(g.source in self.balanced_sources for g in graphs)
         return self._run(
             eligible,
             lambda k: k.ask_many(graphs, rng, self.templates),  # type: ignore[attr-defined]
@@ -175,6 +173,18 @@ class QASuite:
         choices = [qa.answer, *sample(rng, pool, need)]
         choices = [choices[int(i)] for i in rng.permutation(len(choices))]
         return qa.model_copy(update={"choices": choices, "answer_index": choices.index(qa.answer)})
+
+
+def _world_source(world: BaseModel | None) -> frozenset[str]:
+    """The graph source a calibration world's graphs carry: a registered world other than
+    shapes names its graphs by its own name (``from_world_graph``); shapes graphs are
+    ``svg``, already balanced."""
+    if world is None:
+        return frozenset()
+    from synthgen.world import WorldConfig
+    from synthgen.world.choice import world_name
+
+    return frozenset() if isinstance(world, WorldConfig) else frozenset({world_name(world)})
 
 
 def render_question(qa: QA) -> tuple[str, str]:

@@ -111,3 +111,28 @@ def test_every_scene_type_samples():
         s = w.sample(np.random.default_rng(1), c)
         g = w.graph(s, w.render(s, c), c)
         assert s.scene_type == st and g.relationships
+
+
+def test_no_sprite_is_enlarged_into_a_blur_and_trees_suit_their_ground():
+    """Emoji art is 72 px: drawn more than 2.5x taller it is a blur no viewer would name.
+    Palms never stand in the snow; a tree on a beach is a palm."""
+    from synthgen.world.sprites import tables
+
+    w = SpriteWorld()
+    atlas = tables(CONFIG.atlas).atlas
+    grounds: dict[str, set[str]] = {"palm tree": set(), "tree": set()}
+    for seed in range(150):
+        scene = w.sample(np.random.default_rng([41, seed]), CONFIG)
+        for layer in scene.layers:
+            if layer.kind != "sprite":
+                continue
+            cat, pose, idx, h, _flip = layer.key
+            art_h = atlas.sprites(cat, pose)[idx].rgba.shape[0]
+            assert h <= 2.5 * art_h, (seed, cat, h, art_h)
+        g = w.graph(scene, w.render(scene, CONFIG), CONFIG)
+        names = {o.id: o.names[0] for o in g.objects}
+        for r in g.relationships:
+            if names[r.subject_id] in grounds and r.predicate in ("on", "growing on"):
+                grounds[names[r.subject_id]].add(names[r.object_id])
+    assert "snow" not in grounds["palm tree"] and "beach" not in grounds["tree"], grounds
+    assert grounds["palm tree"] and grounds["tree"], grounds  # both kinds were drawn

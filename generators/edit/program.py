@@ -30,12 +30,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from synthgen.errors import UserError
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
 from synthgen.filters.edit_preservation import EditPreservation
 from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import RefExp, evaluate
+from synthgen.generators.edit.sprites import SPRITE_EDIT_TYPES
 from synthgen.generators.jsonfield import JsonObject, OmitNone
+from synthgen.generators.streams import own_stream
 from synthgen.media import MediaItem
 from synthgen.program import (
     Context,
@@ -49,10 +52,12 @@ from synthgen.program import (
 from synthgen.prompts import load, text_sha256
 from synthgen.records import BaseRecord, StrictModel, Verdict
 from synthgen.world import SceneGraph, SceneSamplingError, get_renderer
-from synthgen.world.choice import WorldSettings, world_field
+from synthgen.world.choice import WorldSettings, world_field, world_name
 from synthgen.world.graph import build_scene_graphs
 from synthgen.world.scene import sample_rendered_scenes
 
+ALL_TYPES: tuple[str, ...] = tuple(dict.fromkeys(ops.EDIT_TYPES + SPRITE_EDIT_TYPES))
+"""Edit types of either world."""
 BATCH_SIZE = 32
 """Procedural candidates per ``generate_batch`` call."""
 MAX_INSTRUCTION_WORDS = 50
@@ -63,7 +68,9 @@ class EditConfig(ProgramConfig):
 
     world: WorldSettings = world_field("shapes")
     types: tuple[str, ...] = Field(
-        ops.EDIT_TYPES, description=f"local/scene/text edit types to draw from: {ops.EDIT_TYPES}"
+        ALL_TYPES,
+        description=f"edit types to draw from (each world uses its own): shapes world "
+        f"{ops.EDIT_TYPES}, sprite world {SPRITE_EDIT_TYPES}",
     )
     styles: tuple[str, ...] = Field(
         tuple(styles.STYLES), description=f"global styles to draw from: {tuple(styles.STYLES)}"
@@ -98,9 +105,9 @@ class EditConfig(ProgramConfig):
     @field_validator("types")
     @classmethod
     def _known_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(value) - set(ops.EDIT_TYPES))
+        unknown = sorted(set(value) - set(ALL_TYPES))
         if unknown:
-            raise ValueError(f"unknown edit types {unknown}; choose from {list(ops.EDIT_TYPES)}")
+            raise ValueError(f"unknown edit types {unknown}; choose from {list(ALL_TYPES)}")
         return value
 
     @field_validator("styles")
@@ -198,13 +205,21 @@ class Edit(Program[EditConfig]):
     Config = EditConfig
     Record = EditRecord
     media_kinds = ("image",)
-    worlds = ("shapes",)  # sprite edits are a later issue
+    worlds = ("shapes", "sprites")
 
     @classmethod
     def preflight(cls, config: EditConfig) -> None:
         """llm.* and its extra (base class); source=images also needs torch, diffusers and
         transformers (the editing pipeline, CLIP), imported only when a worker opens them."""
         super().preflight(config)
+        world = world_name(config.world)
+        own = SPRITE_EDIT_TYPES if world == "sprites" else ops.EDIT_TYPES
+        procedural = config.source == "procedural" and config.style_fraction < 1.0
+        if procedural and not any(t in own for t in config.types):
+            raise UserError(
+                f"edit: types {list(config.types)} has no edit type of the {world} world; "
+                f"choose from {list(own)} or set style_fraction=1.0"
+            )
         if config.source == "images":
             from synthgen.models.config import require_diffusion
 
@@ -214,7 +229,16 @@ class Edit(Program[EditConfig]):
         super().__init__(config)
         self.fidelity = EditFidelity(config.min_visible_pixels)
         self.preservation = EditPreservation(0)
-        self.renderer = get_renderer(config.world.renderer, shadows=config.world.shadows)
+        own = SPRITE_EDIT_TYPES if world_name(config.world) == "sprites" else ops.EDIT_TYPES
+        self.types = tuple(t for t in config.types if t in own)
+        self.sprites: Any = None
+        self.renderer: Any = None
+        if world_name(config.world) == "sprites":
+            from synthgen.generators.edit.sprites import SpriteEdits
+
+            self.sprites = SpriteEdits(self)
+        else:
+            self.renderer = get_renderer(config.world.renderer, shadows=config.world.shadows)
         self.ocr = signs.ocr_available()
         self.images = None
         if config.source == "images":
@@ -238,11 +262,14 @@ class Edit(Program[EditConfig]):
         return open_model_backends(self.config)
 
     def batch_size(self) -> int:
-        return 1 if self.images is not None else BATCH_SIZE
+        return 1 if self.images is not None or self.sprites is not None else BATCH_SIZE
 
     # -- procedural ------------------------------------------------------------------------
 
     def generate(self, ctx: Context[EditConfig]) -> Sample | Reject:
+        own_stream(self.name, ctx)
+        if self.sprites is not None:
+            return self.sprites.generate(ctx)
         if self.images is not None:
             from synthgen.generators.edit.model_path import generate_from_image
 
@@ -253,8 +280,12 @@ class Edit(Program[EditConfig]):
         return out
 
     def generate_batch(self, ctxs: list[Context[EditConfig]]) -> list[Sample | Reject | Exception]:
-        if self.images is not None or any(c.config is not self.config for c in ctxs):
+        if self.images is not None or self.sprites is not None:
             return super().generate_batch(ctxs)
+        if any(c.config is not self.config for c in ctxs):
+            return super().generate_batch(ctxs)
+        for ctx in ctxs:
+            own_stream(self.name, ctx)
         states = [ctx.rng.bit_generator.state for ctx in ctxs]
         try:
             return self._make(ctxs)
@@ -319,16 +350,15 @@ class Edit(Program[EditConfig]):
         """The first draws of a candidate's plan: a style name, or None for an edit type."""
         cfg = self.config
         rng = ctx.rng
-        if cfg.styles and (not cfg.types or float(rng.random()) < cfg.style_fraction):
+        if cfg.styles and (not self.types or float(rng.random()) < cfg.style_fraction):
             return cfg.styles[int(rng.random() * len(cfg.styles))]
         return None
 
     def _plan_edit(self, ctx: Context[EditConfig], src: ops.Source) -> ops.Plan | None:
         """A plan of the first applicable edit type in a drawn order."""
-        cfg = self.config
         rng = ctx.rng
-        for j in rng.permutation(len(cfg.types)).tolist():
-            plan = ops.PLANNERS[cfg.types[j]](rng, src)
+        for j in rng.permutation(len(self.types)).tolist():
+            plan = ops.PLANNERS[self.types[j]](rng, src)
             if plan is not None:
                 return plan
         return None

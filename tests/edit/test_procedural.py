@@ -304,8 +304,10 @@ def _find_independently(ref: RefExp, g: SceneGraph) -> int:
 
 
 def test_ambiguous_expressions_evaluate_to_several_objects() -> None:
-    g = next(iter(synthgen.generate("svg", n=1, seed=5, config={"qa": {"per_image": 1}})))
-    graph = g.scene_graph
+    from synthgen.world import WorldConfig, build_scene_graph, sample_rendered_scene
+
+    scene, rendering = sample_rendered_scene(np.random.default_rng(5), WorldConfig())
+    graph = build_scene_graph(scene, rendering)
     counts = Counter(o.name for o in graph.objects)
     name, count = counts.most_common(1)[0]
     assert len(evaluate(RefExp(name=name), graph)) == count

@@ -39,19 +39,24 @@ class Margins:
 Span = tuple[float, float]
 
 
+EPS = 1e-9
+"""Spans are rounded to the millisecond; a gap of exactly the margin computed from rounded
+and unrounded ends differs in the last bit, so comparisons allow this much."""
+
+
 def time_relation(a: Span, b: Span, margins: Margins) -> TimeRelation | None:
     """How span ``a`` relates to span ``b``; None when no relation holds with margin."""
-    if b[0] - a[1] >= margins.gap:
+    if b[0] - a[1] >= margins.gap - EPS:
         return "before"
-    if a[0] - b[1] >= margins.gap:
+    if a[0] - b[1] >= margins.gap - EPS:
         return "after"
-    if min(a[1], b[1]) - max(a[0], b[0]) >= margins.needed_overlap(a, b):
+    if min(a[1], b[1]) - max(a[0], b[0]) >= margins.needed_overlap(a, b) - EPS:
         return "overlapping"
     return None
 
 
 def unambiguous(a: Span, b: Span, margins: Margins) -> bool:
-    return abs(a[0] - b[0]) >= margins.onset and time_relation(a, b, margins) is not None
+    return abs(a[0] - b[0]) >= margins.onset - EPS and time_relation(a, b, margins) is not None
 
 
 @dataclass(frozen=True)

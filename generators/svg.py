@@ -75,7 +75,13 @@ class SvgConfig(ProgramConfig):
     qa: QAConfig = Field(default_factory=QAConfig, description="questions per image")
     predicates: PredicateFilter = None
     min_visible_pixels: int = Field(
-        40, ge=1, description="visibility filter: every object must show this many pixels"
+        100, ge=1, description="visibility filter: every object must show this many pixels"
+    )
+    min_visible_fraction: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="visibility filter (shapes world): and this share of its area",
     )
     depth: bool = Field(False, description="also write the depth map (16-bit PNG, mm)")
     conversations: bool = Field(True, description="add LLaVA-style conversation turns")
@@ -165,7 +171,7 @@ class Svg(Program[SvgConfig]):
         # balance answers on this recipe's own world (its graphs, as _from_world asks them)
         self.suite = QASuite(config.qa, calibration_world=config.world)
         self.world: World | None = None if config.shapes_world else world_of(config.world)
-        self.visibility = Visibility(config.min_visible_pixels)
+        self.visibility = Visibility(config.min_visible_pixels, config.min_visible_fraction)
         self.vg = load_vg_file(config.vg_path) if config.vg_path else None
         self.images = list_images(config.images) if config.annotator == "mllm" else None
 
@@ -251,7 +257,11 @@ class Svg(Program[SvgConfig]):
     def _finish(self, ctx: Context[SvgConfig], rendering: Rendering, graph: SceneGraph) -> Sample:
         """Visibility filter, QA and media of a made scene (shared by both paths)."""
         cfg = ctx.config
-        ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
+        ctx.require(
+            self.visibility.check(
+                [(o.id, o.visible_pixels, o.visible_fraction) for o in graph.objects]
+            )
+        )
         with ctx.stage("qa"):
             view = from_scene_graph(graph, rendering.ids, lambda: rendering.depth)
             qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))

@@ -164,3 +164,17 @@ def test_malformed_vg_input_is_a_user_error(tmp_path: Path, content: str,
     for word in words:
         assert word in line, line
     assert not out.exists()
+
+
+def test_named_objects_are_clearly_visible_in_the_shapes_world(tmp_path: Path) -> None:
+    """Issue #15 finding 3: every object a question may name shows at least 100 pixels and
+    a quarter of its area (the old filter let a 60-pixel sliver through)."""
+    config = {"world": "shapes", "qa": {"per_image": 4}}
+    made = synthgen.generate("svg", 100, config=config)
+    for r in made:
+        for o in r.scene_graph.objects:
+            assert o.visible_pixels >= 100 and o.visible_fraction >= 0.25, o
+    check = Visibility(100, 0.25).check
+    assert not check([(1, 500, 0.9), (2, 400, 0.2)]).passed  # enough pixels, too hidden
+    assert not check([(1, 60, 0.9)]).passed
+    assert check([(1, 100, 0.25), (2, 5000, 1.0)]).passed

@@ -81,7 +81,13 @@ PLACES: dict[str, str] = {
 """Where an added object goes relative to an anchor -> the relation that must then hold."""
 ROTATABLE = ("cube", "pyramid")
 """Shapes whose rotation about the vertical axis is visible (the others are round)."""
-ROTATE_DEGREES = (20, 30, 45, 60, 70)
+SYMMETRY_DEG = {"cube": 90, "pyramid": 90}
+"""Turns that leave a shape looking the same (a cube and a square pyramid: quarter turns)."""
+ROTATE_DEGREES = (15, 20, 25, 30)
+"""Turns a viewer reads as asked: under half the symmetry period by at least 15 degrees.
+A quarter-symmetric cube turned 60-70 degrees one way looks turned 20-30 degrees the other
+way, and 45 degrees either way is the same picture."""
+assert all(d <= p / 2 - 15 for p in SYMMETRY_DEG.values() for d in ROTATE_DEGREES)
 COUNT_WORDS = {1: "one", 2: "two"}
 """How many objects a count edit adds (1 or 2), as the instruction says it."""
 MAX_PLACEMENT_TRIES = 8

@@ -12,6 +12,15 @@ Ordinals and relations are decided with the graph's own relations, which carry m
 an object is "k-th from the left" among the matching objects only when every pair of them is
 decided by ``left of`` / ``right of`` (too-close pairs make the ordinal undefined, not
 guessed), and "the X behind the Y" needs the graph's ``behind`` relation.
+
+A relational expression is read as a person reads it: "the cube behind the torus" may mean
+any cube a viewer would call behind the torus, and the graph's ``behind`` is strict (straight
+behind, within the footprints' width), so three cubes at the back of the scene can all be
+"behind the torus" to a person while one holds the graph relation. So every *other* object
+of the phrase's kind counts as denoted unless it is clearly not in the relation
+(:data:`CLEARLY_NOT`: for "behind", it is closer to the camera than the anchor; for "to the
+left of", it is right of the anchor). ``next to`` has no such opposite and so denotes every
+object of its kind that is not clearly elsewhere -- in practice it is never unique.
 """
 
 from __future__ import annotations
@@ -42,6 +51,13 @@ RELATION_PHRASE: dict[str, str] = {
     "next to": "next to",
 }
 """Spatial predicates an expression may use, and how they read."""
+CLEARLY_NOT: dict[str, str] = {
+    "behind": "closer than",
+    "in front of": "farther than",
+    "left of": "right of",
+    "right of": "left of",
+}
+"""pred -> the graph relation of an object to the anchor that rules out reading it as pred."""
 
 
 class Ordinal(BaseModel):
@@ -154,8 +170,23 @@ def evaluate(ref: RefExp, graph: SceneGraph | GraphIndex) -> list[int]:
         if len(anchors) != 1:
             return []
         a = anchors[0]
-        return [o for o in base if o != a and g.has(o, pred, a)]
+        return _relation_hits(g, base, pred, a)
     return base
+
+
+def _relation_hits(g: GraphIndex, base: list[int], pred: str, a: int) -> list[int]:
+    """Objects of ``base`` (not the anchor ``a``) a person could mean by "the ... <pred> a":
+    none when no object holds the graph relation, else those that hold it and those not
+    clearly outside it (module docstring)."""
+    holds = [o for o in base if o != a and g.has(o, pred, a)]
+    if not holds:
+        return []
+    opposite = CLEARLY_NOT.get(pred)
+    return [
+        o
+        for o in base
+        if o != a and (g.has(o, pred, a) or opposite is None or not g.has(o, opposite, a))
+    ]
 
 
 def attribute_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
@@ -245,17 +276,16 @@ def relation_refs(g: GraphIndex, object_id: int) -> list[RefExp]:
     o = g.graph.object(object_id)
     out = []
     for pred in RELATION_PHRASE:
-        pairs = g.pairs.get(pred, set())
         for s, a in g.graph.relations_by_predicate.get(pred, ()):
             if s != object_id:
                 continue
             anchors = attribute_refs(g, a)
             if not anchors:
                 continue
-            # anchors[0] denotes exactly ``a``, so the expression denotes the objects of
-            # ``base`` other than ``a`` that stand in ``pred`` to ``a`` (as ``evaluate`` does)
+            # anchors[0] denotes exactly ``a``, so the expression denotes what
+            # ``_relation_hits`` gives for ``a`` (as ``evaluate`` does)
             for attrs in ({}, {"color": o.attributes["color"]}):
-                hits = [m for m in g.matching(o.name, attrs) if m != a and (m, a) in pairs]
+                hits = _relation_hits(g, g.matching(o.name, attrs), pred, a)
                 if hits == [object_id]:
                     relation = Relation(pred=pred, anchor=anchors[0])
                     out.append(RefExp(name=o.name, attrs=attrs, relation=relation))

@@ -1356,19 +1356,47 @@ def _seat_person(
     p = b.sprite(cat, rule, sx, sy, ph, seat.z - 5e-4, pose="sit", flip=False)
     if p is None:
         return None
-    if toward is not None and p.facing in ("left", "right"):
-        want = "right" if toward > sx else "left"
-        if p.facing != want:  # redraw mirrored: replace the last layer's flip
-            _z, _seq, lay = b.layers[-1]
-            cat_, pose_, idx, h, flip = lay["key"]
-            lay["key"] = (cat_, pose_, idx, h, not flip)
-            o = b.objects[p.oid - 1]
-            anchors = {k: (2 * p.x + p.w - x, y) for k, (x, y) in o["anchors"]}
-            o["anchors"] = tuple(anchors.items())
-            o["facing"] = want
-            p.anchors = anchors
-            p.facing = want
+    _turn_toward(b, p, toward)
     b.rel(p.oid, "sitting on", seat.oid, rule)
+    _accessorize(b, p, cat, s, rule)
+    return p
+
+
+def _turn_toward(b: _Builder, p: Placed, toward: float | None) -> None:
+    """Mirror ``p`` (the last layer drawn) so that it faces x = ``toward``, if it faces
+    sideways the other way."""
+    if toward is None or p.facing not in ("left", "right"):
+        return
+    want = "right" if toward > p.cx else "left"
+    if p.facing != want:  # redraw mirrored: replace the last layer's flip
+        _z, _seq, lay = b.layers[-1]
+        cat_, pose_, idx, h, flip = lay["key"]
+        lay["key"] = (cat_, pose_, idx, h, not flip)
+        o = b.objects[p.oid - 1]
+        anchors = {k: (2 * p.x + p.w - x, y) for k, (x, y) in o["anchors"]}
+        o["anchors"] = tuple(anchors.items())
+        o["facing"] = want
+        p.anchors = anchors
+        p.facing = want
+
+
+def _stand_at_table(
+    b: _Builder, table: Placed, cx: float, foot: float, z: float, s: float, rule: str
+) -> Placed | None:
+    """A person standing on the floor at ``cx`` beside a table, turned toward it. (The
+    only sitting art is cross-legged: on a chair it reads as someone floating over it, so
+    people at tables stand.)"""
+    if not b.t.sitters:
+        return None
+    cat = b.choice(b.t.sitters)
+    p = b.sprite(
+        cat, rule, cx, foot, b.height(cat) * s, z, pose="stand", flip=False, shadow=True,
+        pos=b.pos(cx, foot),
+    )
+    if p is None:
+        return None
+    _turn_toward(b, p, table.cx)
+    b.rel(p.oid, "standing on", b.piece_oid("floor") or 1, rule)
     _accessorize(b, p, cat, s, rule)
     return p
 
@@ -1400,7 +1428,8 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
         b.rel(cp.oid, "at", pl.oid, rule + "?")  # a chair at the table, where they touch
         n += 1
         if b.rng.random() < 0.7:
-            pp = _seat_person(b, cp, s, rule, toward=pl.cx)
+            px = cx - side * chh * 0.1  # behind the chair, at the table's edge
+            pp = _stand_at_table(b, pl, px, foot + 1, cp.z + 1e-3, s, rule)
             if pp is not None:
                 n += 1
                 b.rel(pp.oid, "at", pl.oid, rule)

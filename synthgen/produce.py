@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from synthgen import inflight
 from synthgen.encoders import Encoder, encoders
+from synthgen.errors import UserError
 from synthgen.job import JobSpec
 from synthgen.media import MediaItem, media_kind
 from synthgen.program import Context, Program, Reject, Sample, programs
@@ -180,6 +182,15 @@ def produce_many(
     ]
 
 
+def candidate_concurrency(backends: dict[str, Any]) -> int:
+    """How many candidates to run at once: the largest ``max_concurrency`` of the backends'
+    settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one."""
+    widths = [
+        getattr(getattr(b, "settings", None), "max_concurrency", None) for b in backends.values()
+    ]
+    return max([w for w in widths if isinstance(w, int)] or [1])
+
+
 def produce_range(
     job: JobSpec,
     start: int,
@@ -189,9 +200,28 @@ def produce_range(
     timings: dict[str, float] | None = None,
     counters: Counter[str] | None = None,
     keep_media_objects: bool = False,
+    max_accepted: int | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes of candidates ``start`` .. ``stop`` (None: without end) in index order, made
-    lazily in batches of ``program.batch_size()``."""
+    lazily in batches of ``program.batch_size()``.
+
+    A program with a chat backend runs up to ``llm.max_concurrency`` candidates at once
+    instead (:mod:`synthgen.inflight`), one candidate per ``generate_batch`` call, each with
+    its own timings and counters added here in index order: the same outcomes in the same
+    order. ``max_accepted`` (the consumer stops after that many records) keeps candidates
+    past the last needed one from being started.
+    """
+    if backends is None:
+        backends = backends_of(program)
+    timings = timings if timings is not None else {}
+    counters = counters if counters is not None else Counter()
+    width = candidate_concurrency(backends)
+    if width > 1:
+        yield from _produce_concurrently(
+            job, start, stop, program, backends, timings, counters, keep_media_objects,
+            width, max_accepted,
+        )  # fmt: skip
+        return
     size = max(1, program.batch_size())
     first = start
     while stop is None or first < stop:
@@ -208,12 +238,49 @@ def produce_range(
         first = last
 
 
+@dataclass
+class _Made:
+    outcome: Outcome
+    timings: dict[str, float]
+    counters: Counter[str]
+
+
+def _produce_concurrently(
+    job: JobSpec,
+    start: int,
+    stop: int | None,
+    program: Program,
+    backends: dict[str, Any],
+    timings: dict[str, float],
+    counters: Counter[str],
+    keep_media_objects: bool,
+    width: int,
+    max_accepted: int | None,
+) -> Iterator[Outcome]:
+    def make(index: int) -> _Made:
+        own_timings: dict[str, float] = {}
+        own_counters: Counter[str] = Counter()
+        outcome = produce_many(
+            job, [index], program, backends, own_timings, own_counters, keep_media_objects
+        )[0]
+        return _Made(outcome, own_timings, own_counters)
+
+    made = inflight.in_index_order(
+        make, start, stop, width, lambda m: m.outcome.record is not None, max_accepted
+    )
+    for item in made:
+        for key, value in item.timings.items():
+            timings[key] = timings.get(key, 0.0) + value
+        counters.update(item.counters)
+        yield item.outcome
+
+
 def _outcome(
     job: JobSpec, program: Program, ctx: Context, result: Any, keep_media_objects: bool
 ) -> Outcome:
     index = ctx.index
     if isinstance(result, BaseException):
-        if job.on_error == "raise":
+        if job.on_error == "raise" or isinstance(result, UserError):
             raise result
         line = traceback.format_exception_only(type(result), result)[-1].strip()
         result = Reject(reason="exception", detail=line[:500])

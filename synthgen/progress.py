@@ -15,6 +15,7 @@ import json
 import sys
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from synthgen.manifest import ShardEntry
@@ -48,6 +49,33 @@ class RunningTotals:
 
     def pass_rates(self) -> dict[str, float]:
         return {name: p / max(1, p + f) for name, (p, f) in sorted(self.filters.items())}
+
+
+class ModelRates:
+    """Model requests in flight, requests/s and tokens/s over the last
+    :data:`RATE_WINDOW_S` seconds, from the engine's ``model_activity`` callable (requests in
+    flight, requests sent, tokens so far). Empty until the job has sent a model request."""
+
+    def __init__(self, activity: Any) -> None:
+        self.activity = activity
+        self.samples: deque[tuple[float, int, int]] = deque()
+
+    def line(self) -> str:
+        flying, sent, tokens = self.activity()
+        now = time.perf_counter()
+        self.samples.append((now, sent, tokens))
+        while len(self.samples) > 2 and now - self.samples[0][0] > RATE_WINDOW_S:
+            self.samples.popleft()
+        if sent == 0 and flying == 0:
+            return ""
+        t0, sent0, tokens0 = self.samples[0]
+        span = max(now - t0, 1e-9)
+        if span < 0.2:
+            return f"model: {flying} in flight"
+        return (
+            f"model: {flying} in flight, {(sent - sent0) / span:,.1f} req/s, "
+            f"{(tokens - tokens0) / span:,.0f} tok/s"
+        )
 
 
 class JsonLogReporter:
@@ -129,6 +157,7 @@ class RichReporter:
             TextColumn("ETA"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[filters]}"),
+            TextColumn("{task.fields[model]}"),
             console=self.console,
             transient=False,
             speed_estimate_period=RATE_WINDOW_S,
@@ -137,6 +166,7 @@ class RichReporter:
         self.totals = RunningTotals()
         self._n = 0
         self._count: Any = None
+        self._model: ModelRates | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -147,6 +177,8 @@ class RichReporter:
         self.progress.update(self.task, completed=min(self._count(), self._n))
         speed = self.progress.tasks[self.task].speed  # rich: over speed_estimate_period
         self.progress.update(self.task, speed="-" if speed is None else f"{speed:,.0f}")
+        if self._model is not None:
+            self.progress.update(self.task, model=self._model.line())
 
     def _tick(self) -> None:
         while not self._stop.wait(REFRESH_S):
@@ -164,8 +196,12 @@ class RichReporter:
             job = info["job"]
             self._n = job.n
             self._count = info.get("accepted_so_far")
+            activity = info.get("model_activity")
+            self._model = ModelRates(activity) if activity is not None else None
             self.progress.start()
-            self.task = self.progress.add_task(job.program, total=job.n, speed="-", filters="")
+            self.task = self.progress.add_task(
+                job.program, total=job.n, speed="-", filters="", model=""
+            )
             if self._count is not None:
                 self._refresh()
                 self._ticker = threading.Thread(target=self._tick, daemon=True)
@@ -230,5 +266,18 @@ def summary_line(manifest: Any, seconds: float) -> str:
     return (
         f"wrote {t.accepted} records ({t.media_files} media files, {t.shards} shards) to "
         f"{manifest.job.out} in {seconds:.1f}s ({rate:,.0f} rec/s); rejected {t.rejected} "
-        f"({reasons})"
+        f"({reasons}){degraded_note(t.counters)}"
     )
+
+
+def degraded_note(counters: dict[str, int]) -> str:
+    """``; degraded 3 (paraphrase 3: a model call failed, the template text was kept)``, or
+    "" when no record was degraded (counters ``degraded.<stage>``, set by the programs)."""
+    stages = {
+        k.removeprefix("degraded."): v for k, v in counters.items() if k.startswith("degraded.")
+    }
+    if not stages:
+        return ""
+    total = sum(stages.values())
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(stages.items()))
+    return f"; degraded {total} ({parts}: a model call failed, the template text was kept)"

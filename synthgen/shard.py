@@ -77,7 +77,14 @@ def _run_shard(task: ShardTask) -> ShardEntry:
     try:
         with open(rejects_tmp, "wb") as rejects:
             outcomes = produce_range(
-                job, task.start, task.stop, program, backends, timings, counters
+                job,
+                task.start,
+                task.stop,
+                program,
+                backends,
+                timings,
+                counters,
+                max_accepted=task.max_accepted,
             )
             for outcome in outcomes:
                 for name, passed in outcome.verdicts:

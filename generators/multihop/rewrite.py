@@ -75,6 +75,7 @@ def rewrite_batch(
         assert isinstance(sample, Sample)
         if isinstance(reply, LLMRejected):
             ctx.counters[f"multihop.rewrite_failed.{reply.reason}"] += 1
+            ctx.counters["degraded.rewrite"] += 1  # shown on the console: not silent
             continue
         reply.note_model(ctx, role="rewriter")
         data = sample.data

@@ -54,8 +54,8 @@ class LLMSettings(BaseModel):
 
     Hashed (dataset identity): backend, model, revision, max_tokens, max_tokens_cap,
     max_reasks, temperature, top_p, structured_output_mode, vllm_args. Operational (not
-    hashed): base_url, api_key_env, max_concurrency, timeout_s, max_retries, backoff_base_s,
-    max_backoff_s, cache_dir, cache.
+    hashed): base_url, api_key_env, max_concurrency, timeout_s, max_retries,
+    max_consecutive_unavailable, backoff_base_s, max_backoff_s, cache_dir, cache.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -78,9 +78,14 @@ class LLMSettings(BaseModel):
         "SYNTHGEN_LLM_API_KEY",
         "environment variable holding the API key (OPENAI_API_KEY is the fallback)",
     )
-    max_concurrency: int = _operational(16, "requests in flight per worker", ge=1, le=4096)
+    max_concurrency: int = _operational(128, "requests in flight per worker", ge=1, le=4096)
     timeout_s: float = _operational(120.0, "per-request timeout", gt=0)
     max_retries: int = _operational(6, "retries of transient failures", ge=0, le=100)
+    max_consecutive_unavailable: int = _operational(
+        32,
+        "stop the job (exit 2, resumable) after this many llm_unavailable rejects in a row",
+        ge=1,
+    )
     backoff_base_s: float = _operational(0.5, "first backoff step", gt=0)
     max_backoff_s: float = _operational(60.0, "cap on any single wait", gt=0)
     max_tokens: int = Field(default=1024, ge=1, description="hashed: reply length limit")

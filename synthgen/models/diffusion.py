@@ -27,6 +27,7 @@ install is a one-line :class:`~synthgen.errors.UserError` with the install hint.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -123,6 +124,7 @@ class DiffusionBackend:
         self._ref = torch_utils.model_ref(s.model, s.revision)
         self._base = self._load()
         self._pipes: dict[str, Any] = {}
+        self._call_lock = threading.Lock()
 
     # -- provenance -------------------------------------------------------------------------
 
@@ -298,7 +300,22 @@ class DiffusionBackend:
         call: dict[str, Any],
         size_from_image: bool = False,
     ) -> list[Image.Image]:
-        """Group samples by input size, call the pipeline chunk by chunk, keep the order."""
+        """Group samples by input size, call the pipeline chunk by chunk, keep the order.
+
+        One call at a time per backend (a pipeline's scheduler holds per-call state, and the
+        engine may run several candidates in threads, see ``synthgen.inflight``)."""
+        with self._call_lock:
+            return self._run_locked(task, n, seeds, per_sample, call, size_from_image)
+
+    def _run_locked(
+        self,
+        task: Task,
+        n: int,
+        seeds: Sequence[int],
+        per_sample: dict[str, list[Any]],
+        call: dict[str, Any],
+        size_from_image: bool,
+    ) -> list[Image.Image]:
         pipe = self._pipe_for(task)
         for key in PER_SAMPLE_PARAMS:
             value = call.get(key)

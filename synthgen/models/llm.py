@@ -22,6 +22,7 @@ counters. :class:`OpenAIChatBackend` speaks the OpenAI-compatible HTTP API of ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from synthgen import live
 from synthgen.errors import UserError
 from synthgen.models.cache import ResponseCache, cache_key
 from synthgen.models.config import LLMSettings, load_llm_settings
@@ -47,7 +49,7 @@ from synthgen.models.retry import (
     Backoff,
     parse_retry_after,
 )
-from synthgen.models.usage import UsageCounter
+from synthgen.models.usage import InFlightClock, UsageCounter
 from synthgen.program import Reject, Rejected
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,9 +231,12 @@ class CachingChatBackend(ChatBackend):
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
         self._usage = UsageCounter("llm")
+        self._clock = InFlightClock(self._usage)
         self._cache = ResponseCache(settings.cache_dir) if settings.cache else None
         self._served: ServedModel | None = None
         self._pid = os.getpid()
+        self._fatal: str | None = None
+        self._unavailable_streak = 0
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the settings only: connections, loops and counters stay in their process."""
@@ -248,6 +253,30 @@ class CachingChatBackend(ChatBackend):
     def _after_fork(self) -> None:
         """A forked child starts with zero counters (the parent counts its own)."""
         self._usage.clear()
+        self._clock = InFlightClock(self._usage)
+        self._fatal = None
+        self._unavailable_streak = 0
+
+    def _give_up(self, message: str) -> UserError:
+        """Stop using the server for good (every later request raises the same one line):
+        it stalled or stayed unavailable, and rejecting every remaining candidate would only
+        hide that. The job stops with this UserError (exit 2) and resumes when rerun."""
+        if self._fatal is None:
+            self._fatal = message
+        return UserError(self._fatal)
+
+    def _note_unavailable(self, exc: LLMRejected) -> None:
+        """Count consecutive ``llm_unavailable`` rejects; too many: give up on the server."""
+        if exc.reason != "llm_unavailable":
+            return
+        self._unavailable_streak += 1
+        limit = self.settings.max_consecutive_unavailable
+        if self._unavailable_streak >= limit:
+            raise self._give_up(
+                f"the LLM server at {self.settings.base_url} was unavailable for {limit} "
+                f"requests in a row (last: {exc.detail[:160]}): check it, then rerun the same "
+                "command to resume"
+            ) from None
 
     @abstractmethod
     async def _served_model(self) -> ServedModel: ...
@@ -258,8 +287,17 @@ class CachingChatBackend(ChatBackend):
     ) -> Completion: ...
 
     def usage(self, reset: bool = False) -> dict[str, int]:
+        """The counters; ``reset=True`` (the engine, at the start of each shard) also forgets
+        a server given up on (:meth:`_give_up`): a rerun tries it again."""
         self._check_fork()
+        if reset:
+            self._fatal = None
+            self._unavailable_streak = 0
+            self._forget_faults()
         return self._usage.snapshot(reset=reset)
+
+    def _forget_faults(self) -> None:
+        """Backend-specific fault state to drop with the counters (see :meth:`usage`)."""
 
     def sampling(self, request: ChatRequest) -> dict[str, Any]:
         """The request's sampling values with the settings' defaults filled in."""
@@ -301,6 +339,8 @@ class CachingChatBackend(ChatBackend):
 
     async def chat(self, request: ChatRequest) -> ChatResponse:
         self._check_fork()
+        if self._fatal is not None:
+            raise UserError(self._fatal)
         stage = request.stage
         self._usage.add("requests", stage=stage)
         try:
@@ -335,6 +375,7 @@ class CachingChatBackend(ChatBackend):
             return response
         except LLMRejected as exc:
             self._usage.add(f"rejects.{exc.reason}", stage=stage)
+            self._note_unavailable(exc)
             raise
 
     def _from_cache(
@@ -376,9 +417,12 @@ class CachingChatBackend(ChatBackend):
         current = dict(sampling)
         reasks = 0
         while True:
+            self._usage.add("model_calls", stage=stage)
             completion = await self._generate(request, served, current)
+            self._unavailable_streak = 0
             self._usage.add("prompt_tokens", completion.prompt_tokens, stage=stage)
             self._usage.add("completion_tokens", completion.completion_tokens, stage=stage)
+            live.model_requests(0, tokens=completion.prompt_tokens + completion.completion_tokens)
             try:
                 parsed = self._validate(request, completion, current["max_tokens"])
             except LLMRejected as exc:
@@ -469,6 +513,9 @@ def _close_sessions(
             loop.create_task(session.close())
         elif running is None and not loop.is_running():
             loop.run_until_complete(session.close())
+        elif loop.is_running():  # the model loop's thread (synthgen.models.loops)
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(session.close(), loop).result(timeout=2)
     sessions.clear()
 
 
@@ -534,6 +581,8 @@ class OpenAIChatBackend(CachingChatBackend):
         self._backoff = Backoff(settings.backoff_base_s, settings.max_backoff_s)
         self._pause_until = 0.0
         self._served_error: str | None = None
+        self._last_reply: float | None = None
+        """When the server last answered anything (monotonic; None: no request sent yet)."""
         self._sessions: list[tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = []
         weakref.finalize(self, _close_sessions, self._sessions)
 
@@ -547,6 +596,7 @@ class OpenAIChatBackend(CachingChatBackend):
         self._sessions.clear()  # the parent closes its own
         self._backoff.reseed()
         self._pause_until = 0.0
+        self._last_reply = None
 
     def _state(self) -> _LoopState:
         self._check_fork()
@@ -609,18 +659,28 @@ class OpenAIChatBackend(CachingChatBackend):
             await self._wait_pause()
             async with state.semaphore:
                 await self._wait_pause()
+                if self._fatal is not None:
+                    raise UserError(self._fatal)
                 self._usage.add("http_calls", stage=stage)
                 start = time.perf_counter()
+                if self._last_reply is None:
+                    self._last_reply = time.monotonic()
                 resp: _Reply | None = None
+                self._clock.start(stage)
                 try:
                     async with state.session.request(method, url, json=body) as raw:
                         resp = _Reply(raw.status, raw.headers.get("retry-after"), await raw.read())
+                    self._last_reply = time.monotonic()
                 except asyncio.TimeoutError:  # the builtin TimeoutError only from 3.11
                     failure = f"timed out after {self.settings.timeout_s:g}s"
+                    self._check_stalled()
                 except aiohttp.ClientError as exc:  # resets, cut bodies, bad framing
                     failure = redact(f"{type(exc).__name__}: {exc}", env)[:200]
                 finally:
-                    self._usage.add("http_ms", int((time.perf_counter() - start) * 1000))
+                    self._clock.end(stage)
+                    self._usage.add(
+                        "http_ms", int((time.perf_counter() - start) * 1000), stage=stage
+                    )
             if resp is not None:
                 status = resp.status
                 if status == 200:
@@ -662,6 +722,22 @@ class OpenAIChatBackend(CachingChatBackend):
         raise LLMRejected(
             "llm_unavailable", f"{method} {url}: {failure} (after {attempts} attempts)"
         )
+
+    def _forget_faults(self) -> None:
+        self._last_reply = None
+
+    def _check_stalled(self) -> None:
+        """After a request timed out: if the server has answered nothing at all for two
+        ``timeout_s`` (a server that accepts connections and never replies: every request
+        timed out, and a retry too), give up on it with one line instead of retrying every
+        candidate for minutes each. One slow reply among answered ones is only retried."""
+        quiet = time.monotonic() - (self._last_reply or time.monotonic())
+        if quiet >= 2 * self.settings.timeout_s:
+            raise self._give_up(
+                f"the LLM server at {self.settings.base_url} stalled: no reply for {quiet:.0f} s "
+                f"(llm.timeout_s={self.settings.timeout_s:g}): check it, then rerun the same "
+                "command to resume"
+            )
 
     async def _served_model(self) -> ServedModel:
         """Who answers, asked once (``GET /models``). A server that cannot be reached or does

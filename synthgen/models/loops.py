@@ -1,9 +1,14 @@
-"""Run a coroutine from synchronous code on this thread's own event loop.
+"""Run a coroutine from synchronous code on this process's one model event loop.
 
-Programs are synchronous and run in process-pool workers; backends are asynchronous. Each
-thread gets one long-lived loop (so an HTTP client's connection pool survives between calls)
-and a forked child never reuses its parent's loop (its epoll descriptor and sockets belong to
-the parent): the loop is keyed on the process id as well as the thread.
+Programs are synchronous and run in process-pool workers; backends are asynchronous. Every
+synchronous call (``chat_sync``, ``chat_many_sync``), from whichever thread, runs on *one*
+long-lived event loop per process, served by a daemon thread. That is what lets the engine
+run many candidates at once in threads (:mod:`synthgen.inflight`) while a backend still holds
+one connection pool and one ``max_concurrency`` bound for all of them, and what lets the
+in-process vLLM backend gather the requests of all candidates into one batch.
+
+A forked child never reuses its parent's loop (its epoll descriptor, sockets and thread
+belong to the parent): the loop is keyed on the process id.
 """
 
 from __future__ import annotations
@@ -16,24 +21,42 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_local = threading.local()
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_pid: int | None = None
+_thread: threading.Thread | None = None
+
+
+def _serve(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    loop.run_forever()
+
+
+def model_loop() -> asyncio.AbstractEventLoop:
+    """This process's model event loop, started (in a daemon thread) on first use."""
+    global _loop, _pid, _thread
+    with _lock:
+        if _loop is None or _pid != os.getpid() or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+            _pid = os.getpid()
+            _thread = threading.Thread(
+                target=_serve, args=(_loop,), name="synthgen-model-loop", daemon=True
+            )
+            _thread.start()
+        return _loop
 
 
 def thread_loop() -> asyncio.AbstractEventLoop:
-    """This thread's event loop in this process, created on first use."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed() or getattr(_local, "pid", None) != os.getpid():
-        loop = asyncio.new_event_loop()
-        _local.loop = loop
-        _local.pid = os.getpid()
-    return loop
+    """Kept for callers of the old name: the process's model loop."""
+    return model_loop()
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion on this thread's loop and return its result.
+    """Run ``coro`` to completion on the model loop and return its result (or raise its
+    exception), blocking the calling thread only.
 
     Raises RuntimeError when called from inside a running event loop (``await`` there instead:
-    blocking the loop on itself would deadlock).
+    blocking a loop on itself, or on the model loop from the model loop, would deadlock).
     """
     try:
         asyncio.get_running_loop()
@@ -45,4 +68,4 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             "a *_sync backend method was called inside a running event loop: await the async "
             "method instead (e.g. `await backend.chat(request)`)"
         )
-    return thread_loop().run_until_complete(coro)
+    return asyncio.run_coroutine_threadsafe(coro, model_loop()).result()

@@ -20,6 +20,7 @@ Why these choices:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from math import gcd
 from typing import TYPE_CHECKING, Any, Protocol
@@ -76,6 +77,9 @@ class _TorchScorer:
         self.device = torch_utils.resolve_device(device)
         self._kwargs = torch_utils.pretrained_kwargs(self.model_path, revision)
         self._ref = torch_utils.model_ref(self.model_path, revision)
+        self._call_lock = threading.RLock()
+        """One forward pass at a time (lazy loading included): the engine may run several
+        candidates in threads (``synthgen.inflight``)."""
 
     def model_ref(self) -> tuple[str, str | None]:
         """``(model id, revision)``; a local directory's revision hashes its config files."""
@@ -97,7 +101,7 @@ class _TorchScorer:
     def _embed(self, items: Sequence[Any], encode: Any) -> np.ndarray:
         """L2-normalised float32 embeddings, ``batch_size`` items per forward pass."""
         chunks = []
-        with self._torch.inference_mode():
+        with self._call_lock, self._torch.inference_mode():
             for start in range(0, len(items), self.batch_size):
                 out = encode(items[start : start + self.batch_size])
                 feats = out if isinstance(out, self._torch.Tensor) else out.pooler_output

@@ -9,6 +9,7 @@ from several threads, each with its own event loop.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 
@@ -40,3 +41,53 @@ class UsageCounter:
     def clear(self) -> None:
         with self._lock:
             self._counts.clear()
+
+
+class InFlightClock:
+    """Requests on the wire, and for how long at least one was: ``<prefix>.active_ms`` (and
+    per stage ``<prefix>.stage.<stage>.active_ms``) added to a :class:`UsageCounter`.
+
+    Achieved concurrency = ``http_ms / active_ms`` (summed request time over the time the
+    server had work from us): what the manifest and ``synthgen plan`` report. ``now`` is read
+    by the live progress display (requests in flight)."""
+
+    def __init__(self, usage: UsageCounter) -> None:
+        self.usage = usage
+        self.now = 0
+        self._per_stage: dict[str | None, int] = {}
+        self._since: dict[str | None, float] = {}
+        self._lock = threading.Lock()
+
+    def start(self, stage: str | None) -> None:
+        from synthgen import live
+
+        now = time.perf_counter()
+        with self._lock:
+            self.now += 1
+            for key in {None, stage}:
+                if self._per_stage.get(key, 0) == 0:
+                    self._since[key] = now
+                self._per_stage[key] = self._per_stage.get(key, 0) + 1
+        live.model_requests(+1)
+
+    def end(self, stage: str | None, tokens: int = 0) -> None:
+        from synthgen import live
+
+        now = time.perf_counter()
+        with self._lock:
+            self.now -= 1
+            for key in {None, stage}:
+                self._per_stage[key] -= 1
+                if self._per_stage[key] == 0:
+                    ms = int((now - self._since.pop(key)) * 1000)
+                    if key is None:
+                        self.usage.add("active_ms", ms)
+                    else:
+                        self.usage.add(f"stage.{key}.active_ms", ms)
+        live.model_requests(-1, done=1)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.now = 0
+            self._per_stage.clear()
+            self._since.clear()

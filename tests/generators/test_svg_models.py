@@ -44,15 +44,18 @@ def _images(folder: Path, count: int) -> Path:
 def _reply(body: dict[str, Any]) -> tuple[str, str]:
     """Graphs for annotation requests, paraphrases for rewrite requests."""
     text = last_user_text(body)
-    if "objects you can see" in text:
-        return json.dumps(GOOD), "stop"
-    if "Rewrite" in text or "rewrite" in text:
+    if "Rewrite" in text or "rewrite" in text:  # first: a question may say "objects you can see"
         question = text.split("Question:", 1)[-1].strip()
         return json.dumps({"question": "Please tell me: " + question}), "stop"
+    if "objects you can see" in text:
+        return json.dumps(GOOD), "stop"
     return "1", "stop"
 
 
-def _config(server: FakeLLMServer, images: Path, tmp_path: Path, **extra: Any) -> dict:
+def _config(
+    server: FakeLLMServer, images: Path, tmp_path: Path, concurrency: int = 128, **extra: Any
+) -> dict:
+    """``concurrency=1`` where the server's replies or faults are scripted in arrival order."""
     return {
         "annotator": "mllm",
         "images": str(images),
@@ -63,6 +66,7 @@ def _config(server: FakeLLMServer, images: Path, tmp_path: Path, **extra: Any) -
             "cache_dir": str(tmp_path / "llm-cache"),
             "backoff_base_s": 0.01,
             "max_retries": 2,
+            "max_concurrency": concurrency,
         },
         **extra,
     }
@@ -116,7 +120,7 @@ def test_invalid_graph_is_rejected_and_every_index_is_accounted_for(
     images = _images(tmp_path / "imgs", 4)
     out = tmp_path / "ds"
     manifest = synthgen.make(
-        "svg", n=3, out=out, workers=1, config=_config(server, images, tmp_path)
+        "svg", n=3, out=out, workers=1, config=_config(server, images, tmp_path, 1)
     )
     assert manifest.totals.rejects_by_reason == {"mllm_graph_invalid": 1}
     rejects = [
@@ -138,7 +142,7 @@ def test_server_failures_reject_with_reasons_and_the_job_completes(
     server.script(Status(500), Status(500), Status(500))  # first image: retries exhausted
     images = _images(tmp_path / "imgs", 4)
     manifest = synthgen.make(
-        "svg", n=3, out=tmp_path / "ds", workers=1, config=_config(server, images, tmp_path)
+        "svg", n=3, out=tmp_path / "ds", workers=1, config=_config(server, images, tmp_path, 1)
     )
     assert manifest.totals.rejects_by_reason == {"llm_unavailable": 1}
     assert manifest.totals.accepted == 3

@@ -35,6 +35,11 @@ from tests.models.tiny import build_llm
 pytestmark = pytest.mark.vllm
 
 START_TIMEOUT_S = 300.0
+MAX_TOKENS = 64
+"""The backend's ``max_tokens`` here; the re-ask doubles it once (``max_tokens_cap``)."""
+MAX_MODEL_LEN = 1024
+"""The self-launched server's context: at least prompt + the re-ask's ``max_tokens``, else
+vLLM answers HTTP 400 for every request (``llm_bad_request``)."""
 
 
 class YesNo(BaseModel):
@@ -92,7 +97,7 @@ def fixture_vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
                 "--dtype",
                 "float32",
                 "--max-model-len",
-                "512",
+                str(MAX_MODEL_LEN),
                 "--enforce-eager",
             ],
             stdout=out,
@@ -119,6 +124,8 @@ def _backend(server: tuple[str, str], tmp_path: Path, **settings: object) -> Ope
             model=model or None,
             cache_dir=str(tmp_path / "cache"),
             max_concurrency=4,
+            max_tokens=MAX_TOKENS,
+            max_tokens_cap=2 * MAX_TOKENS,
             **settings,
         )
     )
@@ -129,7 +136,9 @@ def test_plain_chat_reports_tokens_and_the_served_model(
 ) -> None:
     with _backend(vllm_server, tmp_path) as backend:
         reply = backend.chat_sync(
-            ChatRequest.user("describe the image in one sentence.", max_tokens=8, seed=1)
+            ChatRequest.user(
+                "describe the image in one sentence.", max_tokens=8, seed=1, allow_truncated=True
+            )
         )
     assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
     assert reply.finish_reason in ("stop", "length")
@@ -157,7 +166,10 @@ def test_structured_output_is_accepted_and_valid(
 
 
 def test_cache_makes_a_rerun_issue_no_request(vllm_server: tuple[str, str], tmp_path: Path) -> None:
-    request = ChatRequest.user("a photo of a cat", max_tokens=6, seed=7, temperature=0.0)
+    # a random model need not stop within 6 tokens: a cut reply is a fine answer here
+    request = ChatRequest.user(
+        "a photo of a cat", max_tokens=6, seed=7, temperature=0.0, allow_truncated=True
+    )
     with _backend(vllm_server, tmp_path) as backend:
         first = backend.chat_sync(request)
     with _backend(vllm_server, tmp_path) as backend:

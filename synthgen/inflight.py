@@ -1,0 +1,149 @@
+"""Candidates in flight: keep a model server busy with many candidates at once.
+
+A model-backed candidate spends most of its time waiting for replies. Run one after another,
+a worker would keep only one candidate's handful of requests in flight, and a vLLM server
+(which needs hundreds of concurrent sequences) would idle. So for a program with a chat
+backend the engine runs up to ``llm.max_concurrency`` candidates at the same time, each in a
+thread of this module's pool; their synchronous model calls all go to the process's one model
+event loop (:mod:`synthgen.models.loops`), where the backend bounds the requests in flight.
+Programs stay plain synchronous code: nothing in a program changes.
+
+Bytes do not depend on any of this. Each candidate is computed from its own context alone
+(RNG from (seed, index), its own lineage, counters and timings), replies are matched to their
+requests by the backend, never to arrival order, and :func:`in_index_order` hands the results
+back strictly in index order, so the consumer sees exactly what a one-at-a-time run gives.
+
+No wasted calls. When the consumer says how many more accepted candidates it needs
+(``needed``, the frontier shard's ``max_accepted``), at most about ``needed / accept rate``
+candidates are started ahead (the rate measured on the candidates finished so far, starting
+from 1), so candidates past the n-th accepted one rarely spend a model call.
+
+The first candidate of a range runs alone: what a program builds lazily on first use (QA
+balance tables, world assets, fonts) is then built once, not by every thread at the same time.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_queue: queue.SimpleQueue[tuple[Future, Callable[[], object]]] = queue.SimpleQueue()
+_threads: list[threading.Thread] = []
+_pid = os.getpid()
+
+
+def _work() -> None:
+    while True:
+        future, fn = _queue.get()
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            future.set_result(fn())
+        except BaseException as exc:  # handed to the consumer, raised there
+            future.set_exception(exc)
+
+
+def submit(fn: Callable[[], T], threads: int) -> Future[T]:
+    """Run ``fn`` on the process's candidate pool, which grows to at least ``threads``
+    daemon threads (daemon: a stopped job never waits at exit for a stalled server)."""
+    global _queue, _pid
+    with _lock:
+        if _pid != os.getpid():  # a forked child: the parent's threads are not here
+            _threads.clear()
+            _queue = queue.SimpleQueue()
+            _pid = os.getpid()
+        while len(_threads) < threads:
+            thread = threading.Thread(target=_work, name="synthgen-candidate", daemon=True)
+            thread.start()
+            _threads.append(thread)
+        future: Future[T] = Future()
+        _queue.put((future, fn))
+    return future
+
+
+def in_index_order(
+    make: Callable[[int], T],
+    start: int,
+    stop: int | None,
+    width: int,
+    accepted: Callable[[T], bool],
+    needed: int | None = None,
+) -> Iterator[T]:
+    """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), run up to
+    ``width`` at a time, yielded in index order.
+
+    ``needed``: the consumer stops after this many results for which ``accepted`` is true;
+    the window then stays near ``needed / accept rate`` candidates (see the module docstring).
+    An exception raised by ``make(i)`` is raised when index ``i``'s turn comes. Closing the
+    iterator early waits for the candidates already started (their accounting belongs to
+    this run), unless it closes because of an error.
+    """
+    cond = threading.Condition()
+    stats = {"running": 0, "finished": 0, "accepted": 0}
+    pending: dict[int, Future[T]] = {}
+    next_index = start
+
+    def limit() -> int:
+        if stats["finished"] == 0:
+            return 1  # the first candidate goes alone: see the module docstring
+        if needed is None:
+            return width
+        missing = needed - stats["accepted"]
+        if missing <= 0:
+            return 0
+        rate = (stats["accepted"] + 1) / (stats["finished"] + 1)
+        return max(1, min(width, math.ceil(missing / min(1.0, rate))))
+
+    def done(future: Future[T]) -> None:
+        with cond:
+            stats["running"] -= 1
+            stats["finished"] += 1
+            if not future.cancelled() and future.exception() is None and accepted(future.result()):
+                stats["accepted"] += 1
+            cond.notify_all()
+
+    def fill(current: int) -> None:
+        nonlocal next_index
+        while (stop is None or next_index < stop) and (
+            next_index <= current or stats["running"] < limit()
+        ):
+            index = next_index
+            stats["running"] += 1
+            future = submit(functools.partial(make, index), width)
+            pending[index] = future
+            next_index += 1
+            future.add_done_callback(done)
+
+    current = start
+    clean = False
+    try:
+        while stop is None or current < stop:
+            with cond:
+                while True:
+                    fill(current)  # the candidate whose turn it is always runs
+                    if pending[current].done():
+                        break
+                    cond.wait()
+            result = pending.pop(current).result()
+            current += 1
+            yield result
+        clean = True
+    except GeneratorExit:
+        clean = True
+        raise
+    finally:
+        for future in pending.values():
+            future.cancel()
+        if clean:
+            for future in pending.values():
+                if not future.cancelled():
+                    future.exception()  # waits; never raises for a settled future

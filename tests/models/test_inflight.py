@@ -1,0 +1,143 @@
+"""Candidates in flight (synthgen.inflight): a model-backed job keeps many candidates' requests
+in flight at once, and its bytes do not depend on how many, nor on the order replies arrive."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import synthgen
+from synthgen import inflight
+from tests.helpers import dataset_bytes as _all_bytes
+from tests.models.fake_llm_server import FakeLLMServer, last_user_text
+from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
+
+
+def dataset_bytes(root: Path) -> dict[str, bytes]:
+    """The records, rejects and media of a dataset: not its card (README.md, card/), which
+    like the manifest states facts of the run (timings, the operational llm settings)."""
+    return {
+        k: v for k, v in _all_bytes(root).items() if k != "README.md" and not k.startswith("card/")
+    }
+
+
+def shuffled_paraphrase(body: dict[str, Any]) -> tuple[str, str]:
+    """A paraphrase that is a function of the request alone, sent after a random delay (from
+    an unseeded RNG), so replies come back in an order unrelated to the requests'."""
+    time.sleep(random.random() * 0.03)
+    question = last_user_text(body).split("Question:", 1)[-1].strip()
+    return json.dumps({"question": "Please tell me: " + question}), "stop"
+
+
+def _svg_config(server: FakeLLMServer, tmp_path: Path, concurrency: int) -> dict[str, Any]:
+    return {
+        "world": "shapes",
+        "qa": {"per_image": 3},
+        "paraphrase": "llm",
+        "llm": {
+            "base_url": server.base_url,
+            "model": "tiny",
+            "cache": False,
+            "max_concurrency": concurrency,
+            "backoff_base_s": 0.01,
+        },
+    }
+
+
+def test_concurrency_one_and_128_give_the_same_bytes_with_shuffled_replies(
+    server: FakeLLMServer, tmp_path: Path
+) -> None:
+    server.state.reply = shuffled_paraphrase
+    outs = {}
+    peaks = {}
+    for width in (1, 128):
+        server.state.max_in_flight = 0
+        outs[width] = tmp_path / f"c{width}"
+        manifest = synthgen.make(
+            "svg",
+            n=24,
+            out=outs[width],
+            workers=1,
+            shard_size=10,
+            config=_svg_config(server, tmp_path, width),
+        )
+        assert manifest.totals.accepted == 24
+        peaks[width] = server.state.max_in_flight
+    assert dataset_bytes(outs[1]) == dataset_bytes(outs[128])
+    records = [
+        json.loads(line)
+        for p in sorted((outs[1] / "data").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
+    assert all(q["question"].startswith("Please tell me: ") for r in records for q in r["qa"])
+    # one candidate asks 3 questions at once: more than 3 in flight means across candidates
+    assert peaks[1] == 1
+    assert peaks[128] > 3
+
+
+def test_in_index_order_yields_in_order_whatever_the_finishing_order() -> None:
+    def make(i: int) -> int:
+        time.sleep(random.random() * 0.01)
+        return i
+
+    got = list(inflight.in_index_order(make, 5, 60, 16, lambda _: True))
+    assert got == list(range(5, 60))
+
+
+def test_in_index_order_runs_up_to_width_at_once() -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+
+    def make(i: int) -> int:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        time.sleep(0.02)
+        with lock:
+            state["now"] -= 1
+        return i
+
+    assert list(inflight.in_index_order(make, 0, 40, 8, lambda _: True)) == list(range(40))
+    assert 2 < state["peak"] <= 8
+
+
+def test_a_needed_count_keeps_candidates_past_it_from_starting() -> None:
+    started: list[int] = []
+    lock = threading.Lock()
+    accepted = {i for i in range(1000) if random.Random(i).random() < 0.5}
+
+    def make(i: int) -> bool:
+        with lock:
+            started.append(i)
+        time.sleep(random.random() * 0.005)
+        return i in accepted
+
+    taken = 0
+    for ok in inflight.in_index_order(make, 0, None, 64, bool, needed=100):
+        taken += ok
+        if taken == 100:
+            break
+    last = sorted(accepted)[99]
+    past = [i for i in started if i > last]
+    assert max(started) >= last
+    # about 200 candidates are needed; a window of 64 with no estimate would waste up to 63
+    assert len(past) <= 20, (last, past)
+
+
+def test_an_error_is_raised_at_its_index_turn() -> None:
+    def make(i: int) -> int:
+        if i == 7:
+            raise ValueError("seven")
+        return i
+
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="seven"):
+        for value in inflight.in_index_order(make, 0, 20, 8, lambda _: True):
+            seen.append(value)
+    assert seen == list(range(7))

@@ -470,6 +470,16 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
         done = list(entries.values())  # one C-level copy: safe beside the main thread
         return sum(e.accepted for e in done) + counts.in_flight(entries)
 
+    def model_activity() -> tuple[int, int, int]:
+        """Model requests in flight, requests sent and tokens so far (for progress only)."""
+        done = list(entries.values())
+        flying, sent, tokens = counts.model_activity(entries)
+        for e in done:
+            c = e.counters
+            sent += c.get("llm.model_calls", 0)
+            tokens += c.get("llm.prompt_tokens", 0) + c.get("llm.completion_tokens", 0)
+        return flying, sent, tokens
+
     if progress:
         progress(
             "start",
@@ -478,6 +488,7 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
                 "workers": n_workers,
                 "resumed": len(entries),
                 "accepted_so_far": accepted_so_far,
+                "model_activity": model_activity,
             },
         )
     try:
@@ -603,7 +614,8 @@ def generate(
     program = program_cls(program_cls.Config.model_validate(job.config))
     made = 0
     limit = job.candidate_limit
-    for outcome in produce_range(job, 0, limit, program, keep_media_objects=True):
+    outcomes = produce_range(job, 0, limit, program, keep_media_objects=True, max_accepted=job.n)
+    for outcome in outcomes:
         if outcome.record is not None:
             made += 1
             yield outcome.record

@@ -18,6 +18,7 @@ import click
 
 from synthgen import __version__
 from synthgen.errors import DiskFull, UserError
+from synthgen.plan import plan_command
 from synthgen.stopping import STOPPED_MESSAGE, Stopped, stop_on_signals
 
 EPILOG = (
@@ -39,6 +40,9 @@ class _RunStopped(Exception):
 @click.version_option(__version__, prog_name="synthgen")
 def cli() -> None:
     """synthgen: typed generator programs that make verified multimodal training data."""
+
+
+cli.add_command(plan_command)
 
 
 def _make_options(fn: Any) -> Any:

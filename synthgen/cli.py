@@ -313,15 +313,42 @@ def replay(directory: Path, record_id: str) -> int:
     return 1
 
 
-@cli.command()
+class _ExportCommand(click.Command):
+    """``export --help`` lists every registered format, one line each (imported lazily)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from synthgen.export import format_rows
+
+        with formatter.section("Formats (--to)"):
+            formatter.write_dl(format_rows())
+        formatter.write_paragraph()
+        formatter.write_text(EPILOG)
+
+
+@cli.command(cls=_ExportCommand)
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--to", "to", required=True, help="format: vg (Visual Genome scene_graphs.json)")
+@click.option("--to", "to", required=True, help="export format (listed below)")
+@click.option(
+    "--absolute-paths",
+    is_flag=True,
+    help="JSON formats: absolute media paths [default: relative to OUT's directory]",
+)
+@click.option(
+    "--all-relations",
+    is_flag=True,
+    help="vg: keep inverse duplicates and same-attribute pairs (VG states each relation once)",
+)
 @click.argument("out", type=click.Path(path_type=Path))
-def export(directory: Path, to: str, out: Path) -> int:
-    """Export the records of dataset DIRECTORY to OUT in another format."""
+def export(
+    directory: Path, to: str, out: Path, absolute_paths: bool, all_relations: bool
+) -> int:
+    """Export the records of dataset DIRECTORY to OUT in a training format. A format that
+    would write nothing for the dataset exits 2 naming the formats that fit."""
     from synthgen.export import export_dataset
 
-    count = export_dataset(directory, to, out)
+    count = export_dataset(
+        directory, to, out, absolute_paths=absolute_paths, all_relations=all_relations
+    )
     click.echo(f"exported {count} items to {out}")
     return 0
 

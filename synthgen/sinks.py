@@ -19,13 +19,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from synthgen.fsutil import fsync_file, publish, remove_path, sync_filesystem, tmp_path
 from synthgen.hflayout import METADATA_NAME, metadata_line
 from synthgen.job import JobSpec
 from synthgen.produce import Outcome, record_line
 from synthgen.registry import Registry
+
+if TYPE_CHECKING:
+    from synthgen.manifest import Manifest
 
 
 @dataclass
@@ -71,6 +74,36 @@ class ShardWriter(ABC):
 
 
 sinks: Registry[type[ShardWriter]] = Registry("format", None)
+
+
+def iter_stored(manifest: Manifest) -> Iterator[StoredRecord]:
+    """Every record of a dataset with its media bytes, in index order."""
+    reader = sinks.get(manifest.job.format)
+    for entry in manifest.shards:
+        yield from reader.read(manifest.root, entry.shard)
+
+
+def iter_records(manifest: Manifest, limit: int | None = None) -> Iterator[dict]:
+    """The first ``limit`` records (all when None) as parsed JSON, in index order; JSON lines
+    are read without their media."""
+    count = 0
+    for entry in manifest.shards:
+        if limit is not None and count >= limit:
+            return
+        if manifest.job.format == "jsonl":
+            with open(data_path(manifest.root, entry.shard, "jsonl"), "rb") as f:
+                rows: Iterator[dict] = (json.loads(line) for line in f)
+                for row in rows:
+                    if limit is not None and count >= limit:
+                        return
+                    count += 1
+                    yield row
+        else:
+            for stored in sinks.get(manifest.job.format).read(manifest.root, entry.shard):
+                if limit is not None and count >= limit:
+                    return
+                count += 1
+                yield stored.data
 
 
 def data_path(root: Path, shard: int, ext: str) -> Path:

@@ -16,10 +16,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synthgen.card import iter_stored, record_graph
+from synthgen.card import record_graph
 from synthgen.card.stats import object_name
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.manifest import Manifest
+from synthgen.sinks import iter_stored
 from synthgen.validate import load_dataset
 
 VIEW_DIR = "view"

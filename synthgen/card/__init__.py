@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from synthgen.hflayout import (
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
-from synthgen.sinks import PARQUET_RECORD_COLUMN, StoredRecord, sinks
+from synthgen.sinks import PARQUET_RECORD_COLUMN, iter_records, iter_stored
 
 CARD_DIR = "card"
 SHEET_RECORDS = 8
@@ -39,35 +38,6 @@ BOX_CONVENTION = (
     "Boxes are `[x, y, width, height]` in pixels of the image they belong to, origin at the "
     "top-left corner (the Visual Genome convention), in every program."
 )
-
-
-def iter_stored(manifest: Manifest) -> Iterator[StoredRecord]:
-    """Every record of the dataset with its media bytes, in index order."""
-    reader = sinks.get(manifest.job.format)
-    for entry in manifest.shards:
-        yield from reader.read(manifest.root, entry.shard)
-
-
-def iter_records(manifest: Manifest, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """The first ``limit`` records (all when None) as parsed JSON, in index order; JSON lines
-    are read without their media."""
-    count = 0
-    for entry in manifest.shards:
-        if manifest.job.format == "jsonl":
-            path = manifest.root / "data" / f"shard-{entry.shard:05d}.jsonl"
-            with open(path, "rb") as f:
-                rows: Iterator[dict[str, Any]] = (json.loads(line) for line in f)
-                for row in rows:
-                    yield row
-                    count += 1
-                    if limit is not None and count >= limit:
-                        return
-        else:
-            for stored in sinks.get(manifest.job.format).read(manifest.root, entry.shard):
-                yield stored.data
-                count += 1
-                if limit is not None and count >= limit:
-                    return
 
 
 def write_card(manifest: Manifest) -> Path:

@@ -103,24 +103,28 @@ def test_depth_media_is_a_16_bit_png_consistent_with_object_distances(tmp_path: 
 def test_vg_export_import_round_trip(tmp_path: Path) -> None:
     synthgen.make("svg", n=5, out=tmp_path / "d", workers=1, config=SMALL)
     out = tmp_path / "vg" / "scene_graphs.json"
-    result = run_cli("export", str(tmp_path / "d"), "--to", "vg", str(out))
+    result = run_cli("export", str(tmp_path / "d"), "--to", "vg", "--all-relations", str(out))
     assert result.returncode == 0, result.stderr
     images = load_vg(out)
     records = _records(tmp_path / "d")
     assert len(images) == len(records) == 5
+    next_id = 1  # VG ids: unique in the dataset, from 1, in record and object order
     for image, r in zip(images, records, strict=True):
         graph = r["scene_graph"]
-        assert image.image_id == r["index"]
+        assert image.image_id == r["index"] + 1
         assert (image.width, image.height) == (graph["width"], graph["height"])
         objects = {o.object_id: o for o in image.objects}
+        new_id = {}
         for o in graph["objects"]:
-            vg = objects[o["id"]]
+            new_id[o["id"]] = next_id
+            vg = objects[next_id]
+            next_id += 1
             assert vg.names == [o["name"]]
             assert sorted(vg.attributes) == sorted(o["attributes"].values())
             assert [vg.x, vg.y, vg.w, vg.h] == o["bbox"]
         rels = {(rel.subject_id, rel.predicate, rel.object_id) for rel in image.relationships}
-        expected = {(s, p, o) for p, pairs in graph["relations_by_predicate"].items()
-                    for s, o in pairs}
+        expected = {(new_id[s], p, new_id[o])
+                    for p, pairs in graph["relations_by_predicate"].items() for s, o in pairs}
         assert rels == expected
 
 

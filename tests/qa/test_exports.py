@@ -1,4 +1,5 @@
-"""Exports load back: LLaVA JSON with one ``<image>`` per image and DIR-relative paths,
+"""Exports load back: LLaVA JSON with one ``<image>`` per image and paths relative to the JSON
+file (absolute with ``--absolute-paths``),
 ShareGPT/OpenAI messages, and Parquet with embedded images that pyarrow reads (and Hugging
 Face ``datasets``, when installed, decodes to images)."""
 
@@ -52,7 +53,7 @@ def test_llava_json_has_one_image_token_per_image(
         record = records[item["id"]]
         assert len(paths) == (len(record["scene_graphs"]) if name == "multi" else 1)
         for path in paths:
-            assert (root / path).is_file()
+            assert (out.parent / path).is_file()  # relative to the JSON file
         turns = item["conversations"]
         assert [t["from"] for t in turns] == ["human", "gpt"] * (len(turns) // 2)
         assert turns[0]["value"].count("<image>") == len(paths)
@@ -105,7 +106,7 @@ def test_parquet_loads_with_hugging_face_datasets(
     assert row["conversations"][0]["value"].startswith("<image>\n")
 
 
-def test_records_without_images_are_left_out_and_containers_need_parquet(
+def test_an_export_that_would_write_nothing_is_refused_and_containers_need_parquet(
     datasets: dict[str, Path], tmp_path: Path
 ) -> None:
     vg = tmp_path / "sg.json"
@@ -118,8 +119,10 @@ def test_records_without_images_are_left_out_and_containers_need_parquet(
         shard_size=3,
         config={**SMALL, "source": f"vg:{vg}"},
     )
-    assert export_dataset(tmp_path / "from_vg", "llava", tmp_path / "x.json") == 0
-    assert json.loads((tmp_path / "x.json").read_text()) == []
+    result = run_cli("export", str(tmp_path / "from_vg"), "--to", "llava", str(tmp_path / "x.json"))
+    assert result.returncode == 2 and not (tmp_path / "x.json").exists()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "would write nothing" in lines[0] and "--to vg" in lines[0]
     synthgen.make(
         "svg",
         n=3,
@@ -135,6 +138,14 @@ def test_records_without_images_are_left_out_and_containers_need_parquet(
     assert export_dataset(tmp_path / "wds", "parquet", tmp_path / "w.parquet") == 3
     result = run_cli("export", str(tmp_path / "wds"), "--to", "sharegpt", str(tmp_path / "z"))
     assert result.returncode == 2 and "parquet" in result.stderr
+
+
+def test_absolute_paths_flag(datasets: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "llava.json"
+    result = run_cli("export", str(datasets["svg"]), "--to", "llava", "--absolute-paths", str(out))
+    assert result.returncode == 0, result.stderr
+    for item in json.loads(out.read_text()):
+        assert Path(item["image"]).is_absolute() and Path(item["image"]).is_file()
 
 
 def test_records_made_without_turns_get_them_from_their_qa(tmp_path: Path) -> None:

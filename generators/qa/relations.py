@@ -58,18 +58,36 @@ class RelationBetweenNamed(QuestionKind):
         return None
 
 
+GEOMETRIC = frozenset(
+    {
+        "left of", "right of", "above", "below", "in front of", "behind", "near",
+        "next to", "between", "closer than", "farther than",
+    }
+)  # fmt: skip
+"""Predicates a viewer reads off where two things are in the picture: for two regions
+given by their coordinates, the coordinates alone answer them."""
+
+
 @question_kinds.register
 class RelationBetweenRegions(QuestionKind):
-    """How the objects at two regions are related (as ``relation_named``)."""
+    """How the objects at two regions are related (as ``relation_named``), for pairs whose
+    relations are none of the :data:`GEOMETRIC` ones: the two boxes in the question decide
+    "left of" (box x) and "in front of" (box bottom) by themselves, so those are asked of
+    named objects only. (The shapes world's pairs are all geometric: not asked there.)"""
 
     name = "relation_regions"
+    version = "2"
     family = "relation"
     answer_type = "relation"
     requires = frozenset({"relations"})
     balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
-        pairs = _related_pairs(g)
+        pairs = [
+            pair
+            for pair in _related_pairs(g)
+            if not any(p in GEOMETRIC for p in g.spatial_between[pair])
+        ]
         if not pairs:
             return None
         s, o = pick(rng, pairs)

@@ -229,6 +229,10 @@ class WorldWords:
     """word -> words of other categories of the same kind (multiple-choice distractors)."""
     scene_types: tuple[str, ...] = ()
     """The scene types the world draws."""
+    colors_vary: frozenset[str] | None = None
+    """Categories the world draws in several colours (None: unknown, all may vary). The
+    colour of a thing of any other category is its name's (grass is green, snow white): it
+    is not asked or used to refer, since the question would give its answer away."""
 
 
 YES, MAYBE, NO = 2, 1, 0
@@ -327,8 +331,9 @@ def _read_as_viewer(
     unnamed: Sequence[Thing | None],
     source: str,
 ) -> QAGraph:
-    """The view with a :class:`Lexicon`, without people's colours, and with each whole's
-    box holding its named parts (a house's roof and door)."""
+    """The view with a :class:`Lexicon`, without people's colours (nor those of kinds that
+    always have theirs, :attr:`WorldWords.colors_vary`), and with each whole's box holding
+    its named parts (a house's roof and door)."""
     words = world_words(source, things)
     boxes = _whole_boxes(view, things, world_graph)
     objects = []
@@ -337,8 +342,12 @@ def _read_as_viewer(
             x, y, w, h = boxes[o.id]
             o = dataclasses.replace(o, bbox=(x, y, w, h), centroid=(x + w / 2, y + h / 2))
         t = things.get(o.id)
-        if t is not None and t.group == "person" and "color" in o.attrs:
-            # a person's sprite colour is its clothes': "gray woman" reads wrong
+        if t is not None and "color" in o.attrs and (
+            t.group == "person"
+            or (words.colors_vary is not None and t.category not in words.colors_vary)
+        ):
+            # a person's sprite colour is its clothes': "gray woman" reads wrong; a thing
+            # whose kind always has its colour (green grass) is not asked about it
             o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "color"})
         objects.append(o)
     open_predicates = frozenset(
@@ -481,7 +490,16 @@ def _sprites_words() -> WorldWords:
         tuple(QUESTION_WORDS),
         _siblings(atlas.categories.values()),
         tuple(SCENE_TYPES),
+        _colors_vary(atlas),
     )
+
+
+def _colors_vary(atlas: Any) -> frozenset[str]:
+    """Categories whose sprites come in at least two colours."""
+    colors: dict[str, set[str]] = {}
+    for sprite in atlas.all_sprites:
+        colors.setdefault(sprite.category, set()).add(sprite.color)
+    return frozenset(c for c, v in colors.items() if len(v) >= 2)
 
 
 def _siblings(categories: Any) -> dict[str, tuple[str, ...]]:

@@ -91,6 +91,7 @@ class RelationObject(_WorldKind):
 
     name = "relation_object"
     answer_type = "name"
+    balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)
@@ -137,6 +138,7 @@ class RelationSubject(_WorldKind):
 
     name = "relation_subject"
     answer_type = "name"
+    balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)
@@ -189,6 +191,10 @@ class PartAtRegion(_WorldKind):
     name = "part_at_region"
     answer_type = "name"
     requires = frozenset({"world", "boxes"})
+    balance = True
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["whole"]["name"])  # a house's parts are flattened among them
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)
@@ -307,6 +313,7 @@ class ChainAttribute(_WorldKind):
     name = "chain_attribute"
     family = "compositional"
     answer_type = "attribute"
+    balance = True
     preds: ClassVar[tuple[str, ...]] = CHAIN_PREDICATES
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
@@ -333,6 +340,9 @@ class ChainAttribute(_WorldKind):
             "query": "color",
         }
         return self.make(t, rng, x.attrs["color"], program, s=subject[0], pred=_said(pred))
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["pred"])
 
 
 class _CategoryNegation(_WorldKind):
@@ -376,6 +386,9 @@ class CategoryNegationCount(_CategoryNegation):
     name = "category_negation_count"
     answer_type = "count"
     balance = True
+
+    def balance_key(self, qa: QA) -> str:
+        return str(qa.program["select"]["name"])
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         p = self._draw(g, rng)

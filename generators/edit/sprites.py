@@ -322,7 +322,7 @@ class SpriteEdits:
                 mask |= E.footprint(plan.target, plan.changed_after)
             stats = pixels.compare(src_ren.image, tgt_ren.image, mask)
             ctx.require(self.program._preserved(stats))
-            ctx.require(_fidelity(edit_type, plan, src_graph, tgt_graph))
+            ctx.require(_fidelity(edit_type, plan, src_graph, tgt_graph, mask))
             src_boxes = visible_boxes(src_graph)
             wrong = []
             for role, (ref, oid) in plan.refs.items():
@@ -378,17 +378,31 @@ class SpriteEdits:
         return Sample(data, media)
 
 
-def _fidelity(edit_type: str, plan: Plan, src: SpriteGraph, tgt: SpriteGraph) -> Verdict:
-    """``edit_fidelity`` on sprite graphs (module docstring)."""
-    why = _fidelity_problem(edit_type, plan, src, tgt)
+def _fidelity(
+    edit_type: str, plan: Plan, src: SpriteGraph, tgt: SpriteGraph, mask: np.ndarray
+) -> Verdict:
+    """``edit_fidelity`` on sprite graphs (module docstring). Things whose visible box meets
+    the mask may be uncovered or covered by the edit (a removed dog shows the cushion behind
+    it); every other thing must be there in both graphs with its category."""
+    ys, xs = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    near = (int(xs[0]), int(ys[0]), int(xs[-1]), int(ys[-1])) if len(ys) else None
+    why = _fidelity_problem(edit_type, plan, src, tgt, near)
     return Verdict(filter="edit_fidelity", kind="oracle", passed=why is None, detail=why)
 
 
-def _categories(g: SpriteGraph, skip: int | None) -> list[str]:
-    return sorted(o.category for o in g.objects if o.role == "thing" and o.id != skip)
+def _categories(g: SpriteGraph, skip: int | None, near=None) -> list[str]:
+    def meets(o) -> bool:
+        x, y, w, h = o.bbox
+        return near is not None and not (
+            x > near[2] or y > near[3] or x + w - 1 < near[0] or y + h - 1 < near[1]
+        )
+
+    return sorted(
+        o.category for o in g.objects if o.role == "thing" and o.id != skip and not meets(o)
+    )
 
 
-def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph) -> str | None:
+def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph, near) -> str | None:
     s_oid, t_oid = plan.source_oid, plan.target_oid
     s_ids = {o.id: o for o in src.objects}
     t_ids = {o.id: o for o in tgt.objects}
@@ -396,13 +410,13 @@ def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph) -> st
         if s_oid not in s_ids:
             return "the thing to remove is not visible in the source"
         gone = s_ids[s_oid].category
-        if _categories(tgt, None) != _categories(src, s_oid):
+        if _categories(tgt, None, near) != _categories(src, s_oid, near):
             return f"target things are not the source's without the {gone}"
         return None
     if edit_type in ADDING:
         if t_oid not in t_ids:
             return "the added thing is not visible in the target"
-        if _categories(src, None) != _categories(tgt, t_oid):
+        if _categories(src, None, near) != _categories(tgt, t_oid, near):
             return "source things are not the target's without the added thing"
         rel = plan.params.get("relation")
         if rel and not any(
@@ -415,7 +429,7 @@ def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph) -> st
     if s_oid not in s_ids or t_oid not in t_ids:
         return "the edited thing is not visible in both images"
     a, b = s_ids[s_oid], t_ids[t_oid]
-    if _categories(src, s_oid) != _categories(tgt, t_oid):
+    if _categories(src, s_oid, near) != _categories(tgt, t_oid, near):
         return "another thing changed"
     if edit_type == "replace":
         return None if b.category == plan.params["new_category"] != a.category else "category"

@@ -158,18 +158,22 @@ def plan_changes(
     kinds: tuple[str, ...],
     changes: tuple[int, int],
     tries: int,
+    eligible: set[int] | None = None,
 ) -> list[Planned] | None:
-    """1-3 changes on different leaf things with apart regions (None: none found)."""
+    """1-3 changes on different leaf things with apart regions; ``eligible``: the things
+    that may change (default: every leaf thing). The count is drawn from ``changes``; when
+    no further change fits after at least the fewest were made, those are kept; None when
+    not even that many fit."""
     lo, hi = changes
     count = lo + int(rng.random() * (hi - lo + 1))
-    leaves = E.leaf_things(scene)
+    leaves = [k for k in E.leaf_things(scene) if eligible is None or k in eligible]
     out: list[Planned] = []
     for _ in range(count):
         for _attempt in range(tries):
             kind = kinds[int(rng.random() * len(kinds))]
             free = [k for k in leaves if all(k != p.oid for p in out)]
             if not free:
-                return None
+                return out if len(out) >= lo else None
             oid = free[int(rng.random() * len(free))]
             got = _try(rng, kind, scene, t, oid)
             if got is None:
@@ -189,7 +193,9 @@ def plan_changes(
             out.append(Planned(kind, oid, edit, region, detail))
             break
         else:
-            return None
+            # a sprite scene has few changeable things: keep the changes made when they are
+            # already as many as asked at least (the how-many answer counts what was made)
+            return out if len(out) >= lo else None
     return out
 
 
@@ -240,8 +246,17 @@ class SpriteDiff:
             except SceneSamplingError as e:
                 return Reject("scene_sampling", str(e))
         with ctx.stage("variant"):
+            graph = self.world.graph(
+                scene, self.world.render(scene, self.world_config), self.world_config
+            )
             planned = plan_changes(
-                ctx.rng, scene, self.t, self.kinds, cfg.changes, cfg.change_tries
+                ctx.rng,
+                scene,
+                self.t,
+                self.kinds,
+                cfg.changes,
+                cfg.change_tries,
+                self._eligible(scene, graph),
             )
             if planned is None:
                 return Reject("no_change", f"no valid, separate change in {cfg.change_tries} tries")
@@ -264,6 +279,23 @@ class SpriteDiff:
             )
         except Rejected as rejected:
             return rejected.reject
+
+    def _eligible(self, scene: SpriteScene, graph: SpriteGraph) -> set[int]:
+        """Things a change may be about: shown in the scene's graph, with enough visible
+        pixels for ``diff_area`` (twice its least area, so a resize or partial cover still
+        passes), not hidden past its occlusion limit, and with a unique expression in the
+        scene (the captions name it)."""
+        cfg = self.config
+        least = 2 * cfg.min_area_fraction * graph.width * graph.height
+        boxes = visible_boxes(graph)
+        return {
+            o.id
+            for o in graph.objects
+            if o.role == "thing"
+            and o.pixels >= least
+            and o.visible_fraction >= cfg.min_visible_fraction
+            and unique_ref(scene, self.t, o.id, boxes) is not None
+        }
 
     def _finish(self, ctx, scene, planned, a, b) -> Sample:
         scene_a, ren_a, graph_a, map_a = a

@@ -203,3 +203,55 @@ def test_spectrogram_backends_agree_and_power_is_parseval(monkeypatch: pytest.Mo
     assert float(a.sum(axis=1).mean()) == pytest.approx(float(np.mean(x**2)), rel=0.05)
     weights = 10 * np.log10(dsp.a_weighting(np.array([100.0, 1000.0, 4000.0])))
     assert weights == pytest.approx([-19.1, 0.0, 1.0], abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("flute", 72),
+        ("violin", 64),
+        ("trumpet", 60),
+        ("piano", 57),
+        ("church_organ", 67),
+        ("harmonica", 72),
+        ("acoustic_guitar", 55),
+        ("clarinet", 62),
+    ],
+)
+def test_gm_notes_sound_at_their_midi_pitch(label: str, key: int) -> None:
+    """A single note of a General MIDI sample, played at ``key`` through the numpy sampler:
+    its four strongest partials are whole multiples of the key's frequency (1.2 %), so the
+    graph's ``notes`` and ``pitch_hz`` are what is heard."""
+    from synthgen.world.sound.synth import EventSpec
+    from synthgen.world.sound.timbres import midi_hz
+
+    sr = 16000
+    synth = get_synth(label)
+    spec = EventSpec(label, duration=1.5, form="note", notes=(key,))
+    x = synth.render(spec, np.random.default_rng(0), sr, noise_bank(sr)).astype(np.float64)
+    seg = x[int(0.3 * sr) : int(1.3 * sr)]
+    spectrum = np.abs(np.fft.rfft(seg * np.hanning(seg.size)))
+    freqs = np.fft.rfftfreq(seg.size, 1.0 / sr)
+    local = (spectrum[1:-1] > spectrum[:-2]) & (spectrum[1:-1] >= spectrum[2:])
+    peaks = np.flatnonzero(local) + 1
+    peaks = peaks[freqs[peaks] > 60.0]
+    top = freqs[peaks[np.argsort(spectrum[peaks])[-4:]]]
+    f0 = midi_hz(key)
+    for peak in top:  # all of them: a fifth off would put some at 1.5, 4.5 x f0
+        harmonic = round(peak / f0)
+        assert harmonic >= 1 and abs(peak / (harmonic * f0) - 1.0) < 0.012, (label, top, f0)
+
+
+def test_drum_kit_hits_fall_on_its_tempo() -> None:
+    """The drum kit's kick/snare/hi-hat strokes start on the eighth-note grid of the
+    graph's tempo: broadband onsets at k * 30 / tempo seconds."""
+    from synthgen.world.sound.synth import EventSpec
+
+    sr = 16000
+    spec = EventSpec("drum_kit", duration=2.0, repetitions=1, tempo_bpm=120.0)
+    x = get_synth("drum_kit").render(spec, np.random.default_rng(0), sr, noise_bank(sr))
+    times, power = band_envelope(x, sr, (50.0, 7000.0), hop_s=0.004)
+    rises = times[1:][(power[1:] > 8 * power[:-1] + 1e-9) & (power[1:] > 1e-4 * power.max())]
+    grid = np.arange(1, 8) * 0.25  # the first stroke starts the clip: no rise to see
+    for t in grid:
+        assert np.min(np.abs(rises - t)) < 0.02, (t, rises[:20])

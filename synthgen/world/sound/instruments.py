@@ -35,6 +35,10 @@ from synthgen.world.sound.timbres import midi_hz
 NOTE_POOL = (55, 79)
 """MIDI range of single notes of the ``note`` pitch pool."""
 RELEASE_S = 0.06
+AMBIGUOUS_PITCH = ("hammond_organ", "choir")
+"""Samples whose octave is ambiguous to the ear (the drawbar organ sounds sub-octave and
+fifth drawbars with the key; the choir's ensemble sits on the octave): not compared in
+pitch questions."""
 
 
 @dataclass(frozen=True)
@@ -326,7 +330,8 @@ def _register() -> tuple[str, ...]:
     names = []
     samples = gm_samples()
     for inst in MELODIC:
-        pool = "note" if inst.keys[0] <= NOTE_POOL[0] and inst.keys[1] >= NOTE_POOL[1] else ""
+        covers = inst.keys[0] <= NOTE_POOL[0] and inst.keys[1] >= NOTE_POOL[1]
+        pool = "note" if covers and inst.name not in AMBIGUOUS_PITCH else ""
         cls = type(
             f"GM_{inst.name}",
             (GMInstrument,),

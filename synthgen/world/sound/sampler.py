@@ -1,15 +1,16 @@
 """A small SoundFont sample player in numpy, over the General MIDI samples shipped as data.
 
 ``data/gm_samples.npy`` / ``.json`` hold one mono sample per instrument or drum, extracted
-from FluidR3_GM by ``scripts/build_gm_sound.py`` (licence: ``data/LICENSE-FluidR3_GM.txt``).
-:func:`play_note` plays one at any MIDI pitch the way a SoundFont synthesiser does, minus the
-filters and modulators: pitch by resampling (linear interpolation at
-``2 ** ((key - root - tune/100) / 12)`` source samples per source-rate sample), the sample's
-loop ``[loop_start, loop_end)`` repeated while the note is held (sustained samples the
-SoundFont does not loop are given a cross-faded loop over their last :data:`XFADE_S`), and
-a volume envelope: linear attack, exponential decay to the sustain level, exponential
-release after the note's gate. Onsets and pitches are exact by construction: a note starts
-at the sample it is placed at and its fundamental is the key's.
+from FluidR3_GM by ``scripts/build_gm_sound.py`` (licence: ``data/NOTICE.md``).
+:func:`play_note` plays one at any MIDI pitch the way a SoundFont synthesiser does, minus
+the filters and modulators: pitch by resampling (linear interpolation,
+``2 ** ((key - root + tune/100) / 12)`` source samples per source-rate sample; the tune is
+the sample's pitch correction plus the zone's coarse and fine tune, added as SF2 defines
+it), the sample's loop ``[loop_start, loop_end)`` repeated while the note is held
+(sustained samples the SoundFont does not loop get a cross-faded loop over their last
+:data:`XFADE_S`), and a volume envelope: linear attack, exponential decay to the sustain
+level, linear release after the note's gate. Onsets and pitches are exact by
+construction: a note starts at the sample it is placed at, at its key's pitch.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class GMSample:
 
     def ratio(self, key: float) -> float:
         """Source samples per source-rate sample at ``key``."""
-        return float(2.0 ** ((key - self.root_key - self.tune_cents / 100.0) / 12.0))
+        return float(2.0 ** ((key - self.root_key + self.tune_cents / 100.0) / 12.0))
 
 
 def _with_loop(pcm: np.ndarray, rate: int) -> tuple[np.ndarray, tuple[int, int]]:

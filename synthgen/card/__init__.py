@@ -359,9 +359,16 @@ def _pictures(manifest: Manifest, stats: Stats) -> dict[str, Any]:
     return pics
 
 
+SHEET_IMAGES = 2
+"""Images of one record the contact sheet puts side by side (a pair's A and B, an edit's source
+and target, the first views or document pictures)."""
+
+
 def _contact_sheet(manifest: Manifest) -> Any:
-    """The first records' first media (image with its boxes, or audio spectrogram) and one
-    line of what the record says about it."""
+    """The first records' media (up to SHEET_IMAGES images side by side with their boxes, or an
+    audio spectrogram) and one line of what the record says about them."""
+    import io
+
     from PIL import Image
 
     tiles = []
@@ -370,21 +377,24 @@ def _contact_sheet(manifest: Manifest) -> Any:
         media = record.get("media", {})
         if not media:
             break
-        name, ref = next(iter(media.items()))
-        blob = stored.media.get(ref["path"])
-        if blob is None:
+        pictures = []
+        for name, ref in media.items():
+            blob = stored.media.get(ref["path"])
+            if blob is None or name == "mask" or name == "depth":
+                continue
+            if media_kind(ref["mime"]) == "image":
+                picture = Image.open(io.BytesIO(blob))
+                picture.load()
+                pictures.append(draw.with_boxes(picture, record_boxes(record, name)))
+            elif media_kind(ref["mime"]) == "audio":
+                pictures.append(draw.spectrogram(blob))
+            if len(pictures) == SHEET_IMAGES:
+                break
+        if not pictures:
             continue
-        if media_kind(ref["mime"]) == "image":
-            import io
-
-            picture = Image.open(io.BytesIO(blob))
-            picture.load()
-            picture = draw.with_boxes(picture, record_boxes(record, name))
-        elif media_kind(ref["mime"]) == "audio":
-            picture = draw.spectrogram(blob)
-        else:
-            continue
-        tiles.append(draw.tile(picture, [record["id"], *record_caption(record)]))
+        tiles.append(
+            draw.tile(draw.side_by_side(pictures), [record["id"], *record_caption(record)])
+        )
         if len(tiles) == SHEET_RECORDS:
             break
     return draw.stack(tiles, columns=4) if tiles else None

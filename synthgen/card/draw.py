@@ -139,6 +139,21 @@ def stack(images: Sequence[Image.Image], columns: int = 2, gap: int = 8) -> Imag
     return out
 
 
+def side_by_side(images: Sequence[Image.Image], gap: int = 4) -> Image.Image:
+    """Images in one row, scaled to the first one's height."""
+    height = images[0].height
+    scaled = [
+        i if i.height == height else i.resize((max(1, round(i.width * height / i.height)), height))
+        for i in images
+    ]
+    out = Image.new("RGB", (sum(i.width for i in scaled) + gap * (len(scaled) - 1), height), BG)
+    x = 0
+    for image in scaled:
+        out.paste(image.convert("RGB"), (x, 0))
+        x += image.width + gap
+    return out
+
+
 def with_boxes(image: Image.Image, boxes: Sequence[tuple[str, Sequence[float]]]) -> Image.Image:
     """``image`` with labelled ``[x, y, w, h]`` boxes drawn on it."""
     out = image.convert("RGB")

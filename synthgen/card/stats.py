@@ -110,7 +110,10 @@ def object_name(obj: dict[str, Any]) -> str:
     names = obj.get("names")
     if isinstance(names, list) and names:
         return str(names[0])
-    return str(obj.get("category", "?"))
+    for key in ("category", "shape", "label"):
+        if obj.get(key):
+            return str(obj[key])
+    return "?"
 
 
 def _short(answer: Any) -> str:

@@ -16,7 +16,7 @@ replace      "Replace the apple with an orange."      (same hypernym, same foot 
 recolor      "Make the car blue."                     (only where the art exists in that colour)
 resize       "Make the dog bigger."                   (0.6-0.75x or 1.35-1.6x as tall)
 move         "Move the dog to the left."              (same ground row, >= its width)
-flip         "Turn the dog to face the left."         (things drawn facing left or right)
+flip         "Turn the dog to face the other way."    (things drawn facing left or right)
 
 The adding types are removals read backwards: the rule that placed the thing made its
 relations true (the cup on the table top, the umbrella in the hand), so the target is a

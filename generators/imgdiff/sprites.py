@@ -418,25 +418,27 @@ class SpriteDiff:
             if ref is None or not set(denotes(ref, scene_b, t, boxes_b)) <= {ib}:
                 raise Rejected(Reject("ambiguous", f"no unique phrase for the {p.kind} thing"))
             slots["the_a"] = ref.text()
-            word = noun(scene_a.objects[ia - 1])
-            slots["a_noun"] = article(word)
-            plural = word.rpartition(" ")[2] in PLURAL_ONLY
-            slots.update(
-                has="have" if plural else "has",
-                was="were" if plural else "was",
-                is_="are" if plural else "is",
-            )
+            slots["a_noun"] = article(noun(scene_a.objects[ia - 1]))
         if ib:
             ob = scene_b.objects[ib - 1]
             slots["b_noun"] = article(noun(ob))
             ref = unique_ref(scene_b, t, ib, boxes_b)
             if ref is not None:
                 slots["the_b"] = ref.text()
+        # verbs agree with the changed thing ("the skis are", "skis have been added")
+        word = noun((scene_a.objects[ia - 1]) if ia else scene_b.objects[ib - 1])
+        plural = word.rpartition(" ")[2] in PLURAL_ONLY
+        slots.update(
+            has="have" if plural else "has",
+            was="were" if plural else "was",
+            is_="are" if plural else "is",
+            it="them" if plural else "it",
+        )
         slots.update({k: str(v) for k, v in p.detail.items() if isinstance(v, str)})
         slots.setdefault("where", "")
         if p.kind == "add":
             sup = E.support_of(scene_b, ib)
-            if sup is not None and scene_b.objects[sup[0] - 1].role != "backdrop":
+            if sup is not None:
                 anchor = Ref(noun(scene_b.objects[sup[0] - 1]))
                 if denotes(anchor, scene_b, t, boxes_b) == [sup[0]]:
                     word = "in" if sup[1] == "in" else "on"

@@ -124,3 +124,14 @@ def test_edit_and_imgdiff_images_are_not_svg_images() -> None:
     for rec in synthgen.generate("imgdiff", n=n, seed=seed, config={"world": SHAPES}):
         shared += svg.get(rec.index) == rec.media_objects["image_0"].convert("RGB").tobytes()
     assert shared == 0
+
+
+def test_colour_shares_name_every_sprite_as_the_atlas_does() -> None:
+    """The per-pixel colour rule behind recolour's "mostly one colour" test gives every
+    sprite of the shipped atlas the dominant colour the atlas records for it."""
+    from synthgen.world.sprites.atlas import load_atlas
+    from synthgen.world.sprites.colours import colour_share, dominant
+
+    atlas = load_atlas()
+    assert all(dominant(s) == s.color for s in atlas.all_sprites)
+    assert all(0 < colour_share(s, s.color) <= 1 for s in atlas.all_sprites)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synthgen.world.sprites.colours import colour_share
 from synthgen.world.sprites.render import _shadow, layer_drawable
 from synthgen.world.sprites.scene import (
     HELD,
@@ -308,16 +309,24 @@ def mirror(scene: SpriteScene, oid: int, tables: Tables) -> Edited | None:
     return _redraw(scene, oid, tables, lay.key[0], spr, lay.h, not lay.key[4])
 
 
+RECOLOUR_SHARE = 0.5
+"""A thing is recoloured only when at least this share of its pixels, before and after, is
+the colour it is named by (a red car and a blue car; not a "purple" striped bee)."""
+
+
 def recolour_options(scene: SpriteScene, tables: Tables, oid: int) -> list:
     """Other sprites of the thing's category and pose whose dominant colour differs (the art
-    that exists in another colour: a red car and a blue car)."""
+    that exists in another colour: a red car and a blue car), both mostly their colour
+    (:data:`RECOLOUR_SHARE`)."""
     got = current_sprite(scene, tables, oid)
-    if got is None:
+    if got is None or colour_share(got[0], got[0].color) < RECOLOUR_SHARE:
         return []
     spr, lay = got
     seen = {spr.color}
     out = []
     for s in tables.atlas.sprites(lay.key[0], lay.key[1]):
+        if colour_share(s, s.color) < RECOLOUR_SHARE:
+            continue
         if s.color not in seen and s.facing == spr.facing:
             seen.add(s.color)
             out.append(s)

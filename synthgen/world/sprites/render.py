@@ -41,9 +41,9 @@ from synthgen.world.sprites.structures import (
     sprite_region_codes,
 )
 
-SPRITE_CACHE_BYTES = 160 << 20
+SPRITE_CACHE_BYTES = 128 << 20
 """Resized sprites kept per process (about 5 bytes a pixel: RGBa image and id mask)."""
-STRUCT_CACHE_BYTES = 96 << 20
+STRUCT_CACHE_BYTES = 128 << 20
 """Rasterised structures (and sprite-part label maps) kept per process."""
 REGION_CACHE_BYTES = 16 << 20
 """Region codes of drawn sprites kept per process (one byte a pixel)."""

@@ -224,9 +224,9 @@ class Tables:
 
 
 STRUCT_VARIANTS = 4
-QSTEP = 1.06
+QSTEP = 1.1
 """Sprite and structure heights lie on this geometric grid (so resized art is reused)."""
-WSTEP = 1.08
+WSTEP = 1.12
 """Structure widths lie on this (coarser) geometric grid."""
 STRUCT_HEIGHTS = 3
 """Real heights a structure kind is drawn at: this many evenly spaced values of its range."""
@@ -1396,7 +1396,8 @@ def _stand_at_table(
     if p is None:
         return None
     _turn_toward(b, p, table.cx)
-    b.rel(p.oid, "standing on", b.piece_oid("floor") or 1, rule)
+    # the chair may hide the floor at their feet: then the relation is left out
+    b.rel(p.oid, "standing on", b.piece_oid("floor") or 1, rule + "?")
     _accessorize(b, p, cat, s, rule)
     return p
 

@@ -79,7 +79,8 @@ def in_index_order(
     needed: int | None = None,
 ) -> Iterator[T]:
     """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), run up to
-    ``width`` at a time, yielded in index order.
+    ``width`` at a time (started and not yet yielded: finished results waiting for an earlier
+    index count too, so memory stays bounded), yielded in index order.
 
     ``needed``: the consumer stops after this many results for which ``accepted`` is true;
     the window then stays near ``needed / accept rate`` candidates (see the module docstring).
@@ -114,7 +115,7 @@ def in_index_order(
     def fill(current: int) -> None:
         nonlocal next_index
         while (stop is None or next_index < stop) and (
-            next_index <= current or stats["running"] < limit()
+            next_index <= current or (stats["running"] < limit() and next_index - current < width)
         ):
             index = next_index
             stats["running"] += 1

@@ -89,6 +89,52 @@ class Totals(StrictModel):
         )
 
 
+class ModelStage(StrictModel):
+    """Model use of one stage (``all``: every request) summed over the shards, from the
+    backends' ``llm.*`` counters. ``concurrency`` is the achieved number of requests in
+    flight while the stage had any (``model_seconds`` / busy seconds, the latter summed per
+    worker): what ``llm.max_concurrency`` bought."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_seconds: float = Field(0.0, description="request time summed over requests")
+    busy_seconds: float = Field(0.0, description="time with at least one request in flight")
+    concurrency: float = 0.0
+
+    @classmethod
+    def stages_of(cls, counters: dict[str, int], prefix: str = "llm") -> dict[str, ModelStage]:
+        found: dict[str, dict[str, int]] = {}
+        for key, value in counters.items():
+            if not key.startswith(prefix + "."):
+                continue
+            rest = key[len(prefix) + 1 :]
+            stage, _, name = rest.rpartition(".")
+            if stage.startswith("stage."):
+                stage = stage[len("stage.") :]
+            elif stage:
+                continue  # e.g. llm.rejects.<reason>
+            else:
+                stage = "all"
+            found.setdefault(stage, {})[name] = value
+        out: dict[str, ModelStage] = {}
+        for stage, c in sorted(found.items()):
+            model_s, busy_s = c.get("http_ms", 0) / 1000, c.get("active_ms", 0) / 1000
+            if not (c.get("requests") or model_s):
+                continue
+            out[stage] = cls(
+                requests=c.get("requests", 0),
+                cache_hits=c.get("cache_hits", 0),
+                prompt_tokens=c.get("prompt_tokens", 0),
+                completion_tokens=c.get("completion_tokens", 0),
+                model_seconds=round(model_s, 3),
+                busy_seconds=round(busy_s, 3),
+                concurrency=round(model_s / busy_s, 2) if busy_s else 0.0,
+            )
+        return out
+
+
 class Manifest(StrictModel):
     synthgen_version: str
     job: JobSpec
@@ -97,6 +143,10 @@ class Manifest(StrictModel):
     totals: Totals = Field(default_factory=Totals)
     timings: dict[str, float] = Field(
         default_factory=dict, description="stage seconds summed over shards (varies)"
+    )
+    model: dict[str, ModelStage] = Field(
+        default_factory=dict,
+        description="model requests, tokens, time and achieved concurrency per stage (varies)",
     )
 
     _shards_run: int = PrivateAttr(default=0)
@@ -177,8 +227,9 @@ def build_manifest(
         job=job,
         complete=complete,
         shards=entries,
-        totals=Totals.of(entries),
+        totals=(totals := Totals.of(entries)),
         timings={k: round(v, 3) for k, v in sorted(timings.items())},
+        model=ModelStage.stages_of(totals.counters),
     )
 
 

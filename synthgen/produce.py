@@ -182,6 +182,11 @@ def produce_many(
     ]
 
 
+ALL_REJECTED_AFTER = 100
+"""A model-backed job whose first this many candidates are all rejected stops with one line
+(whatever the shard size): a dead server or a wrong model should cost minutes, not hours."""
+
+
 def candidate_concurrency(backends: dict[str, Any]) -> int:
     """How many candidates to run at once: the largest ``max_concurrency`` of the backends'
     settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one."""
@@ -268,10 +273,25 @@ def _produce_concurrently(
     made = inflight.in_index_order(
         make, start, stop, width, lambda m: m.outcome.record is not None, max_accepted
     )
+    # the dataset's first candidates, none accepted before: watch for "everything rejected"
+    guard = start == 0 and max_accepted == job.n
+    reasons: Counter[str] = Counter()
     for item in made:
         for key, value in item.timings.items():
             timings[key] = timings.get(key, 0.0) + value
         counters.update(item.counters)
+        if guard:
+            reject = item.outcome.reject
+            if reject is None:
+                guard = False
+            else:
+                reasons[reject.reason] += 1
+                if reasons.total() >= ALL_REJECTED_AFTER:
+                    raise UserError(
+                        f"program {job.program!r} rejected all of its first {ALL_REJECTED_AFTER}"
+                        f" candidates (rejects: {dict(reasons.most_common())}): check the model"
+                        " server and the config, then rerun"
+                    )
         yield item.outcome
 
 

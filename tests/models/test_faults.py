@@ -133,3 +133,20 @@ def test_schema_mismatch_and_bad_usage_degrade_records_that_are_counted_and_show
     degraded = counters["degraded.paraphrase"]
     assert 1 <= degraded <= 6
     assert f"degraded {degraded}" in result.stdout + result.stderr
+
+
+def test_a_job_whose_first_100_candidates_are_all_rejected_stops_whatever_the_shard_size(
+    server: FakeLLMServer, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(300):
+        Image.new("RGB", (32, 24), (i % 256, 90, 160)).save(folder / f"img{i:03d}.png")
+    server.state.reply = lambda body: (json.dumps({"objects": "none"}), "stop")  # not the schema
+    config = {"annotator": "mllm", "images": str(folder), "llm": _llm(server, tmp_path)}
+    with pytest.raises(UserError, match=r"rejected all of its first 100 candidates.*llm_invalid"):
+        synthgen.make("svg", n=5, out=tmp_path / "ds", workers=1, shard_size=1000, config=config)
+    # stopped at about 100 candidates (each asked twice: a re-ask), plus those in flight then
+    assert server.chat_hits <= 2 * (100 + 128) < 2 * 300

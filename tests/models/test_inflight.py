@@ -55,7 +55,8 @@ def test_concurrency_one_and_128_give_the_same_bytes_with_shuffled_replies(
 ) -> None:
     server.state.reply = shuffled_paraphrase
     outs = {}
-    peaks = {}
+    peaks: dict[int, int] = {}
+    concurrency: dict[int, float] = {}
     for width in (1, 128):
         server.state.max_in_flight = 0
         outs[width] = tmp_path / f"c{width}"
@@ -69,6 +70,9 @@ def test_concurrency_one_and_128_give_the_same_bytes_with_shuffled_replies(
         )
         assert manifest.totals.accepted == 24
         peaks[width] = server.state.max_in_flight
+        stage = manifest.model["paraphrase"]  # the manifest's model use per stage
+        assert stage.requests == 24 * 3 and stage.prompt_tokens == 7 * 24 * 3
+        concurrency[width] = stage.concurrency
     assert dataset_bytes(outs[1]) == dataset_bytes(outs[128])
     records = [
         json.loads(line)
@@ -79,6 +83,7 @@ def test_concurrency_one_and_128_give_the_same_bytes_with_shuffled_replies(
     # one candidate asks 3 questions at once: more than 3 in flight means across candidates
     assert peaks[1] == 1
     assert peaks[128] > 3
+    assert concurrency[1] <= 1.01 < 2 < concurrency[128]
 
 
 def test_in_index_order_yields_in_order_whatever_the_finishing_order() -> None:

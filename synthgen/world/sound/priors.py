@@ -10,6 +10,10 @@ provenance; it is not asked about (a listener hears sounds, not a room label).
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
+
 from synthgen.world.sound.instruments import MELODIC, PERCUSSION
 
 SCENE_TYPES = ("street", "kitchen", "park", "concert", "office")
@@ -52,7 +56,12 @@ PRIORS: dict[str, dict[str, float]] = {
 }
 
 
-def weights(scene: str, classes: tuple[str, ...]) -> list[float]:
-    """Weights of ``classes`` in ``scene`` (:data:`FLOOR` for unlisted ones)."""
+@cache
+def weights(scene: str, classes: tuple[str, ...]) -> np.ndarray:
+    """Probabilities of ``classes`` in ``scene``: the table's weights (:data:`FLOOR` for
+    unlisted ones), normalised; read-only, made once per (scene, classes)."""
     table = PRIORS[scene]
-    return [table.get(c, FLOOR) for c in classes]
+    w = np.array([table.get(c, FLOOR) for c in classes])
+    w /= w.sum()
+    w.flags.writeable = False
+    return w

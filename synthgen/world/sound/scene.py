@@ -286,8 +286,7 @@ def draw_classes(rng: np.random.Generator, cfg: SoundSceneConfig) -> tuple[str, 
     scene_type = cfg.scenes[int(rng.integers(len(cfg.scenes)))]
     pool = cfg.classes
     count = min(int(rng.integers(cfg.events[0], cfg.events[1] + 1)), len(pool))
-    w = np.array(weights(scene_type, pool))
-    picks = rng.choice(len(pool), size=count, replace=False, p=w / w.sum())
+    picks = rng.choice(len(pool), size=count, replace=False, p=weights(scene_type, pool))
     return scene_type, [pool[i] for i in picks]
 
 

@@ -5,8 +5,9 @@ transcript, the language and the speaker, so captions and QA can say what was sa
 
 Speech is optional: without ``espeak-ng`` on the PATH :meth:`Speech.available` is False and the
 scene sampler drops speech events (the program counts them as skipped). espeak-ng is
-deterministic for a given text, voice, speed and pitch, and an utterance takes ~20-50 ms to
-synthesise, so each distinct utterance is rendered once per process and cached. Its version
+deterministic for a given text, voice, speed and pitch, and a call takes ~0.1 s, so each
+(sentence, voice) is spoken once per process at one speed and pitch and cached; events vary
+it by resampling. Its version
 goes into the record's lineage (:func:`espeak_version`), since another version speaks
 differently.
 """
@@ -115,13 +116,23 @@ def espeak_version() -> str | None:
     return next((w for w in words if w[:1].isdigit()), "unknown")
 
 
+SPEED, PITCH = 160, 50
+"""espeak-ng speed (words per minute) and pitch (0-99) every sentence is spoken at; each
+event then varies both together by resampling (:data:`VARY`)."""
+VARY = (0.9, 1.12)
+"""Range of the per-event playback-rate factor: faster is also higher, like a smaller
+speaker. One espeak-ng call per (sentence, voice) per process, whatever the variation (a
+call costs ~0.1 s, a quarter of a 10-s clip's whole budget)."""
+
+
 @cache
-def utterance(text: str, voice: str, speed: int, pitch: int, sample_rate: int) -> np.ndarray:
-    """The float32 waveform of ``text`` at ``sample_rate``, leading/trailing silence cut."""
+def spoken(text: str, voice: str) -> tuple[np.ndarray, int]:
+    """(float64 samples, rate) of ``text`` in ``voice`` at :data:`SPEED`/:data:`PITCH`,
+    leading and trailing silence cut."""
     path = espeak_path()
     if path is None:
         raise RuntimeError("espeak-ng is not installed")
-    cmd = [path, "--stdout", "-v", voice, "-s", str(speed), "-p", str(pitch), text]
+    cmd = [path, "--stdout", "-v", voice, "-s", str(SPEED), "-p", str(PITCH), text]
     data = subprocess.run(cmd, capture_output=True, check=True, timeout=30).stdout
     with wave.open(io.BytesIO(data)) as w:
         rate = w.getframerate()
@@ -130,9 +141,15 @@ def utterance(text: str, voice: str, speed: int, pitch: int, sample_rate: int) -
     loud = np.flatnonzero(np.abs(x) > 0.01)
     if loud.size:
         x = x[loud[0] : loud[-1] + 1]
-    n_out = max(1, round(x.size * sample_rate / rate))
-    resampled = np.interp(np.arange(n_out) * (rate / sample_rate), np.arange(x.size), x)
-    return resampled.astype(F32)
+    return x, rate
+
+
+def utterance(text: str, voice: str, factor: float, sample_rate: int) -> np.ndarray:
+    """The float32 waveform of ``text`` played ``factor`` times faster, at ``sample_rate``."""
+    x, rate = spoken(text, voice)
+    step = rate * factor / sample_rate
+    n_out = max(1, int(x.size / step))
+    return np.interp(np.arange(n_out) * step, np.arange(x.size), x).astype(F32)
 
 
 @register_synth
@@ -153,17 +170,16 @@ class Speech(Synth):
         language = list(LANGUAGES)[int(rng.integers(len(LANGUAGES)))]
         voice, sentences = LANGUAGES[language]
         text = sentences[int(rng.integers(len(sentences)))]
-        speed = int(rng.integers(140, 181))
-        pitch = int(rng.integers(35, 66))
+        factor = round(float(rng.uniform(*VARY)), 3)
         # The duration is the utterance's own: render at a reference rate to measure it.
-        length = utterance(text, voice + VARIANTS[speaker], speed, pitch, 16000).size / 16000
+        length = utterance(text, voice + VARIANTS[speaker], factor, 16000).size / 16000
         return EventSpec(
             self.name,
             duration=min(length, max_duration),
             text=text,
             timbre=speaker,
             language=language,
-            params={"speed": float(speed), "pitch": float(pitch)},
+            params={"factor": factor},
         )
 
     def render(
@@ -171,8 +187,7 @@ class Speech(Synth):
     ) -> np.ndarray:
         n = n_samples(spec, sample_rate)
         voice = LANGUAGES[spec.language or "English"][0] + VARIANTS[spec.timbre or "man"]
-        p = spec.params
-        x = utterance(spec.text or PHRASES[0], voice, int(p["speed"]), int(p["pitch"]), sample_rate)
+        x = utterance(spec.text or PHRASES[0], voice, spec.params["factor"], sample_rate)
         out = np.zeros(n, F32)
         out[: min(n, x.size)] = x[:n]
         return fade(out, sample_rate, 0.002, 0.02)

@@ -1,14 +1,16 @@
-"""QA throughput: questions per CPU-second over the full single-image suite on 10-object
-procedural graphs (masks and lazy depth attached, as the svg recipe has them), plus the
-svg recipe's per-image cost (``per_image=8``) and the one-off calibration time per process.
+"""QA throughput: questions per CPU-second over the full single-image suite, per kind too,
+on the graphs svg asks (``--world sprites``, svg's default, or ``shapes`` with 10-object
+graphs; masks and lazy depth attached as the recipe has them), plus the svg recipe's
+per-image cost (``per_image=8``) and the one-off calibration time per process.
 
-Graphs are made first and not timed; each timed pass builds the QA view from the world's
-scene graph (part of the cost) and asks. "Full suite" = every single-image kind asked once
-per graph, with answer balancing on (rejected proposals cost time and yield nothing) and
-the default multiple-choice ratio.
+Scenes are made first and not timed; each timed pass builds the QA view from the world's
+graph (part of the cost: for sprites the lexicon and world facts) and asks. "Full suite" =
+every single-image kind asked once per graph, with answer balancing on (rejected proposals
+cost time and yield nothing) and the default multiple-choice ratio. Per kind: that kind
+alone, once per graph, its QA per CPU-second and how often it had a question to ask.
 
-    python bench/qa.py                # 300 graphs, 5 passes
-    python bench/qa.py --graphs 1000 --passes 3
+    python bench/qa.py                       # sprites, 150 graphs, 3 passes
+    python bench/qa.py --world shapes --graphs 300 --passes 5
 """
 
 from __future__ import annotations
@@ -16,62 +18,96 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
-from synthgen.generators.qa import QAConfig, QASuite, question_kinds
+from synthgen.generators.qa import QAConfig, QAGraph, QASuite, question_kinds
 from synthgen.generators.qa.balance import calibration_graphs
-from synthgen.generators.qa.sources import from_scene_graph
-from synthgen.world import WorldConfig, make_scene
+from synthgen.generators.qa.sources import from_scene_graph, world_view
+from synthgen.world import SceneSamplingError, WorldConfig, make_scene
+from synthgen.world.choice import default_config, world_of
+
+
+def scenes(world: str, n: int, objects: int) -> tuple[list[Callable[[], QAGraph]], object]:
+    """``n`` view builders of ``world`` (each call builds the QA view, as svg does) and the
+    calibration settings."""
+    rng = np.random.default_rng(0)
+    if world == "shapes":
+        cfg = WorldConfig(min_objects=objects, max_objects=objects)
+        made = [make_scene(rng, cfg) for _ in range(n)]
+        return [
+            lambda r=r, g=g: from_scene_graph(g, r.ids, lambda: r.depth) for _, r, g in made
+        ], None
+    settings = default_config(world)
+    w = world_of(settings)
+    out = []
+    while len(out) < n:
+        try:
+            scene = w.sample(rng, settings)
+        except SceneSamplingError:
+            continue
+        rendering = w.render(scene, settings)
+        graph = w.graph(scene, rendering, settings)
+        out.append(lambda s=scene, r=rendering, g=graph: world_view(w, s, r, g))
+    return out, settings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--graphs", type=int, default=300)
-    parser.add_argument("--passes", type=int, default=5)
-    parser.add_argument("--objects", type=int, default=10)
+    parser.add_argument("--world", default="sprites")
+    parser.add_argument("--graphs", type=int, default=150)
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--objects", type=int, default=10, help="shapes: objects per graph")
     args = parser.parse_args()
 
+    builders, settings = scenes(args.world, args.graphs, args.objects)
     t0 = time.process_time()
-    calibration_graphs()
+    calibration_graphs(settings)  # type: ignore[arg-type]
     single = [n for n in question_kinds.names() if question_kinds.get(n).images == 1]
-    full = QASuite(QAConfig(per_image=len(single)))
+    full = QASuite(QAConfig(per_image=len(single)), calibration_world=settings)  # type: ignore[arg-type]
     for kind in full.kinds:
         if kind.balance:
             full.balancer.table(kind)
     calib = time.process_time() - t0
 
-    rng = np.random.default_rng(0)
-    world = WorldConfig(min_objects=args.objects, max_objects=args.objects)
-    scenes = [make_scene(rng, world) for _ in range(args.graphs)]
-
-    def run(suite: QASuite) -> tuple[int, float, Counter[str]]:
+    def run(suite: QASuite, passes: int) -> tuple[int, float, Counter[str]]:
         qa_rng = np.random.default_rng(1)
         kinds: Counter[str] = Counter()
         n = 0
         start = time.process_time()
-        for _ in range(args.passes):
-            for _, rendering, graph in scenes:
-                view = from_scene_graph(graph, rendering.ids, lambda r=rendering: r.depth)
-                qas = suite.ask(view, qa_rng)
+        for _ in range(passes):
+            for build in builders:
+                qas = suite.ask(build(), qa_rng)
                 n += len(qas)
                 kinds.update(q.kind for q in qas)
         return n, time.process_time() - start, kinds
 
-    n, seconds, kinds = run(full)
+    n, seconds, _ = run(full, args.passes)
     images = args.graphs * args.passes
     print(
-        f"full single-image suite ({len(single)} kinds), {args.objects}-object graphs: "
-        f"{n:,} QA in {seconds:.2f} CPU-s = {n / seconds:,.0f} QA per CPU-second "
+        f"{args.world}: full single-image suite ({len(single)} kinds): {n:,} QA in "
+        f"{seconds:.2f} CPU-s = {n / seconds:,.0f} QA per CPU-second "
         f"({n / images:.1f} QA per image, {1000 * seconds / images:.2f} ms per image)"
     )
-    print(f"kinds produced: {len(kinds)}/{len(single)}; fewest: {kinds.most_common()[-3:]}")
-    n8, s8, _ = run(QASuite(QAConfig(per_image=8)))
+    n8, s8, _ = run(QASuite(QAConfig(per_image=8), calibration_world=settings), args.passes)  # type: ignore[arg-type]
     print(
         f"svg default (per_image=8): {n8 / images:.2f} QA per image, "
         f"{1000 * s8 / images:.3f} ms per image = {n8 / s8:,.0f} QA per CPU-second"
     )
     print(f"one-off per process: calibration {calib:.2f} CPU-s (graphs and balance tables)")
+    views = [build() for build in builders]  # per kind: the view is built once, not timed
+    print(f"\n{'kind':28s} {'QA':>6s} {'asked %':>8s} {'QA/CPU-s':>10s}")
+    for name in single:
+        suite = QASuite(QAConfig(kinds=(name,), per_image=1), calibration_world=settings)  # type: ignore[arg-type]
+        rng = np.random.default_rng(2)
+        got = 0
+        start = time.process_time()
+        for view in views:
+            got += len(suite.ask(view, rng))
+        spent = time.process_time() - start
+        rate = f"{got / spent:,.0f}" if got and spent > 0 else "-"
+        print(f"{name:28s} {got:6d} {100 * got / len(views):7.0f}% {rate:>10s}")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,9 @@ from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
 from synthgen.world.stage import make_stage
 
-VIEWS_NOTE = "The images show one scene from different viewpoints. "
+VIEWS_NOTE = (
+    "The images show one scene from different viewpoints, some objects removed or changed. "
+)
 """Opens every question of a ``views="related"`` record: the images are of one scene."""
 CALIBRATION_SEED = 7_2024
 CALIBRATION_SETS = 24

@@ -101,9 +101,13 @@ class LeastFrequent(_Frequency):
 
 class _Extreme(QuestionKind):
     """The candidate whose visible centroid is extreme along an image axis, by a margin of
-    ``max(4 px, 0.15 * mean extent of the candidates along that axis)`` over every other."""
+    ``max(4 px, 0.15 * mean extent of the candidates along that axis)`` over every other,
+    and whose box edge on that side is extreme too (strictly beyond every other's): a
+    person reads "highest" off the tops as much as the middles, so a tall pole whose top
+    rises above a helmet is not asked about against it."""
 
     family = "object"
+    version = "2"
     answer_type = "name"
     axis: ClassVar[int]
     maximum: ClassVar[bool]
@@ -126,7 +130,7 @@ class _Extreme(QuestionKind):
             coord = winner.centroid[self.axis]
             others = [o.centroid[self.axis] for o in cands if o is not winner]
             gaps = [c - coord for c in others] if not self.maximum else [coord - c for c in others]
-            if min(gaps) < margin:
+            if min(gaps) < margin or not _edge_wins(winner, cands, self.axis, self.maximum):
                 continue
             texts = [refs[o.id][0] for o in cands]  # type: ignore[index]
             program = {
@@ -134,6 +138,7 @@ class _Extreme(QuestionKind):
                 "axis": "xy"[self.axis],
                 "most": "max" if self.maximum else "min",
                 "margin": margin,
+                "edges": True,
                 "options": texts,
                 "refs": [ref(o.name, refs[o.id][1]) for o in cands],  # type: ignore[index]
             }
@@ -153,6 +158,18 @@ def _extreme(cands: list[QObject], axis: int, maximum: bool) -> QObject | None:
     key = [o.centroid[axis] for o in cands]
     best = max(key) if maximum else min(key)
     return cands[key.index(best)] if key.count(best) == 1 else None
+
+
+def _edge(o: QObject, axis: int, maximum: bool) -> int:
+    """The box's edge on the asked side: left/top (min) or right/bottom (max)."""
+    start = o.bbox[axis]
+    return start + o.bbox[2 + axis] if maximum else start
+
+
+def _edge_wins(winner: QObject, cands: list[QObject], axis: int, maximum: bool) -> bool:
+    mine = _edge(winner, axis, maximum)
+    others = [_edge(o, axis, maximum) for o in cands if o is not winner]
+    return all(mine > e for e in others) if maximum else all(mine < e for e in others)
 
 
 def _margin(cands: list[QObject], axis: int) -> float:

@@ -28,8 +28,10 @@ Single-image ops
     ``count`` (select: filter) -> number of matches. ``exists`` -> "yes" / "no".
     ``most_frequent`` / ``least_frequent`` (names; options: their plurals, as the question
     says them) -> the option of the name with the unique largest / smallest count.
-    ``extreme`` (options, refs, axis "x"/"y", most "min"/"max", margin px) -> the option
-    whose centroid coordinate beats every other option's by at least ``margin``.
+    ``extreme`` (options, refs, axis "x"/"y", most "min"/"max", margin px, edges) -> the
+    option whose centroid coordinate beats every other option's by at least ``margin``;
+    with ``edges`` its box edge on that side (x or y for min, x + w or y + h for max) is
+    also strictly beyond every other option's.
     ``query`` (ref or region, query: type or "attributes") -> the value, or all typed
     values in phrase order joined by spaces.
     ``relations`` (subject, object: ref or region) -> the relation predicates from subject

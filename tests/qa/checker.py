@@ -441,6 +441,11 @@ def check(qa: dict[str, Any], g: Graph) -> None:
         axis = {"x": 0, "y": 1}[p["axis"]]
         objs = [one(g, r) for r in p["refs"]]
         i = only([o.centroid[axis] for o in objs], p["most"] == "min", p["margin"])
+        if p.get("edges"):
+            side = [o.bbox[axis] + (o.bbox[2 + axis] if p["most"] == "max" else 0) for o in objs]
+            only(side, p["most"] == "min")
+            if side.index(max(side) if p["most"] == "max" else min(side)) != i:
+                raise Disagreement("the box edges disagree with the centroids")
         expect(ans, p["options"][i], "extreme")
     elif op == "query":
         o = one(g, p["region"] if "region" in p else p["ref"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 
 import synthgen
 from synthgen.world.sprites.atlas import load_atlas
+from tests.helpers import dataset_bytes, run_cli
 
 SPRITE_KINDS = ("replace", "remove", "add", "attach", "move", "resize", "recolor")
 
@@ -117,3 +119,25 @@ def test_shapes_moves_in_depth_are_described() -> None:
         if abs(side) >= 0.5 * abs(depth):
             assert ("right" if side > 0 else "left") in words, (side, depth, words)
     assert seen["depth"] >= 3
+
+
+def test_sprite_pairs_same_bytes_with_one_and_two_workers(tmp_path: Path) -> None:
+    runs = {}
+    for workers in (1, 2):
+        root = tmp_path / f"w{workers}"
+        args = ["--n", "6", "--seed", "3", "--workers", str(workers), "--shard-size", "3"]
+        result = run_cli("make", "imgdiff", "--out", str(root), *args, "--set", 'world="sprites"')
+        assert result.returncode == 0, result.stderr
+        runs[workers] = dataset_bytes(root)
+    assert runs[1] == runs[2]
+    assert sum(1 for name in runs[1] if name.endswith((".image_0.png", ".image_1.png"))) == 12
+
+
+def test_sprite_world_with_only_shapes_kinds_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run_cli(
+        "make", "imgdiff", "--out", str(tmp_path / "x"), "--n", "2",
+        "--set", 'world="sprites"', "--set", 'kinds=["material"]',
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "kinds" in result.stderr and "sprite" in result.stderr
+    assert not (tmp_path / "x").exists() or not list((tmp_path / "x").rglob("*.png"))

@@ -18,6 +18,12 @@ the whole batch of candidates; the source render is reused), and verifies it:
 Instructions are drawn from several phrasings per type (``prompts/edit.toml``) around a
 referring expression that denotes exactly one object of the source (``refexp.py``).
 
+With ``world="sprites"`` the edits are about real things (13 types: remove, put a cup on
+the table, make the man hold an umbrella, replace the apple with an orange, ...; see
+``sprites.py``), with the same checks on the sprite graphs and masks from the edited
+layers. Each candidate's random stream comes from (program name, seed, index)
+(``synthgen.generators.streams``), so no source image is another program's image.
+
 With ``source="images"`` candidate ``i`` is the i-th image of a folder and the target comes
 from a model: see ``model_path.py``.
 """

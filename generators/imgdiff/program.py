@@ -1,11 +1,18 @@
 """``imgdiff``: Img-Diff-like image-difference pairs with verified boxes, captions and A/B QA.
 
-Procedural mode (default): a base scene from the world, a variant with 1 change (``changes``
-1-3, or ``[min, max]``) of the kinds replace / remove / add / recolor / material / move /
-resize (``changes.py``), both rendered with the same stage, camera and light. Ground truth
-comes from the id maps; ``diff_area`` checks it against the pixels (``procedural.py``). The
-record holds ``image_0`` (A, base) and ``image_1`` (B, variant), so the llava / sharegpt /
-parquet exporters write two-image conversations.
+Procedural mode (default): a base scene from the world, a variant with 1-3 changes by
+default (``changes``: a number 1-3 or ``[min, max]``; with more than one possible, every
+pair asks "how many differences") of the kinds replace / remove / add / recolor / material /
+move / resize (``changes.py``), both rendered with the same stage, camera and light. Ground
+truth comes from the id maps; ``diff_area`` checks it against the pixels
+(``procedural.py``). Each change's ``box`` is the object's; its ground shadow's pixels lie in
+``shadow_box``. The record holds ``image_0`` (A, base) and ``image_1`` (B, variant), so the
+llava / sharegpt / parquet exporters write two-image conversations.
+
+``world="sprites"``: scenes of real things, changes replace (same hypernym) / remove / add /
+attach / move / resize / recolor on leaf things (``sprites.py``), captions with the things'
+names. Each candidate's random stream comes from (program name, seed, index)
+(``synthgen.generators.streams``), so no image is another program's image of that index.
 
 Model mode (``mode="model"``, ``model.py``): an LLM swaps an object noun in a caption, a
 diffusers pipeline renders the base and inpaints the variant inside the object's region,

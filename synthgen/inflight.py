@@ -18,7 +18,8 @@ No wasted calls. When the consumer says how many more accepted candidates it nee
 candidates are started ahead (the rate measured on the candidates finished so far, starting
 from 1), so candidates past the n-th accepted one rarely spend a model call.
 
-The first candidate of a range runs alone: what a program builds lazily on first use (QA
+The first candidate of a range runs alone until it finishes or first waits for a model reply
+(:data:`synthgen.models.loops.wait_hook`): what a program builds lazily on first use (QA
 balance tables, world assets, fonts) is then built once, not by every thread at the same time.
 """
 
@@ -32,6 +33,8 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import TypeVar
+
+from synthgen.models.loops import wait_hook
 
 T = TypeVar("T")
 
@@ -89,12 +92,25 @@ def in_index_order(
     this run), unless it closes because of an error.
     """
     cond = threading.Condition()
-    stats = {"running": 0, "finished": 0, "accepted": 0}
+    stats = {"running": 0, "finished": 0, "accepted": 0, "first_waits": 0}
+
+    def first_waits() -> None:
+        with cond:
+            stats["first_waits"] = 1
+            cond.notify_all()
+
+    def first(index: int) -> T:
+        wait_hook.callback = first_waits
+        try:
+            return make(index)
+        finally:
+            wait_hook.callback = None
+
     pending: dict[int, Future[T]] = {}
     next_index = start
 
     def limit() -> int:
-        if stats["finished"] == 0:
+        if stats["finished"] == 0 and not stats["first_waits"]:
             return 1  # the first candidate goes alone: see the module docstring
         if needed is None:
             return width
@@ -119,7 +135,8 @@ def in_index_order(
         ):
             index = next_index
             stats["running"] += 1
-            future = submit(functools.partial(make, index), width)
+            task = first if index == start else make
+            future = submit(functools.partial(task, index), width)
             pending[index] = future
             next_index += 1
             future.add_done_callback(done)

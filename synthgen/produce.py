@@ -229,9 +229,13 @@ def produce_range(
         return
     size = max(1, program.batch_size())
     first = start
+    accepted = 0
     while stop is None or first < stop:
-        last = first + size if stop is None else min(first + size, stop)
-        yield from produce_many(
+        # never a batch larger than the records still needed: no candidate past the last
+        # needed one is made (a program's output does not depend on its batch's composition)
+        take = size if max_accepted is None else max(1, min(size, max_accepted - accepted))
+        last = first + take if stop is None else min(first + take, stop)
+        for outcome in produce_many(
             job,
             list(range(first, last)),
             program,
@@ -239,7 +243,9 @@ def produce_range(
             timings,
             counters,
             keep_media_objects,
-        )
+        ):
+            accepted += outcome.record is not None
+            yield outcome
         first = last
 
 

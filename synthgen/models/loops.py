@@ -27,6 +27,12 @@ _pid: int | None = None
 _thread: threading.Thread | None = None
 
 
+wait_hook = threading.local()
+"""``wait_hook.callback``, when a thread sets it, is called (no arguments) each time that
+thread is about to wait for the model loop: the engine learns that a candidate has reached
+its model calls (see :mod:`synthgen.inflight`)."""
+
+
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
     asyncio.set_event_loop(loop)
     loop.run_forever()
@@ -68,4 +74,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             "a *_sync backend method was called inside a running event loop: await the async "
             "method instead (e.g. `await backend.chat(request)`)"
         )
-    return asyncio.run_coroutine_threadsafe(coro, model_loop()).result()
+    future = asyncio.run_coroutine_threadsafe(coro, model_loop())
+    callback = getattr(wait_hook, "callback", None)
+    if callback is not None:
+        callback()
+    return future.result()

@@ -141,3 +141,63 @@ def test_missing_vllm_is_a_user_error(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_vllm_backend_needs_a_model() -> None:
     with pytest.raises(UserError, match=r"llm\.model"):
         create_chat_backend({"backend": "vllm"})
+
+
+def test_the_engine_batches_many_candidates_into_one_vllm_call(
+    fake_vllm: FakeVLLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """svg paraphrase=llm on the in-process backend: the requests of many candidates (each
+    asks 3) reach ``LLM.chat`` together; with max_concurrency=1 one candidate at a time. The
+    records are the same either way."""
+    import importlib.machinery
+
+    import synthgen
+    from tests.helpers import dataset_bytes
+
+    mod = sys.modules["vllm"]
+    mod.__spec__ = importlib.machinery.ModuleSpec("vllm", None)  # preflight's find_spec
+    chat = mod.LLM.chat
+
+    def paraphrasing_chat(
+        self: Any, conversations: list[Any], sampling_params: list[Any], use_tqdm: bool
+    ):
+        outs = chat(self, conversations, sampling_params, use_tqdm)
+        for out, conv in zip(outs, conversations, strict=True):
+            content = conv[-1]["content"]
+            text = content if isinstance(content, str) else content[-1]["text"]
+            question = text.split("Question:", 1)[-1].strip()
+            out.outputs[0] = _Out(
+                json.dumps({"question": "Please tell me: " + question}), "stop", [0]
+            )
+        return outs
+
+    monkeypatch.setattr(mod.LLM, "chat", paraphrasing_chat)
+    sizes = {}
+    for width in (1, 128):
+        fake_vllm.batches.clear()
+        config = {
+            "world": "shapes",
+            "qa": {"per_image": 3},
+            "paraphrase": "llm",
+            "llm": {
+                "backend": "vllm",
+                "model": "org/tiny",
+                "cache": False,
+                "max_concurrency": width,
+            },
+        }
+        synthgen.make("svg", n=12, out=tmp_path / f"w{width}", workers=1, config=config)
+        sizes[width] = [len(b) for b in fake_vllm.batches]
+    assert max(sizes[1]) <= 3
+    assert max(sizes[128]) > 3  # requests of several candidates in one generate call
+    # one at a time, no candidate past the 12th record is made; many at a time, a few are
+    assert sum(sizes[1]) == 12 * 3 <= sum(sizes[128]) <= 2 * 12 * 3
+
+    def data(root: Path) -> dict[str, bytes]:
+        return {k: v for k, v in dataset_bytes(root).items() if k.startswith(("data/", "media/"))}
+
+    assert data(tmp_path / "w1") == data(tmp_path / "w128")
+    lines = (tmp_path / "w1" / "data" / "shard-00000.jsonl").read_text().splitlines()
+    questions = [qa["question"] for line in lines for qa in json.loads(line)["qa"]]
+    assert len(questions) == 12 * 3
+    assert all(q.startswith("Please tell me: ") for q in questions)

@@ -95,6 +95,12 @@ def test_boxes_are_visible_pixel_boxes_and_objects_visible(seed):
         assert rel.subject_id in ids and rel.object_id in ids and rel.subject_id != rel.object_id
     vg = g.to_vg(seed)
     assert len(vg.objects) == len(g.objects)
+    # built without validation: it must be what validation would build (plain ints, every
+    # endpoint an object)
+    from synthgen.world.vg import VGImage
+
+    assert VGImage.model_validate_json(vg.model_dump_json()) == vg
+    assert all(type(v) is int for o in vg.objects for v in (o.object_id, o.x, o.y, o.w, o.h))
 
 
 def test_config_validation():

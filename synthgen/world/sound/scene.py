@@ -10,6 +10,7 @@ given up with :class:`SoundSceneError` (the program rejects the candidate).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -295,6 +296,14 @@ RATE_DRAWS = 4000
 
 
 def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
+    """See :func:`_presence_rates` (cached per process by what it depends on)."""
+    return dict(_presence_rates(cfg.classes, cfg.scenes, cfg.events, rounds))
+
+
+@cache
+def _presence_rates(
+    classes: tuple[str, ...], scenes: tuple[str, ...], events: tuple[int, int], rounds: int
+) -> tuple[tuple[str, float], ...]:
     """Class -> weight for drawing the absent class of a "no" presence question, so that
     each class is the subject of a "no" about as often as of a "yes".
 
@@ -305,8 +314,8 @@ def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
     fitting steps (w_c *= r_c / rate_c) make the two rates agree on :data:`RATE_DRAWS`
     class draws from a fixed seed (no audio), so the weights are a pure function of the
     config."""
+    cfg = SoundSceneConfig(classes=classes, scenes=scenes, events=events)  # type: ignore[arg-type]
     rng = np.random.default_rng(RATE_SEED)
-    classes = list(cfg.classes)
     index = {c: i for i, c in enumerate(classes)}
     family = [get_synth(c).family for c in classes]
     yes = np.zeros(len(classes))
@@ -325,4 +334,4 @@ def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
         share = eligible * w / np.maximum((eligible * w).sum(axis=1, keepdims=True), 1e-12)
         rate = share.mean(axis=0)
         w = np.where(rate > 0, w * r / np.maximum(rate, 1e-12), w)
-    return {c: float(w[i]) for i, c in enumerate(classes)}
+    return tuple((c, float(w[i])) for i, c in enumerate(classes))

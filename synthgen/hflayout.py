@@ -164,7 +164,9 @@ def features_yaml(columns: Mapping[str, Any], indent: int = 2) -> list[str]:
     return lines
 
 
-def webdataset_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
+def webdataset_columns(
+    records: list[Mapping[str, Any]], model: type | None = None
+) -> dict[str, Any]:
     """``{column: type}`` of the webdataset loader's rows for these records: ``__key__``,
     ``__url__``, ``json`` (the record) and one column per media member (``image.png``,
     ``image_0.png``, ... ``audio.wav``), media decoded."""
@@ -175,7 +177,8 @@ def webdataset_columns(records: list[Mapping[str, Any]]) -> dict[str, Any]:
             kind = media_kind(ref["mime"])
             members[f"{name}.{ext}"] = kind if kind != "file" else "binary"
     ordered = dict(sorted(members.items(), key=lambda kv: _member_order(kv[0])))
-    return {"__key__": "string", "__url__": "string", "json": infer_type(records), **ordered}
+    json_type = {"struct": record_type(records, model)} if records else "null"
+    return {"__key__": "string", "__url__": "string", "json": json_type, **ordered}
 
 
 def _member_order(member: str) -> tuple[str, int]:
@@ -184,13 +187,15 @@ def _member_order(member: str) -> tuple[str, int]:
     return (match["base"], int(match["i"])) if match else (name, -1)
 
 
-def folder_columns(records: list[Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
+def folder_columns(
+    records: list[Mapping[str, Any]], model: type | None = None
+) -> tuple[str, dict[str, Any]]:
     """(loader, ``{column: type}``) that the folder loader gives for jsonl output: the record
     fields plus the decoded media columns (``image``, ``images``, ``audio``...)."""
     kinds = {media_kind(ref["mime"]) for r in records for ref in r.get("media", {}).values()}
     loader = "audiofolder" if kinds == {"audio"} else "imagefolder"
     base = "audio" if loader == "audiofolder" else "image"
-    record_type = infer_type(records)["struct"]
+    fields = record_type(records, model)
     media: dict[str, Any] = {}
     for record in records:
         for column in media_columns(record.get("media", {}), record):
@@ -198,4 +203,78 @@ def folder_columns(records: list[Mapping[str, Any]]) -> tuple[str, dict[str, Any
                 media[column[: -len("_file_names")]] = {"list": base}
             else:
                 media[column[: -len("_file_name")]] = base
-    return loader, {**record_type, **media}
+    return loader, {**fields, **media}
+
+
+def model_type(model: type) -> dict[str, Any]:
+    """The :func:`infer_type` type of a pydantic model's JSON (fields in declaration order;
+    optional fields as their type; literals as strings). Gives empty envelope lists (a
+    model-free record's ``lineage.models``) their element type instead of ``null``."""
+    return {
+        "struct": {name: _annotation_type(f.annotation) for name, f in model.model_fields.items()}
+    }
+
+
+def _annotation_type(annotation: Any) -> Any:
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin in (typing.Union, types.UnionType) and len(args) == 1:
+        return _annotation_type(args[0])
+    if origin is typing.Literal:
+        return "string"
+    if origin is list:
+        return {"list": _annotation_type(args[0])}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_type(annotation)
+    simple = {str: "string", int: "int64", float: "float64", bool: "bool"}
+    if annotation in simple:
+        return simple[annotation]
+    raise TypeError(f"no feature type for {annotation!r}")
+
+
+def envelope_types() -> dict[str, Any]:
+    """Types of the record envelope fields whose JSON can leave them untyped (empty lists)."""
+    from synthgen.records import Lineage
+
+    return {"lineage": model_type(Lineage)}
+
+
+def record_type(records: list[Mapping[str, Any]], model: type | None = None) -> dict[str, Any]:
+    """``{field: type}`` of these records, envelope lists typed even when always empty, and a
+    top-level field that is null in every record typed from the record ``model`` (``datasets``
+    refuses to write a column of type null; a text field when the model cannot tell)."""
+    fields = dict(infer_type(records)["struct"])
+    for name, t in envelope_types().items():
+        if name in fields:
+            fields[name] = _merge(t, fields[name])
+    for name, t in fields.items():
+        if t == "null":
+            annotation = getattr(model, "model_fields", {}).get(name)
+            try:
+                fields[name] = _annotation_type(annotation.annotation) if annotation else "string"
+            except TypeError:
+                fields[name] = "string"
+    return fields
+
+
+def arrow_type(t: Any) -> Any:
+    """The pyarrow type of an :func:`infer_type` type."""
+    import pyarrow as pa
+
+    if isinstance(t, str):
+        return {
+            "string": pa.string(),
+            "int64": pa.int64(),
+            "float64": pa.float64(),
+            "bool": pa.bool_(),
+            "null": pa.null(),
+            "binary": pa.binary(),
+        }[t]
+    if "struct" in t:
+        return pa.struct([(k, arrow_type(v)) for k, v in t["struct"].items()])
+    return pa.list_(arrow_type(t["list"]))

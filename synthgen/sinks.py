@@ -299,10 +299,16 @@ class ParquetWriter(ShardWriter):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        from synthgen.hflayout import arrow_type, envelope_types
         from synthgen.seeding import sha256_file
 
         rows = [_no_empty_objects(row) for row in self._rows]
-        pq.write_table(pa.Table.from_pylist(rows), self.tmp, compression="zstd")
+        table = pa.Table.from_pylist(rows)
+        for name, t in envelope_types().items():  # typed even where every list is empty
+            if name in table.column_names:
+                column = pa.array([row.get(name) for row in rows], type=arrow_type(t))
+                table = table.set_column(table.column_names.index(name), name, column)
+        pq.write_table(table, self.tmp, compression="zstd")
         fsync_file(self.tmp)
         digest = sha256_file(str(self.tmp))
         publish(self.tmp, self.final)

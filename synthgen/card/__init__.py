@@ -25,8 +25,8 @@ from synthgen.fsutil import atomic_write_bytes
 from synthgen.hflayout import (
     features_yaml,
     folder_columns,
-    infer_type,
     media_kind,
+    record_type,
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
@@ -67,13 +67,14 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
     fmt = manifest.job.format
     if not records:
         return []
+    model = _record_model(manifest)
     if fmt == "webdataset":
-        columns = webdataset_columns(records)
+        columns = webdataset_columns(records, model)
         columns = {k: ("binary" if v == "audio" else v) for k, v in columns.items()}
         return [("default", "data/*.tar", columns)]
     has_media = any(r.get("media") for r in records)
     if fmt == "parquet" or (fmt == "jsonl" and has_media):
-        loader, columns = folder_columns(records)
+        loader, columns = folder_columns(records, model)
         glob = "data/*.parquet" if fmt == "parquet" else "media/**"
         if fmt == "parquet":
             columns[PARQUET_RECORD_COLUMN] = "string"
@@ -83,10 +84,21 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         if fmt == "parquet":
             return [("default", glob, plain)]
         return [
-            ("default", "data/*.jsonl", infer_type(records)["struct"]),
+            ("default", "data/*.jsonl", record_type(records, model)),
             ("audio", glob, columns),
         ]
-    return [("default", "data/*.jsonl", infer_type(records)["struct"])]
+    return [("default", "data/*.jsonl", record_type(records, model))]
+
+
+def _record_model(manifest: Manifest) -> type | None:
+    """The program's record model (None when the program is not installed here)."""
+    from synthgen.errors import UserError
+    from synthgen.program import programs
+
+    try:
+        return programs.get(manifest.job.program).Record
+    except UserError:
+        return None
 
 
 def _audio_struct() -> dict[str, Any]:
@@ -162,7 +174,10 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
             "The loader reads `media/shard-*/metadata.jsonl` (each shard's records with "
             "`*_file_name` columns naming their media files); `data/shard-*.jsonl` hold the "
             'same records and load with `load_dataset("json", data_files="data/*.jsonl")`. '
-            'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it.'
+            'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it. '
+            "They type each column from the first shard's metadata they read: a field that is "
+            "null in every record of that shard fails to load when a later shard has a value "
+            "(make the dataset with `--format parquet`, whose card declares every type, if so)."
         )
     if fmt == "webdataset":
         notes.append(

@@ -53,7 +53,14 @@ from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import SpriteWorld, tables
 from synthgen.world.sprites import edits as E
 from synthgen.world.sprites.graph import SpriteGraph, build_graph
-from synthgen.world.sprites.referring import Ref, denotes, noun, unique_ref, visible_boxes
+from synthgen.world.sprites.referring import (
+    PLACE_PHRASE,
+    Ref,
+    denotes,
+    noun,
+    unique_ref,
+    visible_boxes,
+)
 from synthgen.world.sprites.render import render_scene
 from synthgen.world.sprites.scene import SpriteScene, Tables
 
@@ -178,7 +185,9 @@ def plan_edit(
             elif edit_type == "add":
                 sup, pred = E.support_of(scene, oid)  # type: ignore[misc]
                 params["relation"] = pred
-                slots["ground"] = f"the {scene.objects[sup - 1].name}"
+                if pred not in PLACE_PHRASE:
+                    return None
+                slots["on_ground"] = f"{PLACE_PHRASE[pred]} the {scene.objects[sup - 1].name}"
             return Plan(
                 source=src,
                 target=tgt,

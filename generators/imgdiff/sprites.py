@@ -52,7 +52,15 @@ from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import SpritesConfig, SpriteWorld, tables
 from synthgen.world.sprites import edits as E
 from synthgen.world.sprites.graph import SpriteGraph, build_graph
-from synthgen.world.sprites.referring import Ref, denotes, noun, unique_ref, visible_boxes, words
+from synthgen.world.sprites.referring import (
+    PLACE_PHRASE,
+    Ref,
+    denotes,
+    noun,
+    unique_ref,
+    visible_boxes,
+    words,
+)
 from synthgen.world.sprites.render import render_scene
 from synthgen.world.sprites.scene import SpriteScene, Tables
 
@@ -438,11 +446,10 @@ class SpriteDiff:
         slots.setdefault("where", "")
         if p.kind == "add":
             sup = E.support_of(scene_b, ib)
-            if sup is not None:
+            if sup is not None and sup[1] in PLACE_PHRASE:
                 anchor = Ref(noun(scene_b.objects[sup[0] - 1]))
                 if denotes(anchor, scene_b, t, boxes_b) == [sup[0]]:
-                    word = "in" if sup[1] == "in" else "on"
-                    slots["where"] = f" {word} {anchor.text()}"
+                    slots["where"] = f" {PLACE_PHRASE[sup[1]]} {anchor.text()}"
         if p.kind == "attach":
             holder, pred = E.holder_of(scene_b, ib)  # type: ignore[misc]
             ref = unique_ref(scene_b, t, holder, boxes_b, relations=False)

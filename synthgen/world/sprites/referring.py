@@ -39,6 +39,23 @@ REL_PHRASE: dict[str, str] = {
     "eating": "eating",
 }
 """By-construction predicates an expression may use, and how they read."""
+PLACE_PHRASE: dict[str, str] = {
+    "on": "on",
+    "in": "in",
+    "on back of": "on",
+    "standing on": "standing on",
+    "walking on": "walking on",
+    "walking in": "walking in",
+    "parked on": "parked on",
+    "sitting on": "sitting on",
+    "lying on": "lying on",
+    "laying on": "lying on",
+    "growing on": "growing on",
+    "flying in": "flying in",
+    "hanging from": "hanging from",
+}
+"""How "a man ... the floor" reads for the predicate that placed a thing on its support
+("a man standing on the floor", "a car parked on the street", "a cup on the table")."""
 NO_COLOUR_GROUPS = frozenset({"person", "part", "backdrop", "structure"})
 SIDE_MARGIN = 4
 """Two boxes are told apart by side when one ends this many pixels left of the other."""

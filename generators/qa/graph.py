@@ -160,6 +160,9 @@ class QAGraph:
     """An open world's reading of its names (None: a name denotes the objects named so)."""
     world: WorldFacts | None = None
     """An open world's categories, roles, scene type and placed relations (None: none)."""
+    depth_point: Callable[[int, int], float] | None = None
+    """Depth at one pixel (x, y) without the whole map, when the source has a cheaper way
+    (an open world's depth order); :meth:`depth_at` falls back to :attr:`depth`."""
     identity: Mapping[int, int] | None = None
     """Object id -> the physical object it shows, when several images are views of one
     scene (``svg_multi``'s related views): multi-image kinds count physical objects and
@@ -179,6 +182,12 @@ class QAGraph:
         if self.depth_fn is None:
             raise ValueError("this graph has no depth")
         return self.depth_fn()
+
+    def depth_at(self, x: int, y: int) -> float:
+        """The depth of pixel (x, y): the same value as ``depth[y, x]``."""
+        if self.depth_point is not None:
+            return self.depth_point(x, y)
+        return float(self.depth[y, x])
 
     @property
     def has_3d(self) -> bool:

@@ -309,7 +309,7 @@ class _PointDepth(QuestionKind):
 
     def _depth_winner(self, g: QAGraph, points: list[Point]) -> int | None:
         """From the depth map, with a relative margin of :data:`DEPTH_MARGIN`."""
-        d = [float(g.depth[y, x]) for x, y in points]
+        d = [g.depth_at(x, y) for x, y in points]
         near, far = (0, 1) if d[0] < d[1] else (1, 0)
         if d[near] * (1 + DEPTH_MARGIN) >= d[far]:
             return None

@@ -133,14 +133,25 @@ def from_world_graph(
     if ids.shape != (view.height, view.width) or not _ids_show(ids, vg):
         return dataclasses.replace(view, source=source)
     order = np.asarray(rendering.depth_order)
+    top: list[float] = []
+
+    def highest() -> float:
+        if not top:
+            top.append(float(order.max()) if order.size else 0.0)
+        return top[0]
 
     def depth() -> np.ndarray:
-        top = float(order.max()) if order.size else 0.0
-        return np.where(order > 0, top + 1 - order.astype(np.float32), np.inf).astype(
+        return np.where(order > 0, highest() + 1 - order.astype(np.float32), np.inf).astype(
             np.float32
         )
 
-    return dataclasses.replace(view, ids=ids, depth_fn=depth, source=source)
+    def depth_point(x: int, y: int) -> float:
+        r = int(order[y, x])  # the map's value at one pixel, without building the map
+        return float(np.float32(highest() + 1 - r)) if r > 0 else float("inf")
+
+    return dataclasses.replace(
+        view, ids=ids, depth_fn=depth, depth_point=depth_point, source=source
+    )
 
 
 def world_view(world: Any, scene: Any, rendering: WorldRendering, graph: Any) -> QAGraph:
@@ -240,22 +251,40 @@ YES, MAYBE, NO = 2, 1, 0
 
 def denotes(word: str, thing: Thing, words: WorldWords) -> int:
     """Whether ``word`` names ``thing`` to a viewer: YES, NO, or MAYBE (a backdrop piece
-    or part that goes by it, a child of a category whose word it is)."""
+    or part that goes by it, a child of a category whose word it is, a question word in
+    doubt for its kind)."""
+    yes, maybe = _word_sets(thing, words)
+    return YES if word in yes else MAYBE if word in maybe else NO
+
+
+def _word_sets(thing: Thing, words: WorldWords) -> tuple[frozenset[str], frozenset[str]]:
+    """The words that name ``thing`` (YES) and those that may (MAYBE), once per thing and
+    word knowledge (a lexicon asks about every word of the graph)."""
+    # keyed by the word tables' identity: a world's tables live as long as the process
+    # (functools.cache), and parts (which differ between graphs) play no part here
+    key = (id(words.general), thing)
+    got = _SETS.get(key)
+    if got is not None:
+        return got
     if thing.role != "thing":
-        return MAYBE if word in thing.names or word == thing.category else NO
-    if word in thing.names:
-        return YES
-    general = words.general.get(thing.category, frozenset())
-    specific = words.specific.get(thing.category, frozenset()) | {thing.category}
-    if word in general:
-        return YES
-    if word in words.refines.get(thing.category, ()):
-        return MAYBE
-    if word in specific:
+        got = (frozenset(), frozenset({*thing.names, thing.category}))
+    else:
+        general = words.general.get(thing.category, frozenset())
+        specific = words.specific.get(thing.category, frozenset()) | {thing.category}
+        refines = words.refines.get(thing.category, frozenset())
         # named by a word of its kind (or a hypernym): the kind's words hold; named
         # otherwise ("boy" for a man's sprite): they may not
-        return YES if thing.names[0] in specific | general else MAYBE
-    return NO
+        own = thing.names[0] in specific | general
+        yes = set(thing.names) | general | (specific - refines if own else set())
+        maybe = (refines | (set() if own else specific)) - yes
+        got = (frozenset(yes), frozenset(maybe))
+    if len(_SETS) > 100_000:
+        _SETS.clear()
+    _SETS[key] = got
+    return got
+
+
+_SETS: dict[tuple[int, Thing], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def world_lexicon(
@@ -276,25 +305,34 @@ def world_lexicon(
     members: dict[str, tuple[int, ...]] = {}
     countable: set[str] = set()
     unknown = any(t is None for t in unnamed)
+    if unknown:
+        return Lexicon(members={}, countable=frozenset(), open_predicates=open_predicates)
+    # every word any unnamed thing may go by, and each named thing's YES / MAYBE words
+    hidden = set().union(*(a | b for a, b in (_word_sets(t, words) for t in unnamed if t)))
+    sets = {i: _word_sets(t, words) for i, t in things.items()}
+
+    def states_of(word: str) -> dict[int, int]:
+        return {i: YES if word in y else MAYBE if word in m else NO for i, (y, m) in sets.items()}
+
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it
-        if unknown or any(denotes(word, t, words) for t in unnamed if t is not None):
+        if word in hidden:
             continue
-        states = {i: denotes(word, t, words) for i, t in things.items()}
+        states = states_of(word)
         if MAYBE not in states.values():
             general[word] = tuple(sorted(i for i, v in states.items() if v == YES))
     for name in sorted(set(names.values())):
-        if unknown or name in words.parts:
+        if name in words.parts or name in hidden:
             continue
-        if any(denotes(name, t, words) for t in unnamed if t is not None):
-            continue
-        states = {i: denotes(name, t, words) for i, t in things.items()}
+        states = states_of(name)
         if MAYBE in states.values():
             named = [i for i, n in names.items() if n == name]
-            if len(named) == 1 and all(
-                v == NO or i == named[0] for i, v in states.items()
-            ) and things[named[0]].role == "backdrop":
+            if (
+                len(named) == 1
+                and all(v == NO or i == named[0] for i, v in states.items())
+                and things[named[0]].role == "backdrop"
+            ):
                 members[name] = (named[0],)  # the sky, the one wall: refers, not counted
             continue
         members[name] = tuple(sorted(i for i, v in states.items() if v == YES))
@@ -342,9 +380,13 @@ def _read_as_viewer(
             x, y, w, h = boxes[o.id]
             o = dataclasses.replace(o, bbox=(x, y, w, h), centroid=(x + w / 2, y + h / 2))
         t = things.get(o.id)
-        if t is not None and "color" in o.attrs and (
-            t.group == "person"
-            or (words.colors_vary is not None and t.category not in words.colors_vary)
+        if (
+            t is not None
+            and "color" in o.attrs
+            and (
+                t.group == "person"
+                or (words.colors_vary is not None and t.category not in words.colors_vary)
+            )
         ):
             # a person's sprite colour is its clothes': "gray woman" reads wrong; a thing
             # whose kind always has its colour (green grass) is not asked about it

@@ -78,6 +78,11 @@ def distractors_for(qa: QA, g: QAGraph | None) -> list[str]:
     return []
 
 
+PERSON_PARTS = frozenset(
+    {"arm", "face", "hair", "hand", "head", "leg", "pants", "shirt", "shoe", "foot"}
+)
+"""Parts of people (the rest of an open world's part words are things' parts)."""
+
 BACKDROP = ("floor", "grass", "sand", "sidewalk", "snow", "street", "table", "track", "water")
 """Ground words: the distractors of "what is the woman standing on"."""
 
@@ -91,7 +96,12 @@ def _world_names(qa: QA, g: QAGraph) -> list[str]:
     if op == "scene_type":
         return list(qa.program["scene_types"])
     if op == "part_at_region":
-        return list(facts.parts)
+        # a person's parts for a person, a thing's for a thing (no "pants" of a counter)
+        whole = qa.program["whole"]["name"]
+        person = any(
+            facts.group.get(o.id) == "person" for o in g.objects if o.name == whole
+        )
+        return [p for p in facts.parts if (p in PERSON_PARTS) == person]
     category = next(
         (facts.category[o.id] for o in g.objects if o.name == qa.answer and o.id in facts.category),
         None,

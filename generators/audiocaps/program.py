@@ -133,7 +133,6 @@ class Audiocaps(Program[AudiocapsConfig]):
             loudness_db=config.loudness_margin_db,
             pitch_semitones=config.pitch_margin_semitones,
         )
-        self.absent_weights = presence_rates(config)
         missing = [c for c in config.classes if not get_synth(c).available()]
         if missing:
             log.warning(
@@ -188,7 +187,7 @@ class Audiocaps(Program[AudiocapsConfig]):
         ctx.used_prompt(PROMPT_NAME, book.sha256)
         with ctx.stage("qa"):
             qa = (
-                make_qa(graph, st, book, ctx.rng, absent_weights=self.absent_weights)
+                make_qa(graph, st, book, ctx.rng, absent_weights=presence_rates(cfg))
                 if cfg.qa
                 else []
             )

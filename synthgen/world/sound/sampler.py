@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
@@ -58,7 +58,7 @@ class GMSample:
         slower at other keys)."""
         return self.audible_samples / self.rate / self.ratio(key)
 
-    @property
+    @cached_property
     def audible_samples(self) -> int:
         block = max(1, self.rate // 100)
         m = self.pcm.size // block

@@ -34,10 +34,7 @@ def replay(root: str | Path, rid: str) -> ReplayResult:
     entry = next((e for e in manifest.shards if e.shard == shard), None)
     stored = None
     if entry is not None:
-        stored = next(
-            (s for s in sinks.get(job.format).read(job.root, shard) if s.data.get("id") == rid),
-            None,
-        )
+        stored = sinks.get(job.format).find(job.root, shard, rid)
     if stored is None:
         raise UserError(f"record {rid!r} is not in {job.root}: pick an id from its data/ files")
     outcome = produce(job, index)

@@ -72,6 +72,11 @@ class ShardWriter(ABC):
     def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
         """Read a published shard back (raises OSError/ValueError if it is torn)."""
 
+    @classmethod
+    def find(cls, root: Path, shard: int, rid: str) -> StoredRecord | None:
+        """Record ``rid`` of a published shard with its media, or None."""
+        return next((s for s in cls.read(root, shard) if s.data.get("id") == rid), None)
+
 
 sinks: Registry[type[ShardWriter]] = Registry("format", None)
 
@@ -174,12 +179,26 @@ class JsonlWriter(ShardWriter):
     def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:
         with open(data_path(root, shard, "jsonl"), "rb") as f:
             for line in f:
-                data = json.loads(line)
-                media: dict[str, bytes | None] = {}
-                for ref in data.get("media", {}).values():
-                    path = root / ref["path"]
-                    media[ref["path"]] = path.read_bytes() if path.is_file() else None
-                yield StoredRecord(line=line, data=data, media=media)
+                yield cls._stored(root, line)
+
+    @classmethod
+    def find(cls, root: Path, shard: int, rid: str) -> StoredRecord | None:
+        """Only the matching record's media are read (a replay reads one file, not a shard's)."""
+        key = f'"id":"{rid}"'.encode()
+        with open(data_path(root, shard, "jsonl"), "rb") as f:
+            for line in f:
+                if key in line and json.loads(line).get("id") == rid:
+                    return cls._stored(root, line)
+        return None
+
+    @staticmethod
+    def _stored(root: Path, line: bytes) -> StoredRecord:
+        data = json.loads(line)
+        media: dict[str, bytes | None] = {}
+        for ref in data.get("media", {}).values():
+            path = root / ref["path"]
+            media[ref["path"]] = path.read_bytes() if path.is_file() else None
+        return StoredRecord(line=line, data=data, media=media)
 
 
 def _tar_member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:

@@ -38,6 +38,9 @@ from synthgen.models.loops import wait_hook
 
 T = TypeVar("T")
 
+BUSY_POLL_S = 0.02
+"""How often a waiting window looks again whether the backends are still busy."""
+
 _lock = threading.Lock()
 _queue: queue.SimpleQueue[tuple[Future, Callable[[], object]]] = queue.SimpleQueue()
 _threads: list[threading.Thread] = []
@@ -80,19 +83,26 @@ def in_index_order(
     width: int,
     accepted: Callable[[T], bool],
     needed: int | None = None,
+    busy: Callable[[], bool] = lambda: False,
 ) -> Iterator[T]:
     """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), run up to
     ``width`` at a time (started and not yet yielded: finished results waiting for an earlier
     index count too, so memory stays bounded), yielded in index order.
 
     ``needed``: the consumer stops after this many results for which ``accepted`` is true;
-    the window then stays near ``needed / accept rate`` candidates (see the module docstring).
+    the window then stays near ``needed / accept rate`` candidates (see the module docstring),
+    the rate measured on the results yielded so far (a prefix in index order: the candidates
+    that finish first are often the quick rejects, which would make the rate look low).
+    ``busy()`` true (the model backends already hold more requests than they send at once):
+    no new candidate starts until it is false again (more would only wait, and may be
+    wasted).
     An exception raised by ``make(i)`` is raised when index ``i``'s turn comes. Closing the
     iterator early waits for the candidates already started (their accounting belongs to
     this run), unless it closes because of an error.
     """
     cond = threading.Condition()
     stats = {"running": 0, "finished": 0, "accepted": 0, "first_waits": 0}
+    prefix = {"yielded": 0, "accepted": 0}
 
     def first_waits() -> None:
         with cond:
@@ -117,8 +127,8 @@ def in_index_order(
         missing = needed - stats["accepted"]
         if missing <= 0:
             return 0
-        rate = (stats["accepted"] + 1) / (stats["finished"] + 1)
-        return max(1, min(width, math.ceil(missing / min(1.0, rate))))
+        rate = (prefix["accepted"] + 1) / (prefix["yielded"] + 1)
+        return max(1, min(width, math.ceil(missing / rate)))
 
     def done(future: Future[T]) -> None:
         with cond:
@@ -131,7 +141,8 @@ def in_index_order(
     def fill(current: int) -> None:
         nonlocal next_index
         while (stop is None or next_index < stop) and (
-            next_index <= current or (stats["running"] < limit() and next_index - current < width)
+            next_index <= current
+            or (stats["running"] < limit() and next_index - current < width and not busy())
         ):
             index = next_index
             stats["running"] += 1
@@ -150,9 +161,11 @@ def in_index_order(
                     fill(current)  # the candidate whose turn it is always runs
                     if pending[current].done():
                         break
-                    cond.wait()
+                    cond.wait(BUSY_POLL_S)
             result = pending.pop(current).result()
             current += 1
+            prefix["yielded"] += 1
+            prefix["accepted"] += accepted(result)
             yield result
         clean = True
     except GeneratorExit:

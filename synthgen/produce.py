@@ -276,8 +276,15 @@ def _produce_concurrently(
         )[0]
         return _Made(outcome, own_timings, own_counters)
 
+    saturated = [b.saturated for b in backends.values() if callable(getattr(b, "saturated", None))]
     made = inflight.in_index_order(
-        make, start, stop, width, lambda m: m.outcome.record is not None, max_accepted
+        make,
+        start,
+        stop,
+        width,
+        lambda m: m.outcome.record is not None,
+        max_accepted,
+        busy=lambda: any(s() for s in saturated),
     )
     # the dataset's first candidates, none accepted before: watch for "everything rejected"
     guard = start == 0 and max_accepted == job.n

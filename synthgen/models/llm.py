@@ -30,7 +30,7 @@ import os
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -582,6 +582,8 @@ class OpenAIChatBackend(CachingChatBackend):
         self._pause_until = 0.0
         self._served_error: str | None = None
         self._last_reply: float | None = None
+        self._queued = 0
+        """Requests waiting for a free slot of ``max_concurrency`` (see :meth:`saturated`)."""
         """When the server last answered anything (monotonic; None: no request sent yet)."""
         self._sessions: list[tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = []
         weakref.finalize(self, _close_sessions, self._sessions)
@@ -597,6 +599,7 @@ class OpenAIChatBackend(CachingChatBackend):
         self._backoff.reseed()
         self._pause_until = 0.0
         self._last_reply = None
+        self._queued = 0
 
     def _state(self) -> _LoopState:
         self._check_fork()
@@ -657,7 +660,7 @@ class OpenAIChatBackend(CachingChatBackend):
                 self._usage.add("retries", stage=stage)
             retry_after: float | None = None
             await self._wait_pause()
-            async with state.semaphore:
+            async with self._slot(state):
                 await self._wait_pause()
                 if self._fatal is not None:
                     raise UserError(self._fatal)
@@ -725,6 +728,26 @@ class OpenAIChatBackend(CachingChatBackend):
 
     def _forget_faults(self) -> None:
         self._last_reply = None
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, state: _LoopState) -> AsyncIterator[None]:
+        """One of the ``max_concurrency`` slots, counting the requests that wait for one."""
+        self._queued += 1
+        try:
+            await state.semaphore.acquire()
+        finally:
+            self._queued -= 1
+        try:
+            yield
+        finally:
+            state.semaphore.release()
+
+    def saturated(self) -> bool:
+        """Whether more requests wait for a slot than ``max_concurrency`` (a full round
+        queued behind the one on the wire): then the engine starts no new candidate
+        (:mod:`synthgen.inflight`); more would only queue here, and any past the last needed
+        record would be wasted."""
+        return self._queued > self.settings.max_concurrency
 
     def _check_stalled(self) -> None:
         """After a request timed out: if the server has answered nothing at all for two

@@ -69,6 +69,7 @@ class SLayer:
     h: int
     oids: tuple[int, ...]  # label k of the drawable -> oids[k - 1]
     shadow: tuple[int, int, int, int] | None = None  # (cx, cy, rx, ry) ground shadow
+    z: float = 0.0  # the depth key the draw order was sorted by (larger: farther)
 
 
 @dataclass(frozen=True)
@@ -2110,7 +2111,7 @@ def sample_draft(rng: np.random.Generator, config, tables: Tables, tries: int = 
         name = first if attempts == 1 else names[int(rng.choice(len(names), p=p))]
         TEMPLATES[name](b)
     order = sorted(b.layers, key=lambda e: (-e[0], e[1]))
-    layers = tuple(SLayer(**lay) for _, _, lay in order)
+    layers = tuple(SLayer(**lay, z=z) for z, _, lay in order)
     objects = tuple(SObject(oid=i + 1, **o) for i, o in enumerate(b.objects))
     return SpriteScene(
         st,

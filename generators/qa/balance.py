@@ -85,8 +85,8 @@ def question_type(qa: QA) -> str:
 def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
     """Procedural graphs of ``world`` (a world's settings; default: the shapes world) from a
     fixed seed, as the svg recipe asks them (other worlds: :func:`_open_world_graphs`), with
-    instance masks (point kinds sample from them) and no depth (the world's depth order
-    comes from relations). Stratified by object count -- the same number of graphs for
+    instance masks (point kinds sample from them) and lazy depth (never built: the world's
+    depth order comes from relations). Stratified by object count -- the same number of graphs for
     every count the world draws (uniformly) -- since most answer distributions hinge on it
     and a plain sample of this size would miss the population's mix by several points."""
     from synthgen.generators.qa.sources import from_scene_graph
@@ -112,7 +112,11 @@ def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
             except SceneSamplingError:
                 continue
             graph = build_scene_graph(scene, rendering)
-            out.append(from_scene_graph(graph, np.array(rendering.ids)))
+            # depth stays lazy: the shapes world's point-depth questions read it from
+            # relations, so the map is never built, but the kinds see the capability
+            out.append(
+                from_scene_graph(graph, np.array(rendering.ids), lambda r=rendering: r.depth)
+            )
             made += 1
     return tuple(out)
 
@@ -168,12 +172,23 @@ def calibrate(
 ) -> Table:
     """Acceptance table of ``kind`` from its proposals on ``samples`` (see module doc);
     empty (nothing rejected) when there are no samples."""
+    multi = isinstance(kind, MultiImageKind)
+    # only samples the kind can be asked of (the suite skips the others too)
+    samples = [
+        x
+        for x in samples
+        if kind.requires
+        <= (
+            frozenset.intersection(*(g.capabilities() for g in x))  # type: ignore[union-attr]
+            if multi
+            else x.capabilities()  # type: ignore[union-attr]
+        )
+    ]
     if not samples:
         return {}
     rng = np.random.default_rng([CALIBRATION_SEED, zlib.crc32(kind.name.encode())])
     templates = default_templates()
     counts: dict[str, Counter[str]] = {}
-    multi = isinstance(kind, MultiImageKind)
     for i in range(MAX_PROPOSALS):
         if i >= PROPOSALS and all(sum(c.values()) >= MIN_PER_KEY for c in counts.values()):
             break

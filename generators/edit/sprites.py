@@ -15,7 +15,8 @@ give         "Make the man hold an umbrella."         (source: S without a held 
 replace      "Replace the apple with an orange."      (same hypernym, same foot point)
 recolor      "Make the car blue."                     (only where the art exists in that colour)
 resize       "Make the dog bigger."                   (0.6-0.75x or 1.35-1.6x as tall)
-move         "Move the dog to the left."              (same ground row, >= its width)
+move         "Move the dog to the left."              (same ground row, >= its width), or
+             "Move the dog closer to the camera."     (same ground, 1.25-1.45x / 0.65-0.8x tall)
 flip         "Turn the dog to face the other way."    (things drawn facing left or right)
 
 The adding types are removals read backwards: the rule that placed the thing made its
@@ -86,6 +87,9 @@ PROMPT_NAME = "edit_sprites"
 GROW = (1.35, 1.6)
 SHRINK = (0.6, 0.75)
 MIN_MOVE_PX = 16
+DEPTH_NEAR = (1.25, 1.45)
+DEPTH_FAR = (0.65, 0.8)
+"""A move in depth changes the thing's drawn height by these factors (nearer / farther)."""
 MIN_SIZE_CHANGE = 1.15
 """A resize must change the thing's visible height by at least this factor."""
 
@@ -121,6 +125,8 @@ def _candidates(scene: SpriteScene, t: Tables, edit_type: str) -> list[int]:
             ok = held is None and sup is not None and not on_thing
         else:
             ok = held is None and E.is_sprite_thing(scene, t, k)
+            # a rider moved, resized, mirrored or replaced alone would ride nothing
+            ok = ok and (edit_type == "recolor" or not E.posed_on_support(scene, k))
         if ok:
             out.append(k)
     return out
@@ -223,11 +229,19 @@ def plan_edit(
             edited = E.resize(scene, oid, t, lo + (hi - lo) * w)
             slots["change"] = params["change"] = "bigger" if grow else "smaller"
         elif edit_type == "move":
-            lay = scene.layers[E.layers_of(scene, {oid})[0]]
-            dist = max(lay.w, MIN_MOVE_PX) * (1.0 + w)
-            dx = round(-dist if v < 0.5 else dist)
-            edited = E.move(scene, oid, t, dx)
-            slots["direction"] = params["direction"] = "to the left" if dx < 0 else "to the right"
+            if float(rng.random()) < 0.5:  # in depth, on the same ground
+                near = v < 0.5
+                lo, hi = DEPTH_NEAR if near else DEPTH_FAR
+                foot = E.depth_row(scene, oid, lo + (hi - lo) * w)
+                edited = E.move_in_depth(scene, oid, t, foot) if foot is not None else None
+                way = "closer to the camera" if near else "away from the camera"
+            else:
+                lay = scene.layers[E.layers_of(scene, {oid})[0]]
+                dist = max(lay.w, MIN_MOVE_PX) * (1.0 + w)
+                dx = round(-dist if v < 0.5 else dist)
+                edited = E.move(scene, oid, t, dx)
+                way = "to the left" if dx < 0 else "to the right"
+            slots["direction"] = params["direction"] = way
         elif edit_type == "flip":
             edited = E.mirror(scene, oid, t)
             if edited is not None:
@@ -450,10 +464,15 @@ def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph, near)
         ok = ratio >= MIN_SIZE_CHANGE if grew else ratio <= 1 / MIN_SIZE_CHANGE
         return None if ok and a.category == b.category else f"height ratio {ratio:.2f}"
     if edit_type == "move":
-        ax, bx = a.drawn_box[0], b.drawn_box[0]
-        left = plan.params["direction"] == "to the left"
-        ok = abs(bx - ax) >= MIN_MOVE_PX and (bx < ax) == left
-        return None if ok else f"moved {bx - ax} px"
+        (ax, ay, _aw, ah), (bx, by, _bw, bh) = a.drawn_box, b.drawn_box
+        way = plan.params["direction"]
+        if way == "closer to the camera":  # lower in the image and taller
+            ok = by + bh > ay + ah and bh >= MIN_SIZE_CHANGE * ah
+        elif way == "away from the camera":
+            ok = by + bh < ay + ah and ah >= MIN_SIZE_CHANGE * bh
+        else:
+            ok = abs(bx - ax) >= MIN_MOVE_PX and (bx < ax) == (way == "to the left")
+        return None if ok else f"{way}: drawn box {a.drawn_box} -> {b.drawn_box}"
     if edit_type == "flip":
         return None if b.facing == plan.params["facing"] != a.facing else "facing"
     return f"unknown type {edit_type}"

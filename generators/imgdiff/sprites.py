@@ -11,7 +11,8 @@ add       the thing is missing in image A (A is S without it): "a cup was added 
 attach    the same for a thing someone holds, carries, plays with, eats or wears:
           "the man is now holding an umbrella"
 move      the thing stands further left or right on the same ground row (at least its own
-          width, at least 16 px)
+          width, at least 16 px), or nearer or farther on the same ground (drawn 1.25-1.45x
+          or 0.65-0.8x as tall, its layer re-sorted in the draw order by its new depth)
 resize    the thing is drawn 0.6-0.75x or 1.35-1.6x as tall (its foot point kept)
 recolor   the thing drawn with another sprite of its category in another colour (only where
           the art exists in several colours)
@@ -69,6 +70,16 @@ PROMPT_NAME = "imgdiff_sprites"
 GROW = (1.35, 1.6)
 SHRINK = (0.6, 0.75)
 MIN_MOVE_PX = 16
+DEPTH_NEAR = (1.25, 1.45)
+DEPTH_FAR = (0.65, 0.8)
+"""A move in depth changes the thing's drawn height by these factors (nearer / farther)."""
+MOVE_WORDS: dict[str, dict[str, str]] = {
+    "left": {"direction": "to the left", "place": "further to the left"},
+    "right": {"direction": "to the right", "place": "further to the right"},
+    "closer": {"direction": "closer to the camera", "place": "nearer the camera"},
+    "farther": {"direction": "away from the camera", "place": "farther from the camera"},
+}
+"""How a move reads: "the dog moved {direction}", "the dog is {place}"."""
 
 
 @cache
@@ -126,6 +137,8 @@ def _try(
         return (E.remove(scene, oid), {"holder": held}) if held is not None else None
     if held is not None or not E.is_sprite_thing(scene, t, oid):
         return None  # a held thing's grip would leave the hand
+    if kind != "recolor" and E.posed_on_support(scene, oid):
+        return None  # a rider moved, resized or replaced alone would ride nothing
     o = scene.objects[oid - 1]
     if kind == "replace":
         cats = E.replacements(t, o.category)
@@ -140,11 +153,18 @@ def _try(
         got = E.resize(scene, oid, t, lo + (hi - lo) * v)
         return (got, {"change": "bigger" if grow else "smaller"}) if got is not None else None
     if kind == "move":
+        w = float(rng.random())
+        if w < 0.5:  # in depth: nearer (bigger, lower) or farther, on the same ground
+            way = "closer" if u < 0.5 else "farther"
+            lo, hi = DEPTH_NEAR if way == "closer" else DEPTH_FAR
+            foot = E.depth_row(scene, oid, lo + (hi - lo) * v)
+            got = E.move_in_depth(scene, oid, t, foot) if foot is not None else None
+            return (got, dict(MOVE_WORDS[way])) if got else None
         lay = scene.layers[E.layers_of(scene, {oid})[0]]
         dist = max(lay.w, MIN_MOVE_PX) * (1.0 + v)
         dx = round(-dist if u < 0.5 else dist)
         got = E.move(scene, oid, t, dx)
-        return (got, {"direction": "to the left" if dx < 0 else "to the right"}) if got else None
+        return (got, dict(MOVE_WORDS["left" if dx < 0 else "right"])) if got else None
     if kind == "recolor":
         options = E.recolour_options(scene, t, oid)
         if not options:

@@ -43,8 +43,8 @@ def _claimed(rec: Any, shape: tuple[int, int]) -> np.ndarray:
 def test_every_sprite_kind_changes_pixels_only_in_its_boxes(kind: str) -> None:
     """Each kind is made; every pixel that differs (by more than diff_area's threshold) lies
     in a change's object box or its shadow box; captions name the things."""
-    records = _records({"world": "sprites", "kinds": [kind], "changes": 1}, 3, seed=2)
-    assert len(records) == 3
+    records = _records({"world": "sprites", "kinds": [kind], "changes": 1}, 4, seed=2)
+    assert len(records) == 4
     atlas = load_atlas()
     for rec in records:
         (ch,) = rec.changes
@@ -66,8 +66,13 @@ def test_every_sprite_kind_changes_pixels_only_in_its_boxes(kind: str) -> None:
         if kind in ("add", "attach"):
             assert ch.before is None and ch.box_a is None
         if kind == "move":
-            dx = ch.after.bbox[0] - ch.before.bbox[0]
-            assert ch.direction == ("to the left" if dx < 0 else "to the right")
+            (ax, ay, aw, ah), (bx, by, bw, bh) = ch.before.bbox, ch.after.bbox
+            if "camera" in ch.direction:  # nearer: lower in the image and taller
+                nearer = by + bh > ay + ah and bh > ah
+                farther = by + bh < ay + ah and bh < ah
+                assert nearer if ch.direction == "closer to the camera" else farther, ch
+            else:
+                assert ch.direction == ("to the left" if bx < ax else "to the right")
         if kind == "resize":
             grew = ch.after.bbox[3] > ch.before.bbox[3]
             assert ("bigger" if grew else "smaller") in ch.captions[0]

@@ -354,6 +354,60 @@ def move(scene: SpriteScene, oid: int, tables: Tables, dx: int) -> Edited | None
     return _redraw(scene, oid, tables, lay.key[0], spr, lay.h, lay.key[4], (cx, lay.y + lay.h))
 
 
+def move_in_depth(
+    scene: SpriteScene, oid: int, tables: Tables, foot: int, dx: int = 0
+) -> Edited | None:
+    """Leaf thing ``oid``, standing on a ground band, moved to foot row ``foot`` on a band of
+    the same piece (and ``dx`` pixels sideways): drawn at that row's scale (nearer is bigger
+    and lower) and depth, its layer moved in the draw order to where that depth sorts (the
+    order is by decreasing ``SLayer.z``). None for a thing not placed at its foot row's
+    ground depth (on a table, held, against a wall) or a row on another piece."""
+    got = current_sprite(scene, tables, oid)
+    i = _main_layer(scene, oid)
+    if got is None or i is None:
+        return None
+    spr, lay = got
+    bd = scene.backdrop
+    old_foot = lay.y + lay.h
+    here, there = bd.band_at(old_foot - 1), bd.band_at(foot - 1)
+    if here is None or there is None or here.piece != there.piece:
+        return None
+    if abs(lay.z - bd.depth(old_foot)) > 1e-6 * max(lay.z, 1.0):
+        return None  # not standing at its own foot row's depth
+    h = qsize(lay.h * bd.scale(foot) / bd.scale(old_foot))
+    cx = lay.x + lay.w / 2 + dx
+    got_edit = _redraw(scene, oid, tables, lay.key[0], spr, h, lay.key[4], (cx, foot))
+    if got_edit is None:
+        return None
+    z = bd.depth(foot)
+    layers = list(got_edit.scene.layers)
+    moved = dataclasses.replace(layers.pop(i), z=z)
+    j = next((k for k, other in enumerate(layers) if other.z < z), len(layers))
+    layers.insert(j, moved)
+    o = got_edit.scene.objects[oid - 1]
+    if o.pos is not None:
+        o = dataclasses.replace(o, pos=(o.pos[0], round(z, 3)))
+    objects = (*got_edit.scene.objects[: oid - 1], o, *got_edit.scene.objects[oid:])
+    edited = _copy(scene, objects=objects, layers=tuple(layers))
+    return Edited(edited, (i,), (j,), got_edit.oid_map)
+
+
+def depth_row(scene: SpriteScene, oid: int, factor: float) -> int | None:
+    """The foot row at which thing ``oid`` (on a ground band) is drawn ``factor`` times as
+    tall (> 1: nearer), or None when that row is off its band."""
+    i = _main_layer(scene, oid)
+    if i is None:
+        return None
+    lay = scene.layers[i]
+    bd = scene.backdrop
+    old_foot = lay.y + lay.h
+    band = bd.band_at(old_foot - 1)
+    if band is None:
+        return None
+    foot = round(bd.horizon + (old_foot - bd.horizon) * factor)
+    return foot if band.y0 < foot <= band.y1 and foot <= scene.height else None
+
+
 def footprint(scene: SpriteScene, layers: tuple[int, ...]) -> np.ndarray:
     """(H, W) bool: every pixel the given layers can change: their art's pixels with alpha
     > 0 (a sprite's soft edge included, not only its id-map pixels) and their shadow
@@ -455,6 +509,16 @@ def support_of(scene: SpriteScene, oid: int) -> tuple[int, str] | None:
         if r.subject == oid and r.predicate in DEPENDS_ON_OBJECT:
             return r.object, r.predicate
     return None
+
+
+POSTURE = frozenset({"riding", "sitting on", "lying on", "laying on", "on back of"})
+"""Predicates whose subject is drawn in a pose that fits its support (a man on a skateboard,
+a cat lying on the bed): moved or redrawn alone it would ride or lie on nothing."""
+
+
+def posed_on_support(scene: SpriteScene, oid: int) -> bool:
+    """Whether thing ``oid`` rides, sits or lies on something (see :data:`POSTURE`)."""
+    return any(r.subject == oid and r.predicate in POSTURE for r in scene.relations)
 
 
 def is_sprite_thing(scene: SpriteScene, tables: Tables, oid: int) -> bool:

@@ -96,7 +96,8 @@ def merge_classes(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]
             def expand(texts: list[str], fill: dict[str, str] = fill) -> list[str]:
                 return [t.replace("{a}", fill["a"]).replace("{name}", fill["name"]) for t in texts]
 
-            classes[name] = {**entry, **{k: expand(v) for k, v in shared.items()}}
+            # an entry's own lists (plural nouns: "bagpipes play") win over the shared ones
+            classes[name] = {**{k: expand(v) for k, v in shared.items()}, **entry}
     data["classes"] = {k: v for k, v in classes.items() if k in SYNTHS}
     data["qa"] = {**base["qa"], **extra.get("qa", {})}
     data["forms"] = extra.get("forms", {})

@@ -95,7 +95,7 @@ def _world_names(qa: QA, g: QAGraph) -> list[str]:
     op = qa.program.get("op")
     if op == "scene_type":
         return list(qa.program["scene_types"])
-    if op == "part_at_region":
+    if op == "part_at_point":
         # a person's parts for a person, a thing's for a thing (no "pants" of a counter)
         whole = qa.program["whole"]["name"]
         person = any(

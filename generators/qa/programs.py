@@ -65,6 +65,33 @@ Single-image ops
     ``relation_holds`` (subject, pred, object) -> "yes" when it holds, "no" when the
     opposite predicate holds.
 
+Open-world ops (graphs with categories, roles, a scene type and placed relations: the
+relations a placement rule made, i.e. every relation but the geometric and facing-cone ones;
+a name is a word that denotes every thing called so or whose category it names: its names,
+synonyms and hypernyms, "animal" for a dog)
+    ``relation_object`` (subject: ref, pred[, object_category]) -> the name of the one
+    object o with the placed relation (subject, pred, o) (of a category in
+    ``object_category`` when given: "wearing" asks headwear).
+    ``relation_subject`` (object: ref, pred) -> the name of the one subject s with (s, pred,
+    object): placed, between things for "on" and "in"; "looking at" is the graph's
+    "looking at" or "watching".
+    ``part_at_point`` (whole: ref, point [x, y]) -> the name of the part of the whole (tied
+    by a placed "has" / "part of" / "of") whose pixels hold the point and its 4 neighbours.
+    ``scene_type`` (scene_types) -> the graph's scene type as said ("living room", "ski
+    slope"; "_" as a space).
+    ``chain_query`` (subject: ref, pred, query) -> attribute ``query`` of the one object of
+    the subject's placed relation ``pred``; it is a thing and no person.
+    A filter may carry ``not_name``: the things the word also denotes are left out
+    ("animals that are not dogs"). Open-world ``object_list`` / ``describe`` carry
+    ``names`` (every listed name: no parts; the caption: things only) and ``counted``
+    (name -> count where the count is exact), see tests/qa/checker.py for the wording;
+    ``relation_list`` with ``placed`` lists the subject's placed relations to objects that
+    are no parts, part relations aside.
+
+Predicates in texts and answers are said as English says them: "left of" -> "to the left
+of", "right of" -> "to the right of", "closer than" -> "closer to the camera than",
+"farther than" -> "farther from the camera than", "laying on" -> "lying on".
+
 Multi-image ops (graphs in image order; images are "Image 1", "Image 2", ...)
     ``image_select`` (cond, want: bool, options) -> the one image where the condition is
     ``want``. Conditions: ``{"has": filter}`` (at least one match) or ``{"relation":

@@ -1,8 +1,8 @@
 """Kinds about real things, for open worlds whose graphs carry categories, a scene type and
 relations placed by rule (:class:`~synthgen.generators.qa.graph.WorldFacts`; the sprites
 world): what a person is holding, wearing on the head, riding or sitting on; what is on,
-in or under a thing, and who holds, rides or looks at it; which part of a thing a region
-shows; how many animals (people, vehicles, ...) there are and whether there is any food on
+in or under a thing, and who holds, rides or looks at it; which part of a thing a point
+lies on; how many animals (people, vehicles, ...) there are and whether there is any food on
 the table; where the photo was taken; the colour of the thing a person holds; and negation
 over categories ("How many animals are not dogs?").
 
@@ -20,8 +20,8 @@ import numpy as np
 
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
-from synthgen.generators.qa.programs import pick, ref
-from synthgen.generators.qa.refexp import region
+from synthgen.generators.qa.points import sample_point
+from synthgen.generators.qa.programs import pick, point_text, ref
 from synthgen.generators.qa.templates import Templates, article, is_mass, plural, say
 
 HEADWEAR = frozenset({"hat", "cap", "helmet", "crown", "graduation cap"})
@@ -183,14 +183,15 @@ class RelationSubject(_WorldKind):
 
 
 @question_kinds.register
-class PartAtRegion(_WorldKind):
-    """Which part of a thing the region shows ("Which part of the house is at [x, y, w,
-    h]?" roof, door, window): a part related to the whole by a part relation, the only
-    object with that box."""
+class PartAtPoint(_WorldKind):
+    """Which part of a thing a point lies on ("Which part of the woman is at the point
+    (102, 140)?" hair, hand, shirt): a part tied to the whole by a part relation, the point
+    one of its pixels whose four neighbours are the part too. A point, not the part's box:
+    a box's width and height would tell a roof from a door without the image."""
 
-    name = "part_at_region"
+    name = "part_at_point"
     answer_type = "name"
-    requires = frozenset({"world", "boxes"})
+    requires = frozenset({"world", "masks"})
     balance = True
 
     def balance_key(self, qa: QA) -> str:
@@ -209,17 +210,19 @@ class PartAtRegion(_WorldKind):
         if not links:
             return None
         w, p = pick(rng, links)
-        part = g.by_id[p]
-        if sum(1 for x in g.objects if x.bbox == part.bbox) != 1:
+        point = sample_point(g, g.by_id[p], rng)
+        if point is None:
             return None
         whole = g.refs[w]
         assert whole is not None
         program = {
-            "op": "part_at_region",
+            "op": "part_at_point",
             "whole": ref(g.by_id[w].name, whole[1]),
-            "region": list(part.bbox),
+            "point": list(point),
         }
-        return self.make(t, rng, part.name, program, whole=whole[0], region=region(part))
+        return self.make(
+            t, rng, g.by_id[p].name, program, whole=whole[0], point=point_text(*point)
+        )
 
 
 @question_kinds.register

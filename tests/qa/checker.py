@@ -612,7 +612,7 @@ SCENE_SAID = {"living_room": "living room", "ski": "ski slope", "railway": "rail
 PART_PREDICATES = {"has", "part of", "of", "says", "painted on"}
 HEADWEAR = {"hat", "cap", "helmet", "crown", "graduation cap"}
 OPEN_OPS = {
-    "relation_object", "relation_subject", "part_at_region", "scene_type", "chain_query",
+    "relation_object", "relation_subject", "part_at_point", "scene_type", "chain_query",
 }  # fmt: skip
 
 
@@ -691,12 +691,29 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
         want = SCENE_SAID.get(g.scene_type, g.scene_type.replace("_", " "))
         expect(ans, want, "scene type")
         return
-    if op == "part_at_region":
-        part, whole = one(g, p["region"]), one(g, p["whole"])
-        linked = {(a, b) for a, q, b in g.placed if q in PART_PREDICATES}
-        if part.role != "part" or not ({(whole.id, part.id), (part.id, whole.id)} & linked):
-            raise Disagreement("the region is no part of the whole")
-        expect(ans, part.name, "part")
+    if op == "part_at_point":
+        whole = one(g, p["whole"])
+        x, y = p["point"]
+        linked = {(a, b) for a, q, b in g.placed if q in ("has", "part of", "of")}
+        parts = [
+            o
+            for o in g.objects
+            if o.role == "part" and {(whole.id, o.id), (o.id, whole.id)} & linked
+        ]
+        if g.ids is not None:  # the instance map decides: the point's object, inside it
+            k = g.ids[y, x]
+            if not (g.ids[y - 1, x] == g.ids[y + 1, x] == g.ids[y, x - 1] == g.ids[y, x + 1] == k):
+                raise Disagreement("the point is on an edge")
+            hit = [o for o in parts if o.id == k]
+            if len(hit) != 1:
+                raise Disagreement("the point is on no part of the whole")
+            expect(ans, hit[0].name, "part")
+            return
+        # a record without its map: a part of the whole by that name holds the point
+        inside = [o for o in parts if o.bbox[0] <= x < o.bbox[0] + o.bbox[2]
+                  and o.bbox[1] <= y < o.bbox[1] + o.bbox[3]]  # fmt: skip
+        if ans not in {o.name for o in inside}:
+            raise Disagreement(f"no part {ans!r} of the whole at the point")
         return
     if op == "relation_subject":
         target = one(g, p["object"])

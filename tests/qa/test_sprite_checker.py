@@ -23,7 +23,7 @@ from tests.qa.checker import Disagreement, check, program, sprite_graph
 N = 10_000 if os.environ.get("SYNTHGEN_SLOW") else 150
 POINT_OPS = {"point_object", "point_depth"}
 NEW_KINDS = {
-    "relation_object", "relation_subject", "part_at_region", "category_count",
+    "relation_object", "relation_subject", "part_at_point", "category_count",
     "category_exists", "scene_type", "category_negation_count", "category_negation_exists",
 }  # fmt: skip
 
@@ -83,13 +83,19 @@ def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> 
 
 
 def test_point_answers_hold_on_the_instance_map() -> None:
+    """Points on objects and on parts of a whole, against the rendering's instance map."""
     from synthgen.generators.qa import QAConfig, QASuite
     from synthgen.generators.qa.sources import from_world_graph
     from synthgen.generators.svg import Svg, SvgConfig  # noqa: F401  (the program's world path)
     from synthgen.world.sprites import SpritesConfig, SpriteWorld
 
     world, cfg = SpriteWorld(), SpritesConfig()
-    suite = QASuite(QAConfig(kinds=("point_same_object", "point_different_object"), per_image=4))
+    suite = QASuite(
+        QAConfig(
+            kinds=("point_same_object", "point_different_object", "part_at_point"),
+            per_image=6,
+        )
+    )
     rng = np.random.default_rng(3)
     checked = 0
     for _ in range(20):

@@ -327,7 +327,10 @@ function show(k) {
   for (const n of r.notes) qa.append(el("p", {}, el("b", {}, n.k + ": "), n.v));
   const lin = el("section", {}, el("h3", {}, "Lineage and verdicts"), lineage(r.lineage));
   const raw = el("details", {}, el("summary", {}, "record JSON"), el("pre", {}, r.json));
-  root.append(el("div", {"class": "cols"}, qa, objLists, lin));
+  const cols = el("div", {"class": "cols"}, qa);
+  if (objLists.children.length > 1) cols.append(objLists);
+  cols.append(lin);
+  root.append(cols);
   root.append(raw);
 }
 function rejects() {

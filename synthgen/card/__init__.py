@@ -35,8 +35,10 @@ from synthgen.sinks import PARQUET_RECORD_COLUMN, iter_records, iter_stored
 CARD_DIR = "card"
 SHEET_RECORDS = 8
 BOX_CONVENTION = (
-    "Boxes are `[x, y, width, height]` in pixels of the image they belong to, origin at the "
-    "top-left corner (the Visual Genome convention), in every program."
+    "Boxes stored in records (scene-graph objects, change boxes) are `[x, y, width, height]` "
+    "in pixels of their image, origin at the top-left corner (the Visual Genome convention). "
+    "A question that asks for a box names its format in its own text (svg grounding: "
+    "`[x, y, w, h]`; imgdiff 'where': `[x_min, y_min, x_max, y_max]`)."
 )
 
 

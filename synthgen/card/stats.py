@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-SAMPLE = 5000
+SAMPLE = 2000
 """Records a card reads for its distributions (the counts from the manifest are exact)."""
 
 MAX_LEVELS = 40

@@ -144,8 +144,8 @@ class QASuite:
             kind = eligible[int(order[attempts % len(order)])]
             attempts += 1
             qa = ask(kind)
-            if qa is None or any(q.question == qa.question for q in out):
-                continue  # nothing to ask, or asked already (one question, one turn)
+            if qa is None or any(q.program == qa.program for q in out):
+                continue  # nothing to ask, or asked already (in other words, maybe)
             if (
                 balanced
                 and kind.balance

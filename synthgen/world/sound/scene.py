@@ -292,7 +292,7 @@ def draw_classes(rng: np.random.Generator, cfg: SoundSceneConfig) -> tuple[str, 
 
 
 RATE_SEED = 0x5EED
-RATE_DRAWS = 4000
+RATE_DRAWS = 10000
 
 
 def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
@@ -314,20 +314,26 @@ def _presence_rates(
     fitting steps (w_c *= r_c / rate_c) make the two rates agree on :data:`RATE_DRAWS`
     class draws from a fixed seed (no audio), so the weights are a pure function of the
     config."""
-    cfg = SoundSceneConfig(classes=classes, scenes=scenes, events=events)  # type: ignore[arg-type]
     rng = np.random.default_rng(RATE_SEED)
-    index = {c: i for i, c in enumerate(classes)}
-    family = [get_synth(c).family for c in classes]
-    yes = np.zeros(len(classes))
-    eligible = np.ones((RATE_DRAWS, len(classes)), bool)
-    for d in range(RATE_DRAWS):
-        _, drawn = draw_classes(rng, cfg)
-        labels = [c for c in drawn if get_synth(c).available()]
-        families = {get_synth(c).family for c in labels}
-        for c in labels:
-            yes[index[c]] += 1.0 / len(labels)
-        eligible[d] = [f not in families for f in family]
-        eligible[d, [index[c] for c in labels]] = False
+    d, n = RATE_DRAWS, len(classes)
+    # the sampler's draws, vectorised: scene uniform, count uniform, then classes without
+    # replacement with the scene's weights -- the top `count` of log-weight + Gumbel noise
+    # (Gumbel-top-k), which has the distribution of successive weighted draws
+    scene = rng.integers(len(scenes), size=d)
+    count = np.minimum(rng.integers(events[0], events[1] + 1, size=d), n)
+    logw = np.log(np.stack([weights(s, classes) for s in scenes]))[scene]
+    order = np.argsort(-(logw + rng.gumbel(size=(d, n))), axis=1)
+    drawn = np.zeros((d, n), bool)
+    np.put_along_axis(drawn, order, np.arange(n)[None, :] < count[:, None], axis=1)
+    present = drawn & np.array([get_synth(c).available() for c in classes])[None, :]
+    sizes = present.sum(axis=1, keepdims=True)
+    yes = (present / np.maximum(sizes, 1)).sum(axis=0)
+    families = sorted({get_synth(c).family for c in classes})
+    fam = np.array([families.index(get_synth(c).family) for c in classes])
+    fam_present = np.zeros((d, len(families)), bool)
+    rows, cols = np.nonzero(present)
+    fam_present[rows, fam[cols]] = True
+    eligible = ~present & ~fam_present[:, fam]
     r = yes / RATE_DRAWS
     w = r.copy()
     for _ in range(rounds):

@@ -13,7 +13,8 @@ put_on       "Put a cup on the table."                (source: S without a thing
 dress        "Put a cap on the woman."                (source: S without a worn thing)
 give         "Make the man hold an umbrella."         (source: S without a held thing)
 replace      "Replace the apple with an orange."      (same hypernym, same foot point)
-recolor      "Make the car blue."                     (only where the art exists in that colour)
+recolor      "Replace the red car with a blue car."   (another art of the category in another
+             colour: the atlas has no same-design variants, so it says replace, not paint)
 resize       "Make the dog bigger."                   (0.6-0.75x or 1.35-1.6x as tall)
 move         "Move the dog to the left."              (same ground row, >= its width), or
              "Move the dog closer to the camera."     (same ground, 1.25-1.45x / 0.65-0.8x tall)
@@ -205,7 +206,7 @@ def plan_edit(
                 refs=refs,
                 params=params,
             )
-        ref = _one_ref(scene, t, oid, boxes, colour=edit_type != "recolor")
+        ref = _one_ref(scene, t, oid, boxes, colour_first=edit_type == "recolor")
         refs["target"] = (ref, oid)
         slots["target"] = ref.text()
         if edit_type == "replace":
@@ -223,6 +224,7 @@ def plan_edit(
             spr = options[int(v * len(options))]
             edited = E.recolour(scene, oid, t, spr)
             slots["color"] = params["color"] = spr.color
+            slots["new"] = article(f"{spr.color} {noun(o)}")
         elif edit_type == "resize":
             grow = v < 0.5
             lo, hi = GROW if grow else SHRINK

@@ -14,8 +14,9 @@ move      the thing stands further left or right on the same ground row (at leas
           width, at least 16 px), or nearer or farther on the same ground (drawn 1.25-1.45x
           or 0.65-0.8x as tall, its layer re-sorted in the draw order by its new depth)
 resize    the thing is drawn 0.6-0.75x or 1.35-1.6x as tall (its foot point kept)
-recolor   the thing drawn with another sprite of its category in another colour (only where
-          the art exists in several colours)
+recolor   the thing replaced by another of its category in another colour ("the green tent
+          was replaced by an orange tent"; the atlas has no same-design colour variants, so
+          the captions say replaced, not repainted), only things mostly one colour
 
 Image A is S with the ``add`` / ``attach`` things removed, image B is S with the other
 changes applied; both are rendered by the world's own renderer and their graphs built and
@@ -171,8 +172,9 @@ def _try(
             return None
         spr = options[int(u * len(options))]
         got = E.recolour(scene, oid, t, spr)
+        old = o.attributes[0] if o.attributes else ""
         return (
-            (got, {"old": o.attributes[0] if o.attributes else "", "new": spr.color})
+            (got, {"old": old, "new": spr.color, "b_new": article(f"{spr.color} {noun(o)}")})
             if got
             else None
         )
@@ -440,7 +442,7 @@ class SpriteDiff:
         t = self.t
         slots: dict[str, str] = {}
         if ia:
-            ref = unique_ref(scene_a, t, ia, boxes_a, colour=p.kind != "recolor")
+            ref = unique_ref(scene_a, t, ia, boxes_a, colour_first=p.kind == "recolor")
             # the phrase picks the thing in A and names nothing else in B (where an added
             # chair would make "the chair" of a replaced one read as two)
             if ref is None or not set(denotes(ref, scene_b, t, boxes_b)) <= {ib}:

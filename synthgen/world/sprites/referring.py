@@ -146,16 +146,18 @@ def unique_ref(
     boxes: dict[int, tuple],
     relations: bool = True,
     colour: bool = True,
+    colour_first: bool = False,
 ) -> Ref | None:
     """The shortest expression that denotes ``oid`` alone: the noun, the colour and noun
-    (unless ``colour`` is False: the edit is about the colour), a relation to a uniquely
-    named anchor, then a side; None when none does."""
+    (unless ``colour`` is False; first with ``colour_first``: "the red car" where a blue
+    one replaces it), a relation to a uniquely named anchor, then a side; None when none
+    does."""
     o = scene.objects[oid - 1]
     n = noun(o)
     forms = [Ref(n)]
     colour = colour and colour_of(o)
     if colour:
-        forms.append(Ref(n, colour))
+        forms.insert(0 if colour_first else 1, Ref(n, colour))
     if relations:
         for r in scene.relations:
             if r.predicate not in REL_PHRASE or r.subject != oid:

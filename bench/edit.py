@@ -17,6 +17,7 @@ traffic on the same filesystem.
     python bench/edit.py                 # n = 3000, workers 1 and 2
     python bench/edit.py --n 2e4 --workers 2
     python bench/edit.py --dir /work/scratch   # write the datasets on that filesystem
+    python bench/edit.py --n 200 --workers 1 --set 'world="sprites"'   # edits of real things
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ shared machine wall-clock rates are noisy; the CPU time of all processes (getrus
 run's interpreter and its workers) per pair is the steadier figure.
 
     python bench/imgdiff.py                     # n = 3000, workers 1 and 2
-    python bench/imgdiff.py --n 1e4 --workers 2 --set changes=[1,3]
+    python bench/imgdiff.py --n 1e4 --workers 2 --set changes=1
+    python bench/imgdiff.py --n 200 --workers 1 --set 'world="sprites"'   # real things
 """
 
 from __future__ import annotations

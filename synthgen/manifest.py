@@ -104,9 +104,15 @@ class ModelStage(StrictModel):
     concurrency: float = 0.0
 
     @classmethod
-    def stages_of(cls, counters: dict[str, int], prefix: str = "llm") -> dict[str, ModelStage]:
-        found: dict[str, dict[str, int]] = {}
-        for key, value in counters.items():
+    def stages_of(
+        cls, counters: dict[str, int], timings: dict[str, float], prefix: str = "llm"
+    ) -> dict[str, ModelStage]:
+        """From the manifest's counters (``llm.requests``, ``llm.stage.<stage>.requests``, ...)
+        and timings (``llm.http``, ``llm.active``, ``llm.stage.<stage>.http`` seconds)."""
+        found: dict[str, dict[str, float]] = {}
+        merged: dict[str, float] = {**counters}
+        merged.update({f"{k}_s": v for k, v in timings.items()})
+        for key, value in merged.items():
             if not key.startswith(prefix + "."):
                 continue
             rest = key[len(prefix) + 1 :]
@@ -120,14 +126,14 @@ class ModelStage(StrictModel):
             found.setdefault(stage, {})[name] = value
         out: dict[str, ModelStage] = {}
         for stage, c in sorted(found.items()):
-            model_s, busy_s = c.get("http_ms", 0) / 1000, c.get("active_ms", 0) / 1000
+            model_s, busy_s = c.get("http_s", 0.0), c.get("active_s", 0.0)
             if not (c.get("requests") or model_s):
                 continue
             out[stage] = cls(
-                requests=c.get("requests", 0),
-                cache_hits=c.get("cache_hits", 0),
-                prompt_tokens=c.get("prompt_tokens", 0),
-                completion_tokens=c.get("completion_tokens", 0),
+                requests=int(c.get("requests", 0)),
+                cache_hits=int(c.get("cache_hits", 0)),
+                prompt_tokens=int(c.get("prompt_tokens", 0)),
+                completion_tokens=int(c.get("completion_tokens", 0)),
                 model_seconds=round(model_s, 3),
                 busy_seconds=round(busy_s, 3),
                 concurrency=round(model_s / busy_s, 2) if busy_s else 0.0,
@@ -229,7 +235,7 @@ def build_manifest(
         shards=entries,
         totals=(totals := Totals.of(entries)),
         timings={k: round(v, 3) for k, v in sorted(timings.items())},
-        model=ModelStage.stages_of(totals.counters),
+        model=ModelStage.stages_of(totals.counters, dict(timings)),
     )
 
 

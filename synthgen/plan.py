@@ -146,7 +146,8 @@ def _measure(job: Any, program: Any, backends: dict[str, Any], sample: int, work
         elif outcome.reject is not None:
             rejects[outcome.reject.reason] += 1
     seconds = time.perf_counter() - start
-    usage = collect_usage(backends)
+    durations: dict[str, float] = {}
+    usage = collect_usage(backends, durations)
     llm = getattr(program.config, "llm", None)
     cap = load_llm_settings(llm).max_concurrency if llm is not None else 1
     return Plan(
@@ -158,8 +159,8 @@ def _measure(job: Any, program: Any, backends: dict[str, Any], sample: int, work
         prompt_tokens=usage.get("llm.prompt_tokens", 0),
         completion_tokens=usage.get("llm.completion_tokens", 0),
         seconds=seconds,
-        http_ms=usage.get("llm.http_ms", 0),
-        active_ms=usage.get("llm.active_ms", 0),
+        http_ms=round(durations.get("llm.http", 0.0) * 1000),
+        active_ms=round(durations.get("llm.active", 0.0) * 1000),
         concurrency_cap=int(cap) * max(1, workers),
     )
 

@@ -68,13 +68,25 @@ def backends_of(program: Program) -> dict[str, Any]:
     return backends
 
 
-def collect_usage(backends: dict[str, Any]) -> dict[str, int]:
-    """Counters the backends accumulated since the last call (they are reset)."""
+def collect_usage(
+    backends: dict[str, Any], timings: dict[str, float] | None = None
+) -> dict[str, int]:
+    """Counters the backends accumulated since the last call (they are reset).
+
+    Durations (``*_ms`` counters such as ``llm.http_ms``) are not counts: they vary from run
+    to run, so they go to ``timings`` as seconds (``llm.http_ms`` -> ``llm.http``), beside the
+    stage timings, and never into the counters that describe the data (dropped when
+    ``timings`` is None)."""
     out: dict[str, int] = {}
     for backend in backends.values():
         usage = getattr(backend, "usage", None)
         if callable(usage):
             for key, value in usage(reset=True).items():
+                if key.endswith("_ms"):
+                    if timings is not None:
+                        name = key[: -len("_ms")]
+                        timings[name] = timings.get(name, 0.0) + int(value) / 1000
+                    continue
                 out[key] = out.get(key, 0) + int(value)
     return out
 

@@ -118,6 +118,7 @@ def _run_shard(task: ShardTask) -> ShardEntry:
         remove_path(rejects_tmp)
         raise
     files[rejects_final.relative_to(job.root).as_posix()] = rejects_sha.hexdigest()
+    usage = collect_usage(backends, timings)  # model durations go to timings
     entry = ShardEntry(
         shard=task.shard,
         start=task.start,
@@ -130,7 +131,7 @@ def _run_shard(task: ShardTask) -> ShardEntry:
         media_files=writer.media_files,
         media_bytes=writer.media_bytes,
         timings={k: round(v, 4) for k, v in sorted(timings.items())},
-        counters=dict(sorted((counters + Counter(collect_usage(backends))).items())),
+        counters=dict(sorted((counters + Counter(usage)).items())),
     )
     write_sidecar(job.root, entry)
     return entry

@@ -11,7 +11,8 @@ For each model-backed program (svg ``paraphrase=llm`` and ``annotator=mllm``, mu
 * wasted calls: requests made for candidates past the n-th accepted record (mapped back to
   their candidate through the request seed, ``request_seed(seed, index, call)``), as a
   fraction of all requests (goal <= 5 %);
-* the peak number of requests in flight at the server, and the client's CPU seconds.
+* the peak number of requests in flight at the server, and the CPU seconds of the process
+  (the job and the in-process fake server) per request: one core's bound on the rate.
 
 imgdiff ``mode="model"`` and edit ``source="images"`` run diffusers pipelines per candidate:
 on this CPU-only machine they are diffusion-bound, not server-bound, and are not run here.
@@ -190,7 +191,9 @@ def run_case(
             f"{name:20s} latency {latency:>5g}s  n={manifest.totals.accepted:<6d} "
             f"{len(requests):6d} requests in {span:6.1f}s = {rate:8.1f} req/s = "
             f"{rate / ideal:6.1%} of ideal {ideal:7.1f}; peak in flight "
-            f"{srv.state.max_in_flight:4d}; wasted {wasted:5.1%}; client CPU {cpu:6.1f}s"
+            f"{srv.state.max_in_flight:4d}; wasted {wasted:5.1%}; CPU {cpu:6.1f}s = "
+            f"{1000 * cpu / len(requests):5.2f} ms/request (one core: at most "
+            f"{len(requests) / max(cpu, 1e-9):7.1f} req/s)"
         )
 
 

@@ -34,6 +34,7 @@ import numpy as np
 from synthgen.filters.edit_fidelity import ExpectedDelta, ObjectSpec
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import (
+    STYLES,
     GraphIndex,
     RefExp,
     noun_phrase,
@@ -210,8 +211,14 @@ def _with_objects(src: Source, objects: list[WorldObject]) -> Scene:
     return replace(src.scene, objects=tuple(objects))
 
 
-def _target_ref(rng: np.random.Generator, src: Source, k: int) -> RefExp | None:
-    return unique_ref(src.index, k + 1, rng)
+def _target_ref(
+    rng: np.random.Generator, src: Source, k: int, relational: bool = True
+) -> RefExp | None:
+    """A unique expression of object k; ``relational=False`` where a relation phrase would
+    run into the instruction's own place words ("Move the cone to the left of the cube
+    toward the camera": is the cone left of the cube, or is that where it goes?)."""
+    styles = STYLES if relational else tuple(s for s in STYLES if s != "relation")
+    return unique_ref(src.index, k + 1, rng, styles)
 
 
 def _random_object(
@@ -353,7 +360,7 @@ def plan_move(rng: np.random.Generator, src: Source) -> Plan | None:
     k = int(rng.random() * len(objects))
     direction = _pick(rng, MOVE_DIRECTIONS)
     amount = _pick(rng, MOVE_AMOUNTS)
-    ref = _target_ref(rng, src, k)
+    ref = _target_ref(rng, src, k, relational=False)
     if ref is None:
         return None
     o = objects[k]
@@ -470,7 +477,7 @@ def plan_add(rng: np.random.Generator, src: Source) -> Plan | None:
     anchor = int(rng.random() * len(objects))
     place = _pick(rng, PLACES)
     new = _random_object(rng, src.world, 0.0, 0.0)
-    ref = _target_ref(rng, src, anchor)
+    ref = _target_ref(rng, src, anchor, relational=False)
     if ref is None:
         return None
     placed = _place_near(rng, src, objects, anchor, new, place)

@@ -299,17 +299,21 @@ STYLES = ("attribute", "ordinal", "relation")
 _FINDERS = {"attribute": attribute_refs, "ordinal": ordinal_refs, "relation": relation_refs}
 
 
-def unique_ref(g: GraphIndex, object_id: int, rng: np.random.Generator) -> RefExp | None:
+def unique_ref(
+    g: GraphIndex, object_id: int, rng: np.random.Generator, styles: tuple[str, ...] = STYLES
+) -> RefExp | None:
     """A unique expression of the object. A style (attribute / ordinal / relation) is drawn;
     if the object has no expression of that style the next style is tried (cyclically).
     Attribute style gives the shortest description, the others a drawn one. None when no
     expression picks the object alone (e.g. two identical objects with nothing to tell
-    them apart). Two draws per call, whatever happens."""
+    them apart). ``styles``: the styles allowed (a move leaves out "relation": "slide the
+    cone to the left of the cube toward the camera" reads two ways). Two draws per call,
+    whatever happens."""
     u = float(rng.random())
     v = float(rng.random())
-    start = int(u * len(STYLES))
-    for i in range(len(STYLES)):
-        style = STYLES[(start + i) % len(STYLES)]
+    start = int(u * len(styles))
+    for i in range(len(styles)):
+        style = styles[(start + i) % len(styles)]
         options = _FINDERS[style](g, object_id)
         if options:
             return options[0] if style == "attribute" else options[int(v * len(options))]

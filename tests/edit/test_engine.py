@@ -263,8 +263,8 @@ def test_program_rejects_an_expression_that_names_another_object(
 
     real = ops.unique_ref
 
-    def off_by_one(g: Any, object_id: int, rng: np.random.Generator) -> Any:
-        return real(g, object_id % len(g.graph.objects) + 1, rng)
+    def off_by_one(g: Any, object_id: int, rng: np.random.Generator, *styles: Any) -> Any:
+        return real(g, object_id % len(g.graph.objects) + 1, rng, *styles)
 
     config = {"types": ["recolor", "swap"], "style_fraction": 0.0}
     assert _reasons(config, 8, tmp_path)["refexp_unique"] == 0

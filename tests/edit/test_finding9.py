@@ -64,3 +64,14 @@ def test_rotations_of_quarter_symmetric_shapes_stay_under_the_ambiguous_range() 
     records = list(synthgen.generate("edit", n=30, seed=2, config=config))
     degrees = Counter(int(r.params["degrees"]) for r in records)
     assert degrees and all(d <= 30 for d in degrees), degrees
+
+
+def test_moves_and_additions_do_not_name_their_object_by_a_place() -> None:
+    """ "Slide the cone to the left of the cube toward the camera" reads two ways (is the cone
+    left of the cube, or is that where it goes?): a move's target and an addition's anchor
+    are named by attributes or ordinals only."""
+    config = {"types": ["move", "add"], "style_fraction": 0.0}
+    records = list(synthgen.generate("edit", n=40, seed=4, config=config))
+    assert len(records) >= 20
+    for rec in records:
+        assert all(ref.relation is None for ref in rec.refexps.values()), rec.instruction

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from synthgen.card import record_graph
-from synthgen.card.stats import object_name
+from synthgen.card.stats import object_box, object_name
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.manifest import Manifest
 from synthgen.sinks import iter_stored
@@ -80,8 +80,10 @@ def _graph_view(record: dict[str, Any], name: str) -> tuple[list[dict], list[dic
             ]
         return objects, relations
     for o in graph.get("objects", []):
-        if isinstance(o, dict) and o.get("bbox"):
-            objects.append({"id": o.get("id"), "label": object_name(o), "box": o["bbox"]})
+        box = object_box(o) if isinstance(o, dict) else None
+        if box is not None:
+            oid = o.get("id", o.get("object_id"))
+            objects.append({"id": oid, "label": object_name(o), "box": box})
     for key in ("relationships", "relations"):
         for r in graph.get(key) or []:
             if isinstance(r, dict) and "predicate" in r:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from synthgen.card import draw
-from synthgen.card.stats import SAMPLE, Stats, object_name, scan
+from synthgen.card.stats import SAMPLE, Stats, object_box, object_name, scan
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.hflayout import (
     features_yaml,
@@ -419,7 +419,7 @@ def _contact_sheet(manifest: Manifest) -> Any:
 
 def record_graph(record: dict[str, Any], media_name: str) -> dict[str, Any] | None:
     """The scene graph of a record's image ``media_name``, if the record has one."""
-    for key in ("scene_graph", "world_graph"):
+    for key in ("scene_graph", "world_graph", "vg_graph"):
         if isinstance(record.get(key), dict):
             return record[key]
     graphs = record.get("scene_graphs")
@@ -435,9 +435,11 @@ def record_boxes(record: dict[str, Any], media_name: str) -> list[tuple[str, lis
     graph = record_graph(record, media_name)
     if graph is not None:
         return [
-            (object_name(o), o["bbox"])
+            (object_name(o), box)
             for o in graph.get("objects", [])
-            if isinstance(o, dict) and o.get("bbox") and o.get("role") != "backdrop"
+            if isinstance(o, dict)
+            and (box := object_box(o)) is not None
+            and o.get("role") != "backdrop"
         ]
     boxes = record.get("boxes")
     if isinstance(boxes, list):

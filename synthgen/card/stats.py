@@ -54,7 +54,7 @@ class Stats:
                     self.qa_kinds[kind] += 1
                     self.answers.setdefault(kind, Counter())[_short(item["answer"])] += 1
         for objects in _lists_named(record, "objects"):
-            boxed = [o for o in objects if isinstance(o, dict) and "bbox" in o]
+            boxed = [o for o in objects if isinstance(o, dict) and object_box(o) is not None]
             if boxed:
                 self.objects_per_image[len(boxed)] += 1
                 self.categories.update(object_name(o) for o in boxed)
@@ -101,6 +101,15 @@ class Stats:
             if len(counter) > MAX_LEVELS:
                 self._text_fields.add(key)
                 del self.fields[key]
+
+
+def object_box(obj: dict[str, Any]) -> list[float] | None:
+    """An object's ``[x, y, w, h]``: its ``bbox``, or VG's ``x``, ``y``, ``w``, ``h``."""
+    if isinstance(obj.get("bbox"), list):
+        return obj["bbox"]
+    if all(isinstance(obj.get(k), int | float) for k in ("x", "y", "w", "h")):
+        return [obj["x"], obj["y"], obj["w"], obj["h"]]
+    return None
 
 
 def object_name(obj: dict[str, Any]) -> str:

@@ -199,6 +199,9 @@ def report(plan: Plan, price: tuple[float, float] | None = None) -> list[str]:
         f"{_duration(plan.wall_at_full_concurrency())} with {plan.concurrency_cap} requests "
         "in flight (llm.max_concurrency x workers) if the server keeps its latency",
     ]
+    if plan.requests == 0:
+        lines[1] = "sample model calls: none (this configuration calls no model)"
+        lines[3] = "expected wall time: not estimated (no model calls; see bench/ for CPU rates)"
     if price is not None:
         cost = plan.cost(*price)
         shown = "unknown (nothing accepted)" if cost is None else f"{cost:,.2f}"

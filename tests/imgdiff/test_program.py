@@ -322,7 +322,7 @@ def test_llava_export_has_two_images_per_conversation(tmp_path: Path) -> None:
         assert isinstance(item["image"], list) and len(item["image"]) == 2
         assert item["image"][0].endswith("image_0.png") and item["image"][1].endswith("image_1.png")
         for path in item["image"]:
-            assert (tmp_path / "ds" / path).is_file()
+            assert (out.parent / path).is_file()  # paths are relative to the JSON file
         human = [t["value"] for t in item["conversations"] if t["from"] == "human"]
         assert human[0].startswith("<image>\n<image>\n")
         assert sum(h.count("<image>") for h in human) == 2

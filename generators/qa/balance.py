@@ -65,8 +65,8 @@ label = answer_label
 
 def question_type(qa: QA) -> str:
     """The question's type as its form shows it: the kind, the asked attribute type, the
-    asked relation of a "what is X <pred>" question, the number of options (CLEVR's
-    "Q-type"). The majority answer per type is the baseline a
+    asked relation of a "what is X <pred>" question, the whole whose part is asked, the
+    number of options (CLEVR's "Q-type"). The majority answer per type is the baseline a
     question-only model must not beat by more than a few points."""
     parts = [qa.kind]
     query = qa.program.get("query")
@@ -75,6 +75,8 @@ def question_type(qa: QA) -> str:
     pred = qa.program.get("pred")
     if isinstance(pred, str) and qa.answer_type in ("name", "attribute"):
         parts.append(pred)  # "what is X holding" and "what is X standing on" differ in form
+    if qa.program.get("op") == "part_at_point":
+        parts.append(qa.program["whole"]["name"])  # the answer is one of that whole's parts
     options = qa.program.get("options")
     if options is not None:
         parts.append(f"{len(options)}")

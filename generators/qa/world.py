@@ -186,13 +186,15 @@ class RelationSubject(_WorldKind):
 class PartAtPoint(_WorldKind):
     """Which part of a thing a point lies on ("Which part of the woman is at the point
     (102, 140)?" hair, hand, shirt): a part tied to the whole by a part relation, the point
-    one of its pixels whose four neighbours are the part too. A point, not the part's box:
-    a box's width and height would tell a roof from a door without the image."""
+    one of its pixels whose four neighbours are the part too, asked of wholes showing parts
+    of two or more names. A point, not the part's box: a box's width and height would tell
+    a roof from a door without the image."""
 
     name = "part_at_point"
     answer_type = "name"
     requires = frozenset({"world", "masks"})
     balance = True
+    balance_floor = 0.1
 
     def balance_key(self, qa: QA) -> str:
         return str(qa.program["whole"]["name"])  # a house's parts are flattened among them
@@ -207,6 +209,12 @@ class PartAtPoint(_WorldKind):
             if facts.role.get(p) == "part" and facts.is_thing(w)
         )
         links = [(w, p) for w, p in links if g.refs.get(w) is not None and p in g.by_id]
+        # wholes with parts of two or more names here: with one (a fence's posts, a
+        # table's legs) the whole's name alone would answer
+        kinds: dict[int, set[str]] = {}
+        for w, p in links:
+            kinds.setdefault(w, set()).add(g.by_id[p].name)
+        links = [(w, p) for w, p in links if len(kinds[w]) >= 2]
         if not links:
             return None
         w, p = pick(rng, links)
@@ -220,9 +228,7 @@ class PartAtPoint(_WorldKind):
             "whole": ref(g.by_id[w].name, whole[1]),
             "point": list(point),
         }
-        return self.make(
-            t, rng, g.by_id[p].name, program, whole=whole[0], point=point_text(*point)
-        )
+        return self.make(t, rng, g.by_id[p].name, program, whole=whole[0], point=point_text(*point))
 
 
 @question_kinds.register

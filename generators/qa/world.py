@@ -262,6 +262,13 @@ class CategoryExists(_WorldKind):
 
     name = "category_exists"
     answer_type = "bool"
+    balance = True
+
+    def balance_key(self, qa: QA) -> str:
+        # yes and no equally likely for each word, alone or on a thing: "is there a
+        # person" would be mostly yes, "is there an insect" mostly no
+        sel = qa.program["select"]
+        return f"{sel['name']}|{'rel' if 'rel' in sel else 'image'}"
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         general = g.lexicon.general if g.lexicon is not None else {}

@@ -65,9 +65,15 @@ class TypedAttributeOfObject(QuestionKind):
 
     name = "typed_attribute"
     family = "attribute"
-    version = "2"
+    version = "3"
     answer_type = "attribute"
     requires = frozenset({"typed_attributes"})
+    balance = True
+
+    def balance_key(self, qa: QA) -> str:
+        # per asked type and name: real kinds have usual colours (cars red, bananas yellow)
+        # that the name would give away
+        return f"{qa.program['query']}|{qa.program['ref']['name']}"
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         o = pick(rng, g.objects)

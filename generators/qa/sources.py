@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -391,6 +392,10 @@ def _read_as_viewer(
             # a person's sprite colour is its clothes': "gray woman" reads wrong; a thing
             # whose kind always has its colour (green grass) is not asked about it
             o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "color"})
+        if t is not None and "material" in o.attrs and words.colors_vary is not None:
+            # materials here come with the kind (wooden floors, metal railings, brick
+            # walls): the name would answer, so they are not asked
+            o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "material"})
         objects.append(o)
     open_predicates = frozenset(
         str(r.get("predicate", "")).strip().lower()
@@ -537,11 +542,14 @@ def _sprites_words() -> WorldWords:
 
 
 def _colors_vary(atlas: Any) -> frozenset[str]:
-    """Categories whose sprites come in at least two colours."""
-    colors: dict[str, set[str]] = {}
+    """Categories whose sprites come in two or more colours, none in over 60 % of them (a
+    car drawn red three times in four is "red" to a model that never looks)."""
+    colors: dict[str, Counter[str]] = {}
     for sprite in atlas.all_sprites:
-        colors.setdefault(sprite.category, set()).add(sprite.color)
-    return frozenset(c for c, v in colors.items() if len(v) >= 2)
+        colors.setdefault(sprite.category, Counter())[sprite.color] += 1
+    return frozenset(
+        c for c, v in colors.items() if len(v) >= 2 and max(v.values()) <= 0.6 * sum(v.values())
+    )
 
 
 def _siblings(categories: Any) -> dict[str, tuple[str, ...]]:

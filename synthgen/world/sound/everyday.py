@@ -164,7 +164,9 @@ class Dog(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(380.0, 650.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         tone = harmonic(
             glide(n, f0 * 0.9, f0 * 1.15, f0 * 0.7, sample_rate),
@@ -187,7 +189,9 @@ class Cat(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(450.0, 750.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         freq = glide(n, f0 * 0.8, f0 * 1.3, f0 * 0.75, sample_rate)
         return harmonic(freq, (0.6, 1.0, 0.7, 0.3, 0.2, 0.1), sample_rate) * swell(
@@ -208,7 +212,9 @@ class Cow(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(110.0, 160.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         freq = glide(n, f0 * 0.85, f0 * 1.1, f0 * 0.8, sample_rate)
         harm = tuple(1.0 / (k**0.7) for k in range(1, 14))
@@ -230,7 +236,9 @@ class Rooster(Synth):
             params={"f0": float(rng.uniform(550.0, 800.0))},
         )
 
-    def render(self, spec, rng, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def render(
+        self, spec: EventSpec, rng: np.random.Generator, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         n = n_samples(spec, sample_rate)
         f0 = spec.params["f0"]
         shares = np.array([0.15, 0.15, 0.45, 0.25])
@@ -257,7 +265,9 @@ class Duck(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(220.0, 320.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         harm = tuple(0.3 if k < 3 else 1.0 / (k - 2) for k in range(1, 16))
         return harmonic(glide(n, f0, f0 * 1.05, f0 * 0.8, sample_rate), harm, sample_rate) * swell(
@@ -278,7 +288,9 @@ class Crow(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(450.0, 650.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         rough = slow(n, sample_rate, 0.0, 0.0, 0.0) * (
             F32(1.0) + F32(0.05) * bank.take("scuff", rng, n)
@@ -304,7 +316,9 @@ class Owl(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(330.0, 440.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f0 = spec.params["f0"]
         return harmonic(
             glide(n, f0 * 0.95, f0, f0 * 0.92, sample_rate), (1.0, 0.08), sample_rate
@@ -323,7 +337,9 @@ class Cricket(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f": float(rng.uniform(3800.0, 4800.0)), "chirp": float(rng.uniform(2.0, 3.5))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         p = spec.params
         t = seconds(n, sample_rate)
         pulses = (np.sin(F32(2 * np.pi * 40.0) * t) > 0).astype(F32)
@@ -346,7 +362,9 @@ class Frog(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(90.0, 160.0)), "rate": float(rng.uniform(18.0, 30.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         p = spec.params
         pulse = np.maximum(F32(0.0), np.sin(F32(2 * np.pi * p["rate"]) * seconds(n, sample_rate)))
         tone = harmonic(np.full(n, F32(p["f0"])), tuple(1.0 / k for k in range(1, 20)), sample_rate)
@@ -364,7 +382,9 @@ class Bee(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(180.0, 260.0)), "phase": float(rng.random())}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         p = spec.params
         freq = F32(p["f0"]) * slow(n, sample_rate, 1.3, 0.06, 6.28 * p["phase"])
         loud = slow(n, sample_rate, 0.7, 0.3, 6.28 * p["phase"])
@@ -386,7 +406,9 @@ class Applause(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(40.0, 80.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.012 * sample_rate)
         count = int(spec.params["rate"] * spec.duration)
         clap = bank.take("scuff", rng, m) * decay(m, sample_rate, 0.003)
@@ -406,7 +428,9 @@ class Cough(Repeated):
     period_s = (0.35, 0.5)
     unit_s = (0.2, 0.28)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         burst = bank.take("murmur", rng, n) + F32(0.6) * bank.take("breath", rng, n)
         return burst * decay(n, sample_rate, 0.07)
 
@@ -436,7 +460,9 @@ class Whistling(Synth):
             },
         )
 
-    def render(self, spec, rng, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def render(
+        self, spec: EventSpec, rng: np.random.Generator, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         n = n_samples(spec, sample_rate)
         p = spec.params
         m = max(1, n // spec.repetitions)
@@ -459,7 +485,9 @@ class Snoring(Repeated):
     period_s = (1.4, 1.8)
     unit_s = (0.7, 0.9)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         rattle = np.maximum(F32(0.0), np.sin(F32(2 * np.pi * 32.0) * seconds(n, sample_rate)))
         return bank.take("murmur", rng, n) * (F32(0.3) + rattle) * swell(n, sample_rate, 0.4)
 
@@ -477,7 +505,9 @@ class Heartbeat(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f": float(rng.uniform(45.0, 70.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = spec.params["f"]
         lub = damped(f, 0.035, n, sample_rate)
         gap = round(0.2 * sample_rate)
@@ -496,7 +526,9 @@ class FingerSnap(Repeated):
     period_s = (0.4, 0.6)
     unit_s = (0.05, 0.06)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         return (bank.take("hiss", rng, n) + damped(1800.0, 0.004, n, sample_rate)) * decay(
             n, sample_rate, 0.008
         )
@@ -515,7 +547,9 @@ class Frying(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.004 * sample_rate)
         count = int(120 * spec.duration)
         pop = bank.take("hiss", rng, m)
@@ -534,7 +568,9 @@ class Faucet(Steady):
     audioset = "Water tap, faucet"
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.01 * sample_rate)
         count = int(60 * spec.duration)
         bubble = damped(float(rng.uniform(900.0, 1600.0)), 0.003, m, sample_rate)
@@ -557,7 +593,9 @@ class Microwave(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"mains": float(rng.choice([50.0, 60.0]))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = spec.params["mains"] * 2
         hum = harmonic(np.full(n, F32(f)), (1.0, 0.5, 0.4, 0.2, 0.1), sample_rate)
         return hum + F32(0.5) * bank.take("murmur", rng, n)
@@ -575,7 +613,9 @@ class Blender(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(250.0, 380.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         freq = F32(spec.params["f0"]) * slow(n, sample_rate, 2.0, 0.02, 0.0)
         whine = harmonic(freq, tuple(1.0 / k for k in range(1, 12)), sample_rate)
         return whine + F32(0.7) * bank.take("breath", rng, n)
@@ -594,7 +634,9 @@ class Dishes(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f": float(rng.uniform(600.0, 1100.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = spec.params["f"]
         out = np.zeros(n, F32)
         for ratio, amp in ((1.0, 1.0), (2.32, 0.7), (3.71, 0.5), (5.1, 0.3)):
@@ -610,7 +652,9 @@ class Cutlery(Steady):
     family = "kitchenware"
     audioset = "Cutlery, silverware"
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.08 * sample_rate)
         count = max(3, int(6 * spec.duration))
         clink = damped(3100.0, 0.02, m, sample_rate) + F32(0.6) * damped(
@@ -632,7 +676,9 @@ class Chopping(Repeated):
     period_s = (0.18, 0.3)
     unit_s = (0.06, 0.08)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         thud = damped(float(rng.uniform(180.0, 260.0)), 0.015, n, sample_rate)
         return thud + F32(0.7) * bank.take("scuff", rng, n) * decay(n, sample_rate, 0.008)
 
@@ -649,7 +695,9 @@ class Vacuum(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"whine": float(rng.uniform(700.0, 1000.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         whine = harmonic(np.full(n, F32(spec.params["whine"])), (1.0, 0.3), sample_rate)
         return bank.take("breath", rng, n) + bank.take("murmur", rng, n) + F32(0.3) * whine
 
@@ -663,7 +711,9 @@ class HairDryer(Steady):
     audioset = "Hair dryer"
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         hum = harmonic(
             np.full(n, F32(float(rng.uniform(180.0, 240.0)))), (1.0, 0.6, 0.3), sample_rate
         )
@@ -684,7 +734,9 @@ class Typing(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(6.0, 11.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.03 * sample_rate)
         count = max(2, int(spec.params["rate"] * spec.duration))
         click = bank.take("scuff", rng, m) * decay(m, sample_rate, 0.004)
@@ -708,7 +760,9 @@ class Telephone(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f": float(rng.uniform(900.0, 1300.0))}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = spec.params["f"]
         t = seconds(n, sample_rate)
         trill = (np.sin(F32(2 * np.pi * 20.0) * t) > 0).astype(F32)
@@ -729,7 +783,9 @@ class Printer(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(2.5, 4.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         whirr = bank.take("murmur", rng, n) * slow(n, sample_rate, spec.params["rate"], 0.5, 0.0)
         m = round(0.03 * sample_rate)
         starts = np.arange(0, max(1, n - m), round(sample_rate / spec.params["rate"]))
@@ -747,7 +803,9 @@ class Fan(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         blade = harmonic(np.full(n, F32(float(rng.uniform(90.0, 140.0)))), (1.0, 0.4), sample_rate)
         return bank.take("wind", rng, n) + F32(0.25) * blade
 
@@ -767,7 +825,9 @@ class DoorBell(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"pitch": tone_pitch(rng)}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = float(spec.pitch_hz or 660.0)
         half = round(0.45 * sample_rate)
         out = damped(f, 0.4, n, sample_rate) + F32(0.3) * damped(2 * f, 0.2, n, sample_rate)
@@ -786,7 +846,9 @@ class SmokeAlarm(Repeated):
     period_s = (0.9, 1.1)
     unit_s = (0.45, 0.5)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = min(3100.0, 0.4 * sample_rate)
         return harmonic(np.full(n, F32(f)), (1.0, 0.0, 0.2), sample_rate)
 
@@ -800,7 +862,9 @@ class DialTone(Steady):
     audioset = "Dial tone"
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         return sine(tone_phase(n, 350.0, sample_rate)) + sine(tone_phase(n, 440.0, sample_rate))
 
 
@@ -822,7 +886,9 @@ class CarHorn(Repeated):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"pitch": tone_pitch(rng)}
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         f = float(spec.pitch_hz or 440.0)
         harm = tuple(1.0 / k**0.8 for k in range(1, 12))
         return harmonic(np.full(n, F32(f)), harm, sample_rate) + F32(0.6) * harmonic(
@@ -842,7 +908,9 @@ class Motorcycle(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(60.0, 90.0)), "rev": float(rng.uniform(1.3, 1.8))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         p = spec.params
         x = np.linspace(0.0, 1.0, n, dtype=F32)
         freq = F32(p["f0"]) * (F32(1.0) + F32(p["rev"] - 1.0) * np.sin(F32(np.pi) * x) ** 2)
@@ -858,7 +926,9 @@ class CarPassing(Steady):
     family = "traffic"
     audioset = "Car passing by"
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         road = bank.take("murmur", rng, n) + F32(0.8) * bank.take("rumble", rng, n)
         return road * (F32(0.15) + swell(n, sample_rate, float(rng.uniform(0.4, 0.6))))
 
@@ -873,7 +943,9 @@ class BicycleBell(Repeated):
     period_s = (0.35, 0.5)
     unit_s = (0.25, 0.3)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         trill = F32(0.6) + F32(0.4) * np.sin(F32(2 * np.pi * 28.0) * seconds(n, sample_rate))
         ring = damped(2300.0, 0.12, n, sample_rate) + F32(0.6) * damped(
             3450.0, 0.08, n, sample_rate
@@ -893,7 +965,9 @@ class Jackhammer(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(18.0, 26.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.03 * sample_rate)
         starts = np.arange(0, max(1, n - m), round(sample_rate / spec.params["rate"]))
         hit = bank.take("scuff", rng, m) * decay(m, sample_rate, 0.008) + damped(
@@ -916,7 +990,9 @@ class Helicopter(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(11.0, 17.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.05 * sample_rate)
         starts = np.arange(0, max(1, n - m), round(sample_rate / spec.params["rate"]))
         thump = bank.take("murmur", rng, m) * decay(m, sample_rate, 0.015)
@@ -935,7 +1011,9 @@ class Traffic(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         roar = bank.take("rumble", rng, n) + F32(0.6) * bank.take("murmur", rng, n)
         return roar * slow(n, sample_rate, 0.15, 0.25, float(rng.uniform(0, 6.28)))
 
@@ -953,7 +1031,9 @@ class Stream(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.015 * sample_rate)
         count = int(35 * spec.duration)
         blip = damped(float(rng.uniform(500.0, 900.0)), 0.004, m, sample_rate)
@@ -974,7 +1054,9 @@ class Thunder(Synth):
     def sample(self, rng: np.random.Generator, max_duration: float) -> EventSpec:
         return EventSpec(self.name, duration=float(min(rng.uniform(2.0, 4.0), max_duration)))
 
-    def render(self, spec, rng, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def render(
+        self, spec: EventSpec, rng: np.random.Generator, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         n = n_samples(spec, sample_rate)
         body = bank.take("rumble", rng, n) * swell(n, sample_rate, 0.1)
         crack = bank.take("murmur", rng, n) * decay(n, sample_rate, 0.25)
@@ -991,7 +1073,9 @@ class Fire(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         m = round(0.006 * sample_rate)
         count = int(25 * spec.duration)
         snap = bank.take("scuff", rng, m) * decay(m, sample_rate, 0.0015)
@@ -1010,7 +1094,9 @@ class Leaves(Steady):
     audioset = "Rustling leaves"
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         flutter = slow(
             n, sample_rate, float(rng.uniform(0.8, 1.6)), 0.6, float(rng.uniform(0, 6.28))
         )
@@ -1027,7 +1113,9 @@ class Waves(Steady):
     ambient = True
     stationary = True
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         surge = slow(
             n, sample_rate, float(rng.uniform(0.15, 0.25)), 0.7, float(rng.uniform(0, 6.28))
         )
@@ -1047,7 +1135,9 @@ class Hammer(Repeated):
     period_s = (0.4, 0.7)
     unit_s = (0.12, 0.16)
 
-    def unit(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def unit(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         ring = damped(float(rng.uniform(1400.0, 2200.0)), 0.03, n, sample_rate)
         return (
             ring
@@ -1067,7 +1157,9 @@ class Sawing(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"rate": float(rng.uniform(1.5, 2.5))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         t = seconds(n, sample_rate)
         strokes = np.abs(np.sin(F32(np.pi * spec.params["rate"]) * t + F32(0.3)))
         return (bank.take("scuff", rng, n) + F32(0.5) * bank.take("hiss", rng, n)) * strokes
@@ -1084,7 +1176,9 @@ class Drill(Steady):
     def extra(self, rng: np.random.Generator) -> dict[str, float]:
         return {"f0": float(rng.uniform(300.0, 500.0))}
 
-    def texture(self, spec, rng, n, sample_rate, bank):  # type: ignore[no-untyped-def]
+    def texture(
+        self, spec: EventSpec, rng: np.random.Generator, n: int, sample_rate: int, bank: NoiseBank
+    ) -> np.ndarray:
         x = np.linspace(0.0, 1.0, n, dtype=F32)
         freq = F32(spec.params["f0"]) * (F32(0.7) + F32(0.3) * np.minimum(x * F32(5.0), 1.0))
         whine = harmonic(freq, tuple(1.0 / k for k in range(1, 10)), sample_rate)

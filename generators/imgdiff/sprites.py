@@ -339,6 +339,7 @@ class SpriteDiff:
         expected: list[ExpectedChange] = []
         shadow_only = np.zeros((scene.height, scene.width), dtype=bool)
         which: list[tuple[int, str, int]] = []
+        added: set[str] = set()
         for n, p in enumerate(planned):
             ia, ib = map_a[p.oid], map_b[p.oid]
             if p.kind in ("add", "attach"):
@@ -386,6 +387,13 @@ class SpriteDiff:
             )
             expected.append(ExpectedChange(box, f"change {n} ({p.kind})", frac))
             slots = self._slots(p, scene_a, ia, boxes_a, scene_b, ib, boxes_b)
+            if p.kind in ("add", "attach"):
+                # a second added dog is "another dog" (two "a dog has been added" read as one)
+                word = noun(scene_b.objects[ib - 1])
+                if word in added:
+                    plural = word.rpartition(" ")[2] in PLURAL_ONLY
+                    slots["b_noun"] = f"{'more' if plural else 'another'} {word}"
+                added.add(word)
             records.append(
                 ChangeRecord(
                     kind=p.kind,
@@ -396,7 +404,7 @@ class SpriteDiff:
                     box=box,
                     shadow_box=sbox,
                     region_caption_before=slots.get("a_noun"),
-                    region_caption_after=slots.get("b_noun"),
+                    region_caption_after=article(noun(scene_b.objects[ib - 1])) if ib else None,
                     captions=[capitalise(tpl.format(**slots)) for tpl in book[p.kind]],
                     direction=p.detail.get("direction"),
                 )

@@ -66,7 +66,7 @@ def test_every_sprite_kind_changes_pixels_only_in_its_boxes(kind: str) -> None:
         if kind in ("add", "attach"):
             assert ch.before is None and ch.box_a is None
         if kind == "move":
-            (ax, ay, aw, ah), (bx, by, bw, bh) = ch.before.bbox, ch.after.bbox
+            (ax, ay, _aw, ah), (bx, by, _bw, bh) = ch.before.bbox, ch.after.bbox
             if "camera" in ch.direction:  # nearer: lower in the image and taller
                 nearer = by + bh > ay + ah and bh > ah
                 farther = by + bh < ay + ah and bh < ah

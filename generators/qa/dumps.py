@@ -110,14 +110,15 @@ class Caption(QuestionKind):
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         if not g.objects:
             return None
-        described = Counter(g.descriptions)
-        parts = [
-            article(d) if c == 1 else f"{_number(c)} {plural(d)}"
-            for d, c in sorted(described.items())
-        ]
         n = len(g.objects)
-        text = f"There {'is' if n == 1 else 'are'} {counted(n, 'object')}: {_join(parts)}."
-        if g.lexicon is not None:
+        if g.lexicon is None:
+            described = Counter(g.descriptions)
+            parts = [
+                article(d) if c == 1 else f"{_number(c)} {plural(d)}"
+                for d, c in sorted(described.items())
+            ]
+            text = f"There {'is' if n == 1 else 'are'} {counted(n, 'object')}: {_join(parts)}."
+        else:
             # an open world names only some of what shows (parts, stuff): no total, the
             # things only, and a number only for names counted exactly
             things = _listed(g, things_only=True)
@@ -139,14 +140,15 @@ class Caption(QuestionKind):
                     }
                 )
                 text += f" The {a[0]} is {say(p)} the {b[0]}."  # type: ignore[index]
-        program = {
-            "op": "describe",
-            "count": n,
-            "objects": sorted(g.descriptions),
-            "claims": claims,
-        }
         if g.lexicon is not None:
             program = {"op": "describe", "counted": _counted(g), "names": things, "claims": claims}
+        else:
+            program = {
+                "op": "describe",
+                "count": n,
+                "objects": sorted(g.descriptions),
+                "claims": claims,
+            }
         return self.make(t, rng, text, program)
 
 

@@ -271,7 +271,12 @@ class QAGraph:
         "bread" left out)."""
         if self.lexicon is None:
             return self.names()
-        return sorted(n for n in self.lexicon.countable if not is_mass(n))
+        return list(self._lexicon_count_names)
+
+    @cached_property
+    def _lexicon_count_names(self) -> tuple[str, ...]:
+        assert self.lexicon is not None
+        return tuple(sorted(n for n in self.lexicon.countable if not is_mass(n)))
 
     def countable(self, name: str | None) -> bool:
         """Whether a counted selection may use ``name`` (None: attributes only)."""

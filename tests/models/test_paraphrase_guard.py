@@ -86,10 +86,20 @@ def test_a_swapped_or_dropped_name_is_discarded() -> None:
 
 
 def test_plural_and_singular_forms_count_as_the_same_name() -> None:
-    count = next(qa for qa in _all() if re.search(r"\b\w+s are there\b", qa.question))
-    plural = re.search(r"(\w+)s are there", count.question).group(1)  # type: ignore[union-attr]
-    assert acceptable(count, f"Count every {plural}s you can see in the picture, please.")
-    assert not acceptable(count, "Count every thing you can see in the picture, please.")
+    count = next(
+        qa
+        for qa in _all()
+        if re.fullmatch(r"How many [a-z ]+ are there\?", qa.question)
+        and isinstance(qa.program.get("select", {}).get("name"), str)
+        and " " not in qa.program["select"]["name"]
+    )
+    words = count.question.removeprefix("How many ").removesuffix(" are there?").split()
+    singular = " ".join([*words[:-1], count.program["select"]["name"]])  # "gray cube"
+    assert words[-1] != count.program["select"]["name"]  # the question says the plural
+    assert acceptable(count, f"Count each {singular} you can see in the picture, please.")
+    assert acceptable(count, f"Count all the {' '.join(words)} in the picture, please.")
+    thing = " ".join([*words[:-1], "things"])
+    assert not acceptable(count, f"Count all the {thing} in the picture, please.")
 
 
 @pytest.mark.parametrize(

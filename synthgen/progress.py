@@ -107,8 +107,20 @@ class JsonLogReporter:
             entry: ShardEntry = info["entry"]
             self.totals.add(entry)
             elapsed = time.perf_counter() - self.started
+            c = entry.counters
+            model = (
+                {
+                    "model_calls": c["llm.model_calls"],
+                    "model_tokens": c.get("llm.prompt_tokens", 0)
+                    + c.get("llm.completion_tokens", 0),
+                    "model_seconds": round(entry.timings.get("llm.http", 0.0), 3),
+                }
+                if c.get("llm.model_calls")
+                else {}
+            )
             self.emit(
                 "shard",
+                **model,
                 shard=entry.shard,
                 start=entry.start,
                 stop=entry.stop,

@@ -66,7 +66,7 @@ def test_new_classes_same_bytes_on_one_and_two_workers(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def qa_sample() -> list:
     out = []
-    for r in synthgen.generate("audiocaps", n=400, seed=21, config={"duration_s": [5.0, 8.0]}):
+    for r in synthgen.generate("audiocaps", n=600, seed=21, config={"duration_s": [5.0, 8.0]}):
         out += r.qa
     return out
 

@@ -129,7 +129,7 @@ def log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
-FREE_DURATION_S = (0.6, 4.5)
+FREE_DURATION_S = (1.0, 5.0)
 """Range of :func:`free_duration`."""
 
 

@@ -25,12 +25,19 @@ def run_cli(
     )
 
 
+RUN_REPORTS = ("manifest.json", "README.md")
+"""Files that report on the run, not the data: timings, model calls and cache hits, the
+counters of candidates (the dataset card ``README.md`` and its ``card/`` pictures too)."""
+
+
 def dataset_bytes(root: Path) -> dict[str, bytes]:
-    """Every output file of a dataset except the manifest and sidecars (they hold timings)."""
+    """Every output file of a dataset except the run's reports (:data:`RUN_REPORTS`,
+    ``card/``) and sidecars."""
     files: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".synthgen") and rel != "manifest.json":
+        skip = rel.startswith((".synthgen", "card/")) or rel in RUN_REPORTS
+        if path.is_file() and not skip:
             files[rel] = path.read_bytes()
     return files
 

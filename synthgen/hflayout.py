@@ -3,11 +3,16 @@
 ``datasets`` picks a loader from the files a dataset card's ``configs`` list:
 
 - jsonl output: ``imagefolder`` / ``audiofolder`` over ``media/**``. Each media shard folder
-  holds ``metadata.jsonl`` (written with the shard by the jsonl sink): the shard's records
-  again, each with ``<name>_file_name`` columns naming its media files relative to that folder
-  (``images_file_names`` for ``image_0, image_1, ...``), which the loader turns into decoded
-  ``Image`` / ``Audio`` columns (``row["image"]``, ``row["images"]``). The JSON loader cannot
-  do this: it opens media paths relative to the current directory, not to the dataset.
+  holds ``metadata.parquet`` (written with the shard by the jsonl sink where pyarrow is
+  installed; a derived view like the card, not part of the shard's checked files, unified and
+  rebuilt by the card step): the shard's records again, each with ``<name>_file_name`` columns
+  naming its media files relative to that folder (``images_file_names`` for ``image_0,
+  image_1, ...``), which the loader turns into decoded ``Image`` / ``Audio`` columns
+  (``row["image"]``, ``row["images"]``). The JSON loader cannot do this: it opens media paths
+  relative to the current directory, not to the dataset. The folder loaders type their columns
+  from the first metadata file they read and ignore the card's features, so the Parquet file
+  types what JSON cannot: a field that is null in every record of the shard gets its type from
+  the record model, the lineage lists theirs from the envelope.
 - webdataset output: the ``webdataset`` loader over ``data/*.tar``, with the card's
   ``dataset_info.features`` declaring every member (``json`` as the record's struct, each
   media member as ``Image``/``Audio``), so samples with different numbers of images load
@@ -23,10 +28,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-METADATA_NAME = "metadata.jsonl"
-"""The folder loaders' metadata file name (one per media shard folder)."""
+METADATA_NAME = "metadata.parquet"
+"""The folder loaders' metadata file (one per media shard folder)."""
 
 _INDEXED = re.compile(r"^(?P<base>.+)_(?P<i>\d+)$")
 
@@ -73,6 +79,119 @@ def metadata_line(
     body = record_line.rstrip(b"\n")
     assert body.endswith(b"}"), "a record line is one JSON object"
     return body[:-1] + b"," + extra.encode() + b"}\n"
+
+
+def metadata_file(lines: list[bytes], model: type | None) -> bytes | None:
+    """``metadata.parquet`` of a media shard folder for these :func:`metadata_line` lines
+    (None without pyarrow: the card then points the JSON loader at the records)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    rows = [no_empty_objects(json.loads(line)) for line in lines]
+    inferred = pa.Table.from_pylist(rows).schema
+    envelope = envelope_types()
+    fields = []
+    for f in inferred:
+        t = f.type
+        if f.name in envelope:
+            t = arrow_type(envelope[f.name])
+        elif pa.types.is_null(t):
+            t = arrow_type(_model_field_type(model, f.name))
+        fields.append(pa.field(f.name, t))
+    return _parquet_bytes(pa.Table.from_pylist(rows, schema=pa.schema(fields)))
+
+
+def _parquet_bytes(table: Any) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def unify_metadata(paths: list[Path]) -> int:
+    """Rewrite the shards' ``metadata.parquet`` files whose schema is not the union of all of
+    theirs (returns how many). The folder loaders type every column from whichever metadata
+    file they read first, so each must carry every field any shard has (a struct key only some
+    scenes have, a field null in one whole shard). Rows keep their values; missing ones read
+    as null. Reads only the files' footers when nothing differs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = {path: pq.read_schema(path) for path in paths}
+    if not schemas:
+        return 0
+    union: Any = None
+    for schema in schemas.values():
+        union = schema if union is None else _unify_schema(union, schema)
+    rewritten = 0
+    for path, schema in schemas.items():
+        if schema.equals(union):
+            continue
+        rows = pq.read_table(path).to_pylist()
+        blob = _parquet_bytes(pa.Table.from_pylist(rows, schema=union))
+        from synthgen.fsutil import atomic_write_bytes
+
+        atomic_write_bytes(path, blob)
+        rewritten += 1
+    return rewritten
+
+
+def _unify_schema(a: Any, b: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [pa.field(f.name, f.type) for f in _unify_type(pa.struct(list(a)), pa.struct(list(b)))]
+    )
+
+
+def _unify_type(a: Any, b: Any) -> Any:
+    """One Arrow type that holds values of both (struct fields united, null filled in, int
+    widened to float; a text fallback gives way to the real nested type)."""
+    import pyarrow as pa
+
+    if a.equals(b):
+        return a
+    if pa.types.is_null(a):
+        return b
+    if pa.types.is_null(b):
+        return a
+    if pa.types.is_struct(a) and pa.types.is_struct(b):
+        fields = {f.name: f.type for f in a}
+        for f in b:
+            fields[f.name] = _unify_type(fields[f.name], f.type) if f.name in fields else f.type
+        return pa.struct(list(fields.items()))
+    if pa.types.is_list(a) and pa.types.is_list(b):
+        return pa.list_(_unify_type(a.value_type, b.value_type))
+    numbers = (pa.types.is_integer, pa.types.is_floating)
+    if any(t(a) for t in numbers) and any(t(b) for t in numbers):
+        return pa.float64()
+    if pa.types.is_string(a) and (pa.types.is_struct(b) or pa.types.is_list(b)):
+        return b
+    if pa.types.is_string(b) and (pa.types.is_struct(a) or pa.types.is_list(a)):
+        return a
+    raise ValueError(f"a field has two types across shards: {a} and {b}")
+
+
+def no_empty_objects(value: Any) -> Any:
+    """``value`` with every empty object ``{}`` as None: Parquet has no struct without fields
+    (the JSON lines keep the record exactly)."""
+    if isinstance(value, dict):
+        return {k: no_empty_objects(v) for k, v in value.items()} if value else None
+    if isinstance(value, list):
+        return [no_empty_objects(v) for v in value]
+    return value
+
+
+def _model_field_type(model: type | None, name: str) -> Any:
+    """The feature type of field ``name`` of a record model; text when it cannot tell."""
+    field = getattr(model, "model_fields", {}).get(name)
+    try:
+        return _annotation_type(field.annotation) if field is not None else "string"
+    except TypeError:
+        return "string"
 
 
 # ----------------------------------------------------------------------------- features
@@ -254,11 +373,7 @@ def record_type(records: list[Mapping[str, Any]], model: type | None = None) -> 
             fields[name] = _merge(t, fields[name])
     for name, t in fields.items():
         if t == "null":
-            annotation = getattr(model, "model_fields", {}).get(name)
-            try:
-                fields[name] = _annotation_type(annotation.annotation) if annotation else "string"
-            except TypeError:
-                fields[name] = "string"
+            fields[name] = _model_field_type(model, name)
     return fields
 
 

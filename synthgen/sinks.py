@@ -1,7 +1,7 @@
 """Output formats: how a shard's records and media are laid out on disk.
 
 ``jsonl`` (default): ``data/shard-NNNNN.jsonl`` plus ``media/shard-NNNNN/<id>.<name>.<ext>``
-and ``media/shard-NNNNN/metadata.jsonl`` (the shard's records again with ``*_file_name``
+and ``media/shard-NNNNN/metadata.parquet`` (the shard's records again with ``*_file_name``
 columns: what Hugging Face's imagefolder/audiofolder loaders read, see :mod:`synthgen.hflayout`).
 ``webdataset``: ``data/shard-NNNNN.tar`` with ``<id>.json`` and ``<id>.<name>.<ext>`` members,
 readable by the ``webdataset`` library. Both write under temporary names and publish by
@@ -19,10 +19,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from synthgen.fsutil import fsync_file, publish, remove_path, sync_filesystem, tmp_path
-from synthgen.hflayout import METADATA_NAME, metadata_line
+from synthgen.hflayout import METADATA_NAME, metadata_file, metadata_line, no_empty_objects
 from synthgen.job import JobSpec
 from synthgen.produce import Outcome, record_line
 from synthgen.registry import Registry
@@ -129,6 +129,7 @@ class JsonlWriter(ShardWriter):
         self._sha = hashlib.sha256()
         self._media_paths: list[Path] = []
         self._metadata: list[bytes] = []
+        self._model: type | None = None
 
     def add(self, outcome: Outcome) -> None:
         record = outcome.record
@@ -147,19 +148,18 @@ class JsonlWriter(ShardWriter):
         if record.media:
             refs = {name: {"path": r.path, "mime": r.mime} for name, r in record.media.items()}
             self._metadata.append(metadata_line(line, refs, type(record).model_fields))
+            self._model = type(record)
 
     def commit(self) -> dict[str, str]:
         self._data.flush()
         self._data.close()
         fsync_file(self.data_tmp)
         files = {self.data_final.relative_to(self.root).as_posix(): self._sha.hexdigest()}
-        if self._metadata:
-            blob = b"".join(self._metadata)
+        blob = metadata_file(self._metadata, self._model) if self._metadata else None
+        if blob is not None:  # a derived view (not in ``files``): the card step unifies it
             metadata = self.media_tmp / METADATA_NAME
             metadata.write_bytes(blob)
             self._media_paths.append(metadata)
-            rel = (self.media_final / METADATA_NAME).relative_to(self.root).as_posix()
-            files[rel] = hashlib.sha256(blob).hexdigest()  # checked by resume and validate
         if self._media_paths:
             sync_filesystem(self.media_tmp, self._media_paths)
             publish(self.media_tmp, self.media_final)
@@ -321,7 +321,7 @@ class ParquetWriter(ShardWriter):
         from synthgen.hflayout import arrow_type, envelope_types
         from synthgen.seeding import sha256_file
 
-        rows = [_no_empty_objects(row) for row in self._rows]
+        rows = [no_empty_objects(row) for row in self._rows]
         table = pa.Table.from_pylist(rows)
         for name, t in envelope_types().items():  # typed even where every list is empty
             if name in table.column_names:
@@ -369,13 +369,3 @@ class ParquetWriter(ShardWriter):
                 for ref in data.get("media", {}).values()
             }
             yield StoredRecord(line=line, data=data, media=media)
-
-
-def _no_empty_objects(value: Any) -> Any:
-    """``value`` with every empty object ``{}`` as None: Parquet has no struct without fields
-    (``record_json`` keeps the record exactly)."""
-    if isinstance(value, dict):
-        return {k: _no_empty_objects(v) for k, v in value.items()} if value else None
-    if isinstance(value, list):
-        return [_no_empty_objects(v) for v in value]
-    return value

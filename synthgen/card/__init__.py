@@ -14,6 +14,7 @@ is part of the bytes a (program, config, seed, n) makes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -23,10 +24,14 @@ from synthgen.card import draw
 from synthgen.card.stats import SAMPLE, Stats, object_box, object_name, scan
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.hflayout import (
+    METADATA_NAME,
     features_yaml,
     folder_columns,
     media_kind,
+    metadata_file,
+    metadata_line,
     record_type,
+    unify_metadata,
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
@@ -43,8 +48,10 @@ BOX_CONVENTION = (
 
 
 def write_card(manifest: Manifest) -> Path:
-    """Write ``README.md`` and ``card/*.png`` of the dataset; returns the README path."""
+    """Write ``README.md`` and ``card/*.png`` of the dataset (and bring the jsonl shards'
+    ``metadata.parquet`` to one schema); returns the README path."""
     root = manifest.root
+    refresh_metadata(manifest)
     records = list(iter_records(manifest, SAMPLE))
     stats = scan(records)
     pictures = _pictures(manifest, stats)
@@ -74,7 +81,9 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         columns = webdataset_columns(records, model)
         columns = {k: ("binary" if v == "audio" else v) for k, v in columns.items()}
         return [("default", "data/*.tar", columns)]
-    has_media = any(r.get("media") for r in records)
+    has_media = any(r.get("media") for r in records) and (
+        fmt != "jsonl" or bool(metadata_paths(manifest))
+    )
     if fmt == "parquet" or (fmt == "jsonl" and has_media):
         loader, columns = folder_columns(records, model)
         glob = "data/*.parquet" if fmt == "parquet" else "media/**"
@@ -90,6 +99,35 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
             ("audio", glob, columns),
         ]
     return [("default", "data/*.jsonl", record_type(records, model))]
+
+
+def metadata_paths(manifest: Manifest) -> list[Path]:
+    """The jsonl shards' ``metadata.parquet`` files that exist."""
+    folders = (manifest.root / "media" / f"shard-{e.shard:05d}" for e in manifest.shards)
+    return [f / METADATA_NAME for f in folders if (f / METADATA_NAME).is_file()]
+
+
+def refresh_metadata(manifest: Manifest) -> None:
+    """jsonl output: rebuild a media shard folder's missing ``metadata.parquet`` from the
+    shard's records, then give all of them the union of their schemas (:mod:`hflayout`)."""
+    if manifest.job.format != "jsonl" or importlib.util.find_spec("pyarrow") is None:
+        return
+    model = _record_model(manifest)
+    for entry in manifest.shards:
+        folder = manifest.root / "media" / f"shard-{entry.shard:05d}"
+        if not folder.is_dir() or (folder / METADATA_NAME).is_file():
+            continue
+        lines = []
+        with open(manifest.root / "data" / f"shard-{entry.shard:05d}.jsonl", "rb") as f:
+            for line in f:
+                record = json.loads(line)
+                if record.get("media"):
+                    fields = model.model_fields if model is not None else record
+                    lines.append(metadata_line(line, record["media"], fields))
+        blob = metadata_file(lines, model) if lines else None
+        if blob is not None:
+            atomic_write_bytes(folder / METADATA_NAME, blob)
+    unify_metadata(metadata_paths(manifest))
 
 
 def _record_model(manifest: Manifest) -> type | None:
@@ -173,13 +211,12 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
     fmt = manifest.job.format
     if fmt == "jsonl" and any(r.get("media") for r in records):
         notes.append(
-            "The loader reads `media/shard-*/metadata.jsonl` (each shard's records with "
+            "The loader reads `media/shard-*/metadata.parquet` (each shard's records with "
             "`*_file_name` columns naming their media files); `data/shard-*.jsonl` hold the "
             'same records and load with `load_dataset("json", data_files="data/*.jsonl")`. '
-            'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it. '
-            "They type each column from the first shard's metadata they read: a field that is "
-            "null in every record of that shard fails to load when a later shard has a value "
-            "(make the dataset with `--format parquet`, whose card declares every type, if so)."
+            'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it, '
+            "`metadata.parquet` is derived from `data/` (rebuilt and given one schema by "
+            "every run's card step)."
         )
     if fmt == "webdataset":
         notes.append(

@@ -94,3 +94,22 @@ def test_card_is_refreshed_when_a_dataset_grows(tmp_path: Path) -> None:
     (out / "README.md").unlink()
     synthgen.make("squares", n=9, out=out, workers=1, shard_size=4)  # nothing to do: resume
     assert (out / "README.md").read_text() == readme
+
+
+def test_shard_metadata_is_rebuilt_and_shares_one_schema(tmp_path: Path) -> None:
+    """jsonl: each media shard folder's metadata.parquet (what the imagefolder loader reads) has
+    the same schema in every shard, and a deleted one comes back, byte for byte, on resume."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "svg"
+    config = {"qa": {"per_image": 3}}
+    synthgen.make("svg", n=6, out=out, workers=1, shard_size=2, config=config)
+    paths = sorted(out.glob("media/shard-*/metadata.parquet"))
+    assert len(paths) == 3
+    schemas = [pq.read_schema(p) for p in paths]
+    assert all(s.equals(schemas[0]) for s in schemas)
+    ids = [r["id"] for p in paths for r in pq.read_table(p).to_pylist()]
+    assert ids == [r["id"] for r in _records(out)]
+    before = paths[1].read_bytes()
+    paths[1].unlink()
+    synthgen.make("svg", n=6, out=out, workers=1, shard_size=2, config=config)
+    assert paths[1].read_bytes() == before

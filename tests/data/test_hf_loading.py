@@ -21,17 +21,7 @@ CASES = [
     ("svg", "jsonl"),
     ("svg_multi", "jsonl"),
     ("imgdiff", "jsonl"),
-    pytest.param(
-        "edit",
-        "jsonl",
-        marks=pytest.mark.xfail(
-            reason="known limitation: the imagefolder loader types its columns from the first "
-            "metadata.jsonl it reads; a top-level field null in every record of that shard "
-            "(edit's referring_expression in style edits) is typed null and a later value "
-            "fails (datasets 3.6 and 5.2). --format parquet, or load_dataset('json'), load it",
-            strict=False,
-        ),
-    ),
+    ("edit", "jsonl"),  # referring_expression can be null in every record of a shard
     ("multihop", "jsonl"),
     ("audiocaps", "jsonl"),
     ("svg", "webdataset"),

@@ -23,7 +23,13 @@ because descriptions may name sizes)."""
 
 
 def _related_pairs(g: QAGraph) -> list[tuple[int, int]]:
-    return sorted(g.spatial_between)
+    """Pairs with relations to ask about; in an open world between things only: a
+    backdrop piece's relations come with it (the sky is above, the wall behind, the floor
+    under), so naming or outlining it would answer the question."""
+    if g.world is None:
+        return sorted(g.spatial_between)
+    thing = g.world.is_thing
+    return sorted(pair for pair in g.spatial_between if thing(pair[0]) and thing(pair[1]))
 
 
 @question_kinds.register

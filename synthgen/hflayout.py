@@ -393,3 +393,35 @@ def arrow_type(t: Any) -> Any:
     if "struct" in t:
         return pa.struct([(k, arrow_type(v)) for k, v in t["struct"].items()])
     return pa.list_(arrow_type(t["list"]))
+
+
+def union_schema(paths: list[Path]) -> Any:
+    """The union of the Arrow schemas of these Parquet files (footers only), or None."""
+    import pyarrow.parquet as pq
+
+    union: Any = None
+    for path in paths:
+        schema = pq.read_schema(path)
+        union = schema if union is None else _unify_schema(union, schema)
+    return union
+
+
+def type_of_arrow(t: Any) -> Any:
+    """The :func:`infer_type` type of an Arrow type (the inverse of :func:`arrow_type`)."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return {"struct": {f.name: type_of_arrow(f.type) for f in t}}
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return {"list": type_of_arrow(t.value_type)}
+    if pa.types.is_integer(t):
+        return "int64"
+    if pa.types.is_floating(t):
+        return "float64"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return "binary"
+    if pa.types.is_null(t):
+        return "null"
+    return "string"

@@ -31,7 +31,9 @@ from synthgen.hflayout import (
     metadata_file,
     metadata_line,
     record_type,
+    type_of_arrow,
     unify_metadata,
+    union_schema,
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
@@ -89,6 +91,7 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         glob = "data/*.parquet" if fmt == "parquet" else "media/**"
         if fmt == "parquet":
             columns[PARQUET_RECORD_COLUMN] = "string"
+            _parquet_field_types(manifest, columns)
         if loader == "imagefolder":
             return [("default", glob, columns)]
         plain = {k: (_audio_struct() if v == "audio" else v) for k, v in columns.items()}
@@ -128,6 +131,38 @@ def refresh_metadata(manifest: Manifest) -> None:
         if blob is not None:
             atomic_write_bytes(folder / METADATA_NAME, blob)
     unify_metadata(metadata_paths(manifest))
+
+
+def _parquet_field_types(manifest: Manifest, columns: dict[str, Any]) -> None:
+    """Parquet output: the record fields' types from the union of every shard's schema (so a
+    struct key first seen after the sampled records is declared too); media columns kept."""
+    from synthgen.sinks import data_path
+
+    union = union_schema([data_path(manifest.root, e.shard, "parquet") for e in manifest.shards])
+    if union is None:
+        return
+    for field in union:
+        current = columns.get(field.name)
+        if current in ("image", "audio") or current == {"list": "image"}:
+            continue
+        if (
+            current is not None
+            and isinstance(current, dict)
+            and "bytes" in current.get("struct", {})
+        ):
+            continue
+        t = type_of_arrow(field.type)
+        if t != "null" or current is None:
+            columns[field.name] = _merge_types(current, t)
+
+
+def _merge_types(current: Any, t: Any) -> Any:
+    from synthgen.hflayout import _merge
+
+    try:
+        return _merge(current or "null", t)
+    except ValueError:
+        return t
 
 
 def _record_model(manifest: Manifest) -> type | None:

@@ -62,3 +62,19 @@ def test_a_torn_parquet_shard_is_found_and_redone(tmp_path: Path) -> None:
     assert run_cli("validate", str(out)).returncode == 1
     synthgen.make("squares", n=10, out=out, workers=1, shard_size=4, format="parquet")
     assert dataset_bytes(out) == before
+
+
+def test_parquet_card_declares_what_only_later_records_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card samples the first records, but a Parquet dataset's card declares the union of
+    every shard's schema: with a one-record sample, the rest still load."""
+    hf = pytest.importorskip("datasets")
+    import synthgen.card as card
+
+    monkeypatch.setattr(card, "SAMPLE", 1)
+    out = tmp_path / "svg"
+    config = {"qa": {"per_image": 3}}
+    synthgen.make("svg", n=6, out=out, workers=1, shard_size=2, format="parquet", config=config)
+    ds = hf.load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf"))
+    assert sorted(ds["index"]) == list(range(6))

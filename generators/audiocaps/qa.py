@@ -166,10 +166,15 @@ def _pitch(k: _Asker) -> Iterator[AudioQA]:
 
 def _free(k: _Asker) -> list[SoundEvent]:
     """Events whose length is drawn from the shared free-duration range
-    (:func:`~synthgen.world.sound.synth.free_duration`) and was not stretched to cover the
-    others (ambient): their class says nothing about how long they last."""
-    ambient = set(k.st.ambient)
-    return [e for e in k.graph.events if get_synth(e.label).free_duration and e.id not in ambient]
+    (:func:`~synthgen.world.sound.synth.free_duration`) and never stretched: the layout
+    stretches ambient-capable sounds to cover the others, and one that is no longer ambient
+    once masked events are taken out would still be long because of its class. Their class
+    says nothing about how long they last."""
+    return [
+        e
+        for e in k.graph.events
+        if get_synth(e.label).free_duration and not get_synth(e.label).ambient
+    ]
 
 
 def _duration(k: _Asker) -> Iterator[AudioQA]:

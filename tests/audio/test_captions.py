@@ -173,10 +173,14 @@ def test_qa_answers_match_the_graph(records: list) -> None:
                 long = _by_name(g, qa.answer)
                 short = next(e for e in about if e.id != long.id)
                 assert long.duration >= 1.5 * short.duration
-                assert all(get_synth(e.label).free_duration for e in about)
+                assert all(
+                    get_synth(e.label).free_duration and not get_synth(e.label).ambient
+                    for e in about
+                )
             elif qa.kind == "duration":
                 assert qa.answer == f"about {seconds_text(about[0].duration)}"
-                assert get_synth(about[0].label).free_duration
+                synth = get_synth(about[0].label)
+                assert synth.free_duration and not synth.ambient
             elif qa.template.startswith("speech_text"):
                 assert about[0].label == "speech" and qa.answer == about[0].text
             elif qa.template.startswith("speech_language"):

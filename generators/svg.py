@@ -104,7 +104,7 @@ class SvgConfig(ProgramConfig):
         if self.depth and not self.shapes_world:
             raise ValueError(
                 f"depth=true writes the shapes world's metric depth; world "
-                f"{world_name(self.world)!r} has none (drop depth or use world=\"shapes\")"
+                f'{world_name(self.world)!r} has none (drop depth or use world="shapes")'
             )
         return self
 

@@ -98,9 +98,7 @@ def _world_names(qa: QA, g: QAGraph) -> list[str]:
     if op == "part_at_point":
         # a person's parts for a person, a thing's for a thing (no "pants" of a counter)
         whole = qa.program["whole"]["name"]
-        person = any(
-            facts.group.get(o.id) == "person" for o in g.objects if o.name == whole
-        )
+        person = any(facts.group.get(o.id) == "person" for o in g.objects if o.name == whole)
         return [p for p in facts.parts if (p in PERSON_PARTS) == person]
     category = next(
         (facts.category[o.id] for o in g.objects if o.name == qa.answer and o.id in facts.category),

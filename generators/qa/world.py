@@ -73,11 +73,6 @@ def _lone(pairs: list[tuple[int, int]], key: int, side: int) -> int | None:
     return ends[0] if len(ends) == 1 else None
 
 
-def _said(pred: str) -> str:
-    """A predicate as a question says it."""
-    return {"lying on": "lying on", "laying on": "lying on"}.get(pred, pred)
-
-
 class _WorldKind(QuestionKind):
     family = "functional"
     requires = frozenset({"world"})
@@ -355,7 +350,7 @@ class ChainAttribute(_WorldKind):
             "pred": pred,
             "query": "color",
         }
-        return self.make(t, rng, x.attrs["color"], program, s=subject[0], pred=_said(pred))
+        return self.make(t, rng, x.attrs["color"], program, s=subject[0], pred=say(pred))
 
     def balance_key(self, qa: QA) -> str:
         return str(qa.program["pred"])

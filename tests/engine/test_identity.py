@@ -23,6 +23,7 @@ OPERATIONAL = {
     "max_concurrency": 64,
     "timeout_s": 5.0,
     "max_retries": 0,
+    "max_consecutive_unavailable": 5,
     "backoff_base_s": 2.0,
     "max_backoff_s": 9.0,
     "cache_dir": "/tmp/elsewhere",

@@ -9,7 +9,7 @@ FLAC and WAV encoding of one 160k-sample clip alone. Target: >= 200 clips/s on 2
 
     python bench/audio.py            # n = 2000
     python bench/audio.py --quick    # n = 500
-    python bench/audio.py --blind 2000   # classes seen, events per clip, blind baselines only
+    python bench/audio.py --blind 2000 [--seed S]   # classes, events per clip, blind baselines
 
 ``--blind N`` generates N clips in-process (1 worker), counts the classes seen and events per
 clip, and trains question-only classifiers per QA kind (the image suite's machinery,
@@ -159,7 +159,8 @@ def blind(n: int, seed: int = 0) -> None:
 
 def main() -> None:
     if "--blind" in sys.argv:
-        blind(int(sys.argv[sys.argv.index("--blind") + 1]))
+        seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 0
+        blind(int(sys.argv[sys.argv.index("--blind") + 1]), seed)
         return
     n = 500 if "--quick" in sys.argv else 2000
     print(f"audiocaps, 10-s 16 kHz mono clips, FLAC, n={n}, shard size {SHARD_SIZE}")

@@ -13,18 +13,9 @@ import pytest
 
 import synthgen
 from synthgen.errors import UserError
-from tests.helpers import dataset_bytes as _all_bytes
-from tests.helpers import run_cli
+from tests.helpers import dataset_bytes, run_cli
 from tests.models.fake_llm_server import FakeLLMServer, Status, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
-
-
-def dataset_bytes(root: Path) -> dict[str, bytes]:
-    """The records, rejects and media of a dataset: not its card (README.md, card/), which
-    like the manifest states facts of the run (timings, the operational llm settings)."""
-    return {
-        k: v for k, v in _all_bytes(root).items() if k != "README.md" and not k.startswith("card/")
-    }
 
 
 def _paraphrase(body: dict[str, Any]) -> tuple[str, str]:

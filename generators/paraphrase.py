@@ -113,7 +113,8 @@ def _names(value: Any, key: str | None = None) -> set[str]:
 def acceptable(qa: QA, rewritten: str) -> bool:
     """Whether ``rewritten`` may replace ``qa.question``: it keeps every number, box and
     point of the original (as written, in any order), every name of the question's program
-    the original mentions (singular or plural), every meaning word of :data:`_KEEP`, shares
+    the original mentions (singular or plural), every meaning word of :data:`_KEEP` and adds
+    none, shares
     a content word and is of a sensible length, and does not leak an answer word the
     question did not already hold."""
     original = qa.question
@@ -123,8 +124,8 @@ def acceptable(qa: QA, rewritten: str) -> bool:
         return False
     before, after = _words(original), _words(rewritten)
     needed = (_names(qa.program) & before) | (before & _KEEP)
-    if not needed <= after:
-        return False
+    if not needed <= after or (after & _KEEP) - before:
+        return False  # a name or meaning word dropped, or a meaning word ("not") added
     if not _words(" ".join(_content(original))) & after:
         return False
     answer = _words(qa.answer) | set(re.findall(r"\d+", qa.answer))

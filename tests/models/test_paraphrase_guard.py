@@ -128,3 +128,12 @@ def _program_names(program: object) -> set[str]:
         for value in program:
             out |= _program_names(value)
     return out
+
+
+def test_adding_a_meaning_word_is_discarded() -> None:
+    """A negation or a direction the template did not say turns the question around."""
+    plain = [qa for qa in _all() if not re.search(r"\b(not|left|right)\b", qa.question)]
+    assert len(plain) >= 20
+    for qa in plain:
+        assert not acceptable(qa, "Is it not so: " + qa.question), qa.question
+        assert not acceptable(qa, qa.question + " (left)"), qa.question

@@ -175,3 +175,25 @@ def test_a_masked_event_is_neither_heard_in_the_clip_nor_named(
         asked = [q.question for q in rec.qa if q.answer != "no"]  # "no knocking?" is true
         text = " ".join([rec.caption, rec.caption_detailed or "", *asked])
         assert "knock" not in text.lower()
+
+
+@pytest.mark.skipif(speech.espeak_path() is None, reason="espeak-ng is not installed")
+def test_spoken_sentences_are_kept_on_disk_and_read_back_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sentence is spoken by espeak-ng once per machine: a new process (here: the memory
+    cache cleared) reads the kept WAV instead of calling it, and gets the same samples."""
+    monkeypatch.setenv("SYNTHGEN_CACHE_DIR", str(tmp_path))
+    speech.spoken.cache_clear()
+    first, rate = speech.spoken("good morning everyone", "en-us+f3")
+    kept = speech.cache_file("good morning everyone", "en-us+f3")
+    assert kept.is_file() and kept.parent == tmp_path / "espeak"
+    speech.spoken.cache_clear()
+
+    def no_call(*args: object, **kwargs: object) -> None:
+        raise AssertionError("espeak-ng was called although the sentence was kept")
+
+    monkeypatch.setattr(speech.subprocess, "run", no_call)
+    again, rate2 = speech.spoken("good morning everyone", "en-us+f3")
+    assert rate2 == rate and np.array_equal(first, again)
+    speech.spoken.cache_clear()

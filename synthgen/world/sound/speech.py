@@ -6,22 +6,27 @@ transcript, the language and the speaker, so captions and QA can say what was sa
 Speech is optional: without ``espeak-ng`` on the PATH :meth:`Speech.available` is False and the
 scene sampler drops speech events (the program counts them as skipped). espeak-ng is
 deterministic for a given text, voice, speed and pitch, and a call takes ~0.1 s, so each
-(sentence, voice) is spoken once per process at one speed and pitch and cached; events vary
-it by resampling. Its version
+(sentence, voice) is spoken at one speed and pitch, kept in memory and on disk
+(:func:`cache_file`), and events vary it by resampling. Its version
 goes into the record's lineage (:func:`espeak_version`), since another version speaks
 differently.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 import shutil
 import subprocess
 import wave
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
+from synthgen.fsutil import atomic_write_bytes
 from synthgen.world.sound.dsp import F32, fade
 from synthgen.world.sound.noise import NoiseBank
 from synthgen.world.sound.synth import EventSpec, Synth, n_samples, register_synth
@@ -125,15 +130,48 @@ speaker. One espeak-ng call per (sentence, voice) per process, whatever the vari
 call costs ~0.1 s, a quarter of a 10-s clip's whole budget)."""
 
 
+def cache_file(text: str, voice: str) -> Path:
+    """Where the WAV espeak-ng made for ``text`` in ``voice`` is kept between processes:
+    ``$SYNTHGEN_CACHE_DIR/espeak``, else ``$XDG_CACHE_HOME/synthgen/espeak``, else
+    ``~/.cache/synthgen/espeak``; named by a hash of the espeak-ng version, voice, speed,
+    pitch and text (espeak-ng is deterministic for those, so a kept WAV is the one a new
+    call would make)."""
+    root = os.environ.get("SYNTHGEN_CACHE_DIR")
+    if root:
+        base = Path(root).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "synthgen"
+    key = json.dumps([espeak_version(), voice, SPEED, PITCH, text], ensure_ascii=False)
+    return base / "espeak" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
+
+
+def _speak(text: str, voice: str) -> bytes:
+    """espeak-ng's WAV for ``text``: from the disk cache, else made (and kept; a cache that
+    cannot be written is skipped)."""
+    path = espeak_path()
+    if path is None:
+        raise RuntimeError("espeak-ng is not installed")
+    kept = cache_file(text, voice)
+    try:
+        return kept.read_bytes()
+    except OSError:
+        pass
+    cmd = [path, "--stdout", "-v", voice, "-s", str(SPEED), "-p", str(PITCH), text]
+    data = subprocess.run(cmd, capture_output=True, check=True, timeout=30).stdout
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(kept, data)
+    except OSError:
+        pass
+    return data
+
+
 @cache
 def spoken(text: str, voice: str) -> tuple[np.ndarray, int]:
     """(float64 samples, rate) of ``text`` in ``voice`` at :data:`SPEED`/:data:`PITCH`,
     leading and trailing silence cut."""
-    path = espeak_path()
-    if path is None:
-        raise RuntimeError("espeak-ng is not installed")
-    cmd = [path, "--stdout", "-v", voice, "-s", str(SPEED), "-p", str(PITCH), text]
-    data = subprocess.run(cmd, capture_output=True, check=True, timeout=30).stdout
+    data = _speak(text, voice)
     with wave.open(io.BytesIO(data)) as w:
         rate = w.getframerate()
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")

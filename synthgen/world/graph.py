@@ -9,10 +9,13 @@ spatial
                        max(3 px, 0.15 * mean of their visible bbox widths) AND A's centre
                        lies left of B's along the camera's right axis by at least 0.1 --
                        the image and 3D agree. `right of` is the inverse.
-  in front of / behind A is between the camera and B: their centres' offsets along the
-                       camera's right axis differ by less than 0.8 * (rA + rB) (footprint
-                       radii), A's centre is nearer along the view axis by at least 0.3,
-                       and nearer in camera distance. `behind` is the inverse.
+  in front of / behind A's centre is nearer along the view axis by dz >= 0.3 and nearer
+                       in camera distance, and A stands across the view from B: their
+                       offset along the camera's right axis is below 0.8 * (rA + rB)
+                       (footprint radii: A hides part of B) OR below 0.7 * dz (A lies
+                       within 35 degrees of straight in front of B, as a viewer reads a
+                       thing 3 units nearer and a little aside). `behind` is the inverse.
+                       A pair displaced more sideways than that is left/right only.
   next to              the gap between the footprints is below NEXT_TO_GAP (symmetric).
 comparative
   bigger than / smaller than   size class (small < medium < large).
@@ -73,6 +76,8 @@ LEFT_MARGIN_WIDTH = 0.15
 LEFT_MARGIN_3D = 0.1
 FRONT_LATERAL = 0.8
 FRONT_DEPTH = 0.3
+FRONT_ANGLE_TAN = 0.7
+"""in front of: lateral offset at most this times the depth offset (tan 35 degrees)."""
 NEXT_TO_GAP = 0.5
 
 
@@ -393,7 +398,10 @@ def _relations(
         emit("left of", ji, False)
         emit("right of", ji, True)
     if w("in front of") or w("behind"):
-        lat = np.abs(xr[ii] - xr[jj]) < FRONT_LATERAL * (foot[ii] + foot[jj])
+        side = np.abs(xr[ii] - xr[jj])
+        lat = (side < FRONT_LATERAL * (foot[ii] + foot[jj])) | (
+            side < FRONT_ANGLE_TAN * np.abs(zf[ii] - zf[jj])
+        )
         ij = lat & (zf[ii] + FRONT_DEPTH <= zf[jj]) & (dist[ii] < dist[jj])
         ji = lat & ~ij & (zf[jj] + FRONT_DEPTH <= zf[ii]) & (dist[jj] < dist[ii])
         emit("in front of", ij, True)

@@ -82,6 +82,33 @@ def test_left_right_follow_the_documented_rule(scenes):
         assert _pairs(g, "right of") == {(o, s) for s, o in _pairs(g, "left of")}
 
 
+def test_in_front_of_is_what_a_viewer_reads(scenes):
+    """A thing clearly nearer and within 30 degrees of straight in front of another is "in
+    front of" it even when their footprints do not overlap sideways (issue #15 finding 4:
+    a cylinder 3 units nearer, straight in front of a sphere, was only "right of" it); a
+    pair displaced mostly sideways is never "in front of"."""
+    seen = 0
+    for _s, scene, _r, g in scenes:
+        right, fwd = scene.camera.basis[0], scene.camera.basis[2]
+        pos = {o.id: np.array(o.position) - scene.camera.origin for o in g.objects}
+        front = _pairs(g, "in front of")
+        for a in g.objects:
+            for b in g.objects:
+                if a.id == b.id:
+                    continue
+                dz = float((pos[b.id] - pos[a.id]) @ fwd)
+                side = abs(float((pos[b.id] - pos[a.id]) @ right))
+                nearer = np.linalg.norm(pos[a.id]) < np.linalg.norm(pos[b.id])
+                if dz >= 0.5 and side <= 0.58 * dz and nearer:  # within 30 degrees
+                    assert (a.id, b.id) in front, (a.name, b.name, dz, side)
+                    seen += 1
+                if (a.id, b.id) in front:
+                    assert dz >= 0.3 - 1e-9 and nearer
+                    foot = sum(scene.objects[k - 1].footprint_radius for k in (a.id, b.id))
+                    assert side <= 0.7 * dz + 1e-9 or side < 0.8 * foot
+    assert seen > 20
+
+
 def test_closer_than_agrees_with_the_depth_map(scenes):
     checked = 0
     for _s, _scene, r, g in scenes[:12]:

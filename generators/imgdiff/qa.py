@@ -20,8 +20,10 @@ LETTERS = "AB"
 
 
 def box_text(box: Box) -> str:
+    """A box as questions and answers state it: ``[x, y, w, h]`` in pixels (left, top,
+    width, height), the one convention of every record, question and export."""
     x, y, w, h = box
-    return f"[{x}, {y}, {x + w - 1}, {y + h - 1}]"
+    return f"[{x}, {y}, {w}, {h}]"
 
 
 def which_image_options(rng: np.random.Generator, options: list[tuple[int, str, int]]) -> Any:

@@ -2,8 +2,8 @@
 
 One schema for both paths (procedural world and model-backed imagery): fields that only the
 world can fill (instance ids, ground positions, scene graphs) are optional and left out of the
-JSON when unset. Boxes are (x, y, w, h) in pixels, like ``SceneGraph`` bboxes; QA answers that
-state a box write it as ``[x_min, y_min, x_max, y_max]`` (inclusive), the usual grounding form.
+JSON when unset. Boxes are (x, y, w, h) in pixels, like ``SceneGraph`` bboxes, and QA answers
+that state a box write it the same way, ``[x, y, w, h]`` (one convention for every program).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ SHEET_RECORDS = 8
 BOX_CONVENTION = (
     "Boxes stored in records (scene-graph objects, change boxes) are `[x, y, width, height]` "
     "in pixels of their image, origin at the top-left corner (the Visual Genome convention). "
-    "A question that asks for a box names its format in its own text (svg grounding: "
-    "`[x, y, w, h]`; imgdiff 'where': `[x_min, y_min, x_max, y_max]`)."
+    "Questions that ask for a box (svg grounding, imgdiff 'where') ask for the same "
+    "`[x, y, w, h]` and say so in their text."
 )
 
 

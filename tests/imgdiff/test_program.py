@@ -231,6 +231,11 @@ def test_multi_change_pairs_count_their_differences_and_answer_balance() -> None
         assert qa["where"].boxes and sorted(map(tuple, qa["where"].boxes)) == sorted(
             map(tuple, rec.boxes)
         )
+        # one box convention everywhere: the answer states the record's [x, y, w, h] boxes
+        assert "[x, y, w, h]" in qa["where"].question
+        stated = [tuple(map(int, b)) for b in re.findall(r"\[(\d+), (\d+), (\d+), (\d+)\]",
+                                                          qa["where"].answer)]
+        assert stated == [tuple(b) for b in qa["where"].boxes]
         if "which_image" in qa:
             _check_which_image(qa["which_image"], *rec.scene_graphs)
             answers.append(qa["which_image"].answer)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from PIL import Image, ImageChops
 
+from synthgen.records import Verdict
 from synthgen.world import Rendering, Scene
 from synthgen.world.fill import polygon_filler
 from synthgen.world.geometry import SceneGeometry, build_geometries
@@ -168,6 +169,19 @@ def _stats(
         "mean_abs_diff_outside": mean_out,
         "max_abs_diff_outside": max_out,
     }
+
+
+def visible_verdict(stats: dict[str, float | int]) -> Verdict:
+    """The ``edit_visible`` oracle of :func:`compare`'s stats: the edit changed at least
+    one pixel inside its mask (an edit nobody can see is no edit)."""
+    return Verdict(
+        filter="edit_visible",
+        kind="oracle",
+        passed=stats["changed_inside"] > 0,
+        score=float(stats["changed_inside"]),
+        threshold=1.0,
+        score_type="changed_pixels_in_mask",
+    )
 
 
 def mask_image(mask: np.ndarray) -> Image.Image:

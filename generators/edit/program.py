@@ -444,16 +444,7 @@ class Edit(Program[EditConfig]):
             if plan.refexps:
                 ctx.require(_referents_verdict(src, plan))
             data["delta"] = graph_delta(src.graph, target_graph, plan.expected.id_map)
-        ctx.require(
-            Verdict(
-                filter="edit_visible",
-                kind="oracle",
-                passed=stats["changed_inside"] > 0,
-                score=float(stats["changed_inside"]),
-                threshold=1.0,
-                score_type="changed_pixels_in_mask",
-            )
-        )
+        ctx.require(pixels.visible_verdict(stats))
         if not isinstance(plan, str):
             data.update(
                 category=plan.category,

@@ -362,16 +362,7 @@ class SpriteEdits:
                     detail="; ".join(wrong) or None,
                 )
             )
-            ctx.require(
-                Verdict(
-                    filter="edit_visible",
-                    kind="oracle",
-                    passed=stats["changed_inside"] > 0,
-                    score=float(stats["changed_inside"]),
-                    threshold=1.0,
-                    score_type="changed_pixels_in_mask",
-                )
-            )
+            ctx.require(pixels.visible_verdict(stats))
         options, sha = _phrasings(edit_type)
         ctx.used_prompt(f"{PROMPT_NAME}/types.{edit_type}", sha)
         instruction = options[int(ctx.rng.random() * len(options))].format(**plan.slots)

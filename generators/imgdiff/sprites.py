@@ -45,6 +45,7 @@ import numpy as np
 
 from synthgen.filters.diff_area import DiffArea, DiffCandidate, ExpectedChange, apart
 from synthgen.generators.imgdiff.describe import capitalise
+from synthgen.generators.imgdiff.procedural import union
 from synthgen.generators.imgdiff.qa import conversations, make_qa, which_image_options
 from synthgen.generators.imgdiff.schema import Box, ChangeRecord, ObjectState
 from synthgen.generators.qa.templates import PLURAL_ONLY, article
@@ -361,7 +362,7 @@ class SpriteDiff:
             state_a = _state(scene_a, graph_a, ia) if ia else None
             state_b = _state(scene_b, graph_b, ib) if ib else None
             box = _widen(
-                _union(
+                union(
                     _ids_box(ren_a.ids, E.parts_of(scene_a, ia)) if ia else None,
                     _ids_box(ren_b.ids, E.parts_of(scene_b, ib)) if ib else None,
                 ),
@@ -425,7 +426,7 @@ class SpriteDiff:
         boxes = [c.box for c in records]
         union_box = boxes[0]
         for bx in boxes[1:]:
-            union_box = _union(union_box, bx)
+            union_box = union(union_box, bx)
         graphs = None
         return Sample(
             {
@@ -526,13 +527,6 @@ def _widen(box: Box, width: int, height: int) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _union(a: Box | None, b: Box | None) -> Box:
-    boxes = [x for x in (a, b) if x is not None]
-    x0 = min(x for x, _, _, _ in boxes)
-    y0 = min(y for _, y, _, _ in boxes)
-    x1 = max(x + w for x, _, w, _ in boxes)
-    y1 = max(y + h for _, y, _, h in boxes)
-    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _state(scene: SpriteScene, graph: SpriteGraph, oid: int) -> ObjectState:

@@ -37,9 +37,11 @@ pytestmark = pytest.mark.vllm
 START_TIMEOUT_S = 300.0
 MAX_TOKENS = 64
 """The backend's ``max_tokens`` here; the re-ask doubles it once (``max_tokens_cap``)."""
-MAX_MODEL_LEN = 1024
+MAX_MODEL_LEN = 512
 """The self-launched server's context: at least prompt + the re-ask's ``max_tokens``, else
-vLLM answers HTTP 400 for every request (``llm_bad_request``)."""
+vLLM answers HTTP 400 for every request (``llm_bad_request``); at most the tiny Llama's
+``max_position_embeddings`` (512, ``tests.models.tiny.build_llm``), else vLLM refuses to
+start ("max_model_len is greater than the derived max_model_len")."""
 
 
 class YesNo(BaseModel):

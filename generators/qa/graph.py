@@ -104,6 +104,10 @@ class Lexicon:
     general: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Generic question words ("animal", "vehicle") -> ids of the things each denotes, for
     the words no visible thing is in doubt for (an empty tuple: none shows)."""
+    said: frozenset[str] | None = None
+    """Every word some visible thing of the image, named or not, is or may be called (its
+    names, its kind's words, the words in doubt for it): a word outside it names nothing
+    the image shows, so "is there a dog" is "no" (None: unknown)."""
 
 
 @dataclass(frozen=True)

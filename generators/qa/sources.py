@@ -343,6 +343,7 @@ def world_lexicon(
         countable=frozenset(countable),
         open_predicates=open_predicates,
         general=general,
+        said=frozenset(hidden.union(*(a | b for a, b in sets.values()))),
     )
 
 

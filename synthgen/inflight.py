@@ -84,6 +84,7 @@ def in_index_order(
     accepted: Callable[[T], bool],
     needed: int | None = None,
     busy: Callable[[], bool] = lambda: False,
+    floor: Callable[[], int] = lambda: 0,
 ) -> Iterator[T]:
     """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), run up to
     ``width`` at a time (started and not yet yielded: finished results waiting for an earlier
@@ -96,6 +97,8 @@ def in_index_order(
     ``busy()`` true (the model backends already hold more requests than they send at once):
     no new candidate starts until it is false again (more would only wait, and may be
     wasted).
+    Indices below ``floor()`` start whatever the limits (a member of their cohort waits for
+    them: :mod:`synthgen.models.cohort`).
     An exception raised by ``make(i)`` is raised when index ``i``'s turn comes. Closing the
     iterator early waits for the candidates already started (their accounting belongs to
     this run), unless it closes because of an error.
@@ -142,12 +145,13 @@ def in_index_order(
         nonlocal next_index
         while (stop is None or next_index < stop) and (
             next_index <= current
+            or next_index < floor()
             or (stats["running"] < limit() and next_index - current < width and not busy())
         ):
             index = next_index
             stats["running"] += 1
             task = first if index == start else make
-            future = submit(functools.partial(task, index), width)
+            future = submit(functools.partial(task, index), max(width, stats["running"]))
             pending[index] = future
             next_index += 1
             future.add_done_callback(done)

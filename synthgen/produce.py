@@ -20,6 +20,7 @@ from synthgen.encoders import Encoder, encoders
 from synthgen.errors import UserError
 from synthgen.job import JobSpec
 from synthgen.media import MediaItem, media_kind
+from synthgen.models import cohort
 from synthgen.program import Context, Program, Reject, Sample, programs
 from synthgen.records import BaseRecord, GeneratorRef, MediaRef, RejectRecord
 from synthgen.seeding import canonical_json, record_id, rng_for, sha256_bytes
@@ -201,11 +202,13 @@ ALL_REJECTED_AFTER = 100
 
 def candidate_concurrency(backends: dict[str, Any]) -> int:
     """How many candidates to run at once: the largest ``max_concurrency`` of the backends'
-    settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one."""
+    settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one; at
+    least one cohort (:func:`synthgen.models.cohort.cohort_size`) when a local-model backend
+    batches across candidates, so grouping never depends on the concurrency."""
     widths = [
         getattr(getattr(b, "settings", None), "max_concurrency", None) for b in backends.values()
     ]
-    return max([w for w in widths if isinstance(w, int)] or [1])
+    return max([w for w in widths if isinstance(w, int)] + [cohort.cohort_size(backends)])
 
 
 def produce_range(
@@ -289,15 +292,32 @@ def _produce_concurrently(
         return _Made(outcome, own_timings, own_counters)
 
     saturated = [b.saturated for b in backends.values() if callable(getattr(b, "saturated", None))]
+    cohorts = cohort.Cohorts(start, stop, cohort.cohort_size(backends))
     made = inflight.in_index_order(
-        make,
+        cohorts.wrap(make) if cohorts.size > 1 else make,
         start,
         stop,
         width,
         lambda m: m.outcome.record is not None,
         max_accepted,
         busy=lambda: any(s() for s in saturated),
+        floor=cohorts.floor,
     )
+    try:
+        yield from _merged(job, start, max_accepted, made, timings, counters)
+    finally:
+        cohorts.close()  # members that never started: their cohorts' waiters go on
+
+
+def _merged(
+    job: JobSpec,
+    start: int,
+    max_accepted: int | None,
+    made: Iterator[_Made],
+    timings: dict[str, float],
+    counters: Counter[str],
+) -> Iterator[Outcome]:
+    """Outcomes in index order, each candidate's timings and counters added to the range's."""
     # the dataset's first candidates, none accepted before: watch for "everything rejected"
     guard = start == 0 and max_accepted == job.n
     reasons: Counter[str] = Counter()

@@ -17,9 +17,14 @@ by image size before batching, because diffusers resizes a batch to its first im
 
 What remains batch-dependent is float rounding: batched kernels (oneDNN convolutions on CPU,
 cuBLAS/cuDNN on GPU) may pick other algorithms for another batch size, which moves outputs by
-~1e-6 and, after 8-bit quantisation, can flip a pixel by one level. Programs call backends
-once per record, so a replay of one record repeats the same batch; set ``batch_size=1`` when
-bytes must match across *different* batch compositions.
+~1e-6 and, after 8-bit quantisation, can flip a pixel by one level (measured on CPU with the
+tiny test pipelines: 1 of 6 text-to-image and 2 of 6 inpainting samples differ by one level
+between a batch of 6 and batches of 1). So batches across candidates are formed by
+:mod:`synthgen.models.cohort`, deterministically: the engine runs ``batch_size`` consecutive
+candidates as one cohort (:attr:`DiffusionBackend.cohort_size`) and their calls of the same
+round share a pipeline call, whatever the thread timing or ``llm.max_concurrency``. A call
+made outside a cohort (a plain ``produce``, a replay) runs alone, so its floats can differ from
+the dataset's by that rounding; ``batch_size=1`` makes every call run alone.
 
 torch and diffusers are imported when a backend is built, never at module import; a missing
 install is a one-line :class:`~synthgen.errors.UserError` with the install hint.
@@ -36,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthgen.config import validate_model
 from synthgen.errors import UserError
-from synthgen.models import torch_utils
+from synthgen.models import cohort, torch_utils
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -81,7 +86,13 @@ class DiffusionSettings(BaseModel):
     strength: float = Field(default=0.75, gt=0, le=1, description="image_to_image default")
     height: int | None = Field(default=None, ge=8)
     width: int | None = Field(default=None, ge=8)
-    batch_size: int = Field(default=4, ge=1, le=1024, description="samples per pipeline call")
+    batch_size: int = Field(
+        default=4,
+        ge=1,
+        le=1024,
+        description="samples per pipeline call; also the candidates per cohort whose calls "
+        "share one (synthgen.models.cohort): part of the dataset's identity",
+    )
 
     @field_validator("pipeline")
     @classmethod
@@ -125,6 +136,15 @@ class DiffusionBackend:
         self._base = self._load()
         self._pipes: dict[str, Any] = {}
         self._call_lock = threading.Lock()
+        self.pipeline_calls = 0
+        """Pipeline calls made so far (tests and benches read it)."""
+        self.samples = 0
+        """Samples those calls made."""
+
+    @property
+    def cohort_size(self) -> int:
+        """Candidates whose calls share pipeline calls (see :mod:`synthgen.models.cohort`)."""
+        return self.settings.batch_size
 
     # -- provenance -------------------------------------------------------------------------
 
@@ -283,13 +303,7 @@ class DiffusionBackend:
         return call
 
     def _generators(self, seeds: Sequence[int]) -> list[Any]:
-        out = []
-        for seed in seeds:
-            seed = int(seed)
-            if not 0 <= seed < 2**64:
-                raise ValueError(f"seed {seed} is outside [0, 2**64)")
-            out.append(self._torch.Generator("cpu").manual_seed(seed))
-        return out
+        return [self._torch.Generator("cpu").manual_seed(seed) for seed in _checked(seeds)]
 
     def _run(
         self,
@@ -300,12 +314,35 @@ class DiffusionBackend:
         call: dict[str, Any],
         size_from_image: bool = False,
     ) -> list[Image.Image]:
-        """Group samples by input size, call the pipeline chunk by chunk, keep the order.
+        """Run one caller's samples; inside a cohort they join the other members' samples of
+        the same round and call parameters (:func:`synthgen.models.cohort.batched`)."""
+        per_sample = dict(per_sample)
+        for key in PER_SAMPLE_PARAMS:
+            value = call.get(key)
+            if isinstance(value, (list, tuple)):
+                if len(value) != n:
+                    raise ValueError(f"{key} has {len(value)} items for a batch of {n}")
+                per_sample[key] = list(value)
+                del call[key]
+        key = ("diffusion", id(self), task, size_from_image, tuple(sorted(per_sample)))
+        key += (repr(sorted(call.items())),)
+        payload = (n, _checked(seeds), per_sample)
 
-        One call at a time per backend (a pipeline's scheduler holds per-call state, and the
-        engine may run several candidates in threads, see ``synthgen.inflight``)."""
-        with self._call_lock:
-            return self._run_locked(task, n, seeds, per_sample, call, size_from_image)
+        def run_group(payloads: list[Any]) -> list[list[Image.Image]]:
+            total = sum(p[0] for p in payloads)
+            merged = {k: [v for p in payloads for v in p[2][k]] for k in per_sample}
+            all_seeds = [s for p in payloads for s in p[1]]
+            with self._call_lock:
+                images = self._run_locked(
+                    task, total, all_seeds, merged, dict(call), size_from_image
+                )
+            out, at = [], 0
+            for p in payloads:
+                out.append(images[at : at + p[0]])
+                at += p[0]
+            return out
+
+        return cohort.batched(key, payload, run_group)
 
     def _run_locked(
         self,
@@ -316,14 +353,9 @@ class DiffusionBackend:
         call: dict[str, Any],
         size_from_image: bool,
     ) -> list[Image.Image]:
+        """Group samples by input size, call the pipeline chunk by chunk, keep the order.
+        The caller holds ``_call_lock`` (a pipeline's scheduler holds per-call state)."""
         pipe = self._pipe_for(task)
-        for key in PER_SAMPLE_PARAMS:
-            value = call.get(key)
-            if isinstance(value, (list, tuple)):
-                if len(value) != n:
-                    raise ValueError(f"{key} has {len(value)} items for a batch of {n}")
-                per_sample[key] = list(value)
-                del call[key]
         images = per_sample.get("image")
         size_of: Callable[[int], Any] = (lambda i: images[i].size) if images else (lambda i: None)
         groups: dict[Any, list[int]] = {}
@@ -346,9 +378,20 @@ class DiffusionBackend:
                     num_images_per_prompt=1,
                     output_type="pil",
                 )
+                self.pipeline_calls += 1
+                self.samples += len(chunk)
                 for i, image in zip(chunk, out.images, strict=True):
                     results[i] = image
         return results
+
+
+def _checked(seeds: Sequence[int]) -> list[int]:
+    """The seeds as ints; ValueError for one outside a CPU generator's range."""
+    out = [int(seed) for seed in seeds]
+    for seed in out:
+        if not 0 <= seed < 2**64:
+            raise ValueError(f"seed {seed} is outside [0, 2**64)")
+    return out
 
 
 def _rgb(image: Image.Image) -> Image.Image:

@@ -10,11 +10,17 @@ Why these choices:
 * No torchvision, open_clip or timm (see DESIGN.md, machines): images go through the PIL
   backend of the CLIP image processor, which also keeps scores identical across machines with
   and without torchvision.
-* Deterministic and batch-independent: texts are padded per batch but the models pool at the
-  eos token / with attention masks, and audio features are computed clip by clip (the CLAP
-  feature extractor draws random crops from numpy's global RNG; it runs here under a fixed
-  seed, with the caller's RNG state restored afterwards). Batched float kernels may still move
-  a score by ~1e-6, so verdicts round scores to 6 decimals.
+* Deterministic: texts are padded per batch but the models pool at the eos token / with
+  attention masks, and audio features are computed clip by clip (the CLAP feature extractor
+  draws random crops from numpy's global RNG; it runs here under a fixed seed, with the
+  caller's RNG state restored afterwards). Batched float kernels still move an embedding by
+  ~1e-7 (measured on CPU with the tiny models: neither CLIP nor CLAP is bit-identical between
+  a batch and single items, even at a fixed batch shape), so verdicts round scores to 6
+  decimals, and batches across candidates are formed deterministically by
+  :mod:`synthgen.models.cohort`: inside a cohort, the embedding calls of the members' round
+  are run as one list, ``batch_size`` items per forward pass, in member order. A scorer with
+  ``cohort_size`` > 1 asks the engine for cohorts of that many candidates even when no
+  diffusers backend does.
 * torch and transformers are imported when a scorer is built, never at module import.
 """
 
@@ -29,7 +35,7 @@ import numpy as np
 
 from synthgen.errors import UserError
 from synthgen.media import Audio
-from synthgen.models import torch_utils
+from synthgen.models import cohort, torch_utils
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -67,11 +73,24 @@ class _TorchScorer:
 
     what = "scorer"
 
-    def __init__(self, model_path: str, device: str, batch_size: int, revision: str | None) -> None:
+    def __init__(
+        self,
+        model_path: str,
+        device: str,
+        batch_size: int,
+        revision: str | None,
+        cohort_size: int = 1,
+    ) -> None:
         if batch_size < 1:
             raise UserError(f"{self.what}: batch_size must be >= 1 (got {batch_size})")
+        if cohort_size < 1:
+            raise UserError(f"{self.what}: cohort_size must be >= 1 (got {cohort_size})")
         self.model_path = str(model_path)
         self.batch_size = batch_size
+        self.cohort_size = cohort_size
+        """Candidates per cohort this scorer asks the engine for (1: none of its own)."""
+        self.forward_calls = 0
+        """Forward passes made so far (tests and benches read it)."""
         self._torch = torch_utils.require("torch", f"the {self.what}")
         self._transformers = torch_utils.require("transformers", f"the {self.what}")
         self.device = torch_utils.resolve_device(device)
@@ -98,12 +117,28 @@ class _TorchScorer:
             raise UserError(f"{self.what}: cannot load {self.model_path!r}: {first}") from None
         return model.to(self.device).eval()
 
-    def _embed(self, items: Sequence[Any], encode: Any) -> np.ndarray:
-        """L2-normalised float32 embeddings, ``batch_size`` items per forward pass."""
+    def _embed(self, items: Sequence[Any], kind: str) -> np.ndarray:
+        """L2-normalised float32 embeddings of ``items`` by the encoder ``_encode_<kind>``;
+        inside a cohort, one list with the other members' items of the round."""
+
+        def run_group(payloads: list[list[Any]]) -> list[np.ndarray]:
+            merged = self._embed_now([x for p in payloads for x in p], kind)
+            out, at = [], 0
+            for p in payloads:
+                out.append(merged[at : at + len(p)])
+                at += len(p)
+            return out
+
+        return cohort.batched(("embed", id(self), kind), list(items), run_group)
+
+    def _embed_now(self, items: Sequence[Any], kind: str) -> np.ndarray:
+        """``batch_size`` items per forward pass, one pass at a time."""
+        encode = getattr(self, f"_encode_{kind}")
         chunks = []
         with self._call_lock, self._torch.inference_mode():
             for start in range(0, len(items), self.batch_size):
                 out = encode(items[start : start + self.batch_size])
+                self.forward_calls += 1
                 feats = out if isinstance(out, self._torch.Tensor) else out.pooler_output
                 feats = self._torch.nn.functional.normalize(feats.float(), dim=-1)
                 chunks.append(feats.cpu().numpy())
@@ -131,8 +166,9 @@ class ClipScorer(_TorchScorer):
         device: str = "auto",
         batch_size: int = 32,
         revision: str | None = None,
+        cohort_size: int = 1,
     ) -> None:
-        super().__init__(model_path, device, batch_size, revision)
+        super().__init__(model_path, device, batch_size, revision, cohort_size)
         t = self._transformers
         self.model = self._load("CLIPModel")
         self.tokenizer = t.AutoTokenizer.from_pretrained(self.model_path, **self._kwargs)
@@ -142,22 +178,20 @@ class ClipScorer(_TorchScorer):
 
     def embed_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         """(n, d) unit-norm image embeddings."""
-
-        def encode(chunk: Sequence[Image.Image]) -> Any:
-            pixels = self.image_processor(
-                images=[im.convert("RGB") for im in chunk], return_tensors="pt"
-            )["pixel_values"]
-            return self.model.get_image_features(pixel_values=pixels.to(self.device))
-
-        return self._embed(list(images), encode)
+        return self._embed(images, "images")
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """(n, d) unit-norm text embeddings (texts truncated to the model's context)."""
+        return self._embed(texts, "texts")
 
-        def encode(chunk: Sequence[str]) -> Any:
-            return self.model.get_text_features(**self._text_inputs(chunk, self._max_text))
+    def _encode_images(self, chunk: Sequence[Image.Image]) -> Any:
+        pixels = self.image_processor(
+            images=[im.convert("RGB") for im in chunk], return_tensors="pt"
+        )["pixel_values"]
+        return self.model.get_image_features(pixel_values=pixels.to(self.device))
 
-        return self._embed(list(texts), encode)
+    def _encode_texts(self, chunk: Sequence[str]) -> Any:
+        return self.model.get_text_features(**self._text_inputs(chunk, self._max_text))
 
     def image_text(self, images: Sequence[Image.Image], texts: Sequence[str]) -> np.ndarray:
         """Cosine of each (image, text) pair, shape (n,)."""
@@ -189,8 +223,9 @@ class ClapScorer(_TorchScorer):
         device: str = "auto",
         batch_size: int = 16,
         revision: str | None = None,
+        cohort_size: int = 1,
     ) -> None:
-        super().__init__(model_path, device, batch_size, revision)
+        super().__init__(model_path, device, batch_size, revision, cohort_size)
         t = self._transformers
         self.model = self._load("ClapModel")
         self.tokenizer = t.AutoTokenizer.from_pretrained(self.model_path, **self._kwargs)
@@ -225,26 +260,24 @@ class ClapScorer(_TorchScorer):
 
     def embed_audio(self, audios: Sequence[Audio]) -> np.ndarray:
         """(n, d) unit-norm audio embeddings."""
-        torch = self._torch
-
-        def encode(chunk: Sequence[Audio]) -> Any:
-            parts = [self._features(a) for a in chunk]
-            kwargs: dict[str, Any] = {
-                "input_features": torch.cat([p[0] for p in parts]).to(self.device)
-            }
-            if all(p[1] is not None for p in parts):
-                kwargs["is_longer"] = torch.cat([p[1] for p in parts]).to(self.device)
-            return self.model.get_audio_features(**kwargs)
-
-        return self._embed(list(audios), encode)
+        return self._embed(audios, "audio")
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """(n, d) unit-norm text embeddings."""
+        return self._embed(texts, "texts")
 
-        def encode(chunk: Sequence[str]) -> Any:
-            return self.model.get_text_features(**self._text_inputs(chunk, self._max_text))
+    def _encode_audio(self, chunk: Sequence[Audio]) -> Any:
+        torch = self._torch
+        parts = [self._features(a) for a in chunk]
+        kwargs: dict[str, Any] = {
+            "input_features": torch.cat([p[0] for p in parts]).to(self.device)
+        }
+        if all(p[1] is not None for p in parts):
+            kwargs["is_longer"] = torch.cat([p[1] for p in parts]).to(self.device)
+        return self.model.get_audio_features(**kwargs)
 
-        return self._embed(list(texts), encode)
+    def _encode_texts(self, chunk: Sequence[str]) -> Any:
+        return self.model.get_text_features(**self._text_inputs(chunk, self._max_text))
 
     def audio_text(self, audios: Sequence[Audio], texts: Sequence[str]) -> np.ndarray:
         """Cosine of each (audio, text) pair, shape (n,)."""

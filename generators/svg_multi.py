@@ -14,6 +14,18 @@ give each graph object's physical object. ``views="independent"`` samples unrela
 scenes (every object its own). Image order is shuffled, so the first scene is not always
 first.
 
+The sprite world (``world="sprites"``: real things, category names) has no camera to move,
+so its related images are one place at different times (:data:`PLACE_NOTE` opens every
+question): the first scene as drawn, and each further image that scene with one or two of
+its leaf things removed, moved (sideways or in depth), replaced by another category of the
+same kind (a dog by a cat) or by one of another colour (``synthgen.world.sprites.edits``,
+drawn as imgdiff draws its changes, every relation re-checked on the new rendering). A
+replaced thing is a new physical object; a moved one is the same. Independent sprite
+records are distinct scenes, every object its own. The record holds each image's world
+graph (``world_graphs``, as svg's ``world_graph``) instead of ``scene_graphs``, and the
+questions read names as a viewer does (``generators/qa/multi.py``: only names every image
+settles, placed relations only).
+
 Every image passes the visibility filter, and the record carries ``image_0`` ...
 ``image_{k-1}``, their scene graphs in the same order, the QA, and LLaVA conversations whose
 first turn holds one ``<image>`` token per image. Pure function of (config, seed, index).
@@ -22,7 +34,7 @@ first turn holds one ``<image>`` token per image. Pure function of (config, seed
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -34,11 +46,17 @@ from synthgen.generators.qa import QA, QAConfig, QASuite, conversations, questio
 from synthgen.generators.qa.base import MultiImageKind
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.programs import pick
-from synthgen.generators.qa.sources import from_scene_graph
+from synthgen.generators.qa.sources import (
+    from_scene_graph,
+    from_world_graph,
+    unnamed_things,
+    world_graph_json,
+)
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord
-from synthgen.world import SceneGraph, SceneSamplingError
-from synthgen.world.choice import WorldSettings, world_field
+from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
+from synthgen.world.base import WorldRendering
+from synthgen.world.choice import WorldSettings, world_field, world_of
 from synthgen.world.graph import PredicateFilter, build_scene_graph
 from synthgen.world.render import Rendering, get_renderer
 from synthgen.world.scene import Scene, light_from_uniforms, sample_rendered_scene
@@ -48,6 +66,15 @@ VIEWS_NOTE = (
     "The images show one scene from different viewpoints, some objects removed or changed. "
 )
 """Opens every question of a ``views="related"`` record: the images are of one scene."""
+PLACE_NOTE = (
+    "The images show one place at different times; between them some things were removed, "
+    "moved or replaced. "
+)
+"""Opens every question of a related sprite-world record: one place, edited between images."""
+PLACE_CHANGES = ("remove", "replace", "move", "recolor")
+"""The sprite edits between related images (imgdiff's change kinds that keep one place)."""
+NEW_THING = 10_000
+"""Physical id of a thing replaced in related image j (its base id b): ``j * NEW_THING + b``."""
 CALIBRATION_SEED = 7_2024
 CALIBRATION_SETS = 24
 """Image sets the multi-image answer balance is calibrated on (per config, per process)."""
@@ -94,7 +121,14 @@ class SvgMultiConfig(ProgramConfig):
 
 class SvgMultiRecord(OmitNone, BaseRecord):
     views: str = Field(description='"related" or "independent"')
-    scene_graphs: list[SceneGraph] = Field(description="exact graph of image_i, in order")
+    scene_graphs: list[SceneGraph] | None = Field(
+        None, description="shapes world: exact graph of image_i, in order"
+    )
+    world_graphs: list[dict[str, Any]] | None = Field(
+        None,
+        description="another world (sprites): the exact graph of image_i as that world builds "
+        "it (svg's world_graph), in order",
+    )
     physical_ids: list[list[int]] = Field(
         description="per image, per graph object (in order): the physical object it shows "
         "(related views of one scene share them; independent scenes never do)"
@@ -104,7 +138,7 @@ class SvgMultiRecord(OmitNone, BaseRecord):
         None, description="LLaVA turns; left out of the JSON when turned off"
     )
 
-    omit_when_none = ("conversations",)
+    omit_when_none = ("conversations", "scene_graphs", "world_graphs")
 
 
 @register_program
@@ -115,7 +149,7 @@ class SvgMulti(Program[SvgMultiConfig]):
     Config = SvgMultiConfig
     Record = SvgMultiRecord
     media_kinds = ("image",)
-    worlds = ("shapes",)  # its related views (recolour, material, camera) are shapes-only
+    worlds = ("shapes", "sprites")  # related: cameras (shapes) or edits of one place (sprites)
 
     def __init__(self, config: SvgMultiConfig) -> None:
         super().__init__(config)
@@ -129,6 +163,8 @@ class SvgMulti(Program[SvgMultiConfig]):
 
     def generate(self, ctx: Context[SvgMultiConfig]) -> Sample | Reject:
         cfg = ctx.config
+        if not isinstance(cfg.world, WorldConfig):
+            return self._from_world(ctx)
         with ctx.stage("scene"):
             try:
                 drawn = sample_view_set(ctx.rng, cfg)
@@ -160,6 +196,153 @@ class SvgMulti(Program[SvgMultiConfig]):
             "conversations": turns,
         }
         return Sample(record, media)
+
+    def _from_world(self, ctx: Context[SvgMultiConfig]) -> Sample | Reject:
+        """The sprite world: distinct scenes, or one place edited between images."""
+        cfg = ctx.config
+        with ctx.stage("scene"):
+            try:
+                drawn = sample_world_set(ctx.rng, cfg)
+            except SceneSamplingError as exc:
+                return Reject("scene_sampling", str(exc))
+            if drawn is None:
+                return Reject(
+                    "view_sampling", f"no edit of the place held in {cfg.view_tries} tries"
+                )
+        with ctx.stage("graph"):
+            images = [world_image(cfg, *item) for item in drawn]
+        for image in images:
+            ctx.require(self.visibility.check(image.pixels))
+        with ctx.stage("qa"):
+            qas = self.suite.ask_many([i.view for i in images], ctx.rng, ctx.counters)
+            if cfg.views == "related":
+                qas = [q.model_copy(update={"question": PLACE_NOTE + q.question}) for q in qas]
+        turns = None
+        if cfg.conversations:
+            turns = conversations(qas, image_tokens=len(images)) if qas else []
+        record = {
+            "views": cfg.views,
+            "world_graphs": [i.graph_json for i in images],
+            "physical_ids": [i.physical for i in images],
+            "qa": qas,
+            "conversations": turns,
+        }
+        return Sample(record, {f"image_{k}": i.image for k, i in enumerate(images)})
+
+
+@dataclass
+class WorldImage:
+    """One image of another world's record: its QA view (with physical ids when related),
+    the world graph the record stores, each graph object's physical id, its visible pixel
+    counts (for the visibility filter) and the picture."""
+
+    view: QAGraph
+    graph_json: dict[str, Any]
+    physical: list[int]
+    pixels: list[tuple[int, int]]
+    image: Any
+
+
+def world_image(
+    cfg: SvgMultiConfig, scene: Any, rendering: WorldRendering, graph: Any, physical: dict[int, int]
+) -> WorldImage:
+    """The QA view and record parts of one drawn image (as svg's world path builds them)."""
+    world = world_of(cfg.world)
+    vg = graph.to_vg()
+    counts = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+    graph_json = world_graph_json(graph, vg)
+    view = from_world_graph(
+        vg, rendering, world.name, graph_json, unnamed_things(scene, counts, vg)
+    )
+    ids = [int(o["id"]) for o in graph_json["objects"]]
+    if cfg.views == "related":
+        view.identity = {i: physical[i] for i in ids}
+    pixels = [
+        (o.object_id, int(counts[o.object_id]) if o.object_id < len(counts) else 0)
+        for o in vg.objects
+    ]
+    return WorldImage(view, graph_json, [physical[i] for i in ids], pixels, rendering.image)
+
+
+def sample_world_set(
+    rng: np.random.Generator, cfg: SvgMultiConfig
+) -> list[tuple[Any, WorldRendering, Any, dict[int, int]]] | None:
+    """The record's 2-4 images of a world other than shapes, in shuffled order, each as
+    (scene, rendering, graph, object id -> physical id): distinct scenes (ids numbered
+    apart), or for ``related`` the first scene and edits of it (:func:`_edited_place`);
+    None if an edit found no change that held in ``view_tries`` tries."""
+    world = world_of(cfg.world)
+    lo, hi = cfg.images
+    k = lo + int(rng.random() * (hi - lo + 1))
+    out: list[tuple[Any, WorldRendering, Any, dict[int, int]]] = []
+    if cfg.views == "independent":
+        start = 0
+        for _ in range(k):
+            scene = world.sample(rng, cfg.world)
+            rendering = world.render(scene, cfg.world)
+            graph = world.graph(scene, rendering, cfg.world)
+            oids = [o.oid for o in scene.objects]
+            out.append((scene, rendering, graph, {i: start + i for i in oids}))
+            start += max(oids, default=0)
+    else:
+        base = world.sample(rng, cfg.world)
+        rendering = world.render(base, cfg.world)
+        graph = world.graph(base, rendering, cfg.world)
+        out.append((base, rendering, graph, {o.oid: o.oid for o in base.objects}))
+        for j in range(1, k):
+            got = _edited_place(rng, cfg, base, graph, j)
+            if got is None:
+                return None
+            out.append(got)
+    order = rng.permutation(k).tolist()
+    return [out[i] for i in order]
+
+
+def _edited_place(
+    rng: np.random.Generator, cfg: SvgMultiConfig, base: Any, graph: Any, j: int
+) -> tuple[Any, WorldRendering, Any, dict[int, int]] | None:
+    """The base sprite scene with one or two of its visible leaf things changed
+    (:data:`PLACE_CHANGES`, one after the other), rendered and its graph re-checked, and
+    each object's physical id: the base object it is, or ``j * NEW_THING + id`` for a thing
+    that replaced one (and its parts)."""
+    from synthgen.generators.imgdiff.sprites import plan_changes
+    from synthgen.world.sprites import tables
+    from synthgen.world.sprites.graph import build_graph
+    from synthgen.world.sprites.render import render_scene
+
+    t = tables(cfg.world.atlas)
+    visible = {o.id for o in graph.objects if o.role == "thing"}
+    for _ in range(cfg.view_tries):
+        scene, to_now, replaced = base, {o.oid: o.oid for o in base.objects}, set()
+        for _change in range(1 + int(rng.random() * 2)):
+            now = {v: b for b, v in to_now.items() if v is not None}
+            eligible = {to_now[b] for b in visible if to_now.get(b) and b not in replaced}
+            planned = plan_changes(rng, scene, t, PLACE_CHANGES, (1, 1), 4, eligible)
+            if not planned:
+                break
+            change = planned[0]
+            if change.kind in ("replace", "recolor"):
+                replaced.add(now[change.oid])
+            scene = change.edit.scene
+            to_now = {
+                b: (change.edit.oid_map.get(v) if v is not None else None)
+                for b, v in to_now.items()
+            }
+        if scene is base:
+            continue
+        rendering = render_scene(scene)
+        try:
+            edited = build_graph(scene, rendering, cfg.world)
+        except SceneSamplingError:
+            continue
+        base_of = {v: b for b, v in to_now.items() if v is not None}
+        physical = {}
+        for o in scene.objects:
+            b = base_of.get(o.oid)
+            new = b is None or b in replaced or base_of.get(o.whole) in replaced
+            physical[o.oid] = j * NEW_THING + o.oid if new else b
+        return scene, rendering, edited, physical
+    return None
 
 
 def _qa_graphs(
@@ -260,6 +443,15 @@ def calibration_sets(cfg: SvgMultiConfig) -> tuple[tuple[QAGraph, ...], ...]:
     answer balance is calibrated on these (no masks or depth; the balanced kinds count)."""
     rng = np.random.default_rng(CALIBRATION_SEED)
     out = []
+    if not isinstance(cfg.world, WorldConfig):
+        while len(out) < CALIBRATION_SETS:
+            try:
+                drawn = sample_world_set(rng, cfg)
+            except SceneSamplingError:
+                continue
+            if drawn is not None:
+                out.append(tuple(world_image(cfg, *item).view for item in drawn))
+        return tuple(out)
     while len(out) < CALIBRATION_SETS:
         try:
             drawn = sample_view_set(rng, cfg)

@@ -164,6 +164,11 @@ class MultiImageKind(QuestionKind):
     ) -> QA | None:
         """One question about the images of ``graphs``, or None."""
 
+    def distractors(self, qa: QA, graphs: Sequence[QAGraph]) -> list[str]:
+        """Wrong answers of the kind's own, for multiple choice, beside those of the answer
+        type (:func:`~synthgen.generators.qa.distractors.distractors_for`); default none."""
+        return []
+
 
 question_kinds: Registry[type[QuestionKind]] = Registry(
     "question kind",

@@ -110,6 +110,7 @@ class QASuite:
             None,
             rng,
             balanced,
+            lambda k, qa: k.distractors(qa, graphs),  # type: ignore[attr-defined]
         )
 
     @staticmethod
@@ -133,6 +134,7 @@ class QASuite:
         g: QAGraph | None,
         rng: np.random.Generator,
         balanced: bool,
+        more: Callable[[QuestionKind, QA], list[str]] | None = None,
     ) -> list[QA]:
         out: list[QA] = []
         want = self.config.per_image
@@ -154,17 +156,20 @@ class QASuite:
             ):
                 continue
             if rng.random() < self.config.multiple_choice_ratio:
-                qa = self.to_multiple_choice(qa, g, rng)
+                qa = self.to_multiple_choice(qa, g, rng, more(kind, qa) if more else ())
             out.append(qa)
         return out
 
-    def to_multiple_choice(self, qa: QA, g: QAGraph | None, rng: np.random.Generator) -> QA:
-        """Add shuffled options; distractors are plausible and never equal the answer.
+    def to_multiple_choice(
+        self, qa: QA, g: QAGraph | None, rng: np.random.Generator, more: Sequence[str] = ()
+    ) -> QA:
+        """Add shuffled options; distractors are plausible and never equal the answer
+        (``more``: the kind's own, for multi-image questions).
 
         A question that lists its own options keeps them all (even fewer than
         ``num_choices``); otherwise it needs ``num_choices - 1`` distractors or stays
         free-form."""
-        pool = sorted({d for d in distractors_for(qa, g) if d != qa.answer})
+        pool = sorted({d for d in (*distractors_for(qa, g), *more) if d != qa.answer})
         need = self.config.num_choices - 1
         if "options" in qa.program:
             need = min(need, len(pool))

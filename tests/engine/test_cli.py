@@ -226,7 +226,7 @@ def test_internal_error_exits_1_with_traceback(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "kaboom" in result.stderr
@@ -251,7 +251,7 @@ def test_internal_error_exits_1_with_traceback(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert rejected.returncode == 2 and "accepted none" in rejected.stderr
 

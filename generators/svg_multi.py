@@ -274,13 +274,16 @@ def sample_world_set(
     world = world_of(cfg.world)
     lo, hi = cfg.images
     k = lo + int(rng.random() * (hi - lo + 1))
+    same_type = hasattr(cfg.world, "scene_types")
     out: list[tuple[Any, WorldRendering, Any, dict[int, int]]] = []
     if cfg.views == "independent":
-        start = 0
+        start, settings = 0, cfg.world
         for _ in range(k):
-            scene = world.sample(rng, cfg.world)
-            rendering = world.render(scene, cfg.world)
-            graph = world.graph(scene, rendering, cfg.world)
+            scene = world.sample(rng, settings)
+            if same_type:
+                settings = settings.model_copy(update={"scene_types": (scene.scene_type,)})
+            rendering = world.render(scene, settings)
+            graph = world.graph(scene, rendering, settings)
             oids = [o.oid for o in scene.objects]
             out.append((scene, rendering, graph, {i: start + i for i in oids}))
             start += max(oids, default=0)

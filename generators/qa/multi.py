@@ -339,10 +339,13 @@ class _CountExtreme(_Select):
         self, graphs: Sequence[QAGraph], rng: np.random.Generator, t: Templates
     ) -> QA | None:
         valid = []
+        # an open world asks real comparisons of counts: "most" of at least two, "fewest"
+        # with one in every image (1 vs 0 is "which image has one", asked by its own kind)
+        least = (2 if self.most else 1) if _is_open(graphs) else 0
         for name in _names(graphs):
             counts = [count_in(g, name) or 0 for g in graphs]  # every image settles it
             best = max(counts) if self.most else min(counts)
-            if counts.count(best) == 1 and max(counts) > 0:
+            if counts.count(best) == 1 and max(counts) > 0 and best >= least:
                 valid.append((name, counts.index(best)))
         if not valid:
             return None

@@ -16,6 +16,7 @@ from PIL import Image
 import synthgen
 from synthgen.engine import build_job
 from synthgen.generators.imgdiff import ImgDiffRecord
+from synthgen.generators.imgdiff.model import proposals
 from synthgen.produce import load_program, produce
 from tests.helpers import dataset_bytes, run_cli
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
@@ -229,3 +230,51 @@ def test_model_path_same_bytes_with_one_and_two_workers(
         runs[workers] = dataset_bytes(root)
     assert runs[1] == runs[2]
     assert sum(1 for name in runs[1] if name.endswith(".png")) == 8
+
+
+def test_cohorts_batch_candidates_and_keep_bytes_at_any_concurrency(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#17: the diffusers and CLIP calls of concurrent candidates share pipeline / forward
+    calls (cohorts of diffusion.batch_size candidates), and the grouping is the job's, not the
+    threads': llm.max_concurrency 1 and 64 write the same bytes."""
+    from synthgen.models.diffusion import DiffusionBackend
+    from synthgen.models.scorers import ClipScorer
+
+    sizes: list[tuple[str, int]] = []
+    run_locked, embed_now = DiffusionBackend._run_locked, ClipScorer._embed_now
+
+    def spy_run(self: Any, task: str, n: int, *args: Any, **kwargs: Any) -> Any:
+        sizes.append((task, n))
+        return run_locked(self, task, n, *args, **kwargs)
+
+    def spy_embed(self: Any, items: Any, kind: str) -> Any:
+        sizes.append((f"clip.{kind}", len(items)))
+        return embed_now(self, items, kind)
+
+    monkeypatch.setattr(DiffusionBackend, "_run_locked", spy_run)
+    monkeypatch.setattr(ClipScorer, "_embed_now", spy_embed)
+    server.state.reply = Fake()
+    runs = {}
+    for concurrency in (1, 64):
+        shutil.rmtree(tmp_path / "llm-cache", ignore_errors=True)
+        config = _config(server, tmp_path, models, **WIDE)
+        config["llm"]["max_concurrency"] = concurrency
+        for table in ("diffusion", "inpaint"):
+            config[table]["batch_size"] = 3
+        sizes.clear()
+        root = tmp_path / f"c{concurrency}"
+        manifest = synthgen.make("imgdiff", n=5, out=root, seed=3, workers=1, config=config)
+        assert manifest.totals.accepted == 5
+        runs[concurrency] = (dataset_bytes(root), sorted(sizes))
+    assert runs[1][0] == runs[64][0]
+    assert runs[1][1] == runs[64][1]  # the same calls with the same sizes
+    calls = runs[1][1]
+    # 5 records from cohorts of 3: candidates 0-2 and 3-5 (the sixth runs because the fifth's
+    # cohort waits for it), so text_to_image and inpaint each run as two calls of 3 samples
+    assert [n for task, n in calls if task == "text_to_image"] == [3, 3]
+    assert [n for task, n in calls if task == "inpaint"] == [3, 3]
+    # the region windows of a cohort's members are scored in one list
+    assert max(n for task, n in calls if task == "clip.images") > len(
+        proposals(32, 32, 3, (0.5, 0.35))
+    )

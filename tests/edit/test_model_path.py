@@ -15,6 +15,7 @@ from PIL import Image
 import synthgen
 from synthgen.generators.edit.model_path import direction_cosine
 from tests.models import tiny
+from tests.models.batch_spy import record_call_sizes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
 
@@ -197,3 +198,33 @@ def test_inpaint_editor_masks_the_planned_box_and_records_preservation(
         assert stats["mean_abs_diff_outside"] == pytest.approx(float(diff.mean()), abs=1e-5)
         assert stats["changed_outside"] == int(np.count_nonzero(diff))
         assert stats["mask_pixels"] == w * h
+
+
+def test_cohorts_batch_instruct_edits_and_keep_bytes_at_any_concurrency(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#17: InstructPix2Pix and CLIP calls of concurrent candidates share calls (cohorts of
+    diffusion.batch_size = 2 candidates); llm.max_concurrency 1 and 64 write the same bytes."""
+    from tests.helpers import dataset_bytes
+
+    sizes = record_call_sizes(monkeypatch)
+    server.state.reply = _reply("Blue.")
+    runs = {}
+    for concurrency in (1, 64):
+        cfg = _config(server, tmp_path, models, clip_direction_min=-1.0, clip_image_min=-1.0)
+        cfg["diffusion"]["batch_size"] = 2
+        cfg["llm"]["max_concurrency"] = concurrency
+        cfg["llm"]["cache_dir"] = str(tmp_path / f"cache{concurrency}")
+        sizes.clear()
+        out = tmp_path / f"c{concurrency}"
+        assert synthgen.make("edit", n=3, out=out, workers=1, config=cfg).totals.accepted == 3
+        runs[concurrency] = (dataset_bytes(out), sorted(sizes))
+    assert runs[1][0] == runs[64][0]
+    assert runs[1][1] == runs[64][1]
+    calls = runs[1][1]
+    # three images, cohorts {0, 1} and {2, 3} (no fourth image: 3 fails before its edit),
+    # so the edits run as 2 + 1 samples, and each
+    # cohort's CLIP embeddings (2 images / 2 captions per candidate) in one list
+    assert sorted(n for what, n in calls if what == "instruct_edit") == [1, 2]
+    assert sorted(n for what, n in calls if what == "clip.images") == [2, 4]
+    assert sorted(n for what, n in calls if what == "clip.texts") == [2, 4]

@@ -19,6 +19,7 @@ from synthgen.generators.imgdiff import ImgDiffRecord
 from synthgen.generators.imgdiff.model import proposals
 from synthgen.produce import load_program, produce
 from tests.helpers import dataset_bytes, run_cli
+from tests.models.batch_spy import record_call_sizes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
 
@@ -238,22 +239,7 @@ def test_cohorts_batch_candidates_and_keep_bytes_at_any_concurrency(
     """#17: the diffusers and CLIP calls of concurrent candidates share pipeline / forward
     calls (cohorts of diffusion.batch_size candidates), and the grouping is the job's, not the
     threads': llm.max_concurrency 1 and 64 write the same bytes."""
-    from synthgen.models.diffusion import DiffusionBackend
-    from synthgen.models.scorers import ClipScorer
-
-    sizes: list[tuple[str, int]] = []
-    run_locked, embed_now = DiffusionBackend._run_locked, ClipScorer._embed_now
-
-    def spy_run(self: Any, task: str, n: int, *args: Any, **kwargs: Any) -> Any:
-        sizes.append((task, n))
-        return run_locked(self, task, n, *args, **kwargs)
-
-    def spy_embed(self: Any, items: Any, kind: str) -> Any:
-        sizes.append((f"clip.{kind}", len(items)))
-        return embed_now(self, items, kind)
-
-    monkeypatch.setattr(DiffusionBackend, "_run_locked", spy_run)
-    monkeypatch.setattr(ClipScorer, "_embed_now", spy_embed)
+    sizes = record_call_sizes(monkeypatch)
     server.state.reply = Fake()
     runs = {}
     for concurrency in (1, 64):

@@ -4,7 +4,7 @@
 facet with its own scene's light and environment) in one fixed, small set of elementwise
 numpy calls and returns Pillow inks; it evaluates exactly the arithmetic of
 `shade_scalar`, so both give the same ink (`shade` is the older one-scene form). Metal is
-made to *look* different from rubber rather than to be physically exact: low diffuse, the
+made to *look* different from rubber rather than to be physically exact: lower diffuse, the
 environment (backdrop colour where the mirror direction points up, ground colour where it
 points down) reflected and tinted by the base colour, and a sharp white highlight.
 """
@@ -14,6 +14,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+RUBBER_K = (0.55, 0.55, 0.10)
+"""Rubber's diffuse factor: ambient + this * (n . l) + this * (n . v). Issue #15 finding 5:
+the colour words must hold on the pixels, so a face turned from the light keeps over half
+its colour (was 0.30 + 0.78 * (n . l): gray and green read black, yellow read brown);
+``tests/world/test_colour_names.py`` measures it."""
+METAL_K = (0.45, 0.45)
+"""Metal's diffuse factor: ambient + this * (n . l) (the environment and highlights add).
+Was 0.04 + 0.25 * (n . l): a dark mirror, so gray, green, red and yellow metal read black
+or brown in half the images; metal now differs from rubber by its highlight, glint and
+reflected environment, not by being dark."""
 
 _INK_WEIGHTS = np.array([1.0, 256.0, 65536.0])
 _OPAQUE = float(0xFF000000 - (1 << 32))  # alpha byte of an "RGB" ink, as a signed int
@@ -49,7 +60,9 @@ def shade(
     ndh4 = ndh2 * ndh2
     ndh8 = ndh4 * ndh4
     ndh16 = ndh8 * ndh8
-    k = np.where(metal, 0.04 + 0.25 * lam, 0.30 + 0.78 * lam + 0.10 * np.maximum(ndv, 0.0))
+    ra, rd, rv = RUBBER_K
+    ma, md = METAL_K
+    k = np.where(metal, ma + md * lam, ra + rd * lam + rv * np.maximum(ndv, 0.0))
     spec = np.where(metal, 0.3 * ndh4 * ndh2, 0.05 * ndh8 * ndh4)
     # does the mirror direction see the sky (backdrop) or the ground?
     up = np.clip((2.0 * ndv * normals[2] - view[2]) * 4.0 + 0.5, 0.0, 1.0)[:, None]
@@ -92,7 +105,9 @@ def shade_facets(
     ndh4 = ndh2 * ndh2
     ndh8 = ndh4 * ndh4
     ndh16 = ndh8 * ndh8
-    k = np.where(metal, 0.04 + 0.25 * lam, 0.30 + 0.78 * lam + 0.10 * np.maximum(ndv, 0.0))
+    ra, rd, rv = RUBBER_K
+    ma, md = METAL_K
+    k = np.where(metal, ma + md * lam, ra + rd * lam + rv * np.maximum(ndv, 0.0))
     spec = np.where(metal, 0.3 * ndh4 * ndh2, 0.05 * ndh8 * ndh4)
     up = np.minimum(np.maximum((2.0 * ndv * nz - vz) * 4.0 + 0.5, 0.0), 1.0)
     glint = 0.7 * ndh16 * ndh16
@@ -129,10 +144,10 @@ def shade_scalar(
     ndh8 = ndh4 * ndh4
     ndh16 = ndh8 * ndh8
     if metal:
-        k = 0.04 + 0.25 * lam
+        k = METAL_K[0] + METAL_K[1] * lam
         spec = 0.3 * ndh4 * ndh2
     else:
-        k = 0.30 + 0.78 * lam + 0.10 * max(ndv, 0.0)
+        k = RUBBER_K[0] + RUBBER_K[1] * lam + RUBBER_K[2] * max(ndv, 0.0)
         spec = 0.05 * ndh8 * ndh4
     up = min(max((2.0 * ndv * nz - vz) * 4.0 + 0.5, 0.0), 1.0)
     ink = -(1 << 24)

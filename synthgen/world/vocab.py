@@ -2,7 +2,8 @@
 
 Everything a scene graph can say about an object's attributes comes from these tables, so
 generators can enumerate answer options and distractors without looking at any image.
-The colour values are CLEVR's, because people and models already know them by name.
+The colour values are CLEVR's (two tuned, see :data:`COLORS`), because people and models
+already know them by name.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ SHAPES: tuple[str, ...] = ("cube", "sphere", "cylinder", "cone", "pyramid", "tor
 """Shape names, in a fixed order (the order is part of the sampling contract)."""
 
 COLORS: dict[str, tuple[int, int, int]] = {
-    "gray": (87, 87, 87),
+    "gray": (100, 100, 100),
     "red": (173, 35, 35),
     "blue": (42, 75, 215),
     "green": (29, 105, 20),
-    "brown": (129, 74, 25),
+    "brown": (100, 56, 24),
     "purple": (129, 38, 192),
     "cyan": (41, 208, 208),
     "yellow": (255, 238, 51),
 }
-"""Colour name -> sRGB base colour (CLEVR's palette)."""
+"""Colour name -> sRGB base colour: CLEVR's palette, but for gray (CLEVR 87, 87, 87) and
+brown (CLEVR 129, 74, 25), tuned with the shading (``synthgen.world.shading``) so that the
+name holds on the rendered pixels (issue #15 finding 5): under the brighter shading CLEVR's
+brown read orange on metal, and its dark gray read black on faces away from the light."""
 
 MATERIALS: tuple[str, ...] = ("rubber", "metal")
 """Matte rubber (Lambert) and shiny metal (dark, reflective, specular highlights)."""

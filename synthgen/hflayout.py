@@ -16,7 +16,8 @@
 - webdataset output: the ``webdataset`` loader over ``data/*.tar``, with the card's
   ``dataset_info.features`` declaring every member (``json`` as the record's struct, each
   media member as ``Image``/``Audio``), so samples with different numbers of images load
-  (a member a sample lacks reads as None).
+  (a member a sample lacks reads as None). The types cover every record
+  (:class:`WebDatasetTypes`, kept per shard), not a sample.
 - parquet output: the ``parquet`` loader over ``data/*.parquet`` (media embedded as bytes).
 
 Everything here is a pure function of the records: the card's bytes must not depend on the
@@ -283,20 +284,71 @@ def features_yaml(columns: Mapping[str, Any], indent: int = 2) -> list[str]:
     return lines
 
 
-def webdataset_columns(
-    records: list[Mapping[str, Any]], model: type | None = None
-) -> dict[str, Any]:
-    """``{column: type}`` of the webdataset loader's rows for these records: ``__key__``,
-    ``__url__``, ``json`` (the record) and one column per media member (``image.png``,
-    ``image_0.png``, ... ``audio.wav``), media decoded."""
-    members: dict[str, str] = {}
-    for record in records:
-        for name, ref in record.get("media", {}).items():
-            ext = ref["path"].rsplit(".", 1)[-1]
-            kind = media_kind(ref["mime"])
-            members[f"{name}.{ext}"] = kind if kind != "file" else "binary"
-    ordered = dict(sorted(members.items(), key=lambda kv: _member_order(kv[0])))
-    json_type = {"struct": record_type(records, model)} if records else "null"
+def webdataset_members(record: Mapping[str, Any]) -> dict[str, str]:
+    """``{member: kind}`` of a record's webdataset media members (``image.png``,
+    ``image_0.png``, ... ``audio.wav``): ``image``, ``audio`` or ``binary``."""
+    members = {}
+    for name, ref in record.get("media", {}).items():
+        ext = ref["path"].rsplit(".", 1)[-1]
+        kind = media_kind(ref["mime"])
+        members[f"{name}.{ext}"] = kind if kind != "file" else "binary"
+    return members
+
+
+TYPES_DIR = "card/types"
+"""Where each webdataset shard's :class:`WebDatasetTypes` is kept (``shard-NNNNN.json``)."""
+
+
+class WebDatasetTypes:
+    """The webdataset loader's column types over *every* record, built one record at a time:
+    the record JSON's type (:func:`infer_type`: every key any record has; a field that changes
+    type raises ``ValueError``) and every media member with its kind. The loader drops a JSON
+    key or a member its features lack without a word, so a card typed from a sample of records
+    would lose a key that first appears later. The sink keeps each shard's types in
+    :data:`TYPES_DIR` (with the shard's sha256) when it commits the shard, so the card step
+    unites them without reading the records again."""
+
+    def __init__(self, json_type: Any = "null", members: Mapping[str, str] | None = None) -> None:
+        self.json_type = json_type
+        self.members = dict(members or {})
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        self.json_type = _merge(self.json_type, _type_of(record))
+        self.members.update(webdataset_members(record))
+
+    def update(self, other: WebDatasetTypes) -> None:
+        self.json_type = _merge(self.json_type, other.json_type)
+        self.members.update(other.members)
+
+    def to_bytes(self, sha256: str) -> bytes:
+        kept = {"sha256": sha256, "json": self.json_type, "members": self.members}
+        return json.dumps(kept, separators=(",", ":")).encode()
+
+    @classmethod
+    def read(cls, path: Path, sha256: str) -> WebDatasetTypes | None:
+        """The types kept at ``path`` for the shard whose sha256 is ``sha256``; None when the
+        file is missing, unreadable or kept for other bytes (a redone or cut shard)."""
+        try:
+            kept = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(kept, dict) or kept.get("sha256") != sha256:
+            return None
+        return cls(kept.get("json", "null"), kept.get("members"))
+
+
+def types_path(root: Path, shard: int) -> Path:
+    return root / TYPES_DIR / f"shard-{shard:05d}.json"
+
+
+def webdataset_columns(types: WebDatasetTypes, model: type | None = None) -> dict[str, Any]:
+    """``{column: type}`` of the webdataset loader's rows: ``__key__``, ``__url__``, ``json``
+    (the record) and one column per media member (``image.png``, ``image_0.png``, ...
+    ``audio.wav``), media decoded."""
+    ordered = dict(sorted(types.members.items(), key=lambda kv: _member_order(kv[0])))
+    json_type: Any = "null"
+    if types.json_type != "null":
+        json_type = {"struct": _record_fields(types.json_type["struct"], model)}
     return {"__key__": "string", "__url__": "string", "json": json_type, **ordered}
 
 
@@ -367,7 +419,11 @@ def record_type(records: list[Mapping[str, Any]], model: type | None = None) -> 
     """``{field: type}`` of these records, envelope lists typed even when always empty, and a
     top-level field that is null in every record typed from the record ``model`` (``datasets``
     refuses to write a column of type null; a text field when the model cannot tell)."""
-    fields = dict(infer_type(records)["struct"])
+    return _record_fields(infer_type(records)["struct"], model)
+
+
+def _record_fields(struct: Mapping[str, Any], model: type | None) -> dict[str, Any]:
+    fields = dict(struct)
     for name, t in envelope_types().items():
         if name in fields:
             fields[name] = _merge(t, fields[name])

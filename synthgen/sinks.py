@@ -21,8 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from synthgen.fsutil import fsync_file, publish, remove_path, sync_filesystem, tmp_path
-from synthgen.hflayout import METADATA_NAME, metadata_file, metadata_line, no_empty_objects
+from synthgen.fsutil import (
+    atomic_write_bytes,
+    fsync_file,
+    publish,
+    remove_path,
+    sync_filesystem,
+    tmp_path,
+)
+from synthgen.hflayout import (
+    METADATA_NAME,
+    WebDatasetTypes,
+    metadata_file,
+    metadata_line,
+    no_empty_objects,
+    types_path,
+)
 from synthgen.job import JobSpec
 from synthgen.produce import Outcome, record_line
 from synthgen.registry import Registry
@@ -95,20 +109,27 @@ def iter_records(manifest: Manifest, limit: int | None = None) -> Iterator[dict]
     for entry in manifest.shards:
         if limit is not None and count >= limit:
             return
-        if manifest.job.format == "jsonl":
-            with open(data_path(manifest.root, entry.shard, "jsonl"), "rb") as f:
-                rows: Iterator[dict] = (json.loads(line) for line in f)
-                for row in rows:
-                    if limit is not None and count >= limit:
-                        return
-                    count += 1
-                    yield row
+        if manifest.job.format in ("jsonl", "webdataset"):
+            for row in _records_of(manifest, entry.shard):
+                if limit is not None and count >= limit:
+                    return
+                count += 1
+                yield row
         else:
             for stored in sinks.get(manifest.job.format).read(manifest.root, entry.shard):
                 if limit is not None and count >= limit:
                     return
                 count += 1
                 yield stored.data
+
+
+def _records_of(manifest: Manifest, shard: int) -> Iterator[dict]:
+    if manifest.job.format == "webdataset":
+        yield from WebDatasetWriter.read_records(manifest.root, shard)
+        return
+    with open(data_path(manifest.root, shard, "jsonl"), "rb") as f:
+        for line in f:
+            yield json.loads(line)
 
 
 def data_path(root: Path, shard: int, ext: str) -> Path:
@@ -222,11 +243,14 @@ class WebDatasetWriter(ShardWriter):
         self.final = data_path(self.root, shard, "tar")
         self.tmp = tmp_path(self.final)
         self._tar = tarfile.open(self.tmp, "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115
+        self._types = WebDatasetTypes()
 
     def add(self, outcome: Outcome) -> None:
         assert outcome.record is not None
         key = outcome.record.id
-        self._tar.addfile(*_tar_member(f"{key}.json", record_line(outcome.record)))
+        line = record_line(outcome.record)
+        self._tar.addfile(*_tar_member(f"{key}.json", line))
+        self._types.add(json.loads(line))
         for item in outcome.media:
             self._tar.addfile(*_tar_member(item.filename, item.data))
             self.media_files += 1
@@ -239,6 +263,10 @@ class WebDatasetWriter(ShardWriter):
         fsync_file(self.tmp)
         digest = sha256_file(str(self.tmp))
         publish(self.tmp, self.final)
+        # a derived view (not in the returned files): the card step recomputes a missing one
+        kept = types_path(self.root, self.shard)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(kept, self._types.to_bytes(digest))
         return {self.final.relative_to(self.root).as_posix(): digest}
 
     def abort(self) -> None:
@@ -248,6 +276,14 @@ class WebDatasetWriter(ShardWriter):
     @classmethod
     def final_paths(cls, root: Path, shard: int) -> list[Path]:
         return [data_path(root, shard, "tar")]
+
+    @classmethod
+    def read_records(cls, root: Path, shard: int) -> Iterator[dict]:
+        """The shard's records as parsed JSON, in order, without reading their media."""
+        with tarfile.open(data_path(root, shard, "tar"), "r") as tar:
+            for member in tar:
+                if member.name.endswith(".json"):
+                    yield json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
 
     @classmethod
     def read(cls, root: Path, shard: int) -> Iterator[StoredRecord]:

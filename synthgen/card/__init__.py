@@ -25,6 +25,8 @@ from synthgen.card.stats import SAMPLE, Stats, object_box, object_name, scan
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.hflayout import (
     METADATA_NAME,
+    TYPES_DIR,
+    WebDatasetTypes,
     features_yaml,
     folder_columns,
     media_kind,
@@ -32,12 +34,13 @@ from synthgen.hflayout import (
     metadata_line,
     record_type,
     type_of_arrow,
+    types_path,
     unify_metadata,
     union_schema,
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
-from synthgen.sinks import PARQUET_RECORD_COLUMN, iter_records, iter_stored
+from synthgen.sinks import PARQUET_RECORD_COLUMN, data_path, iter_records, iter_stored
 
 CARD_DIR = "card"
 SHEET_RECORDS = 8
@@ -80,7 +83,7 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         return []
     model = _record_model(manifest)
     if fmt == "webdataset":
-        columns = webdataset_columns(records, model)
+        columns = webdataset_columns(webdataset_types(manifest), model)
         columns = {k: ("binary" if v == "audio" else v) for k, v in columns.items()}
         return [("default", "data/*.tar", columns)]
     has_media = any(r.get("media") for r in records) and (
@@ -91,17 +94,43 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         glob = "data/*.parquet" if fmt == "parquet" else "media/**"
         if fmt == "parquet":
             columns[PARQUET_RECORD_COLUMN] = "string"
-            _parquet_field_types(manifest, columns)
+            shards = [data_path(manifest.root, e.shard, "parquet") for e in manifest.shards]
+            _union_field_types(shards, columns)
+        else:
+            _union_field_types(metadata_paths(manifest), columns, only_known=True)
         if loader == "imagefolder":
             return [("default", glob, columns)]
         plain = {k: (_audio_struct() if v == "audio" else v) for k, v in columns.items()}
         if fmt == "parquet":
             return [("default", glob, plain)]
-        return [
-            ("default", "data/*.jsonl", record_type(records, model)),
-            ("audio", glob, columns),
-        ]
+        fields = record_type(records, model)
+        _union_field_types(metadata_paths(manifest), fields, only_known=True)
+        return [("default", "data/*.jsonl", fields), ("audio", glob, columns)]
     return [("default", "data/*.jsonl", record_type(records, model))]
+
+
+def webdataset_types(manifest: Manifest) -> WebDatasetTypes:
+    """The union of every shard's :class:`WebDatasetTypes` (all records, not a sample): each
+    shard's kept types where they match its sha256, else read from its tar and kept."""
+    from synthgen.sinks import WebDatasetWriter
+
+    union = WebDatasetTypes()
+    shards = {types_path(manifest.root, e.shard) for e in manifest.shards}
+    for stale in (manifest.root / TYPES_DIR).glob("shard-*.json"):
+        if stale not in shards:  # a shard a cut to a smaller --n removed
+            stale.unlink()
+    for entry in manifest.shards:
+        tar = f"data/shard-{entry.shard:05d}.tar"
+        path = types_path(manifest.root, entry.shard)
+        types = WebDatasetTypes.read(path, entry.files.get(tar, ""))
+        if types is None:
+            types = WebDatasetTypes()
+            for record in WebDatasetWriter.read_records(manifest.root, entry.shard):
+                types.add(record)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, types.to_bytes(entry.files.get(tar, "")))
+        union.update(types)
+    return union
 
 
 def metadata_paths(manifest: Manifest) -> list[Path]:
@@ -133,15 +162,19 @@ def refresh_metadata(manifest: Manifest) -> None:
     unify_metadata(metadata_paths(manifest))
 
 
-def _parquet_field_types(manifest: Manifest, columns: dict[str, Any]) -> None:
-    """Parquet output: the record fields' types from the union of every shard's schema (so a
-    struct key first seen after the sampled records is declared too); media columns kept."""
-    from synthgen.sinks import data_path
-
-    union = union_schema([data_path(manifest.root, e.shard, "parquet") for e in manifest.shards])
+def _union_field_types(
+    paths: list[Path], columns: dict[str, Any], only_known: bool = False
+) -> None:
+    """The record fields' types from the union of these Parquet files' schemas (footers only:
+    every shard's parquet, or the jsonl shards' ``metadata.parquet``), so a struct key first
+    seen after the sampled records is declared too; media columns kept. ``only_known``: add
+    no column the sample does not have (the metadata's ``*_file_name`` columns)."""
+    union = union_schema(paths) if paths else None
     if union is None:
         return
     for field in union:
+        if only_known and field.name not in columns:
+            continue
         current = columns.get(field.name)
         if current in ("image", "audio") or current == {"list": "image"}:
             continue

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from synthgen.sinks import sinks
+from synthgen.validate import load_dataset
 from tests.data.conftest import N
 
 hf = pytest.importorskip("datasets")
@@ -97,3 +98,52 @@ def test_load_dataset_dir_gives_records_and_media(
                 data = value["bytes"] if isinstance(value, dict) else value
                 assert data == blob
     assert seen == set(by_id)
+
+
+def _present(value: object) -> object:
+    """``value`` without dict keys whose value is None (the loader fills a key a record lacks
+    with None) and without empty dicts."""
+    if isinstance(value, dict):
+        kept = {k: _present(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in kept.items() if v != {}}
+    if isinstance(value, list):
+        return [_present(v) for v in value]
+    return value
+
+
+def _key_paths(value: object, prefix: str = "") -> set[str]:
+    """Every dotted key path of a JSON value (list items share their list's path)."""
+    if isinstance(value, dict):
+        return {p for k, v in value.items() for p in (prefix + k, *_key_paths(v, prefix + k + "."))}
+    if isinstance(value, list):
+        return {p for v in value for p in _key_paths(v, prefix)}
+    return set()
+
+
+def test_webdataset_card_types_every_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card's statistics read a sample, but a webdataset card declares the JSON keys and
+    members of every record (the loader silently drops what its features lack): with a
+    one-record sample, every later record still loads with all its keys."""
+    import synthgen
+    import synthgen.card as card
+
+    monkeypatch.setattr(card, "SAMPLE", 1)
+    out = tmp_path / "svg"
+    config = {"qa": {"per_image": 3}}
+    synthgen.make("svg", n=6, out=out, workers=1, shard_size=2, format="webdataset", config=config)
+    stored = {s.data["id"]: s.data for s in _stored(out, "webdataset")}
+    first = _key_paths(stored[min(stored)])
+    assert any(_key_paths(r) - first for r in stored.values()), "no key first seen later"
+    ds = hf.load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf"))
+    assert len(ds) == len(stored)
+    for row in ds:
+        assert _present(row["json"]) == _present(stored[row["json"]["id"]])
+    # the kept per-shard types are a cache: without them the card is the same
+    readme = (out / "README.md").read_bytes()
+    for kept in (out / "card" / "types").glob("*.json"):
+        kept.unlink()
+    card.write_card(load_dataset(out))
+    assert (out / "README.md").read_bytes() == readme
+    assert len(list((out / "card" / "types").glob("*.json"))) == 3

@@ -1,7 +1,9 @@
 """``synthgen replay DIR ID``: regenerate one record from its seed and index, compare bytes.
 
 This is what a per-sample seed is for: any record of any dataset can be rebuilt alone, and
-a byte-identical result proves the dataset was made by this code and config.
+a byte-identical result proves the dataset was made by this code and config. A program whose
+local-model calls are batched across candidates (:mod:`synthgen.models.cohort`) rebuilds the
+record's whole cohort, since batched floats depend on the batch.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthgen.errors import UserError
-from synthgen.produce import produce, record_line
+from synthgen.job import JobSpec
+from synthgen.models.cohort import cohort_size
+from synthgen.produce import Outcome, backends_of, load_program, produce, produce_range, record_line
 from synthgen.seeding import index_from_id
 from synthgen.sinks import sinks
 from synthgen.validate import load_dataset
@@ -37,7 +41,7 @@ def replay(root: str | Path, rid: str) -> ReplayResult:
         stored = sinks.get(job.format).find(job.root, shard, rid)
     if stored is None:
         raise UserError(f"record {rid!r} is not in {job.root}: pick an id from its data/ files")
-    outcome = produce(job, index)
+    outcome = _rebuild(job, index)
     if outcome.record is None:
         reason = outcome.reject.reason if outcome.reject else "?"
         return ReplayResult(rid, False, [f"replay rejected the candidate ({reason})"])
@@ -53,3 +57,18 @@ def replay(root: str | Path, rid: str) -> ReplayResult:
         elif blob != item.data:
             differences.append(f"{ref.path}: bytes differ")
     return ReplayResult(rid, not differences, differences)
+
+
+def _rebuild(job: JobSpec, index: int) -> Outcome:
+    """Candidate ``index`` made as the job made it: alone, or with the other members of its
+    cohort (the shard's range clips cohorts, as it did when the shard was made)."""
+    program = load_program(job)
+    backends = backends_of(program)
+    size = cohort_size(backends)
+    if size == 1:
+        return produce(job, index, program, backends)
+    lo, hi = job.shard_range(job.shard_of(index))
+    first = max(lo, index // size * size)
+    last = min(hi, index // size * size + size)
+    outcomes = produce_range(job, first, last, program, backends)
+    return next(o for o in outcomes if o.index == index)

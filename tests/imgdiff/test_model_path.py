@@ -264,3 +264,10 @@ def test_cohorts_batch_candidates_and_keep_bytes_at_any_concurrency(
     assert max(n for task, n in calls if task == "clip.images") > len(
         proposals(32, 32, 3, (0.5, 0.35))
     )
+    # replay rebuilds a record with its cohort: the same bytes as the dataset's
+    from synthgen.replay import replay
+
+    lines = (tmp_path / "c1" / "data" / "shard-00000.jsonl").read_text().splitlines()
+    for line in (lines[1], lines[4]):
+        result = replay(tmp_path / "c1", json.loads(line)["id"])
+        assert result.identical, result.differences

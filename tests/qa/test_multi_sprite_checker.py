@@ -22,11 +22,13 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import synthgen
+from tests.helpers import dataset_bytes
 from tests.qa.checker import (
     Disagreement,
     Graph,
@@ -249,6 +251,16 @@ def test_the_checker_catches_wrong_answers(records: dict[str, list[dict[str, Any
 def test_same_bytes_for_the_same_seed_and_another_for_another() -> None:
     a, b, c = _make("related", 3, 5), _make("related", 3, 5), _make("related", 3, 6)
     assert a == b and a != c
+
+
+def test_same_bytes_whatever_the_worker_count(tmp_path: Path) -> None:
+    config = {"world": "sprites", "qa": {"per_image": 6}}
+    for workers in (1, 2):
+        synthgen.make(
+            "svg_multi", n=6, out=tmp_path / str(workers), workers=workers, shard_size=3,
+            config=config,
+        )  # fmt: skip
+    assert dataset_bytes(tmp_path / "1") == dataset_bytes(tmp_path / "2")
 
 
 def test_the_note_and_category_distractors() -> None:

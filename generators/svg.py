@@ -37,6 +37,7 @@ from synthgen.generators.qa.sources import (
     from_scene_graph,
     from_vg,
     from_world_graph,
+    id_pixel_counts,
     unnamed_things,
     world_graph_json,
 )
@@ -291,7 +292,7 @@ class Svg(Program[SvgConfig]):
         with ctx.stage("graph"):
             graph = world.graph(scene, rendering, cfg.world)
             vg = graph.to_vg()
-        pixels = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+        pixels = id_pixel_counts(graph, rendering)
         counts = _pixel_counts(pixels, [o.object_id for o in vg.objects])
         ctx.require(self.visibility.check(list(counts.items())))
         graph_json = world_graph_json(graph, vg)
@@ -351,7 +352,8 @@ def _turns(qas: list[QA], enabled: bool) -> list[dict[str, Any]] | None:
 
 
 def _pixel_counts(pixels: np.ndarray, object_ids: list[int]) -> dict[int, int]:
-    """Visible pixels of each object, from ``pixels`` (the id map's bincount)."""
+    """Visible pixels of each object, from ``pixels`` (the id map's bincount,
+    :func:`~synthgen.generators.qa.sources.id_pixel_counts`)."""
     counts = pixels.tolist()
     return {i: counts[i] if 0 <= i < len(counts) else 0 for i in object_ids}
 

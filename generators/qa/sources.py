@@ -161,10 +161,20 @@ def world_view(world: Any, scene: Any, rendering: WorldRendering, graph: Any) ->
     rendering's masks and depth order, and the things the id map shows that the graph
     leaves out (:func:`unnamed_things`)."""
     vg = graph.to_vg()
-    pixels = np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
+    pixels = id_pixel_counts(graph, rendering)
     return from_world_graph(
         vg, rendering, world.name, world_graph_json(graph, vg), unnamed_things(scene, pixels, vg)
     )
+
+
+def id_pixel_counts(graph: Any, rendering: WorldRendering) -> np.ndarray:
+    """Pixels of each id in the rendering's id map (its bincount): the graph's own
+    ``pixel_counts`` when its world counted them while building it (sprites do), else
+    counted here (a third of a millisecond per 448 x 336 map)."""
+    counts = getattr(graph, "pixel_counts", None)
+    if counts is not None:
+        return np.asarray(counts)
+    return np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
 
 
 def world_graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
@@ -591,8 +601,16 @@ _WORLD_WORDS: dict[str, Callable[[], WorldWords]] = {"sprites": _sprites_words}
 
 
 def _ids_show(ids: np.ndarray, vg: VGImage) -> bool:
-    """Whether every object of ``vg`` has pixels under its id, inside its box."""
+    """Whether every object of ``vg`` has pixels under its id, inside its box. The box's top
+    row is looked at first (the box of visible pixels has one there), the whole box only
+    when it has none."""
+    height = ids.shape[0]
     for o in vg.objects:
-        if o.object_id <= 0 or not (ids[o.y : o.y + o.h, o.x : o.x + o.w] == o.object_id).any():
+        oid = o.object_id
+        if oid <= 0:
+            return False
+        if 0 <= o.y < height and o.h > 0 and (ids[o.y, o.x : o.x + o.w] == oid).any():
+            continue
+        if not (ids[o.y : o.y + o.h, o.x : o.x + o.w] == oid).any():
             return False
     return True

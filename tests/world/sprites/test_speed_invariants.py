@@ -91,3 +91,15 @@ def test_sprite_part_layers_only_relabel_their_sprite():
                 alpha = alpha[:, ::-1]
             assert (alpha[art.mask] == 255).all()
     assert seen > 10
+
+
+def test_graph_pixel_counts_are_the_id_map_bincount():
+    """svg takes each id's pixel count from the graph instead of recounting the map: the
+    counts (made per search box while building the graph) equal the map's bincount."""
+    w = SpriteWorld()
+    for seed in range(12):
+        s = w.sample(np.random.default_rng(seed), CONFIG)
+        r = w.render(s, CONFIG)
+        g = w.graph(s, r, CONFIG)
+        counted = np.bincount(r.ids.ravel().astype(np.int64), minlength=len(g.pixel_counts))
+        assert counted.tolist() == g.pixel_counts.tolist(), seed

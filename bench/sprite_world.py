@@ -13,6 +13,8 @@ is this process's. Then, unless ``--no-make``, ``synthgen make svg`` on the spri
 (images, graphs, QA, PNG) runs in a fresh child process per worker count (see
 ``bench/child_make.py``), and its rate gives the projected time for 1e6 records. With one
 worker the records are made in the child's main process (its "worker" RSS is then 0).
+``--marginal`` also makes 2n records and prints the cost of the second n (fixed costs
+such as start-up, warm-up and the card's 2000-record scan cancel; see ``bench/svg.py``).
 """
 
 from __future__ import annotations
@@ -89,20 +91,28 @@ def world_bench(n: int, warm: int, atlas: str) -> None:
     print("kinds:", dict(preds))
 
 
-def make_bench(n: float, workers: list[int]) -> None:
+def make_bench(n: float, workers: list[int], marginal: bool = False) -> None:
     from child_make import make_in_child
+    from svg import marginal as print_marginal
 
     for w in workers:
-        r = make_in_child("svg", n, w, ['world="sprites"'])
-        rate = r["records"] / r["seconds"]
-        stages = ", ".join(f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items())
-        print(
-            f"make svg world=sprites n={r['n']} workers={w}: {r['seconds']:.1f}s, "
-            f"{rate:,.0f} rec/s; CPU {1000 * r['cpu_s'] / r['records']:.2f} ms/record "
-            f"(worker stages ms/record: {stages}); rejected {r['rejected']}; peak RSS main "
-            f"{r['main_rss_mib']:.0f} MiB, worker {r['worker_rss_mib']:.0f} MiB; "
-            f"1e6 would take {1e6 / rate / 60:.1f} min"
-        )
+        runs = []
+        for size in (n, 2 * n) if marginal else (n,):
+            r = make_in_child("svg", size, w, ['world="sprites"'])
+            runs.append(r)
+            rate = r["records"] / r["seconds"]
+            stages = ", ".join(
+                f"{k} {1000 * v / r['records']:.2f}" for k, v in r["timings"].items()
+            )
+            print(
+                f"make svg world=sprites n={r['n']} workers={w}: {r['seconds']:.1f}s, "
+                f"{rate:,.0f} rec/s; CPU {1000 * r['cpu_s'] / r['records']:.2f} ms/record "
+                f"(worker stages ms/record: {stages}); rejected {r['rejected']}; peak RSS main "
+                f"{r['main_rss_mib']:.0f} MiB, worker {r['worker_rss_mib']:.0f} MiB; "
+                f"1e6 would take {1e6 / rate / 60:.1f} min"
+            )
+        if marginal:
+            print_marginal("make svg world=sprites", *runs)
 
 
 def main() -> None:
@@ -113,10 +123,13 @@ def main() -> None:
     ap.add_argument("--make-n", default="2000")
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--no-make", action="store_true")
+    ap.add_argument(
+        "--marginal", action="store_true", help="also make 2n: per-record cost past fixed costs"
+    )
     args = ap.parse_args()
     world_bench(args.n, args.warm, args.atlas)
     if not args.no_make:
-        make_bench(float(args.make_n), args.workers)
+        make_bench(float(args.make_n), args.workers, args.marginal)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ _STOP = frozenset(
 )
 
 
-def _norm(word: str) -> str:
+def singular(word: str) -> str:
     """Singular, lower-case form for comparing names: "cubes" ~ "cube", "tori" ~ "torus"."""
     w = word.lower()
     if w in _IRREGULAR:
@@ -73,7 +73,7 @@ def _norm(word: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {_norm(w) for w in re.findall(r"[a-z]+", text.lower())}
+    return {singular(w) for w in re.findall(r"[a-z]+", text.lower())}
 
 
 def _content(text: str) -> list[str]:
@@ -99,7 +99,7 @@ def _names(value: Any, key: str | None = None) -> set[str]:
         out: set[str] = set()
         for k, v in value.items():
             if k == "attrs" and isinstance(v, dict):
-                out |= _names(list(v.values()), "value") | {_norm(str(a)) for a in v}
+                out |= _names(list(v.values()), "value") | {singular(str(a)) for a in v}
             elif k != "kind":
                 out |= _names(v, k)
         return out

@@ -1,11 +1,15 @@
 """LLM rewording of multihop questions (``rewrite = "llm"``): the answer, program, documents
 and chain stay the program's.
 
-A rewrite is kept only if it still names every word of the program's arguments that the
-template question named (entity names, the city, the item colour and shape, the year or
-threshold) and passes the same ``no_answer_leak`` check as the template (its verdict is added
-to the lineage); otherwise the template question stays and ``multihop.rewrite_discarded`` is
-counted. The other checks do not depend on the wording, so their verdicts stand.
+A rewrite is kept only if it means what the template question means, as far as words can
+tell (:func:`acceptable`): it still names every word of the program's arguments that the
+template named (entity names, the city, the item colour and shape, singular or plural), says
+exactly the template's numbers (the year, the threshold), asks about the same relations and
+attributes with the same direction (:data:`MEANING`: "more" is not "fewer", "organiser" is
+not "chief executive"), names no other proper noun, and passes the same ``no_answer_leak``
+check as the template (its verdict is added to the lineage); otherwise the template question
+stays and ``multihop.rewrite_discarded`` is counted. The other checks do not depend on the
+wording, so their verdicts stand.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from synthgen.filters.multihop_checks import NoAnswerLeak, PoolQuestion, normalise
+from synthgen.generators.paraphrase import singular
 from synthgen.program import Context, Reject, Sample
 from synthgen.prompts import text_sha256
 
@@ -38,12 +43,73 @@ def _terms(value: Any) -> set[str]:
     return set()
 
 
+_MEANING_WORDS = {
+    # direction of a comparison or threshold, order in time, negation
+    "not": "not no never without none neither nor",
+    "more": "more most greater greatest larger largest bigger biggest higher highest over "
+    "above exceed exceeds exceeding",
+    "less": "fewer fewest less least smaller smallest lower lowest under below",
+    "before": "before earlier earliest prior sooner first",
+    "after": "after later latest since",
+    "older": "older oldest elder eldest",
+    "younger": "younger youngest",
+    # the relations and attributes the templates ask about (prompts/multihop.toml)
+    "headquarters": "headquarters headquartered hq based",
+    "organiser": "organiser organisers organised organizer organizers organized organises "
+    "organizes organising organizing",
+    "ceo": "chief executive executives ceo ceos led leads head heads headed leader leaders "
+    "run runs",
+    "born": "born birth birthplace",
+    "founded": "founded founding established foundation",
+    "population": "population populous inhabitants residents live lives",
+    "employees": "employees employee staff workforce employs employ workers",
+}
+MEANING = {word: group for group, words in _MEANING_WORDS.items() for word in words.split()}
+"""Word -> what it means in a multihop question. A rewrite must say the same set of these
+meanings as the template (in any of their words): dropping "not", turning "more" into
+"fewer", "before" into "after", or "organiser" into "chief executive" changes the answer
+while keeping every name."""
+
+
+def _meanings(words: set[str]) -> set[str]:
+    return {MEANING[w] for w in words if w in MEANING}
+
+
+def _proper_nouns(text: str) -> set[str]:
+    """Capitalised words that do not open a sentence (names), lower-cased; acronyms ("CEO")
+    aside."""
+    out: set[str] = set()
+    opening = True
+    for token in re.findall(r"[.?!:;]|[A-Za-z][a-z]+", text):
+        if token in ".?!:;":
+            opening = True
+            continue
+        if token[0].isupper() and not opening:
+            out.add(token.lower())
+        opening = False
+    return out
+
+
 def acceptable(program: dict[str, Any], original: str, answer: str, rewritten: str) -> bool:
-    """Every program word the original names is still there, and the answer is not."""
-    needed = _terms(program) & set(normalise(original).split())
-    words = set(normalise(rewritten).split())
+    """Whether ``rewritten`` may replace the template question ``original`` (see the module
+    docstring): a sensible length; every program word the original names still there
+    (singular or plural); the same numbers; the same :data:`MEANING` groups; no proper noun
+    the original does not name; and the answer not in it."""
+    if not 0.3 * len(original) <= len(rewritten) <= 3 * len(original) + 20:
+        return False
+    before, after = normalise(original).split(), normalise(rewritten).split()
+    if sorted(w for w in before if w.isdigit()) != sorted(w for w in after if w.isdigit()):
+        return False
+    said = {singular(w) for w in before}
+    words = {singular(w) for w in after}
+    if not {singular(t) for t in _terms(program)} & said <= words:
+        return False
+    if _meanings(set(before)) != _meanings(set(after)):
+        return False
+    if not _proper_nouns(rewritten) <= set(before):
+        return False
     leak = NoAnswerLeak().check(PoolQuestion(rewritten, answer, [], lambda _k: ()))
-    return needed <= words and leak.passed and bool(re.search(r"[a-zA-Z]", rewritten))
+    return leak.passed and bool(re.search(r"[a-zA-Z]", rewritten))
 
 
 def rewrite_batch(

@@ -2,7 +2,9 @@
 
 ``datasets`` picks a loader from the files a dataset card's ``configs`` list:
 
-- jsonl output: ``imagefolder`` / ``audiofolder`` over ``media/**``. Each media shard folder
+- jsonl output: ``imagefolder`` over ``media/**`` (audio-only programs: the JSON loader over
+  ``data/*.jsonl``, audio left as the records' paths: ``datasets`` uses one loader for every
+  config of a card, and decoding audio needs torchcodec/librosa). Each media shard folder
   holds ``metadata.parquet`` (written with the shard by the jsonl sink where pyarrow is
   installed; a derived view like the card, not part of the shard's checked files, unified and
   rebuilt by the card step): the shard's records again, each with ``<name>_file_name`` columns

@@ -89,6 +89,15 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
     has_media = any(r.get("media") for r in records) and (
         fmt != "jsonl" or bool(metadata_paths(manifest))
     )
+
+    def _jsonl_fields() -> dict[str, Any]:
+        """The record fields of data/*.jsonl, from the union of every shard's metadata (the
+        JSON loader of datasets 3.x types every file from the first one it reads and fails on
+        a key only a later file has)."""
+        fields = record_type(records, model)
+        _union_field_types(metadata_paths(manifest), fields, only_known=True)
+        return fields
+
     if fmt == "parquet" or (fmt == "jsonl" and has_media):
         loader, columns = folder_columns(records, model)
         glob = "data/*.parquet" if fmt == "parquet" else "media/**"
@@ -103,9 +112,9 @@ def _configs(manifest: Manifest, records: list[dict[str, Any]]) -> list[tuple[st
         plain = {k: (_audio_struct() if v == "audio" else v) for k, v in columns.items()}
         if fmt == "parquet":
             return [("default", glob, plain)]
-        fields = record_type(records, model)
-        _union_field_types(metadata_paths(manifest), fields, only_known=True)
-        return [("default", "data/*.jsonl", fields), ("audio", glob, columns)]
+        # datasets picks one loader for every config of a card: a second config over the
+        # media (audiofolder) would be read with the JSON loader, so there is none
+        return [("default", "data/*.jsonl", _jsonl_fields())]
     return [("default", "data/*.jsonl", record_type(records, model))]
 
 
@@ -281,7 +290,9 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
         notes.append(
             "The loader reads `media/shard-*/metadata.parquet` (each shard's records with "
             "`*_file_name` columns naming their media files); `data/shard-*.jsonl` hold the "
-            'same records and load with `load_dataset("json", data_files="data/*.jsonl")`. '
+            'same records and load with `load_dataset("json", data_files="data/*.jsonl")` on '
+            "datasets 4 and later (3.x types every file from the first and fails when a later "
+            "shard has a key the first lacks). "
             'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it, '
             "`metadata.parquet` is derived from `data/` (rebuilt and given one schema by "
             "every run's card step)."
@@ -289,20 +300,20 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
     if fmt == "webdataset":
         notes.append(
             "Rows are webdataset samples: `json` is the record, each media member a column "
-            "(`image.png`, `image_0.png`, ...; None where a sample has fewer)."
+            "(`image.png`, `image_0.png`, ...; None where a sample has fewer). A bare "
+            '`load_dataset("webdataset", data_files=...)` types everything from the first 5 '
+            "samples (it drops keys that appear later, and fails when samples have different "
+            "members or a field is null in those 5); pass this card's types: "
+            "`features=datasets.load_dataset_builder(DIR).info.features`."
         )
-    if any(v == "audio" for _, _, c in configs for v in c.values()) or (
-        fmt != "jsonl"
-        and any(
-            media_kind(ref["mime"]) == "audio"
-            for r in records
-            for ref in r.get("media", {}).values()
-        )
+    if any(
+        media_kind(ref["mime"]) == "audio" for r in records for ref in r.get("media", {}).values()
     ):
         notes.append(
-            "Audio is not decoded by the default config (decoding needs `torchcodec` with "
-            "`datasets>=4`, `librosa` with 3.x); read the bytes with `soundfile`, or "
-            '`load_dataset(DIR, "audio")` for `Audio()` columns where those are installed.'
+            "Audio is not decoded by the card's config (decoding needs `torchcodec` with "
+            "`datasets>=4`, `librosa` with 3.x): rows are the records, and each record's "
+            "`media.audio.path` names its WAV file relative to this directory "
+            "(`soundfile.read(DIR / path)`)."
             if fmt == "jsonl"
             else "Audio columns are `{bytes, path}` (decoding needs `torchcodec` with "
             '`datasets>=4`, `librosa` with 3.x): `soundfile.read(io.BytesIO(x["bytes"]))`.'

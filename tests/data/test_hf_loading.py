@@ -48,7 +48,7 @@ def _decoded(row: dict, record: dict, fmt: str) -> list[tuple[object, dict]]:
     out = []
     for name, ref in media.items():
         if fmt == "jsonl" and ref["mime"].startswith("audio/"):
-            continue  # the default config is the JSON records; audio in the "audio" config
+            continue  # the card's config is the JSON records; audio stays files
         if fmt == "webdataset":
             value = row[f"{name}.{ref['path'].rsplit('.', 1)[-1]}"]
         elif name[-1].isdigit():
@@ -147,3 +147,22 @@ def test_webdataset_card_types_every_record(
     card.write_card(load_dataset(out))
     assert (out / "README.md").read_bytes() == readme
     assert len(list((out / "card" / "types").glob("*.json"))) == 3
+
+
+@pytest.mark.parametrize(
+    ("program", "fmt"), [("svg", "jsonl"), ("audiocaps", "jsonl"), ("audiocaps", "webdataset")]
+)
+def test_every_config_of_the_card_loads(
+    made: Callable[[str, str], Path], program: str, fmt: str, tmp_path: Path
+) -> None:
+    """Every config the card names loads all records (datasets reads every config of a card
+    with one loader, so a config over other files would find no rows)."""
+    import re
+
+    root = made(program, fmt)
+    yaml = (root / "README.md").read_text().split("---")[1]
+    names = re.findall(r"^- config_name: (\S+)$", yaml, flags=re.M)
+    assert "default" in names
+    for name in dict.fromkeys(names):
+        ds = hf.load_dataset(str(root), name, split="train", cache_dir=str(tmp_path / name))
+        assert len(ds) == N, name

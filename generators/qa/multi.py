@@ -396,7 +396,10 @@ class MultiCommonObjects(MultiImageKind):
             common = sorted(set.intersection(*(set(g.name_counts) for g in graphs)))
         if not common:
             return None
-        return self.make(t, rng, ", ".join(common), {"op": "common_objects"})
+        # an open world names things large and unhidden enough to see clearly (a chick of a
+        # few dozen pixels is left out), and the question says so
+        table = f"{self.name}.things" if _is_open(graphs) else None
+        return self.make(t, rng, ", ".join(common), {"op": "common_objects"}, table=table)
 
     def distractors(self, qa: QA, graphs: Sequence[QAGraph]) -> list[str]:
         """Wrong lists that look right: one name left out, one name in some image but not

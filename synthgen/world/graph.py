@@ -42,6 +42,7 @@ batch of one, so a graph never depends on the batch it was built in.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
@@ -245,14 +246,20 @@ _PRED_INDEX = {p: i for i, p in enumerate(_PRED_LIST)}
 
 
 _PAIRS: list[tuple[int, int]] = []
+_PAIRS_LOCK = threading.Lock()
 
 
 def _pair_table(max_id: int) -> list[tuple[int, int]]:
     """(s, o) at index s << 8 | o, for s <= max_id and o < 256 (grown on demand):
     relations share these tuples (no allocation per relation, nothing new for the
-    garbage collector to track)."""
-    for s in range(len(_PAIRS) >> 8, max_id + 1):
-        _PAIRS.extend((s, o) for o in range(256))
+    garbage collector to track). Grown under a lock: candidates build graphs in several
+    threads at once (:mod:`synthgen.inflight`), and two threads growing it together appended
+    the same block twice, which shifted every later pair (wrong relations, KeyErrors)."""
+    if len(_PAIRS) >> 8 > max_id:
+        return _PAIRS
+    with _PAIRS_LOCK:
+        for s in range(len(_PAIRS) >> 8, max_id + 1):
+            _PAIRS.extend((s, o) for o in range(256))
     return _PAIRS
 
 

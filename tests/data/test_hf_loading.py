@@ -166,3 +166,40 @@ def test_every_config_of_the_card_loads(
     for name in dict.fromkeys(names):
         ds = hf.load_dataset(str(root), name, split="train", cache_dir=str(tmp_path / name))
         assert len(ds) == N, name
+
+
+@pytest.mark.parametrize("program", ["svg", "svg_multi", "edit", "multihop", "audiocaps"])
+def test_json_loader_reads_every_shard(
+    made: Callable[[str, str], Path], program: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``load_dataset("json", data_files="D/data/*.jsonl")`` (the issue's first call) gives
+    every record of a several-shard dataset. datasets 3.x types every file from the first one
+    and refuses a struct key that only a later shard has; records leave out None fields and
+    some objects are keyed by name (svg anchors), so on 3.x it can fail: expected failure
+    there until every record carries every key. Every version fails on a field that is null
+    in every record of the first shard and set in a later one (edit's sign_before/after and
+    referring_expression in a shard without sign or referring edits)."""
+    if int(hf.__version__.split(".")[0]) < 4:
+        request.applymarker(pytest.mark.xfail(reason="datasets 3.x: keys only later shards have"))
+    if program == "edit":  # sign_before/after, referring_expression: null in a whole shard
+        request.applymarker(
+            pytest.mark.xfail(reason="edit: a field null in every record of a shard")
+        )
+    root = made(program, "jsonl")
+    files = sorted(str(p) for p in (root / "data").glob("*.jsonl"))
+    assert len(files) > 1
+    ds = hf.load_dataset("json", data_files=files, split="train", cache_dir=str(tmp_path))
+    stored = {s.data["id"]: s.data for s in _stored(root, "jsonl")}
+    assert sorted(ds["id"]) == sorted(stored)
+    for row in ds:  # floats to 1e-9: this loader can parse 1.61 as 1.6099999999999999
+        assert _rounded(_present(row)) == _rounded(_present(stored[row["id"]]))
+
+
+def _rounded(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 import numpy as np
 
 from synthgen.generators.qa import QA, QAConfig, QAGraph, QASuite
+from synthgen.generators.qa.balance import label, question_type
 from synthgen.generators.qa.blind import FamilyResult, evaluate, evaluate_family
 from synthgen.generators.qa.sources import from_scene_graph, world_view
 from synthgen.world import SceneSamplingError, WorldConfig, make_scene
@@ -51,25 +52,41 @@ def views(world: str, rng: np.random.Generator) -> Iterator[QAGraph]:
 
 
 def single_image(
-    n: int, per_image: int, balance: bool, seed: int, world: str = "sprites"
+    n: int,
+    per_image: int,
+    balance: bool,
+    seed: int,
+    world: str = "sprites",
+    kinds: tuple[str, ...] | None = None,
+    per_kind: int = 0,
+    max_images: int = 0,
 ) -> tuple[list[QA], list[int]]:
+    """``n`` QA of ``kinds`` (default all), or -- with ``per_kind`` -- QA until every kind
+    has ``per_kind`` of them (each image asks each listed kind at most once), stopping at
+    ``max_images`` images if that comes first."""
     calibration = None if world == "shapes" else default_config(world)
+    if per_kind:
+        per_image = len(kinds or ())
     suite = QASuite(
-        QAConfig(per_image=per_image, multiple_choice_ratio=0, balance=balance),
+        QAConfig(kinds=kinds, per_image=per_image, multiple_choice_ratio=0, balance=balance),
         calibration_world=calibration,
     )
     rng = np.random.default_rng(seed)
     qas: list[QA] = []
     groups: list[int] = []
+    have: Counter[str] = Counter()
     image = 0
     source = views(world, rng)
-    while len(qas) < n:
+    while (min(have[k] for k in kinds or ()) < per_kind if per_kind else len(qas) < n) and not (
+        max_images and image >= max_images
+    ):
         view = next(source)
         got = suite.ask(view, rng)
         qas += got
+        have.update(q.kind for q in got)
         groups += [image] * len(got)
         image += 1
-    return qas[:n], groups[:n]
+    return (qas, groups) if per_kind else (qas[:n], groups[:n])
 
 
 def multi_image(n: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
@@ -119,11 +136,33 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-balance", action="store_true")
     parser.add_argument("--families-only", action="store_true", help="no per-kind rows")
+    parser.add_argument(
+        "--kinds", default="", help="comma-separated single-image kinds to ask (default all)"
+    )
+    parser.add_argument(
+        "--per-kind", type=int, default=0, help="with --kinds: QA of each kind to reach"
+    )
+    parser.add_argument("--max-images", type=int, default=0, help="with --per-kind: at most")
+    parser.add_argument(
+        "--show", type=int, default=0, help="print this many question -> answer pairs per kind"
+    )
     args = parser.parse_args()
     balance = not args.no_balance
+    kinds = tuple(k for k in args.kinds.split(",") if k) or None
+    if args.per_kind and not kinds:
+        parser.error("--per-kind needs --kinds")
 
     start = time.perf_counter()
-    qas, groups = single_image(args.qa, args.per_image, balance, args.seed, args.world)
+    qas, groups = single_image(
+        args.qa,
+        args.per_image,
+        balance,
+        args.seed,
+        args.world,
+        kinds,
+        args.per_kind,
+        args.max_images,
+    )
     if args.multi:
         mqas, mgroups = multi_image(args.multi, balance, args.seed + 1)
         qas += mqas
@@ -137,14 +176,18 @@ def main() -> None:
         f"audited in {time.perf_counter() - start:.0f}s; held-out share 30 % of images"
     )
     table(results, "per family")
+    by: dict[str, list[tuple[QA, int]]] = defaultdict(list)
+    for q, g in zip(qas, groups, strict=True):
+        by[q.kind].append((q, g))
     if not args.families_only:
-        by: dict[str, list[tuple[QA, int]]] = defaultdict(list)
-        for q, g in zip(qas, groups, strict=True):
-            by[q.kind].append((q, g))
         rows = [
             evaluate_family(k, [q for q, _ in v], [g for _, g in v]) for k, v in sorted(by.items())
         ]
         table(rows, "per kind")
+    for kind, pairs in sorted(by.items()) if args.show else ():
+        print(f"\n{kind}: {args.show} of {len(pairs)} (question -> label)")
+        for q, _ in pairs[: args.show]:
+            print(f"  {q.question} -> {label(q)}  [{question_type(q)}]")
 
 
 if __name__ == "__main__":

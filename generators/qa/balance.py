@@ -17,6 +17,15 @@ question (which slots it fills, which predicate it names) tells little about its
 beyond the question's type; ``bench/blind_baseline.py`` measures how little. Kinds that draw
 their balance label before the work (``gated``) consult the table up front.
 
+Flattening per key cannot remove what the *words filling the slots* say: on real things
+"trees or cars, which are more?" is "trees" and "the kite or the dog, which is higher?" is
+"the kite" without a look. A kind that names such words defines ``balance_cues(qa)`` --
+(group, word, outcome) triples, e.g. each option's category with "win"/"lose" -- and is
+calibrated on a larger sample (``CUE_GRAPHS`` of an open world); :func:`_rake` then fits a
+weight per word and outcome so that among accepted questions each word's outcomes follow
+its group's (each category wins as often as any option does), and words that cannot be
+balanced, or were seen too rarely to tell, are not asked at all.
+
 The tables are a pure function of the code and the calibration seed, so every process
 derives the same ones. They are cached on disk too (:func:`cache_dir`; about 2 s of work
 per process otherwise, which ``synthgen replay`` of one record would pay every time), keyed
@@ -48,12 +57,35 @@ from synthgen.generators.qa.templates import default_templates
 
 CALIBRATION_SEED = 4_2024
 CALIBRATION_GRAPHS = 64
+CUE_GRAPHS = 880
+"""Calibration graphs of an open world for kinds with ``balance_cues`` (80 per object
+count of the sprite world; ~10 CPU-s once, then cached on disk)."""
 PROPOSALS = 2000
 """Proposals per kind on the calibration sample, at least; more (up to MAX_PROPOSALS) until
 every balance key has MIN_PER_KEY questions."""
 MIN_PER_KEY = 250
 MAX_PROPOSALS = 8000
 FLOOR = 0.3
+CUED_PROPOSALS = 20_000
+"""Proposals of a kind with cues (``balance_cues``): per-word statistics need more."""
+MIN_CUE = 20
+"""Fewest calibration proposals showing a cue for it to be weighted."""
+RAKE_ROUNDS = 30
+RAKE_TOLERANCE = 0.1
+TOP_QUANTILE = 0.99
+"""Weights are scaled so this quantile of a key's proposals is accepted for sure."""
+LOG_BOUND = 8.0
+"""Raking factors stay within exp(+-LOG_BOUND) (a cue that would need more is dropped)."""
+MAX_RATIO = 4.0
+"""Most a cue's outcome may be under-represented against its group's (a category that wins
+in 2 of 3 two-option questions is balanced by rejection; one that wins in 9 of 10 is not
+offered)."""
+"""Largest total-variation distance between a cue's weighted outcomes and its group's
+after raking; a cue further off is not asked at all."""
+CUE = "\x00cue:"
+SEP = "\x01"
+UNSEEN = CUE + "*"
+"""The row saying what a cue seen fewer than ``MIN_CUE`` times is weighted (0: not asked)."""
 
 Table = dict[str, dict[str, float]]
 """balance key -> answer label -> acceptance probability."""
@@ -84,7 +116,7 @@ def question_type(qa: QA) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
+def calibration_graphs(world: BaseModel | None = None, n: int | None = None) -> tuple[QAGraph, ...]:
     """Procedural graphs of ``world`` (a world's settings; default: the shapes world) from a
     fixed seed, as the svg recipe asks them (other worlds: :func:`_open_world_graphs`), with
     instance masks (point kinds sample from them) and lazy depth (never built: the world's
@@ -98,9 +130,9 @@ def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
 
     world = world or WorldConfig()
     if not isinstance(world, WorldConfig):
-        return _open_world_graphs(world)
+        return _open_world_graphs(world, n or CALIBRATION_GRAPHS)
     counts = range(world.min_objects, world.max_objects + 1)
-    per = max(1, -(-CALIBRATION_GRAPHS // len(counts)))
+    per = max(1, -(-(n or CALIBRATION_GRAPHS) // len(counts)))
     rng = np.random.default_rng(CALIBRATION_SEED)
     out = []
     for n in counts:
@@ -123,7 +155,7 @@ def calibration_graphs(world: BaseModel | None = None) -> tuple[QAGraph, ...]:
     return tuple(out)
 
 
-def _open_world_graphs(settings: BaseModel) -> tuple[QAGraph, ...]:
+def _open_world_graphs(settings: BaseModel, n: int = CALIBRATION_GRAPHS) -> tuple[QAGraph, ...]:
     """Calibration graphs of a registered world other than shapes, through the generic
     World API and the same view ``svg`` asks (``sources.world_view``), stratified by object
     count like the shapes world's when its settings have ``min_objects``/``max_objects``."""
@@ -139,7 +171,7 @@ def _open_world_graphs(settings: BaseModel) -> tuple[QAGraph, ...]:
             settings.model_copy(update={"min_objects": n, "max_objects": n})
             for n in range(lo, hi + 1)
         ]
-    per = max(1, -(-CALIBRATION_GRAPHS // len(strata)))
+    per = max(1, -(-n // len(strata)))
     rng = np.random.default_rng(CALIBRATION_SEED)
     out = []
     for stratum in strata:
@@ -191,24 +223,194 @@ def calibrate(
     rng = np.random.default_rng([CALIBRATION_SEED, zlib.crc32(kind.name.encode())])
     templates = default_templates()
     counts: dict[str, Counter[str]] = {}
-    for i in range(MAX_PROPOSALS):
-        if i >= PROPOSALS and all(sum(c.values()) >= MIN_PER_KEY for c in counts.values()):
+    cues_of = getattr(kind, "balance_cues", None)
+    cued: list[Proposal] = []
+    proposals = CUED_PROPOSALS if cues_of is not None else MAX_PROPOSALS
+    for i in range(proposals):
+        if (
+            cues_of is None
+            and i >= PROPOSALS
+            and all(sum(c.values()) >= MIN_PER_KEY for c in counts.values())
+        ):
             break
         sample = samples[i % len(samples)]
         qa = kind.ask_many(sample, rng, templates) if multi else kind.ask(sample, rng, templates)  # type: ignore[arg-type, attr-defined]
         if qa is not None:
-            counts.setdefault(kind.balance_key(qa), Counter())[kind.balance_label(qa)] += 1
+            key, lab = kind.balance_key(qa), kind.balance_label(qa)
+            counts.setdefault(key, Counter())[lab] += 1
+            if cues_of is not None:
+                cued.append((key, lab, tuple(cues_of(qa))))
     floor = kind.balance_floor
     if floor is None:
         floor = 0.0 if kind.answer_type == "bool" else FLOOR
     table: Table = {}
+    targets: dict[str, dict[str, float]] = {}
     for key, c in counts.items():
         total = sum(c.values())
         q = {a: n / total for a, n in c.items()}
         top = max(q.values())
         level = min(v for v in q.values() if v >= floor * top)
         table[key] = {a: min(1.0, level / v) for a, v in q.items()}
+        targets[key] = {a: min(v, level) for a, v in q.items()}
+    if cued:
+        return _rake(cued, targets)
     return table
+
+
+Proposal = tuple[str, str, tuple[tuple[str, str, str], ...]]
+"""(balance key, balance label, cues as (group, cue, outcome)) of one calibration proposal."""
+
+
+def option_cues(qa: QA, names: list[str], group: str = "") -> list[tuple[str, str, str]]:
+    """Cues of a question listing its options: each option's category, and whether it is
+    the answer, within the group of questions with as many options. A category that wins
+    (nearly) whenever it is offered -- trees are the most frequent, kites the highest -- is
+    accepted less often when it wins and more when it loses (see ``balance._rake``), so
+    the options' words do not tell which one it is."""
+    options = qa.program["options"]
+    k = f"{group}{len(options)}"
+    return [
+        (k, name, "win" if text == qa.answer else "lose")
+        for name, text in zip(names, options, strict=True)
+    ]
+
+
+def word_cues(group: str, words: list[str], outcome: str) -> list[tuple[str, str, str]]:
+    """Cues of a free-answer question: each slot word of the question with the answer,
+    within the questions of its balance key (see ``balance._rake``)."""
+    return [(group, w, outcome) for w in words]
+
+
+def cue_id(group: str, cue: str) -> str:
+    """The table row of a cue (rows of balance keys never start with ``CUE``)."""
+    return f"{CUE}{group}{SEP}{cue}"
+
+
+def _rake(proposals: list[Proposal], targets: dict[str, dict[str, float]]) -> Table:
+    """Acceptance weights ``A[key][label] * prod B[cue][outcome]`` (iterative proportional
+    fitting over the calibration proposals) such that, among accepted proposals, each
+    key's labels follow the flattened ``targets`` and each cue's outcomes follow those of
+    its group as a whole: a word in the question (a category among the options, the thing
+    counted) then tells nothing about the answer that the question's type does not. Cues
+    seen fewer than ``MIN_CUE`` times are not asked (their bias is unknown). A cue whose
+    outcomes would need weighting over ``MAX_RATIO`` apart, or that stays off its group (it
+    never loses: every other option is lower than a hospital), cannot be balanced: its
+    weights are 0, so questions showing it are not asked, and the rest is raked again
+    without them. Weights are scaled per key so the heaviest 1 % of the proposals are
+    accepted for sure."""
+    seen: Counter[str] = Counter(cue_id(gr, c) for _, _, cues in proposals for gr, c, _ in cues)
+    outcomes = sorted({o for _, _, cues in proposals for _, _, o in cues})
+    dropped = {c for c, need in _need(proposals).items() if need > MAX_RATIO and seen[c] >= MIN_CUE}
+    for _ in range(3):
+        cues = {c for c, n in seen.items() if n >= MIN_CUE} - dropped
+        kept = [p for p in proposals if all(cue_id(gr, c) in cues for gr, c, _ in p[2])]
+        a, b, off, weights = _fit(kept, targets, cues)
+        bad = {c for c in b if off[c] > RAKE_TOLERANCE}
+        if not bad:
+            break
+        dropped |= bad
+    by_key: dict[str, list[float]] = {}
+    for p, w in zip(kept, weights, strict=True):
+        by_key.setdefault(p[0], []).append(float(w))
+    top = {key: float(np.quantile(ws, TOP_QUANTILE)) for key, ws in by_key.items()}
+    table: Table = {
+        key: {lab: v / top.get(key, 1.0) for lab, v in row.items()} for key, row in a.items()
+    }
+    table.update(b)
+    for cid in dropped:
+        table[cid] = dict.fromkeys(outcomes, 0.0)
+    table[UNSEEN] = {"*": 0.0}  # too rare to tell: not offered either
+    return table
+
+
+def _need(proposals: list[Proposal]) -> dict[str, float]:
+    """Per cue, how many times more often than now its rarest outcome would have to come
+    for the cue to look like its group (outcomes it shows of at least 5 % in the group;
+    one it never shows is left to the distance after raking)."""
+    cue_counts: dict[str, Counter[str]] = {}
+    group_counts: dict[str, Counter[str]] = {}
+    for _, _, cues in proposals:
+        for gr, c, o in cues:
+            cue_counts.setdefault(cue_id(gr, c), Counter())[o] += 1
+            group_counts.setdefault(gr, Counter())[o] += 1
+    need: dict[str, float] = {}
+    for cid, m in cue_counts.items():
+        gm = group_counts[cid[len(CUE) :].split(SEP, 1)[0]]
+        g_total, total = sum(gm.values()), sum(m.values())
+        need[cid] = max(
+            [(gm[o] / g_total) / (m[o] / total) for o in m if gm[o] >= 0.05 * g_total],
+            default=1.0,
+        )
+    return need
+
+
+def _fit(
+    proposals: list[Proposal], targets: dict[str, dict[str, float]], cues: set[str]
+) -> tuple[Table, Table, dict[str, float], np.ndarray]:
+    """One raking (see :func:`_rake`): the factors A and B, each cue's remaining
+    total-variation distance from its group's outcomes, and each proposal's weight."""
+    kl = sorted({(k, lab) for k, t in targets.items() for lab in t})
+    kl_index = {x: i for i, x in enumerate(kl)}
+    key_names = sorted(targets)
+    key_of = np.array([key_names.index(k) for k, _ in kl])
+    want = np.array([targets[k][lab] for k, lab in kl])
+    cells = sorted({(cue_id(gr, c), gr, o) for _, _, cs in proposals for gr, c, o in cs})
+    cell_index = {(cid, o): i for i, (cid, _, o) in enumerate(cells)}
+    groups = sorted({gr for _, gr, _ in cells})
+    group_cell = sorted({(gr, o) for _, gr, o in cells})
+    gc_index = {x: i for i, x in enumerate(group_cell)}
+    cue_names = sorted({cid for cid, _, _ in cells})
+    cue_of_cell = np.array([cue_names.index(cid) for cid, _, _ in cells])
+    gc_of_cell = np.array([gc_index[(gr, o)] for _, gr, o in cells])
+    group_of_gc = np.array([groups.index(gr) for gr, _ in group_cell])
+    free = np.array([cid in cues for cid, _, _ in cells])
+    n = len(proposals)
+    p_kl = np.array([kl_index[(p[0], p[1])] for p in proposals])
+    rows = np.array([i for i, p in enumerate(proposals) for _ in p[2]], dtype=np.int64)
+    cols = np.array(
+        [cell_index[(cue_id(gr, c), o)] for p in proposals for gr, c, o in p[2]], dtype=np.int64
+    )
+    log_a = np.zeros(len(kl))
+    log_b = np.zeros(len(cells))
+    cells_in_group = np.bincount(gc_of_cell, minlength=len(group_cell)) > 0
+    assert cells_in_group.all()
+    for _ in range(RAKE_ROUNDS):
+        w = np.exp(log_a[p_kl] + np.bincount(rows, log_b[cols], minlength=n))
+        m = np.bincount(p_kl, w, minlength=len(kl))
+        key_total = np.bincount(key_of, m, minlength=len(key_names))
+        key_want = np.bincount(key_of, want * (m > 0), minlength=len(key_names))
+        ok = m > 0
+        log_a[ok] += np.log(want[ok] / key_want[key_of[ok]] * key_total[key_of[ok]] / m[ok])
+        w = np.exp(log_a[p_kl] + np.bincount(rows, log_b[cols], minlength=n))
+        cell_mass = np.bincount(cols, w[rows], minlength=len(cells))
+        cue_total = np.bincount(cue_of_cell, cell_mass, minlength=len(cue_names))
+        gc_mass = np.bincount(gc_of_cell, cell_mass, minlength=len(group_cell))
+        g_total = np.bincount(group_of_gc, gc_mass, minlength=len(groups))
+        share = cell_mass / cue_total[cue_of_cell]
+        g_share = gc_mass[gc_of_cell] / g_total[group_of_gc[gc_of_cell]]
+        step = free & (cell_mass > 0)
+        log_b[step] += np.log(g_share[step] / share[step])
+        np.clip(log_b, -LOG_BOUND, LOG_BOUND, out=log_b)
+    w = np.exp(log_a[p_kl] + np.bincount(rows, log_b[cols], minlength=n))
+    # remaining distance of each cue from its group, over all the group's outcomes
+    off: dict[str, float] = {}
+    for cid in cues:
+        mine = {cells[i][2]: share[i] for i in range(len(cells)) if cells[i][0] == cid}
+        gr = cid[len(CUE) :].split(SEP, 1)[0]
+        theirs = {
+            o: gc_mass[gc_index[(g2, o)]] / g_total[groups.index(gr)]
+            for g2, o in group_cell
+            if g2 == gr
+        }
+        off[cid] = sum(abs(mine.get(o, 0.0) - v) for o, v in theirs.items()) / 2
+    a: Table = {k: {} for k in targets}
+    for (k, lab), v in zip(kl, np.exp(log_a), strict=True):
+        a[k][lab] = float(v)
+    b: Table = {}
+    for (cid, _, o), v, f in zip(cells, np.exp(log_b), free, strict=True):
+        if f:
+            b.setdefault(cid, {})[o] = float(v)
+    return a, b, off, w
 
 
 class Balancer:
@@ -239,12 +441,26 @@ class Balancer:
         else:
             key = (cls.name, cls.version, self._world_key)
             if key not in _CACHE:
-                _CACHE[key] = _cached(key, lambda: calibrate(kind, calibration_graphs(self.world)))
+                # per-word cues of an open world's many categories need a larger sample
+                n = CUE_GRAPHS if hasattr(kind, "balance_cues") and self.world else None
+                _CACHE[key] = _cached(
+                    key, lambda: calibrate(kind, calibration_graphs(self.world, n))
+                )
         return _CACHE[key]
 
     def accept(self, kind: QuestionKind, qa: QA, rng: np.random.Generator) -> bool:
-        """Keep ``qa`` with its answer's acceptance probability (one draw from ``rng``)."""
-        return self.admit(kind, kind.balance_key(qa), kind.balance_label(qa), rng)
+        """Keep ``qa`` with its answer's acceptance probability (one draw from ``rng``),
+        times its cues' weights for a kind with ``balance_cues``."""
+        cues_of = getattr(kind, "balance_cues", None)
+        if cues_of is None:
+            return self.admit(kind, kind.balance_key(qa), kind.balance_label(qa), rng)
+        table = self.table(kind)
+        row = table.get(kind.balance_key(qa))
+        p = 1.0 if row is None else row.get(kind.balance_label(qa), 1.0)
+        unseen = table.get(UNSEEN, {}).get("*", 1.0)
+        for group, cue, outcome in cues_of(qa):
+            p *= table.get(cue_id(group, cue), {}).get(outcome, unseen)
+        return bool(rng.random() < p)
 
     def admit(self, kind: QuestionKind, key: str, label: str, rng: np.random.Generator) -> bool:
         """Keep a proposal with balance ``key`` and ``label``? (a gate for gated kinds)"""

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from synthgen.generators.qa.balance import option_cues
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject
 from synthgen.generators.qa.programs import pick, ref, sample
@@ -45,6 +46,7 @@ class Count(QuestionKind):
 class _Frequency(QuestionKind):
     family = "object"
     answer_type = "name"
+    balance = True
     most: ClassVar[bool]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
@@ -82,6 +84,12 @@ class _Frequency(QuestionKind):
             )
         return None
 
+    def balance_key(self, qa: QA) -> str:
+        return str(len(qa.program["options"]))
+
+    def balance_cues(self, qa: QA) -> list[tuple[str, str, str]]:
+        return option_cues(qa, qa.program["names"])
+
 
 @question_kinds.register
 class MostFrequent(_Frequency):
@@ -109,6 +117,7 @@ class _Extreme(QuestionKind):
     family = "object"
     version = "2"
     answer_type = "name"
+    balance = True
     axis: ClassVar[int]
     maximum: ClassVar[bool]
 
@@ -152,6 +161,12 @@ class _Extreme(QuestionKind):
                 among=either(texts, conjunction="and"),
             )
         return None
+
+    def balance_key(self, qa: QA) -> str:
+        return str(len(qa.program["options"]))
+
+    def balance_cues(self, qa: QA) -> list[tuple[str, str, str]]:
+        return option_cues(qa, [r["name"] for r in qa.program["refs"]])
 
 
 def _extreme(cands: list[QObject], axis: int, maximum: bool) -> QObject | None:

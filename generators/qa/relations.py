@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from synthgen.generators.qa.balance import word_cues
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph
 from synthgen.generators.qa.programs import pick, ref, sample
@@ -36,7 +37,8 @@ def _related_pairs(g: QAGraph) -> list[tuple[int, int]]:
 class RelationBetweenNamed(QuestionKind):
     """How two uniquely described objects are related: every relation predicate that holds
     from the first to the second (the world's comparative and attribute predicates, implied
-    by attributes and dense, are left out)."""
+    by attributes and dense, are left out). Not asked of open worlds' real things, whose
+    names give their relation away (see ``ask``)."""
 
     name = "relation_named"
     family = "relation"
@@ -46,6 +48,13 @@ class RelationBetweenNamed(QuestionKind):
     balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
+        if g.world is not None:
+            # not asked of real things: "How is the man related to the hat?" is "wearing"
+            # by the words alone, and "the kite ... the dog" is "above" (a question-only
+            # model beat the majority by 22 points, 19 with geometric pairs only, and no
+            # per-word weighting balances it); relation_object / relation_subject ask the
+            # placed relations with the predicate given, so the image must be looked at
+            return None
         pairs = _related_pairs(g)
         if not pairs:
             return None
@@ -167,6 +176,7 @@ class RelationExists(QuestionKind):
     family = "comparison"
     answer_type = "bool"
     requires = frozenset({"relations", "opposites"})
+    balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         preds = [p for p in ASKED_OPPOSITES if p in g.pairs]
@@ -188,3 +198,14 @@ class RelationExists(QuestionKind):
         return self.make(
             t, rng, "yes" if yes else "no", program, a=refs[s][0], pred=say(asked), b=refs[o][0]
         )
+
+    def balance_cues(self, qa: QA) -> list[tuple[str, str, str]]:
+        """The predicate with each word describing either object ("Is the large cube
+        closer to the camera than the small sphere?": large things are nearer more often
+        than not), weighted so no such word tells yes from no."""
+        prog = qa.program
+        pred = prog["pred"]
+        words = [f"{pred}:s:{prog['subject']['name']}", f"{pred}:o:{prog['object']['name']}"]
+        words += [f"{pred}:s:{v}" for v in prog["subject"]["attrs"].values()]
+        words += [f"{pred}:o:{v}" for v in prog["object"]["attrs"].values()]
+        return word_cues(pred, words, qa.answer)

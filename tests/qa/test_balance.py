@@ -160,3 +160,42 @@ def test_the_audit_flags_wording_that_gives_answers_away() -> None:
         )
     r = evaluate_family("leaky", qas)
     assert r.type_majority < 0.32 and r.gap > 0.3, r
+
+
+def test_raking_makes_each_offered_word_win_as_often_as_any_and_drops_hopeless_ones() -> None:
+    """Two-option questions where "tree" wins 3 times in 4 and "kite" 1 in 4 (and the
+    others even): after the cue weights, every kept word wins half the time; "hospital",
+    which never wins, cannot be balanced and is not offered; a word seen too rarely to
+    tell is not offered either. Fails without cue weights (the tree wins 75 %)."""
+    from synthgen.generators.qa import balance
+
+    rng = np.random.default_rng(3)
+    strength = {"tree": 3.0, "kite": 1 / 3, "hospital": 0.0, "cup": 1.0, "dog": 1.0, "car": 1.0}
+    names = sorted(strength)
+    proposals = []
+    for _ in range(6000):
+        a, b = rng.choice(names, 2, replace=False)
+        pa = strength[a] / (strength[a] + strength[b]) if strength[a] + strength[b] else 0.5
+        win = a if rng.random() < pa else b
+        pos = int(rng.integers(2))
+        cues = tuple(("2", n, "win" if n == win else "lose") for n in (a, b))
+        proposals.append(("2", f"#{pos}", cues))
+    proposals.append(("2", "#0", (("2", "zebra", "win"), ("2", "cup", "lose"))))
+    table = balance._rake(proposals, {"2": {"#0": 0.5, "#1": 0.5}})
+
+    def weight(p: tuple[str, str, tuple[tuple[str, str, str], ...]]) -> float:
+        w = table[p[0]][p[1]]
+        for gr, c, o in p[2]:
+            w *= table.get(balance.cue_id(gr, c), table[balance.UNSEEN]).get(o, 0.0)
+        return min(1.0, w)
+
+    wins: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in proposals:
+        w = weight(p)
+        for _, c, o in p[2]:
+            wins[c][o] += w
+    assert all(v == 0.0 for v in table[balance.cue_id("2", "hospital")].values())
+    assert sum(wins["hospital"].values()) == 0 and sum(wins["zebra"].values()) == 0
+    for name in ("tree", "kite", "cup", "dog", "car"):
+        share = wins[name]["win"] / sum(wins[name].values())
+        assert abs(share - 0.5) < 0.03, (name, share)

@@ -58,8 +58,8 @@ from synthgen.generators.qa.templates import default_templates
 CALIBRATION_SEED = 4_2024
 CALIBRATION_GRAPHS = 64
 CUE_GRAPHS = 880
-"""Calibration graphs of an open world for kinds with ``balance_cues`` (80 per object
-count of the sprite world; ~10 CPU-s once, then cached on disk)."""
+"""Calibration graphs for kinds with ``balance_cues`` (80 per object count of the sprite
+world; ~10 CPU-s once, then cached on disk)."""
 PROPOSALS = 2000
 """Proposals per kind on the calibration sample, at least; more (up to MAX_PROPOSALS) until
 every balance key has MIN_PER_KEY questions."""
@@ -441,8 +441,8 @@ class Balancer:
         else:
             key = (cls.name, cls.version, self._world_key)
             if key not in _CACHE:
-                # per-word cues of an open world's many categories need a larger sample
-                n = CUE_GRAPHS if hasattr(kind, "balance_cues") and self.world else None
+                # per-word cues need a larger sample (an open world's many categories above all)
+                n = CUE_GRAPHS if hasattr(kind, "balance_cues") else None
                 _CACHE[key] = _cached(
                     key, lambda: calibrate(kind, calibration_graphs(self.world, n))
                 )

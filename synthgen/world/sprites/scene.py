@@ -111,6 +111,7 @@ class Tables:
     def __init__(self, atlas: Any) -> None:
         self.atlas = atlas
         self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._plain: dict[str, tuple] = {}  # see _plain_sprites
         plate = atlas.resolve("plate")
         self.plate = plate.name if plate else None
         r = lambda ws: G.resolve_words(atlas, ws)  # noqa: E731
@@ -411,14 +412,13 @@ class _Builder:
         thing: bool = True,
         name: str | None = None,
     ) -> Placed | None:
-        actual = self.t.poses.get(cat, {}).get(pose, "") if pose else ""
-        sprites = self.atlas.sprites(cat, actual) if pose else self.atlas.sprites(cat)
-        if pose and not sprites:
-            return None
-        if not pose:
-            # poseless draw: prefer a standing/default pose for posed categories
-            plain = [s for s in sprites if s.pose in ("", self.t.poses.get(cat, {}).get("stand"))]
-            sprites = tuple(plain) or sprites
+        if pose:
+            actual = self.t.poses.get(cat, {}).get(pose, "")
+            sprites = self.atlas.sprites(cat, actual)
+            if not sprites:
+                return None
+        else:
+            sprites = _plain_sprites(self.t, cat)
         if not sprites:
             return None
         idx = int(self.rng.integers(len(sprites)))
@@ -738,57 +738,72 @@ def _index_in(atlas, cat: str, spr) -> int:
     return d[id(spr)]
 
 
+_SYNSETS: dict[str, str] = {
+    "street": "street.n.01",
+    "sidewalk": "sidewalk.n.01",
+    "sky": "sky.n.01",
+    "grass": "grass.n.01",
+    "floor": "floor.n.01",
+    "wall": "wall.n.01",
+    "ceiling": "ceiling.n.01",
+    "water": "body_of_water.n.01",
+    "beach": "beach.n.01",
+    "snow": "snow.n.02",
+    "mountain": "mountain.n.01",
+    "hill": "hill.n.01",
+    "track": "track.n.01",
+    "wave": "wave.n.01",
+    "window": "window.n.01",
+    "door": "door.n.01",
+    "curtain": "curtain.n.01",
+    "board": "board.n.03",
+    "table": "table.n.02",
+    "desk": "desk.n.01",
+    "leg": "leg.n.03",
+    "counter": "counter.n.01",
+    "cabinet": "cabinet.n.01",
+    "drawer": "drawer.n.01",
+    "handle": "handle.n.01",
+    "shelf": "shelf.n.01",
+    "bench": "bench.n.01",
+    "fence": "fence.n.01",
+    "railing": "railing.n.01",
+    "pole": "pole.n.01",
+    "sign": "sign.n.02",
+    "letter": "letter.n.02",
+    "number": "number.n.02",
+    "house": "house.n.01",
+    "roof": "roof.n.01",
+    "pillow": "pillow.n.01",
+    "wire": "wire.n.02",
+    "pants": "trouser.n.01",
+    "hair": "hair.n.01",
+    "face": "face.n.01",
+    "head": "head.n.01",
+    "arm": "arm.n.01",
+    "hand": "hand.n.01",
+    "shirt": "shirt.n.01",
+    "shoe": "shoe.n.01",
+    "tire": "tire.n.01",
+    "windshield": "windshield.n.01",
+    "trunk": "trunk.n.01",
+}
+"""WordNet synsets of drawn pieces and parts whose name is not the synset's first lemma."""
+
+
+def _plain_sprites(t: Tables, cat: str) -> tuple:
+    """The sprites a poseless draw of ``cat`` picks from: its standing/default-pose ones
+    for posed categories (all of them if it has none), computed once per tables."""
+    got = t._plain.get(cat)
+    if got is None:
+        sprites = t.atlas.sprites(cat)
+        stand = t.poses.get(cat, {}).get("stand")
+        got = t._plain[cat] = tuple(s for s in sprites if s.pose in ("", stand)) or sprites
+    return got
+
+
 def _synset(name: str) -> str:
-    return {
-        "street": "street.n.01",
-        "sidewalk": "sidewalk.n.01",
-        "sky": "sky.n.01",
-        "grass": "grass.n.01",
-        "floor": "floor.n.01",
-        "wall": "wall.n.01",
-        "ceiling": "ceiling.n.01",
-        "water": "body_of_water.n.01",
-        "beach": "beach.n.01",
-        "snow": "snow.n.02",
-        "mountain": "mountain.n.01",
-        "hill": "hill.n.01",
-        "track": "track.n.01",
-        "wave": "wave.n.01",
-        "window": "window.n.01",
-        "door": "door.n.01",
-        "curtain": "curtain.n.01",
-        "board": "board.n.03",
-        "table": "table.n.02",
-        "desk": "desk.n.01",
-        "leg": "leg.n.03",
-        "counter": "counter.n.01",
-        "cabinet": "cabinet.n.01",
-        "drawer": "drawer.n.01",
-        "handle": "handle.n.01",
-        "shelf": "shelf.n.01",
-        "bench": "bench.n.01",
-        "fence": "fence.n.01",
-        "railing": "railing.n.01",
-        "pole": "pole.n.01",
-        "sign": "sign.n.02",
-        "letter": "letter.n.02",
-        "number": "number.n.02",
-        "house": "house.n.01",
-        "roof": "roof.n.01",
-        "pillow": "pillow.n.01",
-        "wire": "wire.n.02",
-        "pants": "trouser.n.01",
-        "hair": "hair.n.01",
-        "face": "face.n.01",
-        "head": "head.n.01",
-        "arm": "arm.n.01",
-        "hand": "hand.n.01",
-        "shirt": "shirt.n.01",
-        "shoe": "shoe.n.01",
-        "tire": "tire.n.01",
-        "windshield": "windshield.n.01",
-        "trunk": "trunk.n.01",
-    }.get(name, f"{name}.n.01")
+    return _SYNSETS.get(name, f"{name}.n.01")
 
 
 # ---- templates: the object groups of the grammar ----

@@ -43,9 +43,10 @@ from synthgen.world.sprites.structures import (
 
 SPRITE_CACHE_BYTES = 128 << 20
 """Resized sprites kept per process (about 5 bytes a pixel: RGBa image and id mask)."""
-STRUCT_CACHE_BYTES = 192 << 20
-"""Rasterised structures (and sprite-part label maps) kept per process (at 128 MiB, 23 % of
-lookups missed in steady state and each miss rasterises again; at 256 MiB, 17 %)."""
+STRUCT_CACHE_BYTES = 128 << 20
+"""Rasterised structures (and sprite-part label maps) kept per process. In steady state 23 %
+of lookups miss (256 MiB: 17 %), but a bigger cache showed no CPU gain above the noise of a
+loaded machine and costs its size in every worker's RSS."""
 REGION_CACHE_BYTES = 16 << 20
 """Region codes of drawn sprites kept per process (one byte a pixel)."""
 

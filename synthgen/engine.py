@@ -512,6 +512,7 @@ def _run_waves(
     held_before = sum(e.accepted for e in entries.values())
     shards_before = set(entries)
     last_manifest = time.perf_counter()
+    split = n_workers > 1 and _splits_shards(job)
     with executor_cls(n_workers, options.ray_address) as ex:
         while True:
             walk = _walk(job, entries)
@@ -520,6 +521,15 @@ def _run_waves(
             if walk.state == "cut":
                 shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
             else:
+                wave = _wave(job, entries, walk, n_workers)
+                if split and wave == [walk.shard]:
+                    # one shard to make and several workers: they make it in parts
+                    entry = _split_shard(job, ex, walk, entries, n_workers, options.max_retries)
+                    entries[walk.shard] = entry
+                    shards_run += 1
+                    if progress:
+                        progress("shard", {"entry": entry, "n": job.n})
+                    continue
                 # The first shard of a wave is the frontier: all shards before it are done, so
                 # it needs exactly n - accepted records and can stop there (no cut re-run).
                 shards = [
@@ -529,7 +539,7 @@ def _run_waves(
                         *job.shard_range(k),
                         max_accepted=job.n - walk.accepted if k == walk.shard else None,
                     )
-                    for k in _wave(job, entries, walk, n_workers)
+                    for k in wave
                 ]
             try:
                 for task, entry in ex.map_unordered(run_shard, shards):
@@ -572,6 +582,105 @@ def _run_waves(
     if progress:
         progress("done", {"manifest": manifest, "seconds": time.perf_counter() - started})
     return manifest
+
+
+def _splits_shards(job: JobSpec) -> bool:
+    """Whether a lone shard is made in parts by several workers: for programs that wait on
+    a model server (the config's ``needs_llm``) and run candidates concurrently
+    (``llm.max_concurrency`` > 1). Those take one shard's candidates at a time, so a job that
+    needs fewer records than a shard holds (or the last shard of a job) would leave every
+    worker but one idle, and with it their CPU (rendering, QA, audio) between the replies.
+    The concurrent path also gives each candidate its own counters, which a part hands back
+    one by one, so the written shard counts exactly the candidates it keeps."""
+    from synthgen.models.config import load_llm_settings
+
+    program = programs.get(job.program)
+    config = program.Config.model_validate(job.config)
+    llm = getattr(config, "llm", None)
+    if not getattr(config, "needs_llm", False) or llm is None:
+        return False
+    return load_llm_settings(llm).max_concurrency > 1
+
+
+def _split_shard(
+    job: JobSpec,
+    ex: Any,
+    walk: _Walk,
+    entries: dict[int, ShardEntry],
+    n_workers: int,
+    max_retries: int,
+) -> ShardEntry:
+    """Make the frontier shard ``walk.shard`` in parts, one per worker, then write it.
+
+    Rounds of parts run until the parts, read in index order from the shard's start, hold
+    the ``n - accepted`` records the dataset still needs (or the shard's whole range). Each
+    round covers about the candidates still needed at the accept rate seen so far (1 before
+    anything is known, so a first round never overshoots; at most 4x what the shard made
+    before, so a program that rejects everything is caught by the guard below after a few
+    rounds, not after a whole shard), split evenly over the workers. The shard written from
+    the parts is the one :func:`run_shard` writes (:func:`synthgen.shard.write_parts`):
+    every candidate's outcome depends on its index alone, so neither the part boundaries nor
+    the worker count reach the bytes."""
+    from synthgen.produce import ALL_REJECTED_AFTER, all_rejected
+    from synthgen.shard import PartResult, PartTask, run_part, write_parts
+
+    first, end = job.shard_range(walk.shard)
+    missing = job.n - walk.accepted
+    full = [e for e in entries.values() if e.stop == job.shard_range(e.shard)[1]]
+    seen = sum(e.candidates for e in full)
+    seen_accepted = sum(e.accepted for e in full)
+    done: list[PartResult] = []
+    covered = first
+    while True:
+        accepted = sum(p.accepted for p in done)
+        if accepted >= missing or covered >= end:
+            break
+        made = covered - first
+        if walk.accepted == 0 and accepted == 0 and seen + made >= ALL_REJECTED_AFTER:
+            reasons: dict[str, int] = {}
+            for part in done:
+                for outcome, _ in part.outcomes:
+                    if outcome.reject is not None:
+                        reasons[outcome.reject.reason] = reasons.get(outcome.reject.reason, 0) + 1
+            raise all_rejected(job, seen + made, reasons)
+        rate = (seen_accepted + accepted + 1) / (seen + made + 1)
+        need = max(1, round((missing - accepted) / rate))  # the expected count, no margin
+        if made:
+            need = min(need, 4 * made)
+        stop = min(end, covered + need)
+        size = math.ceil((stop - covered) / n_workers)  # fewer parts than workers: no waste
+        still = missing - accepted
+        tasks = [
+            PartTask(job, walk.shard, a, min(a + size, stop), still, slot=walk.shard + 1 + p)
+            for p, a in enumerate(range(covered, stop, size))
+        ]
+        results = _run_parts(ex, run_part, tasks, max_retries)
+        done.extend(results[t.start] for t in tasks)
+        covered = stop
+    return write_parts(ShardTask(job, walk.shard, first, end, max_accepted=missing), done)
+
+
+def _run_parts(ex: Any, fn: Callable[[Any], Any], tasks: list[Any], max_retries: int) -> dict:
+    """``fn(task)`` of every task on the executor, by ``task.start``; a task whose worker
+    died is run again, up to ``max_retries`` times."""
+    results: dict[int, Any] = {}
+    retries: dict[int, int] = {}
+    pending = list(tasks)
+    while pending:
+        try:
+            for task, result in ex.map_unordered(fn, pending):
+                results[task.start] = result
+            pending = []
+        except WorkerLost as lost:
+            pending = list(lost.pending)
+            for task in pending:
+                retries[task.start] = retries.get(task.start, 0) + 1
+                if retries[task.start] > max_retries:
+                    raise ShardError(
+                        f"shard {task.shard} (candidates {task.start}-{task.stop - 1}) lost "
+                        f"its worker {retries[task.start]} times; giving up"
+                    ) from lost
+    return results
 
 
 def _ordered(entries: dict[int, ShardEntry]) -> list[ShardEntry]:

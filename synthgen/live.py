@@ -28,18 +28,19 @@ class LiveCounts:
     def __init__(self) -> None:
         self._array = multiprocessing.RawArray(ctypes.c_int64, SLOTS * _FIELDS)
 
-    def begin(self, shard: int) -> None:
+    def begin(self, shard: int, slot: int | None = None) -> None:
         """Claim ``shard``'s slot (a shard that ran there before is forgotten); this
-        process's model activity is counted there from now on."""
+        process's model activity is counted there from now on. ``slot``: another slot than
+        the shard number's (the parts of a split shard run at once, each in its own)."""
         global _slot
-        base = (shard % SLOTS) * _FIELDS
+        base = ((shard if slot is None else slot) % SLOTS) * _FIELDS
         for k in range(1, _FIELDS):
             self._array[base + k] = 0
         self._array[base] = shard + 1
         _slot = base
 
-    def accepted(self, shard: int, count: int) -> None:
-        self._array[(shard % SLOTS) * _FIELDS + 1] = count
+    def accepted(self, shard: int, count: int, slot: int | None = None) -> None:
+        self._array[((shard if slot is None else slot) % SLOTS) * _FIELDS + 1] = count
 
     def add_model(self, in_flight: int, done: int, tokens: int) -> None:
         """Model activity of the shard this process runs (see :func:`model_requests`)."""

@@ -200,6 +200,15 @@ ALL_REJECTED_AFTER = 100
 (whatever the shard size): a dead server or a wrong model should cost minutes, not hours."""
 
 
+def all_rejected(job: JobSpec, candidates: int, reasons: dict[str, int]) -> UserError:
+    """The one line that stops a model-backed job whose first candidates were all rejected."""
+    ranked = dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    return UserError(
+        f"program {job.program!r} rejected all of its first {candidates} candidates "
+        f"(rejects: {ranked}): check the model server and the config, then rerun"
+    )
+
+
 def candidate_concurrency(backends: dict[str, Any]) -> int:
     """How many candidates to run at once: the largest ``max_concurrency`` of the backends'
     settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one; at
@@ -332,11 +341,7 @@ def _merged(
             else:
                 reasons[reject.reason] += 1
                 if reasons.total() >= ALL_REJECTED_AFTER:
-                    raise UserError(
-                        f"program {job.program!r} rejected all of its first {ALL_REJECTED_AFTER}"
-                        f" candidates (rejects: {dict(reasons.most_common())}): check the model"
-                        " server and the config, then rerun"
-                    )
+                    raise all_rejected(job, ALL_REJECTED_AFTER, reasons)
         yield item.outcome
 
 

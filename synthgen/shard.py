@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.gc_tuning import shard_gc
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
-from synthgen.produce import backends_of, collect_usage, load_program, produce_range
+from synthgen.produce import Outcome, backends_of, collect_usage, load_program, produce_range
 from synthgen.seeding import sha256_file
 from synthgen.sinks import sinks
 
@@ -49,44 +50,156 @@ def remove_shard(job: JobSpec, shard: int) -> None:
     remove_path(rejects_path(job.root, shard))
 
 
+@dataclass(frozen=True)
+class PartTask:
+    """Candidates [start, stop) of shard ``shard``, one of the parts the engine splits a
+    shard into so that every worker has work when the dataset needs fewer records than a
+    shard holds (see :mod:`synthgen.engine`). Nothing is written: the outcomes go back to the
+    engine, which writes the shard from its parts (:func:`write_parts`) exactly as
+    :func:`run_shard` would have written it."""
+
+    job: JobSpec
+    shard: int
+    start: int
+    stop: int
+    max_accepted: int
+    """The shard never needs more accepted records than this: the part stops there."""
+    slot: int
+    """Its live-progress slot (the parts of a shard run at once, each counts in its own)."""
+
+
+@dataclass
+class PartResult:
+    """What a part made: each outcome in index order with the counters that candidate alone
+    added (so the shard's counters can stop exactly where the shard is cut), and the part's
+    timings and model usage (run facts, summed over every part)."""
+
+    start: int
+    stop: int
+    """One past the last candidate made: ``task.stop``, or less when max_accepted was hit."""
+    outcomes: list[tuple[Outcome, dict[str, int]]]
+    timings: dict[str, float]
+    usage: dict[str, int]
+
+    @property
+    def accepted(self) -> int:
+        return sum(o.record is not None for o, _ in self.outcomes)
+
+
 def run_shard(task: ShardTask) -> ShardEntry:
     """Produce, write and record one shard; returns its manifest entry."""
     with shard_gc():
-        return _run_shard(task)
+        job = task.job
+        remove_shard(job, task.shard)
+        program = load_program(job)
+        backends = backends_of(program)
+        collect_usage(backends)  # start this shard's accounting from zero
+        counts = live.current()
+        if counts is not None:
+            counts.begin(task.shard)
+        timings: dict[str, float] = {}
+        counters: Counter[str] = Counter()
+        outcomes = produce_range(
+            job,
+            task.start,
+            task.stop,
+            program,
+            backends,
+            timings,
+            counters,
+            max_accepted=task.max_accepted,
+        )
+        return _write(
+            task,
+            ((outcome, None) for outcome in outcomes),
+            timings,
+            counters,
+            lambda: collect_usage(backends, timings),  # model durations go to timings
+            counts,
+        )
 
 
-def _run_shard(task: ShardTask) -> ShardEntry:
+def run_part(task: PartTask) -> PartResult:
+    """Make the candidates of one part of a split shard (see :class:`PartTask`)."""
+    with shard_gc():
+        job = task.job
+        program = load_program(job)
+        backends = backends_of(program)
+        collect_usage(backends)
+        counts = live.current()
+        if counts is not None:
+            counts.begin(task.shard, slot=task.slot)
+        timings: dict[str, float] = {}
+        counters: Counter[str] = Counter()
+        made: list[tuple[Outcome, dict[str, int]]] = []
+        accepted = 0
+        stop = task.stop
+        outcomes = produce_range(
+            job,
+            task.start,
+            task.stop,
+            program,
+            backends,
+            timings,
+            counters,
+            max_accepted=task.max_accepted,
+        )
+        for outcome in outcomes:
+            # produce_range adds a candidate's counters just before yielding it (one
+            # candidate at a time on the concurrent path the engine splits for)
+            made.append((outcome, dict(counters)))
+            counters.clear()
+            if outcome.record is not None:
+                accepted += 1
+                if counts is not None:
+                    counts.accepted(task.shard, accepted, slot=task.slot)
+                if accepted >= task.max_accepted:
+                    stop = outcome.index + 1
+                    break
+        usage = collect_usage(backends, timings)
+        return PartResult(task.start, stop, made, timings, usage)
+
+
+def write_parts(task: ShardTask, parts: list[PartResult]) -> ShardEntry:
+    """Write shard ``task`` from its parts (contiguous from ``task.start``, in index order),
+    the same bytes and entry as :func:`run_shard`: outcomes stop at ``task.max_accepted``
+    accepted records, counters at the last candidate written; timings and model usage are
+    every part's (they are run facts: the calls were made)."""
+    timings: dict[str, float] = {}
+    usage: Counter[str] = Counter()
+    for part in parts:
+        for key, value in part.timings.items():
+            timings[key] = timings.get(key, 0.0) + value
+        usage.update(part.usage)
+    remove_shard(task.job, task.shard)
+    outcomes = (item for part in parts for item in part.outcomes)
+    return _write(task, outcomes, timings, Counter(), lambda: dict(usage), None)
+
+
+def _write(
+    task: ShardTask,
+    outcomes: Iterable[tuple[Outcome, dict[str, int] | None]],
+    timings: dict[str, float],
+    counters: Counter[str],
+    usage: Callable[[], dict[str, int]],
+    counts: live.LiveCounts | None,
+) -> ShardEntry:
+    """Write ``outcomes`` (each with the counters it adds, if not already in ``counters``)
+    as shard ``task``, stopping after ``task.max_accepted`` records; record the shard."""
     job = task.job
-    remove_shard(job, task.shard)
-    program = load_program(job)
-    backends = backends_of(program)
-    collect_usage(backends)  # start this shard's accounting from zero
     writer = sinks.get(job.format)(job, task.shard)
     rejects_final = rejects_path(job.root, task.shard)
     rejects_tmp = tmp_path(rejects_final)
-    timings: dict[str, float] = {}
     reasons: Counter[str] = Counter()
-    counters: Counter[str] = Counter()
     filters: dict[str, FilterStats] = {}
     accepted = 0
     stop = task.stop
     rejects_sha = hashlib.sha256()
-    counts = live.current()
-    if counts is not None:
-        counts.begin(task.shard)
     try:
         with open(rejects_tmp, "wb") as rejects:
-            outcomes = produce_range(
-                job,
-                task.start,
-                task.stop,
-                program,
-                backends,
-                timings,
-                counters,
-                max_accepted=task.max_accepted,
-            )
-            for outcome in outcomes:
+            for outcome, added in outcomes:
+                if added:
+                    counters.update(added)
                 for name, passed in outcome.verdicts:
                     stats = filters.setdefault(name, FilterStats())
                     if passed:
@@ -118,7 +231,7 @@ def _run_shard(task: ShardTask) -> ShardEntry:
         remove_path(rejects_tmp)
         raise
     files[rejects_final.relative_to(job.root).as_posix()] = rejects_sha.hexdigest()
-    usage = collect_usage(backends, timings)  # model durations go to timings
+    used = usage()
     entry = ShardEntry(
         shard=task.shard,
         start=task.start,
@@ -131,7 +244,7 @@ def _run_shard(task: ShardTask) -> ShardEntry:
         media_files=writer.media_files,
         media_bytes=writer.media_bytes,
         timings={k: round(v, 4) for k, v in sorted(timings.items())},
-        counters=dict(sorted((counters + Counter(usage)).items())),
+        counters=dict(sorted((counters + Counter(used)).items())),
     )
     write_sidecar(job.root, entry)
     return entry

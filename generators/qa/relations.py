@@ -117,7 +117,8 @@ class RelationBetweenRegions(QuestionKind):
 @question_kinds.register
 class RelationWhich(QuestionKind):
     """Which of 2-3 candidates has relation R to object O: exactly one has it; in the
-    procedural world every other candidate has the opposite relation (decided)."""
+    procedural world every other candidate has the opposite relation (decided); in an open
+    world the others are things of the answer's group (see ``ask``)."""
 
     name = "relation_which"
     family = "relation"
@@ -140,6 +141,14 @@ class RelationWhich(QuestionKind):
         else:
             wrong = [x.id for x in g.objects if x.id != o and not g.holds(x.id, p, o)]
         wrong = sorted(x for x in wrong if refs[x] is not None)
+        if g.world is not None:
+            # the candidates are things of one kind (people with a person, furniture
+            # with furniture; never the sky or the floor): "which is flying in the sky:
+            # the airplane or the hat?" needs no look, "the man or the woman" does
+            if not g.world.is_thing(s):
+                return None
+            group = g.world.group.get(s)
+            wrong = [x for x in wrong if g.world.is_thing(x) and g.world.group.get(x) == group]
         if not wrong:
             return None
         k = min(len(wrong), 2 if rng.random() < 0.5 else 1)

@@ -12,6 +12,7 @@ prompt hash go into the record's lineage.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,6 +60,7 @@ _STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def singular(word: str) -> str:
     """Singular, lower-case form for comparing names: "cubes" ~ "cube", "tori" ~ "torus"."""
     w = word.lower()

@@ -105,7 +105,6 @@ def clear_caches() -> None:
     _STRUCTS.clear()
     _REGIONS.clear()
     _source.cache_clear()
-    _backdrop_image.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,19 +310,10 @@ def layer_drawable(scene, layer) -> Art | None:
     return None
 
 
-@functools.lru_cache(maxsize=160)
-def _backdrop_image(scene_type: str, variant: int, width: int, height: int) -> Image.Image:
-    """The backdrop's colour image (each render starts from a copy: copying a Pillow image
-    is a memcpy, converting the array was a third of a millisecond per scene)."""
-    _, rgb = backdrop_pixels(scene_type, variant, width, height)
-    return Image.fromarray(rgb, "RGB")
-
-
 def render_scene(scene) -> WorldRendering:
     W, H = scene.width, scene.height
-    bd_labels, _ = backdrop_pixels(scene.scene_type, scene.variant, W, H)
-    bd_img = _backdrop_image(scene.scene_type, scene.variant, W, H)
-    img = bd_img.copy()
+    bd_labels, bd_rgb = backdrop_pixels(scene.scene_type, scene.variant, W, H)
+    img = Image.fromarray(bd_rgb, "RGB")
     ids = bd_labels.astype(np.uint16)  # backdrop piece k is oid k, rank k
     depth = ids.copy()
     nb = len(scene.backdrop.pieces)
@@ -343,7 +333,7 @@ def render_scene(scene) -> WorldRendering:
         ys, xs = slice(cy0, cy1), slice(cx0, cx1)
         kind = layer.kind
         if kind == "overlay":
-            img.paste(bd_img.crop((cx0, cy0, cx1, cy1)), (cx0, cy0))
+            img.paste(Image.fromarray(bd_rgb[ys, xs], "RGB"), (cx0, cy0))
             ids[ys, xs] = bd_labels[ys, xs]
             depth[ys, xs] = rank
             continue

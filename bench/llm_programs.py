@@ -4,15 +4,20 @@ For each model-backed program (svg ``paraphrase=llm`` and ``annotator=mllm``, mu
 ``rewrite=llm`` and ``documents=``, audiocaps ``rewrite=llm``) and each injected latency
 (default 50 ms and 2 s), a fake OpenAI-compatible server that serves at most ``--server-cap``
 (256) requests at once answers every chat request after the latency. The job runs with
-``synthgen.make`` (one worker, ``llm.max_concurrency`` = ``--client-cap``). Printed:
+``synthgen.make`` (``--workers``, default 1, each with ``llm.max_concurrency`` = ``--client-cap``;
+with more workers a job of fewer records than a shard has its shard made in parts, one per
+worker). Printed:
 
 * achieved requests/s, measured at the server from the first request's arrival to the last
-  reply, as a fraction of the ideal ``min(server cap, client cap) / latency`` (goal >= 90 %);
+  reply, as a fraction of the ideal ``min(server cap, client cap x workers) / latency``
+  (goal >= 90 %);
 * wasted calls: requests made for candidates past the n-th accepted record (mapped back to
   their candidate through the request seed, ``request_seed(seed, index, call)``), as a
   fraction of all requests (goal <= 5 %);
-* the peak number of requests in flight at the server, and the CPU seconds of the process
-  (the job and the in-process fake server) per request: one core's bound on the rate.
+* the peak number of requests in flight at the server, and the CPU seconds per request from
+  the job's start to its last shard (the job and the in-process fake server; the workers'
+  too with ``--workers`` > 1; imports and the dataset card left out): its inverse is one
+  core's bound on the rate.
 
 imgdiff ``mode="model"`` and edit ``source="images"`` run diffusers pipelines per candidate:
 on this CPU-only machine they are diffusion-bound, not server-bound, and are not run here.
@@ -31,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import resource
 import sys
 import tempfile
 import threading
@@ -154,10 +160,16 @@ class CappedServer(FakeLLMServer):
 
 
 def run_case(
-    name: str, latency: float, seconds: float, server_cap: int, client_cap: int, max_n: int
+    name: str,
+    latency: float,
+    seconds: float,
+    server_cap: int,
+    client_cap: int,
+    max_n: int,
+    workers: int = 1,
 ) -> str:
     case = CASES[name]
-    ideal = min(server_cap, client_cap) / latency
+    ideal = min(server_cap, client_cap * workers) / latency
     n = min(max_n, max(20, math.ceil(ideal * seconds / case.per_record)))
     with tempfile.TemporaryDirectory() as tmp_name, CappedServer(latency, server_cap) as srv:
         tmp = Path(tmp_name)
@@ -173,9 +185,22 @@ def run_case(
             "max_concurrency": client_cap,
             "timeout_s": max(30.0, 10 * latency),
         }
-        cpu = time.process_time()
-        manifest = synthgen.make(case.program, n=n, out=tmp / "out", workers=1, config=config)
-        cpu = time.process_time() - cpu
+        marks: dict[str, float] = {}
+
+        def progress(event: str, _data: dict[str, Any]) -> None:
+            """CPU from the job's start to its last shard: the candidates and the client,
+            not the imports before nor the dataset card after (fixed costs)."""
+            if event in ("start", "shard"):
+                marks[event] = time.process_time()
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        manifest = synthgen.make(
+            case.program, n=n, out=tmp / "out", workers=workers, config=config, progress=progress
+        )
+        cpu = marks["shard"] - marks["start"]
+        if workers > 1:  # the workers' CPU (they are reaped when the job ends)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu += (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
         requests = [r for r in srv.requests if r.answered is not None]
         if not requests:
             return f"{name:20s} latency {latency:g}s: no request reached the server"
@@ -193,7 +218,7 @@ def run_case(
             f"{rate / ideal:6.1%} of ideal {ideal:7.1f}; peak in flight "
             f"{srv.state.max_in_flight:4d}; wasted {wasted:5.1%}; CPU {cpu:6.1f}s = "
             f"{1000 * cpu / len(requests):5.2f} ms/request (one core: at most "
-            f"{len(requests) / max(cpu, 1e-9):7.1f} req/s)"
+            f"{len(requests) / max(cpu, 1e-9):7.1f} req/s); {workers} worker(s)"
         )
 
 
@@ -221,11 +246,22 @@ def main() -> None:
     parser.add_argument("--client-cap", type=int, default=128)
     parser.add_argument("--programs", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--max-n", type=int, default=1500, help="records per case at most")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (each keeps client-cap in flight)"
+    )
     args = parser.parse_args()
     for latency in args.latency:
         for name in args.programs:
             print(
-                run_case(name, latency, args.seconds, args.server_cap, args.client_cap, args.max_n),
+                run_case(
+                    name,
+                    latency,
+                    args.seconds,
+                    args.server_cap,
+                    args.client_cap,
+                    args.max_n,
+                    args.workers,
+                ),
                 flush=True,
             )
 

@@ -9,6 +9,10 @@ Accepting exactly the first ``n`` accepted candidates: shards are fixed candidat
 may run a shard that turns out not to be needed; it is deleted). The shard holding the n-th
 accepted record is cut to end right after it, so the final layout and bytes depend only on
 (recipe, config, seed, n).
+
+A model-backed job whose next wave is a single shard (n below the shard size, or its last
+shard) has that shard made in parts by all workers, then written once (:func:`_split_shard`),
+so no worker idles; the shard's bytes are the same.
 """
 
 from __future__ import annotations

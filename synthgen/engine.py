@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import math
 import os
 import time
@@ -606,6 +607,32 @@ def _splits_shards(job: JobSpec) -> bool:
     return load_llm_settings(llm).max_concurrency > 1
 
 
+def part_bounds(
+    start: int, want: int, shard: tuple[int, int], cohort: int, n_workers: int
+) -> list[tuple[int, int]]:
+    """One round's parts: ``[start, want)`` (``want`` rounded up to a cohort boundary, at most
+    the shard's end) cut into at most ``n_workers`` about equal ``(start, stop)`` ranges whose
+    inner bounds are cohort boundaries too. Cohorts are ``k * cohort`` onwards, clipped to the
+    shard, and batched model calls give other floats than single ones, so a part must hold
+    whole cohorts to make the bytes the unsplit shard makes (``cohort=1``: any cut does)."""
+    first, end = shard
+
+    def on_cohort(index: int) -> int:
+        return min(end, max(first, -(-index // cohort) * cohort))
+
+    stop = on_cohort(want)
+    size = math.ceil((stop - start) / n_workers)  # fewer parts than workers: no waste
+    inner = {min(stop, on_cohort(start + p * size)) for p in range(1, n_workers)}
+    bounds = sorted({start, stop} | inner)
+    return list(itertools.pairwise(bounds))
+
+
+def _cohort_size(job: JobSpec) -> int:
+    """The program's cohort size (its config's ``cohort_size``; 1 when it has none)."""
+    config = programs.get(job.program).Config.model_validate(job.config)
+    return int(getattr(config, "cohort_size", 1))
+
+
 def _split_shard(
     job: JobSpec,
     ex: Any,
@@ -623,12 +650,14 @@ def _split_shard(
     before, so a program that rejects everything is caught by the guard below after a few
     rounds, not after a whole shard), split evenly over the workers. The shard written from
     the parts is the one :func:`run_shard` writes (:func:`synthgen.shard.write_parts`):
-    every candidate's outcome depends on its index alone, so neither the part boundaries nor
-    the worker count reach the bytes."""
+    every candidate's outcome depends on its index alone (and on its cohort's members, see
+    :mod:`synthgen.models.cohort`: parts hold whole cohorts), so neither the part boundaries
+    nor the worker count reach the bytes."""
     from synthgen.produce import ALL_REJECTED_AFTER, all_rejected
     from synthgen.shard import PartResult, PartTask, run_part, write_parts
 
     first, end = job.shard_range(walk.shard)
+    cohort = _cohort_size(job)
     missing = job.n - walk.accepted
     full = [e for e in entries.values() if e.stop == job.shard_range(e.shard)[1]]
     seen = sum(e.candidates for e in full)
@@ -651,16 +680,15 @@ def _split_shard(
         need = max(1, round((missing - accepted) / rate))  # the expected count, no margin
         if made:
             need = min(need, 4 * made)
-        stop = min(end, covered + need)
-        size = math.ceil((stop - covered) / n_workers)  # fewer parts than workers: no waste
+        parts = part_bounds(covered, covered + need, (first, end), cohort, n_workers)
         still = missing - accepted
         tasks = [
-            PartTask(job, walk.shard, a, min(a + size, stop), still, slot=walk.shard + 1 + p)
-            for p, a in enumerate(range(covered, stop, size))
+            PartTask(job, walk.shard, a, b, still, slot=walk.shard + 1 + p)
+            for p, (a, b) in enumerate(parts)
         ]
         results = _run_parts(ex, run_part, tasks, max_retries)
         done.extend(results[t.start] for t in tasks)
-        covered = stop
+        covered = parts[-1][1]
     return write_parts(ShardTask(job, walk.shard, first, end, max_accepted=missing), done)
 
 

@@ -144,6 +144,15 @@ class EditConfig(ProgramConfig):
     def needs_llm(self) -> bool:
         return self.source == "images"
 
+    @property
+    def cohort_size(self) -> int:
+        """Candidates whose diffusers calls share one (see synthgen.models.cohort)."""
+        if self.source != "images":
+            return 1
+        from synthgen.models.diffusion import cohort_size_of
+
+        return cohort_size_of(self.diffusion)
+
 
 class Preservation(StrictModel):
     """Pixel statistics of the edit (max over channels of the absolute difference)."""

@@ -141,6 +141,15 @@ class ImgDiffConfig(ProgramConfig):
     def needs_llm(self) -> bool:
         return self.mode == "model"
 
+    @property
+    def cohort_size(self) -> int:
+        """Candidates whose diffusers calls share one (see synthgen.models.cohort)."""
+        if self.mode != "model":
+            return 1
+        from synthgen.models.diffusion import cohort_size_of
+
+        return cohort_size_of(self.diffusion, self.inpaint)
+
 
 @register_program
 class ImgDiff(Program[ImgDiffConfig]):

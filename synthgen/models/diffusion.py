@@ -116,6 +116,14 @@ def load_diffusion_settings(
     )
 
 
+def cohort_size_of(*tables: Mapping[str, Any]) -> int:
+    """The cohort size the backends built from these config tables will ask for (the largest
+    ``batch_size``; empty tables are skipped), known from the config alone: the engine needs
+    it to cut a shard into parts on cohort boundaries without loading any model."""
+    sizes = [load_diffusion_settings(t).batch_size for t in tables if t]
+    return max(sizes, default=1)
+
+
 class DiffusionBackend:
     """A loaded diffusers checkpoint; see the module docstring for the contract."""
 

@@ -271,3 +271,24 @@ def test_cohorts_batch_candidates_and_keep_bytes_at_any_concurrency(
     for line in (lines[1], lines[4]):
         result = replay(tmp_path / "c1", json.loads(line)["id"])
         assert result.identical, result.differences
+
+
+def test_a_lone_shard_made_in_parts_keeps_whole_cohorts_and_the_bytes(
+    server: FakeLLMServer, tmp_path: Path, models: dict[str, Path]
+) -> None:
+    """#17: n below the shard size with two workers makes the lone shard in parts; with
+    cohorts of 3 (batched diffusers/CLIP calls) the parts are cut on cohort boundaries, so the
+    bytes are a one-worker run's."""
+    server.state.reply = Fake()
+    config = _config(server, tmp_path, models, **WIDE)
+    for table in ("diffusion", "inpaint"):
+        config[table]["batch_size"] = 3
+    runs = {}
+    for workers in (1, 2):
+        shutil.rmtree(tmp_path / "llm-cache", ignore_errors=True)
+        root = tmp_path / f"w{workers}"
+        args = ["--n", "5", "--seed", "4", "--workers", str(workers), "--shard-size", "16"]
+        result = run_cli("make", "imgdiff", "--out", str(root), *args, *_sets(config))
+        assert result.returncode == 0, result.stderr
+        runs[workers] = dataset_bytes(root)
+    assert runs[1] == runs[2]

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from synthgen.filter import Filter, register_filter
-from synthgen.records import CompactModel, Verdict
+from synthgen.records import CompactModel, StrictModel, Verdict
 from synthgen.world import SceneGraph, SceneObject
 
 POSITION_TOL = 2e-4
@@ -60,13 +60,35 @@ class ExpectedDelta(BaseModel):
     light: tuple[float, float] | None = Field(None, description="(azimuth, elevation) degrees")
 
 
-class ObjectDelta(CompactModel):
-    """One object's state before and after (None: absent on that side)."""
+class ObjectState(StrictModel):
+    """The compared fields (``FIELDS``) of one object on one side of an edit."""
 
-    source_id: int | None = None
-    target_id: int | None = None
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
+    shape: str
+    color: str
+    material: str
+    size: str
+    x: float
+    y: float
+    rotation: float
+
+
+ABSENT = ObjectState(shape="", color="", material="", size="", x=0.0, y=0.0, rotation=0.0)
+"""The state on the side where the object does not exist (its id there is 0)."""
+
+
+class ObjectDelta(StrictModel):
+    """One object's full state before and after and the fields that differ.
+
+    Every key is present and never null (id 0 and :data:`ABSENT`: not on that side; for an
+    object on one side only every field counts as changed), so every record has the same
+    keys and types whatever its edit: Arrow / ``datasets`` type all shards alike.
+    """
+
+    source_id: int = Field(0, description="object id in the source graph (0: added)")
+    target_id: int = Field(0, description="object id in the target graph (0: removed)")
+    changed: list[str] = Field(description="the FIELDS whose value differs")
+    before: ObjectState = ABSENT
+    after: ObjectState = ABSENT
 
 
 def state(o: SceneObject) -> dict[str, Any]:
@@ -98,7 +120,7 @@ def graph_delta(source: SceneGraph, target: SceneGraph, id_map: list[int]) -> li
     for sid, tid in enumerate(id_map, start=1):
         before = state(source.object(sid))
         if tid == 0:
-            out.append(ObjectDelta(source_id=sid, before=before))
+            out.append(ObjectDelta(source_id=sid, changed=list(FIELDS), before=before))
             continue
         kept.add(tid)
         after = state(target.object(tid))
@@ -108,13 +130,14 @@ def graph_delta(source: SceneGraph, target: SceneGraph, id_map: list[int]) -> li
                 ObjectDelta(
                     source_id=sid,
                     target_id=tid,
-                    before={f: before[f] for f in diff},
-                    after={f: after[f] for f in diff},
+                    changed=diff,
+                    before=before,
+                    after=after,
                 )
             )
     for o in target.objects:
         if o.id not in kept:
-            out.append(ObjectDelta(target_id=o.id, after=state(o)))
+            out.append(ObjectDelta(target_id=o.id, changed=list(FIELDS), after=state(o)))
     return out
 
 

@@ -12,11 +12,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the record layout; bumped on any incompatible change of the base fields or of
 the programs' record shapes. 2: every JSON field has one type across records (Arrow /
 ``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
-tuples of mixed types as objects, int-or-str values as strings, no all-null fields."""
+tuples of mixed types as objects, int-or-str values as strings, no all-null fields.
+3: the bare JSON loader (which types every shard from the first) reads every shard: sprite
+anchors as a list of {name, x, y}; edit's referring_expression and signs never null."""
 
 
 class StrictModel(BaseModel):

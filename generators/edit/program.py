@@ -31,10 +31,10 @@ from a model: see ``model_path.py``.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
 from synthgen.errors import UserError
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
@@ -43,7 +43,7 @@ from synthgen.generators.edit import ops, pixels, styles
 from synthgen.generators.edit import sign as signs
 from synthgen.generators.edit.refexp import RefExp, evaluate
 from synthgen.generators.edit.sprites import SPRITE_EDIT_TYPES
-from synthgen.generators.jsonfield import JsonObject, OmitNone
+from synthgen.generators.jsonfield import JsonObject, OmitNone, loads
 from synthgen.generators.streams import own_stream
 from synthgen.media import MediaItem
 from synthgen.program import (
@@ -57,6 +57,7 @@ from synthgen.program import (
 )
 from synthgen.prompts import load, text_sha256
 from synthgen.records import BaseRecord, StrictModel, Verdict
+from synthgen.seeding import canonical_json
 from synthgen.world import SceneGraph, SceneSamplingError, get_renderer
 from synthgen.world.choice import WorldSettings, world_field, world_name
 from synthgen.world.graph import build_scene_graphs
@@ -164,21 +165,40 @@ class Preservation(StrictModel):
     max_abs_diff_outside: int
 
 
+def _refexps_text(value: dict[str, RefExp]) -> str:
+    return canonical_json({role: ref.model_dump(mode="json") for role, ref in value.items()})
+
+
+RefExps = Annotated[
+    dict[str, RefExp],
+    BeforeValidator(loads),
+    PlainSerializer(_refexps_text, return_type=str),
+]
+"""Role -> expression in memory; canonical JSON text on disk. An expression nests to any
+depth (a relation's anchor is an expression) and names only the attributes it uses, so as
+JSON objects its keys would differ from record to record, which Arrow / ``datasets`` cannot
+type across shards."""
+
+
 class EditRecord(OmitNone, BaseRecord):
     """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change).
 
     ``params`` (its keys and their types depend on the edit type) is written as canonical
-    JSON text; the graphs are left out of the JSON unless ``graphs=true`` (other unset fields
-    are null, so every record of a dataset has the same keys).
+    JSON text; the graphs are left out of the JSON unless ``graphs=true``. The phrase and the
+    signs are never null ("" and :data:`~synthgen.generators.edit.sign.NO_SIGN` for none):
+    a field null in a whole shard cannot be loaded together with a shard that sets it.
     """
 
     source: str = Field(description='"procedural" or "images"')
     category: str = Field(description="object, scene, text, style (procedural) or model")
     edit_type: str = Field(description="edit type, or the style's name")
     instruction: str
-    referring_expression: str | None = Field(None, description="the edited object's phrase")
-    refexps: dict[str, RefExp] = Field(
-        default_factory=dict, description="structured expressions used (target, anchor)"
+    referring_expression: str = Field(
+        "", description='the edited object\'s phrase ("" when the edit names no object)'
+    )
+    refexps: RefExps = Field(
+        default_factory=dict,
+        description="structured expressions used (target, anchor), as canonical JSON text",
     )
     params: JsonObject = Field(
         default_factory=dict,
@@ -187,8 +207,12 @@ class EditRecord(OmitNone, BaseRecord):
     delta: list[ObjectDelta] = Field(
         default_factory=list, description="scene-graph objects before/after (changed only)"
     )
-    sign_before: signs.Sign | None = None
-    sign_after: signs.Sign | None = None
+    sign_before: signs.Sign = Field(
+        signs.NO_SIGN, description="the sign as drawn before a text edit (empty text: none)"
+    )
+    sign_after: signs.Sign = Field(
+        signs.NO_SIGN, description="the sign as drawn after a text edit (empty text: none)"
+    )
     preservation: Preservation | None = None
     fidelity: str = Field(description='"passed" (oracle) or "model-checked"')
     ocr: Literal["passed", "skipped", "not_applicable"] = "not_applicable"
@@ -196,6 +220,18 @@ class EditRecord(OmitNone, BaseRecord):
     target_graph: SceneGraph | None = None
 
     omit_when_none = ("source_graph", "target_graph")
+
+    @field_validator("referring_expression", mode="before")
+    @classmethod
+    def _no_phrase(cls, value: str | None) -> str:
+        # a string in every record, never null: a shard whose edits name no object would
+        # type the column null and a later shard's phrases could not be read into it
+        return "" if value is None else value
+
+    @field_validator("sign_before", "sign_after", mode="before")
+    @classmethod
+    def _no_sign(cls, value: object) -> object:
+        return signs.NO_SIGN if value is None else value
 
 
 def phrasings(kind: str, name: str) -> list[str]:

@@ -73,6 +73,11 @@ class Sign(BaseModel):
     """(x, y, w, h) of the board in pixels."""
 
 
+NO_SIGN = Sign(text="", font_color="", font_size="", font_style="", box=(0, 0, 0, 0))
+"""What an edit record holds for "no sign" (edits of other types): a Sign with every key, not
+null, so a shard without text edits types the field like one with them (Arrow, ``datasets``)."""
+
+
 @functools.lru_cache(maxsize=64)
 def _font(px: int) -> Any:
     return ImageFont.load_default(size=px)

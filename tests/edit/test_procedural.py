@@ -264,7 +264,7 @@ def test_referring_expressions_are_unique_and_ordinals_are_used() -> None:
             assert len(ids) == 1
             forms["ordinal" if ref.ordinal else "relation" if ref.relation else "attribute"] += 1
             # the object found without ``evaluate`` is the one the edit changed
-            edited = {d.source_id for d in r.delta if d.source_id is not None}
+            edited = {d.source_id for d in r.delta if d.source_id}
             assert _find_independently(ref, r.source_graph) == ids[0]
             assert ids[0] in edited, (r.instruction, ids, edited)
     assert set(forms) == {"attribute", "ordinal", "relation"}, forms

@@ -117,7 +117,12 @@ class GObject:
             "group": self.group,
             "role": self.role,
             "drawn_box": list(self.drawn_box),
-            "anchors": {k: [round(v[0], 2), round(v[1], 2)] for k, v in self.anchors.items()},
+            # a list of {name, x, y}, not a dict keyed by name: every record then has the
+            # same keys, which Arrow / ``datasets`` need to type all shards alike
+            "anchors": [
+                {"name": k, "x": round(v[0], 2), "y": round(v[1], 2)}
+                for k, v in sorted(self.anchors.items())
+            ],
             "facing": self.facing,
             "pos": None if self.pos is None else list(self.pos),
             "whole": self.whole,

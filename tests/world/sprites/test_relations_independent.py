@@ -151,7 +151,8 @@ def check(
     if pred in TOUCH:
         if pred in ("looking at", "watching"):
             # the object's centre lies on the side the subject faces
-            head = s["anchors"].get("head") or s["anchors"].get("face")
+            anchors = {a["name"]: (a["x"], a["y"]) for a in s["anchors"]}
+            head = anchors.get("head") or anchors.get("face")
             cx = (ob[0] + ob[2]) / 2
             d = 1 if s["facing"] == "right" else -1 if s["facing"] == "left" else 0
             return d != 0 and (cx - head[0]) * d > 0

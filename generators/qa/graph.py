@@ -135,6 +135,9 @@ class WorldFacts:
     siblings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     parts: tuple[str, ...] = ()
     """Words of parts of things (roof, door, hand, wheel), sorted."""
+    palette: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Category -> colour -> share of its things the world draws in that colour (empty:
+    unknown): the colours a colour question about a thing of the category may offer."""
 
     def is_thing(self, i: int) -> bool:
         return self.role.get(i) == "thing"

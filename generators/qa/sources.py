@@ -255,6 +255,10 @@ class WorldWords:
     """Categories the world draws in several colours (None: unknown, all may vary). The
     colour of a thing of any other category is its name's (grass is green, snow white): it
     is not asked or used to refer, since the question would give its answer away."""
+    palette: Mapping[str, Mapping[str, float]] = dataclasses.field(default_factory=dict)
+    """Category -> colour -> share of the category's things the world draws in it (the
+    colours a bee can have in this world: yellow 0.5, purple 0.5). Colour questions about
+    real things offer these as options and flatten over them (see ``attributes``)."""
 
 
 YES, MAYBE, NO = 2, 1, 0
@@ -446,6 +450,7 @@ def _facts(
         words=words.questions,
         siblings=words.siblings,
         parts=tuple(sorted(words.parts)),
+        palette=words.palette,
     )
 
 
@@ -540,6 +545,7 @@ def _sprites_words() -> WorldWords:
         for variant in range(4):
             for w, h in ((120, 80), (60, 120)):
                 parts |= {p.name for p in geom(kind, w, h, variant).parts[1:]}
+    palette = _palette(atlas)
     return WorldWords(
         general,
         specific,
@@ -548,19 +554,28 @@ def _sprites_words() -> WorldWords:
         tuple(QUESTION_WORDS),
         _siblings(atlas.categories.values()),
         tuple(SCENE_TYPES),
-        _colors_vary(atlas),
+        frozenset(c for c, v in palette.items() if len(v) >= 2 and max(v.values()) <= 0.6),
+        palette,
     )
 
 
-def _colors_vary(atlas: Any) -> frozenset[str]:
-    """Categories whose sprites come in two or more colours, none in over 60 % of them (a
+def _palette(atlas: Any) -> dict[str, dict[str, float]]:
+    """Category -> colour -> share of the sprites the scene grammar draws for it: a
+    poseless draw picks uniformly among the category's plain sprites (a book's pose ""
+    ones, all red: the green and blue books of other poses are never drawn), so those set
+    the shares. Categories whose shares are near even (:attr:`WorldWords.colors_vary`:
+    two colours or more, none over 60 %) are the ones a colour question is asked about (a
     car drawn red three times in four is "red" to a model that never looks)."""
-    colors: dict[str, Counter[str]] = {}
-    for sprite in atlas.all_sprites:
-        colors.setdefault(sprite.category, Counter())[sprite.color] += 1
-    return frozenset(
-        c for c, v in colors.items() if len(v) >= 2 and max(v.values()) <= 0.6 * sum(v.values())
-    )
+    from synthgen.world.sprites.scene import Tables, _plain_sprites
+
+    t = Tables(atlas)
+    out: dict[str, dict[str, float]] = {}
+    for c in atlas.categories:
+        colors = Counter(s.color for s in _plain_sprites(t, c))
+        total = sum(colors.values())
+        if total:
+            out[c] = {k: v / total for k, v in sorted(colors.items())}
+    return out
 
 
 def _siblings(categories: Any) -> dict[str, tuple[str, ...]]:

@@ -125,6 +125,11 @@ def article(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
+def be(noun: str) -> str:
+    """``is`` / ``are``: the verb a noun phrase takes ("are the skis", "is the bee")."""
+    return "are" if noun.rpartition(" ")[2] in PLURAL_ONLY else "is"
+
+
 SAID = {
     "left of": "to the left of",
     "right of": "to the right of",

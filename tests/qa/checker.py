@@ -453,6 +453,8 @@ def check(qa: dict[str, Any], g: Graph) -> None:
             expect(ans, " ".join(o.attrs[k] for k in ORDER if k in o.attrs), "attributes")
         else:
             expect(ans, o.attrs[p["query"]], "query")
+        if "options" in p and (ans not in p["options"] or len(set(p["options"])) < 2):
+            raise Disagreement(f"query options {p['options']} do not offer {ans!r}")
     elif op == "relations":
         s, o = one(g, p["subject"]), one(g, p["object"])
         preds = relation_set(g, s, o)

@@ -34,7 +34,14 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from synthgen.errors import UserError
 from synthgen.filters.edit_fidelity import EditFidelity, ObjectDelta, graph_delta
@@ -173,6 +180,13 @@ RefExps = Annotated[
     dict[str, RefExp],
     BeforeValidator(loads),
     PlainSerializer(_refexps_text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "role -> expression as canonical JSON text",
+        }
+    ),
 ]
 """Role -> expression in memory; canonical JSON text on disk. An expression nests to any
 depth (a relation's anchor is an expression) and names only the attributes it uses, so as

@@ -93,8 +93,10 @@ def test_media_refs_carry_duration_rate_and_channels(
 def test_record_graph_json_is_compact() -> None:
     rec = next(synthgen.generate("audiocaps", n=1, seed=3, config={"events": [3, 3]}))
     text = rec.graph.model_dump_json()
-    assert "null" not in text and '"pan"' not in text  # mono: no pan; unset fields left out
-    for event in json.loads(text)["events"]:
+    assert "null" not in text and '"pan"' not in text  # mono: no pan; unset fields: 0 / ""
+    events = json.loads(text)["events"]
+    assert len({tuple(e) for e in events}) == 1  # every event has the same keys
+    for event in events:
         assert event["onset"] == round(event["onset"], 3)
         assert event["loudness_db"] == round(event["loudness_db"], 1)
     assert rec.lineage.prompts[0].name == "audio_captions"

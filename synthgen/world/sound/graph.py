@@ -15,9 +15,16 @@ at least ``loudness_db``, ``higher_pitched_than`` for two pitched events at leas
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    model_serializer,
+    model_validator,
+)
 
 from synthgen.records import CompactModel, StrictModel
 from synthgen.world.sound.ontology import audioset_id
@@ -29,10 +36,28 @@ Predicate = Literal["before", "after", "overlapping", "louder_than", "higher_pit
 PREDICATES: tuple[str, ...] = Predicate.__args__  # type: ignore[attr-defined]
 
 
-class SoundEvent(CompactModel):
+_UNSET_AS: dict[str, object] = {
+    "pitch_hz": 0.0,
+    "timbre": "",
+    "text": "",
+    "language": "",
+    "form": "",
+    "notes": "",
+    "tempo_bpm": 0.0,
+}
+"""How an event's unset (None) fields are written: every event of every record then has the
+same keys with one non-null type each, which the bare JSON loader of ``datasets`` needs (it
+types all shards from the first one: a key or value only a later shard has fails the load)."""
+
+
+class SoundEvent(StrictModel):
     """One sound event. Times in s, loudness in dB re full scale (A-weighted, over its
     active frames), pitch in Hz (only for classes with one steady pitch), pan -1..1 (stereo
-    only), band: the frequency range holding 90 % of its energy."""
+    only), band: the frequency range holding 90 % of its energy.
+
+    In memory an unset field is None; in JSON it is written as 0 / "" (``_UNSET_AS``, read
+    back as None), ``notes`` as space-separated MIDI keys, and ``pan`` is left out in mono
+    (the same for every record of a dataset)."""
 
     id: int
     label: str = Field(description="sound class, e.g. 'bell'")
@@ -47,9 +72,36 @@ class SoundEvent(CompactModel):
     text: str | None = Field(None, description="the words of a speech event")
     language: str | None = Field(None, description="language of a speech event, e.g. 'German'")
     form: str | None = Field(None, description="an instrument's 'note', 'melody' or 'chord'")
-    notes: list[int] | None = Field(None, description="MIDI keys played, in order")
+    notes: Annotated[
+        list[int] | None,
+        WithJsonSchema({"type": "string", "description": "MIDI keys, space-separated"}),
+    ] = Field(None, description="MIDI keys played, in order")
     tempo_bpm: float | None = Field(None, description="tempo of a melody or beat")
     audioset_id: str = Field("", description="AudioSet ontology id of the class")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_json(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, unset in _UNSET_AS.items():
+                if key in data and type(data[key]) is type(unset) and data[key] == unset:
+                    data[key] = None
+            if isinstance(data.get("notes"), str):
+                data["notes"] = [int(k) for k in data["notes"].split()]
+        return data
+
+    @model_serializer(mode="wrap")
+    def _fixed_keys(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        if out["pan"] is None:
+            del out["pan"]
+        if out["notes"] is not None:
+            out["notes"] = " ".join(str(k) for k in out["notes"])
+        for key, unset in _UNSET_AS.items():
+            if out[key] is None:
+                out[key] = unset
+        return out
 
     @property
     def offset(self) -> float:

@@ -130,10 +130,11 @@ def test_webdataset_card_types_every_record(
     import synthgen.card as card
 
     monkeypatch.setattr(card, "SAMPLE", 1)
-    # audiocaps: its sound events leave out the fields they lack (svg's keys are fixed since
-    # schema 3), so a later record has keys the first lacks
-    out = tmp_path / "audiocaps"
-    synthgen.make("audiocaps", n=6, out=out, workers=1, shard_size=2, format="webdataset")
+    # edit: a verdict's detail is written only when there is one and a delta list can be empty,
+    # so a later record has key paths the first lacks (svg's and audiocaps' keys are fixed
+    # since schema 3)
+    out = tmp_path / "edit"
+    synthgen.make("edit", n=6, out=out, workers=1, shard_size=2, format="webdataset")
     stored = {s.data["id"]: s.data for s in _stored(out, "webdataset")}
     first = _key_paths(stored[min(stored)])
     assert any(_key_paths(r) - first for r in stored.values()), "no key first seen later"

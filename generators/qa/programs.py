@@ -84,9 +84,9 @@ synonyms and hypernyms, "animal" for a dog)
     A filter may carry ``not_name``: the things the word also denotes are left out
     ("animals that are not dogs"). Open-world ``object_list`` / ``describe`` carry
     ``names`` (every listed name: no parts; the caption: things only) and ``counted``
-    (name -> count where the count is exact), see tests/qa/checker.py for the wording;
-    ``relation_list`` with ``placed`` lists the subject's placed relations to objects that
-    are no parts, part relations aside.
+    (name -> count where the count is exact), see tests/qa/checker.py for the wording.
+    (``relation_list`` is not asked of open worlds; records made before carry ``placed``:
+    the subject's placed relations to objects that are no parts, part relations aside.)
 
 Predicates in texts and answers are said as English says them: "left of" -> "to the left
 of", "right of" -> "to the right of", "closer than" -> "closer to the camera than",

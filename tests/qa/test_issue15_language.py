@@ -11,7 +11,6 @@ import pytest
 
 import synthgen
 from synthgen.generators.qa import QAConfig, QASuite
-from synthgen.generators.qa.relations import GEOMETRIC
 from synthgen.generators.qa.templates import article, default_templates, plural
 from synthgen.prompts import load
 from synthgen.world.sprites.atlas import load_atlas
@@ -92,9 +91,9 @@ def test_sprite_questions_have_no_doubled_plurals_or_counted_stuff() -> None:
             )
             assert "size, color and material" not in qa.question, qa.question
             p = qa.program
-            if qa.kind == "relation_regions":
-                assert not set(qa.answer.split(", ")) & {"to the left of", *GEOMETRIC}, qa
+            # forms whose answer the names or boxes give away on real things (#15 finding 2)
+            assert qa.kind not in ("relation_regions", "relation_list", "relation_named"), qa
             if p.get("op") == "count" and p["select"].get("name"):
                 assert p["select"]["name"] not in ("sky", "grass", "bread", "snow", "water")
-    assert asked >= 1000
+    assert asked >= 800  # 963: relation_list/regions/named are not asked of real things
     assert default_templates().has("relation_object.holding")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer
 
 SCHEMA_VERSION = 3
 """Version of the record layout; bumped on any incompatible change of the base fields or of
@@ -18,7 +18,8 @@ the programs' record shapes. 2: every JSON field has one type across records (Ar
 ``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
 tuples of mixed types as objects, int-or-str values as strings, no all-null fields.
 3: the bare JSON loader (which types every shard from the first) reads every shard: sprite
-anchors as a list of {name, x, y}; edit's referring_expression and signs never null."""
+anchors as a list of {name, x, y}; edit's deltas fixed structs, refexps JSON text, phrase and
+signs never null; audio events with every key; a verdict's detail always written ("": none)."""
 
 
 class StrictModel(BaseModel):
@@ -57,7 +58,14 @@ class Verdict(CompactModel):
     threshold: float | None = None
     score_type: str | None = None
     model: str | None = None
-    detail: str | None = None
+    detail: str = Field("", description='why, in words ("" when there is nothing to add)')
+
+    @field_validator("detail", mode="before")
+    @classmethod
+    def _no_detail(cls, value: str | None) -> str:
+        # "" rather than left out: whether a verdict has a detail varies from record to record,
+        # and a key only a later shard has fails the bare JSON loader of ``datasets``
+        return "" if value is None else value
 
 
 class ModelRef(CompactModel):

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from synthgen.generators.qa.attributes import colour_palette
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
 from synthgen.generators.qa.programs import pick, ref
@@ -78,11 +79,12 @@ class _Compositional(QuestionKind):
         if g.world is not None:
             # names of things that could stand in the relation: of its subjects' groups
             # (no "llamas riding the bicycle", no "teddy bears holding the teddy bear")
-            groups = {g.world.group.get(s) for s, _ in g.pairs.get(p, ())}
+            # and, since kinds differ within a group (parrots fly, penguins do not), of
+            # things that hold it toward something in this image: "is there a penguin
+            # flying in the sky" would be "no" without a look
+            subjects = {s for s, _ in g.pairs.get(p, ())}
             names = [
-                n
-                for n in names
-                if n != anchor.name and {g.world.group.get(m.id) for m in g.members(n)} & groups
+                n for n in names if n != anchor.name and any(m.id in subjects for m in g.members(n))
             ]
             if not names or (from_object and x.name not in names):
                 return None
@@ -91,6 +93,12 @@ class _Compositional(QuestionKind):
                 name = x.name if from_object else pick(rng, names)
             elif from_object and slot in x.attrs:
                 attrs[slot] = x.attrs[slot]
+            elif g.world is not None and g.world.palette and slot == "color":
+                # a colour the named things come in: "a green zebra" is "no" by the words
+                palettes = [colour_palette(g, m) for m in g.members(name)] if name else []
+                if not palettes or palettes[0] is None:
+                    return None
+                attrs[slot] = pick(rng, sorted(palettes[0]))
             else:
                 attrs[slot] = pick(rng, g.values(slot))
         if g.lexicon is None:

@@ -18,6 +18,8 @@ from synthgen.world import SceneSamplingError
 from synthgen.world.choice import default_config, world_of
 from synthgen.world.sprites.atlas import load_atlas
 
+KINDS = ("typed_attribute", "attribute_count", "compositional_count", "compositional_exists")
+
 
 def test_flat_draw_keeps_each_colour_equally_often() -> None:
     palette = {"red": 0.75, "blue": 0.25}
@@ -33,14 +35,12 @@ def asked() -> list[tuple[object, object]]:
     settings = default_config("sprites")
     world = world_of(settings)
     suite = QASuite(
-        QAConfig(
-            kinds=("typed_attribute", "attribute_count"), per_image=2, multiple_choice_ratio=0
-        ),
+        QAConfig(kinds=KINDS, per_image=len(KINDS), multiple_choice_ratio=0),
         calibration_world=settings,
     )
     rng = np.random.default_rng(5)
     out = []
-    while len(out) < 120:
+    while len(out) < 240:
         try:
             scene = world.sample(rng, settings)
         except SceneSamplingError:
@@ -83,4 +83,25 @@ def test_colour_counted_is_one_the_things_kind_comes_in(asked) -> None:
         kinds = {view.world.category[o.id] for o in view.members(select["name"])}
         assert kinds, qa  # a name the image shows
         assert any(select["attrs"]["color"] in _atlas_colours(k) for k in kinds), qa
+    assert seen >= 20
+
+
+def test_compositional_names_things_that_hold_the_relation_here(asked) -> None:
+    """ "Is there a penguin flying in the sky?" is "no" by the words: the named things
+    hold the predicate toward something in this image, and a colour asked of them is one
+    their kind comes in."""
+    seen = 0
+    for view, qa in asked:
+        if not qa.kind.startswith("compositional"):
+            continue
+        seen += 1
+        select = qa.program["select"]
+        pred = select["rel"]["pred"]
+        subjects = {s for s, p, _ in view.triples if p == pred}
+        named = view.members(select["name"])
+        assert any(o.id in subjects for o in named), qa
+        colour = select["attrs"].get("color")
+        if colour is not None:
+            kinds = {view.world.category[o.id] for o in named}
+            assert any(colour in _atlas_colours(k) for k in kinds), qa
     assert seen >= 20

@@ -74,6 +74,13 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
     clap_model: str | None = Field(None, description="CLAP checkpoint for clap_relative")
     clap_device: str = Field("cpu", description="device of the CLAP scorer")
     clap_retries: int = Field(2, ge=0, le=5, description="new captions after a CLAP failure")
+    clap_batch_size: int = Field(
+        8,
+        ge=1,
+        le=1024,
+        description="candidates whose CLAP calls share one forward pass (a cohort by index, "
+        "synthgen.models.cohort): part of the dataset's identity",
+    )
 
     @model_validator(mode="after")
     def _llm_settings(self) -> AudiocapsConfig:
@@ -86,6 +93,11 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
     @property
     def needs_llm(self) -> bool:
         return self.rewrite == "llm"
+
+    @property
+    def cohort_size(self) -> int:
+        """Candidates whose CLAP calls share one (1 without a CLAP model)."""
+        return self.clap_batch_size if self.clap_model else 1
 
 
 class AudiocapsRecord(BaseRecord, CompactModel):
@@ -151,7 +163,9 @@ class Audiocaps(Program[AudiocapsConfig]):
         if cfg.clap_model:
             from synthgen.models.scorers import ClapScorer
 
-            out["clap"] = ClapScorer(cfg.clap_model, device=cfg.clap_device)
+            out["clap"] = ClapScorer(
+                cfg.clap_model, device=cfg.clap_device, cohort_size=cfg.clap_batch_size
+            )
         return out
 
     def generate(self, ctx: Context[AudiocapsConfig]) -> Sample | Reject:

@@ -18,6 +18,7 @@ from synthgen.engine import build_job
 from synthgen.generators.audiocaps import AudiocapsRecord
 from synthgen.models import create_chat_backend
 from synthgen.produce import load_program, produce
+from tests.helpers import dataset_bytes
 from tests.models import tiny
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
@@ -173,3 +174,26 @@ def test_a_rewrite_that_loses_a_count_or_adds_a_sound_is_rejected(
     assert not program.facts.check(("Someone knocks on a door.", graph)).passed
     added = program.facts.check((f"Someone knocks {reps} times while a siren wails.", graph))
     assert not added.passed and "absent siren" in added.detail
+
+
+def test_clap_calls_of_a_cohort_share_forward_passes_at_any_concurrency(
+    server: FakeLLMServer, tmp_path: Path, clap_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#17: audiocaps' CLAP checks of clap_batch_size consecutive candidates run as one
+    grouped call, grouped by index, so llm.max_concurrency 1 and 64 write the same bytes."""
+    from tests.models.batch_spy import record_call_sizes
+
+    sizes = record_call_sizes(monkeypatch)
+    server.state.reply = rewrite_reply
+    runs = {}
+    for concurrency in (1, 64):
+        llm = {**settings(server, tmp_path), "max_concurrency": concurrency, "cache": False}
+        cfg = {**SMALL, "rewrite": "llm", "llm": llm, "clap_model": str(clap_path)}
+        cfg["clap_batch_size"] = 4
+        sizes.clear()
+        root = tmp_path / f"c{concurrency}"
+        synthgen.make("audiocaps", n=6, out=root, seed=2, workers=1, shard_size=8, config=cfg)
+        runs[concurrency] = (dataset_bytes(root), sorted(sizes))
+    assert runs[1][0] == runs[64][0]
+    assert runs[1][1] == runs[64][1]
+    assert max(n for what, n in runs[1][1] if what.startswith("clap.")) > 2

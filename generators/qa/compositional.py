@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.attributes import colour_palette
+from synthgen.generators.qa.attributes import colour_palette, flat_draw
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
 from synthgen.generators.qa.programs import pick, ref
@@ -200,8 +200,19 @@ class _Negation(QuestionKind):
         key = pick(rng, g.typed_keys)
         o = pick(rng, g.objects)
         names = g.count_names()
-        name = o.name if rng.random() < 0.8 or not names else pick(rng, names)
-        value = o.attrs[key] if key in o.attrs and rng.random() < 0.5 else pick(rng, g.values(key))
+        if g.world is not None and g.world.palette and key == "color":
+            # real things: a shown thing's name and a colour its kind comes in, the thing
+            # kept so each colour is as likely (as attribute_count): "a turtle that is not
+            # red" is "yes" by the words when turtles come green or yellow
+            palette = colour_palette(g, o)
+            if palette is None or not flat_draw(rng, palette, o.attrs[key]):
+                return None
+            name, value = o.name, pick(rng, sorted(palette))
+        else:
+            name = o.name if rng.random() < 0.8 or not names else pick(rng, names)
+            value = (
+                o.attrs[key] if key in o.attrs and rng.random() < 0.5 else pick(rng, g.values(key))
+            )
         if not g.countable(name):
             return None
         members = g.members(name)

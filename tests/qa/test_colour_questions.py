@@ -18,7 +18,14 @@ from synthgen.world import SceneSamplingError
 from synthgen.world.choice import default_config, world_of
 from synthgen.world.sprites.atlas import load_atlas
 
-KINDS = ("typed_attribute", "attribute_count", "compositional_count", "compositional_exists")
+KINDS = (
+    "typed_attribute",
+    "attribute_count",
+    "compositional_count",
+    "compositional_exists",
+    "negation_count",
+    "negation_exists",
+)
 
 
 def test_flat_draw_keeps_each_colour_equally_often() -> None:
@@ -104,4 +111,18 @@ def test_compositional_names_things_that_hold_the_relation_here(asked) -> None:
         if colour is not None:
             kinds = {view.world.category[o.id] for o in named}
             assert any(colour in _atlas_colours(k) for k in kinds), qa
+    assert seen >= 20
+
+
+def test_negated_colour_is_one_the_things_kind_comes_in(asked) -> None:
+    """ "A turtle that is not red" is "yes" by the words when turtles come green or
+    yellow: the negated colour is one of the named kind's."""
+    seen = 0
+    for view, qa in asked:
+        if not qa.kind.startswith("negation") or qa.program["select"]["not"]["key"] != "color":
+            continue
+        seen += 1
+        select = qa.program["select"]
+        kinds = {view.world.category[o.id] for o in view.members(select["name"])}
+        assert any(select["not"]["value"] in _atlas_colours(k) for k in kinds), qa
     assert seen >= 20

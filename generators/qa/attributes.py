@@ -139,9 +139,7 @@ class TypedAttributeOfObject(QuestionKind):
         program = {"op": "query", "ref": ref(o.name, attrs), "query": key}
         if palette is None:
             return self.make(t, rng, o.attrs[key], program, obj=text, type=key)
-        others = sample(rng, sorted(c for c in palette if c != o.attrs[key]), MAX_OPTIONS - 1)
-        options = shuffled(rng, [o.attrs[key], *others])
-        program["options"] = options
+        options = program["options"] = colour_options(rng, palette, o.attrs[key])
         return self.make(
             t,
             rng,
@@ -158,6 +156,13 @@ class TypedAttributeOfObject(QuestionKind):
 
 MAX_OPTIONS = 4
 """Most colours a colour question offers (the answer and three of its palette's others)."""
+
+
+def colour_options(rng: np.random.Generator, palette: dict[str, float], answer: str) -> list[str]:
+    """The colours a question offers: ``answer`` and up to ``MAX_OPTIONS - 1`` others of
+    ``palette``, shuffled."""
+    others = sample(rng, sorted(c for c in palette if c != answer), MAX_OPTIONS - 1)
+    return shuffled(rng, [answer, *others])
 
 
 @question_kinds.register
@@ -198,6 +203,8 @@ class TypedAttributeAtRegion(QuestionKind):
 
     def balance_key(self, qa: QA) -> str:
         query = qa.program["query"]
+        if "options" in qa.program:
+            return f"{query}|{len(qa.program['options'])}"
         return f"size|{area_bucket(qa.program['region'])}" if query == "size" else query
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
@@ -207,7 +214,24 @@ class TypedAttributeAtRegion(QuestionKind):
             return None
         key = pick(rng, asked)
         program = {"op": "query", "region": list(o.bbox), "query": key}
-        return self.make(t, rng, o.attrs[key], program, region=region(o), type=key)
+        if key != "color" or g.world is None or not g.world.palette:
+            return self.make(t, rng, o.attrs[key], program, region=region(o), type=key)
+        # real things: a box's size and place tell the kind, and the kind its colour (as
+        # typed_attribute): offered the kind's colours, each kept equally often
+        palette = colour_palette(g, o)
+        if palette is None or not flat_draw(rng, palette, o.attrs[key]):
+            return None
+        options = program["options"] = colour_options(rng, palette, o.attrs[key])
+        return self.make(
+            t,
+            rng,
+            o.attrs[key],
+            program,
+            table="typed_attribute_at_region_options",
+            region=region(o),
+            type=key,
+            options=either(options, ""),
+        )
 
 
 def area_bucket(region: list[int]) -> str:

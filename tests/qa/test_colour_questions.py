@@ -20,6 +20,7 @@ from synthgen.world.sprites.atlas import load_atlas
 
 KINDS = (
     "typed_attribute",
+    "typed_attribute_at_region",
     "attribute_count",
     "compositional_count",
     "compositional_exists",
@@ -65,17 +66,20 @@ def _atlas_colours(category: str) -> set[str]:
 def test_colour_of_a_thing_is_asked_with_its_kinds_colours_as_options(asked) -> None:
     seen = 0
     for view, qa in asked:
-        if qa.kind != "typed_attribute" or qa.program["query"] != "color":
+        if not qa.kind.startswith("typed_attribute") or qa.program["query"] != "color":
             continue
         seen += 1
         options = qa.program.get("options")
         assert options and len(options) >= 2 and len(set(options)) == len(options), qa
         assert qa.answer in options and qa.answer in qa.question, qa
         assert all(o in qa.question for o in options), qa
-        name, attrs = qa.program["ref"]["name"], qa.program["ref"]["attrs"]
-        (thing,) = [
-            o for o in view.members(name) if all(o.attrs.get(k) == v for k, v in attrs.items())
-        ]
+        if "region" in qa.program:
+            (thing,) = [o for o in view.objects if list(o.bbox) == qa.program["region"]]
+        else:
+            name, attrs = qa.program["ref"]["name"], qa.program["ref"]["attrs"]
+            (thing,) = [
+                o for o in view.members(name) if all(o.attrs.get(k) == v for k, v in attrs.items())
+            ]
         assert set(options) <= _atlas_colours(view.world.category[thing.id]), qa
     assert seen >= 20
 

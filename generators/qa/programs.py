@@ -33,7 +33,9 @@ Single-image ops
     with ``edges`` its box edge on that side (x or y for min, x + w or y + h for max) is
     also strictly beyond every other option's.
     ``query`` (ref or region, query: type or "attributes") -> the value, or all typed
-    values in phrase order joined by spaces.
+    values in phrase order joined by spaces. A colour asked of a real thing carries
+    ``options`` (the colours its kind comes in, as the question lists them); the answer is
+    one of them.
     ``relations`` (subject, object: ref or region) -> the relation predicates from subject
     to object (every predicate except the procedural world's comparative and attribute
     ones), sorted, joined by ", ".

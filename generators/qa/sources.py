@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject, WorldFacts
+from synthgen.generators.qa.templates import plural_only
 from synthgen.world.base import WorldRendering
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
@@ -314,9 +315,9 @@ def world_lexicon(
     things the graph leaves out (None: a thing of unknown kind).
 
     A name refers when no part word, nothing unnamed and nothing in doubt (MAYBE) answers
-    to it; its members are the things it denotes. A thing's name is counted when it refers
-    and is said of things only (a backdrop piece named alone, like "sky", refers but is not
-    counted)."""
+    to it; its members are the things it denotes. A thing's name is counted when it refers,
+    is said of things only (a backdrop piece named alone, like "sky", refers but is not
+    counted) and is not plural in form (one drawing of skis or grapes is not "1 skis")."""
     members: dict[str, tuple[int, ...]] = {}
     countable: set[str] = set()
     unknown = any(t is None for t in unnamed)
@@ -351,7 +352,8 @@ def world_lexicon(
                 members[name] = (named[0],)  # the sky, the one wall: refers, not counted
             continue
         members[name] = tuple(sorted(i for i, v in states.items() if v == YES))
-        countable.add(name)
+        if not plural_only(name):  # "skis", "grapes": one drawing of a pair or a bunch
+            countable.add(name)
     return Lexicon(
         members=members,
         countable=frozenset(countable),

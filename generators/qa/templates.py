@@ -117,17 +117,24 @@ def plural(noun: str) -> str:
     return f"{head} {word}" if head else word
 
 
+def plural_only(noun: str) -> bool:
+    """Whether the phrase's last word is plural in form (:data:`PLURAL_ONLY`): such a thing
+    is one drawing of a pair or a bunch ("skis", "goggles", "grapes", "books"), so it is
+    never counted (a person counts two skis where the graph has one thing)."""
+    return noun.rpartition(" ")[2] in PLURAL_ONLY
+
+
 def article(noun: str) -> str:
     """``a red cube`` / ``an orange`` / ``goggles`` / ``bread``: the indefinite article for
     a noun phrase (none for a plural-only or mass noun)."""
-    if noun.rpartition(" ")[2] in PLURAL_ONLY or is_mass(noun):
+    if plural_only(noun) or is_mass(noun):
         return noun
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def be(noun: str) -> str:
     """``is`` / ``are``: the verb a noun phrase takes ("are the skis", "is the bee")."""
-    return "are" if noun.rpartition(" ")[2] in PLURAL_ONLY else "is"
+    return "are" if plural_only(noun) else "is"
 
 
 SAID = {

@@ -97,3 +97,35 @@ def test_sprite_questions_have_no_doubled_plurals_or_counted_stuff() -> None:
                 assert p["select"]["name"] not in ("sky", "grass", "bread", "snow", "water")
     assert asked >= 800  # 963: relation_list/regions/named are not asked of real things
     assert default_templates().has("relation_object.holding")
+
+
+PAIRS_AND_BUNCHES = {
+    "skis", "goggles", "glasses", "sunglasses", "jeans", "shorts", "pants", "trousers",
+    "scissors", "headphones", "chopsticks", "briefs", "grapes", "beans", "noodles", "fries",
+    "clothes", "stairs", "books", "shoes",
+}  # fmt: skip
+"""Things drawn as one sprite but plural in form: a person counts two skis, three books."""
+
+
+def _counted_names(program: dict) -> set[str]:
+    """The names a QA program counts: a count's selected name (not the things it relates
+    to: "people wearing sunglasses" counts people), a listing's ``counted`` names."""
+    if program.get("op") in ("object_list", "describe"):
+        return set(program.get("counted", {}))
+    select = program.get("select")
+    return {select["name"]} if isinstance(select, dict) and select.get("name") else set()
+
+
+def test_a_pair_or_a_bunch_is_never_counted() -> None:
+    """'How many skis?' -> 1 for one drawing of a pair (a person says 2), '1 skis' in a list:
+    plural-form things are named but never counted."""
+    made = synthgen.generate("svg", 150, config={"world": "sprites", "qa": {"per_image": 40}})
+    seen = counts = 0
+    for r in made:
+        names = {n for o in r.world_graph["objects"] for n in o["names"]}
+        seen += bool(names & PAIRS_AND_BUNCHES)
+        for qa in r.qa:
+            if "count" in qa.kind or qa.program.get("op") in ("object_list", "describe"):
+                counts += 1
+                assert not _counted_names(qa.program) & PAIRS_AND_BUNCHES, qa.program
+    assert seen >= 3 and counts >= 300  # the test saw such things (vacuous otherwise)

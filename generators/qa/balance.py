@@ -41,7 +41,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -50,6 +49,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from synthgen.cachedir import cache_dir as shared_cache_dir
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, answer_label
 from synthgen.generators.qa.graph import QAGraph
@@ -474,19 +474,11 @@ _CACHE: dict[tuple[str, str, str], Table] = {}
 
 # --- the on-disk cache of tables -------------------------------------------------------------
 
-CACHE_ENV = "SYNTHGEN_CACHE_DIR"
-"""Overrides synthgen's cache folder (tables go to its ``calibration/``)."""
-
 
 def cache_dir() -> Path:
-    """``$SYNTHGEN_CACHE_DIR/calibration``, else ``$XDG_CACHE_HOME/synthgen/calibration``,
-    else ``~/.cache/synthgen/calibration``."""
-    root = os.environ.get(CACHE_ENV)
-    if root:
-        return Path(root).expanduser() / "calibration"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "synthgen" / "calibration"
+    """Where calibration tables are kept: synthgen's cache folder's ``calibration/``
+    (:func:`synthgen.cachedir.cache_dir`)."""
+    return shared_cache_dir("calibration")
 
 
 @functools.cache

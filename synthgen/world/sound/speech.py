@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import subprocess
 import wave
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from synthgen.cachedir import cache_dir
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.world.sound.dsp import F32, fade
 from synthgen.world.sound.noise import NoiseBank
@@ -136,14 +136,8 @@ def cache_file(text: str, voice: str) -> Path:
     ``~/.cache/synthgen/espeak``; named by a hash of the espeak-ng version, voice, speed,
     pitch and text (espeak-ng is deterministic for those, so a kept WAV is the one a new
     call would make)."""
-    root = os.environ.get("SYNTHGEN_CACHE_DIR")
-    if root:
-        base = Path(root).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "synthgen"
     key = json.dumps([espeak_version(), voice, SPEED, PITCH, text], ensure_ascii=False)
-    return base / "espeak" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
+    return cache_dir("espeak") / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.wav"
 
 
 def _speak(text: str, voice: str) -> bytes:

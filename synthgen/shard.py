@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from synthgen import live
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
@@ -86,29 +87,38 @@ class PartResult:
         return sum(o.record is not None for o, _ in self.outcomes)
 
 
+def _start(
+    task: ShardTask | PartTask, slot: int | None = None
+) -> tuple[dict[str, Any], Any, dict[str, float], Counter[str], Iterator[Outcome]]:
+    """What a shard and a part both begin with: the program and its backends (model usage
+    accounted from zero), the live counts' slot, and the lazy candidates of the task's range
+    (timings and counters fill in as they are drawn)."""
+    program = load_program(task.job)
+    backends = backends_of(program)
+    collect_usage(backends)  # start this task's accounting from zero
+    counts = live.current()
+    if counts is not None:
+        counts.begin(task.shard, slot=slot)
+    timings: dict[str, float] = {}
+    counters: Counter[str] = Counter()
+    outcomes = produce_range(
+        task.job,
+        task.start,
+        task.stop,
+        program,
+        backends,
+        timings,
+        counters,
+        max_accepted=task.max_accepted,
+    )
+    return backends, counts, timings, counters, outcomes
+
+
 def run_shard(task: ShardTask) -> ShardEntry:
     """Produce, write and record one shard; returns its manifest entry."""
     with shard_gc():
-        job = task.job
-        remove_shard(job, task.shard)
-        program = load_program(job)
-        backends = backends_of(program)
-        collect_usage(backends)  # start this shard's accounting from zero
-        counts = live.current()
-        if counts is not None:
-            counts.begin(task.shard)
-        timings: dict[str, float] = {}
-        counters: Counter[str] = Counter()
-        outcomes = produce_range(
-            job,
-            task.start,
-            task.stop,
-            program,
-            backends,
-            timings,
-            counters,
-            max_accepted=task.max_accepted,
-        )
+        remove_shard(task.job, task.shard)
+        backends, counts, timings, counters, outcomes = _start(task)
         return _write(
             task,
             ((outcome, None) for outcome in outcomes),
@@ -122,28 +132,10 @@ def run_shard(task: ShardTask) -> ShardEntry:
 def run_part(task: PartTask) -> PartResult:
     """Make the candidates of one part of a split shard (see :class:`PartTask`)."""
     with shard_gc():
-        job = task.job
-        program = load_program(job)
-        backends = backends_of(program)
-        collect_usage(backends)
-        counts = live.current()
-        if counts is not None:
-            counts.begin(task.shard, slot=task.slot)
-        timings: dict[str, float] = {}
-        counters: Counter[str] = Counter()
+        backends, counts, timings, counters, outcomes = _start(task, slot=task.slot)
         made: list[tuple[Outcome, dict[str, int]]] = []
         accepted = 0
         stop = task.stop
-        outcomes = produce_range(
-            job,
-            task.start,
-            task.stop,
-            program,
-            backends,
-            timings,
-            counters,
-            max_accepted=task.max_accepted,
-        )
         for outcome in outcomes:
             # produce_range adds a candidate's counters just before yielding it (one
             # candidate at a time on the concurrent path the engine splits for)

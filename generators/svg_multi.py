@@ -181,13 +181,8 @@ class SvgMulti(Program[SvgMultiConfig]):
             ctx.require(self.visibility.check([(o.id, o.visible_pixels) for o in graph.objects]))
         with ctx.stage("qa"):
             qa_graphs = _qa_graphs(graphs, [r for _, r in views], physical, cfg.views)
-            qas = self.suite.ask_many(qa_graphs, ctx.rng, ctx.counters)
-            if cfg.views == "related":
-                qas = [q.model_copy(update={"question": VIEWS_NOTE + q.question}) for q in qas]
+        qas, turns = self._ask(ctx, qa_graphs, VIEWS_NOTE)
         media = {f"image_{i}": r.image for i, (_, r) in enumerate(views)}
-        turns = None  # turned off: left out of the JSON; [] for a record without questions
-        if cfg.conversations:
-            turns = conversations(qas, image_tokens=len(views)) if qas else []
         record = {
             "views": cfg.views,
             "scene_graphs": graphs,
@@ -196,6 +191,22 @@ class SvgMulti(Program[SvgMultiConfig]):
             "conversations": turns,
         }
         return Sample(record, media)
+
+    def _ask(
+        self, ctx: Context[SvgMultiConfig], graphs: list[QAGraph], related_note: str
+    ) -> tuple[list[QA], list | None]:
+        """The record's questions over its images' QA views (each opening with
+        ``related_note`` when the images are related) and their conversation turns (None when
+        turned off: left out of the JSON; [] for a record without questions)."""
+        cfg = ctx.config
+        with ctx.stage("qa"):
+            qas = self.suite.ask_many(graphs, ctx.rng, ctx.counters)
+            if cfg.views == "related":
+                qas = [q.model_copy(update={"question": related_note + q.question}) for q in qas]
+        turns = None
+        if cfg.conversations:
+            turns = conversations(qas, image_tokens=len(graphs)) if qas else []
+        return qas, turns
 
     def _from_world(self, ctx: Context[SvgMultiConfig]) -> Sample | Reject:
         """The sprite world: distinct scenes, or one place edited between images."""
@@ -213,13 +224,7 @@ class SvgMulti(Program[SvgMultiConfig]):
             images = [world_image(cfg, *item) for item in drawn]
         for image in images:
             ctx.require(self.visibility.check(image.pixels))
-        with ctx.stage("qa"):
-            qas = self.suite.ask_many([i.view for i in images], ctx.rng, ctx.counters)
-            if cfg.views == "related":
-                qas = [q.model_copy(update={"question": PLACE_NOTE + q.question}) for q in qas]
-        turns = None
-        if cfg.conversations:
-            turns = conversations(qas, image_tokens=len(images)) if qas else []
+        qas, turns = self._ask(ctx, [i.view for i in images], PLACE_NOTE)
         record = {
             "views": cfg.views,
             "world_graphs": [i.graph_json for i in images],

@@ -18,6 +18,7 @@ near: decided from the rendering).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import MappingProxyType
 
 # ---- what can go where (words; "@group" = every category of that group) ----
 
@@ -205,6 +206,9 @@ PLAY = (
 )
 EAT_HELD = ("pizza", "ice cream", "apple", "banana", "hamburger", "donut", "sandwich", "hot dog")
 WEAR_HEAD = ("hat", "cap", "top hat", "cowboy hat", "helmet", "crown", "billed cap")
+BELOW_RIM = MappingProxyType({"helmet": 0.3})
+"""Headwear whose art hangs below the rim (a helmet's chin strap), as a fraction of its
+drawn width: it is set that much lower on the head, or it hovers over the hair."""
 WEAR_FACE = ("glasses", "sunglasses", "goggles")
 WEAR_BACK = ("backpack",)
 WALL_MOUNT = ("clock", "picture", "framed picture", "painting", "mirror", "tv", "television")

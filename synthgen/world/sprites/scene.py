@@ -918,9 +918,7 @@ def _accessorize(
     if head is not None and t.wear_head and b.rng.random() < 0.45:
         item = b.choice(t.wear_head)
         hw = p.w * 0.55
-        # a helmet's art ends in its chin strap, below the rim: set it that much lower, or
-        # it hovers over the hair
-        foot = head[1] - p.h * 0.02 + (0.3 * hw * 0.8 if item == "helmet" else 0.0)
+        foot = head[1] - p.h * 0.02 + G.BELOW_RIM.get(item, 0.0) * hw * 0.8
         it = b.sprite(item, rule, head[0], foot, hw * 0.8, p.z - 2e-4)
         if it is not None:
             b.rel(p.oid, "wearing", it.oid, rule + ":head")

@@ -24,7 +24,11 @@ raises :class:`SceneSamplingError` and the world resamples:
 - ``under``: columns overlap and the subject's top is below the object's top by >= 30 % of
   the object's height;
 - ``against``: the subject's bottom row is within 8 px of the object's bottom row;
-- anything else (parts, ``attached to``, ``mounted on``, ``at``, ``using``, ...): the two
+- part relations (``part of``, ``of``, ``has``, ...) between a thing and a part of it: the
+  part's visible box touches (4 px margin) the box of the whole with its other parts tied
+  to it by part relations (a table's leg touches its top or its other leg: the top alone
+  may be hidden by what stands on it);
+- anything else (``attached to``, ``mounted on``, ``at``, ``using``, ...): the two
   visible boxes touch or overlap (4 px margin), or for ``along`` lie within 15 % of the
   image height.
 
@@ -348,10 +352,14 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     rels: list[tuple[int, str, int, str, str]] = []
     related: set[frozenset] = set()
     items: set[int] = set()
+    tied = _tied_parts(scene.relations, objs)
     for r in scene.relations:
         if r.subject not in objs or r.object not in objs:
             continue
-        why = _check(r.predicate, objs[r.subject], objs[r.object], ids, H)
+        if r.kind == "part" and (r.subject in tied or r.object in tied):
+            why = _check_part(objs[r.subject], objs[r.object], tied, objs)
+        else:
+            why = _check(r.predicate, objs[r.subject], objs[r.object], ids, H)
         if why and r.rule.endswith("?"):
             continue  # an optional relation the rendering does not show: left out
         if why:
@@ -375,6 +383,39 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     pixel_counts = np.array([W * H - sum(counts), *counts], np.int64)
     pixel_counts.setflags(write=False)
     return SpriteGraph(scene.scene_type, W, H, list(objs.values()), out, dropped, pixel_counts)
+
+
+def _tied_parts(relations, objs: dict[int, GObject]) -> dict[int, list[int]]:
+    """Whole -> its shown parts tied to it by a part relation (``part of``, ``of``,
+    ``has``, ...): a thing (role ``thing``) and a part (role ``part``) of it."""
+    tied: dict[int, list[int]] = {}
+    for r in relations:
+        if r.kind != "part":
+            continue
+        a, b = objs.get(r.subject), objs.get(r.object)
+        if a is None or b is None:
+            continue
+        if a.role == "thing" and b.role == "part":
+            tied.setdefault(a.id, []).append(b.id)
+        elif b.role == "thing" and a.role == "part":
+            tied.setdefault(b.id, []).append(a.id)
+    return tied
+
+
+def _check_part(s: GObject, o: GObject, tied: dict[int, list[int]], objs) -> str:
+    """A part relation between a whole and its part: the part's visible box touches (4 px)
+    the box of the whole with its other tied parts (a table's leg touches the table, its
+    top and other legs: the top alone may be hidden by what stands on it, and a handle
+    sits on a drawer under the counter's top). Other part relations: the boxes touch."""
+    whole, part = (s, o) if s.id in tied and o.role == "part" else (o, s)
+    if whole.id not in tied or part.role != "part":
+        return "" if _touch(_box(s), _box(o), 4) else "boxes apart"
+    x0, y0, x1, y1 = _box(whole)
+    for k in tied[whole.id]:
+        if k != part.id:
+            b = _box(objs[k])
+            x0, y0, x1, y1 = min(x0, b[0]), min(y0, b[1]), max(x1, b[2]), max(y1, b[3])
+    return "" if _touch((x0, y0, x1, y1), _box(part), 4) else "boxes apart"
 
 
 def _box(o: GObject):

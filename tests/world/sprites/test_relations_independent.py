@@ -43,6 +43,22 @@ TOUCH = {
 }
 
 
+PART = {"part of", "has", "of", "painted on", "says"}
+
+
+def _parts_of(whole: int, objs: dict, rels) -> list[int]:
+    """Ids of the parts (role "part") tied to thing ``whole`` by a part relation."""
+    out = []
+    for r in rels:
+        if r["predicate"] not in PART:
+            continue
+        a, b = r["subject_id"], r["object_id"]
+        other = b if a == whole else a if b == whole else None
+        if other is not None and objs[other]["role"] == "part":
+            out.append(other)
+    return out
+
+
 def _box(o):
     x, y, w, h = o["bbox"]
     return x, y, x + w, y + h
@@ -73,6 +89,7 @@ def check(
     depth: np.ndarray,
     rule: str = "",
     objs: dict | None = None,
+    rels: list | None = None,
 ) -> bool:
     sb, ob = _box(s), _box(o)
     H = ids.shape[0]
@@ -148,6 +165,17 @@ def check(
     if pred == "near":
         # ground positions at most 3 m apart
         return float(np.hypot(s["pos"][0] - o["pos"][0], s["pos"][1] - o["pos"][1])) <= 3.0
+    if pred in PART and objs is not None:
+        # a thing and its part: the part's box touches the box of the whole with the
+        # whole's other parts (every part tied to it by a part relation in the graph)
+        thing, part = (s, o) if s["role"] == "thing" and o["role"] == "part" else (o, s)
+        if thing["role"] == "thing" and part["role"] == "part":
+            x0, y0, x1, y1 = _box(thing)
+            for k in _parts_of(thing["id"], objs, rels or ()):
+                if k != part["id"]:
+                    b = _box(objs[k])
+                    x0, y0, x1, y1 = min(x0, b[0]), min(y0, b[1]), max(x1, b[2]), max(y1, b[3])
+            return _touch((x0, y0, x1, y1), _box(part), 4)
     if pred in TOUCH:
         if pred in ("looking at", "watching"):
             # the object's centre lies on the side the subject faces
@@ -178,7 +206,7 @@ def test_every_relation_holds_in_the_rendering():
         for rel in g["relationships"]:
             s, o = objs[rel["subject_id"]], objs[rel["object_id"]]
             seen[rel["predicate"]] += 1
-            if not check(rel["predicate"], s, o, ids, depth, rel["rule"], objs):
+            if not check(rel["predicate"], s, o, ids, depth, rel["rule"], objs, g["relationships"]):
                 bad.append((seed, s["names"][0], rel["predicate"], o["names"][0], rel["rule"]))
     assert not bad, bad[:20]
     assert len(seen) >= 25, seen

@@ -177,6 +177,14 @@ class Svg(Program[SvgConfig]):
         self.images = list_images(config.images) if config.annotator == "mllm" else None
 
     @classmethod
+    def default_encoders(cls, config: SvgConfig) -> dict[str, str]:
+        """JPEG (q90) for the sprite world's photo-like scenes, as Visual Genome ships its
+        images: 0.4 ms and ~21 KiB per 448x336 image against PNG's 1.2 ms and ~60 KiB. Boxes,
+        masks and colour names come from the exact in-memory rendering, not from the stored
+        bytes. The shapes world's flat colours stay PNG (smaller than JPEG there)."""
+        return {} if config.shapes_world else {"image": "jpg"}
+
+    @classmethod
     def candidate_limit(cls, config: SvgConfig) -> int | None:
         if config.annotator == "mllm":
             return len(list_images(config.images or ""))

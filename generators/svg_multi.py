@@ -151,6 +151,12 @@ class SvgMulti(Program[SvgMultiConfig]):
     media_kinds = ("image",)
     worlds = ("shapes", "sprites")  # related: cameras (shapes) or edits of one place (sprites)
 
+    @classmethod
+    def default_encoders(cls, config: SvgMultiConfig) -> dict[str, str]:
+        """JPEG for the sprite world's photo-like images, PNG for the shapes world, as svg
+        (see ``Svg.default_encoders``)."""
+        return {} if isinstance(config.world, WorldConfig) else {"image": "jpg"}
+
     def __init__(self, config: SvgMultiConfig) -> None:
         super().__init__(config)
         self.suite = QASuite(

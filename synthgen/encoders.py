@@ -310,13 +310,17 @@ def encoder_names(values: list[str] | tuple[str, ...] | None) -> Iterator[str]:
         yield from filter(None, (part.strip() for part in raw.split(",")))
 
 
-def resolve_encoders(names: list[str] | tuple[str, ...] | None) -> dict[str, str]:
-    """Map media kind -> encoder name from ``--encoder`` values (later ones win per kind).
+def resolve_encoders(
+    names: list[str] | tuple[str, ...] | None, defaults: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Map media kind -> encoder name from ``--encoder`` values (later ones win per kind),
+    over ``defaults`` (the program's, see ``Program.default_encoders``) over
+    :data:`DEFAULT_ENCODERS`.
 
     Every chosen encoder (defaults included) is checked here, when the job is built, so a
     missing optional dependency is a one-line UserError before anything is written.
     """
-    chosen = dict(DEFAULT_ENCODERS)
+    chosen = {**DEFAULT_ENCODERS, **(defaults or {})}
     for name in encoder_names(names):
         try:
             cls = encoders.get(name)

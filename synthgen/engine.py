@@ -135,7 +135,7 @@ def build_job(
         n=count,
         shard_size=shard_size or DEFAULT_SHARD_SIZE,
         format=format,  # type: ignore[arg-type]
-        encoders=resolve_encoders(encoders),
+        encoders=resolve_encoders(encoders, program.default_encoders(config_model)),
         candidate_limit=limit,
         on_error=on_error,  # type: ignore[arg-type]
         out=str(Path(out).expanduser().resolve()),
@@ -175,13 +175,22 @@ def _check_writable(root: Path) -> None:
 
 
 def _reconcile(
-    job: JobSpec, existing: JobSpec | None, explicit_shard_size: bool, overwrite: bool
+    job: JobSpec,
+    existing: JobSpec | None,
+    explicit_shard_size: bool,
+    overwrite: bool,
+    explicit_encoders: bool = False,
 ) -> JobSpec:
-    """Check that ``job`` continues the dataset already at its root (or raise)."""
+    """Check that ``job`` continues the dataset already at its root (or raise).
+
+    A shard size or encoders the user did not give are taken from the existing dataset, so
+    a plain rerun resumes it even where a default changed since it was made."""
     if existing is None:
         return job
     if not explicit_shard_size and existing.shard_size != job.shard_size:
         job = job.model_copy(update={"shard_size": existing.shard_size})
+    if not explicit_encoders and existing.encoders != job.encoders:
+        job = job.model_copy(update={"encoders": existing.encoders})
     if overwrite:
         return job
     ours, theirs = job.identity(), existing.identity()
@@ -399,7 +408,7 @@ def make(
         existing = existing_job(job.root)
     except ValueError as exc:
         raise UserError(f"{exc}: use --overwrite or another --out") from None
-    job = _reconcile(job, existing, shard_size is not None, overwrite)
+    job = _reconcile(job, existing, shard_size is not None, overwrite, bool(encoders))
     if existing is None:
         _refuse_foreign_directory(job.root)
     with stop_on_signals(), dataset_lock(job.root):

@@ -96,3 +96,26 @@ def test_job_with_a_missing_encoder_dependency_fails_before_writing(
     with pytest.raises(UserError, match="--encoder webp"):
         synthgen.make("squares", n=2, out=tmp_path / "out", encoders=["webp"])
     assert not (tmp_path / "out").exists()
+
+
+def test_sprite_svg_defaults_to_jpeg_and_shapes_to_png(tmp_path: Path) -> None:
+    """A program's own default encoder (svg on the sprite world: JPEG) applies without
+    --encoder; --encoder still wins; the shapes world keeps lossless PNG."""
+    synthgen.make("svg", n=1, out=tmp_path / "sprites")
+    synthgen.make("svg", n=1, out=tmp_path / "shapes", config={"world": "shapes"})
+    synthgen.make("svg", n=1, out=tmp_path / "forced", encoders=["png"])
+    for name, fmt in (("sprites", "JPEG"), ("shapes", "PNG"), ("forced", "PNG")):
+        (path,) = (tmp_path / name / "media" / "shard-00000").glob("*.image.*")
+        assert Image.open(path).format == fmt, name
+
+
+def test_plain_rerun_resumes_a_dataset_made_with_other_encoders(tmp_path: Path) -> None:
+    """A dataset made with --encoder png resumes on a rerun without --encoder (its encoders
+    are the dataset's, not today's default); naming another encoder is refused."""
+    out = tmp_path / "d"
+    synthgen.make("svg", n=1, out=out, encoders=["png"])
+    synthgen.make("svg", n=2, out=out)
+    names = sorted(p.suffix for p in (out / "media" / "shard-00000").glob("*.image.*"))
+    assert names == [".png", ".png"]
+    with pytest.raises(UserError, match="different --encoder"):
+        synthgen.make("svg", n=3, out=out, encoders=["jpg"])

@@ -17,6 +17,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from synthgen.world.sprites.structures import Part, shape_mask, texture
 
@@ -398,9 +399,24 @@ def variant_tint(variant: int) -> int:
     return variant % len(TINTS)
 
 
-@functools.lru_cache(maxsize=160)
 def backdrop_pixels(scene_type: str, variant: int, width: int, height: int):
     """(labels (H, W) uint8: piece index + 1, rgb (H, W, 3) uint8 tinted) of a backdrop."""
+    labels, im = backdrop_image(scene_type, variant, width, height)
+    rgb = np.asarray(im)
+    rgb.setflags(write=False)
+    return labels, rgb
+
+
+@functools.lru_cache(maxsize=160)
+def backdrop_image(scene_type: str, variant: int, width: int, height: int):
+    """(labels as :func:`backdrop_pixels`, the rgb as a Pillow image): the form cached per
+    process (the renderer copies the image, 0.03 ms, where making one from the array took
+    0.13 ms)."""
+    labels, out = _backdrop_arrays(scene_type, variant, width, height)
+    return labels, Image.fromarray(out, "RGB")
+
+
+def _backdrop_arrays(scene_type: str, variant: int, width: int, height: int):
     tint = variant_tint(variant)
     b = backdrop(scene_type, variant, width, height)
     labels = np.zeros((height, width), np.uint8)
@@ -424,7 +440,7 @@ def backdrop_pixels(scene_type: str, variant: int, width: int, height: int):
 @functools.lru_cache(maxsize=160)
 def piece_stats(scene_type: str, variant: int, width: int, height: int):
     """(boxes (k, 4) inclusive x0, y0, x1, y1; pixel counts (k,)) of the backdrop pieces."""
-    labels, _ = backdrop_pixels(scene_type, variant, width, height)
+    labels, _ = backdrop_image(scene_type, variant, width, height)
     k = len(backdrop(scene_type, variant, width, height).pieces)
     boxes = np.zeros((k, 4), np.int64)
     counts = np.zeros(k, np.int64)

@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from synthgen.world.base import WorldRendering
-from synthgen.world.sprites.backdrop import TINTS, backdrop_pixels
+from synthgen.world.sprites.backdrop import TINTS, backdrop_image
 from synthgen.world.sprites.structures import (
     geom,
     rasterize,
@@ -312,8 +312,8 @@ def layer_drawable(scene, layer) -> Art | None:
 
 def render_scene(scene) -> WorldRendering:
     W, H = scene.width, scene.height
-    bd_labels, bd_rgb = backdrop_pixels(scene.scene_type, scene.variant, W, H)
-    img = Image.fromarray(bd_rgb, "RGB")
+    bd_labels, bd_img = backdrop_image(scene.scene_type, scene.variant, W, H)
+    img = bd_img.copy()
     ids = bd_labels.astype(np.uint16)  # backdrop piece k is oid k, rank k
     depth = ids.copy()
     nb = len(scene.backdrop.pieces)
@@ -333,7 +333,7 @@ def render_scene(scene) -> WorldRendering:
         ys, xs = slice(cy0, cy1), slice(cx0, cx1)
         kind = layer.kind
         if kind == "overlay":
-            img.paste(Image.fromarray(bd_rgb[ys, xs], "RGB"), (cx0, cy0))
+            img.paste(bd_img.crop((cx0, cy0, cx1, cy1)), (cx0, cy0))
             ids[ys, xs] = bd_labels[ys, xs]
             depth[ys, xs] = rank
             continue

@@ -36,6 +36,68 @@ from synthgen.world.sprites.structures import (
 )
 
 
+class FastRng:
+    """A :class:`numpy.random.Generator`'s own draws for the two calls sampling makes some
+    250 times a scene -- ``integers(n)`` / ``integers(lo, hi)`` of a small range and
+    ``random()`` -- read through the bit generator's C functions without the Generator's
+    per-call argument handling (timeit: 1.4 vs 5.7 us for ``integers``): the same values
+    in the same order, as numpy computes them (``integers``: Lemire's bounded draw on 32-bit
+    words, as ``Generator.integers`` does for a range below 2**32; ``random``: the bit
+    generator's ``next_double``). Anything else goes to the Generator. :func:`_fast_ok`
+    checks on import that both agree with numpy's; where they do not, the Generator is
+    used as is."""
+
+    __slots__ = ("_g", "_st", "_u32", "random")
+
+    def __init__(self, g: np.random.Generator) -> None:
+        ct = g.bit_generator.ctypes
+        self._g, self._st, self._u32 = g, ct.state, ct.next_uint32
+        self.random = functools.partial(ct.next_double, ct.state)
+
+    def integers(self, low: int, high: int | None = None) -> int:
+        if high is None:
+            low, high = 0, low
+        n = high - low
+        if n == 1:
+            return low  # numpy draws nothing for a range of one
+        if n <= 0 or n >= 0xFFFFFFFF:
+            return int(self._g.integers(low, high))
+        m = self._u32(self._st) * n
+        left = m & 0xFFFFFFFF
+        if left < n:
+            threshold = (0x100000000 - n) % n
+            while left < threshold:
+                m = self._u32(self._st) * n
+                left = m & 0xFFFFFFFF
+        return low + (m >> 32)
+
+    def __getattr__(self, name: str):
+        return getattr(self._g, name)
+
+
+def _fast_ok() -> bool:
+    """Whether :class:`FastRng` draws what numpy's Generator draws (a mixed stream)."""
+    try:
+        a, b = np.random.default_rng(12345), FastRng(np.random.default_rng(12345))
+        for i in range(400):
+            n = 1 + (i * 7919) % (40 if i % 5 else 70_000)
+            if int(a.integers(n)) != b.integers(n) or a.random() != b.random():
+                return False
+            if int(a.integers(2, n + 3)) != b.integers(2, n + 3):
+                return False
+        return int(a.integers(1 << 40)) == b.integers(1 << 40)
+    except Exception:
+        return False
+
+
+FAST_RNG = _fast_ok()
+
+
+def fast_rng(g: np.random.Generator):
+    """``g`` wrapped in :class:`FastRng` where that draws the same values, else ``g``."""
+    return FastRng(g) if FAST_RNG and isinstance(g, np.random.Generator) else g
+
+
 @dataclass(frozen=True)
 class SObject:
     oid: int
@@ -311,6 +373,7 @@ class _Builder:
         self.layers: list[tuple[float, int, dict]] = []  # (z, seq, layer fields)
         self.rels: list[SRelation] = []
         self.ground_boxes: list[tuple[float, float, float, float]] = []
+        self._bands: dict[tuple[str, ...], list] = {}  # ground(): bands by piece names
         self.things = 0
         self.cx: dict[int, float] = {}  # placed sprites' centre columns
         self.wall_boxes: list[tuple[int, int]] = []
@@ -556,7 +619,11 @@ class _Builder:
     ):
         """A free foot spot (band piece oid, foot row, centre x, px/m) on a ground band whose
         piece is named in ``names``; ``width_px_per_m``: the thing's width in metres."""
-        bands = [b for b in self.bd.bands if self.bd.pieces[b.piece].name in names]
+        key = names if type(names) is tuple else tuple(names)
+        bands = self._bands.get(key)
+        if bands is None:
+            pieces = self.bd.pieces
+            bands = self._bands[key] = [b for b in self.bd.bands if pieces[b.piece].name in names]
         if not bands:
             return None
         for _ in range(tries):
@@ -584,14 +651,21 @@ class _Builder:
         return None
 
     def _crowded(self, box) -> bool:
+        # min/max spelt as conditionals (the same values; this runs ~50 times a scene)
         x0, y0, x1, y1 = box
-        a = max((x1 - x0) * (y1 - y0), 1e-6)
+        a = (x1 - x0) * (y1 - y0)
+        if a < 1e-6:
+            a = 1e-6
         for bx0, by0, bx1, by1 in self.ground_boxes:
-            iw = min(x1, bx1) - max(x0, bx0)
-            ih = min(y1, by1) - max(y0, by0)
-            if iw > 0 and ih > 0:
-                b = max((bx1 - bx0) * (by1 - by0), 1e-6)
-                if iw * ih > 0.3 * min(a, b):
+            iw = (x1 if x1 < bx1 else bx1) - (x0 if x0 > bx0 else bx0)
+            if iw <= 0:
+                continue
+            ih = (y1 if y1 < by1 else by1) - (y0 if y0 > by0 else by0)
+            if ih > 0:
+                b = (bx1 - bx0) * (by1 - by0)
+                if b < 1e-6:
+                    b = 1e-6
+                if iw * ih > 0.3 * (a if a < b else b):
                     return True
         return False
 
@@ -2126,6 +2200,7 @@ def _group_draw(scene_type: str) -> tuple[list[str], str, np.ndarray]:
 
 def sample_draft(rng: np.random.Generator, config, tables: Tables, tries: int = 1) -> SpriteScene:
     """One candidate scene (not yet checked against its rendering)."""
+    rng = fast_rng(rng)
     types = tuple(config.scene_types)
     st = types[int(rng.integers(len(types)))]
     variant = int(rng.integers(config.backdrop_variants))

@@ -299,7 +299,10 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
                 f"(rejects: {reasons}): loosen its config"
             )
         rate = max(accepted / candidates, 1.0 / (10 * job.shard_size))
-        count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * 1.05)
+        # 5 % more shards than the rate asks for when candidates get rejected (so one wave
+        # most likely reaches n); none when none was: every extra shard would be thrown away
+        margin = 1.0 if accepted == candidates else 1.05
+        count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * margin)
         count = min(max(count, 1), MAX_WAVE_SHARDS)
     shards: list[int] = []
     k = walk.shard

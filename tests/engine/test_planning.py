@@ -109,3 +109,29 @@ def test_a_small_n_makes_few_candidates_even_with_large_shards(out: Path) -> Non
     assert manifest.totals.accepted == 5
     assert manifest.totals.candidates < 20, "the frontier shard must stop at n accepted"
     assert manifest.shards[0].stop == manifest.totals.candidates
+
+
+def _full_entries(job, shards: int, rejected: int) -> dict:
+    from synthgen.manifest import ShardEntry
+
+    entries = {}
+    for k in range(shards):
+        start, stop = job.shard_range(k)
+        entries[k] = ShardEntry(
+            shard=k, start=start, stop=stop, accepted=stop - start - rejected,
+            rejected=rejected, files={},
+        )  # fmt: skip
+    return entries
+
+
+def test_a_wave_without_rejects_runs_only_the_shards_n_needs(tmp_path: Path) -> None:
+    """With every candidate accepted so far, the next wave is exactly the shards that reach
+    n (an extra one would be made and thrown away: 1 of 5 shards at n = 4 shards); with
+    rejects it keeps a margin so one wave most likely reaches n."""
+    from synthgen.engine import _walk, _wave, build_job
+
+    job = build_job("squares", n=400, out=tmp_path / "d", shard_size=100)
+    clean = _full_entries(job, 2, rejected=0)
+    assert _wave(job, clean, _walk(job, clean), workers=2) == [2, 3]
+    lossy = _full_entries(job, 2, rejected=5)  # 95 % accepted: 210 more needed
+    assert _wave(job, lossy, _walk(job, lossy), workers=2) == [2, 3, 4]

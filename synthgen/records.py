@@ -8,18 +8,74 @@ so the same (recipe, config, seed, index) always gives the same bytes.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the record layout; bumped on any incompatible change of the base fields or of
 the programs' record shapes. 2: every JSON field has one type across records (Arrow /
 ``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
 tuples of mixed types as objects, int-or-str values as strings, no all-null fields.
 3: the bare JSON loader (which types every shard from the first) reads every shard: sprite
 anchors as a list of {name, x, y}; edit's deltas fixed structs, refexps JSON text, phrase and
-signs never null; audio events with every key; a verdict's detail always written ("": none)."""
+signs never null; audio events with every key; a verdict's detail always written ("": none).
+4: no list that a whole shard can have empty and a later shard not (that loader types an
+empty list ``null`` and fails on the next shard): audiocaps' graph relations as JSON text, its
+lineage.models the same in every record of a dataset."""
+
+
+NO_INDEX = -1
+"""How :data:`OptionalIndex` writes "no index"."""
+
+OptionalIndex = Annotated[
+    int | None,
+    BeforeValidator(lambda value: None if value == NO_INDEX else value),
+    PlainSerializer(lambda value: NO_INDEX if value is None else value, return_type=int),
+    WithJsonSchema({"type": "integer", "minimum": NO_INDEX, "description": "-1: none"}),
+]
+"""An index that may be unset: None in memory, ``-1`` in the JSON. A field that is null in
+every record of a first shard and a number later fails ``datasets``' bare JSON loader (it
+types every shard from the first; ``null`` has no type), so the JSON never holds null here."""
+
+
+def _strings_from_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return json.loads(value) if value else None
+    return value
+
+
+def _strings_to_text(value: list[str] | None) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+OptionalStrings = Annotated[
+    list[str] | None,
+    BeforeValidator(_strings_from_text),
+    PlainSerializer(_strings_to_text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": 'a list of strings as JSON text ("" when unset)',
+        }
+    ),
+]
+"""A list of strings that may be unset or empty: the list (or None) in memory, its JSON text
+in the record's JSON (``""`` for None). An empty list or null has no Arrow type, so a first
+shard where every record's list is empty or unset fails ``datasets``' bare JSON loader on a
+later shard that has items; a string column is typed whatever it holds."""
 
 
 class StrictModel(BaseModel):

@@ -17,10 +17,17 @@ Model-backed options: ``rewrite="llm"`` has an LLM rewrite the short caption Wav
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from synthgen.filters.audibility import Audibility
 from synthgen.filters.clap_relative import ClapRelative
@@ -37,6 +44,7 @@ from synthgen.generators.audiocaps.rewrite import (
 from synthgen.media import Audio
 from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
 from synthgen.records import BaseRecord, CompactModel, Verdict
+from synthgen.seeding import canonical_json
 from synthgen.world.sound import (
     AudioSceneGraph,
     RelationMargins,
@@ -101,8 +109,16 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
 
 
 class AudiocapsRecord(BaseRecord, CompactModel):
-    """One clip. Unset optional fields (None) are left out of the JSON; the graph's relations
-    are ``{"subject", "predicate", "object"}`` objects."""
+    """One clip. Unset optional fields (None) are left out of the JSON (which ones depends on
+    the config only, so every record of a dataset has the same keys).
+
+    The graph's relations are ``{"subject", "predicate", "object"}`` objects, written as their
+    canonical JSON text (``json.loads(record["graph"]["relations"])``): a one-event clip has
+    none, and ``datasets``' bare JSON loader types every shard from the first one, so a first
+    shard of one-event clips typed an empty list as ``null`` and failed on the next shard
+    (schema 4). ``lineage.models`` lists the engines the dataset's config speaks with
+    (espeak-ng when speech is drawn and installed) in every record, for the same reason;
+    whether a clip has speech is in its events."""
 
     caption: str = Field(description="short WavCaps-style caption (LLM-rewritten if enabled)")
     caption_detailed: str | None = None
@@ -110,6 +126,21 @@ class AudiocapsRecord(BaseRecord, CompactModel):
     labels: list[str] = Field(description="label texts of the sounds, in caption order")
     graph: AudioSceneGraph
     qa: list[AudioQA] = Field(default_factory=list)
+
+    @field_serializer("graph", mode="wrap")
+    def _relations_as_text(
+        self, graph: AudioSceneGraph, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        out = handler(graph)
+        out["relations"] = canonical_json(out["relations"])
+        return out
+
+    @field_validator("graph", mode="before")
+    @classmethod
+    def _relations_from_text(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("relations"), str):
+            value = {**value, "relations": json.loads(value["relations"])}
+        return value
 
 
 @register_program
@@ -146,6 +177,7 @@ class Audiocaps(Program[AudiocapsConfig]):
             pitch_semitones=config.pitch_margin_semitones,
         )
         missing = [c for c in config.classes if not get_synth(c).available()]
+        self.speaks = "speech" in config.classes and "speech" not in missing
         if missing:
             log.warning(
                 "audiocaps: %s events are skipped: espeak-ng is not installed "
@@ -178,7 +210,7 @@ class Audiocaps(Program[AudiocapsConfig]):
                 return Reject(exc.reason, exc.detail)
         for label in spec.skipped:
             ctx.counters[f"audiocaps.skipped.{label}"] += 1
-        if any(ev.label == "speech" for ev in spec.events):
+        if self.speaks:  # every record, speech or not: see AudiocapsRecord
             ctx.used_model("espeak-ng", espeak_version(), role="tts")
         with ctx.stage("synth"):
             scene = render_scene(spec, ctx.rng)

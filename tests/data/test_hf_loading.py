@@ -200,3 +200,84 @@ def _rounded(value: object) -> object:
     if isinstance(value, list):
         return [_rounded(v) for v in value]
     return value
+
+
+def _loaded(text: object) -> object:
+    """A field written as JSON text (schema 4), or the value itself."""
+    return json.loads(text) if isinstance(text, str) and text[:1] in "[{" else text
+
+
+def _no_relations(record: dict) -> bool:
+    return not _loaded(record["graph"]["relations"])
+
+
+def _no_options(record: dict) -> bool:
+    return not any(_loaded(q.get("choices")) for q in record["qa"])
+
+
+@pytest.mark.parametrize(
+    ("program", "lacks"),
+    [
+        ("audiocaps", _no_relations),  # one-event clips: no relations
+        pytest.param(
+            "svg",
+            _no_options,  # no multiple-choice question: choices / answer_index unset
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="QA choices/answer_index still null when unset: the request to the QA"
+                " owner in docs/notes (issue-16-data) makes them typed",
+            ),
+        ),
+    ],
+)
+def test_json_loader_first_shard_lacking_a_list(
+    program: str, lacks: Callable[[dict], bool], tmp_path: Path
+) -> None:
+    """The bare JSON loader types every shard from the first: a first shard whose records all
+    lack a list (or a value) that later records have must still load every record. The shard
+    files are cut from one made dataset so that the first holds exactly such records."""
+    import synthgen
+
+    out = tmp_path / program
+    config = {"qa": {"per_image": 2}} if program == "svg" else {}
+    synthgen.make(program, n=16, out=out, workers=1, shard_size=16, seed=3, config=config)
+    lines = (out / "data" / "shard-00000.jsonl").read_text().splitlines(keepends=True)
+    first = [line for line in lines if lacks(json.loads(line))]
+    rest = [line for line in lines if not lacks(json.loads(line))]
+    assert first and rest, "the made records do not give the case"
+    files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    files[0].write_text("".join(first))
+    files[1].write_text("".join(rest))
+    ds = hf.load_dataset(
+        "json", data_files=[str(f) for f in files], split="train", cache_dir=str(tmp_path / "hf")
+    )
+    stored = {json.loads(line)["id"]: json.loads(line) for line in lines}
+    assert sorted(ds["id"]) == sorted(stored)
+    for row in ds:
+        assert _rounded(_present(row)) == _rounded(_present(stored[row["id"]]))
+
+
+def test_optional_fields_load_from_a_first_shard_that_never_sets_them(tmp_path: Path) -> None:
+    """records.OptionalIndex / OptionalStrings (what a record uses for an index or a list of
+    strings that may be unset or empty): a first file where every record leaves them unset
+    and a second that sets them load together, and each row reads back as its record."""
+    from synthgen.records import OptionalIndex, OptionalStrings, StrictModel
+
+    class Item(StrictModel):
+        choices: OptionalStrings = None
+        answer_index: OptionalIndex = None
+
+    class Row(StrictModel):
+        id: str
+        items: list[Item]
+
+    first = [Row(id="a", items=[Item()]), Row(id="b", items=[Item(choices=[])])]
+    later = [Row(id="c", items=[Item(choices=["red", "blue"], answer_index=1), Item()])]
+    files = []
+    for k, rows in enumerate((first, later)):
+        files.append(tmp_path / f"{k}.jsonl")
+        files[-1].write_text("".join(r.model_dump_json() + "\n" for r in rows))
+    ds = hf.load_dataset(
+        "json", data_files=[str(f) for f in files], split="train", cache_dir=str(tmp_path / "hf")
+    )
+    assert [Row.model_validate(row) for row in ds] == first + later

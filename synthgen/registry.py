@@ -4,6 +4,10 @@ One :class:`Registry` per extension point (programs, filters, encoders, executor
 implementations register themselves when their module is imported; third-party packages
 declare an entry point in the registry's group (e.g. ``synthgen.programs``) and are loaded the
 first time a name is looked up or the registry is listed.
+
+A built-in package may name its modules instead of importing them all: a module-level
+``MODULES`` dict (registered name -> module). Looking one name up then imports only its
+module (a replay of an svg record does not import the sound code); listing imports them all.
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ class Registry(Generic[T]):
             return
         self._loaded = True
         for module in self._builtins:
-            importlib.import_module(module)
+            for name in _named_modules(importlib.import_module(module)).values():
+                importlib.import_module(name)
         if self.entry_point_group:
             for ep in entry_points(group=self.entry_point_group):
                 if ep.name in self._items:
@@ -69,6 +74,11 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         """The class registered as ``name``; a :class:`UserError` naming close matches if none."""
+        if name not in self._items and not self._loaded:
+            for module in self._builtins:
+                named = _named_modules(importlib.import_module(module)).get(name)
+                if named is not None:
+                    importlib.import_module(named)
         if name not in self._items:
             self._load()
         try:
@@ -93,3 +103,9 @@ class Registry(Generic[T]):
 
 def _qualname(obj: object) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _named_modules(package: object) -> dict[str, str]:
+    """A built-in package's ``MODULES`` map (name -> module registering it); {} if none."""
+    named = getattr(package, "MODULES", None)
+    return named if isinstance(named, dict) else {}

@@ -18,9 +18,23 @@ No wasted calls. When the consumer says how many more accepted candidates it nee
 candidates are started ahead (the rate measured on the candidates finished so far, starting
 from 1), so candidates past the n-th accepted one rarely spend a model call.
 
-The first candidate of a range runs alone until it finishes or first waits for a model reply
-(:data:`synthgen.models.loops.wait_hook`): what a program builds lazily on first use (QA
-balance tables, world assets, fonts) is then built once, not by every thread at the same time.
+Candidates ahead. A candidate does CPU work (rendering, synthesis, QA) before its request
+and after the reply. With only ``width`` candidates started, those in their CPU phases were
+not waiting on the server, so fewer than ``width`` requests were in flight, and whenever a
+round of replies came back at once the next round's requests trickled out one CPU phase
+after another (the server saw 80-125 of 128 in flight at 2 s latency in
+``bench/llm_programs.py``). So up to :func:`window_for` ``(width)`` candidates are started
+(``busy()`` still stops new starts once a full round of requests waits for a slot): the
+reserve beyond ``width`` does its CPU work while the earlier candidates' requests are in
+flight, and its requests wait at the backend, ready the moment a slot frees. Which
+candidates wait on a model is known through :data:`synthgen.models.loops.wait_hook`; no
+candidate starts while :data:`AHEAD` of them use the CPU (not waiting on a model): more
+threads fighting for one interpreter would only delay each other's requests (with 128
+threads rendering at once, the first request leaves after all 128 renders).
+
+The first candidate of a range runs alone until it finishes or first waits for a model reply:
+what a program builds lazily on first use (QA balance tables, world assets, fonts) is then
+built once, not by every thread at the same time.
 """
 
 from __future__ import annotations
@@ -41,6 +55,10 @@ T = TypeVar("T")
 BUSY_POLL_S = 0.02
 """How often a waiting window looks again whether the backends are still busy."""
 
+AHEAD = 8
+"""No candidate starts while this many started ones use the CPU (not waiting on a model),
+except the candidate whose turn it is and cohort members others wait for."""
+
 _lock = threading.Lock()
 _queue: queue.SimpleQueue[tuple[Future, Callable[[], object]]] = queue.SimpleQueue()
 _threads: list[threading.Thread] = []
@@ -56,6 +74,13 @@ def _work() -> None:
             future.set_result(fn())
         except BaseException as exc:  # handed to the consumer, raised there
             future.set_exception(exc)
+
+
+def window_for(width: int) -> int:
+    """Candidates started and not yet yielded at most, for ``width`` requests in flight:
+    ``width`` waiting on replies plus a reserve (at least :data:`AHEAD`, a quarter of
+    ``width`` for wide windows) doing their CPU work or with a request ready at the backend."""
+    return width + max(AHEAD, width // 4)
 
 
 def submit(fn: Callable[[], T], threads: int) -> Future[T]:
@@ -86,9 +111,12 @@ def in_index_order(
     busy: Callable[[], bool] = lambda: False,
     floor: Callable[[], int] = lambda: 0,
 ) -> Iterator[T]:
-    """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), run up to
-    ``width`` at a time (started and not yet yielded: finished results waiting for an earlier
-    index count too, so memory stays bounded), yielded in index order.
+    """``make(i)`` for i = start, start + 1, ... (``stop`` excluded; None: no end), yielded in
+    index order. ``width`` is how many requests the model backends keep in flight: up to
+    :func:`window_for` ``(width)`` candidates are started and not yet yielded at once
+    (finished results waiting for an earlier index count too, so memory stays bounded); none
+    starts while :data:`AHEAD` of them use the CPU (not waiting on a model: see the module
+    docstring).
 
     ``needed``: the consumer stops after this many results for which ``accepted`` is true;
     the window then stays near ``needed / accept rate`` candidates (see the module docstring),
@@ -104,20 +132,26 @@ def in_index_order(
     this run), unless it closes because of an error.
     """
     cond = threading.Condition()
-    stats = {"running": 0, "finished": 0, "accepted": 0, "first_waits": 0}
+    stats = {"running": 0, "waiting": 0, "finished": 0, "accepted": 0, "first_waits": 0}
     prefix = {"yielded": 0, "accepted": 0}
+    window = window_for(width)
 
-    def first_waits() -> None:
+    def waits() -> None:
         with cond:
+            stats["waiting"] += 1
             stats["first_waits"] = 1
             cond.notify_all()
 
-    def first(index: int) -> T:
-        wait_hook.callback = first_waits
+    def resumed() -> None:
+        with cond:
+            stats["waiting"] -= 1
+
+    def task(index: int) -> T:
+        wait_hook.callback, wait_hook.resumed = waits, resumed
         try:
             return make(index)
         finally:
-            wait_hook.callback = None
+            wait_hook.callback = wait_hook.resumed = None
 
     pending: dict[int, Future[T]] = {}
     next_index = start
@@ -125,13 +159,15 @@ def in_index_order(
     def limit() -> int:
         if stats["finished"] == 0 and not stats["first_waits"]:
             return 1  # the first candidate goes alone: see the module docstring
+        if stats["running"] - stats["waiting"] >= AHEAD:
+            return 0  # enough candidates use the CPU already
         if needed is None:
-            return width
+            return window
         missing = needed - stats["accepted"]
         if missing <= 0:
             return 0
         rate = (prefix["accepted"] + 1) / (prefix["yielded"] + 1)
-        return max(1, min(width, math.ceil(missing / rate)))
+        return max(1, min(window, math.ceil(missing / rate)))
 
     def done(future: Future[T]) -> None:
         with cond:
@@ -146,12 +182,11 @@ def in_index_order(
         while (stop is None or next_index < stop) and (
             next_index <= current
             or next_index < floor()
-            or (stats["running"] < limit() and next_index - current < width and not busy())
+            or (stats["running"] < limit() and next_index - current < window and not busy())
         ):
             index = next_index
             stats["running"] += 1
-            task = first if index == start else make
-            future = submit(functools.partial(task, index), max(width, stats["running"]))
+            future = submit(functools.partial(task, index), max(window, stats["running"]))
             pending[index] = future
             next_index += 1
             future.add_done_callback(done)

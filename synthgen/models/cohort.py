@@ -40,7 +40,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from synthgen.models.loops import wait_hook
+from synthgen.models.loops import waiting
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -153,14 +153,12 @@ class Cohorts:
             cohort = self._cohort(index)
             cohort.waiting[index] = call
             fire = cohort.ready(self._gone)
-        callback = getattr(wait_hook, "callback", None)
-        if callback is not None:
-            callback()  # the first candidate of a range waits: let the others start
-        if fire:
-            self._fire(cohort)
-        with self._cond:
-            while not call.done:
-                self._cond.wait()
+        with waiting():  # the engine may start other candidates meanwhile
+            if fire:
+                self._fire(cohort)
+            with self._cond:
+                while not call.done:
+                    self._cond.wait()
         if call.error is not None:
             raise call.error
         return call.result

@@ -14,9 +14,10 @@ belong to the parent): the loop is keyed on the process id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,8 +30,24 @@ _thread: threading.Thread | None = None
 
 wait_hook = threading.local()
 """``wait_hook.callback``, when a thread sets it, is called (no arguments) each time that
-thread is about to wait for the model loop: the engine learns that a candidate has reached
-its model calls (see :mod:`synthgen.inflight`)."""
+thread is about to wait for the model loop (or for a batched call's cohort round,
+:mod:`synthgen.models.cohort`), and ``wait_hook.resumed``, when set, each time it stops
+waiting: the engine learns which candidates are waiting on a model and which use the CPU
+(see :mod:`synthgen.inflight`)."""
+
+
+@contextlib.contextmanager
+def waiting() -> Iterator[None]:
+    """Around a thread's wait for a model: calls the thread's ``wait_hook`` callbacks."""
+    callback = getattr(wait_hook, "callback", None)
+    if callback is not None:
+        callback()
+    try:
+        yield
+    finally:
+        resumed = getattr(wait_hook, "resumed", None)
+        if resumed is not None:
+            resumed()
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
@@ -75,7 +92,5 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             "method instead (e.g. `await backend.chat(request)`)"
         )
     future = asyncio.run_coroutine_threadsafe(coro, model_loop())
-    callback = getattr(wait_hook, "callback", None)
-    if callback is not None:
-        callback()
-    return future.result()
+    with waiting():
+        return future.result()

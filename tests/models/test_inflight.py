@@ -3,6 +3,7 @@ in flight at once, and its bytes do not depend on how many, nor on the order rep
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import threading
@@ -14,6 +15,7 @@ import pytest
 
 import synthgen
 from synthgen import inflight
+from synthgen.models import loops
 from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
@@ -138,3 +140,49 @@ def test_an_error_is_raised_at_its_index_turn() -> None:
         for value in inflight.in_index_order(make, 0, 20, 8, lambda _: True):
             seen.append(value)
     assert seen == list(range(7))
+
+
+def _cpu_then_model(width: int, count: int) -> dict[str, int]:
+    """Run ``count`` candidates that each do some CPU work, wait on the model loop
+    (``loops.run_sync``, as a chat call does), then do some more CPU work; return the peaks
+    of candidates started and not finished, waiting on the model, and using the CPU before
+    their request."""
+    lock = threading.Lock()
+    now = {"running": 0, "waiting": 0, "cpu": 0}
+    peak = dict.fromkeys(now, 0)
+
+    def move(**delta: int) -> None:
+        with lock:
+            for key, d in delta.items():
+                now[key] += d
+                peak[key] = max(peak[key], now[key])
+
+    async def reply() -> None:
+        move(waiting=1)
+        await asyncio.sleep(0.05)
+        move(waiting=-1)
+
+    def make(i: int) -> int:
+        move(running=1, cpu=1)
+        time.sleep(0.002)  # rendering before the request
+        move(cpu=-1)
+        loops.run_sync(reply())
+        time.sleep(0.001)  # checking the reply
+        move(running=-1)
+        return i
+
+    assert list(inflight.in_index_order(make, 0, count, width, lambda _: True)) == list(
+        range(count)
+    )
+    return peak
+
+
+def test_candidates_ahead_of_the_model_width_do_their_cpu_work_while_requests_fly() -> None:
+    width = 16
+    peak = _cpu_then_model(width, 200)
+    # a reserve beyond the width is started (before: never more than `width` candidates, so
+    # those rendering or checking were missing from the requests in flight) ...
+    assert width < peak["running"] <= inflight.window_for(width)
+    assert peak["waiting"] <= inflight.window_for(width)
+    # ... but no candidate starts while AHEAD of them use the CPU
+    assert peak["cpu"] <= inflight.AHEAD

@@ -28,6 +28,7 @@ machine or on which ``datasets`` version is installed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -91,18 +92,67 @@ def metadata_file(lines: list[bytes], model: type | None) -> bytes | None:
         import pyarrow as pa
     except ImportError:
         return None
-    rows = [json.loads(line, object_hook=_none_if_empty) for line in lines]
-    inferred = pa.Table.from_pylist(rows).schema
+    table = _read_lines(lines)
     envelope = envelope_types()
     fields = []
-    for f in inferred:
+    for f in table.schema:
         t = f.type
         if f.name in envelope:
             t = arrow_type(envelope[f.name])
         elif pa.types.is_null(t):
             t = arrow_type(_model_field_type(model, f.name))
         fields.append(pa.field(f.name, t))
-    return _parquet_bytes(pa.Table.from_pylist(rows, schema=pa.schema(fields)))
+    return _parquet_bytes(table.cast(pa.schema(fields)))
+
+
+def _read_lines(lines: list[bytes]) -> Any:
+    """The lines as an Arrow table, the way ``pa.Table.from_pylist`` of the parsed records
+    with :func:`no_empty_objects` types it. Arrow's own JSON reader (one block, one thread:
+    ~0.2 ms per svg record against ~0.7 for Python's parse and ``from_pylist``'s inference,
+    a tenth of a record's budget) gives the same table unless a record holds an empty object
+    or a string Arrow reads as a timestamp; those shards take the Python parse."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    blob = b"".join(lines)
+    table = None
+    if not _may_hold_empty_object(blob):
+        with contextlib.suppress(pa.ArrowInvalid):
+            table = pa_json.read_json(
+                pa.py_buffer(blob),
+                read_options=pa_json.ReadOptions(use_threads=False, block_size=len(blob) + 1),
+            )
+    if table is None or any(_arrow_reads_otherwise(f.type) for f in table.schema):
+        rows = [json.loads(line, object_hook=_none_if_empty) for line in lines]
+        return pa.Table.from_pylist(rows)
+    return table
+
+
+def _may_hold_empty_object(blob: bytes) -> bool:
+    """Whether compact JSON lines may hold an empty object ``{}`` as a value (Arrow reads it
+    as a struct of nulls where from_pylist of :func:`no_empty_objects` has None). ``{}``
+    inside a JSON-text string (a question's program) follows an escaped quote (``\\":{}``) and
+    does not count; a ``[{}`` or ``,{}`` inside a string answers True, which only costs the
+    slower parse. (A key that itself ends in a backslash is not one of ours.)"""
+    for needle in (b'":{}', b"[{}", b",{}"):
+        at = blob.find(needle)
+        while at != -1:
+            if needle != b'":{}' or blob[at - 1] != 0x5C:  # not after a backslash
+                return True
+            at = blob.find(needle, at + len(needle))
+    return False
+
+
+def _arrow_reads_otherwise(t: Any) -> bool:
+    """Whether Arrow's JSON reader typed a value unlike ``from_pylist`` of the parsed JSON:
+    a string taken for a timestamp, date or time."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return any(_arrow_reads_otherwise(f.type) for f in t)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _arrow_reads_otherwise(t.value_type)
+    return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_time(t)
 
 
 def _parquet_bytes(table: Any) -> bytes:

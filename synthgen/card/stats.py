@@ -47,25 +47,26 @@ class Stats:
 
     def add(self, record: dict[str, Any]) -> None:
         self.records += 1
-        for qa in _lists_named(record, "qa"):
+        named = _members_named(record, WALKED_NAMES)
+        for qa in _lists(named["qa"]):
             for item in qa:
                 if isinstance(item, dict) and "kind" in item and "answer" in item:
                     kind = str(item["kind"])
                     self.qa_kinds[kind] += 1
                     self.answers.setdefault(kind, Counter())[_short(item["answer"])] += 1
-        for objects in _lists_named(record, "objects"):
+        for objects in _lists(named["objects"]):
             boxed = [o for o in objects if isinstance(o, dict) and object_box(o) is not None]
             if boxed:
                 self.objects_per_image[len(boxed)] += 1
                 self.categories.update(object_name(o) for o in boxed)
         for key in ("relations", "relationships"):
-            for relations in _lists_named(record, key):
+            for relations in _lists(named[key]):
                 self.relations.update(
                     str(r["predicate"])
                     for r in relations
                     if isinstance(r, dict) and "predicate" in r
                 )
-        for table in _values_named(record, "relations_by_predicate"):
+        for table in named["relations_by_predicate"]:
             if isinstance(table, dict):
                 for predicate, pairs in table.items():
                     self.relations[predicate] += len(pairs) if isinstance(pairs, list) else 1
@@ -144,12 +145,23 @@ def _walk(value: Any) -> Iterable[tuple[str, Any]]:
             stack.extend(v for v in node if isinstance(v, dict | list))
 
 
-def _values_named(record: dict[str, Any], name: str) -> Iterable[Any]:
-    return (v for k, v in _walk(record) if k == name)
+WALKED_NAMES = ("qa", "objects", "relations", "relationships", "relations_by_predicate")
+"""The member names :meth:`Stats.add` reads wherever they are in a record."""
 
 
-def _lists_named(record: dict[str, Any], name: str) -> Iterable[list[Any]]:
-    return (v for v in _values_named(record, name) if isinstance(v, list))
+def _members_named(record: dict[str, Any], names: Iterable[str]) -> dict[str, list[Any]]:
+    """The values of every member called one of ``names``, anywhere in ``record``, in walk
+    order: one walk for all names (an svg record has ~600 members; a walk per name made the
+    card's scan of 2000 records take ~10 s of CPU)."""
+    found: dict[str, list[Any]] = {name: [] for name in names}
+    for key, value in _walk(record):
+        if key in found:
+            found[key].append(value)
+    return found
+
+
+def _lists(values: list[Any]) -> Iterable[list[Any]]:
+    return (v for v in values if isinstance(v, list))
 
 
 def scan(records: Iterable[dict[str, Any]]) -> Stats:

@@ -94,15 +94,17 @@ def metadata_file(lines: list[bytes], model: type | None) -> bytes | None:
         return None
     table = _read_lines(lines)
     envelope = envelope_types()
-    fields = []
-    for f in table.schema:
+    columns = []
+    for f, column in zip(table.schema, table.columns, strict=True):
         t = f.type
         if f.name in envelope:
             t = arrow_type(envelope[f.name])
         elif pa.types.is_null(t):
             t = arrow_type(_model_field_type(model, f.name))
-        fields.append(pa.field(f.name, t))
-    return _parquet_bytes(table.cast(pa.schema(fields)))
+        if not t.equals(f.type):  # through Python: Arrow's cast cannot add struct fields
+            column = pa.array(column.to_pylist(), type=t)
+        columns.append(column)
+    return _parquet_bytes(pa.Table.from_arrays(columns, names=table.column_names))
 
 
 def _read_lines(lines: list[bytes]) -> Any:

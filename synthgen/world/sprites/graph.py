@@ -62,7 +62,7 @@ import numpy as np
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import piece_stats
-from synthgen.world.sprites.render import layer_drawable
+from synthgen.world.sprites.render import label_box, layer_drawable
 
 CONTACT = {
     "on",
@@ -221,8 +221,11 @@ class SpriteGraph:
 
 def _search_boxes(scene, W: int, H: int):
     """Per object (oid k at row k - 1): the inclusive box (x0, y0, x1, y1) of the image
-    where its pixels can be, its drawn box (half-open, may leave the image), the rank of
-    its first layer, its drawn area (pixels of its labels), and whether nothing was drawn."""
+    where its pixels can be (the union of its labels' pixel boxes in its layers, clipped),
+    its drawn box (half-open, may leave the image), the rank of its first layer, its drawn
+    area (pixels of its labels), whether nothing was drawn, and ``known``: j -> (pixel
+    count, visible box) of the objects drawn by one layer, wholly inside the image, that
+    no later layer's window overlaps (their pixels are their labels' as drawn)."""
     n = len(scene.objects)
     nb = len(scene.backdrop.pieces)
     big = 1 << 30
@@ -231,24 +234,50 @@ def _search_boxes(scene, W: int, H: int):
     drawn = [[0, 0, W, H] for _ in range(nb)] + [[big, big, -big, -big] for _ in range(n - nb)]
     rank = list(range(1, nb + 1)) + [0] * (n - nb)
     area = pcounts.tolist() + [0] * (n - nb)
-    for i, lay in enumerate(scene.layers):
+    layers = scene.layers
+    uses = [0] * n  # label slots naming each object, over all layers
+    for lay in layers:
+        for oid in lay.oids:
+            uses[oid - 1] += 1
+    # layer windows clipped to the image: a layer is alone where no later window overlaps
+    wins = [(max(la.x, 0), max(la.y, 0), min(la.x + la.w, W), min(la.y + la.h, H)) for la in layers]
+    known: dict[int, tuple[int, tuple]] = {}
+    for i, lay in enumerate(layers):
         d = layer_drawable(scene, lay)
         counts = d.counts if d is not None else ()
         lx0, ly0, lx1, ly1 = lay.x, lay.y, lay.x + lay.w, lay.y + lay.h
-        cx0, cy0, cx1, cy1 = max(lx0, 0), max(ly0, 0), min(lx1, W) - 1, min(ly1, H) - 1
+        flip = lay.kind == "sprite" and lay.key[4]
+        whole = lx0 >= 0 and ly0 >= 0 and lx1 <= W and ly1 <= H
+        if whole:
+            for bx0, by0, bx1, by1 in wins[i + 1 :]:
+                if lx0 < bx1 and bx0 < lx1 and ly0 < by1 and by0 < ly1:
+                    whole = False
+                    break
         for k, oid in enumerate(lay.oids):
             j = oid - 1
             if j < nb:
                 continue
-            b = box[j]
-            if cx0 < b[0]:
-                b[0] = cx0
-            if cy0 < b[1]:
-                b[1] = cy0
-            if cx1 > b[2]:
-                b[2] = cx1
-            if cy1 > b[3]:
-                b[3] = cy1
+            if d is not None:
+                lb = label_box(d, k + 1)
+                if lb:
+                    bx0, by0, bx1, by1 = lb
+                    if flip:
+                        bx0, bx1 = lay.w - 1 - bx1, lay.w - 1 - bx0
+                    bx0, by0 = max(lx0 + bx0, 0), max(ly0 + by0, 0)
+                    bx1, by1 = min(lx0 + bx1, W - 1), min(ly0 + by1, H - 1)
+                    if bx0 <= bx1 and by0 <= by1:
+                        b = box[j]
+                        if bx0 < b[0]:
+                            b[0] = bx0
+                        if by0 < b[1]:
+                            b[1] = by0
+                        if bx1 > b[2]:
+                            b[2] = bx1
+                        if by1 > b[3]:
+                            b[3] = by1
+                if whole and uses[j] == 1:
+                    c = counts[k] if k < len(counts) and lb else 0
+                    known[j] = (c, (bx0, by0, bx1 - bx0 + 1, by1 - by0 + 1) if c else (0, 0, 0, 0))
             e = drawn[j]
             if lx0 < e[0]:
                 e[0] = lx0
@@ -266,19 +295,25 @@ def _search_boxes(scene, W: int, H: int):
     for j, b in enumerate(box):
         if empty[j]:
             b[:] = (0, 0, 0, 0)
-        else:
-            b[2] = max(b[2], b[0])
-            b[3] = max(b[3], b[1])
-    return box, drawn, rank, area, empty
+    return box, drawn, rank, area, empty, known
 
 
-def _visible(ids: np.ndarray, box: list, empty: list) -> tuple[list[int], list[tuple]]:
+def _visible(
+    ids: np.ndarray, box: list, empty: list, known: dict | None = None
+) -> tuple[list[int], list[tuple]]:
     """Pixel counts and visible boxes (x, y, w, h; zeros when unseen) of objects 1..n in
-    the id map, each looked for in its search box only (its pixels are nowhere else)."""
+    the id map, each looked for in its search box only (its pixels are nowhere else), or
+    taken from ``known``."""
     cnz, fnz = np.count_nonzero, np.flatnonzero
+    known = known or {}
     counts: list[int] = []
     boxes: list[tuple] = []
     for k, (x0, y0, x1, y1) in enumerate(box, start=1):
+        got = known.get(k - 1)
+        if got is not None:
+            counts.append(got[0])
+            boxes.append(got[1])
+            continue
         if empty[k - 1]:
             counts.append(0)
             boxes.append((0, 0, 0, 0))
@@ -300,8 +335,8 @@ def _visible(ids: np.ndarray, box: list, empty: list) -> tuple[list[int], list[t
 def build_graph(scene, rendering, config) -> SpriteGraph:
     W, H = scene.width, scene.height
     ids = rendering.ids
-    box, drawn, rank, area, empty = _search_boxes(scene, W, H)
-    counts, bboxes = _visible(ids, box, empty)
+    box, drawn, rank, area, empty, known = _search_boxes(scene, W, H)
+    counts, bboxes = _visible(ids, box, empty, known)
     objs: dict[int, GObject] = {}
     dropped = 0
     # a whole whose sprite has part regions: its own pixels plus its parts' count as seen,
@@ -350,7 +385,7 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             whole=o.whole,
         )
     rels: list[tuple[int, str, int, str, str]] = []
-    related: set[frozenset] = set()
+    related: set[int] = set()  # _pair keys
     items: set[int] = set()
     tied = _tied_parts(scene.relations, objs)
     for r in scene.relations:
@@ -368,7 +403,7 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
                 f"[{r.rule}]: {why}"
             )
         rels.append((r.subject, r.predicate, r.object, r.kind, r.rule.rstrip("?")))
-        related.add(frozenset((r.subject, r.object)))
+        related.add(_pair(r.subject, r.object))
         if r.kind == "interactional" or r.kind == "part" or r.predicate in ("in", "on back of"):
             items.add(r.object if r.kind != "part" or r.predicate == "has" else r.subject)
         if (
@@ -479,7 +514,7 @@ def _facing(objs, related, items, W) -> list[tuple]:
         sx0, _sy0, sx1, _sy1 = _box(s)
         found = []
         for t in cands:
-            if t.id == s.id or frozenset((s.id, t.id)) in related:
+            if t.id == s.id or _pair(s.id, t.id) in related:
                 continue
             x, y, w, h = t.bbox
             tx, ty = x + w / 2, y + h / 2
@@ -496,7 +531,7 @@ def _facing(objs, related, items, W) -> list[tuple]:
             )
             pred = "watching" if watch else "looking at"
             out.append((s.id, pred, t.id, "interactional", "facing-cone"))
-            related.add(frozenset((s.id, t.id)))
+            related.add(_pair(s.id, t.id))
     return out
 
 
@@ -524,7 +559,7 @@ def _side_by_side(th, related) -> list[tuple]:
     for i, a in enumerate(th):
         ab = _box(a)
         for b in th[i + 1 :]:
-            if frozenset((a.id, b.id)) in related:
+            if _pair(a.id, b.id) in related:
                 continue
             if a.pos is not None and b.pos is not None and abs(a.pos[1] - b.pos[1]) > 1.0:
                 continue
@@ -533,7 +568,7 @@ def _side_by_side(th, related) -> list[tuple]:
                 left, right = (a, b) if ab[0] < bb[0] else (b, a)
                 nbr.setdefault(left.id, []).append((1, right))
                 nbr.setdefault(right.id, []).append((-1, left))
-    done: set[frozenset] = set()
+    done: set[int] = set()
     for a in th:
         got = nbr.get(a.id, [])
         ls = [o for d, o in got if d < 0]
@@ -542,15 +577,20 @@ def _side_by_side(th, related) -> list[tuple]:
             b, c = ls[0], rs[0]
             out.append((a.id, "between", b.id, "geometric", f"geometric:between:{c.id}"))
             out.append((a.id, "between", c.id, "geometric", f"geometric:between:{b.id}"))
-            done |= {frozenset((a.id, b.id)), frozenset((a.id, c.id))}
+            done |= {_pair(a.id, b.id), _pair(a.id, c.id)}
     for a in th:
         for d, b in nbr.get(a.id, []):
-            key = frozenset((a.id, b.id))
+            key = _pair(a.id, b.id)
             if d > 0 and key not in done:
                 out.append((a.id, "next to", b.id, "geometric", "geometric:side"))
                 done.add(key)
     related |= done
     return out
+
+
+def _pair(a: int, b: int) -> int:
+    """The key of an unordered pair of object ids (ids are below 2**16)."""
+    return (a << 16) | b if a < b else (b << 16) | a
 
 
 def _geometric(objs, related, items, H) -> list[tuple]:
@@ -563,68 +603,90 @@ def _geometric(objs, related, items, H) -> list[tuple]:
     out += _side_by_side(th, related)
     # the sky and the ceiling span the image: "above" the things under them (nearest first)
     tops = [o for o in objs.values() if o.role == "backdrop" and o.category in OVERHEAD]
-    for a in th + tops:
-        ab = _box(a)
-        left: list[tuple[int, GObject]] = []
-        above: list[tuple[int, GObject]] = []
-        for b in th + flat:
-            if b.id == a.id or frozenset((a.id, b.id)) in related:
+    subs, cands = th + tops, th + flat
+    if subs and cands:
+        # every (subject, candidate) pair's tests at once; the picks below run in order, as
+        # each subject's relations leave the pair out for later subjects
+        sa = np.array([_box(o) for o in subs], np.int64).T[:, :, None]
+        sb = np.array([_box(o) for o in cands], np.int64).T[:, None, :]
+        a0, a1, a2, a3 = sa
+        b0, b1, b2, b3 = sb
+        vo = np.minimum(a3, b3) - np.maximum(a1, b1)
+        ho = np.minimum(a2, b2) - np.maximum(a0, b0)
+        narrow = np.minimum(a2 - a0, b2 - b0)
+        short = np.minimum(a3 - a1, b3 - b1)
+        # clearly left: A's box ends left of B's box start (or overlaps it by at most 10 %
+        # of the narrower width) and ends M px left of B's centre line, rows shared;
+        # "2 x <= b0 + b2" is "x <= (b0 + b2) / 2" in integers
+        left = (a2 - b0 <= 0.1 * narrow) & (2 * (a2 + M) <= b0 + b2) & (vo >= 0.3 * short)
+        above = (a3 - b1 <= 0.1 * short) & (2 * (a3 + M) <= b1 + b3) & (ho >= 0.3 * narrow)
+        per_left: list[list[int]] = [[] for _ in subs]
+        per_above: list[list[int]] = [[] for _ in subs]
+        for i, j in zip(*(x.tolist() for x in np.nonzero(left)), strict=True):
+            per_left[i].append(j)
+        for i, j in zip(*(x.tolist() for x in np.nonzero(above)), strict=True):
+            per_above[i].append(j)
+        for i, a in enumerate(subs):
+            if not per_left[i] and not per_above[i]:
                 continue
-            bb = _box(b)
-            vo = min(ab[3], bb[3]) - max(ab[1], bb[1])
-            ho = min(ab[2], bb[2]) - max(ab[0], bb[0])
-            narrow = min(ab[2] - ab[0], bb[2] - bb[0])
-            # clearly left: A's box ends left of B's box start (or overlaps it by at most
-            # 10 % of the narrower width and ends M px left of B's centre line), rows shared
-            if (
-                ab[2] - bb[0] <= 0.1 * narrow
-                and ab[2] + M <= (bb[0] + bb[2]) / 2
-                and vo >= 0.3 * min(ab[3] - ab[1], bb[3] - bb[1])
-            ):
-                left.append((bb[0] - ab[2], b))
-            if (
-                ab[3] - bb[1] <= 0.1 * min(ab[3] - ab[1], bb[3] - bb[1])
-                and ab[3] + M <= (bb[1] + bb[3]) / 2
-                and ho >= 0.3 * narrow
-            ):
-                above.append((bb[1] - ab[3], b))
-        left.sort(key=lambda e: (e[0], e[1].id))
-        above.sort(key=lambda e: (e[0], e[1].id))
-        for _gap, b in left[:GEOMETRIC_LEFT]:
-            out.append((a.id, "left of", b.id, "geometric", "geometric:box"))
-            related.add(frozenset((a.id, b.id)))
-        for _gap, b in above[:GEOMETRIC_ABOVE]:
-            if frozenset((a.id, b.id)) not in related:
-                out.append((a.id, "above", b.id, "geometric", "geometric:box"))
-                related.add(frozenset((a.id, b.id)))
+            aid = a.id
+            ab = _box(a)
+            lefts = []
+            for j in per_left[i]:
+                b = cands[j]
+                if b.id != aid and _pair(aid, b.id) not in related:
+                    lefts.append((b.bbox[0] - ab[2], b.id))
+            aboves = []
+            for j in per_above[i]:
+                b = cands[j]
+                if b.id != aid and _pair(aid, b.id) not in related:
+                    aboves.append((b.bbox[1] - ab[3], b.id))
+            lefts.sort()
+            aboves.sort()
+            for _gap, bid in lefts[:GEOMETRIC_LEFT]:
+                out.append((aid, "left of", bid, "geometric", "geometric:box"))
+                related.add(_pair(aid, bid))
+            for _gap, bid in aboves[:GEOMETRIC_ABOVE]:
+                if _pair(aid, bid) not in related:
+                    out.append((aid, "above", bid, "geometric", "geometric:box"))
+                    related.add(_pair(aid, bid))
     for i, a in enumerate(th):
+        if a.pos is None:
+            continue
+        ax, ay, aw, ah = a.bbox
+        ax1, ay1 = ax + aw, ay + ah
+        apx, apz = a.pos
+        aid, arank = a.id, a.depth_rank
         for b in th[i + 1 :]:
-            key = frozenset((a.id, b.id))
-            if key in related or a.pos is None or b.pos is None:
+            if b.pos is None:
                 continue
-            ab, bb = _box(a), _box(b)
-            iw = min(ab[2], bb[2]) - max(ab[0], bb[0])
-            ih = min(ab[3], bb[3]) - max(ab[1], bb[1])
-            small = min(a.bbox[2] * a.bbox[3], b.bbox[2] * b.bbox[3])
-            dz = a.pos[1] - b.pos[1]
+            key = _pair(aid, b.id)
+            if key in related:
+                continue
+            bx, by, bw, bh = b.bbox
+            iw = (ax1 if ax1 < bx + bw else bx + bw) - (ax if ax > bx else bx)
+            ih = (ay1 if ay1 < by + bh else by + bh) - (ay if ay > by else by)
+            dz = apz - b.pos[1]
             if (
                 iw > 0
                 and ih > 0
-                and iw * ih >= 0.1 * small
+                and iw * ih >= 0.1 * min(aw * ah, bw * bh)
                 and abs(dz) >= 0.5
-                and a.depth_rank != b.depth_rank
-                and (dz > 0) == (a.depth_rank < b.depth_rank)
+                and arank != b.depth_rank
+                and (dz > 0) == (arank < b.depth_rank)
             ):
                 far, near = (a, b) if dz > 0 else (b, a)
-                if (a.id + b.id) % 2:
+                if (aid + b.id) % 2:
                     out.append((far.id, "behind", near.id, "geometric", "geometric:depth"))
                 else:
                     out.append((near.id, "in front of", far.id, "geometric", "geometric:depth"))
                 related.add(key)
                 continue
-            dist = float(np.hypot(a.pos[0] - b.pos[0], dz))
-            if dist <= NEAR_M:
-                out.append((a.id, "near", b.id, "geometric", "geometric:ground"))
+            dx = apx - b.pos[0]
+            if abs(dx) > NEAR_M or abs(dz) > NEAR_M:
+                continue  # the hypotenuse is at least the longer leg
+            if float(np.hypot(dx, dz)) <= NEAR_M:
+                out.append((aid, "near", b.id, "geometric", "geometric:ground"))
                 related.add(key)
     # a thing standing on the ground whose box covers a back plane by >= 30 % of its own
     # box: "in front of" the wall / mountain (the plane is drawn first, so it is behind)
@@ -634,12 +696,12 @@ def _geometric(objs, related, items, H) -> list[tuple]:
             continue
         ab = _box(a)
         for w in planes:
-            if frozenset((a.id, w.id)) in related:
+            if _pair(a.id, w.id) in related:
                 continue
             wb = _box(w)
             iw = min(ab[2], wb[2]) - max(ab[0], wb[0])
             ih = min(ab[3], wb[3]) - max(ab[1], wb[1])
             if iw > 0 and ih > 0 and iw * ih >= 0.3 * a.bbox[2] * a.bbox[3]:
                 out.append((a.id, "in front of", w.id, "geometric", "geometric:plane"))
-                related.add(frozenset((a.id, w.id)))
+                related.add(_pair(a.id, w.id))
     return out

@@ -27,6 +27,7 @@ import functools
 import json
 import logging
 import os
+import re
 import time
 import weakref
 from abc import ABC, abstractmethod
@@ -541,6 +542,19 @@ class _Reply:
         return redact(" ".join(text.split()), env_name)[:limit] or "empty body"
 
 
+_CONTEXT_LIMIT = re.compile(r"max_tokens=(\d+) cannot be greater than max_model_len=(\d+)")
+
+
+def _context_limit(body: bytes) -> tuple[int, int] | None:
+    """(max_tokens asked, the server's context) when a 400 says that ``max_tokens`` alone
+    exceeds the context (vLLM 0.32: "max_tokens=1024 cannot be greater than
+    max_model_len=512"): then every request of the job fails the same way, a config error
+    rather than one candidate's reject (a long prompt that overflows the context is the
+    latter, and is not matched here)."""
+    match = _CONTEXT_LIMIT.search(body.decode("utf-8", "replace"))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 @dataclass
 class _LoopState:
     """Per-event-loop resources (an aiohttp session and asyncio primitives bind to one loop).
@@ -708,6 +722,15 @@ class OpenAIChatBackend(CachingChatBackend):
                         "(it usually ends in /v1) and llm.model"
                     )
                 elif status not in TRANSIENT_STATUSES:
+                    if status == 400 and (limits := _context_limit(resp.body)) is not None:
+                        raise UserError(
+                            f"the LLM server at {self.settings.base_url} serves at most "
+                            f"{limits[1]} tokens per sequence (max_model_len) and refused "
+                            f"max_tokens={limits[0]} (llm.max_tokens is "
+                            f"{self.settings.max_tokens}, re-asks go up to llm.max_tokens_cap "
+                            f"{self.settings.max_tokens_cap}): lower them, or serve the model "
+                            "with a larger --max-model-len"
+                        )
                     raise LLMRejected("llm_bad_request", f"HTTP {status}: {resp.text(env)}")
                 else:
                     failure = f"HTTP {status}"

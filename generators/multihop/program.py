@@ -148,6 +148,16 @@ class MultihopProgram(Program[MultihopConfig]):
 
             self.user = load_pools(config.documents)
 
+    def media_slots(self) -> list[str]:
+        """Every image name a record can have, for the webdataset layout (each sample has a
+        member per slot; see :class:`synthgen.sinks.WebDatasetWriter`): a procedural pool has
+        at most ``docs[1]`` documents of at most one image each; a user pool has its images."""
+        if self.user is not None:
+            most = max(sum(len(d.images) for d in pool.documents) for _, pool in self.user)
+        else:
+            most = self.config.docs[1]
+        return [f"image_{k}" for k in range(most)]
+
     @classmethod
     def candidate_limit(cls, config: MultihopConfig) -> int | None:
         if config.documents is None:

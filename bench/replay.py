@@ -37,7 +37,7 @@ import synthgen.cli, synthgen.replay
 lap("synthgen.cli + synthgen.replay (produce, models, sinks)")
 from synthgen.program import programs
 programs.get(sys.argv[3])
-lap("the program registry (imports every built-in program)")
+lap("the program registry (imports the replayed program only)")
 from synthgen.world.sprites.atlas import load_atlas
 load_atlas()
 lap("sprite atlas")

@@ -109,10 +109,11 @@ def clear_caches() -> None:
 
 @dataclass(frozen=True, slots=True)
 class Art:
-    """A drawable at its drawn size: ``im`` (RGBa premultiplied for sprites, RGB for
-    structures), ``mask`` (h, w) bool: the object's pixels in the id map, ``labels`` (h, w)
-    uint8 part labels (None: every mask pixel has label ``one``), ``pmask`` the paste mask
-    of an opaque drawable (None: the image's own alpha), ``counts``: pixels of each label
+    """A drawable at its drawn size: ``im`` (RGBa premultiplied for sprites, RGBA for
+    structures with alpha 255 on the mask and 0 elsewhere; either is pasted with its own
+    alpha), ``mask`` (h, w) bool: the object's pixels in the id map, ``labels`` (h, w)
+    uint8 part labels (None: every mask pixel has label ``one``), ``pmask`` a separate
+    paste mask (None: the image's own alpha; kept for callers), ``counts``: pixels of each label
     1..k. ``relabel``: the layer changes no colour, only which object its pixels belong
     to (regions of the sprite drawn just before it; ``im`` is that sprite's art, and the
     renderer does not paste it)."""
@@ -254,16 +255,21 @@ def struct_art(kind: str, w: int, h: int, variant: int, front) -> Art:
         k = len(g.parts)
         mask = labels > 0
         counts = tuple(int(c) for c in np.bincount(labels.ravel(), minlength=k + 1)[1:])
-        im = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
-        pmask = Image.fromarray(mask.view(np.uint8) * np.uint8(255), "L")
+        hh, ww = labels.shape
+        # RGBA with the mask as alpha (255 / 0), pasted with its own alpha: the pixels an
+        # RGB image pasted through the mask as an L image gives, without that second image
+        # (and Image.fromarray maps RGBA where it decodes RGB)
+        rgba = np.empty((hh, ww, 4), np.uint8)
+        rgba[..., :3] = rgb
+        np.multiply(mask, np.uint8(255), out=rgba[..., 3], dtype=np.uint8, casting="unsafe")
+        im = Image.fromarray(rgba, "RGBA")
         present = [j for j, c in enumerate(counts, start=1) if c]
         multi = len(present) > 1
         lab = labels if multi else None
         for arr in (mask, labels):
             arr.setflags(write=False)
-        hh, ww = labels.shape
         one = present[0] if present else 1
-        art = Art(im, mask, lab, one, pmask, counts, (7 if multi else 6) * ww * hh + 512)
+        art = Art(im, mask, lab, one, None, counts, (6 if multi else 5) * ww * hh + 512)
         _STRUCTS.put(key, art)
     return art
 
@@ -337,7 +343,6 @@ def render_scene(scene) -> WorldRendering:
     depth = ids.copy()
     nb = len(scene.backdrop.pieces)
     lut4 = _tint_lut(scene.tint, 4)
-    lut3 = _tint_lut(scene.tint, 3)
     copyto = np.copyto
     for i, layer in enumerate(scene.layers):
         rank = nb + i + 1
@@ -370,9 +375,9 @@ def render_scene(scene) -> WorldRendering:
             mask = art.mask
             if not art.relabel:
                 im = art.im
-                if lut3 is not None:
-                    im = _point(im, lut3)
-                img.paste(im, (x0, y0), art.pmask)
+                if lut4 is not None:
+                    im = _point(im, lut4)
+                img.paste(im, (x0, y0), im)
         sl = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
         m = mask[sl]
         if art.labels is None:

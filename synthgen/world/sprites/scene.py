@@ -664,23 +664,36 @@ class _Builder:
             bands = self._bands[key] = [b for b in self.bd.bands if pieces[b.piece].name in names]
         if not bands:
             return None
+        # the loop below is the hot path of drafting (~50 tries a scene): the same draws and
+        # arithmetic as spelt plainly, with the band rows and helpers looked up once
+        bd, rng, W, H = self.bd, self.rng, self.W, self.H
+        horizon, indoor = bd.horizon, bd.indoor
+        nbands = len(bands)
+        span: dict[int, tuple[int, int]] = {}
         for _ in range(tries):
-            b = self.choice(bands)
-            if near_wall and self.bd.indoor:
-                foot = b.y0 + int(self.rng.integers(1, 4))
+            bi = rng.integers(nbands)
+            b = bands[bi]
+            if near_wall and indoor:
+                foot = b.y0 + int(rng.integers(1, 4))
             else:
-                lo, hi = b.y0, b.y1 - 1
-                if rows is not None:
-                    lo = max(lo, int(self.bd.horizon + (self.H - self.bd.horizon) * rows[0]))
-                    hi = min(hi, int(self.bd.horizon + (self.H - self.bd.horizon) * rows[1]))
+                got = span.get(bi)
+                if got is None:
+                    lo, hi = b.y0, b.y1 - 1
+                    if rows is not None:
+                        lo = max(lo, int(horizon + (H - horizon) * rows[0]))
+                        hi = min(hi, int(horizon + (H - horizon) * rows[1]))
+                    got = span[bi] = (lo, hi)
+                lo, hi = got
                 if hi <= lo:
                     continue
-                u = self.rng.random() ** (1.0 - far) if far else self.rng.random()
+                u = rng.random() ** (1.0 - far) if far else rng.random()
                 foot = int(lo + (hi - lo) * u)
-            s = self.bd.scale(foot)
+            d = foot - horizon
+            s = (d if d > 1.0 else 1.0) / CAM_H_M  # bd.scale(foot)
             w = width_px_per_m * s
-            half = min(w / 2, self.W / 2)
-            cx = half + self.rng.random() * max(self.W - 2 * half, 1)
+            half = w / 2 if w / 2 < W / 2 else W / 2
+            room = W - 2 * half
+            cx = half + rng.random() * (room if room > 1 else 1)
             box = (cx - w / 2, foot - 1.7 * s, cx + w / 2, foot)
             if avoid and self._crowded(box):
                 continue

@@ -6,8 +6,9 @@ it, builds its exact scene graph, checks visibility (oracle filter ``visibility`
 the QA suite's questions. The shapes world keeps its batched path and typed graph
 (``scene_graph``); every other world goes through the generic :class:`World` API: its graph
 must offer ``to_vg()`` (a :class:`VGImage`), the QA suite asks over that VG view with the
-world's instance masks and depth order (``from_world_graph``), and the record holds the
-world's own graph (``world_graph``) and ``source`` = the world's name.
+world's instance masks and depth order (``sources.world_view``; a graph whose objects carry
+their categories, as the sprites world's, is read directly, without the VG view), and the
+record holds the world's own graph (``world_graph``) and ``source`` = the world's name.
 
 With ``source="vg:PATH"`` candidate ``i`` is entry ``i`` of a Visual Genome
 ``scene_graphs.json`` file instead (no image; kinds that need masks, depth or 3D are skipped
@@ -36,10 +37,10 @@ from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
 from synthgen.generators.qa.sources import (
     from_scene_graph,
     from_vg,
-    from_world_graph,
     id_pixel_counts,
-    unnamed_things,
     world_graph_json,
+    world_object_ids,
+    world_view,
 )
 from synthgen.media import MediaItem
 from synthgen.program import (
@@ -299,15 +300,14 @@ class Svg(Program[SvgConfig]):
             rendering = world.render(scene, cfg.world)
         with ctx.stage("graph"):
             graph = world.graph(scene, rendering, cfg.world)
-            vg = graph.to_vg()
+            # the VG view only for a graph the QA view cannot read directly (sprites' can)
+            object_ids, vg = world_object_ids(graph)
         pixels = id_pixel_counts(graph, rendering)
-        counts = _pixel_counts(pixels, [o.object_id for o in vg.objects])
+        counts = _pixel_counts(pixels, object_ids)
         ctx.require(self.visibility.check(list(counts.items())))
         graph_json = world_graph_json(graph, vg)
         with ctx.stage("qa"):
-            view = from_world_graph(
-                vg, rendering, world.name, graph_json, unnamed_things(scene, pixels, vg)
-            )
+            view = world_view(world, scene, rendering, graph, pixels, vg, graph_json)
             qas = self._paraphrased(ctx, self.suite.ask(view, ctx.rng, ctx.counters))
         return Sample(
             {

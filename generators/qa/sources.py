@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -76,22 +76,11 @@ def from_vg(image: VGImage) -> QAGraph:
     """A VG entry has names, untyped attributes, boxes and relations: no masks, depth or 3D."""
     objects = []
     for o in image.objects:
-        attrs: dict[str, str] = {}
-        other: list[str] = []
-        for word in o.attributes:
-            word = word.strip().lower()
-            kind = _TYPED.get(word)
-            if kind and kind not in attrs:
-                attrs[kind] = word
-            elif word:
-                other.append(word)
-        if other:
-            attrs["other"] = ", ".join(sorted(set(other)))
         objects.append(
             QObject(
                 id=o.object_id,
                 name=o.names[0].strip().lower(),
-                attrs=attrs,
+                attrs=_typed(o.attributes),
                 bbox=(o.x, o.y, o.w, o.h),
                 centroid=(o.x + o.w / 2, o.y + o.h / 2),
             )
@@ -102,6 +91,23 @@ def from_vg(image: VGImage) -> QAGraph:
     width = image.width or max((o.x + o.w for o in image.objects), default=1)
     height = image.height or max((o.y + o.h for o in image.objects), default=1)
     return QAGraph(width=width, height=height, objects=objects, relations=relations, source="vg")
+
+
+def _typed(words: Iterable[str]) -> dict[str, str]:
+    """Untyped (VG) attribute words -> attribute type -> word: each type's first word (colour,
+    material, size; see :data:`_TYPED`), the other words under "other", sorted and joined."""
+    attrs: dict[str, str] = {}
+    other: list[str] = []
+    for word in words:
+        word = word.strip().lower()
+        kind = _TYPED.get(word)
+        if kind and kind not in attrs:
+            attrs[kind] = word
+        elif word:
+            other.append(word)
+    if other:
+        attrs["other"] = ", ".join(sorted(set(other)))
+    return attrs
 
 
 def from_world_graph(
@@ -128,12 +134,99 @@ def from_world_graph(
     graph are counted or used to refer, and a person's colour (its clothes') is not asked.
     ``unnamed``: the things the id map shows that the graph leaves out (None: unknown)."""
     view = from_vg(vg)
-    info = _world_objects(world_graph)
-    if info is not None:
-        view = _read_as_viewer(view, info, world_graph, unnamed, source)  # type: ignore[arg-type]
+    things = _world_objects(world_graph)
+    if things is not None:
+        assert world_graph is not None
+        scene_type = world_graph.get("scene_type")
+        rows = _relation_rows(world_graph)
+        words = world_words(source, things)
+        boxes = _whole_boxes({o.id: o.bbox for o in view.objects}, things, rows)
+        objects = []
+        for o in view.objects:
+            t = things.get(o.id)
+            attrs = o.attrs if t is None else _shown_attrs(o.attrs, t, words)
+            box = boxes.get(o.id)
+            if box is not None:
+                x, y, w, h = box
+                o = dataclasses.replace(o, bbox=box, centroid=(x + w / 2, y + h / 2))
+            if attrs is not o.attrs:
+                o = dataclasses.replace(o, attrs=attrs)
+            objects.append(o)
+        lexicon, facts = _reading(objects, things, rows, unnamed, words, scene_type)
+        view = dataclasses.replace(view, objects=objects, lexicon=lexicon, world=facts)
+    maps = _maps(
+        rendering, view.width, view.height, ((o.object_id, o.x, o.y, o.w, o.h) for o in vg.objects)
+    )
+    return dataclasses.replace(view, source=source, **maps)
+
+
+def from_world_things(
+    graph: Any, rendering: WorldRendering, source: str, unnamed: Sequence[Thing | None] = ()
+) -> QAGraph:
+    """:func:`from_world_graph` of ``graph.to_vg()`` and ``graph.to_dict()``, read straight
+    from a graph whose objects carry their categories (:func:`reads_things`): the same view
+    (equal objects, relations, lexicon and world facts, the same masks and depth), without
+    building the VG model and the JSON dicts and reading them again."""
+    objs = graph.objects
+    rows: list[Row] = []
+    relations = []
+    for r in graph.relationships:
+        s, p, o = int(r.subject_id), r.predicate.strip().lower(), int(r.object_id)
+        relations.append((s, p, o))
+        rows.append((s, p, o, r.kind, r.rule))
+    bboxes = {
+        int(o.id): (int(o.bbox[0]), int(o.bbox[1]), int(o.bbox[2]), int(o.bbox[3])) for o in objs
+    }
+    width = graph.width or max((x + w for x, _, w, _ in bboxes.values()), default=1)
+    height = graph.height or max((y + h for _, y, _, h in bboxes.values()), default=1)
+    maps = _maps(rendering, width, height, ((i, *b) for i, b in bboxes.items()))
+    if not objs:
+        return QAGraph(
+            width=width, height=height, objects=[], relations=relations, source=source, **maps
+        )
+    things = {int(o.id): _thing(o.names, o.category, o.role, o.group) for o in objs}
+    words = world_words(source, things)
+    boxes = _whole_boxes(bboxes, things, rows)
+    objects = []
+    for o in objs:
+        i = int(o.id)
+        t = things[i]
+        x, y, w, h = box = boxes.get(i) or bboxes[i]
+        objects.append(
+            QObject(
+                id=i,
+                name=t.names[0],
+                attrs=_shown_attrs(_typed(o.attributes), t, words),
+                bbox=box,
+                centroid=(x + w / 2, y + h / 2),
+            )
+        )
+    lexicon, facts = _reading(objects, things, rows, unnamed, words, graph.scene_type)
+    return QAGraph(
+        width=width,
+        height=height,
+        objects=objects,
+        relations=relations,
+        source=source,
+        lexicon=lexicon,
+        world=facts,
+        **maps,
+    )
+
+
+def _maps(
+    rendering: WorldRendering,
+    width: int,
+    height: int,
+    boxes: Iterable[tuple[int, int, int, int, int]],
+) -> dict[str, Any]:
+    """The view's masks and depth (``ids``, ``depth_fn``, ``depth_point``) from a world's
+    rendering when every object ((id, x, y, w, h) in ``boxes``) shows under its id inside its
+    box, else none: the instance-id map as masks, and the depth order as depth (rank r of
+    ``n`` becomes ``n + 1 - r``, far surfaces large, the backdrop +inf)."""
     ids = np.asarray(rendering.ids)
-    if ids.shape != (view.height, view.width) or not _ids_show(ids, vg):
-        return dataclasses.replace(view, source=source)
+    if ids.shape != (height, width) or not _ids_show(ids, boxes):
+        return {}
     order = np.asarray(rendering.depth_order)
     top: list[float] = []
 
@@ -151,21 +244,70 @@ def from_world_graph(
         r = int(order[y, x])  # the map's value at one pixel, without building the map
         return float(np.float32(highest() + 1 - r)) if r > 0 else float("inf")
 
-    return dataclasses.replace(
-        view, ids=ids, depth_fn=depth, depth_point=depth_point, source=source
-    )
+    return {"ids": ids, "depth_fn": depth, "depth_point": depth_point}
 
 
-def world_view(world: Any, scene: Any, rendering: WorldRendering, graph: Any) -> QAGraph:
+def world_view(
+    world: Any,
+    scene: Any,
+    rendering: WorldRendering,
+    graph: Any,
+    pixels: np.ndarray | None = None,
+    vg: VGImage | None = None,
+    graph_json: Mapping[str, Any] | None = None,
+) -> QAGraph:
     """The QA view of a registered world's scene (any world but shapes, through the
-    generic World API): the graph's VG view, its own graph (:func:`world_graph_json`), the
-    rendering's masks and depth order, and the things the id map shows that the graph
-    leaves out (:func:`unnamed_things`)."""
-    vg = graph.to_vg()
-    pixels = id_pixel_counts(graph, rendering)
+    generic World API): what :func:`from_world_graph` makes of the graph's VG view, its own
+    graph (:func:`world_graph_json`), the rendering's masks and depth order, and the things
+    the id map shows that the graph leaves out (:func:`unnamed_things`). A graph whose
+    objects carry their categories (:func:`reads_things`: the sprites world's) is read
+    straight from its objects and relations (:func:`from_world_things`: the same view,
+    without the VG model and JSON dicts in between). ``pixels`` (the id map's bincount),
+    ``vg`` and ``graph_json``: when the caller has them already."""
+    if pixels is None:
+        pixels = id_pixel_counts(graph, rendering)
+    if vg is None and reads_things(graph):
+        named = [o.id for o in graph.objects]
+        return from_world_things(graph, rendering, world.name, unnamed_things(scene, pixels, named))
+    if vg is None:
+        vg = graph.to_vg()
+    if graph_json is None:
+        graph_json = world_graph_json(graph, vg)
     return from_world_graph(
-        vg, rendering, world.name, world_graph_json(graph, vg), unnamed_things(scene, pixels, vg)
+        vg, rendering, world.name, graph_json, unnamed_things(scene, pixels, vg)
     )
+
+
+def world_object_ids(graph: Any) -> tuple[list[int], VGImage | None]:
+    """The ids of a registered world's graph's objects, and its VG view (``graph.to_vg()``)
+    unless :func:`world_view` reads the graph directly (None then)."""
+    if reads_things(graph):
+        return [o.id for o in graph.objects], None
+    vg = graph.to_vg()
+    return [o.object_id for o in vg.objects], vg
+
+
+def reads_things(graph: Any) -> bool:
+    """Whether :func:`from_world_things` reads ``graph`` directly: its ``objects`` carry
+    ``id``, ``names``, ``attributes``, ``bbox`` (x, y, w, h), ``category``, ``role`` and
+    ``group``, its ``relationships`` ``subject_id``, ``predicate``, ``object_id``,
+    ``kind`` and ``rule``, and it has ``scene_type``, ``width``, ``height`` and
+    ``to_dict()`` (the record's graph, whose objects and relationships say the same), as
+    the sprites world's ``SpriteGraph``. Its ``to_vg()`` is then the VG view of the same
+    objects and relations, in the same order."""
+    objects = getattr(graph, "objects", None)
+    relations = getattr(graph, "relationships", None)
+    if not isinstance(objects, list) or not isinstance(relations, list):
+        return False
+    if not all(hasattr(graph, a) for a in ("scene_type", "width", "height", "to_dict")):
+        return False
+    return all(hasattr(o, a) for o in objects[:1] for a in _THING_FIELDS) and all(
+        hasattr(r, a) for r in relations[:1] for a in _RELATION_FIELDS
+    )
+
+
+_THING_FIELDS = ("id", "names", "attributes", "bbox", "category", "role", "group")
+_RELATION_FIELDS = ("subject_id", "predicate", "object_id", "kind", "rule")
 
 
 def id_pixel_counts(graph: Any, rendering: WorldRendering) -> np.ndarray:
@@ -178,38 +320,40 @@ def id_pixel_counts(graph: Any, rendering: WorldRendering) -> np.ndarray:
     return np.bincount(np.asarray(rendering.ids, dtype=np.int64).ravel())
 
 
-def world_graph_json(graph: Any, vg: VGImage) -> dict[str, Any]:
+def world_graph_json(graph: Any, vg: VGImage | None = None) -> dict[str, Any]:
     """A world's graph as a record stores it: its own ``to_dict()`` or, for a pydantic
-    graph, its JSON; else its VG view."""
+    graph, its JSON; else its VG view (``vg``, or ``graph.to_vg()``)."""
     if callable(getattr(graph, "to_dict", None)):
         return graph.to_dict()
-    model = graph if isinstance(graph, BaseModel) else vg
+    model = graph if isinstance(graph, BaseModel) else vg if vg is not None else graph.to_vg()
     return model.model_dump(mode="json")
 
 
-def unnamed_things(scene: Any, pixels: np.ndarray, vg: VGImage) -> list[Thing | None]:
+def unnamed_things(
+    scene: Any, pixels: np.ndarray, vg: VGImage | Iterable[int]
+) -> list[Thing | None]:
     """The things the id map shows (``pixels``, its bincount: a pixel or more) that the
-    graph leaves out (too hidden to name): each as the scene describes it when its objects
-    carry ``oid``, ``name`` and ``category`` (the sprites world's do), else None (a thing of
-    unknown kind)."""
-    named = {o.object_id for o in vg.objects}
+    graph (``vg``, or the ids of its objects) leaves out (too hidden to name): each as the
+    scene describes it when its objects carry ``oid``, ``name`` and ``category`` (the
+    sprites world's do), else None (a thing of unknown kind)."""
+    named = {o.object_id for o in vg.objects} if isinstance(vg, VGImage) else set(vg)
+    hidden = [i for i in np.flatnonzero(pixels).tolist() if i != 0 and i not in named]
+    if not hidden:
+        return []
+    wanted = set(hidden)
     by_id: dict[int, Any] = {}
     for o in getattr(scene, "objects", None) or ():
         oid = getattr(o, "oid", None)
-        if isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
+        if oid in wanted and isinstance(oid, int) and hasattr(o, "name") and hasattr(o, "category"):
             by_id[oid] = o
     out: list[Thing | None] = []
-    for i in np.flatnonzero(pixels).tolist():
-        if i == 0 or i in named:
-            continue
+    for i in hidden:
         o = by_id.get(i)
         if o is None:
             out.append(None)
             continue
         names = (o.name, *getattr(o, "alt", ()))
-        out.append(
-            Thing.of(names, o.category, getattr(o, "role", "thing"), getattr(o, "group", ""))
-        )
+        out.append(_thing(names, o.category, getattr(o, "role", "thing"), getattr(o, "group", "")))
     return out
 
 
@@ -229,6 +373,21 @@ class Thing:
         return cls(
             tuple(str(n).strip().lower() for n in names), str(category), str(role), str(group)
         )
+
+
+def _thing(names: Sequence[str], category: str, role: str, group: str) -> Thing:
+    """``Thing.of``, one shared instance per description (a world draws the same kinds
+    over and over: the instance is built once, and its word sets are found by identity)."""
+    key = (tuple(names), category, role, group)
+    got = _THINGS.get(key)
+    if got is None:
+        if len(_THINGS) > 100_000:
+            _THINGS.clear()
+        got = _THINGS[key] = Thing.of(names, category, role, group)
+    return got
+
+
+_THINGS: dict[tuple[Any, ...], Thing] = {}
 
 
 @dataclass(frozen=True)
@@ -326,32 +485,34 @@ def world_lexicon(
     # every word any unnamed thing may go by, and each named thing's YES / MAYBE words
     hidden = set().union(*(a | b for a, b in (_word_sets(t, words) for t in unnamed if t)))
     sets = {i: _word_sets(t, words) for i, t in things.items()}
-
-    def states_of(word: str) -> dict[int, int]:
-        return {i: YES if word in y else MAYBE if word in m else NO for i, (y, m) in sets.items()}
-
+    # word -> the things it names (YES) and those in doubt for it (MAYBE), for the words
+    # asked about below (a thing's YES and MAYBE sets are disjoint: see _word_sets)
+    asked = set(words.questions).union(names.values())
+    yes: dict[str, list[int]] = {}
+    maybe: dict[str, list[int]] = {}
+    for i, (y, m) in sets.items():
+        for word in y & asked:
+            yes.setdefault(word, []).append(i)
+        for word in m & asked:
+            maybe.setdefault(word, []).append(i)
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it
-        if word in hidden:
-            continue
-        states = states_of(word)
-        if MAYBE not in states.values():
-            general[word] = tuple(sorted(i for i, v in states.items() if v == YES))
+        if word not in hidden and word not in maybe:
+            general[word] = tuple(sorted(yes.get(word, ())))
     for name in sorted(set(names.values())):
         if name in words.parts or name in hidden:
             continue
-        states = states_of(name)
-        if MAYBE in states.values():
+        if name in maybe:
             named = [i for i, n in names.items() if n == name]
             if (
                 len(named) == 1
-                and all(v == NO or i == named[0] for i, v in states.items())
+                and {*yes.get(name, ()), *maybe[name]} <= {named[0]}
                 and things[named[0]].role == "backdrop"
             ):
                 members[name] = (named[0],)  # the sky, the one wall: refers, not counted
             continue
-        members[name] = tuple(sorted(i for i, v in states.items() if v == YES))
+        members[name] = tuple(sorted(yes.get(name, ())))
         if not plural_only(name):  # "skis", "grapes": one drawing of a pair or a bunch
             countable.add(name)
     return Lexicon(
@@ -359,7 +520,9 @@ def world_lexicon(
         countable=frozenset(countable),
         open_predicates=open_predicates,
         general=general,
-        said=frozenset(hidden.union(*(a | b for a, b in sets.values()))),
+        said=frozenset(
+            hidden.union(*(y for y, _ in sets.values()), *(m for _, m in sets.values()))
+        ),
     )
 
 
@@ -380,69 +543,68 @@ def _world_objects(world_graph: Mapping[str, Any] | None) -> dict[int, Thing] | 
     }
 
 
-def _read_as_viewer(
-    view: QAGraph,
-    things: dict[int, Thing],
-    world_graph: Mapping[str, Any],
-    unnamed: Sequence[Thing | None],
-    source: str,
-) -> QAGraph:
-    """The view with a :class:`Lexicon`, without people's colours (nor those of kinds that
-    always have theirs, :attr:`WorldWords.colors_vary`), and with each whole's box holding
-    its named parts (a house's roof and door)."""
-    words = world_words(source, things)
-    boxes = _whole_boxes(view, things, world_graph)
-    objects = []
-    for o in view.objects:
-        if o.id in boxes:
-            x, y, w, h = boxes[o.id]
-            o = dataclasses.replace(o, bbox=(x, y, w, h), centroid=(x + w / 2, y + h / 2))
-        t = things.get(o.id)
-        if (
-            t is not None
-            and "color" in o.attrs
-            and (
-                t.group == "person"
-                or (words.colors_vary is not None and t.category not in words.colors_vary)
-            )
-        ):
-            # a person's sprite colour is its clothes': "gray woman" reads wrong; a thing
-            # whose kind always has its colour (green grass) is not asked about it
-            o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "color"})
-        if t is not None and "material" in o.attrs and words.colors_vary is not None:
-            # materials here come with the kind (wooden floors, metal railings, brick
-            # walls): the name would answer, so they are not asked
-            o = dataclasses.replace(o, attrs={k: v for k, v in o.attrs.items() if k != "material"})
-        objects.append(o)
-    open_predicates = frozenset(
-        str(r.get("predicate", "")).strip().lower()
+Row = tuple[int, str, int, "str | None", "str | None"]
+"""A world graph's relation as the view reads it: (subject id, predicate stripped and
+lower-cased, object id, kind, rule)."""
+
+
+def _relation_rows(world_graph: Mapping[str, Any]) -> list[Row]:
+    """The relationships of a world graph stored as JSON (``world_graph_json``) as rows."""
+    return [
+        (
+            int(r.get("subject_id", 0)),
+            str(r.get("predicate", "")).strip().lower(),
+            int(r.get("object_id", 0)),
+            r.get("kind"),
+            r.get("rule"),
+        )
         for r in world_graph.get("relationships", ())
         if isinstance(r, Mapping)
-        and (r.get("kind") == "geometric" or r.get("rule") == "facing-cone")
+    ]
+
+
+def _shown_attrs(attrs: dict[str, str], t: Thing, words: WorldWords) -> dict[str, str]:
+    """``attrs`` without a person's colour (its sprite's colour is its clothes': "gray
+    woman" reads wrong), nor the colour of a thing whose kind always has its colour (green
+    grass: :attr:`WorldWords.colors_vary`), nor materials in a world that knows which
+    kinds vary (wooden floors, metal railings, brick walls: the name would answer). The
+    same dict when nothing is left out."""
+    vary = words.colors_vary
+    color = "color" in attrs and (
+        t.group == "person" or (vary is not None and t.category not in vary)
+    )
+    material = vary is not None and "material" in attrs
+    if not (color or material):
+        return attrs
+    drop = {k for k, gone in (("color", color), ("material", material)) if gone}
+    return {k: v for k, v in attrs.items() if k not in drop}
+
+
+def _reading(
+    objects: Sequence[QObject],
+    things: Mapping[int, Thing],
+    rows: Sequence[Row],
+    unnamed: Sequence[Thing | None],
+    words: WorldWords,
+    scene_type: Any,
+) -> tuple[Lexicon, WorldFacts]:
+    """A world graph's :class:`Lexicon` (which of its names refer and count, the names as
+    a viewer of the image reads them) and :class:`WorldFacts`: scene type, categories,
+    roles and the relations placed by a rule (every relation but the geometric and
+    facing-cone ones, which the graph states for some pairs only: open predicates)."""
+    open_predicates = frozenset(
+        p for _, p, _, kind, rule in rows if kind == "geometric" or rule == "facing-cone"
+    )
+    closed = frozenset(
+        (s, p, o)
+        for s, p, o, kind, rule in rows
+        if kind not in ("geometric", None) and rule != "facing-cone"
     )
     names = {o.id: o.name for o in objects if o.id in things}
     lexicon = world_lexicon(
         {i: t for i, t in things.items() if i in names}, names, unnamed, words, open_predicates
     )
-    return dataclasses.replace(
-        view, objects=objects, lexicon=lexicon, world=_facts(things, world_graph, words)
-    )
-
-
-def _facts(
-    things: Mapping[int, Thing], world_graph: Mapping[str, Any], words: WorldWords
-) -> WorldFacts:
-    """The :class:`WorldFacts` of a world graph: scene type, categories, roles and the
-    relations placed by a rule (every relation but the geometric and facing-cone ones)."""
-    closed = frozenset(
-        (int(r["subject_id"]), str(r["predicate"]).strip().lower(), int(r["object_id"]))
-        for r in world_graph.get("relationships", ())
-        if isinstance(r, Mapping)
-        and r.get("kind") not in ("geometric", None)
-        and r.get("rule") != "facing-cone"
-    )
-    scene_type = world_graph.get("scene_type")
-    return WorldFacts(
+    facts = WorldFacts(
         scene_type=str(scene_type) if scene_type else None,
         scene_types=words.scene_types,
         category={i: t.category for i, t in things.items()},
@@ -454,19 +616,19 @@ def _facts(
         parts=tuple(sorted(words.parts)),
         palette=words.palette,
     )
+    return lexicon, facts
 
 
 def _whole_boxes(
-    view: QAGraph, things: Mapping[int, Thing], world_graph: Mapping[str, Any]
+    boxes: Mapping[int, tuple[int, int, int, int]], things: Mapping[int, Thing], rows: Sequence[Row]
 ) -> dict[int, tuple[int, int, int, int]]:
     """id -> the box of a thing and the parts tied to it by a part relation (``part of``,
-    ``has``, ...), for things whose box leaves such a part out."""
-    boxes = {o.id: o.bbox for o in view.objects}
+    ``has``, ...), for things whose box (``boxes``: id -> x, y, w, h) leaves such a part
+    out."""
     out: dict[int, tuple[int, int, int, int]] = {}
-    for r in world_graph.get("relationships", ()):
-        if not isinstance(r, Mapping) or r.get("kind") != "part":
+    for a, _, b, kind, _ in rows:
+        if kind != "part":
             continue
-        a, b = int(r.get("subject_id", 0)), int(r.get("object_id", 0))
         ta, tb = things.get(a), things.get(b)
         if ta is None or tb is None or a not in boxes or b not in boxes:
             continue
@@ -617,17 +779,16 @@ _WORLD_WORDS: dict[str, Callable[[], WorldWords]] = {"sprites": _sprites_words}
 """World name -> its word knowledge (built on first use)."""
 
 
-def _ids_show(ids: np.ndarray, vg: VGImage) -> bool:
-    """Whether every object of ``vg`` has pixels under its id, inside its box. The box's top
-    row is looked at first (the box of visible pixels has one there), the whole box only
-    when it has none."""
+def _ids_show(ids: np.ndarray, boxes: Iterable[tuple[int, int, int, int, int]]) -> bool:
+    """Whether every object ((id, x, y, w, h) of ``boxes``) has pixels under its id, inside
+    its box. The box's top row is looked at first (the box of visible pixels has one
+    there), the whole box only when it has none."""
     height = ids.shape[0]
-    for o in vg.objects:
-        oid = o.object_id
+    for oid, x, y, w, h in boxes:
         if oid <= 0:
             return False
-        if 0 <= o.y < height and o.h > 0 and (ids[o.y, o.x : o.x + o.w] == oid).any():
+        if 0 <= y < height and h > 0 and (ids[y, x : x + w] == oid).any():
             continue
-        if not (ids[o.y : o.y + o.h, o.x : o.x + o.w] == oid).any():
+        if not (ids[y : y + h, x : x + w] == oid).any():
             return False
     return True

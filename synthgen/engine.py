@@ -10,9 +10,11 @@ may run a shard that turns out not to be needed; it is deleted). The shard holdi
 accepted record is cut to end right after it, so the final layout and bytes depend only on
 (recipe, config, seed, n).
 
-A model-backed job whose next wave is a single shard (n below the shard size, or its last
-shard) has that shard made in parts by all workers, then written once (:func:`_split_shard`),
-so no worker idles; the shard's bytes are the same.
+A model-backed job whose next wave has fewer shards than workers (n below the shard size,
+n = 1.5 shards on 4 workers, its last shards) has the frontier shard made in parts by all
+workers, then written once (:func:`_split_shard`), so no worker idles; the shard's bytes are
+the same. Its waves hold no shard it may need only part of (beside the frontier, which stops
+at the n-th record): such a shard would be made in full, then cut and made again.
 """
 
 from __future__ import annotations
@@ -281,8 +283,19 @@ def _walk(job: JobSpec, entries: dict[int, ShardEntry]) -> _Walk:
         k += 1
 
 
-def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: int) -> list[int]:
-    """The next shards to run, sized so the wave most likely reaches ``n``."""
+def _wave(
+    job: JobSpec,
+    entries: dict[int, ShardEntry],
+    walk: _Walk,
+    workers: int,
+    whole_only: bool = False,
+) -> list[int]:
+    """The next shards to run, sized so the wave most likely reaches ``n``.
+
+    ``whole_only`` (model-backed jobs): besides the frontier, only shards the dataset needs
+    whole even if every candidate is accepted. A shard holding the n-th record is made in
+    full and then made again up to it (the cut): twice the model calls of its prefix, and
+    the rest thrown away. The frontier stops at the n-th record itself (``max_accepted``)."""
     full = [e for e in entries.values() if e.stop == job.shard_range(e.shard)[1]]
     candidates = sum(e.candidates for e in full)
     accepted = sum(e.accepted for e in full)
@@ -304,6 +317,8 @@ def _wave(job: JobSpec, entries: dict[int, ShardEntry], walk: _Walk, workers: in
         margin = 1.0 if accepted == candidates else 1.05
         count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * margin)
         count = min(max(count, 1), MAX_WAVE_SHARDS)
+    if whole_only:
+        count = min(count, max(1, (job.n - walk.accepted) // job.shard_size))
     shards: list[int] = []
     k = walk.shard
     limit = job.candidate_limit
@@ -529,7 +544,8 @@ def _run_waves(
     held_before = sum(e.accepted for e in entries.values())
     shards_before = set(entries)
     last_manifest = time.perf_counter()
-    split = n_workers > 1 and _splits_shards(job)
+    model_backed = _splits_shards(job)
+    split = n_workers > 1 and model_backed
     with executor_cls(n_workers, options.ray_address) as ex:
         while True:
             walk = _walk(job, entries)
@@ -538,9 +554,10 @@ def _run_waves(
             if walk.state == "cut":
                 shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
             else:
-                wave = _wave(job, entries, walk, n_workers)
-                if split and wave == [walk.shard]:
-                    # one shard to make and several workers: they make it in parts
+                wave = _wave(job, entries, walk, n_workers, whole_only=model_backed)
+                if split and len(wave) < n_workers:
+                    # fewer shards than workers (n below a shard, or n = 1.5 shards on 4
+                    # workers, or a job's last shards): all of them make the frontier in parts
                     entry = _split_shard(job, ex, walk, entries, n_workers, options.max_retries)
                     entries[walk.shard] = entry
                     shards_run += 1

@@ -90,3 +90,28 @@ def test_n_below_the_shard_size_gives_both_workers_records_and_the_same_bytes(
     assert dataset_bytes(tmp_path / "w2") == dataset_bytes(tmp_path / "w1")
     assert _shard_facts(tmp_path / "w2") == _shard_facts(tmp_path / "w1")
     assert (tmp_path / "w2/data/shard-00000.jsonl").read_bytes().count(b"\n") == n
+
+
+def test_one_and_a_half_shards_on_four_workers_split_each_shard_and_make_nothing_twice(
+    server: FakeLLMServer, tmp_path: Path
+) -> None:
+    """n = 1.5 shards, 4 workers: the engine used to run a wave of 2 whole shards (2 workers
+    idle), the second made in full and then cut and made again up to the n-th record: 197
+    paraphrase requests for 60 records (~120 needed). Now each shard is made in parts by all
+    workers and stops at the n-th record: requests only for the candidates written, and the
+    bytes of a one-worker run."""
+    server.state.reply = shuffled_paraphrase
+    config = _config(server)
+    four = synthgen.make(
+        "svg", n=60, out=tmp_path / "w4", workers=4, shard_size=40, seed=3, config=config
+    )
+    asked_four = server.chat_hits
+    one = synthgen.make(
+        "svg", n=60, out=tmp_path / "w1", workers=1, shard_size=40, seed=3, config=config
+    )
+    assert four.totals.accepted == one.totals.accepted == 60
+    assert dataset_bytes(tmp_path / "w4") == dataset_bytes(tmp_path / "w1")
+    # every request the server saw is in the manifest's shards (none went to a shard made
+    # and then thrown away), and about 2 per written candidate (qa.per_image=2)
+    counted = four.totals.counters["llm.requests"]
+    assert asked_four == counted <= 2 * four.totals.candidates + 8, (asked_four, counted)

@@ -170,7 +170,26 @@ def test_every_config_of_the_card_loads(
         assert len(ds) == N, name
 
 
-@pytest.mark.parametrize("program", ["svg", "svg_multi", "edit", "multihop", "audiocaps"])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "svg",
+        "svg_multi",
+        "edit",
+        "multihop",
+        "audiocaps",
+        pytest.param(
+            "imgdiff",
+            marks=pytest.mark.xfail(
+                hf.__version__.startswith("3."),
+                strict=True,
+                reason="imgdiff changes[] leave unset fields out (direction, region captions,"
+                " before/after): a key only a later shard has fails datasets 3.x; request to"
+                " the imgdiff owner in docs/notes (issue-16-data)",
+            ),
+        ),
+    ],
+)
 def test_json_loader_reads_every_shard(
     made: Callable[[str, str], Path], program: str, tmp_path: Path
 ) -> None:

@@ -14,7 +14,10 @@ worker). Printed:
 * wasted calls: requests made for candidates past the n-th accepted record (mapped back to
   their candidate through the request seed, ``request_seed(seed, index, call)``), as a
   fraction of all requests (goal <= 5 %);
-* the peak number of requests in flight at the server, and the CPU seconds per request from
+* the peak number of requests in flight at the server, the *steady* share (mean in flight
+  from one latency after the first request to one latency before the last reply, over the
+  cap: ramp and final drain left out, a drain at a shard boundary inside the job counted),
+  the number of shards the job made, and the CPU seconds per request from
   the job's start to its last shard (the job and the in-process fake server; the workers'
   too with ``--workers`` > 1; imports and the dataset card left out): its inverse is one
   core's bound on the rate.
@@ -212,14 +215,28 @@ def run_case(
             for line in p.read_text().splitlines()
         )
         wasted = _wasted(requests, last, n * 4)
+        steady = _steady(requests, latency) / min(server_cap, client_cap * workers)
         return (
             f"{name:20s} latency {latency:>5g}s  n={manifest.totals.accepted:<6d} "
             f"{len(requests):6d} requests in {span:6.1f}s = {rate:8.1f} req/s = "
             f"{rate / ideal:6.1%} of ideal {ideal:7.1f}; peak in flight "
-            f"{srv.state.max_in_flight:4d}; wasted {wasted:5.1%}; CPU {cpu:6.1f}s = "
+            f"{srv.state.max_in_flight:4d}; steady {steady:6.1%}; "
+            f"{manifest.totals.shards} shard(s); wasted {wasted:5.1%}; CPU {cpu:6.1f}s = "
             f"{1000 * cpu / len(requests):5.2f} ms/request (one core: at most "
             f"{len(requests) / max(cpu, 1e-9):7.1f} req/s); {workers} worker(s)"
         )
+
+
+def _steady(requests: list[Any], latency: float) -> float:
+    """Mean requests in flight at the server between one latency after the first arrival
+    and one latency before the last reply: the pipeline's steady state, without the first
+    ramp and the last drain (shard boundaries inside a job still count)."""
+    start = min(r.arrived for r in requests) + latency
+    end = max(r.answered for r in requests) - latency
+    if end <= start:
+        return 0.0
+    busy = sum(max(0.0, min(r.answered, end) - max(r.arrived, start)) for r in requests)
+    return busy / (end - start)
 
 
 def _wasted(requests: list[Any], last_index: int, max_index: int) -> float:

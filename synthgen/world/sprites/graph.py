@@ -62,7 +62,7 @@ import numpy as np
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import piece_stats
-from synthgen.world.sprites.render import label_box, layer_drawable
+from synthgen.world.sprites.render import layer_drawable
 
 CONTACT = {
     "on",
@@ -221,11 +221,8 @@ class SpriteGraph:
 
 def _search_boxes(scene, W: int, H: int):
     """Per object (oid k at row k - 1): the inclusive box (x0, y0, x1, y1) of the image
-    where its pixels can be (the union of its labels' pixel boxes in its layers, clipped),
-    its drawn box (half-open, may leave the image), the rank of its first layer, its drawn
-    area (pixels of its labels), whether nothing was drawn, and ``known``: j -> (pixel
-    count, visible box) of the objects drawn by one layer, wholly inside the image, that
-    no later layer's window overlaps (their pixels are their labels' as drawn)."""
+    where its pixels can be, its drawn box (half-open, may leave the image), the rank of
+    its first layer, its drawn area (pixels of its labels), and whether nothing was drawn."""
     n = len(scene.objects)
     nb = len(scene.backdrop.pieces)
     big = 1 << 30
@@ -234,50 +231,24 @@ def _search_boxes(scene, W: int, H: int):
     drawn = [[0, 0, W, H] for _ in range(nb)] + [[big, big, -big, -big] for _ in range(n - nb)]
     rank = list(range(1, nb + 1)) + [0] * (n - nb)
     area = pcounts.tolist() + [0] * (n - nb)
-    layers = scene.layers
-    uses = [0] * n  # label slots naming each object, over all layers
-    for lay in layers:
-        for oid in lay.oids:
-            uses[oid - 1] += 1
-    # layer windows clipped to the image: a layer is alone where no later window overlaps
-    wins = [(max(la.x, 0), max(la.y, 0), min(la.x + la.w, W), min(la.y + la.h, H)) for la in layers]
-    known: dict[int, tuple[int, tuple]] = {}
-    for i, lay in enumerate(layers):
+    for i, lay in enumerate(scene.layers):
         d = layer_drawable(scene, lay)
         counts = d.counts if d is not None else ()
         lx0, ly0, lx1, ly1 = lay.x, lay.y, lay.x + lay.w, lay.y + lay.h
-        flip = lay.kind == "sprite" and lay.key[4]
-        whole = lx0 >= 0 and ly0 >= 0 and lx1 <= W and ly1 <= H
-        if whole:
-            for bx0, by0, bx1, by1 in wins[i + 1 :]:
-                if lx0 < bx1 and bx0 < lx1 and ly0 < by1 and by0 < ly1:
-                    whole = False
-                    break
+        cx0, cy0, cx1, cy1 = max(lx0, 0), max(ly0, 0), min(lx1, W) - 1, min(ly1, H) - 1
         for k, oid in enumerate(lay.oids):
             j = oid - 1
             if j < nb:
                 continue
-            if d is not None:
-                lb = label_box(d, k + 1)
-                if lb:
-                    bx0, by0, bx1, by1 = lb
-                    if flip:
-                        bx0, bx1 = lay.w - 1 - bx1, lay.w - 1 - bx0
-                    bx0, by0 = max(lx0 + bx0, 0), max(ly0 + by0, 0)
-                    bx1, by1 = min(lx0 + bx1, W - 1), min(ly0 + by1, H - 1)
-                    if bx0 <= bx1 and by0 <= by1:
-                        b = box[j]
-                        if bx0 < b[0]:
-                            b[0] = bx0
-                        if by0 < b[1]:
-                            b[1] = by0
-                        if bx1 > b[2]:
-                            b[2] = bx1
-                        if by1 > b[3]:
-                            b[3] = by1
-                if whole and uses[j] == 1:
-                    c = counts[k] if k < len(counts) and lb else 0
-                    known[j] = (c, (bx0, by0, bx1 - bx0 + 1, by1 - by0 + 1) if c else (0, 0, 0, 0))
+            b = box[j]
+            if cx0 < b[0]:
+                b[0] = cx0
+            if cy0 < b[1]:
+                b[1] = cy0
+            if cx1 > b[2]:
+                b[2] = cx1
+            if cy1 > b[3]:
+                b[3] = cy1
             e = drawn[j]
             if lx0 < e[0]:
                 e[0] = lx0
@@ -295,25 +266,19 @@ def _search_boxes(scene, W: int, H: int):
     for j, b in enumerate(box):
         if empty[j]:
             b[:] = (0, 0, 0, 0)
-    return box, drawn, rank, area, empty, known
+        else:
+            b[2] = max(b[2], b[0])
+            b[3] = max(b[3], b[1])
+    return box, drawn, rank, area, empty
 
 
-def _visible(
-    ids: np.ndarray, box: list, empty: list, known: dict | None = None
-) -> tuple[list[int], list[tuple]]:
+def _visible(ids: np.ndarray, box: list, empty: list) -> tuple[list[int], list[tuple]]:
     """Pixel counts and visible boxes (x, y, w, h; zeros when unseen) of objects 1..n in
-    the id map, each looked for in its search box only (its pixels are nowhere else), or
-    taken from ``known``."""
+    the id map, each looked for in its search box only (its pixels are nowhere else)."""
     cnz, fnz = np.count_nonzero, np.flatnonzero
-    known = known or {}
     counts: list[int] = []
     boxes: list[tuple] = []
     for k, (x0, y0, x1, y1) in enumerate(box, start=1):
-        got = known.get(k - 1)
-        if got is not None:
-            counts.append(got[0])
-            boxes.append(got[1])
-            continue
         if empty[k - 1]:
             counts.append(0)
             boxes.append((0, 0, 0, 0))
@@ -335,8 +300,8 @@ def _visible(
 def build_graph(scene, rendering, config) -> SpriteGraph:
     W, H = scene.width, scene.height
     ids = rendering.ids
-    box, drawn, rank, area, empty, known = _search_boxes(scene, W, H)
-    counts, bboxes = _visible(ids, box, empty, known)
+    box, drawn, rank, area, empty = _search_boxes(scene, W, H)
+    counts, bboxes = _visible(ids, box, empty)
     objs: dict[int, GObject] = {}
     dropped = 0
     # a whole whose sprite has part regions: its own pixels plus its parts' count as seen,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -126,25 +126,6 @@ class Art:
     counts: tuple[int, ...]
     nbytes: int
     relabel: bool = False
-    boxes: dict = field(default_factory=dict, compare=False, repr=False)
-    """Label -> inclusive (x0, y0, x1, y1) of its pixels, () for none: see :func:`label_box`."""
-
-
-def label_box(art: Art, k: int) -> tuple:
-    """The inclusive box (x0, y0, x1, y1) in the unmirrored art of the pixels the renderer
-    gives label ``k`` (the mask's where the art has no labels and k is ``art.one``), () for
-    none; computed once per cached art."""
-    got = art.boxes.get(k)
-    if got is None:
-        m = (art.mask if k == art.one else None) if art.labels is None else art.labels == k
-        rows = np.flatnonzero(m.any(1)) if m is not None else ()
-        if len(rows):
-            cols = np.flatnonzero(m.any(0))
-            got = (int(cols[0]), int(rows[0]), int(cols[-1]), int(rows[-1]))
-        else:
-            got = ()
-        art.boxes[k] = got
-    return got
 
 
 _ATLASES: dict[str, object] = {}

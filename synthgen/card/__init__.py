@@ -267,6 +267,18 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
+def _names_media_slots(manifest: Manifest) -> bool:
+    """Whether the dataset's program names its media slots (the webdataset sink then pads
+    every sample to them, see :class:`synthgen.sinks.WebDatasetWriter`)."""
+    from synthgen.errors import UserError
+    from synthgen.program import programs
+
+    try:
+        return hasattr(programs.get(manifest.job.program), "media_slots")
+    except UserError:  # a program no longer installed: the card still describes the data
+        return False
+
+
 def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str]:
     configs = _configs(manifest, records)
     columns = configs[0][2] if configs else {}
@@ -298,9 +310,15 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
             "every run's card step)."
         )
     if fmt == "webdataset":
+        fewer = (
+            "a 1x1 placeholder where a record has fewer images than the program's most: every "
+            "sample has the same members; `json.media` lists the record's own images"
+            if _names_media_slots(manifest)
+            else "None where a sample has fewer"
+        )
         notes.append(
             "Rows are webdataset samples: `json` is the record, each media member a column "
-            "(`image.png`, `image_0.png`, ...; None where a sample has fewer). A bare "
+            f"(`image.png`, `image_0.png`, ...; {fewer}). A bare "
             '`load_dataset("webdataset", data_files=...)` types everything from the first 5 '
             "samples (it drops keys that appear later, and fails when samples have different "
             "members or a field is null in those 5); pass this card's types: "

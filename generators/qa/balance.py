@@ -26,6 +26,19 @@ weight per word and outcome so that among accepted questions each word's outcome
 its group's (each category wins as often as any option does), and words that cannot be
 balanced, or were seen too rarely to tell, are not asked at all.
 
+On open worlds a yes/no or name answer is also predicted by the *whole text* of the
+question: "Is there a bed on the floor?" is "yes" and "a computer on the tile" is "no"
+without a look, "What is the man riding?" is "bicycle". Kinds that say so
+(:func:`text_levels`: a kind's ``balance_text``, or :data:`FOREIGN_TEXT` for kinds of
+other modules) are flattened per *text bucket* instead of per key or per word: the answers
+(``balance_text_label``: an options question's winner by name) of each question text seen
+``MIN_TEXT`` times in ``MIN_TEXT_GRAPHS`` calibration graphs are made equally likely (every
+answer seen ``MIN_ANSWER`` times, however rare); a text whose answers cannot be made so (a
+yes/no text seen with one answer only, a name question with one answer: "What is the
+lantern hanging from?" is "ceiling") is not asked. A text seen too rarely to tell falls
+back to the next, coarser level of its ``balance_text``; one rare at every level is not
+asked either. Shapes-world tables are unchanged (no text rows).
+
 The tables are a pure function of the code and the calibration seed, so every process
 derives the same ones. They are cached on disk too (:func:`cache_dir`; about 2 s of work
 per process otherwise, which ``synthgen replay`` of one record would pay every time), keyed
@@ -86,6 +99,27 @@ CUE = "\x00cue:"
 SEP = "\x01"
 UNSEEN = CUE + "*"
 """The row saying what a cue seen fewer than ``MIN_CUE`` times is weighted (0: not asked)."""
+TEXT = CUE + "text:"
+"""Prefix of the rows of text buckets (see :func:`text_levels`)."""
+MIN_TEXT = 20
+"""Fewest calibration proposals of a question text for its answers to be flattened."""
+MIN_ANSWER = 3
+"""Fewest calibration proposals of each flattened answer of a question text."""
+MIN_TEXT_GRAPHS = 5
+"""Fewest calibration graphs a question text must be asked of (each graph is asked many
+times, so its proposals are not independent), and 2 of them for each flattened answer."""
+TEXT_PROPOSALS = 40_000
+"""Proposals of a kind flattened per question text."""
+FOREIGN_TEXT: dict[str, Callable[[QA], tuple[str, ...]]] = {
+    "category_exists": lambda qa: (program_words(qa),),
+    "relation_object": lambda qa: (
+        program_words(qa),
+        f"{qa.program['subject']['name']}|{qa.program['pred']}",
+    ),
+}
+"""Text levels of kinds of other modules (``qa/world.py``) flattened per question text on
+open worlds: the program's words, then (relation_object) the subject's name and the
+predicate without its attributes."""
 
 Table = dict[str, dict[str, float]]
 """balance key -> answer label -> acceptance probability."""
@@ -201,11 +235,59 @@ def independent_sets() -> tuple[tuple[QAGraph, ...], ...]:
     return tuple(out)
 
 
+def program_words(qa: QA) -> str:
+    """Every word of a question's program but its op (names, attributes, predicates, in
+    key order): what the question text says, less the template's wording."""
+    out: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, dict):
+            for k in sorted(x):
+                if k not in ("kind", "op", "decided"):
+                    walk(x[k])
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+        else:
+            out.append(str(x))
+
+    walk(qa.program)
+    return "|".join(out)
+
+
+def text_levels(kind: QuestionKind, qa: QA) -> tuple[str, ...]:
+    """The question text buckets ``qa``'s answer is flattened in, finest first (empty: the
+    kind is flattened per key only): the kind's ``balance_text(qa)``, or
+    :data:`FOREIGN_TEXT`'s."""
+    own = getattr(kind, "balance_text", None) or FOREIGN_TEXT.get(kind.name)
+    return tuple(own(qa)) if own is not None else ()
+
+
+def text_label(kind: QuestionKind, qa: QA) -> str:
+    """What is flattened per text: the kind's ``balance_text_label(qa)`` (an options
+    question's answer by name: which of the named things wins is what the names tell),
+    else its ``balance_label``."""
+    own = getattr(kind, "balance_text_label", None)
+    return str(own(qa)) if own is not None else kind.balance_label(qa)
+
+
+def text_balanced(kind: QuestionKind) -> bool:
+    return hasattr(kind, "balance_text") or kind.name in FOREIGN_TEXT
+
+
+def text_row(level: int, key: str, text: str) -> str:
+    """The table row of a text bucket (of its balance key, at a level)."""
+    return f"{TEXT}{level}{SEP}{key}{SEP}{text}"
+
+
 def calibrate(
-    kind: QuestionKind, samples: Sequence[QAGraph] | Sequence[Sequence[QAGraph]]
+    kind: QuestionKind,
+    samples: Sequence[QAGraph] | Sequence[Sequence[QAGraph]],
+    text: bool = False,
 ) -> Table:
     """Acceptance table of ``kind`` from its proposals on ``samples`` (see module doc);
-    empty (nothing rejected) when there are no samples."""
+    empty (nothing rejected) when there are no samples. ``text``: add rows per question
+    text bucket (:func:`text_levels`)."""
     multi = isinstance(kind, MultiImageKind)
     # only samples the kind can be asked of (the suite skips the others too)
     samples = [
@@ -223,12 +305,16 @@ def calibrate(
     rng = np.random.default_rng([CALIBRATION_SEED, zlib.crc32(kind.name.encode())])
     templates = default_templates()
     counts: dict[str, Counter[str]] = {}
-    cues_of = getattr(kind, "balance_cues", None)
+    # a kind flattened per text is not raked per word as well
+    cues_of = None if text else getattr(kind, "balance_cues", None)
     cued: list[Proposal] = []
-    proposals = CUED_PROPOSALS if cues_of is not None else MAX_PROPOSALS
+    texts: dict[tuple[int, str, str], Counter[str]] = {}
+    where: dict[tuple[int, str, str], dict[str, set[int]]] = {}
+    big = cues_of is not None or text
+    proposals = TEXT_PROPOSALS if text else CUED_PROPOSALS if big else MAX_PROPOSALS
     for i in range(proposals):
         if (
-            cues_of is None
+            not big
             and i >= PROPOSALS
             and all(sum(c.values()) >= MIN_PER_KEY for c in counts.values())
         ):
@@ -240,21 +326,50 @@ def calibrate(
             counts.setdefault(key, Counter())[lab] += 1
             if cues_of is not None:
                 cued.append((key, lab, tuple(cues_of(qa))))
+            if text:
+                said = text_label(kind, qa)
+                for level, bucket in enumerate(text_levels(kind, qa)):
+                    texts.setdefault((level, key, bucket), Counter())[said] += 1
+                    where.setdefault((level, key, bucket), {}).setdefault(said, set()).add(
+                        i % len(samples)
+                    )
     floor = kind.balance_floor
     if floor is None:
         floor = 0.0 if kind.answer_type == "bool" else FLOOR
     table: Table = {}
     targets: dict[str, dict[str, float]] = {}
     for key, c in counts.items():
-        total = sum(c.values())
-        q = {a: n / total for a, n in c.items()}
-        top = max(q.values())
-        level = min(v for v in q.values() if v >= floor * top)
-        table[key] = {a: min(1.0, level / v) for a, v in q.items()}
-        targets[key] = {a: min(v, level) for a, v in q.items()}
+        table[key], targets[key] = _flatten(c, floor)
     if cued:
         return _rake(cued, targets)
+    both = ("no", "yes") if kind.answer_type == "bool" else ()
+    for (level, key, bucket), c in sorted(texts.items()):
+        graphs = where[(level, key, bucket)]
+        if sum(c.values()) >= MIN_TEXT and len(set().union(*graphs.values())) >= MIN_TEXT_GRAPHS:
+            seen = {**dict.fromkeys(both, 0), **c}
+            # every answer seen MIN_ANSWER times (in two graphs) equally likely, rarer
+            # ones stay rare; a yes/no text seen (nearly) with one answer only, a text
+            # with one answer seen often enough: not asked (rate 0)
+            flat = [a for a, n in seen.items() if n >= MIN_ANSWER and len(graphs.get(a, ())) >= 2]
+            if len(flat) < 2 or (both and len(flat) < len(both)):
+                table[text_row(level, key, bucket)] = dict.fromkeys(seen, 0.0)
+                continue
+            least = min(seen[a] for a in flat)
+            table[text_row(level, key, bucket)] = {a: min(1.0, least / n) for a, n in seen.items()}
     return table
+
+
+def _flatten(c: Counter[str], floor: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Acceptance per answer making the answers of ``c`` at least ``floor`` times as
+    frequent as the top one equally likely (the rarer ones stay as they are), and the
+    answer shares that leaves."""
+    total = sum(c.values())
+    q = {a: n / total for a, n in c.items()}
+    top = max(q.values())
+    level = min(v for v in q.values() if v >= floor * top)
+    return {a: min(1.0, level / v) if v else 0.0 for a, v in q.items()}, {
+        a: min(v, level) for a, v in q.items()
+    }
 
 
 Proposal = tuple[str, str, tuple[tuple[str, str, str], ...]]
@@ -431,6 +546,8 @@ class Balancer:
         self.world = world
         # the cache key of single-image tables, serialised once: table() runs per proposal
         self._world_key = world.model_dump_json() if world is not None else "default"
+        # open worlds' questions are flattened per question text too (see module doc)
+        self._text = world is not None and not _is_shapes(world)
 
     def table(self, kind: QuestionKind) -> Table:
         cls = type(kind)
@@ -441,16 +558,29 @@ class Balancer:
         else:
             key = (cls.name, cls.version, self._world_key)
             if key not in _CACHE:
-                # per-word cues need a larger sample (an open world's many categories above all)
-                n = CUE_GRAPHS if hasattr(kind, "balance_cues") else None
+                # per-word cues and question texts need a larger sample (an open world's
+                # many categories above all)
+                text = self._text and text_balanced(kind)
+                n = CUE_GRAPHS if hasattr(kind, "balance_cues") or text else None
                 _CACHE[key] = _cached(
-                    key, lambda: calibrate(kind, calibration_graphs(self.world, n))
+                    key, lambda: calibrate(kind, calibration_graphs(self.world, n), text)
                 )
         return _CACHE[key]
 
     def accept(self, kind: QuestionKind, qa: QA, rng: np.random.Generator) -> bool:
         """Keep ``qa`` with its answer's acceptance probability (one draw from ``rng``),
         times its cues' weights for a kind with ``balance_cues``."""
+        levels = text_levels(kind, qa) if self._text else ()
+        if levels:
+            table = self.table(kind)
+            key, said = kind.balance_key(qa), text_label(kind, qa)
+            for level, bucket in enumerate(levels):
+                row = table.get(text_row(level, key, bucket))
+                if row is not None:
+                    return bool(rng.random() < row.get(said, 1.0))
+            return False  # a text too rare to tell at every level: not asked
+        if getattr(kind, "text_balance_only", False):
+            return True  # balanced per text on open worlds only (no draw: same records)
         cues_of = getattr(kind, "balance_cues", None)
         if cues_of is None:
             return self.admit(kind, kind.balance_key(qa), kind.balance_label(qa), rng)
@@ -470,6 +600,12 @@ class Balancer:
 
 
 _CACHE: dict[tuple[str, str, str], Table] = {}
+
+
+def _is_shapes(world: BaseModel) -> bool:
+    from synthgen.world import WorldConfig
+
+    return isinstance(world, WorldConfig)
 
 
 # --- the on-disk cache of tables -------------------------------------------------------------

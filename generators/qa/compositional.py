@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthgen.generators.qa.attributes import colour_palette, flat_draw
+from synthgen.generators.qa.balance import program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
 from synthgen.generators.qa.programs import pick, ref
@@ -185,6 +186,16 @@ class CompositionalExists(_Compositional):
         return self.make(
             t, rng, answer, program, obj=article(p["phrase"]), pred=say(p["pred"]), ref=p["anchor"]
         )
+
+    def balance_text(self, qa: QA) -> list[str]:
+        """On open worlds the words decide it ("Is there a bed on the floor?" is "yes", "a
+        computer on the tile" "no"): yes and no are made equally likely per question text,
+        else per name, predicate and anchor; a text rarer than that is not asked (see
+        ``balance.text_levels``: "a train on the grass" is "no" as surely as "a tram on
+        the track" is "yes", which per predicate and anchor would leave as it is)."""
+        sel = qa.program["select"]
+        rel = sel["rel"]
+        return [program_words(qa), f"{sel['name']}|{rel['pred']}|{rel['ref']['name']}"]
 
 
 class _Negation(QuestionKind):

@@ -133,6 +133,26 @@ class RelationWhich(QuestionKind):
     family = "relation"
     answer_type = "name"
     requires = frozenset({"relations"})
+    balance = True
+    text_balance_only = True
+    """Balanced per question text on open worlds; shapes-world questions are kept as they
+    were (their options are shuffled and decided both ways)."""
+
+    def balance_text_label(self, qa: QA) -> str:
+        """The answer's name: the options are shuffled, so their order tells nothing, but
+        which of the named things stands in the relation may ("the eagle or the skunk")."""
+        return str(qa.program["refs"][qa.program["options"].index(qa.answer)]["name"])
+
+    def balance_key(self, qa: QA) -> str:
+        return f"{qa.program['pred']}|{len(qa.program['options'])}"
+
+    def balance_text(self, qa: QA) -> list[str]:
+        """On open worlds: each answer equally likely per question text (predicate, object
+        and the candidates' names), else per predicate and candidates' names; rarer texts
+        are not asked (see ``balance.text_levels``)."""
+        prog = qa.program
+        names = "|".join(sorted(r["name"] for r in prog["refs"]))
+        return [f"{prog['object']['name']}|{names}", names]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         decided = g.decided
@@ -153,7 +173,9 @@ class RelationWhich(QuestionKind):
         if g.world is not None:
             # the candidates are things of one kind (people with a person, furniture
             # with furniture; never the sky or the floor): "which is flying in the sky:
-            # the airplane or the hat?" needs no look, "the man or the woman" does
+            # the airplane or the hat?" needs no look, "the man or the woman" does; and
+            # "the eagle or the skunk" neither, which the balance per question text
+            # (``balance_text``) does not ask
             if not g.world.is_thing(s):
                 return None
             group = g.world.group.get(s)

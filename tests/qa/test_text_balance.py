@@ -1,0 +1,238 @@
+"""Balance per question text on open worlds (#15 finding 2): a question whose words give its
+answer away ("Is there a bed on the floor?" is "yes", "What is the lantern hanging from?" is
+"ceiling") is flattened per text bucket or not asked.
+
+The unit test runs the calibration on a stub kind; the sprite tests ask the fixed kinds of
+sprite-world images with the svg recipe's balancing and check, on images the calibration
+never saw, that a question-only model that memorises each question text's majority answer
+(the strongest use of the exact words) does not beat the per-type majority by more than
+the issue's 5 points plus sampling noise -- and that it does beat it when the per-text
+balance is switched off, so the check can fail."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from synthgen.generators.qa import QA, QAConfig, QASuite
+from synthgen.generators.qa import balance as B
+from synthgen.generators.qa.balance import label, question_type
+from synthgen.generators.qa.base import QuestionKind
+from synthgen.generators.qa.templates import default_templates
+
+# --- unit: calibration rows per text ---------------------------------------------------
+
+
+class _Stub(QuestionKind):
+    """Yes/no questions over four texts: "leaky" is yes 9 times in 10, "fair" half the time,
+    "sure" always yes, "rare" too rare to tell."""
+
+    name = "stub_text"
+    family = "stub"
+    answer_type = "bool"
+    balance = True
+    yes: ClassVar[dict[str, float]] = {"leaky": 0.9, "fair": 0.5, "sure": 1.0, "rare": 0.5}
+    weight: ClassVar[dict[str, float]] = {"leaky": 0.4, "fair": 0.3, "sure": 0.2999, "rare": 1e-4}
+
+    def ask(self, g: object, rng: np.random.Generator, t: object) -> QA | None:
+        texts = sorted(self.weight)
+        text = texts[int(rng.choice(len(texts), p=[self.weight[x] for x in texts]))]
+        answer = "yes" if rng.random() < self.yes[text] else "no"
+        return self.make(
+            default_templates(),
+            rng,
+            answer,
+            {"op": "stub", "text": text},
+            table="count",
+            objs="things",
+        )
+
+    def balance_text(self, qa: QA) -> list[str]:
+        return [qa.program["text"]]
+
+
+class _Graph:
+    def capabilities(self) -> frozenset[str]:
+        return frozenset()
+
+
+def test_text_rows_flatten_each_text_and_drop_one_sided_and_rare_ones() -> None:
+    """After acceptance, "leaky" and "fair" are yes half the time; "sure" (never no) and
+    "rare" (seen under MIN_TEXT times) are not asked. Without the text rows "leaky" stays
+    well off half (the key alone flattens yes/no over all texts: ~68 % yes)."""
+    kind = _Stub()
+    table = B.calibrate(kind, [_Graph()] * 10, text=True)  # type: ignore[list-item]
+    balancer = B.Balancer()
+    balancer._text = True
+    balancer.table = lambda k: table  # type: ignore[method-assign]
+    plain = B.Balancer()
+    plain.table = lambda k: {key: row for key, row in table.items() if not key.startswith(B.TEXT)}  # type: ignore[method-assign]
+    rng = np.random.default_rng(5)
+    kept: dict[str, Counter[str]] = defaultdict(Counter)
+    unbalanced: dict[str, Counter[str]] = defaultdict(Counter)
+    for _ in range(20_000):
+        qa = kind.ask(None, rng, None)
+        assert qa is not None
+        if balancer.accept(kind, qa, rng):
+            kept[qa.program["text"]][qa.answer] += 1
+        if plain.accept(kind, qa, rng):
+            unbalanced[qa.program["text"]][qa.answer] += 1
+    for text in ("leaky", "fair"):
+        share = kept[text]["yes"] / sum(kept[text].values())
+        assert abs(share - 0.5) < 0.04, (text, share)
+    assert sum(kept["sure"].values()) == 0 and sum(kept["rare"].values()) == 0
+    assert unbalanced["leaky"]["yes"] / sum(unbalanced["leaky"].values()) > 0.6
+
+
+# --- sprite world: the fixed kinds -----------------------------------------------------
+
+FIXED = ("category_exists", "relation_object", "compositional_exists", "relation_which")
+IMAGES = int(os.environ.get("SYNTHGEN_SLOW", "0") or 0) or 700
+SLACK = 0.05
+"""Sampling noise allowed above the issue's 5 points (a few hundred held-out questions)."""
+
+
+def _text(qa: QA) -> str:
+    """What the question says, less its template: the program's words."""
+    return f"{question_type(qa)}|{B.program_words(qa)}"
+
+
+def _words(qa: QA) -> str:
+    """The program's words in any order (a question's options are shuffled); for a
+    "which of these is <pred> <object>" question the predicate and the candidates' names
+    (which of the two does it is what the names might tell)."""
+    prog = qa.program
+    if prog["op"] == "which_relation":
+        return " ".join([prog["pred"], *sorted(r["name"] for r in prog["refs"])])
+    return " ".join(sorted(B.program_words(qa).split("|")))
+
+
+def _memorise_gap(qas: list[QA], groups: list[int]) -> tuple[float, int]:
+    """Accuracy of "the training half's majority answer for this exact text, else for
+    this type" minus that of "the type's majority", on the other half of the images."""
+    train = [(q, g) for q, g in zip(qas, groups, strict=True) if g % 2 == 0]
+    test = [q for q, g in zip(qas, groups, strict=True) if g % 2 == 1]
+    by_text: dict[str, Counter[str]] = defaultdict(Counter)
+    by_type: dict[str, Counter[str]] = defaultdict(Counter)
+    for q, _ in train:
+        by_text[_text(q)][label(q)] += 1
+        by_type[question_type(q)][label(q)] += 1
+
+    def top(c: Counter[str] | None) -> str | None:
+        return c.most_common(1)[0][0] if c else None
+
+    text_hits = type_hits = 0
+    for q in test:
+        typed = top(by_type.get(question_type(q)))
+        seen = by_text.get(_text(q))
+        guess = top(seen) if seen and sum(seen.values()) >= 3 else typed
+        text_hits += guess == label(q)
+        type_hits += typed == label(q)
+    n = max(1, len(test))
+    return (text_hits - type_hits) / n, len(test)
+
+
+@pytest.fixture(scope="module")
+def sprite_views() -> list:
+    from synthgen.generators.qa.sources import world_view
+    from synthgen.world import SceneSamplingError
+    from synthgen.world.choice import default_config, world_of
+
+    settings = default_config("sprites")
+    world = world_of(settings)
+    rng = np.random.default_rng(2026)
+    out = []
+    while len(out) < IMAGES:
+        try:
+            scene = world.sample(rng, settings)
+        except SceneSamplingError:
+            continue
+        rendering = world.render(scene, settings)
+        out.append(world_view(world, scene, rendering, world.graph(scene, rendering, settings)))
+    return out
+
+
+def _ask(views: list, kinds: tuple[str, ...], rounds: int = 4) -> tuple[list[QA], list[int]]:
+    from synthgen.world.choice import default_config
+
+    suite = QASuite(
+        QAConfig(kinds=kinds, per_image=len(kinds), multiple_choice_ratio=0),
+        calibration_world=default_config("sprites"),
+    )
+    rng = np.random.default_rng(77)
+    qas, groups = [], []
+    for _ in range(rounds):
+        for i, v in enumerate(views):
+            got = suite.ask(v, rng)
+            qas += got
+            groups += [i] * len(got)
+    return qas, groups
+
+
+def _gaps(views: list, kind: str, monkeypatch: pytest.MonkeyPatch) -> tuple[float, float, int]:
+    on, n = _memorise_gap(*_ask(views, (kind,)))
+    with monkeypatch.context() as m:
+        m.setattr(B, "text_levels", lambda k, qa: ())
+        off, _ = _memorise_gap(*_ask(views, (kind,)))
+    return on, off, n
+
+
+@pytest.mark.parametrize("kind", ["category_exists", "relation_object"])
+def test_words_do_not_give_the_answer_away(
+    sprite_views: list, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memorising each exact question text's answer beats the per-type majority by at
+    most 5 points (+ noise) on held-out sprite images, and by clearly more with the
+    per-text balance switched off (measured: category_exists +0.4 vs +7.5 off,
+    relation_object +4.9 vs +11.3 off, 450-850 held-out questions)."""
+    on, off, n = _gaps(sprite_views, kind, monkeypatch)
+    assert n >= 150, n
+    assert on <= 0.05 + SLACK, (kind, on, n)
+    assert off >= on + 0.04, (kind, on, off)
+
+
+@pytest.mark.parametrize("kind", FIXED)
+def test_each_asked_text_has_its_answers_equally_often(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked many times over the calibration sample (the only images where the low-yield
+    kinds -- compositional_exists, relation_which -- give enough questions per text), no
+    question text seen 20 times in 8 images has one answer over 70 % of the time, while without the
+    per-text balance some text always has the same answer ("Is there a bed on the
+    floor?" -> yes, "What is the lantern hanging from?" -> ceiling)."""
+    from synthgen.world.choice import default_config
+
+    graphs = B.calibration_graphs(default_config("sprites"), B.CUE_GRAPHS)
+
+    def shares() -> list[float]:
+        suite = QASuite(
+            QAConfig(kinds=(kind,), per_image=1, multiple_choice_ratio=0),
+            calibration_world=default_config("sprites"),
+        )
+        rng = np.random.default_rng(9)
+        by: dict[str, Counter[str]] = defaultdict(Counter)
+        images: dict[str, set[int]] = defaultdict(set)
+        for _ in range(8):
+            for i, g in enumerate(graphs):
+                for qa in suite.ask(g, rng):
+                    answer = qa.answer
+                    if qa.program["op"] == "which_relation":  # the answer's name
+                        answer = qa.program["refs"][qa.program["options"].index(answer)]["name"]
+                    by[_words(qa)][answer] += 1
+                    images[_words(qa)].add(i)
+        return [
+            c.most_common(1)[0][1] / sum(c.values())
+            for text, c in by.items()
+            if sum(c.values()) >= 20 and len(images[text]) >= 8
+        ]
+
+    balanced = shares()
+    # (compositional_exists on sprites: hardly a text is both "yes" and "no" often
+    # enough, so almost none is asked, and then none 20 times)
+    assert max(balanced, default=0.0) <= 0.7, (kind, sorted(balanced)[-5:])
+    monkeypatch.setattr(B, "text_levels", lambda k, qa: ())
+    assert max(shares()) >= 0.9

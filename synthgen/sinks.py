@@ -239,9 +239,11 @@ def media_slots(job: JobSpec) -> tuple[str, ...]:
     """The media names every webdataset sample of ``job`` has: the program's
     ``media_slots()`` (a program whose records have 1..K images names all K), else none."""
     from synthgen.produce import load_program
+    from synthgen.program import programs
 
-    slots = getattr(load_program(job), "media_slots", None)
-    return tuple(slots()) if slots is not None else ()
+    if not hasattr(programs.get(job.program), "media_slots"):
+        return ()  # no program instance needed (where parts are merged, none is built yet)
+    return tuple(load_program(job).media_slots())  # type: ignore[attr-defined]
 
 
 @cache

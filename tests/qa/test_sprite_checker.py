@@ -81,7 +81,9 @@ def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> 
             with pytest.raises(Disagreement):
                 check({**qa, "answer": wrong, "choices": None}, truth)
             caught[qa["kind"]] += 1
-    assert len(caught) >= 25, caught
+    # 23: topmost / bottommost are not asked of sprites, compositional_exists and
+    # relation_which hardly (#15 finding 2: their words gave the answer away)
+    assert len(caught) >= 23, caught
 
 
 def test_point_answers_hold_on_the_instance_map() -> None:

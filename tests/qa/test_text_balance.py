@@ -90,7 +90,14 @@ def test_text_rows_flatten_each_text_and_drop_one_sided_and_rare_ones() -> None:
 
 # --- sprite world: the fixed kinds -----------------------------------------------------
 
-FIXED = ("category_exists", "relation_object", "compositional_exists", "relation_which")
+FIXED = (
+    "category_exists",
+    "relation_object",
+    "compositional_exists",
+    "relation_which",
+    "most_frequent",
+    "least_frequent",
+)
 IMAGES = int(os.environ.get("SYNTHGEN_SLOW", "0") or 0) or 700
 SLACK = 0.05
 """Sampling noise allowed above the issue's 5 points (a few hundred held-out questions)."""
@@ -236,3 +243,17 @@ def test_each_asked_text_has_its_answers_equally_often(
     assert max(balanced, default=0.0) <= 0.7, (kind, sorted(balanced)[-5:])
     monkeypatch.setattr(B, "text_levels", lambda k, qa: ())
     assert max(shares()) >= 0.9
+
+
+def test_higher_and_lower_are_not_asked_of_sprites_but_of_shapes(sprite_views: list) -> None:
+    """topmost / bottommost: no form balanced on sprites (a hat worn on a head is higher by
+    the words), so none is asked there; the shapes world still asks them."""
+    from tests.qa.conftest import make_samples
+
+    qas, _ = _ask(sprite_views[:200], ("topmost", "bottommost", "leftmost"), rounds=1)
+    kinds = Counter(q.kind for q in qas)
+    assert kinds["leftmost"] > 20 and kinds["topmost"] == kinds["bottommost"] == 0, kinds
+    suite = QASuite(QAConfig(kinds=("topmost", "bottommost"), per_image=2))
+    rng = np.random.default_rng(4)
+    shapes = Counter(q.kind for s in make_samples(60, seed=8) for q in suite.ask(s.view, rng))
+    assert shapes["topmost"] > 5 and shapes["bottommost"] > 5, shapes

@@ -182,3 +182,48 @@ def test_named_objects_are_clearly_visible_in_the_shapes_world(tmp_path: Path) -
     assert not check([(1, 500, 0.9), (2, 400, 0.2)]).passed  # enough pixels, too hidden
     assert not check([(1, 60, 0.9)]).passed
     assert check([(1, 100, 0.25), (2, 5000, 1.0)]).passed
+
+
+@pytest.mark.parametrize(
+    ("config", "absent"),
+    [
+        ({"qa": {"per_image": 3}}, {"scene_graph", "vg_graph"}),
+        ({"world": "shapes", "qa": {"per_image": 3}}, {"world_graph", "vg_graph"}),
+        (
+            {"conversations": False, "qa": {"per_image": 3}},
+            {"scene_graph", "vg_graph", "conversations"},
+        ),
+    ],
+)
+def test_unset_graphs_are_left_out_of_the_json_and_read_back_as_none(
+    config: dict, absent: set[str]
+) -> None:
+    """A record writes only its own kind of graph (and conversations when on): the other
+    fields are no keys at all (not null), read back as None, and the JSON is the one the
+    wrap serializer of ``OmitNone`` writes (what older pydantic, without ``exclude_if``,
+    uses: the same bytes either way)."""
+    from pydantic import Field, create_model
+
+    from synthgen.generators.jsonfield import OmitNone
+    from synthgen.generators.svg import SvgRecord
+    from synthgen.records import BaseRecord
+
+    fields = {
+        name: (info.annotation, Field(None) if name in SvgRecord.omit_when_none else info)
+        for name, info in SvgRecord.model_fields.items()
+        if name not in BaseRecord.model_fields
+    }
+    legacy = create_model(  # type: ignore[call-overload]
+        "LegacySvgRecord", __base__=(OmitNone, BaseRecord), **fields
+    )
+    legacy.omit_when_none = SvgRecord.omit_when_none
+    for r in synthgen.generate("svg", 4, config=config):
+        line = r.model_dump_json()
+        data = json.loads(line)
+        assert absent.isdisjoint(data) and "qa" in data
+        assert set(SvgRecord.omit_when_none) - absent <= set(data)
+        back = SvgRecord.model_validate_json(line)
+        assert all(getattr(back, k) is None for k in absent)
+        assert back.model_dump_json() == line
+        assert absent.isdisjoint(r.model_dump())
+        assert legacy.model_validate(r.model_dump()).model_dump_json() == line

@@ -231,8 +231,11 @@ def _search_boxes(scene, W: int, H: int):
     drawn = [[0, 0, W, H] for _ in range(nb)] + [[big, big, -big, -big] for _ in range(n - nb)]
     rank = list(range(1, nb + 1)) + [0] * (n - nb)
     area = pcounts.tolist() + [0] * (n - nb)
+    # the drawables the renderer looked up for these very layers (None: look up here)
+    got = scene._cache.get("arts")
+    arts = got[1] if got is not None and got[0] is scene.layers else None
     for i, lay in enumerate(scene.layers):
-        d = layer_drawable(scene, lay)
+        d = arts[i] if arts is not None and arts[i] is not None else layer_drawable(scene, lay)
         counts = d.counts if d is not None else ()
         lx0, ly0, lx1, ly1 = lay.x, lay.y, lay.x + lay.w, lay.y + lay.h
         cx0, cy0, cx1, cy1 = max(lx0, 0), max(ly0, 0), min(lx1, W) - 1, min(ly1, H) - 1
@@ -521,14 +524,20 @@ def _side_by_side(th, related) -> list[tuple]:
     neighbour on each side (stated to each: ``A between B``, ``A between C``)."""
     out = []
     nbr: dict[int, list[tuple[int, GObject]]] = {}
+    boxes = [_box(o) for o in th]
     for i, a in enumerate(th):
-        ab = _box(a)
-        for b in th[i + 1 :]:
+        ab = boxes[i]
+        ha = ab[3] - ab[1]
+        for j in range(i + 1, len(th)):
+            bb = boxes[j]
+            hb = bb[3] - bb[1]
+            if abs(ab[3] - bb[3]) > 0.12 * (ha if ha > hb else hb):
+                continue  # side_by_side's first test (bottoms apart), without the call
+            b = th[j]
             if _pair(a.id, b.id) in related:
                 continue
             if a.pos is not None and b.pos is not None and abs(a.pos[1] - b.pos[1]) > 1.0:
                 continue
-            bb = _box(b)
             if side_by_side(ab, bb):
                 left, right = (a, b) if ab[0] < bb[0] else (b, a)
                 nbr.setdefault(left.id, []).append((1, right))

@@ -325,6 +325,8 @@ def render_scene(scene) -> WorldRendering:
     nb = len(scene.backdrop.pieces)
     lut4 = _tint_lut(scene.tint, 4)
     copyto = np.copyto
+    arts: list = [None] * len(scene.layers)  # each layer's drawable, for the graph
+    scene._cache["arts"] = (scene.layers, arts)
     for i, layer in enumerate(scene.layers):
         rank = nb + i + 1
         x0, y0 = layer.x, layer.y
@@ -344,7 +346,7 @@ def render_scene(scene) -> WorldRendering:
             continue
         if kind == "sprite":
             cat, pose, idx, h, flip = layer.key
-            art = sprite_art(scene.atlas, cat, pose, idx, h)
+            art = arts[i] = sprite_art(scene.atlas, cat, pose, idx, h)
             im, mask = art.im, art.mask
             if flip:
                 im, mask = im.transpose(_FLIP), mask[:, ::-1]
@@ -352,7 +354,7 @@ def render_scene(scene) -> WorldRendering:
                 im = _point(im, lut4)
             img.paste(im, (x0, y0), im)
         else:
-            art = struct_art(*layer.key)
+            art = arts[i] = struct_art(*layer.key)
             mask = art.mask
             if not art.relabel:
                 im = art.im

@@ -87,7 +87,8 @@ def _pick(seq, v: int, salt: int):
 
 
 def _r(x0: float, y0: float, x1: float, y1: float) -> Shape:
-    return ("rect", int(np.rint(x0)), int(np.rint(y0)), int(np.rint(x1)), int(np.rint(y1)))
+    # int(round(v)) is int(np.rint(v)) (both round half to even) without numpy's scalar call
+    return ("rect", int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1)))  # noqa: RUF046
 
 
 @functools.lru_cache(maxsize=8192)

@@ -18,6 +18,7 @@ Counts over the whole dataset (accepted, rejects, filters, counters) come from t
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -161,7 +162,16 @@ def _members_named(record: dict[str, Any], names: Iterable[str]) -> dict[str, li
 
 
 def _lists(values: list[Any]) -> Iterable[list[Any]]:
-    return (v for v in values if isinstance(v, list))
+    """The lists among ``values``; a list written as JSON text (audiocaps' graph relations,
+    schema 4) is read back."""
+    for v in values:
+        if isinstance(v, str) and v.startswith("["):
+            try:
+                v = json.loads(v)
+            except ValueError:
+                continue
+        if isinstance(v, list):
+            yield v
 
 
 def scan(records: Iterable[dict[str, Any]]) -> Stats:

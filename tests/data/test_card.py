@@ -113,3 +113,20 @@ def test_shard_metadata_is_rebuilt_and_shares_one_schema(tmp_path: Path) -> None
     paths[1].unlink()
     synthgen.make("svg", n=6, out=out, workers=1, shard_size=2, config=config)
     assert paths[1].read_bytes() == before
+
+
+def test_card_counts_relations_written_as_json_text(tmp_path: Path) -> None:
+    """audiocaps writes its graph's relations as JSON text (schema 4): the card still counts
+    them per predicate, as many as the records hold."""
+    from synthgen.card.stats import scan
+
+    out = tmp_path / "audiocaps"
+    synthgen.make("audiocaps", n=6, out=out, workers=1)
+    records = _records(out)
+    assert all(isinstance(r["graph"]["relations"], str) for r in records)
+    expected: dict[str, int] = {}
+    for r in records:
+        for rel in json.loads(r["graph"]["relations"]):
+            expected[rel["predicate"]] = expected.get(rel["predicate"], 0) + 1
+    assert expected, "no clip with two events: the case is not made"
+    assert dict(scan(records).relations) == expected

@@ -142,6 +142,21 @@ class AudiocapsRecord(BaseRecord, CompactModel):
             value = {**value, "relations": json.loads(value["relations"])}
         return value
 
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The record's JSON Schema, with the graph's relations as the JSON text they are
+        written as (the graph model itself describes the objects)."""
+        schema = super().model_json_schema(*args, **kwargs)
+        graph = schema.get("$defs", {}).get("AudioSceneGraph", {}).get("properties", {})
+        if "relations" in graph:
+            graph["relations"] = {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "description": "the relations, a list of {subject id, predicate, object id} "
+                "(see Relation), as canonical JSON text",
+            }
+        return schema
+
 
 @register_program
 class Audiocaps(Program[AudiocapsConfig]):

@@ -130,3 +130,13 @@ def test_card_counts_relations_written_as_json_text(tmp_path: Path) -> None:
             expected[rel["predicate"]] = expected.get(rel["predicate"], 0) + 1
     assert expected, "no clip with two events: the case is not made"
     assert dict(scan(records).relations) == expected
+
+
+def test_audiocaps_records_follow_their_schema_json(tmp_path: Path) -> None:
+    """schema.json describes what is written: the graph's relations as JSON text (schema 4)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    out = tmp_path / "audiocaps"
+    synthgen.make("audiocaps", n=3, out=out, workers=1)
+    schema = json.loads((out / "schema.json").read_text())
+    for record in _records(out):
+        jsonschema.validate(record, schema)

@@ -223,7 +223,7 @@ def _rounded(value: object) -> object:
 
 def _loaded(text: object) -> object:
     """A field written as JSON text (schema 4), or the value itself."""
-    return json.loads(text) if isinstance(text, str) and text[:1] in "[{" else text
+    return json.loads(text) if isinstance(text, str) and text.startswith(("[", "{")) else text
 
 
 def _no_relations(record: dict) -> bool:

@@ -15,6 +15,10 @@ is this process's. Then, unless ``--no-make``, ``synthgen make svg`` on the spri
 worker the records are made in the child's main process (its "worker" RSS is then 0).
 ``--marginal`` also makes 2n records and prints the cost of the second n (fixed costs
 such as start-up, warm-up and the card's 2000-record scan cancel; see ``bench/svg.py``).
+
+Cache lines: misses per scene are comparable across versions; the hit rate is not: since
+6e60574 the graph reuses the renderer's lookups instead of looking every layer's art up a
+second time (a hit each), so the same misses show as a lower hit rate.
 """
 
 from __future__ import annotations

@@ -83,6 +83,9 @@ CUED_PROPOSALS = 20_000
 """Proposals of a kind with cues (``balance_cues``): per-word statistics need more."""
 MIN_CUE = 20
 """Fewest calibration proposals showing a cue for it to be weighted."""
+MIN_CUE_GRAPHS = 8
+"""Fewest calibration graphs showing a cue for it to be weighted (each graph is asked many
+times: 20 proposals of one graph tell nothing about the word)."""
 RAKE_ROUNDS = 30
 RAKE_TOLERANCE = 0.1
 TOP_QUANTILE = 0.99
@@ -308,6 +311,7 @@ def calibrate(
     # a kind flattened per text is not raked per word as well
     cues_of = None if text else getattr(kind, "balance_cues", None)
     cued: list[Proposal] = []
+    cued_on: list[int] = []
     texts: dict[tuple[int, str, str], Counter[str]] = {}
     where: dict[tuple[int, str, str], dict[str, set[int]]] = {}
     big = cues_of is not None or text
@@ -326,6 +330,7 @@ def calibrate(
             counts.setdefault(key, Counter())[lab] += 1
             if cues_of is not None:
                 cued.append((key, lab, tuple(cues_of(qa))))
+                cued_on.append(i % len(samples))
             if text:
                 said = text_label(kind, qa)
                 for level, bucket in enumerate(text_levels(kind, qa)):
@@ -341,7 +346,7 @@ def calibrate(
     for key, c in counts.items():
         table[key], targets[key] = _flatten(c, floor)
     if cued:
-        return _rake(cued, targets)
+        return _rake(cued, targets, cued_on)
     both = ("no", "yes") if kind.answer_type == "bool" else ()
     for (level, key, bucket), c in sorted(texts.items()):
         graphs = where[(level, key, bucket)]
@@ -401,7 +406,11 @@ def cue_id(group: str, cue: str) -> str:
     return f"{CUE}{group}{SEP}{cue}"
 
 
-def _rake(proposals: list[Proposal], targets: dict[str, dict[str, float]]) -> Table:
+def _rake(
+    proposals: list[Proposal],
+    targets: dict[str, dict[str, float]],
+    graphs: Sequence[int] | None = None,
+) -> Table:
     """Acceptance weights ``A[key][label] * prod B[cue][outcome]`` (iterative proportional
     fitting over the calibration proposals) such that, among accepted proposals, each
     key's labels follow the flattened ``targets`` and each cue's outcomes follow those of
@@ -414,6 +423,13 @@ def _rake(proposals: list[Proposal], targets: dict[str, dict[str, float]]) -> Ta
     without them. Weights are scaled per key so the heaviest 1 % of the proposals are
     accepted for sure."""
     seen: Counter[str] = Counter(cue_id(gr, c) for _, _, cues in proposals for gr, c, _ in cues)
+    if graphs is not None:
+        # a cue shown in few graphs is too rare to tell however often those were asked
+        shown: dict[str, set[int]] = {}
+        for (_, _, cues), at in zip(proposals, graphs, strict=True):
+            for gr, c, _ in cues:
+                shown.setdefault(cue_id(gr, c), set()).add(at)
+        seen = Counter({c: n for c, n in seen.items() if len(shown[c]) >= MIN_CUE_GRAPHS})
     outcomes = sorted({o for _, _, cues in proposals for _, _, o in cues})
     dropped = {c for c, need in _need(proposals).items() if need > MAX_RATIO and seen[c] >= MIN_CUE}
     for _ in range(3):

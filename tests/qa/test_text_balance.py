@@ -257,3 +257,30 @@ def test_higher_and_lower_are_not_asked_of_sprites_but_of_shapes(sprite_views: l
     rng = np.random.default_rng(4)
     shapes = Counter(q.kind for s in make_samples(60, seed=8) for q in suite.ask(s.view, rng))
     assert shapes["topmost"] > 5 and shapes["bottommost"] > 5, shapes
+
+
+def test_a_word_shown_in_few_graphs_is_not_weighted_however_often_asked() -> None:
+    """Per-word raking: "lonely" is in 40 proposals, all of 2 calibration graphs (asked
+    again and again), so its win rate says nothing and it is not offered (UNSEEN, weight
+    0); "cup", in many graphs, is weighted. Without the graph indices both are weighted."""
+    rng = np.random.default_rng(8)
+    names = ["cup", "dog", "car", "tree"]
+    proposals, graphs = [], []
+    for i in range(4000):
+        a, b = rng.choice(names, 2, replace=False)
+        win = a if rng.random() < 0.5 else b
+        proposals.append(
+            ("2", f"#{i % 2}", tuple(("2", n, "win" if n == win else "lose") for n in (a, b)))
+        )
+        graphs.append(i % 200)
+    for i in range(40):  # graph 0 shows it winning, graph 1 losing
+        won = ("win", "lose") if i % 2 == 0 else ("lose", "win")
+        proposals.append(("2", "#0", (("2", "lonely", won[0]), ("2", "cup", won[1]))))
+        graphs.append(i % 2)
+    targets = {"2": {"#0": 0.5, "#1": 0.5}}
+    with_graphs = B._rake(proposals, targets, graphs)
+    without = B._rake(proposals, targets)
+    lonely, cup = B.cue_id("2", "lonely"), B.cue_id("2", "cup")
+    assert lonely not in with_graphs and with_graphs[B.UNSEEN]["*"] == 0.0
+    assert with_graphs[cup]["win"] > 0 and with_graphs[cup]["lose"] > 0
+    assert lonely in without and max(without[lonely].values()) > 0

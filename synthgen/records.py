@@ -42,10 +42,13 @@ NO_INDEX = -1
 OptionalIndex = Annotated[
     int | None,
     BeforeValidator(lambda value: None if value == NO_INDEX else value),
-    PlainSerializer(lambda value: NO_INDEX if value is None else value, return_type=int),
+    PlainSerializer(
+        lambda value: NO_INDEX if value is None else value, return_type=int, when_used="json"
+    ),
     WithJsonSchema({"type": "integer", "minimum": NO_INDEX, "description": "-1: none"}),
 ]
-"""An index that may be unset: None in memory, ``-1`` in the JSON. A field that is null in
+"""An index that may be unset: None in memory (and in ``model_dump()``), ``-1`` in the JSON
+(``model_dump_json()``, what is written). A field that is null in
 every record of a first shard and a number later fails ``datasets``' bare JSON loader (it
 types every shard from the first; ``null`` has no type), so the JSON never holds null here."""
 
@@ -63,7 +66,7 @@ def _strings_to_text(value: list[str] | None) -> str:
 OptionalStrings = Annotated[
     list[str] | None,
     BeforeValidator(_strings_from_text),
-    PlainSerializer(_strings_to_text, return_type=str),
+    PlainSerializer(_strings_to_text, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",
@@ -72,10 +75,11 @@ OptionalStrings = Annotated[
         }
     ),
 ]
-"""A list of strings that may be unset or empty: the list (or None) in memory, its JSON text
-in the record's JSON (``""`` for None). An empty list or null has no Arrow type, so a first
-shard where every record's list is empty or unset fails ``datasets``' bare JSON loader on a
-later shard that has items; a string column is typed whatever it holds."""
+"""A list of strings that may be unset or empty: the list (or None) in memory and in
+``model_dump()``, its JSON text in the record's JSON (``model_dump_json()``; ``""`` for None).
+An empty list or null has no Arrow type, so a first shard where every record's list is empty
+or unset fails ``datasets``' bare JSON loader on a later shard that has items; a string
+column is typed whatever it holds."""
 
 
 class StrictModel(BaseModel):

@@ -180,7 +180,10 @@ def test_clap_calls_of_a_cohort_share_forward_passes_at_any_concurrency(
     server: FakeLLMServer, tmp_path: Path, clap_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """#17: audiocaps' CLAP checks of clap_batch_size consecutive candidates run as one
-    grouped call, grouped by index, so llm.max_concurrency 1 and 64 write the same bytes."""
+    grouped call, grouped by index, so llm.max_concurrency 1 and 64 write the same bytes.
+    (Since 35c1c68 the last shard here is a frontier that stops after its one needed record,
+    not a shard made in full and cut: the strict list of groups differed by the discarded
+    candidates started past it, 21 vs 17 audio groups.)"""
     from tests.models.batch_spy import record_call_sizes
 
     sizes = record_call_sizes(monkeypatch)
@@ -195,5 +198,10 @@ def test_clap_calls_of_a_cohort_share_forward_passes_at_any_concurrency(
         synthgen.make("audiocaps", n=6, out=root, seed=2, workers=1, shard_size=8, config=cfg)
         runs[concurrency] = (dataset_bytes(root), sorted(sizes))
     assert runs[1][0] == runs[64][0]
-    assert runs[1][1] == runs[64][1]
-    assert max(n for what, n in runs[1][1] if what.startswith("clap.")) > 2
+    # a group never spans two cohorts (4 candidates: 4 clips, 8 texts = caption + labels),
+    # and does hold several candidates' items. Which groups run is not compared: a frontier
+    # shard that stops at the n-th record may start (and throw away) candidates of the next
+    # cohort, how many depending on timing; the groups of the written ones cannot vary
+    for _, calls in runs.values():
+        assert all(n <= (4 if what == "clap.audio" else 8) for what, n in calls), calls
+        assert max(n for what, n in calls if what.startswith("clap.")) > 2

@@ -167,6 +167,12 @@ class SvgMulti(Program[SvgMultiConfig]):
         )
         self.visibility = Visibility(config.min_visible_pixels)
 
+    def media_slots(self) -> list[str]:
+        """Every image name a record can have: each webdataset sample has a member per
+        slot (see :class:`synthgen.sinks.WebDatasetWriter`), so datasets' webdataset loader
+        sees the same members in every sample."""
+        return [f"image_{k}" for k in range(self.config.images[1])]
+
     def generate(self, ctx: Context[SvgMultiConfig]) -> Sample | Reject:
         cfg = ctx.config
         if not isinstance(cfg.world, WorldConfig):

@@ -21,7 +21,7 @@ from pydantic import Field
 from synthgen.generators.jsonfield import JsonObject, OmitNone
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import Templates
-from synthgen.records import StrictModel
+from synthgen.records import OptionalIndex, OptionalStrings, StrictModel
 from synthgen.registry import Registry
 
 AnswerType = Literal[
@@ -33,9 +33,11 @@ class QA(OmitNone, StrictModel):
     """One question with its exact answer.
 
     ``choices`` is set for multiple-choice questions (the answer is one of them, at
-    ``answer_index``); ``program`` is the structured form of the question that the answer
-    was computed from. When the question itself lists the options to choose from
-    (``which is closer, the A or the B?``), they are ``program["options"]``.
+    ``answer_index``); in the record's JSON they are JSON text (``""``: none) and ``-1``
+    (none), so every shard types them alike for ``datasets``' bare JSON loader; ``program``
+    is the structured form of the question that the answer was computed from. When the
+    question itself lists the options to choose from (``which is closer, the A or the
+    B?``), they are ``program["options"]``.
 
     ``program`` is a dict in memory and its canonical JSON text in the record's JSON (its
     nodes change shape with the op -- a ref object or a region list -- so one string column
@@ -48,8 +50,8 @@ class QA(OmitNone, StrictModel):
     question: str
     answer: str
     answer_type: AnswerType
-    choices: list[str] | None = None
-    answer_index: int | None = None
+    choices: OptionalStrings = None  # the list in memory; JSON text on disk ("" = none)
+    answer_index: OptionalIndex = None  # the int in memory; -1 on disk = none
     template: str = Field(description="template id: kind/number")
     program: JsonObject = Field(
         description="the question's program (see qa/programs.py) as canonical JSON text"

@@ -238,15 +238,7 @@ def _no_options(record: dict) -> bool:
     ("program", "lacks"),
     [
         ("audiocaps", _no_relations),  # one-event clips: no relations
-        pytest.param(
-            "svg",
-            _no_options,  # no multiple-choice question: choices / answer_index unset
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="QA choices/answer_index still null when unset: the request to the QA"
-                " owner in docs/notes (issue-16-data) makes them typed",
-            ),
-        ),
+        ("svg", _no_options),  # no multiple-choice question: choices / answer_index unset
     ],
 )
 def test_json_loader_first_shard_lacking_a_list(
@@ -306,15 +298,7 @@ def test_optional_fields_load_from_a_first_shard_that_never_sets_them(tmp_path: 
     "program",
     [
         "multihop",
-        pytest.param(
-            "svg_multi",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="svg_multi names no media_slots() yet (its samples of 2 and 4 images"
-                " differ in members) and QA choices are null when unset: requests 1 and 2 in"
-                " docs/notes (issue-16-data); with both applied it passes on 3.6 and 5.2",
-            ),
-        ),
+        "svg_multi",
     ],
 )
 def test_bare_webdataset_loader_reads_samples_of_any_image_count(

@@ -67,9 +67,11 @@ def test_every_record_passed_visibility_and_answers_match_the_graph(tmp_path: Pa
         for qa in r["qa"]:
             if qa["kind"] == "count":
                 assert int(qa["answer"]) == names.count(json.loads(qa["program"])["select"]["name"])
-            if qa["choices"]:
-                assert qa["choices"][qa["answer_index"]] == qa["answer"]
-                assert len(set(qa["choices"])) == len(qa["choices"])
+            choices = json.loads(qa["choices"]) if qa["choices"] else None  # JSON text
+            assert (qa["answer_index"] == -1) == (choices is None)
+            if choices:
+                assert choices[qa["answer_index"]] == qa["answer"]
+                assert len(set(choices)) == len(choices)
         assert r["conversations"][0]["value"].startswith("<image>\n")
         image = Image.open(tmp_path / "d" / r["media"]["image"]["path"])
         assert image.size == (r["scene_graph"]["width"], r["scene_graph"]["height"])

@@ -418,12 +418,21 @@ def program(qa: dict[str, Any]) -> dict[str, Any]:
     return json.loads(p) if isinstance(p, str) else p
 
 
+def stored_choices(qa: dict[str, Any]) -> list[str] | None:
+    """A stored QA's options: JSON text in the record (``""``: none, schema 4), a list in a
+    ``model_dump()``."""
+    choices = qa.get("choices")
+    if isinstance(choices, str):
+        return json.loads(choices) if choices else None
+    return choices
+
+
 def check(qa: dict[str, Any], g: Graph) -> None:
     """Recompute one single-image QA's answer from ``g``; raise Disagreement if it differs."""
     p = program(qa)
     op = p["op"]
     ans = qa["answer"]
-    choices = qa.get("choices")
+    choices = stored_choices(qa)
     if choices and (choices[qa["answer_index"]] != ans or len(set(choices)) != len(choices)):
         raise Disagreement("multiple choice does not hold the answer once")
     if op == "count":

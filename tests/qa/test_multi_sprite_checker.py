@@ -38,6 +38,7 @@ from tests.qa.checker import (
     program,
     said,
     sprite_graph,
+    stored_choices,
 )
 
 N = 600 if os.environ.get("SYNTHGEN_SLOW") else 30
@@ -88,7 +89,7 @@ def check_open_many(qa: dict[str, Any], graphs: list[Graph], related: bool) -> N
         raise Disagreement("related records say so in every question, others never")
     if "options" in p:
         expect(", ".join(p["options"]), ", ".join(_name(i) for i in range(n)), "options")
-    choices = qa.get("choices")
+    choices = stored_choices(qa)
     if choices is not None and (
         choices[qa["answer_index"]] != ans or len(set(choices)) != len(choices)
     ):

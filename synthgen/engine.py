@@ -58,7 +58,15 @@ from synthgen.produce import produce_range
 from synthgen.program import Program, programs
 from synthgen.records import BaseRecord
 from synthgen.seeding import canonical_json, config_hash
-from synthgen.shard import ShardTask, accepted_indices, remove_shard, run_shard, verify_shard
+from synthgen.shard import (
+    ShardTask,
+    StreamTask,
+    accepted_indices,
+    remove_shard,
+    run_shard,
+    run_stream,
+    verify_shard,
+)
 from synthgen.sinks import sinks
 from synthgen.stopping import Stopped, stop_on_signals
 
@@ -551,6 +559,7 @@ def _run_waves(
             walk = _walk(job, entries)
             if walk.state == "done":
                 break
+            run: Callable[[Any], Any] = run_shard
             if walk.state == "cut":
                 shards = [ShardTask(job, walk.shard, job.shard_range(walk.shard)[0], walk.stop)]
             else:
@@ -575,12 +584,15 @@ def _run_waves(
                     )
                     for k in wave
                 ]
+                if model_backed:  # keep requests in flight across shard ends
+                    shards, run = _streams(job, walk, wave, n_workers), run_stream
             try:
-                for task, entry in ex.map_unordered(run_shard, shards):
-                    entries[task.shard] = entry
-                    shards_run += 1
-                    if progress:
-                        progress("shard", {"entry": entry, "n": job.n})
+                for _task, result in ex.map_unordered(run, shards):
+                    for entry in result if isinstance(result, list) else [result]:
+                        entries[entry.shard] = entry
+                        shards_run += 1
+                        if progress:
+                            progress("shard", {"entry": entry, "n": job.n})
                     if time.perf_counter() - last_manifest > MANIFEST_INTERVAL_S:
                         write_manifest(build_manifest(__version__, job, _ordered(entries), False))
                         last_manifest = time.perf_counter()
@@ -616,6 +628,32 @@ def _run_waves(
     if progress:
         progress("done", {"manifest": manifest, "seconds": time.perf_counter() - started})
     return manifest
+
+
+def _streams(job: JobSpec, walk: _Walk, wave: list[int], workers: int) -> list[StreamTask]:
+    """A model-backed wave as at most about ``workers`` streams of consecutive shards
+    (:class:`synthgen.shard.StreamTask`: a worker's requests stay in flight across the shard
+    ends of its stream). The first stream holds the frontier and stops at the n-th record; a
+    lone stream (one worker) runs on past the wave, so rejects never leave a wave's last few
+    records to a stream of their own."""
+    per_stream = math.ceil(len(wave) / workers)
+    runs: list[list[int]] = []
+    for k in wave:  # a wave skips shards already made (on resume): no stream spans one
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    pieces = [run[i : i + per_stream] for run in runs for i in range(0, len(run), per_stream)]
+    streams = [StreamTask(job, piece[0], piece[-1] + 1) for piece in pieces]
+    lone = len(streams) == 1 and len(runs) == 1
+    first = streams[0]
+    streams[0] = StreamTask(
+        job,
+        first.first,
+        walk.shard + MAX_WAVE_SHARDS if lone else first.stop,
+        max_accepted=job.n - walk.accepted,
+    )
+    return streams
 
 
 def _splits_shards(job: JobSpec) -> bool:

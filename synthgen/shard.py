@@ -129,6 +129,86 @@ def run_shard(task: ShardTask) -> ShardEntry:
         )
 
 
+@dataclass(frozen=True)
+class StreamTask:
+    """Shards ``first`` .. ``stop - 1`` of ``job`` made as ONE stream of candidates and
+    written one by one as the stream passes each shard's end, each exactly as
+    :func:`run_shard` would write it (a record's bytes depend on its index alone, and on
+    whole cohorts, which shard ends never cut).
+
+    For model-backed programs: a worker that runs shard after shard lets its requests in
+    flight drain to none at every shard's end and ramps up again after it (at 2 s latency
+    ~15 % of a shard's time); a stream keeps them in flight across the ends. With
+    ``max_accepted`` the stream stops right after that many accepted records, and the shard
+    holding the last one ends there, as a frontier shard does."""
+
+    job: JobSpec
+    first: int
+    stop: int
+    max_accepted: int | None = None
+
+    @property
+    def shard(self) -> int:
+        """The stream's first shard (what the engine's retry bookkeeping names it by)."""
+        return self.first
+
+
+def run_stream(task: StreamTask) -> list[ShardEntry]:
+    """Produce and write the stream's shards; returns their manifest entries in order. Each
+    shard is published (and its sidecar written) as soon as it is complete, so a stream
+    stopped midway resumes from the shards it finished."""
+    job = task.job
+    start, stop = job.shard_range(task.first)[0], job.shard_range(task.stop - 1)[1]
+    with shard_gc():
+        head = ShardTask(job, task.first, start, stop, max_accepted=task.max_accepted)
+        backends, counts, timings, counters, outcomes = _start(head)
+        entries: list[ShardEntry] = []
+        pending: list[Outcome] = []
+        accepted = 0
+        for shard in range(task.first, task.stop):
+            first, end = job.shard_range(shard)
+            if first >= end or (task.max_accepted is not None and accepted >= task.max_accepted):
+                break
+            remove_shard(job, shard)
+            if counts is not None and shard != task.first:
+                counts.begin(shard)
+            left = None if task.max_accepted is None else task.max_accepted - accepted
+            entry = _write(
+                ShardTask(job, shard, first, end, max_accepted=left),
+                _until(end, outcomes, pending, counters),
+                timings,
+                Counter(),
+                lambda: collect_usage(backends, timings),
+                counts,
+            )
+            entries.append(entry)
+            accepted += entry.accepted
+            timings.clear()  # the next shard's timings start now
+            if entry.stop < end:  # max_accepted reached, or the candidates ran out
+                break
+        return entries
+
+
+def _until(
+    end: int, outcomes: Iterator[Outcome], pending: list[Outcome], counters: Counter[str]
+) -> Iterator[tuple[Outcome, dict[str, int]]]:
+    """The stream's outcomes with index below ``end``, each with the counters it added; the
+    first one past ``end`` is kept in ``pending`` for the next shard."""
+    while True:
+        if pending:
+            outcome = pending.pop()
+        else:
+            outcome = next(outcomes, None)
+            if outcome is None:
+                return
+        if outcome.index >= end:
+            pending.append(outcome)
+            return
+        added = dict(counters)
+        counters.clear()
+        yield outcome, added
+
+
 def run_part(task: PartTask) -> PartResult:
     """Make the candidates of one part of a split shard (see :class:`PartTask`)."""
     with shard_gc():

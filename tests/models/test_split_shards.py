@@ -115,3 +115,35 @@ def test_one_and_a_half_shards_on_four_workers_split_each_shard_and_make_nothing
     # and then thrown away), and about 2 per written candidate (qa.per_image=2)
     counted = four.totals.counters["llm.requests"]
     assert asked_four == counted <= 2 * four.totals.candidates + 8, (asked_four, counted)
+
+
+def test_one_worker_streams_across_shard_ends_with_the_bytes_of_shard_by_shard(
+    server: FakeLLMServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker, model-backed: the job is one stream of candidates across shard ends (its
+    requests stay in flight there; rejects carry the stream into further shards), written
+    shard by shard with the bytes and shard entries of the shard-by-shard path (which
+    max_concurrency 1 takes), also when a dataset made by a stream is extended."""
+    import synthgen.engine
+
+    streams: list[synthgen.shard.StreamTask] = []
+
+    def recording_run_stream(task: synthgen.shard.StreamTask) -> list:
+        streams.append(task)
+        return synthgen.shard.run_stream(task)
+
+    monkeypatch.setattr(synthgen.engine, "run_stream", recording_run_stream)
+    server.state.reply = shuffled_paraphrase
+    config = _config(server)
+    serial_config = {**config, "llm": {**config["llm"], "max_concurrency": 1}}
+    common = {"workers": 1, "shard_size": 16, "seed": 3}
+    streamed = synthgen.make("svg", n=60, out=tmp_path / "s", config=config, **common)
+    assert [(t.first, t.max_accepted) for t in streams] == [(0, 60)]  # one task, to n
+    synthgen.make("svg", n=60, out=tmp_path / "o", config=serial_config, **common)
+    assert len(streams) == 1  # shard by shard: no stream
+    assert len(streamed.shards) == 5  # 4 shards of 16 held 60 records less the rejects
+    assert dataset_bytes(tmp_path / "s") == dataset_bytes(tmp_path / "o")
+    assert _shard_facts(tmp_path / "s") == _shard_facts(tmp_path / "o")
+    synthgen.make("svg", n=30, out=tmp_path / "x", config=config, **common)
+    synthgen.make("svg", n=60, out=tmp_path / "x", config=config, **common)
+    assert dataset_bytes(tmp_path / "x") == dataset_bytes(tmp_path / "o")

@@ -14,7 +14,11 @@ A model-backed job whose next wave has fewer shards than workers (n below the sh
 n = 1.5 shards on 4 workers, its last shards) has the frontier shard made in parts by all
 workers, then written once (:func:`_split_shard`), so no worker idles; the shard's bytes are
 the same. Its waves hold no shard it may need only part of (beside the frontier, which stops
-at the n-th record): such a shard would be made in full, then cut and made again.
+at the n-th record): such a shard would be made in full, then cut and made again. Each
+worker makes its share of a wave as one stream of candidates across the shard ends
+(:func:`_streams`, :func:`synthgen.shard.run_stream`), so its requests stay in flight there;
+shard events then arrive when a stream ends (one worker: at the end of the job), while the
+shards' sidecars are written as each completes, so a stop resumes from them.
 """
 
 from __future__ import annotations

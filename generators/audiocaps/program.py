@@ -108,6 +108,10 @@ class AudiocapsConfig(SoundSceneConfig, ProgramConfig):
         return self.clap_batch_size if self.clap_model else 1
 
 
+SOUND_ENGINE = "synthgen/sound-world"
+"""``lineage.models`` id of the procedural sound world that synthesises every clip."""
+
+
 class AudiocapsRecord(BaseRecord, CompactModel):
     """One clip. Unset optional fields (None) are left out of the JSON (which ones depends on
     the config only, so every record of a dataset has the same keys).
@@ -116,9 +120,9 @@ class AudiocapsRecord(BaseRecord, CompactModel):
     canonical JSON text (``json.loads(record["graph"]["relations"])``): a one-event clip has
     none, and ``datasets``' bare JSON loader types every shard from the first one, so a first
     shard of one-event clips typed an empty list as ``null`` and failed on the next shard
-    (schema 4). ``lineage.models`` lists the engines the dataset's config speaks with
-    (espeak-ng when speech is drawn and installed) in every record, for the same reason;
-    whether a clip has speech is in its events."""
+    (schema 4). ``lineage.models`` lists the engines that made the clip: the procedural
+    sound world (:data:`SOUND_ENGINE`, role ``synth``) in every record, so the list is never
+    empty for a whole shard (the same loader problem), and espeak-ng where the clip speaks."""
 
     caption: str = Field(description="short WavCaps-style caption (LLM-rewritten if enabled)")
     caption_detailed: str | None = None
@@ -192,7 +196,6 @@ class Audiocaps(Program[AudiocapsConfig]):
             pitch_semitones=config.pitch_margin_semitones,
         )
         missing = [c for c in config.classes if not get_synth(c).available()]
-        self.speaks = "speech" in config.classes and "speech" not in missing
         if missing:
             log.warning(
                 "audiocaps: %s events are skipped: espeak-ng is not installed "
@@ -225,7 +228,9 @@ class Audiocaps(Program[AudiocapsConfig]):
                 return Reject(exc.reason, exc.detail)
         for label in spec.skipped:
             ctx.counters[f"audiocaps.skipped.{label}"] += 1
-        if self.speaks:  # every record, speech or not: see AudiocapsRecord
+        # every clip is made by the procedural sound world; espeak-ng only speaks its speech
+        ctx.used_model(SOUND_ENGINE, self.version, role="synth")
+        if any(event.label == "speech" for event in spec.events):
             ctx.used_model("espeak-ng", espeak_version(), role="tts")
         with ctx.stage("synth"):
             scene = render_scene(spec, ctx.rng)

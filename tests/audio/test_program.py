@@ -199,3 +199,28 @@ def test_spoken_sentences_are_kept_on_disk_and_read_back_identically(
     again, rate2 = speech.spoken("good morning everyone", "en-us+f3")
     assert rate2 == rate and np.array_equal(first, again)
     speech.spoken.cache_clear()
+
+
+def test_lineage_names_the_sound_world_always_and_espeak_only_where_a_clip_speaks() -> None:
+    """lineage.models says what made the clip: the procedural sound world in every record
+    (never an empty list for a whole shard: datasets' bare JSON loader), the TTS engine only
+    for clips with speech."""
+    from synthgen.generators.audiocaps.program import SOUND_ENGINE
+
+    outcomes, _ = _outcomes({"classes": ["bell", "dog"], "events": [1, 2]}, 4)
+    records = [o.record for o in outcomes if o.record is not None]
+    assert records
+    for rec in records:
+        ids = [m.id for m in rec.lineage.models]
+        assert ids == [SOUND_ENGINE]
+        assert "speech" not in [e.label for e in rec.graph.events]
+
+
+@pytest.mark.skipif(speech.espeak_path() is None, reason="espeak-ng is not installed")
+def test_espeak_is_in_the_lineage_of_speaking_clips_only() -> None:
+    outcomes, _ = _outcomes({"classes": ["speech", "bell"], "events": [1, 1]}, 12)
+    records = [o.record for o in outcomes if o.record is not None]
+    speaks = [any(e.label == "speech" for e in r.graph.events) for r in records]
+    assert any(speaks) and not all(speaks)
+    for rec, spoke in zip(records, speaks, strict=True):
+        assert ("espeak-ng" in [m.id for m in rec.lineage.models]) == spoke

@@ -72,3 +72,26 @@ def run_cli_with_test_programs(
         text=True,
         start_new_session=True,
     )
+
+
+def sprite_scenes(count: int, seed: int = 2026) -> list[tuple]:
+    """``(world, scene, rendering, graph)`` of the default sprite world's first ``count``
+    scenes drawn from ``seed`` (drafts the world rejects are skipped)."""
+    import numpy as np
+
+    from synthgen.world.choice import default_config, world_of
+    from synthgen.world.scene import SceneSamplingError
+
+    settings = default_config("sprites")
+    world = world_of(settings)
+    rng = np.random.default_rng(seed)
+    out: list[tuple] = []
+    while len(out) < count:
+        try:
+            scene = world.sample(rng, settings)
+            rendering = world.render(scene, settings)
+            graph = world.graph(scene, rendering, settings)
+        except SceneSamplingError:
+            continue
+        out.append((world, scene, rendering, graph))
+    return out

@@ -23,6 +23,7 @@ from synthgen.generators.qa import balance as B
 from synthgen.generators.qa.balance import label, question_type
 from synthgen.generators.qa.base import QuestionKind
 from synthgen.generators.qa.templates import default_templates
+from tests.helpers import sprite_scenes
 
 # --- unit: calibration rows per text ---------------------------------------------------
 
@@ -146,21 +147,8 @@ def _memorise_gap(qas: list[QA], groups: list[int]) -> tuple[float, int]:
 @pytest.fixture(scope="module")
 def sprite_views() -> list:
     from synthgen.generators.qa.sources import world_view
-    from synthgen.world import SceneSamplingError
-    from synthgen.world.choice import default_config, world_of
 
-    settings = default_config("sprites")
-    world = world_of(settings)
-    rng = np.random.default_rng(2026)
-    out = []
-    while len(out) < IMAGES:
-        try:
-            scene = world.sample(rng, settings)
-        except SceneSamplingError:
-            continue
-        rendering = world.render(scene, settings)
-        out.append(world_view(world, scene, rendering, world.graph(scene, rendering, settings)))
-    return out
+    return [world_view(*scene) for scene in sprite_scenes(IMAGES)]
 
 
 def _ask(views: list, kinds: tuple[str, ...], rounds: int = 4) -> tuple[list[QA], list[int]]:

@@ -14,27 +14,14 @@ import numpy as np
 import pytest
 
 from synthgen.generators.qa import sources as S
-from synthgen.world.choice import default_config, world_of
-from synthgen.world.scene import SceneSamplingError
+from tests.helpers import sprite_scenes
 
 N_SCENES = 40
 
 
 @pytest.fixture(scope="module")
 def scenes() -> list[tuple]:
-    settings = default_config("sprites")
-    world = world_of(settings)
-    rng = np.random.default_rng(2026)
-    out = []
-    while len(out) < N_SCENES:
-        try:
-            scene = world.sample(rng, settings)
-            rendering = world.render(scene, settings)
-            graph = world.graph(scene, rendering, settings)
-        except SceneSamplingError:
-            continue
-        out.append((world, scene, rendering, graph))
-    return out
+    return sprite_scenes(N_SCENES)
 
 
 def _through_vg(world, scene, rendering, graph):

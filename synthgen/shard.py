@@ -165,27 +165,30 @@ def run_stream(task: StreamTask) -> list[ShardEntry]:
         entries: list[ShardEntry] = []
         pending: list[Outcome] = []
         accepted = 0
-        for shard in range(task.first, task.stop):
-            first, end = job.shard_range(shard)
-            if first >= end or (task.max_accepted is not None and accepted >= task.max_accepted):
-                break
-            remove_shard(job, shard)
-            if counts is not None and shard != task.first:
-                counts.begin(shard)
-            left = None if task.max_accepted is None else task.max_accepted - accepted
-            entry = _write(
-                ShardTask(job, shard, first, end, max_accepted=left),
-                _until(end, outcomes, pending, counters),
-                timings,
-                Counter(),
-                lambda: collect_usage(backends, timings),
-                counts,
-            )
-            entries.append(entry)
-            accepted += entry.accepted
-            timings.clear()  # the next shard's timings start now
-            if entry.stop < end:  # max_accepted reached, or the candidates ran out
-                break
+        try:
+            for shard in range(task.first, task.stop):
+                first, end = job.shard_range(shard)
+                if first >= end:  # past the program's source
+                    break
+                remove_shard(job, shard)
+                if counts is not None and shard != task.first:
+                    counts.begin(shard)
+                left = None if task.max_accepted is None else task.max_accepted - accepted
+                entry = _write(
+                    ShardTask(job, shard, first, end, max_accepted=left),
+                    _until(end, outcomes, pending, counters),
+                    timings,
+                    Counter(),
+                    lambda: collect_usage(backends, timings),
+                    counts,
+                )
+                entries.append(entry)
+                accepted += entry.accepted
+                timings.clear()  # the next shard's timings start now
+                if left is not None and entry.accepted >= left:  # the n-th record is in
+                    break
+        finally:
+            outcomes.close()  # candidates started past the last record settle here
         return entries
 
 

@@ -24,6 +24,7 @@ shards' sidecars are written as each completes, so a stop resumes from them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import itertools
 import math
@@ -577,19 +578,21 @@ def _run_waves(
                     if progress:
                         progress("shard", {"entry": entry, "n": job.n})
                     continue
-                # The first shard of a wave is the frontier: all shards before it are done, so
-                # it needs exactly n - accepted records and can stop there (no cut re-run).
-                shards = [
-                    ShardTask(
-                        job,
-                        k,
-                        *job.shard_range(k),
-                        max_accepted=job.n - walk.accepted if k == walk.shard else None,
-                    )
-                    for k in wave
-                ]
                 if model_backed:  # keep requests in flight across shard ends
                     shards, run = _streams(job, walk, wave, n_workers), run_stream
+                else:
+                    # The first shard of a wave is the frontier: all shards before it are
+                    # done, so it needs exactly n - accepted records and can stop there (no
+                    # cut re-run).
+                    shards = [
+                        ShardTask(
+                            job,
+                            k,
+                            *job.shard_range(k),
+                            max_accepted=job.n - walk.accepted if k == walk.shard else None,
+                        )
+                        for k in wave
+                    ]
             try:
                 for _task, result in ex.map_unordered(run, shards):
                     for entry in result if isinstance(result, list) else [result]:
@@ -650,13 +653,8 @@ def _streams(job: JobSpec, walk: _Walk, wave: list[int], workers: int) -> list[S
     pieces = [run[i : i + per_stream] for run in runs for i in range(0, len(run), per_stream)]
     streams = [StreamTask(job, piece[0], piece[-1] + 1) for piece in pieces]
     lone = len(streams) == 1 and len(runs) == 1
-    first = streams[0]
-    streams[0] = StreamTask(
-        job,
-        first.first,
-        walk.shard + MAX_WAVE_SHARDS if lone else first.stop,
-        max_accepted=job.n - walk.accepted,
-    )
+    stop = walk.shard + MAX_WAVE_SHARDS if lone else streams[0].stop
+    streams[0] = dataclasses.replace(streams[0], stop=stop, max_accepted=job.n - walk.accepted)
     return streams
 
 

@@ -23,6 +23,8 @@ from pydantic import (
     model_serializer,
 )
 
+from synthgen.seeding import canonical_json
+
 SCHEMA_VERSION = 4
 """Version of the record layout; bumped on any incompatible change of the base fields or of
 the programs' record shapes. 2: every JSON field has one type across records (Arrow /
@@ -60,7 +62,7 @@ def _strings_from_text(value: Any) -> Any:
 
 
 def _strings_to_text(value: list[str] | None) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "" if value is None else canonical_json(value)
 
 
 OptionalStrings = Annotated[

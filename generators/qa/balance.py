@@ -29,15 +29,15 @@ balanced, or were seen too rarely to tell, are not asked at all.
 On open worlds a yes/no or name answer is also predicted by the *whole text* of the
 question: "Is there a bed on the floor?" is "yes" and "a computer on the tile" is "no"
 without a look, "What is the man riding?" is "bicycle". Kinds that say so
-(:func:`text_levels`: a kind's ``balance_text``, or :data:`FOREIGN_TEXT` for kinds of
-other modules) are flattened per *text bucket* instead of per key or per word: the answers
-(``balance_text_label``: an options question's winner by name) of each question text seen
-``MIN_TEXT`` times in ``MIN_TEXT_GRAPHS`` calibration graphs are made equally likely (every
-answer seen ``MIN_ANSWER`` times, however rare); a text whose answers cannot be made so (a
-yes/no text seen with one answer only, a name question with one answer: "What is the
-lantern hanging from?" is "ceiling") is not asked. A text seen too rarely to tell falls
-back to the next, coarser level of its ``balance_text``; one rare at every level is not
-asked either. Shapes-world tables are unchanged (no text rows).
+(:func:`text_levels`: a kind's ``balance_text``) are flattened per *text bucket* instead of
+per key or per word: the answers (``balance_text_label``: an options question's winner by
+name) of each question text seen ``MIN_TEXT`` times in ``MIN_TEXT_GRAPHS`` calibration
+graphs are made equally likely (every answer seen ``MIN_ANSWER`` times, however rare); a
+text whose answers cannot be made so (a yes/no text seen with one answer only, a name
+question with one answer: "What is the lantern hanging from?" is "ceiling") is not asked. A
+text seen too rarely to tell falls back to the next, coarser level of its ``balance_text``;
+one rare at every level is not asked either. Shapes-world tables are unchanged (no text
+rows).
 
 The tables are a pure function of the code and the calibration seed, so every process
 derives the same ones. They are cached on disk too (:func:`cache_dir`; about 2 s of work
@@ -113,16 +113,6 @@ MIN_TEXT_GRAPHS = 5
 times, so its proposals are not independent), and 2 of them for each flattened answer."""
 TEXT_PROPOSALS = 40_000
 """Proposals of a kind flattened per question text."""
-FOREIGN_TEXT: dict[str, Callable[[QA], tuple[str, ...]]] = {
-    "category_exists": lambda qa: (program_words(qa),),
-    "relation_object": lambda qa: (
-        program_words(qa),
-        f"{qa.program['subject']['name']}|{qa.program['pred']}",
-    ),
-}
-"""Text levels of kinds of other modules (``qa/world.py``) flattened per question text on
-open worlds: the program's words, then (relation_object) the subject's name and the
-predicate without its attributes."""
 
 Table = dict[str, dict[str, float]]
 """balance key -> answer label -> acceptance probability."""
@@ -260,9 +250,8 @@ def program_words(qa: QA) -> str:
 
 def text_levels(kind: QuestionKind, qa: QA) -> tuple[str, ...]:
     """The question text buckets ``qa``'s answer is flattened in, finest first (empty: the
-    kind is flattened per key only): the kind's ``balance_text(qa)``, or
-    :data:`FOREIGN_TEXT`'s."""
-    own = getattr(kind, "balance_text", None) or FOREIGN_TEXT.get(kind.name)
+    kind is flattened per key only): the kind's ``balance_text(qa)``."""
+    own = getattr(kind, "balance_text", None)
     return tuple(own(qa)) if own is not None else ()
 
 
@@ -275,7 +264,7 @@ def text_label(kind: QuestionKind, qa: QA) -> str:
 
 
 def text_balanced(kind: QuestionKind) -> bool:
-    return hasattr(kind, "balance_text") or kind.name in FOREIGN_TEXT
+    return hasattr(kind, "balance_text")
 
 
 def text_row(level: int, key: str, text: str) -> str:

@@ -96,10 +96,11 @@ class _Compositional(QuestionKind):
                 attrs[slot] = x.attrs[slot]
             elif g.world is not None and g.world.palette and slot == "color":
                 # a colour the named things come in: "a green zebra" is "no" by the words
-                palettes = [colour_palette(g, m) for m in g.members(name)] if name else []
-                if not palettes or palettes[0] is None:
+                members = g.members(name) if name else []
+                palette = colour_palette(g, members[0]) if members else None
+                if palette is None:
                     return None
-                attrs[slot] = pick(rng, sorted(palettes[0]))
+                attrs[slot] = pick(rng, sorted(palette))
             else:
                 attrs[slot] = pick(rng, g.values(slot))
         if g.lexicon is None:

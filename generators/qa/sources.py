@@ -675,8 +675,7 @@ which make the word uncounted in an image that shows one."""
 
 @functools.cache
 def _sprites_words() -> WorldWords:
-    from synthgen.world.sprites import grammar
-    from synthgen.world.sprites.atlas import load_atlas
+    from synthgen.world.sprites import grammar, tables
     from synthgen.world.sprites.backdrop import SCENE_TYPES
     from synthgen.world.sprites.structures import SPRITE_PART_NAMES, STRUCTURES, geom
 
@@ -687,7 +686,8 @@ def _sprites_words() -> WorldWords:
         for cs in QUESTION_WORDS.values()
         for c in cs
     }
-    atlas = load_atlas()
+    shipped = tables("emoji")  # the process's own atlas and tables, not a second copy
+    atlas = shipped.atlas
     for c in atlas.categories.values():
         own = {c.name, c.plural, *c.synonyms}
         alias = grammar.NAME_AS.get(c.name)
@@ -709,7 +709,7 @@ def _sprites_words() -> WorldWords:
         for variant in range(4):
             for w, h in ((120, 80), (60, 120)):
                 parts |= {p.name for p in geom(kind, w, h, variant).parts[1:]}
-    palette = _palette(atlas)
+    palette = _palette(shipped)
     return WorldWords(
         general,
         specific,
@@ -723,18 +723,17 @@ def _sprites_words() -> WorldWords:
     )
 
 
-def _palette(atlas: Any) -> dict[str, dict[str, float]]:
+def _palette(t: Any) -> dict[str, dict[str, float]]:
     """Category -> colour -> share of the sprites the scene grammar draws for it: a
     poseless draw picks uniformly among the category's plain sprites (a book's pose ""
     ones, all red: the green and blue books of other poses are never drawn), so those set
     the shares. Categories whose shares are near even (:attr:`WorldWords.colors_vary`:
     two colours or more, none over 60 %) are the ones a colour question is asked about (a
     car drawn red three times in four is "red" to a model that never looks)."""
-    from synthgen.world.sprites.scene import Tables, _plain_sprites
+    from synthgen.world.sprites.scene import _plain_sprites
 
-    t = Tables(atlas)
     out: dict[str, dict[str, float]] = {}
-    for c in atlas.categories:
+    for c in t.atlas.categories:
         colors = Counter(s.color for s in _plain_sprites(t, c))
         total = sum(colors.values())
         if total:

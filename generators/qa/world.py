@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from synthgen.generators.qa.balance import program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.points import sample_point
@@ -87,6 +88,11 @@ class RelationObject(_WorldKind):
     name = "relation_object"
     answer_type = "name"
     balance = True
+
+    def balance_text(self, qa: QA) -> tuple[str, ...]:
+        """Flattened per question text on open worlds: the program's words, then the
+        subject's name and the predicate without its attributes."""
+        return (program_words(qa), f"{qa.program['subject']['name']}|{qa.program['pred']}")
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)
@@ -264,6 +270,10 @@ class CategoryExists(_WorldKind):
         # person" would be mostly yes, "is there an insect" mostly no
         sel = qa.program["select"]
         return f"{sel['name']}|{'rel' if 'rel' in sel else 'image'}"
+
+    def balance_text(self, qa: QA) -> tuple[str, ...]:
+        """Flattened per question text on open worlds: the program's words."""
+        return (program_words(qa),)
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         general = g.lexicon.general if g.lexicon is not None else {}

@@ -399,17 +399,9 @@ def variant_tint(variant: int) -> int:
     return variant % len(TINTS)
 
 
-def backdrop_pixels(scene_type: str, variant: int, width: int, height: int):
-    """(labels (H, W) uint8: piece index + 1, rgb (H, W, 3) uint8 tinted) of a backdrop."""
-    labels, im = backdrop_image(scene_type, variant, width, height)
-    rgb = np.asarray(im)
-    rgb.setflags(write=False)
-    return labels, rgb
-
-
 @functools.lru_cache(maxsize=160)
 def backdrop_image(scene_type: str, variant: int, width: int, height: int):
-    """(labels as :func:`backdrop_pixels`, the rgb as a Pillow image): the form cached per
+    """(labels (H, W) uint8: piece index + 1, the tinted rgb as a Pillow image), cached per
     process (the renderer copies the image, 0.03 ms, where making one from the array took
     0.13 ms)."""
     labels, out = _backdrop_arrays(scene_type, variant, width, height)

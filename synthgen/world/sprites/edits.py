@@ -427,8 +427,6 @@ def footprint(scene: SpriteScene, layers: tuple[int, ...]) -> np.ndarray:
             alpha = np.asarray(art.im.split()[-1]) > 0
             if lay.key[4]:
                 alpha = alpha[:, ::-1]
-        elif art.pmask is not None:
-            alpha = np.asarray(art.pmask) > 0
         else:
             alpha = art.mask
         _paint(out, alpha | art.mask if alpha.shape == art.mask.shape else alpha, lay.x, lay.y)

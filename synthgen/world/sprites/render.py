@@ -112,8 +112,7 @@ class Art:
     """A drawable at its drawn size: ``im`` (RGBa premultiplied for sprites, RGBA for
     structures with alpha 255 on the mask and 0 elsewhere; either is pasted with its own
     alpha), ``mask`` (h, w) bool: the object's pixels in the id map, ``labels`` (h, w)
-    uint8 part labels (None: every mask pixel has label ``one``), ``pmask`` a separate
-    paste mask (None: the image's own alpha; kept for callers), ``counts``: pixels of each label
+    uint8 part labels (None: every mask pixel has label ``one``), ``counts``: pixels of each label
     1..k. ``relabel``: the layer changes no colour, only which object its pixels belong
     to (regions of the sprite drawn just before it; ``im`` is that sprite's art, and the
     renderer does not paste it)."""
@@ -122,7 +121,6 @@ class Art:
     mask: np.ndarray
     labels: np.ndarray | None
     one: int
-    pmask: Image.Image | None
     counts: tuple[int, ...]
     nbytes: int
     relabel: bool = False
@@ -174,7 +172,7 @@ def sprite_art(atlas: str, cat: str, pose: str, idx: int, h: int) -> Art:
             im = Image.frombuffer("RGBa", (w, h), arr, "raw", "RGBa", 0, 1)
         mask = np.asarray(im.getchannel(3)) >= 128
         mask.setflags(write=False)
-        art = Art(im, mask, None, 1, None, (int(np.count_nonzero(mask)),), 5 * w * h + 512)
+        art = Art(im, mask, None, 1, (int(np.count_nonzero(mask)),), 5 * w * h + 512)
         _SPRITES.put(key, art)
     return art
 
@@ -221,7 +219,7 @@ def _sprite_part_art(kind: str, w: int, h: int) -> Art:
         arr.setflags(write=False)
     im = sprite_art(atlas, cat, pose, int(idx), h).im
     counts_t = tuple(int(x) for x in counts)
-    return Art(im, mask, labels, 1, None, counts_t, 2 * labels.size + 512, relabel=True)
+    return Art(im, mask, labels, 1, counts_t, 2 * labels.size + 512, relabel=True)
 
 
 def struct_art(kind: str, w: int, h: int, variant: int, front) -> Art:
@@ -250,7 +248,7 @@ def struct_art(kind: str, w: int, h: int, variant: int, front) -> Art:
         for arr in (mask, labels):
             arr.setflags(write=False)
         one = present[0] if present else 1
-        art = Art(im, mask, lab, one, None, counts, (6 if multi else 5) * ww * hh + 512)
+        art = Art(im, mask, lab, one, counts, (6 if multi else 5) * ww * hh + 512)
         _STRUCTS.put(key, art)
     return art
 

@@ -163,7 +163,8 @@ def run_stream(task: StreamTask) -> list[ShardEntry]:
         head = ShardTask(job, task.first, start, stop, max_accepted=task.max_accepted)
         backends, counts, timings, counters, outcomes = _start(head)
         entries: list[ShardEntry] = []
-        pending: list[Outcome] = []
+        drawn = _with_counters(outcomes, counters)
+        pending: list[tuple[Outcome, dict[str, int]]] = []
         accepted = 0
         try:
             for shard in range(task.first, task.stop):
@@ -176,7 +177,7 @@ def run_stream(task: StreamTask) -> list[ShardEntry]:
                 left = None if task.max_accepted is None else task.max_accepted - accepted
                 entry = _write(
                     ShardTask(job, shard, first, end, max_accepted=left),
-                    _until(end, outcomes, pending, counters),
+                    _until(end, drawn, pending),
                     timings,
                     Counter(),
                     lambda: collect_usage(backends, timings),
@@ -192,24 +193,33 @@ def run_stream(task: StreamTask) -> list[ShardEntry]:
         return entries
 
 
-def _until(
-    end: int, outcomes: Iterator[Outcome], pending: list[Outcome], counters: Counter[str]
+def _with_counters(
+    outcomes: Iterator[Outcome], counters: Counter[str]
 ) -> Iterator[tuple[Outcome, dict[str, int]]]:
-    """The stream's outcomes with index below ``end``, each with the counters it added; the
-    first one past ``end`` is kept in ``pending`` for the next shard."""
-    while True:
-        if pending:
-            outcome = pending.pop()
-        else:
-            outcome = next(outcomes, None)
-            if outcome is None:
-                return
-        if outcome.index >= end:
-            pending.append(outcome)
-            return
+    """Each outcome with the counters its candidate alone added: produce_range adds them
+    just before yielding it (one candidate at a time on the concurrent path the engine
+    splits and streams for), so they are taken as it is drawn."""
+    for outcome in outcomes:
         added = dict(counters)
         counters.clear()
         yield outcome, added
+
+
+def _until(
+    end: int,
+    outcomes: Iterator[tuple[Outcome, dict[str, int]]],
+    pending: list[tuple[Outcome, dict[str, int]]],
+) -> Iterator[tuple[Outcome, dict[str, int]]]:
+    """The stream's outcomes (with their counters) with index below ``end``; the first one
+    past ``end`` is kept in ``pending`` for the next shard."""
+    while True:
+        item = pending.pop() if pending else next(outcomes, None)
+        if item is None:
+            return
+        if item[0].index >= end:
+            pending.append(item)
+            return
+        yield item
 
 
 def run_part(task: PartTask) -> PartResult:
@@ -219,11 +229,8 @@ def run_part(task: PartTask) -> PartResult:
         made: list[tuple[Outcome, dict[str, int]]] = []
         accepted = 0
         stop = task.stop
-        for outcome in outcomes:
-            # produce_range adds a candidate's counters just before yielding it (one
-            # candidate at a time on the concurrent path the engine splits for)
-            made.append((outcome, dict(counters)))
-            counters.clear()
+        for outcome, added in _with_counters(outcomes, counters):
+            made.append((outcome, added))
             if outcome.record is not None:
                 accepted += 1
                 if counts is not None:

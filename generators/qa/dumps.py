@@ -36,9 +36,8 @@ class ObjectList(QuestionKind):
             # name's count is exact (counted, and denoting just the objects named so), else
             # the bare name (plural when several are named); mass nouns bare
             names = _listed(g)
-            exact = _exact_names(g)
-            answer = ", ".join(_open_item(g, n, False, exact) for n in names)
-            program = {"op": "object_list", "counted": _counted(g, exact), "names": names}
+            answer = ", ".join(_open_item(g, n, False) for n in names)
+            program = {"op": "object_list", "counted": _counted(g), "names": names}
             return self.make(t, rng, answer, program)
         answer = ", ".join(counted(counts[n], n) for n in sorted(counts))
         return self.make(t, rng, answer, {"op": "object_list"})
@@ -131,8 +130,7 @@ class Caption(QuestionKind):
             things = _listed(g, things_only=True)
             if not things:
                 return None
-            exact = _exact_names(g)
-            text = f"The image shows {_join([_open_item(g, n, True, exact) for n in things])}."
+            text = f"The image shows {_join([_open_item(g, n, True) for n in things])}."
         refs = g.refs
         pairs = sorted(p for p in g.spatial_between if refs[p[0]] and refs[p[1]])
         claims = []
@@ -151,7 +149,7 @@ class Caption(QuestionKind):
         if g.lexicon is not None:
             program = {
                 "op": "describe",
-                "counted": _counted(g, exact),
+                "counted": _counted(g),
                 "names": things,
                 "claims": claims,
             }
@@ -178,29 +176,14 @@ def _listed(g: QAGraph, things_only: bool = False) -> list[str]:
     return sorted(out)
 
 
-def _exact_names(g: QAGraph) -> frozenset[str]:
-    """The names of ``g``'s objects that are counted exactly (:meth:`QAGraph.exact`: the
-    name is counted and denotes just the objects named so), found in one pass over the
-    objects rather than one per name."""
-    named: dict[str, set[int]] = {}
-    for o in g.objects:
-        named.setdefault(o.name, set()).add(o.id)
-    lex = g.lexicon
-    if lex is None:
-        return frozenset(named)
-    return frozenset(
-        n for n, ids in named.items() if n in lex.countable and set(lex.members.get(n, ())) == ids
-    )
-
-
-def _open_item(g: QAGraph, name: str, number: bool, exact: frozenset[str]) -> str:
-    """One name of an open world's list: ``2 dogs`` / ``two dogs`` (counted exactly: in
-    ``exact``, :func:`_exact_names`), ``a dog`` / ``1 dog``, else ``dogs`` (several named,
+def _open_item(g: QAGraph, name: str, number: bool) -> str:
+    """One name of an open world's list: ``2 dogs`` / ``two dogs`` (counted exactly:
+    :meth:`QAGraph.exact`), ``a dog`` / ``1 dog``, else ``dogs`` (several named,
     more may hide) or ``dog`` / ``a dog``; mass nouns bare."""
     n = g.name_counts[name]
     if is_mass(name):
         return name
-    if name in exact:
+    if g.exact(name):
         if number:
             return article(name) if n == 1 else f"{_number(n)} {plural(name)}"
         return counted(n, name)
@@ -209,10 +192,10 @@ def _open_item(g: QAGraph, name: str, number: bool, exact: frozenset[str]) -> st
     return article(name) if number else name
 
 
-def _counted(g: QAGraph, exact: frozenset[str]) -> dict[str, int]:
+def _counted(g: QAGraph) -> dict[str, int]:
     """name -> count for the names an open world's list or caption gives a number (those
-    of ``exact``, :func:`_exact_names`)."""
-    return {n: g.name_counts[n] for n in sorted(g.name_counts) if n in exact}
+    :meth:`QAGraph.exact` holds for)."""
+    return {n: g.name_counts[n] for n in sorted(g.name_counts) if g.exact(n)}
 
 
 def _number(n: int) -> str:

@@ -293,14 +293,22 @@ class QAGraph:
             return self.lexicon.counts_attributes
         return name in self.lexicon.countable
 
+    @cached_property
+    def ids_by_name(self) -> dict[str, frozenset[int]]:
+        """name -> the ids of the objects named so (one pass over the objects)."""
+        named: dict[str, set[int]] = {}
+        for o in self.objects:
+            named.setdefault(o.name, set()).add(o.id)
+        return {n: frozenset(ids) for n, ids in named.items()}
+
     def exact(self, name: str) -> bool:
         """Whether ``name`` is counted and denotes just the objects named so (no generic
         word, no thing named otherwise that the word also fits)."""
         if self.lexicon is None:
             return True
-        return self.countable(name) and set(self.lexicon.members.get(name, ())) == {
-            o.id for o in self.objects if o.name == name
-        }
+        return self.countable(name) and set(self.lexicon.members.get(name, ())) == set(
+            self.ids_by_name.get(name, ())
+        )
 
     def members(self, name: str) -> list[QObject]:
         """The objects ``name`` denotes: those named so, or the lexicon's members."""

@@ -23,7 +23,6 @@ the program's (see ``paraphrase.py``).
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -32,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 
 from synthgen.filters.visibility import Visibility
 from synthgen.generators.annotate import annotate, list_images
-from synthgen.generators.jsonfield import OmitNone
+from synthgen.generators.jsonfield import OMIT_NONE_BASES, OMITTED
 from synthgen.generators.paraphrase import paraphrase_all
 from synthgen.generators.qa import QA, QAConfig, QASuite, conversations
 from synthgen.generators.qa.sources import (
@@ -132,20 +131,7 @@ class SvgConfig(ProgramConfig):
         return self.source[3:] if self.source.startswith("vg:") else None
 
 
-def _is_none(value: Any) -> bool:
-    return value is None
-
-
-_EXCLUDE_IF = "exclude_if" in inspect.signature(Field).parameters
-"""Whether this pydantic's fields take ``exclude_if`` (2.12 and newer)."""
-OMITTED = {"exclude_if": _is_none} if _EXCLUDE_IF else {}
-"""Field settings that leave a None value out of the record's JSON: ``exclude_if`` where
-pydantic has it (0.12 ms less per sprite record than :class:`OmitNone`'s wrap serializer,
-which turns the whole record, world graph and all, into Python objects before the JSON);
-else nothing, and :class:`OmitNone` does it (the same bytes either way)."""
-
-
-class SvgRecord(*((BaseRecord,) if _EXCLUDE_IF else (OmitNone, BaseRecord))):  # type: ignore[misc]
+class SvgRecord(*OMIT_NONE_BASES, BaseRecord):  # type: ignore[misc]
     source: str = Field(
         description='"procedural" (the shapes world), another world\'s name ("sprites"), '
         '"vg" or "mllm"'

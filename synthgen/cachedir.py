@@ -2,15 +2,30 @@
 ``$XDG_CACHE_HOME/synthgen/NAME``, else ``~/.cache/synthgen/NAME``.
 
 What is kept there is derived data that a process would otherwise recompute identically
-(decoded sprite sheets, ...); deleting the folder only costs time.
+(decoded sprite sheets, the sound world's noise tables, ...); deleting the folder only costs
+time.
+
+:func:`cached_bytes` is the checked way to keep such data: a file is used only when it holds
+exactly the key asked for and its payload matches the checksum written with it, so a stale,
+truncated, corrupt or misnamed file is rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
+import tempfile
+import zlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 CACHE_ENV = "SYNTHGEN_CACHE_DIR"
+
+MAGIC = b"synthgen-cache 1\n"
+"""First line of a :func:`cached_bytes` file; the second is its JSON header, then the payload."""
 
 
 def cache_dir(name: str) -> Path:
@@ -21,3 +36,107 @@ def cache_dir(name: str) -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "synthgen" / name
+
+
+def key_text(key: Mapping[str, Any]) -> str:
+    """The canonical text of a cache key (sorted keys, no whitespace)."""
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
+
+
+def cache_path(name: str, key: Mapping[str, Any]) -> Path:
+    """Where :func:`cached_bytes` keeps the value of ``key`` in cache folder ``name``."""
+    digest = hashlib.sha256(key_text(key).encode()).hexdigest()[:40]
+    return cache_dir(name) / f"{digest}.bin"
+
+
+def cached_bytes(name: str, key: Mapping[str, Any], build: Callable[[], bytes]) -> bytes:
+    """``build()``'s bytes, kept in cache folder ``name`` across processes.
+
+    ``key`` must name everything the bytes depend on (the caller's source, library versions,
+    parameters); it is stored whole in the file and compared on every read, so two keys whose
+    file names collide, or a file copied under another name, still miss. The payload is
+    checked against its length and CRC-32 (truncation, a partial write, flipped bits): a file
+    that fails any check, or cannot be read, is rebuilt and replaced. Writes go to a temporary
+    file renamed into place, so readers never see half a file; a folder that cannot be
+    written only costs the rebuild."""
+    text = key_text(key)
+    path = cache_path(name, key)
+    data = read_cached(path, text)
+    if data is None:
+        data = build()
+        _write(path, text, data)
+    return data
+
+
+def read_cached(path: Path, text: str) -> bytes | None:
+    """The payload of the cache file ``path`` if it holds key ``text`` and is intact."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(MAGIC):
+        return None
+    end = raw.find(b"\n", len(MAGIC))
+    if end < 0:
+        return None
+    try:
+        header = json.loads(raw[len(MAGIC) : end])
+        if header["key"] != text:
+            return None
+        data = raw[end + 1 :]
+        if len(data) != header["size"] or zlib.crc32(data) != header["crc32"]:
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return data
+
+
+def _write(path: Path, text: str, data: bytes) -> None:
+    header = json.dumps({"key": text, "size": len(data), "crc32": zlib.crc32(data)})
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC)
+            f.write(header.encode() + b"\n")
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass  # a cache that cannot be written costs time, not correctness
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def source_digest(*files: str | Path) -> str:
+    """sha256 (16 hex digits) of source files: put in a cache key, it makes any edit of the
+    code that computes a cached value a miss."""
+    h = hashlib.sha256()
+    for file in files:
+        h.update(Path(file).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def numpy_key() -> dict[str, Any]:
+    """What numpy's floating-point results depend on beyond the inputs: its version and the
+    CPU features its SIMD kernels dispatch on (a cache folder shared by machines with other
+    CPUs must not hand one machine's rounding to another)."""
+    import platform
+    import sys
+
+    import numpy as np
+
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # numpy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    return {
+        "numpy": np.__version__,
+        "cpu": sorted(k for k, on in features.items() if on),
+        "machine": platform.machine(),
+        "byteorder": sys.byteorder,
+    }

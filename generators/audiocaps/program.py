@@ -56,6 +56,7 @@ from synthgen.world.sound import (
     render_scene,
     sample_scene,
 )
+from synthgen.world.sound.dsp import fft_backend
 from synthgen.world.sound.scene import presence_rates
 from synthgen.world.sound.speech import espeak_version
 
@@ -174,8 +175,11 @@ class Audiocaps(Program[AudiocapsConfig]):
     @classmethod
     def preflight(cls, config: AudiocapsConfig) -> None:
         """llm.* and, with rewrite=llm, its extra (base class); clap_model needs torch and
-        transformers (the CLAP scorer), imported only when a worker opens it. scipy and
-        espeak-ng are optional (numpy fallback; speech events skipped with a warning)."""
+        transformers (the CLAP scorer), imported only when a worker opens it. scipy is
+        required: its FFT decides the record bytes (:func:`synthgen.world.sound.dsp.
+        fft_backend`; without it this is a one-line user error, not records that replay
+        differently elsewhere). espeak-ng is optional (speech events skipped with a warning)."""
+        fft_backend()  # raises MissingScipy (a UserError) without scipy
         super().preflight(config)
         if config.clap_model:
             from synthgen.models.config import HF_EXTRA_HINT, HF_MODULES, require_modules

@@ -189,8 +189,9 @@ def test_synthesisers_are_told_apart_by_simple_features() -> None:
 
 
 def test_spectrogram_backends_agree_and_power_is_parseval(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The numpy fallback FFT path gives the scipy path's powers; a row sums to the frame's
-    mean square (so band sums read as signal power); A-weighting is 0 dB at 1 kHz."""
+    """numpy's float64 FFT (an independent reference, not a fallback: scipy is required)
+    gives the scipy path's powers to float rounding; a row sums to the frame's mean square
+    (so band sums read as signal power); A-weighting is 0 dB at 1 kHz."""
     from synthgen.world.sound import dsp
 
     x = np.random.default_rng(0).standard_normal(16000).astype(np.float32)

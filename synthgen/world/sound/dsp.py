@@ -13,6 +13,8 @@ from functools import cache
 
 import numpy as np
 
+from synthgen.errors import UserError
+
 F32 = np.float32
 
 ACTIVE_DB = 20.0
@@ -157,20 +159,102 @@ def active_rms(x: np.ndarray, hop: int, active_db: float = ACTIVE_DB) -> float:
     return float(np.sqrt(e[active].mean()))
 
 
+SCIPY_HINT = "pip install scipy, or pip install -e '.[audio]'"
+
+POCKETFFT = "scipy.fft._pocketfft.pypocketfft"
+"""scipy's compiled FFT module, whose ``r2c`` is what ``scipy.fft.rfft`` runs."""
+
+
+class MissingScipy(UserError):
+    """scipy is not installed, and the sound world's spectrograms need its FFT (a user error:
+    the CLI prints the one line and exits 2)."""
+
+
+def _pocketfft_rfft() -> Callable[..., np.ndarray] | None:
+    """scipy's rfft kernel, loaded from its extension file without importing ``scipy.fft``.
+
+    ``import scipy.fft`` costs 0.2-0.4 s of CPU (its package init builds the array-API layer,
+    which clones numpy and imports numpy.f2py, numpy.testing and scipy.special), more than a
+    whole replay of one clip should take (issue #16). ``scipy.fft.rfft(x, axis=a)`` on an
+    aligned float32 array does nothing but call ``pypocketfft.r2c(x, (a,), True, 0, None, 1)``
+    (forward, norm "backward", one worker), so calling that directly gives the same bytes
+    (``tests/audio/test_fft_backend.py`` compares them). The module is loaded under its own
+    name, so a later ``import scipy.fft`` reuses it. None when it cannot be found or loaded
+    (no scipy, another layout): :func:`fft_backend` then imports ``scipy.fft``."""
+    r2c = _load_pocketfft_r2c()
+    if r2c is None:
+        return None
+    try:  # the call scipy.fft makes; another scipy's signature fails here, not mid-dataset
+        probe = r2c(np.ones((1, 8), F32), (1,), True, 0, None, 1)
+        if probe.shape != (1, 5) or probe.dtype != np.complex64 or float(probe[0, 0].real) != 8:
+            return None
+    except Exception:  # pragma: no cover - depends on the installed scipy
+        return None
+
+    def rfft(x: np.ndarray, axis: int = -1) -> np.ndarray:
+        if x.dtype not in (F32, np.float64) or not x.flags.aligned:
+            raise TypeError("the pocketfft path takes aligned float32/float64 arrays")
+        return r2c(x, (axis,), True, 0, None, 1)
+
+    return rfft
+
+
+def _load_pocketfft_r2c() -> Callable[..., np.ndarray] | None:
+    import importlib.machinery
+    import importlib.util
+    import os
+    import sys
+
+    if POCKETFFT in sys.modules:  # scipy.fft is imported already
+        return getattr(sys.modules[POCKETFFT], "r2c", None)
+    try:
+        spec = importlib.util.find_spec("scipy")  # finds the package, imports nothing
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "fft", "_pocketfft", "pypocketfft" + suffix)
+            if not os.path.isfile(path):
+                continue
+            try:
+                loader = importlib.machinery.ExtensionFileLoader(POCKETFFT, path)
+                found = importlib.util.spec_from_file_location(POCKETFFT, path, loader=loader)
+                if found is None:
+                    return None
+                module = importlib.util.module_from_spec(found)
+                loader.exec_module(module)
+                return module.r2c
+            except Exception:  # pragma: no cover - depends on the installed scipy
+                return None
+    return None
+
+
 @cache
 def fft_backend() -> tuple[Callable[..., np.ndarray], int, type]:
-    """(rfft, frames per call, input dtype) for :meth:`Spectrogram.power`.
+    """(rfft, frames per call, input dtype) for :meth:`Spectrogram.power`: scipy's float32
+    FFT, 128 frames per call.
 
-    scipy's FFT is 5-7x faster than numpy's on batches of short frames and is used when scipy
-    is installed (imported on first use, not at import time); numpy's rfft is fastest on
-    float64 in blocks of ~32 frames. Both slow down several-fold once a block stops fitting
-    in cache (measured in bench/audio.py's development: 624 frames of 512 in one numpy call
-    took 4x longer than in blocks).
-    """
-    try:
-        from scipy.fft import rfft
-    except ImportError:  # pragma: no cover - depends on the environment
-        return np.fft.rfft, 32, np.float64
+    scipy's FFT decides output bytes: the spectrogram feeds the graph's loudness, the
+    audibility and separability checks and the rounded values in records, and numpy's FFT
+    differs from it in the last bits of most bins (float32 or float64 alike), which can move
+    a rounded value or flip a margin check. So there is no numpy fallback: without scipy
+    this raises :class:`MissingScipy` (the audiocaps program checks it at preflight and says
+    how to install it) instead of making records that do not replay elsewhere.
+
+    scipy's kernel is called directly (:func:`_pocketfft_rfft`; ``scipy.fft.rfft`` itself only
+    if that fails). Blocks of 128 frames: a block that stops fitting in cache slows the FFT
+    several-fold (measured in bench/audio.py's development)."""
+    rfft = _pocketfft_rfft()
+    if rfft is None:
+        try:
+            from scipy.fft import rfft
+        except ImportError:
+            raise MissingScipy(
+                "the sound world needs scipy: its FFT decides the record bytes, and numpy's "
+                f"FFT gives other bytes ({SCIPY_HINT})"
+            ) from None
     return rfft, 128, np.float32
 
 
@@ -206,9 +290,7 @@ class Spectrogram:
         """(frames, bins) float32 power of the frames of ``x`` starting at 0, hop, 2*hop...
         (every ``step``-th of them).
 
-        Transformed a block of frames at a time (see :func:`fft_backend`). The FFT is scipy's when
-        scipy is installed, else numpy's; they agree to float rounding, which can move a
-        rounded graph value by one last digit, so keep one of them per dataset.
+        Transformed a block of frames at a time with scipy's FFT (see :func:`fft_backend`).
         """
         count = -(-self.n_frames(x.size) // step)
         out = np.empty((count, self.bins), F32)

@@ -5,7 +5,8 @@ than the whole per-clip budget of ``bench/audio.py``. So each noise colour is ma
 (process, sample rate) from a fixed seed, as a periodic table of ``length`` samples (it is
 shaped in the frequency domain, so reading it circularly has no seam), and a clip reads a
 slice at an offset drawn from the clip's own RNG. The tables are a pure function of the sample
-rate, so a clip stays a pure function of (config, seed, index).
+rate, so a clip stays a pure function of (config, seed, index); they are kept in the
+per-machine cache folder, keyed by everything they depend on (:func:`cached_tables`).
 
 Background colours also carry their power spectrogram at every hop-aligned offset, summed
 cumulatively over bins: the audibility check then reads the background's energy in any band
@@ -20,6 +21,7 @@ from functools import cache
 
 import numpy as np
 
+from synthgen.cachedir import cached_bytes, numpy_key, source_digest
 from synthgen.world.sound.dsp import F32, Spectrogram
 
 TABLE_SEED = 0x50D5
@@ -128,10 +130,58 @@ def _table(shape: Shape, length: int, sample_rate: int, rng: np.random.Generator
     return (table / np.sqrt(np.mean(table**2))).astype(F32)
 
 
+def build_tables(sample_rate: int) -> dict[str, np.ndarray]:
+    """Every table of :data:`SHAPES` at ``sample_rate``, made from :data:`TABLE_SEED` (in
+    :data:`SHAPES` order: they share one RNG stream)."""
+    length = table_length(sample_rate)
+    rng = np.random.default_rng([TABLE_SEED, sample_rate])
+    return {name: _table(shape, length, sample_rate, rng) for name, shape in SHAPES.items()}
+
+
+def table_length(sample_rate: int) -> int:
+    """Samples per table: the power of two holding :data:`TABLE_SECONDS`."""
+    return 1 << int(np.ceil(np.log2(TABLE_SECONDS * sample_rate)))
+
+
+CACHE_NAME = "sound-noise"
+"""Cache folder of the tables (:func:`synthgen.cachedir.cache_dir`)."""
+
+
+def tables_key(sample_rate: int) -> dict[str, object]:
+    """Everything the tables depend on: this module's source (shapes, seed, :func:`_table`),
+    the sample rate and numpy (its RNG streams, FFT and the SIMD kernels of exp/log)."""
+    return {
+        "what": "noise tables",
+        "sample_rate": sample_rate,
+        "length": table_length(sample_rate),
+        "names": list(SHAPES),
+        "source": source_digest(__file__),
+        **numpy_key(),
+    }
+
+
+def cached_tables(sample_rate: int) -> dict[str, np.ndarray]:
+    """:func:`build_tables`, kept on disk (:func:`synthgen.cachedir.cached_bytes`): building
+    them takes 0.15-0.2 s of CPU (eleven FFT pairs over 2**18 samples at 16 kHz), reading
+    them back a few ms, which is most of what a one-record replay would spend on them
+    (issue #16). The arrays are read-only views of the cached bytes."""
+    length = table_length(sample_rate)
+
+    def build() -> bytes:
+        tables = build_tables(sample_rate)
+        return b"".join(tables[name].astype(F32, copy=False).tobytes() for name in SHAPES)
+
+    data = cached_bytes(CACHE_NAME, tables_key(sample_rate), build)
+    flat = np.frombuffer(data, dtype=F32)
+    if flat.size != len(SHAPES) * length:  # the key names the length; this cannot happen
+        raise ValueError("noise table cache holds the wrong number of samples")
+    rows = flat.reshape(len(SHAPES), length)
+    return {name: rows[i] for i, name in enumerate(SHAPES)}
+
+
 @cache
 def noise_bank(sample_rate: int) -> NoiseBank:
-    """The process-wide bank of ``sample_rate`` (built on first use, ~50-150 ms)."""
-    length = 1 << int(np.ceil(np.log2(TABLE_SECONDS * sample_rate)))
-    rng = np.random.default_rng([TABLE_SEED, sample_rate])
-    tables = {name: _table(shape, length, sample_rate, rng) for name, shape in SHAPES.items()}
-    return NoiseBank(sample_rate, length, tables, Spectrogram(sample_rate))
+    """The process-wide bank of ``sample_rate`` (tables read from the per-machine cache, or
+    built and cached on first use: see :func:`cached_tables`)."""
+    tables = cached_tables(sample_rate)
+    return NoiseBank(sample_rate, table_length(sample_rate), tables, Spectrogram(sample_rate))

@@ -9,12 +9,15 @@ given up with :class:`SoundSceneError` (the program rejects the candidate).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from synthgen.cachedir import cached_bytes, numpy_key, source_digest
 
 # importing these modules registers their synthesisers
 from synthgen.world.sound import everyday, instruments, speech, textures, tonal  # noqa: F401
@@ -293,6 +296,8 @@ def draw_classes(rng: np.random.Generator, cfg: SoundSceneConfig) -> tuple[str, 
 
 RATE_SEED = 0x5EED
 RATE_DRAWS = 10000
+RATES_CACHE = "sound-rates"
+"""Cache folder of the fitted presence rates (:func:`synthgen.cachedir.cache_dir`)."""
 
 
 def presence_rates(cfg: SoundSceneConfig, rounds: int = 8) -> dict[str, float]:
@@ -313,23 +318,65 @@ def _presence_rates(
     ``eligible_c w_c / sum(w over eligible)``. Starting from w = r, ``rounds`` proportional
     fitting steps (w_c *= r_c / rate_c) make the two rates agree on :data:`RATE_DRAWS`
     class draws from a fixed seed (no audio), so the weights are a pure function of the
-    config."""
+    config.
+
+    The fit takes 0.15-0.25 s of CPU, so its result is kept in the per-machine cache
+    (:func:`synthgen.cachedir.cached_bytes`), keyed by every input of :func:`_fit_rates`
+    (the scene priors and the classes' availability and families as values, not names),
+    this module's source and numpy: a one-record replay reads it back (issue #16)."""
+    prior = np.stack([weights(s, classes) for s in scenes])
+    available = [bool(get_synth(c).available()) for c in classes]
+    family = [get_synth(c).family for c in classes]
+    key = {
+        "what": "presence rates",
+        "classes": list(classes),
+        "scenes": list(scenes),
+        "events": list(events),
+        "rounds": rounds,
+        "prior": prior.tolist(),
+        "available": available,
+        "family": family,
+        "seed": RATE_SEED,
+        "draws": RATE_DRAWS,
+        "source": source_digest(__file__),
+        **numpy_key(),
+    }
+
+    def build() -> bytes:
+        w = _fit_rates(prior, available, family, events, rounds)
+        return json.dumps([float(x) for x in w]).encode()
+
+    w = json.loads(cached_bytes(RATES_CACHE, key, build))
+    if len(w) != len(classes):  # the key names the classes; this cannot happen
+        raise ValueError("presence-rate cache holds the wrong number of classes")
+    return tuple((c, float(w[i])) for i, c in enumerate(classes))
+
+
+def _fit_rates(
+    prior: np.ndarray,
+    available: list[bool],
+    family: list[str],
+    events: tuple[int, int],
+    rounds: int,
+) -> np.ndarray:
+    """The fitted weights of :func:`_presence_rates` (one per class), from the scenes' prior
+    weights (scenes x classes), each class's availability and family."""
     rng = np.random.default_rng(RATE_SEED)
-    d, n = RATE_DRAWS, len(classes)
+    d, n = RATE_DRAWS, prior.shape[1]
     # the sampler's draws, vectorised: scene uniform, count uniform, then classes without
     # replacement with the scene's weights -- the top `count` of log-weight + Gumbel noise
     # (Gumbel-top-k), which has the distribution of successive weighted draws
-    scene = rng.integers(len(scenes), size=d)
+    scene = rng.integers(prior.shape[0], size=d)
     count = np.minimum(rng.integers(events[0], events[1] + 1, size=d), n)
-    logw = np.log(np.stack([weights(s, classes) for s in scenes]))[scene]
+    logw = np.log(prior)[scene]
     order = np.argsort(-(logw + rng.gumbel(size=(d, n))), axis=1)
     drawn = np.zeros((d, n), bool)
     np.put_along_axis(drawn, order, np.arange(n)[None, :] < count[:, None], axis=1)
-    present = drawn & np.array([get_synth(c).available() for c in classes])[None, :]
+    present = drawn & np.array(available)[None, :]
     sizes = present.sum(axis=1, keepdims=True)
     yes = (present / np.maximum(sizes, 1)).sum(axis=0)
-    families = sorted({get_synth(c).family for c in classes})
-    fam = np.array([families.index(get_synth(c).family) for c in classes])
+    families = sorted(set(family))
+    fam = np.array([families.index(f) for f in family])
     fam_present = np.zeros((d, len(families)), bool)
     rows, cols = np.nonzero(present)
     fam_present[rows, fam[cols]] = True
@@ -340,4 +387,4 @@ def _presence_rates(
         share = eligible * w / np.maximum((eligible * w).sum(axis=1, keepdims=True), 1e-12)
         rate = share.mean(axis=0)
         w = np.where(rate > 0, w * r / np.maximum(rate, 1e-12), w)
-    return tuple((c, float(w[i])) for i, c in enumerate(classes))
+    return w

@@ -9,7 +9,8 @@ so the same (recipe, config, seed, index) always gives the same bytes.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -18,14 +19,17 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
+    SerializationInfo,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_serializer,
+    model_validator,
 )
 
 from synthgen.seeding import canonical_json
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Version of the record layout; bumped on any incompatible change of the base fields or of
 the programs' record shapes. 2: every JSON field has one type across records (Arrow /
 ``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
@@ -35,7 +39,11 @@ anchors as a list of {name, x, y}; edit's deltas fixed structs, refexps JSON tex
 signs never null; audio events with every key; a verdict's detail always written ("": none).
 4: no list that a whole shard can have empty and a later shard not (that loader types an
 empty list ``null`` and fails on the next shard): audiocaps' graph relations as JSON text, its
-lineage.models the same in every record of a dataset."""
+lineage.models the same in every record of a dataset.
+5: every record of a program writes the same keys (a one-record first shard types every later
+one): edit's delta as JSON text; imgdiff changes with both sides and every key
+(:class:`FilledModel`), QA choices as JSON text; multihop document parts with every key, their
+lists as JSON text, hops with every key."""
 
 
 NO_INDEX = -1
@@ -84,10 +92,78 @@ or unset fails ``datasets``' bare JSON loader on a later shard that has items; a
 column is typed whatever it holds."""
 
 
+@cache
+def _adapter(tp: Any) -> TypeAdapter:
+    return TypeAdapter(tp)
+
+
+def JsonText(tp: Any, description: str = "JSON text") -> Any:
+    """``tp`` (a list of models, say) in memory and in ``model_dump()``, its canonical JSON
+    text in the record's JSON (``model_dump_json()``). For a list that a whole first shard
+    can have empty while later shards have items (an empty list has no Arrow type, so
+    ``datasets``' bare JSON loader fails on the later shard), or a value whose keys differ
+    from record to record; a string column is typed whatever it holds. None (where ``tp``
+    allows it) is written ``""``."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value else None
+        return value
+
+    def dump(value: Any) -> str:
+        return "" if value is None else canonical_json(_adapter(tp).dump_python(value, mode="json"))
+
+    return Annotated[
+        tp,
+        BeforeValidator(parse),
+        PlainSerializer(dump, return_type=str, when_used="json"),
+        WithJsonSchema(
+            {"type": "string", "contentMediaType": "application/json", "description": description}
+        ),
+    ]
+
+
 class StrictModel(BaseModel):
     """Base for all synthgen data models: unknown fields are errors, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _same(value: Any, sentinel: Any) -> bool:
+    if isinstance(sentinel, (list, tuple)):
+        return isinstance(value, (list, tuple)) and list(value) == list(sentinel)
+    return value == sentinel and type(value) is type(sentinel)
+
+
+class FilledModel(StrictModel):
+    """A model whose unset optional fields are written, not left out: a field named in
+    ``json_none`` is written as its sentinel when None (``""``, ``0``, ``[0, 0, 0, 0]``...)
+    and reads back as None, so every record's JSON has the same keys with typed values (a key
+    only a later shard has, or a value null in a whole first shard, fails ``datasets``' bare
+    JSON loader). In memory and in ``model_dump()`` the field is None (left out of the
+    dump, as :class:`CompactModel` does); only the JSON (``model_dump_json()``) changes."""
+
+    json_none: ClassVar[dict[str, Any]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _none_from_sentinel(cls, data: Any) -> Any:
+        if isinstance(data, dict) and cls.json_none:
+            data = {
+                k: None if k in cls.json_none and _same(v, cls.json_none[k]) else v
+                for k, v in data.items()
+            }
+        return data
+
+    @model_serializer(mode="wrap")
+    def _fill(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
+        out = handler(self)
+        if not info.mode_is_json():
+            return {k: v for k, v in out.items() if v is not None}
+        for k, sentinel in self.json_none.items():
+            if out.get(k) is None:
+                out[k] = sentinel
+        return out
 
 
 class CompactModel(StrictModel):

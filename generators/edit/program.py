@@ -63,7 +63,7 @@ from synthgen.program import (
     register_program,
 )
 from synthgen.prompts import load, text_sha256
-from synthgen.records import BaseRecord, StrictModel, Verdict
+from synthgen.records import BaseRecord, JsonText, StrictModel, Verdict
 from synthgen.seeding import canonical_json
 from synthgen.world import SceneGraph, SceneSamplingError, get_renderer
 from synthgen.world.choice import WorldSettings, world_field, world_name
@@ -194,6 +194,14 @@ JSON objects its keys would differ from record to record, which Arrow / ``datase
 type across shards."""
 
 
+DeltaList = JsonText(
+    list[ObjectDelta], "the changed objects (ObjectDelta items) as canonical JSON text"
+)
+"""A list in memory, its JSON text on disk: a style edit changes no object, and an empty list
+in every record of a first shard types the column null, which a later shard's items cannot
+be read into."""
+
+
 class EditRecord(OmitNone, BaseRecord):
     """One triplet; media ``source``, ``target`` and ``mask`` (L, 255 = may change).
 
@@ -218,8 +226,9 @@ class EditRecord(OmitNone, BaseRecord):
         default_factory=dict,
         description="requested values (keys per edit type), as canonical JSON text",
     )
-    delta: list[ObjectDelta] = Field(
-        default_factory=list, description="scene-graph objects before/after (changed only)"
+    delta: DeltaList = Field(
+        default_factory=list,
+        description="scene-graph objects before/after (changed only), as canonical JSON text",
     )
     sign_before: signs.Sign = Field(
         signs.NO_SIGN, description="the sign as drawn before a text edit (empty text: none)"

@@ -2,17 +2,31 @@
 
 One schema for both paths (procedural world and model-backed imagery): fields that only the
 world can fill (instance ids, ground positions, scene graphs) are optional and left out of the
-JSON when unset. Boxes are (x, y, w, h) in pixels, like ``SceneGraph`` bboxes, and QA answers
-that state a box write it the same way, ``[x, y, w, h]`` (one convention for every program).
+JSON when unset, which is the same for every record of a dataset. What varies from record to
+record is written in every record (schema 5: ``datasets``' bare JSON loader types every shard
+from the first, so a key only a later record has fails it): a change's ``before`` / ``after``
+are both written, the side where the object does not exist as an empty state (``name`` ``""``,
+id 0, the other side's keys with empty or zero values), and its unset boxes, captions and
+direction as ``[0, 0, 0, 0]`` / ``""``; a question's unset ``choices`` ``""`` (else JSON text),
+``boxes`` ``[]`` and ``change`` -1. In memory (and read back) they are None.
+
+Boxes are (x, y, w, h) in pixels, like ``SceneGraph`` bboxes, and QA answers that state a box
+write it the same way, ``[x, y, w, h]`` (one convention for every program).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializationInfo, model_serializer, model_validator
 
-from synthgen.records import BaseRecord, CompactModel
+from synthgen.records import (
+    BaseRecord,
+    CompactModel,
+    FilledModel,
+    OptionalIndex,
+    OptionalStrings,
+)
 from synthgen.world import SceneGraph
 
 Box = tuple[int, int, int, int]
@@ -32,7 +46,42 @@ class ObjectState(CompactModel):
     rotation: float | None = None
 
 
-class ChangeRecord(CompactModel):
+NO_BOX = (0, 0, 0, 0)
+"""How a change writes an unset box (a visible box is never empty)."""
+
+
+def _absent_like(state: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of the state on the side where the object does not exist: the present
+    side's keys, each empty or zero (name ``""``, id 0)."""
+
+    def empty(value: Any) -> Any:
+        if isinstance(value, str):
+            return ""
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return 0
+        if isinstance(value, float):
+            return 0.0
+        if isinstance(value, dict):
+            return {k: empty(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [empty(v) for v in value]
+        return value
+
+    return empty(state)
+
+
+class ChangeRecord(FilledModel):
+    json_none: ClassVar[dict[str, Any]] = {
+        "box_a": list(NO_BOX),
+        "box_b": list(NO_BOX),
+        "shadow_box": list(NO_BOX),
+        "region_caption_before": "",
+        "region_caption_after": "",
+        "direction": "",
+    }
+
     kind: Literal["replace", "remove", "add", "attach", "recolor", "material", "move", "resize"]
     before: ObjectState | None = Field(None, description="the object in image A (None: add)")
     after: ObjectState | None = Field(None, description="the object in image B (None: remove)")
@@ -52,14 +101,37 @@ class ChangeRecord(CompactModel):
     captions: list[str] = Field(description="phrasings of this change")
     direction: str | None = Field(None, description="move: where the object went")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_empty_side(cls, data: Any) -> Any:
+        # the JSON's empty state on the side where the object does not exist is None
+        if isinstance(data, dict):
+            data = dict(data)
+            for side in ("before", "after"):
+                state = data.get(side)
+                if isinstance(state, dict) and state.get("name") == "":
+                    data[side] = None
+        return data
 
-class DiffQA(CompactModel):
+    @model_serializer(mode="wrap")
+    def _fill(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
+        out = FilledModel._fill(self, handler, info)
+        if info.mode_is_json():
+            for side, other in (("before", "after"), ("after", "before")):
+                if out.get(side) is None:
+                    out[side] = _absent_like(out[other])
+        return out
+
+
+class DiffQA(FilledModel):
+    json_none: ClassVar[dict[str, Any]] = {"boxes": []}
+
     kind: Literal["what_changed", "where", "which_image", "how_many"]
     question: str
     answer: str
-    choices: list[str] | None = Field(None, description="options (which_image: A then B)")
+    choices: OptionalStrings = Field(None, description="options (which_image: A then B)")
     boxes: list[Box] | None = Field(None, description="where: the answer's boxes (x, y, w, h)")
-    change: int | None = Field(None, description="index into changes the question is about")
+    change: OptionalIndex = Field(None, description="index into changes the question is about")
 
 
 class ImgDiffRecord(BaseRecord, CompactModel):

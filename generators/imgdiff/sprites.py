@@ -527,14 +527,17 @@ def _widen(box: Box, width: int, height: int) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-
-
 def _state(scene: SpriteScene, graph: SpriteGraph, oid: int) -> ObjectState:
     o = scene.objects[oid - 1]
     g = graph.object(oid)
-    attrs = {"category": o.category, "synset": o.synset, "group": o.group}
-    if o.attributes:
-        attrs["color"] = o.attributes[0]
+    # "color" in every state ("" for an uncoloured sprite): the key set of a state is the same
+    # in every record, so a first shard of uncoloured sprites types a later one's colour
+    attrs = {
+        "category": o.category,
+        "synset": o.synset,
+        "group": o.group,
+        "color": o.attributes[0] if o.attributes else "",
+    }
     return ObjectState(
         name=noun(o),
         attributes=attrs,

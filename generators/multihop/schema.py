@@ -25,18 +25,24 @@ A hop's ``value`` is a string too: the fact's value (years and counts in decimal
 for an ``items`` hop the number of items read.
 
 Every field has one JSON type across records (so Arrow and ``datasets`` load the JSON lines):
-the question ``program``, whose nodes change with its op, is canonical JSON text, and unset
-optional fields are left out rather than written as null.
+the question ``program``, whose nodes change with its op, is canonical JSON text. Every part
+and every hop is written with the same keys whatever its type (schema 5: ``datasets``' bare
+JSON loader types every shard from the first, so a key only a later record has fails it):
+a part holds every part type's keys, those of other types empty (``""``, ``[]``), and its
+lists of objects (``facts``, ``rows``, ``objects``, ``bars``) are canonical JSON text
+(``""``: none), since a list empty in every record of a first shard has no type; a hop's unset
+``subject``/``predicate``/``value``/``quote`` are ``""``, ``span``/``cell`` ``[-1, -1]`` and
+``regions`` JSON text (``""``: none). In memory (and read back) they are the lists or None.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, SerializationInfo, model_serializer, model_validator
 
 from synthgen.generators.jsonfield import JsonObject
-from synthgen.records import BaseRecord, CompactModel
+from synthgen.records import BaseRecord, CompactModel, FilledModel, JsonText, StrictModel
 
 Modality = Literal["text", "table", "image"]
 QUESTION_TYPES = ("bridge", "comparison", "intersection", "counting", "temporal")
@@ -49,18 +55,73 @@ class TextFact(CompactModel):
     span: tuple[int, int]
 
 
-class TextPart(CompactModel):
+PART_KEYS: dict[str, Any] = {
+    "type": "",
+    "kind": "",
+    "media": "",
+    "caption": "",
+    "text": "",
+    "facts": "",
+    "header": [],
+    "columns": [],
+    "rows": "",
+    "entity": "",
+    "attribute": "",
+    "objects": "",
+    "bars": "",
+}
+"""Every key a part's JSON has, in order, with the value a part that has no such field (or
+leaves it unset) writes."""
+
+
+def _other_keys_schema(schema: dict[str, Any]) -> None:
+    """A part's JSON schema also lists the other part types' keys, with their empty value."""
+    properties = schema.setdefault("properties", {})
+    for key, empty in PART_KEYS.items():
+        properties.setdefault(key, {"const": empty})
+
+
+class PartModel(StrictModel):
+    """A document part: its own fields in memory, every part type's keys in the JSON."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_other_keys_schema)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_keys(cls, data: Any) -> Any:
+        # the JSON's empty values of other part types' keys (and of its own unset ones) go
+        if isinstance(data, dict):
+            fields = cls.model_fields
+            data = {
+                k: v
+                for k, v in data.items()
+                if k == "type"
+                or k not in PART_KEYS
+                or v != PART_KEYS[k]
+                or (k in fields and fields[k].is_required())
+            }
+        return data
+
+    @model_serializer(mode="wrap")
+    def _all_keys(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
+        out = handler(self)
+        if not info.mode_is_json():
+            return {k: v for k, v in out.items() if v is not None}
+        return {k: empty if out.get(k) is None else out[k] for k, empty in PART_KEYS.items()}
+
+
+class TextPart(PartModel):
     type: Literal["text"] = "text"
     text: str
-    facts: list[TextFact] | None = None
+    facts: JsonText(list[TextFact] | None, "the text's facts as JSON text") = None
 
 
-class TablePart(CompactModel):
+class TablePart(PartModel):
     type: Literal["table"] = "table"
     caption: str
     header: list[str]
     columns: list[str]
-    rows: list[list[str]]
+    rows: JsonText(list[list[str]], "the cells, row by row, as JSON text")
     media: str | None = None
 
 
@@ -79,15 +140,15 @@ class Bar(CompactModel):
     bbox: tuple[int, int, int, int]
 
 
-class ImagePart(CompactModel):
+class ImagePart(PartModel):
     type: Literal["image"] = "image"
     kind: Literal["scene", "chart", "photo"]
     media: str
     caption: str | None = None
     entity: str | None = None
-    objects: list[SceneItem] | None = None
+    objects: JsonText(list[SceneItem] | None, "the scene's items as JSON text") = None
     attribute: str | None = None
-    bars: list[Bar] | None = None
+    bars: JsonText(list[Bar] | None, "the chart's bars as JSON text") = None
 
 
 Part = Annotated[TextPart | TablePart | ImagePart, Field(discriminator="type")]
@@ -99,7 +160,20 @@ class Document(CompactModel):
     parts: list[Part]
 
 
-class Hop(CompactModel):
+NO_PAIR = (-1, -1)
+"""How a hop writes an unset ``span`` or ``cell``."""
+
+
+class Hop(FilledModel):
+    json_none: ClassVar[dict[str, Any]] = {
+        "subject": "",
+        "predicate": "",
+        "value": "",
+        "span": list(NO_PAIR),
+        "cell": list(NO_PAIR),
+        "quote": "",
+    }
+
     hop: int
     doc: str
     part: int
@@ -113,7 +187,9 @@ class Hop(CompactModel):
     )
     span: tuple[int, int] | None = None
     cell: tuple[int, int] | None = None
-    regions: list[tuple[int, int, int, int]] | None = None
+    regions: JsonText(list[tuple[int, int, int, int]] | None, "the bboxes read, as JSON text") = (
+        None
+    )
     quote: str | None = None
 
 

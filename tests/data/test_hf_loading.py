@@ -178,16 +178,7 @@ def test_every_config_of_the_card_loads(
         "edit",
         "multihop",
         "audiocaps",
-        pytest.param(
-            "imgdiff",
-            marks=pytest.mark.xfail(
-                hf.__version__.startswith("3."),
-                strict=True,
-                reason="imgdiff changes[] leave unset fields out (direction, region captions,"
-                " before/after): a key only a later shard has fails datasets 3.x; request to"
-                " the imgdiff owner in docs/notes (issue-16-data)",
-            ),
-        ),
+        "imgdiff",
     ],
 )
 def test_json_loader_reads_every_shard(
@@ -336,3 +327,134 @@ def test_bare_webdataset_loader_reads_samples_of_any_image_count(
                     continue
                 blob = item.media[ref["path"]]
                 assert row[column].tobytes() == Image.open(io.BytesIO(blob)).tobytes()
+
+
+MEDIA_KEYS = pytest.mark.xfail(
+    strict=True,
+    reason="media is a dict keyed image_0..image_K: a record with more images than the first"
+    " has a key the first lacks (coordinated change for the lead, docs/notes issue-16 loader)",
+)
+SVG_MULTI_GAPS = pytest.mark.xfail(
+    strict=True,
+    reason="media.image_K keys, and scene graphs' relations_by_predicate lists empty in the"
+    " first record (synthgen/world/graph.py, request in docs/notes issue-16 loader)",
+)
+ONE_FIRST = [
+    ("svg", ()),
+    pytest.param("svg_multi", (), marks=SVG_MULTI_GAPS),
+    ("imgdiff", ()),
+    ("edit", ()),
+    pytest.param("multihop", (), marks=MEDIA_KEYS),
+    ("multihop", ("media",)),  # everything but the media keys: documents and chain
+    ("audiocaps", ()),
+]
+
+
+def _poorest_first(records: list[dict]) -> list[int]:
+    """Record positions, the record with the fewest key paths (of its own JSON: the fewest
+    kinds of part, change or edit, empty lists) first; ties by fewer media."""
+    return sorted(
+        range(len(records)),
+        key=lambda i: (len(_key_paths(records[i])), len(records[i].get("media", {})), i),
+    )
+
+
+@pytest.mark.parametrize(("program", "strip"), ONE_FIRST)
+def test_json_loader_one_record_as_the_first_file(
+    program: str, strip: tuple[str, ...], tmp_path: Path
+) -> None:
+    """The bare JSON loader types every file from the first: the record with the fewest key
+    paths (a style edit without delta items, an imgdiff add without a before side or a move
+    direction, a multihop record without a chart or a text part) alone as the first file and
+    the other records as the second load, every row equal to its record (schema 5: every
+    record writes the same keys with typed values). ``strip``: top-level keys removed from
+    every line first (multihop's media keys are a known gap, tested above)."""
+    import synthgen
+
+    out = tmp_path / program
+    config = {"qa": {"per_image": 2}} if program == "svg" else {}
+    synthgen.make(program, n=12, out=out, workers=1, shard_size=12, seed=11, config=config)
+    records = [
+        json.loads(line)
+        for path in sorted((out / "data").glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+    for record in records:
+        for key in strip:
+            del record[key]
+    order = _poorest_first(records)
+    lines = [json.dumps(records[i]) + "\n" for i in order]
+    files = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    files[0].write_text(lines[0])
+    files[1].write_text("".join(lines[1:]))
+    ds = hf.load_dataset(
+        "json", data_files=[str(f) for f in files], split="train", cache_dir=str(tmp_path / "hf")
+    )
+    stored = {r["id"]: r for r in records}
+    assert sorted(ds["id"]) == sorted(stored)
+    for row in ds:
+        assert _rounded(_present(row)) == _rounded(_present(stored[row["id"]]))
+
+
+def _tar_in_order(sources: list[Path], dst: Path, keys: list[str]) -> None:
+    """The samples of the ``sources`` tars written to ``dst`` in the order of ``keys``."""
+    import tarfile
+
+    members = []
+    for src in sources:
+        with tarfile.open(src) as tar:
+            members += [(m, tar.extractfile(m).read()) for m in tar.getmembers() if m.isfile()]
+    by_key: dict[str, list] = {}
+    for member, blob in members:
+        by_key.setdefault(member.name.split(".", 1)[0], []).append((member, blob))
+    with tarfile.open(dst, "w") as tar:
+        for key in keys:
+            for member, blob in by_key[key]:
+                tar.addfile(member, io.BytesIO(blob))
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "svg",
+        pytest.param("svg_multi", marks=SVG_MULTI_GAPS),
+        "imgdiff",
+        "edit",
+        pytest.param("multihop", marks=MEDIA_KEYS),
+        # audiocaps: the bare loader decodes its WAV members, which needs torchcodec (5.x)
+    ],
+)
+def test_bare_webdataset_loader_keeps_keys_only_later_samples_have(
+    program: str, tmp_path: Path
+) -> None:
+    """``load_dataset("webdataset", data_files=...)`` without the card's features types the
+    ``json`` member from the first five samples and drops, without a word, keys that only
+    later samples have (or fails on a list empty in all five): with the samples of fewest key
+    paths first, every row's JSON still equals its record (every record writes the same keys;
+    schema 4's edit and imgdiff records failed here: five style edits type ``delta`` as a list
+    of null)."""
+    import synthgen
+
+    out = tmp_path / program
+    config = {"world": {"max_objects": 5}} if program == "svg_multi" else {}
+    synthgen.make(
+        program,
+        n=30,
+        out=out,
+        workers=1,
+        shard_size=30,
+        seed=11,
+        format="webdataset",
+        config=config,
+    )
+    stored = [s.data for s in _stored(out, "webdataset")]
+    keys = [stored[i]["id"] for i in _poorest_first(stored)]
+    tar = tmp_path / "ordered.tar"
+    _tar_in_order(sorted((out / "data").glob("*.tar")), tar, keys)
+    ds = hf.load_dataset(
+        "webdataset", data_files=[str(tar)], split="train", cache_dir=str(tmp_path / "hf")
+    )
+    assert ds["__key__"] == keys
+    by_id = {r["id"]: r for r in stored}
+    for row in ds:
+        assert _rounded(_present(row["json"])) == _rounded(_present(by_id[row["json"]["id"]]))

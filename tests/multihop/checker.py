@@ -30,6 +30,14 @@ def program(record: dict[str, Any]) -> dict[str, Any]:
     return json.loads(prog) if isinstance(prog, str) else prog
 
 
+def _json(value: Any) -> list:
+    """A list the record writes as JSON text (schema 5: a part's facts, rows, objects and
+    bars, a hop's regions; ``""``: none), or the list itself (a record built by hand)."""
+    if isinstance(value, str):
+        return json.loads(value) if value else []
+    return value or []
+
+
 def modality(part: dict[str, Any]) -> str:
     return part["type"]
 
@@ -43,22 +51,22 @@ def facts(documents: list[dict[str, Any]], keep: Keep) -> tuple[dict, dict]:
             if not keep(doc["id"], part):
                 continue
             if part["type"] == "text":
-                for f in part.get("facts", []):
+                for f in _json(part.get("facts")):
                     value = _num(f["value"]) if f["predicate"] in YEARS_OR_COUNTS else f["value"]
                     table.setdefault((f["subject"], f["predicate"]), set()).add(value)
             elif part["type"] == "table":
                 cols = part["columns"]
                 name = cols.index("name")
-                for row in part["rows"]:
+                for row in _json(part["rows"]):
                     for col, cell in zip(cols, row, strict=True):
                         if col == "name" or cell == "n/a":
                             continue
                         value = _num(cell) if col in YEARS_OR_COUNTS else cell
                         table.setdefault((row[name], col), set()).add(value)
             elif part.get("kind") == "scene":
-                scenes[part["entity"]] = part["objects"]
+                scenes[part["entity"]] = _json(part["objects"])
             elif part.get("kind") == "chart":
-                for bar in part["bars"]:
+                for bar in _json(part["bars"]):
                     table.setdefault((bar["label"], part["attribute"]), set()).add(bar["value"])
     return table, scenes
 
@@ -257,24 +265,26 @@ def check_evidence(record: dict[str, Any]) -> None:
             assert part["text"][a:b].endswith("."), part["text"][a:b]  # whole sentences
         elif hop["modality"] == "table":
             r, c = hop["cell"]
-            cell = part["rows"][r][c]
+            rows = _json(part["rows"])
+            cell = rows[r][c]
             assert part["columns"][c] == hop["predicate"]
-            assert part["rows"][r][part["columns"].index("name")] == hop["subject"]
+            assert rows[r][part["columns"].index("name")] == hop["subject"]
             assert cell.replace(",", "") == str(hop["value"]), (cell, hop)
         else:
             media = record["media"][part["media"]]
-            for x, y, w, h in hop["regions"]:
+            regions = _json(hop["regions"])
+            for x, y, w, h in regions:
                 assert x >= 0 and y >= 0 and w > 0 and h > 0
                 assert x + w <= media["width"] and y + h <= media["height"]
             if part["kind"] == "scene":  # the boxes of exactly the items the filter selects
                 where = _item_filter(program(record))
-                boxes = [o["bbox"] for o in part["objects"] if _matches(o, where)]
+                boxes = [o["bbox"] for o in _json(part["objects"]) if _matches(o, where)]
                 assert hop["subject"] == part["entity"]
-                assert hop["value"] == str(len(hop["regions"]))
-                assert len(hop["regions"]) == len(boxes)
-                assert sorted(map(list, hop["regions"])) == sorted(boxes), (hop, boxes)
+                assert hop["value"] == str(len(regions))
+                assert len(regions) == len(boxes)
+                assert sorted(map(list, regions)) == sorted(map(list, boxes)), (hop, boxes)
             else:
-                bar = next(b for b in part["bars"] if b["label"] == hop["subject"])
+                bar = next(b for b in _json(part["bars"]) if b["label"] == hop["subject"])
                 assert str(bar["value"]) == hop["value"] and [list(bar["bbox"])] == [
-                    list(r) for r in hop["regions"]
+                    list(r) for r in regions
                 ]

@@ -13,6 +13,7 @@ from PIL import Image
 
 import synthgen
 from synthgen.errors import UserError
+from synthgen.generators.multihop.schema import PART_KEYS
 from synthgen.generators.multihop.user_docs import UserQuestion, load_pools, validate
 from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
@@ -189,6 +190,7 @@ def test_user_documents_keep_only_grounded_two_document_questions(
     a, b = record["chain"][1]["span"]
     assert text[a:b] == "Omsted Yards was founded in 1888"
     assert record["documents"][0]["parts"][1] == {
+        **PART_KEYS,  # schema 5: every part has every part type's keys, empty if not its own
         "type": "image",
         "kind": "photo",
         "media": "image_0",

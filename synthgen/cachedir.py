@@ -71,22 +71,16 @@ def cached_bytes(name: str, key: Mapping[str, Any], build: Callable[[], bytes]) 
 def read_cached(path: Path, text: str) -> bytes | None:
     """The payload of the cache file ``path`` if it holds key ``text`` and is intact."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        with open(path, "rb") as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            header = json.loads(f.readline())
+            if not isinstance(header, dict) or header.get("key") != text:
+                return None
+            data = f.read()  # the payload, not copied again by slicing
+    except (OSError, ValueError):
         return None
-    if not raw.startswith(MAGIC):
-        return None
-    end = raw.find(b"\n", len(MAGIC))
-    if end < 0:
-        return None
-    try:
-        header = json.loads(raw[len(MAGIC) : end])
-        if header["key"] != text:
-            return None
-        data = raw[end + 1 :]
-        if len(data) != header["size"] or zlib.crc32(data) != header["crc32"]:
-            return None
-    except (ValueError, KeyError, TypeError):
+    if len(data) != header.get("size") or zlib.crc32(data) != header.get("crc32"):
         return None
     return data
 

@@ -9,7 +9,10 @@ words appears as a word, optionally with an -s/-es/-ing/-ed ending.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +21,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from synthgen.prompts import load, text_sha256
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from synthgen.cachedir import cached_bytes
+from synthgen.prompts import text_sha256
 from synthgen.world.sound import SoundEvent
 
 PROMPT_NAME = "audio_captions"
@@ -61,6 +70,27 @@ def _number(options: tuple[str, ...], event: SoundEvent) -> tuple[str, ...]:
 def mention_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # longest first
     return re.compile(rf"\b(?:{alt})(?:s|es|ing|ed)?\b", re.IGNORECASE)
+
+
+TOML_CACHE = "prompts-json"
+"""Cache folder of the phrasebook's TOML files parsed, as JSON text."""
+
+
+def parsed_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads(text)``, kept as JSON in the per-machine cache under the text's hash:
+    the two phrasebook files take 25-40 ms of CPU to parse with the pure-Python TOML parser,
+    their JSON a few ms to read (a one-record replay, issue #16). Values JSON cannot hold
+    (TOML dates) are parsed every time."""
+    key = {"what": "toml parsed", "sha256": hashlib.sha256(text.encode()).hexdigest()}
+    key["python"] = sys.version
+
+    def build() -> bytes:
+        return json.dumps(tomllib.loads(text), ensure_ascii=False).encode()
+
+    try:
+        return json.loads(cached_bytes(TOML_CACHE, key, build))
+    except TypeError:  # a TOML date or time: not JSON
+        return tomllib.loads(text)
 
 
 def _class_phrases(entry: dict[str, Any]) -> ClassPhrases:
@@ -120,7 +150,12 @@ class Phrasebook:
         self.qa: dict[str, list[str]] = {k: v["templates"] for k, v in data["qa"].items()}
         self.rewrite: dict[str, str] = data["rewrite"]
         self.noise: dict[str, list[str]] = data["background_noise"]
-        self._patterns = {k: mention_pattern(v.mentions) for k, v in self.classes.items()}
+
+    @functools.cached_property
+    def _patterns(self) -> dict[str, re.Pattern[str]]:
+        """Each class's mention pattern, compiled on first use (only the rewrite check and
+        tests read them: ~105 patterns, 25-40 ms a process)."""
+        return {k: mention_pattern(v.mentions) for k, v in self.classes.items()}
 
     @classmethod
     @cache
@@ -130,7 +165,7 @@ class Phrasebook:
             files.joinpath(f"{name}.toml").read_text(encoding="utf-8")
             for name in (PROMPT_NAME, CLASSES_NAME)
         ]
-        data = merge_classes(load(PROMPT_NAME), load(CLASSES_NAME))
+        data = merge_classes(parsed_toml(texts[0]), parsed_toml(texts[1]))
         return cls(data, text_sha256("\n".join(texts)))
 
     def of(self, event: SoundEvent) -> ClassPhrases:

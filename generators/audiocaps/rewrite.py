@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synthgen.filter import Filter
 from synthgen.generators.audiocaps.phrases import Phrasebook
-from synthgen.models.messages import ChatRequest, request_seed
 from synthgen.prompts import text_sha256
 from synthgen.records import Verdict
 from synthgen.world.sound import AudioSceneGraph, Structure, get_synth
 
 if TYPE_CHECKING:
+    from synthgen.models.messages import ChatRequest
     from synthgen.program import Context
 
 REWRITE_STAGE = "audiocaps.rewrite"
@@ -68,6 +68,8 @@ def rewrite_request(
     max_words: int,
 ) -> ChatRequest:
     """The chat request of rewrite attempt ``call`` (its own reproducible sampling seed)."""
+    from synthgen.models.messages import ChatRequest, request_seed  # rewrite=llm only
+
     user = book.rewrite["user"].format(
         max_words=max_words, facts=facts(graph, st, book), draft=draft
     )

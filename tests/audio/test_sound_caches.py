@@ -1,20 +1,28 @@
-"""The sound world's disk caches (issue #16): the noise tables and the presence-rate weights
-read back from ``$SYNTHGEN_CACHE_DIR`` are exactly what the process would compute, a file
+"""The sound world's disk caches (issue #16): the noise tables, the presence-rate weights and
+the parsed phrasebook read back from ``$SYNTHGEN_CACHE_DIR`` are exactly what the process
+would compute, a file
 that is corrupt or holds another key is rebuilt, and every input of a cached value is in its
 key (a value computed for other inputs is never handed out)."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from synthgen.cachedir import cache_dir, cache_path, key_text, read_cached
+from synthgen.generators.audiocaps import phrases
 from synthgen.world.sound import noise, scene
 from synthgen.world.sound.scene import SoundSceneConfig
 from synthgen.world.sound.synth import get_synth
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 RATE = 8000  # small tables (2**17 samples), quick to build
 
@@ -148,3 +156,34 @@ def test_a_corrupt_presence_rate_file_is_refitted() -> None:
     scene._presence_rates.cache_clear()
     assert scene.presence_rates(CFG) == expected
     assert files[0].read_bytes() == raw
+
+
+def _typed(value: object) -> object:
+    """``value`` with every leaf's type beside it (1 == 1.0 == True would hide a change)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("name", [phrases.PROMPT_NAME, phrases.CLASSES_NAME])
+def test_the_phrasebook_toml_read_from_the_cache_is_the_parsed_one(name: str) -> None:
+    text = (Path(phrases.__file__).parent.parent.parent / "prompts" / f"{name}.toml").read_text()
+    expected = _typed(tomllib.loads(text))
+    assert _typed(phrases.parsed_toml(text)) == expected  # a miss: parsed and written
+    assert _typed(phrases.parsed_toml(text)) == expected  # a hit
+    files = list(cache_dir(phrases.TOML_CACHE).glob("*.bin"))
+    assert len(files) == 1
+    edited = text + "\n# an edit\n"  # another text is another entry
+    assert _typed(phrases.parsed_toml(edited)) == expected
+    assert len(list(cache_dir(phrases.TOML_CACHE).glob("*.bin"))) == 2
+    raw = files[0].read_bytes()
+    files[0].write_bytes(raw[:-40] + b"0" * 40)  # damaged: reparsed and rewritten
+    assert _typed(phrases.parsed_toml(text)) == expected
+    assert files[0].read_bytes() == raw
+
+
+def test_a_toml_date_is_parsed_every_time() -> None:
+    text = 'when = 1979-05-27T07:32:00Z\nname = "x"\n'
+    assert phrases.parsed_toml(text) == tomllib.loads(text)

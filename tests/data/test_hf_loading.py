@@ -130,11 +130,10 @@ def test_webdataset_card_types_every_record(
     import synthgen.card as card
 
     monkeypatch.setattr(card, "SAMPLE", 1)
-    # edit: a verdict's detail is written only when there is one and a delta list can be empty,
-    # so a later record has key paths the first lacks (svg's and audiocaps' keys are fixed
-    # since schema 3)
-    out = tmp_path / "edit"
-    synthgen.make("edit", n=6, out=out, workers=1, shard_size=2, format="webdataset")
+    # multihop: a record with more images than the first has media keys the first lacks
+    # (every other key of every program is the same in every record since schema 5)
+    out = tmp_path / "multihop"
+    synthgen.make("multihop", n=6, out=out, workers=1, shard_size=2, format="webdataset", seed=7)
     stored = {s.data["id"]: s.data for s in _stored(out, "webdataset")}
     first = _key_paths(stored[min(stored)])
     assert any(_key_paths(r) - first for r in stored.values()), "no key first seen later"

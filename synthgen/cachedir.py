@@ -119,18 +119,24 @@ def numpy_key() -> dict[str, Any]:
     """What numpy's floating-point results depend on beyond the inputs: its version and the
     CPU features its SIMD kernels dispatch on (a cache folder shared by machines with other
     CPUs must not hand one machine's rounding to another)."""
+    import importlib
     import platform
     import sys
 
     import numpy as np
 
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # numpy 1.x
-        from numpy.core._multiarray_umath import __cpu_features__ as features
+    features: dict[str, bool] | None = None
+    for module in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):
+        try:
+            features = getattr(importlib.import_module(module), "__cpu_features__", None)
+        except ImportError:
+            continue
+        if isinstance(features, dict):
+            break
+    cpu = sorted(k for k, on in features.items() if on) if isinstance(features, dict) else None
     return {
         "numpy": np.__version__,
-        "cpu": sorted(k for k, on in features.items() if on),
+        "cpu": cpu if cpu is not None else [platform.processor() or "unknown"],
         "machine": platform.machine(),
         "byteorder": sys.byteorder,
     }

@@ -140,8 +140,9 @@ class FilledModel(StrictModel):
     ``json_none`` is written as its sentinel when None (``""``, ``0``, ``[0, 0, 0, 0]``...)
     and reads back as None, so every record's JSON has the same keys with typed values (a key
     only a later shard has, or a value null in a whole first shard, fails ``datasets``' bare
-    JSON loader). In memory and in ``model_dump()`` the field is None (left out of the
-    dump, as :class:`CompactModel` does); only the JSON (``model_dump_json()``) changes."""
+    JSON loader). Other None fields are left out, as :class:`CompactModel` does (for fields
+    unset in every record of a dataset). In memory and in ``model_dump()`` the field is None
+    (left out of the dump); only the JSON (``model_dump_json()``) changes."""
 
     json_none: ClassVar[dict[str, Any]] = {}
 
@@ -160,10 +161,12 @@ class FilledModel(StrictModel):
         out = handler(self)
         if not info.mode_is_json():
             return {k: v for k, v in out.items() if v is not None}
-        for k, sentinel in self.json_none.items():
-            if out.get(k) is None:
-                out[k] = sentinel
-        return out
+        filled = self.json_none
+        return {
+            k: filled[k] if v is None and k in filled else v
+            for k, v in out.items()
+            if v is not None or k in filled
+        }
 
 
 class CompactModel(StrictModel):

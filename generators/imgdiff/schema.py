@@ -32,8 +32,12 @@ from synthgen.world import SceneGraph
 Box = tuple[int, int, int, int]
 
 
-class ObjectState(CompactModel):
-    """An object as one image shows it."""
+class ObjectState(FilledModel):
+    """An object as one image shows it. ``position`` is written ``[0.0, 0.0]`` when unset (a
+    sprite held by or attached to another stands on no ground point; the model path knows
+    none) and reads back as None: whether a sprite has one varies from record to record."""
+
+    json_none: ClassVar[dict[str, Any]] = {"position": [0.0, 0.0]}
 
     name: str = Field(description="shape (procedural) or object noun (model path)")
     attributes: dict[str, str] = Field(
@@ -115,12 +119,15 @@ class ChangeRecord(FilledModel):
 
     @model_serializer(mode="wrap")
     def _fill(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
-        out = FilledModel._fill(self, handler, info)
-        if info.mode_is_json():
-            for side, other in (("before", "after"), ("after", "before")):
-                if out.get(side) is None:
-                    out[side] = _absent_like(out[other])
-        return out
+        out = handler(self)
+        if not info.mode_is_json():
+            return {k: v for k, v in out.items() if v is not None}
+        filled = {
+            **self.json_none,
+            "before": _absent_like(out["after"] or {}),
+            "after": _absent_like(out["before"] or {}),
+        }
+        return {k: filled[k] if v is None and k in filled else v for k, v in out.items()}
 
 
 class DiffQA(FilledModel):

@@ -80,3 +80,38 @@ def test_audiocaps_replays_identically_with_cold_warm_and_damaged_caches(tmp_pat
     assert replayed.returncode == 0 and "identical" in replayed.stdout, replayed.stderr
     assert {f: f.read_bytes() for f in files} == kept  # rebuilt whole
     assert not list(cache.glob("sound-*/.tmp-*"))
+
+
+def test_replay_runs_with_shard_gc_thresholds_and_restores_the_callers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replay is mostly imports: it runs (imports included) with the shard's collector
+    thresholds, and gives the caller's back, also when it fails."""
+    import gc
+
+    from synthgen import replay as replay_module
+    from synthgen.errors import UserError
+    from synthgen.gc_tuning import SHARD_GC_THRESHOLD
+    from synthgen.validate import load_dataset
+
+    made = run_cli("make", "squares", "--n", "2", "--out", str(tmp_path / "sq"))
+    assert made.returncode == 0, made.stderr
+    rid = json.loads((tmp_path / "sq/data/shard-00000.jsonl").read_text().splitlines()[0])["id"]
+    seen: list[tuple[int, int, int]] = []
+
+    def spy(root: Path) -> object:
+        seen.append(gc.get_threshold())
+        return load_dataset(root)
+
+    monkeypatch.setattr("synthgen.validate.load_dataset", spy)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(555, 9, 9)
+        assert replay_module.replay(tmp_path / "sq", rid).identical
+        assert seen == [SHARD_GC_THRESHOLD]
+        assert gc.get_threshold() == (555, 9, 9)
+        with pytest.raises(UserError):
+            replay_module.replay(tmp_path / "sq", "sq-0-9999999999")
+        assert gc.get_threshold() == (555, 9, 9)
+    finally:
+        gc.set_threshold(*before)

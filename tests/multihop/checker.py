@@ -31,8 +31,9 @@ def program(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json(value: Any) -> list:
-    """A list the record writes as JSON text (schema 5: a part's facts, rows, objects and
-    bars, a hop's regions; ``""``: none), or the list itself (a record built by hand)."""
+    """A list the record writes as JSON text (schema 5: a part's facts, header, columns,
+    rows, objects and bars, a hop's regions; ``""``: none), or the list itself (a record
+    built by hand)."""
     if isinstance(value, str):
         return json.loads(value) if value else []
     return value or []
@@ -55,7 +56,7 @@ def facts(documents: list[dict[str, Any]], keep: Keep) -> tuple[dict, dict]:
                     value = _num(f["value"]) if f["predicate"] in YEARS_OR_COUNTS else f["value"]
                     table.setdefault((f["subject"], f["predicate"]), set()).add(value)
             elif part["type"] == "table":
-                cols = part["columns"]
+                cols = _json(part["columns"])
                 name = cols.index("name")
                 for row in _json(part["rows"]):
                     for col, cell in zip(cols, row, strict=True):
@@ -267,8 +268,9 @@ def check_evidence(record: dict[str, Any]) -> None:
             r, c = hop["cell"]
             rows = _json(part["rows"])
             cell = rows[r][c]
-            assert part["columns"][c] == hop["predicate"]
-            assert rows[r][part["columns"].index("name")] == hop["subject"]
+            columns = _json(part["columns"])
+            assert columns[c] == hop["predicate"]
+            assert rows[r][columns.index("name")] == hop["subject"]
             assert cell.replace(",", "") == str(hop["value"]), (cell, hop)
         else:
             media = record["media"][part["media"]]

@@ -64,7 +64,7 @@ def cached_bytes(name: str, key: Mapping[str, Any], build: Callable[[], bytes]) 
     data = read_cached(path, text)
     if data is None:
         data = build()
-        _write(path, text, data)
+        write_cached(path, text, data)
     return data
 
 
@@ -85,7 +85,8 @@ def read_cached(path: Path, text: str) -> bytes | None:
     return data
 
 
-def _write(path: Path, text: str, data: bytes) -> None:
+def write_cached(path: Path, text: str, data: bytes) -> None:
+    """Write the cache file ``path`` holding key ``text`` (atomically; errors ignored)."""
     header = json.dumps({"key": text, "size": len(data), "crc32": zlib.crc32(data)})
     tmp = None
     try:

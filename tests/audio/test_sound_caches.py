@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -37,28 +38,49 @@ def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scene._presence_rates.cache_clear()
 
 
-def _same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+def _same(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> bool:
     return list(a) == list(b) and all(a[k].tobytes() == b[k].tobytes() for k in a)
+
+
+def _path(rate: int, name: str) -> Path:
+    return cache_path(noise.CACHE_NAME, noise.tables_key(rate, name))
 
 
 def test_cached_noise_tables_are_the_built_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = noise.build_tables(RATE)
-    first = noise.cached_tables(RATE)  # a miss: built and written
-    path = cache_path(noise.CACHE_NAME, noise.tables_key(RATE))
-    assert path.is_file()
+    first = noise.cached_tables(RATE)
+    assert first["pink"].tobytes() == fresh["pink"].tobytes()  # a miss: all built and written
+    assert all(_path(RATE, name).is_file() for name in noise.SHAPES)
     monkeypatch.setattr(noise, "build_tables", lambda sr: pytest.fail("rebuilt, not read"))
     again = noise.cached_tables(RATE)
     assert _same(first, fresh) and _same(again, fresh)
     assert all(t.dtype == np.float32 and t.size == noise.table_length(RATE) for t in again.values())
     bank = noise.noise_bank(RATE)  # what the renderer uses
     assert _same(bank.tables, fresh)
+    with pytest.raises(KeyError):
+        again["no such colour"]
+
+
+def test_only_the_tables_used_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    noise.cached_tables(RATE)["white"]  # fill the cache
+    read: list[str] = []
+    real = noise.read_cached
+
+    def spy(path: Path, text: str) -> bytes | None:
+        read.append(path.name)
+        return real(path, text)
+
+    monkeypatch.setattr(noise, "read_cached", spy)
+    tables = noise.cached_tables(RATE)
+    tables["brown"], tables["hiss"], tables["brown"]
+    assert read == [_path(RATE, "brown").name, _path(RATE, "hiss").name]
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty", "other key"])
 def test_a_damaged_or_foreign_table_file_is_rebuilt(damage: str) -> None:
     fresh = noise.build_tables(RATE)
-    noise.cached_tables(RATE)
-    path = cache_path(noise.CACHE_NAME, noise.tables_key(RATE))
+    noise.cached_tables(RATE)["white"]
+    path = _path(RATE, "pink")
     raw = bytearray(path.read_bytes())
     if damage == "flip":
         raw[-12345] ^= 0x10  # one bit of one sample
@@ -69,29 +91,27 @@ def test_a_damaged_or_foreign_table_file_is_rebuilt(damage: str) -> None:
         path.write_bytes(b"not a cache file\n" + bytes(raw[100:]))
     elif damage == "empty":
         path.write_bytes(b"")
-    else:  # a valid file of another sample rate under this key's name
-        noise.cached_tables(RATE * 2)
-        other = cache_path(noise.CACHE_NAME, noise.tables_key(RATE * 2))
-        shutil.copy(other, path)
+    elif damage == "other key":  # a valid file of another table under this one's name
+        shutil.copy(_path(RATE, "brown"), path)
     assert _same(noise.cached_tables(RATE), fresh)
     # ... and the file was rewritten whole
-    payload = read_cached(path, key_text(noise.tables_key(RATE)))
-    assert payload == b"".join(fresh[name].tobytes() for name in noise.SHAPES)
+    assert read_cached(path, key_text(noise.tables_key(RATE, "pink"))) == fresh["pink"].tobytes()
 
 
-def test_the_table_key_names_source_rate_and_numpy(
+def test_the_table_key_names_table_source_rate_and_numpy(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """An edited noise.py (shapes, seed), another rate or another numpy is another file."""
-    base = noise.tables_key(RATE)
-    assert noise.tables_key(RATE * 2) != base
+    """An edited noise.py (shapes, seed), another table, rate or numpy is another file."""
+    base = noise.tables_key(RATE, "pink")
+    assert noise.tables_key(RATE * 2, "pink") != base
+    assert noise.tables_key(RATE, "brown") != base
     edited = tmp_path / "noise.py"
     edited.write_text(Path(noise.__file__).read_text().replace("0x50D5", "0x50D6"))
     monkeypatch.setattr(noise, "__file__", str(edited))
-    assert noise.tables_key(RATE) != base
+    assert noise.tables_key(RATE, "pink") != base
     monkeypatch.undo()
     monkeypatch.setattr(noise, "numpy_key", lambda: {"numpy": "0.0", "cpu": []})
-    assert noise.tables_key(RATE) != base
+    assert noise.tables_key(RATE, "pink") != base
 
 
 CFG = SoundSceneConfig(

@@ -15,13 +15,20 @@ and frame range with two lookups instead of an STFT per clip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 
-from synthgen.cachedir import cached_bytes, numpy_key, source_digest
+from synthgen.cachedir import (
+    cache_path,
+    key_text,
+    numpy_key,
+    read_cached,
+    source_digest,
+    write_cached,
+)
 from synthgen.world.sound.dsp import F32, Spectrogram
 
 TABLE_SEED = 0x50D5
@@ -64,7 +71,7 @@ class NoiseBank:
 
     sample_rate: int
     length: int
-    tables: dict[str, np.ndarray]
+    tables: Mapping[str, np.ndarray]
     spectrogram: Spectrogram
     _cum_power: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -147,11 +154,13 @@ CACHE_NAME = "sound-noise"
 """Cache folder of the tables (:func:`synthgen.cachedir.cache_dir`)."""
 
 
-def tables_key(sample_rate: int) -> dict[str, object]:
-    """Everything the tables depend on: this module's source (shapes, seed, :func:`_table`),
-    the sample rate and numpy (its RNG streams, FFT and the SIMD kernels of exp/log)."""
+def tables_key(sample_rate: int, name: str) -> dict[str, object]:
+    """Everything table ``name`` depends on: this module's source (shapes, seed, order,
+    :func:`_table`), the sample rate and numpy (its RNG streams, FFT and the SIMD kernels of
+    exp/log)."""
     return {
-        "what": "noise tables",
+        "what": "noise table",
+        "table": name,
         "sample_rate": sample_rate,
         "length": table_length(sample_rate),
         "names": list(SHAPES),
@@ -160,23 +169,53 @@ def tables_key(sample_rate: int) -> dict[str, object]:
     }
 
 
-def cached_tables(sample_rate: int) -> dict[str, np.ndarray]:
-    """:func:`build_tables`, kept on disk (:func:`synthgen.cachedir.cached_bytes`): building
-    them takes 0.15-0.2 s of CPU (eleven FFT pairs over 2**18 samples at 16 kHz), reading
-    them back a few ms, which is most of what a one-record replay would spend on them
-    (issue #16). The arrays are read-only views of the cached bytes."""
-    length = table_length(sample_rate)
+class CachedTables(Mapping[str, np.ndarray]):
+    """:func:`build_tables` of one rate, each table read from the per-machine cache on first
+    use (:func:`synthgen.cachedir.read_cached`: whole key and CRC checked).
 
-    def build() -> bytes:
-        tables = build_tables(sample_rate)
-        return b"".join(tables[name].astype(F32, copy=False).tobytes() for name in SHAPES)
+    Building the tables takes 0.15-0.2 s of CPU (eleven FFT pairs over 2**18 samples at
+    16 kHz), most of what a one-record replay would spend (issue #16); a clip reads one to
+    four of the eleven, so each is its own file (1 MB at 16 kHz) and only those are read.
+    When one is missing or fails its checks, all are built again (they share one RNG stream)
+    and every file is rewritten. Tables are read-only arrays."""
 
-    data = cached_bytes(CACHE_NAME, tables_key(sample_rate), build)
-    flat = np.frombuffer(data, dtype=F32)
-    if flat.size != len(SHAPES) * length:  # the key names the length; this cannot happen
-        raise ValueError("noise table cache holds the wrong number of samples")
-    rows = flat.reshape(len(SHAPES), length)
-    return {name: rows[i] for i, name in enumerate(SHAPES)}
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self.length = table_length(sample_rate)
+        self._tables: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        table = self._tables.get(name)
+        if table is not None:
+            return table
+        if name not in SHAPES:
+            raise KeyError(name)
+        key = tables_key(self.sample_rate, name)
+        data = read_cached(cache_path(CACHE_NAME, key), key_text(key))
+        if data is None or len(data) != self.length * 4:
+            self._build_all()
+            return self._tables[name]
+        table = np.frombuffer(data, dtype=F32)
+        self._tables[name] = table
+        return table
+
+    def _build_all(self) -> None:
+        for name, table in build_tables(self.sample_rate).items():
+            table.flags.writeable = False
+            self._tables[name] = table
+            key = tables_key(self.sample_rate, name)
+            write_cached(cache_path(CACHE_NAME, key), key_text(key), table.tobytes())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SHAPES)
+
+    def __len__(self) -> int:
+        return len(SHAPES)
+
+
+def cached_tables(sample_rate: int) -> CachedTables:
+    """The tables of ``sample_rate``, read from the per-machine cache as used."""
+    return CachedTables(sample_rate)
 
 
 @cache

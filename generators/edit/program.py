@@ -95,6 +95,12 @@ class EditConfig(ProgramConfig):
     min_visible_pixels: int = Field(
         40, ge=1, description="every object of the target must show this many pixels"
     )
+    min_thing_pixels: int = Field(
+        256,
+        ge=1,
+        description="sprite world: the edited thing shows this many pixels in every image it "
+        "is in (256: a 16x16 patch, about the least at which its art reads as what it is)",
+    )
     graphs: bool = Field(False, description="also store the full source and target graphs")
     source: Literal["procedural", "images"] = Field(
         "procedural", description="procedural world, or a folder of images (model-backed)"

@@ -34,7 +34,9 @@ Checks (each a verdict in the lineage):
   place / facing), and every other thing keeps its category;
 * ``refexp_unique`` (oracle): every expression in the instruction denotes exactly the meant
   thing in the source scene (``synthgen.world.sprites.referring``), re-evaluated here;
-* ``edit_visible``: at least one pixel inside the mask changed.
+* ``edit_visible``: at least one pixel inside the mask changed;
+* ``edit_salient`` (oracle): the edited thing shows at least ``min_thing_pixels`` pixels
+  in every image it is in (things this small are not even offered to the planner).
 """
 
 from __future__ import annotations
@@ -150,10 +152,12 @@ def plan_edit(
     scene: SpriteScene,
     graph: SpriteGraph,
     t: Tables,
+    min_pixels: int = 1,
 ) -> Plan | None:
-    """A plan of ``edit_type`` on a leaf thing of ``scene`` (None: not applicable)."""
+    """A plan of ``edit_type`` on a leaf thing of ``scene`` that shows at least
+    ``min_pixels`` pixels in it (None: not applicable)."""
     cands = _candidates(scene, t, edit_type)
-    shown = {o.id for o in graph.objects}
+    shown = {o.id for o in graph.objects if o.pixels >= min_pixels}
     cands = [k for k in cands if k in shown]
     u, v, w = (float(x) for x in rng.random(3))
     if not cands:
@@ -315,7 +319,9 @@ class SpriteEdits:
         with ctx.stage("plan"):
             plan = None
             for j in ctx.rng.permutation(len(self.types)).tolist():
-                plan = plan_edit(ctx.rng, self.types[j], scene, graph, self.t)
+                plan = plan_edit(
+                    ctx.rng, self.types[j], scene, graph, self.t, self.config.min_thing_pixels
+                )
                 if plan is not None:
                     edit_type = self.types[j]
                     break
@@ -363,6 +369,7 @@ class SpriteEdits:
                 )
             )
             ctx.require(pixels.visible_verdict(stats))
+            ctx.require(_salient(plan, src_graph, tgt_graph, self.config.min_thing_pixels))
         options, sha = _phrasings(edit_type)
         ctx.used_prompt(f"{PROMPT_NAME}/types.{edit_type}", sha)
         instruction = options[int(ctx.rng.random() * len(options))].format(**plan.slots)
@@ -404,6 +411,28 @@ def _fidelity(
     near = (int(xs[0]), int(ys[0]), int(xs[-1]), int(ys[-1])) if len(ys) else None
     why = _fidelity_problem(edit_type, plan, src, tgt, near)
     return Verdict(filter="edit_fidelity", kind="oracle", passed=why is None, detail=why)
+
+
+def _salient(plan: Plan, src: SpriteGraph, tgt: SpriteGraph, least: int) -> Verdict:
+    """``edit_salient`` (oracle): the edited thing shows at least ``least`` pixels in every
+    image it is in (a thing moved away or shrunk is measured where it ends up), so the
+    instruction is about something a person can make out, not a 10x10 speck."""
+    shown = [
+        o.pixels
+        for graph, oid in ((src, plan.source_oid), (tgt, plan.target_oid))
+        if oid is not None
+        for o in graph.objects
+        if o.id == oid
+    ]
+    fewest = min(shown, default=0)
+    return Verdict(
+        filter="edit_salient",
+        kind="oracle",
+        passed=fewest >= least,
+        score=float(fewest),
+        threshold=float(least),
+        score_type="visible_pixels_of_the_edited_thing",
+    )
 
 
 def _categories(g: SpriteGraph, skip: int | None, near=None) -> list[str]:

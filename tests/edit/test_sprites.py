@@ -51,11 +51,24 @@ def test_every_sprite_edit_type_changes_only_its_mask(edit_type: str) -> None:
         if p["source_id"] is not None:
             o = src_ids[p["source_id"]]
             assert p["category"] == o["category"]
+        # the edited thing is big enough to make out wherever it is (default 256 pixels)
+        for oid, ids in ((p["source_id"], src_ids), (p["target_id"], tgt_ids)):
+            assert oid is None or ids[oid]["pixels"] >= 256, (rec.instruction, ids[oid])
         things = lambda g: Counter(o["category"] for o in g["objects"] if o["role"] == "thing")  # noqa: E731
         if edit_type in ("remove", "remove_from", "take_off", "take_away"):
             assert p["target_id"] is None
             assert things(graph_src) - things(graph_tgt) == Counter({p["category"]: 1})
-            assert not things(graph_tgt) - things(graph_src)
+            # a thing may newly show only where the removed one was (it stood behind it)
+            ys, xs = np.nonzero(mask)
+            for cat in things(graph_tgt) - things(graph_src):
+                assert any(
+                    o["category"] == cat
+                    and o["bbox"][0] <= xs.max()
+                    and o["bbox"][0] + o["bbox"][2] > xs.min()
+                    and o["bbox"][1] <= ys.max()
+                    and o["bbox"][1] + o["bbox"][3] > ys.min()
+                    for o in graph_tgt["objects"]
+                ), (rec.instruction, cat)
         if edit_type in ("add", "put_on", "dress", "give"):
             assert p["source_id"] is None and p["target_id"] in tgt_ids
             assert things(graph_tgt) - things(graph_src) == Counter({p["category"]: 1})
@@ -79,6 +92,30 @@ def test_every_sprite_edit_type_changes_only_its_mask(edit_type: str) -> None:
             if set(ref) == {"noun"}:
                 named = [o for o in graph_src["objects"] if ref["noun"] in o["names"]]
                 assert len(named) <= 1, (rec.instruction, ref)
+
+
+def test_sprite_edits_are_about_things_of_at_least_min_thing_pixels() -> None:
+    """A larger ``min_thing_pixels`` is honoured by every record (and every record checks it),
+    where the default lets smaller things through."""
+    least = 1500
+    records = _records({**SPRITES, "graphs": True, "min_thing_pixels": least}, 12, seed=4)
+    small = _records({**SPRITES, "graphs": True}, 12, seed=4)
+
+    def fewest(rec: Any) -> int:
+        src, tgt = rec.params["graphs"]
+        sizes = [
+            o["pixels"]
+            for graph, oid in ((src, rec.params["source_id"]), (tgt, rec.params["target_id"]))
+            for o in graph["objects"]
+            if oid is not None and o["id"] == oid
+        ]
+        return min(sizes)
+
+    assert min(fewest(r) for r in records) >= least
+    assert min(fewest(r) for r in small) < least  # the rule, not the scenes, made the difference
+    for rec in records:
+        salient = [v for v in rec.lineage.verdicts if v.filter == "edit_salient"]
+        assert salient and salient[0].passed and salient[0].threshold == least
 
 
 def test_sprite_edits_draw_at_least_ten_types_by_default() -> None:

@@ -23,6 +23,10 @@ changes applied; both are rendered by the world's own renderer and their graphs 
 checked by it (a change that breaks a by-construction relation, e.g. a cup moved off the
 table, fails there and the candidate is rejected as ``sprite_edit_check``).
 
+A thing no change is about must be named in both graphs or in neither (else the pair is
+rejected as ``occlusion``: a change uncovered or covered it, a difference the captions would
+not say).
+
 Ground truth per change: ``box`` is the union of the thing's boxes in the two id maps
 (the object's box, its parts included, widened by 2 px for the anti-aliased edge; ground
 shadow not included; ``before`` / ``after`` hold the graphs' boxes); ``shadow_box`` is
@@ -334,6 +338,7 @@ class SpriteDiff:
         shown_a = {o.id: o for o in graph_a.objects}
         shown_b = {o.id: o for o in graph_b.objects}
         boxes_a, boxes_b = visible_boxes(graph_a), visible_boxes(graph_b)
+        _require_same_bystanders(scene, planned, (map_a, shown_a), (map_b, shown_b))
         book = phrasebook()["captions"]
         ctx.used_prompt(f"{PROMPT_NAME}.captions", phrasebook_sha256())
         records: list[ChangeRecord] = []
@@ -489,6 +494,28 @@ class SpriteDiff:
             slots["holder"] = ref.text()
             slots["verb"] = E.ATTACH_VERBS[pred]
         return slots
+
+
+def _require_same_bystanders(scene: SpriteScene, planned: list[Planned], *images) -> None:
+    """Reject (``occlusion``) when a thing no change is about is named in one image's graph
+    and not in the other's (shown enough to name in one, hidden past the world's visibility
+    limits in the other): a change uncovered it (the tram removed, a train that stood hidden
+    behind it now shows) or covered it (a couch added in front of a bottle). A person would
+    list that as a difference too, and the captions do not say it. A thing named in both
+    images may show more or less of itself (a chair added in front of the table's leg): the
+    change box covers that, and the caption's change explains it. ``images``: (base oid ->
+    oid, graph objects by oid) for image A and image B."""
+    changed = set().union(*(E.parts_of(scene, p.oid) for p in planned))
+    (map_a, shown_a), (map_b, shown_b) = images
+    for o in scene.objects:
+        if o.oid in changed or o.role == "backdrop":
+            continue
+        in_a, in_b = map_a.get(o.oid) in shown_a, map_b.get(o.oid) in shown_b
+        if in_a != in_b:
+            where = "first" if in_a else "second"
+            raise Rejected(
+                Reject("occlusion", f"the {o.category} is named only in the {where} image")
+            )
 
 
 def _art(scene: SpriteScene, layers: tuple[int, ...]) -> np.ndarray:

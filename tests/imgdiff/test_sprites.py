@@ -78,8 +78,25 @@ def test_every_sprite_kind_changes_pixels_only_in_its_boxes(kind: str) -> None:
             assert ("bigger" if grew else "smaller") in ch.captions[0]
 
 
+def test_things_no_change_is_about_are_named_in_both_images_or_neither() -> None:
+    """A change that uncovers or covers another thing (the tram removed, a train hidden behind
+    it now shows) is a difference the captions do not say: those pairs are rejected, so the
+    things of A's graph without the changed ones are exactly B's without the changed ones."""
+    records = _records({"world": "sprites", "scene_graphs": True}, 24, seed=6)
+    assert len(records) == 24
+
+    def things(graph: dict[str, Any]) -> Counter[str]:
+        return Counter(o["category"] for o in graph["objects"] if o["role"] == "thing")
+
+    for rec in records:
+        graph_a, graph_b = rec.world_graphs
+        before = Counter(c.before.attributes["category"] for c in rec.changes if c.before)
+        after = Counter(c.after.attributes["category"] for c in rec.changes if c.after)
+        assert things(graph_a) - before == things(graph_b) - after, (rec.id, rec.captions[0])
+
+
 def test_sprite_pairs_have_one_to_three_changes_and_count_them() -> None:
-    records = _records({"world": "sprites"}, 16, seed=4)
+    records = _records({"world": "sprites"}, 30, seed=4)
     counts = Counter(len(r.changes) for r in records)
     assert set(counts) <= {1, 2, 3} and len(counts) >= 2, counts
     for rec in records:

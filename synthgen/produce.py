@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from synthgen import inflight
 from synthgen.encoders import Encoder, encoders
 from synthgen.errors import UserError
 from synthgen.job import JobSpec
 from synthgen.media import MediaItem, media_kind
-from synthgen.models import cohort
 from synthgen.program import Context, Program, Reject, Sample, programs
 from synthgen.records import BaseRecord, GeneratorRef, MediaRef, RejectRecord
 from synthgen.seeding import canonical_json, record_id, rng_for, sha256_bytes
@@ -214,10 +212,12 @@ def candidate_concurrency(backends: dict[str, Any]) -> int:
     settings (a chat backend's ``llm.max_concurrency``), 1 for a program without one; at
     least one cohort (:func:`synthgen.models.cohort.cohort_size`) when a local-model backend
     batches across candidates, so grouping never depends on the concurrency."""
+    from synthgen.models.cohort import cohort_size
+
     widths = [
         getattr(getattr(b, "settings", None), "max_concurrency", None) for b in backends.values()
     ]
-    return max([w for w in widths if isinstance(w, int)] + [cohort.cohort_size(backends)])
+    return max([w for w in widths if isinstance(w, int)] + [cohort_size(backends)])
 
 
 def produce_range(
@@ -299,6 +299,10 @@ def _produce_concurrently(
             job, [index], program, backends, own_timings, own_counters, keep_media_objects
         )[0]
         return _Made(outcome, own_timings, own_counters)
+
+    # imported here: a replay (one candidate, no threads) need not import synthgen.models
+    from synthgen import inflight
+    from synthgen.models import cohort
 
     saturated = [b.saturated for b in backends.values() if callable(getattr(b, "saturated", None))]
     cohorts = cohort.Cohorts(start, stop, cohort.cohort_size(backends))

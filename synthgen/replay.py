@@ -78,12 +78,15 @@ def _replay(root: str | Path, rid: str) -> ReplayResult:
 def _rebuild(job: JobSpec, index: int) -> Outcome:
     """Candidate ``index`` made as the job made it: alone, or with the other members of its
     cohort (the shard's range clips cohorts, as it did when the shard was made)."""
-    from synthgen.models.cohort import cohort_size
     from synthgen.produce import backends_of, load_program, produce, produce_range
 
     program = load_program(job)
     backends = backends_of(program)
-    size = cohort_size(backends)
+    size = 1
+    if backends:  # a program without model backends never batches (nor imports models)
+        from synthgen.models.cohort import cohort_size
+
+        size = cohort_size(backends)
     if size == 1:
         return produce(job, index, program, backends)
     lo, hi = job.shard_range(job.shard_of(index))

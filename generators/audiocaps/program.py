@@ -30,7 +30,6 @@ from pydantic import (
 )
 
 from synthgen.filters.audibility import Audibility
-from synthgen.filters.clap_relative import ClapRelative
 from synthgen.filters.separability import Separability
 from synthgen.generators.audiocaps.captions import detailed_caption, labels, short_caption
 from synthgen.generators.audiocaps.phrases import PROMPT_NAME, Phrasebook
@@ -293,7 +292,11 @@ class Audiocaps(Program[AudiocapsConfig]):
         up to ``clap_retries`` new captions when one fails; the last failure rejects."""
         cfg = ctx.config
         scorer = ctx.backends.get("clap")
-        clap = ClapRelative(scorer) if scorer is not None else None
+        clap = None
+        if scorer is not None:
+            from synthgen.filters.clap_relative import ClapRelative  # clap_model only
+
+            clap = ClapRelative(scorer)
         attempts = 1 + (cfg.clap_retries if clap is not None else 0)
         if cfg.rewrite == "llm":
             ctx.used_prompt(f"{PROMPT_NAME}.rewrite", prompt_sha256(self.book))

@@ -89,11 +89,18 @@ def single_image(
     return (qas, groups) if per_kind else (qas[:n], groups[:n])
 
 
-def multi_image(n: int, balance: bool, seed: int) -> tuple[list[QA], list[int]]:
+def multi_image(
+    n: int, balance: bool, seed: int, kinds: tuple[str, ...] | None = None
+) -> tuple[list[QA], list[int]]:
+    """``n`` QA of svg_multi image sets (``kinds``: only these multi-image kinds, each
+    asked at most once per set)."""
     from synthgen.generators.svg_multi import SvgMultiConfig, _qa_graphs, sample_view_set
     from synthgen.world.graph import build_scene_graph
 
-    cfg = SvgMultiConfig(qa=QAConfig(per_image=8, multiple_choice_ratio=0, balance=balance))
+    per_image = len(kinds) if kinds else 8
+    cfg = SvgMultiConfig(
+        qa=QAConfig(kinds=kinds, per_image=per_image, multiple_choice_ratio=0, balance=balance)
+    )
     suite = QASuite(cfg.qa)
     rng = np.random.default_rng(seed)
     qas: list[QA] = []
@@ -144,6 +151,9 @@ def main() -> None:
     )
     parser.add_argument("--max-images", type=int, default=0, help="with --per-kind: at most")
     parser.add_argument(
+        "--multi-kinds", default="", help="comma-separated multi-image kinds (default all)"
+    )
+    parser.add_argument(
         "--show", type=int, default=0, help="print this many question -> answer pairs per kind"
     )
     args = parser.parse_args()
@@ -164,7 +174,8 @@ def main() -> None:
         args.max_images,
     )
     if args.multi:
-        mqas, mgroups = multi_image(args.multi, balance, args.seed + 1)
+        multi_kinds = tuple(k for k in args.multi_kinds.split(",") if k) or None
+        mqas, mgroups = multi_image(args.multi, balance, args.seed + 1, multi_kinds)
         qas += mqas
         groups += [g + 10**9 for g in mgroups]
     made = time.perf_counter() - start

@@ -91,14 +91,7 @@ def test_text_rows_flatten_each_text_and_drop_one_sided_and_rare_ones() -> None:
 
 # --- sprite world: the fixed kinds -----------------------------------------------------
 
-FIXED = (
-    "category_exists",
-    "relation_object",
-    "compositional_exists",
-    "relation_which",
-    "most_frequent",
-    "least_frequent",
-)
+FIXED = ("category_exists", "relation_object", "compositional_exists", "relation_which")
 IMAGES = int(os.environ.get("SYNTHGEN_SLOW", "0") or 0) or 700
 SLACK = 0.05
 """Sampling noise allowed above the issue's 5 points (a few hundred held-out questions)."""
@@ -182,7 +175,7 @@ def test_words_do_not_give_the_answer_away(
 ) -> None:
     """Memorising each exact question text's answer beats the per-type majority by at
     most 5 points (+ noise) on held-out sprite images, and by clearly more with the
-    per-text balance switched off (measured: category_exists +0.4 vs +7.5 off,
+    per-text balance switched off (measured at stop 22: category_exists +0.4 vs +7.5 off,
     relation_object +4.9 vs +11.3 off, 450-850 held-out questions)."""
     on, off, n = _gaps(sprite_views, kind, monkeypatch)
     assert n >= 150, n
@@ -227,24 +220,31 @@ def test_each_asked_text_has_its_answers_equally_often(
 
     balanced = shares()
     # (compositional_exists on sprites: hardly a text is both "yes" and "no" often
-    # enough, so almost none is asked, and then none 20 times)
-    assert max(balanced, default=0.0) <= 0.7, (kind, sorted(balanced)[-5:])
+    # enough, so almost none is asked, and then none 20 times; relation_object's texts
+    # lead with their type's anchor, up to ANCHOR_LEAD times the runner-up: 2/3 of a
+    # text with two answers)
+    limit = 0.75 if kind == "relation_object" else 0.7
+    assert max(balanced, default=0.0) <= limit, (kind, sorted(balanced)[-5:])
     monkeypatch.setattr(B, "text_levels", lambda k, qa: ())
     assert max(shares()) >= 0.9
 
 
-def test_higher_and_lower_are_not_asked_of_sprites_but_of_shapes(sprite_views: list) -> None:
-    """topmost / bottommost: no form balanced on sprites (a hat worn on a head is higher by
-    the words), so none is asked there; the shapes world still asks them."""
+UNBALANCED = ("topmost", "bottommost", "most_frequent", "least_frequent")
+
+
+def test_unbalanced_kinds_are_not_asked_of_sprites_but_of_shapes(sprite_views: list) -> None:
+    """topmost / bottommost and most / least frequent: no form balanced on sprites (a hat
+    worn on a head is higher, fences come in runs, by the words), so none is asked there;
+    the shapes world still asks them."""
     from tests.qa.conftest import make_samples
 
-    qas, _ = _ask(sprite_views[:200], ("topmost", "bottommost", "leftmost"), rounds=1)
+    qas, _ = _ask(sprite_views[:200], (*UNBALANCED, "leftmost"), rounds=1)
     kinds = Counter(q.kind for q in qas)
-    assert kinds["leftmost"] > 20 and kinds["topmost"] == kinds["bottommost"] == 0, kinds
-    suite = QASuite(QAConfig(kinds=("topmost", "bottommost"), per_image=2))
+    assert kinds["leftmost"] > 20 and not any(kinds[k] for k in UNBALANCED), kinds
+    suite = QASuite(QAConfig(kinds=UNBALANCED, per_image=4))
     rng = np.random.default_rng(4)
     shapes = Counter(q.kind for s in make_samples(60, seed=8) for q in suite.ask(s.view, rng))
-    assert shapes["topmost"] > 5 and shapes["bottommost"] > 5, shapes
+    assert all(shapes[k] > 5 for k in UNBALANCED), shapes
 
 
 def test_a_word_shown_in_few_graphs_is_not_weighted_however_often_asked() -> None:
@@ -272,3 +272,79 @@ def test_a_word_shown_in_few_graphs_is_not_weighted_however_often_asked() -> Non
     assert lonely not in with_graphs and with_graphs[B.UNSEEN]["*"] == 0.0
     assert with_graphs[cup]["win"] > 0 and with_graphs[cup]["lose"] > 0
     assert lonely in without and max(without[lonely].values()) > 0
+
+
+# --- unit: anchored texts (relation_object) ------------------------------------------
+
+
+class _NameStub(QuestionKind):
+    """ "What is X standing on?" over three texts: the man on a floor or grass, the dog on
+    a floor or tile (mostly tile), the deer (asked half as often) on grass or a beach,
+    never a floor."""
+
+    name = "stub_anchor"
+    family = "stub"
+    answer_type = "name"
+    balance = True
+    balance_text_anchor = True
+    answers: ClassVar[dict[str, dict[str, float]]] = {
+        "man": {"floor": 0.5, "grass": 0.5},
+        "dog": {"floor": 0.4, "tile": 0.6},
+        "deer": {"grass": 0.5, "beach": 0.5},
+    }
+
+    def ask(self, g: object, rng: np.random.Generator, t: object) -> QA | None:
+        texts = sorted(self.answers)  # deer, dog, man
+        text = texts[int(rng.choice(3, p=[0.2, 0.4, 0.4]))]
+        names = sorted(self.answers[text])
+        answer = names[int(rng.choice(len(names), p=[self.answers[text][a] for a in names]))]
+        return self.make(
+            default_templates(), rng, answer, {"op": "stub", "text": text}, table="count", objs="x"
+        )
+
+    def balance_key(self, qa: QA) -> str:
+        return "standing on"
+
+    def balance_text(self, qa: QA) -> list[str]:
+        return [qa.program["text"]]
+
+
+def _accepted(kind: QuestionKind, table: B.Table, n: int = 30_000) -> dict[str, Counter[str]]:
+    balancer = B.Balancer()
+    balancer._text = True
+    balancer.table = lambda k: table  # type: ignore[method-assign]
+    rng = np.random.default_rng(6)
+    kept: dict[str, Counter[str]] = defaultdict(Counter)
+    for _ in range(n):
+        qa = kind.ask(None, rng, None)
+        assert qa is not None
+        if balancer.accept(kind, qa, rng):
+            kept[qa.program["text"]][qa.answer] += 1
+    return kept
+
+
+def _text_gain(kept: dict[str, Counter[str]]) -> float:
+    """How much knowing the text beats the type's majority answer (accuracy points)."""
+    total: Counter[str] = sum(kept.values(), Counter())
+    n = sum(total.values())
+    by_text = sum(c.most_common(1)[0][1] for c in kept.values() if c)
+    return (by_text - total.most_common(1)[0][1]) / n
+
+
+def test_anchored_texts_lead_with_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The anchor (floor: it keeps the most questions) leads every asked text, by at most
+    ANCHOR_LEAD times the runner-up; the deer's text (never a floor) is not asked; so the
+    text tells nothing the type does not. Flattened to equal shares instead (no anchor),
+    "the deer" is asked and knowing the text beats the type's majority by > 10 points."""
+    kind = _NameStub()
+    kept = _accepted(kind, B.calibrate(kind, [_Graph()] * 10, text=True))  # type: ignore[list-item]
+    assert sum(kept["deer"].values()) == 0
+    for text in ("man", "dog"):
+        c = kept[text]
+        (top, n1), (_, n2) = c.most_common(2)
+        assert top == "floor" and n1 <= (B.ANCHOR_LEAD + 0.15) * n2, (text, c)
+    assert _text_gain(kept) <= 0.01, kept
+    monkeypatch.setattr(_NameStub, "balance_text_anchor", False)
+    flat = _accepted(kind, B.calibrate(kind, [_Graph()] * 10, text=True))  # type: ignore[list-item]
+    assert sum(flat["deer"].values()) > 1000
+    assert _text_gain(flat) > 0.1, flat

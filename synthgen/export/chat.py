@@ -67,6 +67,14 @@ def _image_turns(record: dict[str, Any], images: int) -> list[dict[str, str]]:
     return conversations([QA.model_validate(q) for q in record.get("qa") or []], images)
 
 
+def _listed(value: Any) -> list[Any]:
+    """A table part's ``header`` / ``rows``: JSON text on disk since schema 5 ("" when
+    unset), a list in older records and in memory."""
+    if isinstance(value, str):
+        return json.loads(value) if value else []
+    return list(value or [])
+
+
 def _document_text(doc: dict[str, Any], media: dict[str, Any], order: list[str]) -> str:
     lines = [f"Document {doc.get('id', '')}: {doc.get('title', '')}".strip()]
     for part in doc.get("parts", []):
@@ -76,11 +84,8 @@ def _document_text(doc: dict[str, Any], media: dict[str, Any], order: list[str])
             caption = part.get("caption") or part.get("type", "")
             lines.append(f"<image>{f' ({caption})' if caption else ''}")
         elif part.get("type") == "table":
-            rows = part.get("rows")
-            rows = json.loads(rows) if isinstance(rows, str) else rows or []
-            header = part.get("header") or []
-            lines.append(" | ".join(map(str, header)))
-            lines += [" | ".join(map(str, row)) for row in rows]
+            lines.append(" | ".join(map(str, _listed(part.get("header")))))
+            lines += [" | ".join(map(str, row)) for row in _listed(part.get("rows"))]
         elif part.get("text"):
             lines.append(str(part["text"]))
     return "\n".join(lines)

@@ -143,3 +143,20 @@ def test_export_help_lists_every_format_on_one_line() -> None:
         assert f"\n  {name} " in listed
     words = " ".join(result.stdout.split())
     assert "--absolute-paths" in words and "relative to OUT's directory" in words
+
+
+@pytest.mark.parametrize("as_text", [True, False])
+def test_a_table_without_its_image_is_written_as_rows(as_text: bool) -> None:
+    """A table part whose image is not in the record (media left out) is written as text rows,
+    whether header/rows are JSON text (schema 5) or lists (older records)."""
+    from synthgen.export.chat import _document_text
+
+    header, rows = ["City", "Founded"], [["Zaiboford", 1913], ["Frikai", 1994]]
+    part = {
+        "type": "table",
+        "media": "image_3",
+        "header": json.dumps(header) if as_text else header,
+        "rows": json.dumps(rows) if as_text else rows,
+    }
+    text = _document_text({"id": "d1", "title": "Towns", "parts": [part]}, {}, [])
+    assert text.splitlines()[1:] == ["City | Founded", "Zaiboford | 1913", "Frikai | 1994"]

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -34,7 +35,12 @@ def cache_dir(name: str) -> Path:
     if root:
         return Path(root).expanduser() / name
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    if xdg:
+        return Path(xdg).expanduser() / "synthgen" / name
+    try:
+        base = Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry (some containers)
+        base = Path(tempfile.gettempdir()) / f"synthgen-cache-{os.getuid()}"
     return base / "synthgen" / name
 
 
@@ -78,7 +84,7 @@ def read_cached(path: Path, text: str) -> bytes | None:
             if not isinstance(header, dict) or header.get("key") != text:
                 return None
             data = f.read()  # the payload, not copied again by slicing
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # ("[[[[..." nests past the parser's limit)
         return None
     if len(data) != header.get("size") or zlib.crc32(data) != header.get("crc32"):
         return None
@@ -91,7 +97,9 @@ def write_cached(path: Path, text: str, data: bytes) -> None:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".bin")
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make users sharing the folder rebuild
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC)
             f.write(header.encode() + b"\n")
@@ -104,6 +112,18 @@ def write_cached(path: Path, text: str, data: bytes) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+STALE_TEMPORARY_S = 3600.0
+"""A ``.tmp-*`` file this old was left by a killed writer (SIGKILL, power loss): removed."""
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    for tmp in folder.glob(".tmp-*.bin"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_TEMPORARY_S:
+                tmp.unlink()
 
 
 def source_digest(*files: str | Path) -> str:
@@ -135,9 +155,12 @@ def numpy_key() -> dict[str, Any]:
         if isinstance(features, dict):
             break
     cpu = sorted(k for k, on in features.items() if on) if isinstance(features, dict) else None
+    if cpu is None:  # unknown features: never share entries with another machine
+        cpu = [f"host:{platform.node()}", platform.processor() or "unknown"]
     return {
         "numpy": np.__version__,
-        "cpu": cpu if cpu is not None else [platform.processor() or "unknown"],
+        "numpy_at": str(Path(np.__file__).parent),  # another build (conda, pip) is elsewhere
+        "cpu": cpu,
         "machine": platform.machine(),
         "byteorder": sys.byteorder,
     }

@@ -51,6 +51,48 @@ def test_a_folder_that_cannot_be_written_costs_the_rebuild_only(
     assert cached_bytes("t", {"k": 1}, lambda: b"again") == b"again"
 
 
+def test_a_deeply_nested_header_is_a_miss_and_files_are_readable_by_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged header that nests past the JSON parser's limit is rebuilt, not a crash; a
+    written file is readable by other users sharing the folder; a temporary left by a killed
+    writer (older than an hour) is removed on the next write, a fresh one is left alone."""
+    import time
+
+    from synthgen.cachedir import MAGIC
+
+    monkeypatch.setenv("SYNTHGEN_CACHE_DIR", str(tmp_path))
+    key = {"k": "nested"}
+    path = cache_path("t", key)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(MAGIC + b"[" * 100_000 + b"\n payload")
+    assert cached_bytes("t", key, lambda: b"rebuilt") == b"rebuilt"
+    assert path.stat().st_mode & 0o044 == 0o044
+    stale, fresh = path.parent / ".tmp-old.bin", path.parent / ".tmp-new.bin"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    cached_bytes("t", {"k": "other"}, lambda: b"v")
+    assert not stale.exists() and fresh.exists()
+
+
+def test_the_cache_folder_without_a_home_is_a_private_temporary_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from synthgen import cachedir
+
+    for name in ("SYNTHGEN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    folder = cachedir.cache_dir("t")
+    assert str(os.getuid()) in str(folder) and folder.name == "t"
+
+
 def test_audiocaps_replays_identically_with_cold_warm_and_damaged_caches(tmp_path: Path) -> None:
     """Two datasets made with an empty and with a filled cache are byte-equal; replays read
     the cache; every cache file damaged (one flipped byte near its end) is rebuilt and the

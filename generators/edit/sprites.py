@@ -417,14 +417,12 @@ def _salient(plan: Plan, src: SpriteGraph, tgt: SpriteGraph, least: int) -> Verd
     """``edit_salient`` (oracle): the edited thing shows at least ``least`` pixels in every
     image it is in (a thing moved away or shrunk is measured where it ends up), so the
     instruction is about something a person can make out, not a 10x10 speck."""
-    shown = [
-        o.pixels
+    pixels = [
+        next((o.pixels for o in graph.objects if o.id == oid), 0)  # not in the graph: unseen
         for graph, oid in ((src, plan.source_oid), (tgt, plan.target_oid))
         if oid is not None
-        for o in graph.objects
-        if o.id == oid
     ]
-    fewest = min(shown, default=0)
+    fewest = min(pixels, default=0)
     return Verdict(
         filter="edit_salient",
         kind="oracle",

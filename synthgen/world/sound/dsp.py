@@ -178,8 +178,9 @@ def _pocketfft_rfft() -> Callable[..., np.ndarray] | None:
     whole replay of one clip should take (issue #16). ``scipy.fft.rfft(x, axis=a)`` on an
     aligned float32 array does nothing but call ``pypocketfft.r2c(x, (a,), True, 0, None, 1)``
     (forward, norm "backward", one worker), so calling that directly gives the same bytes
-    (``tests/audio/test_fft_backend.py`` compares them). The module is loaded under its own
-    name, so a later ``import scipy.fft`` reuses it. None when it cannot be found or loaded
+    (``tests/audio/test_fft_backend.py`` compares them). It is not put in ``sys.modules``; a
+    later ``import scipy.fft`` gets the same extension from CPython's cache of initialised
+    extension modules (``r2c`` is the same object). None when it cannot be found or loaded
     (no scipy, another layout): :func:`fft_backend` then imports ``scipy.fft``."""
     r2c = _load_pocketfft_r2c()
     if r2c is None:

@@ -63,35 +63,6 @@ every record of a first shard and a number later fails ``datasets``' bare JSON l
 types every shard from the first; ``null`` has no type), so the JSON never holds null here."""
 
 
-def _strings_from_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return json.loads(value) if value else None
-    return value
-
-
-def _strings_to_text(value: list[str] | None) -> str:
-    return "" if value is None else canonical_json(value)
-
-
-OptionalStrings = Annotated[
-    list[str] | None,
-    BeforeValidator(_strings_from_text),
-    PlainSerializer(_strings_to_text, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "contentMediaType": "application/json",
-            "description": 'a list of strings as JSON text ("" when unset)',
-        }
-    ),
-]
-"""A list of strings that may be unset or empty: the list (or None) in memory and in
-``model_dump()``, its JSON text in the record's JSON (``model_dump_json()``; ``""`` for None).
-An empty list or null has no Arrow type, so a first shard where every record's list is empty
-or unset fails ``datasets``' bare JSON loader on a later shard that has items; a string
-column is typed whatever it holds."""
-
-
 @cache
 def _adapter(tp: Any) -> TypeAdapter:
     return TypeAdapter(tp)
@@ -121,6 +92,14 @@ def JsonText(tp: Any, description: str = "JSON text") -> Any:
             {"type": "string", "contentMediaType": "application/json", "description": description}
         ),
     ]
+
+
+OptionalStrings = JsonText(list[str] | None, 'a list of strings as JSON text ("" when unset)')
+"""A list of strings that may be unset or empty: the list (or None) in memory and in
+``model_dump()``, its JSON text in the record's JSON (``model_dump_json()``; ``""`` for None).
+An empty list or null has no Arrow type, so a first shard where every record's list is empty
+or unset fails ``datasets``' bare JSON loader on a later shard that has items; a string
+column is typed whatever it holds."""
 
 
 class StrictModel(BaseModel):

@@ -19,7 +19,7 @@ import numpy as np
 from synthgen.generators.qa.attributes import colour_palette, flat_draw
 from synthgen.generators.qa.balance import program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
-from synthgen.generators.qa.graph import OPPOSITE, QAGraph, phrase
+from synthgen.generators.qa.graph import OPPOSITE, QAGraph, QObject, phrase
 from synthgen.generators.qa.programs import pick, ref
 from synthgen.generators.qa.refexp import matches, region
 from synthgen.generators.qa.templates import Templates, article, plural, say
@@ -290,6 +290,22 @@ class Grounding(QuestionKind):
         return self.make(t, rng, region(o), {"op": "box", "ref": ref(o.name, attrs)}, obj=text)
 
 
+def _same_colour(g: QAGraph, a: QObject, b: QObject) -> float | None:
+    """The chance that two things of ``a``'s and ``b``'s categories, coloured from their
+    palettes (:attr:`WorldFacts.palette`) independently, have the same colour; None when
+    either category's palette is unknown or leaves out the thing's colour."""
+    assert g.world is not None
+    shares = []
+    for o in (a, b):
+        got = g.world.palette.get(g.world.category.get(o.id, ""))
+        if not got or o.attrs.get("color") not in got:
+            return None
+        total = sum(got.values())
+        shares.append({c: v / total for c, v in got.items()})
+    pa, pb = shares
+    return sum(v * pb.get(c, 0.0) for c, v in pa.items())
+
+
 @question_kinds.register
 class AttributeCompare(QuestionKind):
     """Do two described objects share an attribute type's value? The answer is drawn first
@@ -318,6 +334,19 @@ class AttributeCompare(QuestionKind):
         if not pairs:
             return None
         a, b = pick(rng, pairs)
+        if key == "color" and g.world is not None and g.world.palette:
+            # real things: "Is the crown the same colour as the hat?" is mostly yes and
+            # "the man ... the bus?" no by the names (+8.4 / +9.0 points for a question-only
+            # model, 1,226 / 1,285 QA). The world draws each thing's colour from its
+            # category's palette, so a pair is the same colour with probability ``same``;
+            # a pair whose answer the palettes settle is not asked, and one asked is kept
+            # with probability min(same, 1 - same) / P(its answer): each pair of
+            # categories is then "yes" as often as "no"
+            same = _same_colour(g, a, b)
+            if same is None or not 0.0 < same < 1.0:
+                return None
+            if rng.random() >= min(same, 1.0 - same) / (same if yes else 1.0 - same):
+                return None
         if rng.random() < 0.5:
             a, b = b, a
         ra, rb = g.ref_for(a, key), g.ref_for(b, key)

@@ -196,7 +196,7 @@ def test_each_asked_text_has_its_answers_equally_often(
 
     graphs = B.calibration_graphs(default_config("sprites"), B.CUE_GRAPHS)
 
-    def shares() -> list[float]:
+    def shares(seen: int = 20, in_images: int = 8) -> list[float]:
         suite = QASuite(
             QAConfig(kinds=(kind,), per_image=1, multiple_choice_ratio=0),
             calibration_world=default_config("sprites"),
@@ -215,7 +215,7 @@ def test_each_asked_text_has_its_answers_equally_often(
         return [
             c.most_common(1)[0][1] / sum(c.values())
             for text, c in by.items()
-            if sum(c.values()) >= 20 and len(images[text]) >= 8
+            if sum(c.values()) >= seen and len(images[text]) >= in_images
         ]
 
     balanced = shares()
@@ -226,7 +226,8 @@ def test_each_asked_text_has_its_answers_equally_often(
     limit = 0.75 if kind == "relation_object" else 0.7
     assert max(balanced, default=0.0) <= limit, (kind, sorted(balanced)[-5:])
     monkeypatch.setattr(B, "text_levels", lambda k, qa: ())
-    assert max(shares()) >= 0.9
+    # (without it, compositional_exists's most asked text comes 18-26 times, by the scenes)
+    assert max(shares(seen=12, in_images=6), default=0.0) >= 0.9
 
 
 UNBALANCED = ("topmost", "bottommost", "most_frequent", "least_frequent")

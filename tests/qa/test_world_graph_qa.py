@@ -164,14 +164,14 @@ class _Rendering:
 
 
 def _scene() -> tuple[VGImage, _Rendering, dict[str, Any]]:
-    """Two men (one with a named hand), a dog named "animal", a dog, a horse, a sky."""
+    """Two men (one with a named hand), a cat named "animal", a cat, a horse, a sky."""
     spec = [  # id, names, category, group, role, attributes, box
         (1, ["sky"], "sky", "backdrop", "backdrop", [], (0, 0, 100, 20)),
         (2, ["man"], "man", "person", "thing", ["gray"], (0, 20, 10, 30)),
         (3, ["hand"], "hand", "part", "part", [], (2, 40, 3, 3)),
         (4, ["guy", "man"], "man", "person", "thing", ["blue"], (20, 20, 10, 30)),
-        (5, ["animal", "dog"], "dog", "animal", "thing", ["brown"], (40, 30, 10, 10)),
-        (6, ["dog"], "dog", "animal", "thing", ["gray"], (60, 30, 10, 10)),
+        (5, ["animal", "cat"], "cat", "animal", "thing", ["brown"], (40, 30, 10, 10)),
+        (6, ["cat"], "cat", "animal", "thing", ["gray"], (60, 30, 10, 10)),
         (7, ["horse"], "horse", "animal", "thing", ["brown"], (80, 30, 10, 10)),
     ]
     ids = np.zeros((60, 100), np.int32)
@@ -197,23 +197,23 @@ def test_adapter_counts_as_a_viewer_would() -> None:
     assert view.lexicon is not None and view.has_masks
     assert "hand" not in view.count_names() and view.refs[3] is None  # a part: 4 hands show
     assert view.count("man") == 2 and view.count("guy") == 2  # "guy" is a man's word
-    assert view.count("animal") == 3 and view.count("dog") == 2  # generic and specific
+    assert view.count("animal") == 3 and view.count("cat") == 2  # generic and specific
     assert view.count("horse") == 1
     assert "sky" not in view.count_names() and view.refs[1] == ("sky", {})  # refers only
     assert "color" not in view.by_id[2].attrs and "color" not in view.by_id[4].attrs
     assert view.by_id[5].attrs["color"] == "brown"
     assert "left of" in view.lexicon.open_predicates and view.closed_predicates == ["part of"]
-    # "the dog" would be either dog: the gray one is told by its colour; "the brown
-    # animal" would be the brown dog or the brown horse
-    assert view.refs[6] == ("gray dog", {"color": "gray"})
+    # "the cat" would be either cat: the gray one is told by its colour; "the brown
+    # animal" would be the brown cat or the brown horse
+    assert view.refs[6] == ("gray cat", {"color": "gray"})
     assert view.refs[5] is None and view.refs[7] == ("horse", {})
 
 
 def test_a_hidden_thing_left_unnamed_makes_its_name_uncounted() -> None:
     vg, rendering, graph = _scene()
-    hidden_dog = Thing(names=("dog",), category="dog", role="thing", group="animal")
-    view = from_world_graph(vg, rendering, "sprites", graph, [hidden_dog])  # type: ignore[arg-type]
-    assert "dog" not in view.count_names() and "animal" not in view.count_names()
+    hidden_cat = Thing(names=("cat",), category="cat", role="thing", group="animal")
+    view = from_world_graph(vg, rendering, "sprites", graph, [hidden_cat])  # type: ignore[arg-type]
+    assert "cat" not in view.count_names() and "animal" not in view.count_names()
     assert "horse" in view.count_names() and "man" in view.count_names()
     # a thing of unknown kind: nothing is counted
     view = from_world_graph(vg, rendering, "sprites", graph, [None])  # type: ignore[arg-type]

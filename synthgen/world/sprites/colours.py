@@ -62,7 +62,7 @@ def pixel_names(rgba: np.ndarray) -> np.ndarray | None:
     names[col & ((h < 15) | (h >= 340))] = PALETTE.index("red")
     for lo, hi, name in _HUES:
         names[col & (h >= lo) & (h < hi)] = PALETTE.index(name)
-    brown = col & (h >= 15) & (h < 36) & ((v < 0.62) | (s * v < 0.35))
+    brown = col & (h >= 15) & (h < 36) & ((v < 0.62) | (s * v < 0.55))
     brown |= col & ((h < 15) | (h >= 345)) & (v < 0.62) & (s < 0.8)
     names[brown] = PALETTE.index("brown")
     names[col & (h >= 290) & (h < 340) & (s > 0.8) & (v < 0.7)] = PALETTE.index("red")

@@ -138,6 +138,32 @@ def test_colours_read_from_pixels(atlas: Atlas) -> None:
     assert "blue" in colours["whale"], colours
 
 
+@pytest.mark.parametrize(
+    ("rgb", "word"),
+    [
+        ((186, 130, 63), "brown"),  # the noto chair's wood
+        ((200, 140, 80), "brown"),  # a light wood
+        ((150, 90, 40), "brown"),
+        ((250, 140, 10), "orange"),  # an orange, a traffic cone
+        ((240, 120, 30), "orange"),  # a carrot
+        ((255, 130, 0), "orange"),  # a pumpkin
+    ],
+)
+def test_wood_reads_brown_and_oranges_read_orange(rgb: tuple[int, int, int], word: str) -> None:
+    """Light and mid browns (wood, tan fur, bread) are what a person calls brown; only bright,
+    saturated orange hues are orange (a wooden chair was "the orange chair")."""
+    from synthgen.world.sprites.colours import PALETTE, pixel_names
+
+    patch = np.zeros((4, 4, 4), np.uint8)
+    patch[..., :3], patch[..., 3] = rgb, 255
+    names = pixel_names(patch)
+    assert names is not None and {PALETTE[i] for i in names} == {word}
+
+
+def test_wooden_furniture_is_brown(atlas: Atlas) -> None:
+    assert {s.color for s in atlas.sprites("chair")} == {"brown"}
+
+
 def test_vg150_nouns_are_named(atlas: Atlas) -> None:
     if not VG150.exists():
         pytest.skip(f"no {VG150}")

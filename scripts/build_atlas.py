@@ -229,10 +229,10 @@ def parse_cps(hexseq: str) -> tuple[int, ...]:
 #: dark outline pixel (max(R, G, B) >= 48). Each counted pixel is named in HSV: saturation
 #: < 0.18 -> white (V >= 0.82), gray (V >= 0.35) or black; otherwise by hue: red < 15 deg
 #: or >= 340 (brown when V < 0.62 and S < 0.8, outside 340..345), orange < 36 (brown when
-#: V < 0.62 or S*V < 0.55: wood, tan fur and bread read as brown, not orange), yellow < 70, green < 165,
-#: blue < 255, purple < 290, pink < 340 (red when S > 0.8 and V < 0.7). The dominant colour
-#: is the most frequent name (ties: palette order). A sprite with < 8% of its opaque pixels
-#: counted (mostly outline) is black.
+#: V < 0.62 or S*V < 0.55: wood, tan fur and bread read as brown, not orange), yellow < 70,
+#: green < 165, blue < 255, purple < 290, pink < 340 (red when S > 0.8 and V < 0.7). The
+#: dominant colour is the most frequent name (ties: palette order). A sprite with < 8% of its
+#: opaque pixels counted (mostly outline) is black.
 PALETTE = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "gray",
            "white")
 

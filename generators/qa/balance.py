@@ -693,8 +693,9 @@ def cache_dir() -> Path:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """synthgen's version and a hash of its source (.py and .toml files of the synthgen,
-    generators and prompts packages; a few ms): a table cached by other code is never read."""
+    """synthgen's version and a hash of its source and package data (.py, .toml and .json
+    files of the synthgen, generators and prompts packages: the sprite atlas's colour names
+    and categories are JSON; a few ms): a table cached by other code or data is never read."""
     import synthgen
     import synthgen.generators
     import synthgen.prompts
@@ -704,7 +705,7 @@ def code_fingerprint() -> str:
     for package in (synthgen, synthgen.generators, synthgen.prompts):
         root = Path(package.__file__).resolve().parent
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".toml") and path not in seen and path.is_file():
+            if path.suffix in (".py", ".toml", ".json") and path not in seen and path.is_file():
                 seen.add(path)
                 h.update(path.relative_to(root).as_posix().encode() + b"\0")
                 h.update(path.read_bytes() + b"\0")

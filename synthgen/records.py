@@ -135,12 +135,17 @@ class FilledModel(StrictModel):
             }
         return data
 
+    def _sentinels(self, out: dict[str, Any]) -> dict[str, Any]:
+        """What each None field is written as in the JSON (``out``: the dump so far); a
+        subclass whose sentinel depends on other fields overrides this."""
+        return self.json_none
+
     @model_serializer(mode="wrap")
     def _fill(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
         out = handler(self)
         if not info.mode_is_json():
             return {k: v for k, v in out.items() if v is not None}
-        filled = self.json_none
+        filled = self._sentinels(out)
         return {
             k: filled[k] if v is None and k in filled else v
             for k, v in out.items()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SerializationInfo, model_serializer, model_validator
+from pydantic import Field, model_validator
 
 from synthgen.records import (
     BaseRecord,
@@ -117,17 +117,13 @@ class ChangeRecord(FilledModel):
                     data[side] = None
         return data
 
-    @model_serializer(mode="wrap")
-    def _fill(self, handler: Any, info: SerializationInfo) -> dict[str, Any]:
-        out = handler(self)
-        if not info.mode_is_json():
-            return {k: v for k, v in out.items() if v is not None}
-        filled = {
+    def _sentinels(self, out: dict[str, Any]) -> dict[str, Any]:
+        # the side where the object does not exist: the other side's state, emptied
+        return {
             **self.json_none,
             "before": _absent_like(out["after"] or {}),
             "after": _absent_like(out["before"] or {}),
         }
-        return {k: filled[k] if v is None and k in filled else v for k, v in out.items()}
 
 
 class DiffQA(FilledModel):

@@ -80,7 +80,7 @@ MAX_INSTRUCTION_WORDS = 50
 class EditConfig(ProgramConfig):
     """What to edit and how (procedural world, or a folder of images with models)."""
 
-    world: WorldSettings = world_field("shapes")
+    world: WorldSettings = world_field("sprites")
     types: tuple[str, ...] = Field(
         ALL_TYPES,
         description=f"edit types to draw from (each world uses its own): shapes world "
@@ -314,9 +314,10 @@ class Edit(Program[EditConfig]):
         self.sprites: Any = None
         self.renderer: Any = None
         if world_name(config.world) == "sprites":
-            from synthgen.generators.edit.sprites import SpriteEdits
+            if config.source == "procedural":  # source=images edits the given images
+                from synthgen.generators.edit.sprites import SpriteEdits
 
-            self.sprites = SpriteEdits(self)
+                self.sprites = SpriteEdits(self)
         else:
             self.renderer = get_renderer(config.world.renderer, shadows=config.world.shadows)
         self.ocr = signs.ocr_available()
@@ -348,7 +349,7 @@ class Edit(Program[EditConfig]):
 
     def generate(self, ctx: Context[EditConfig]) -> Sample | Reject:
         own_stream(self.name, ctx)
-        if self.sprites is not None:
+        if self.images is None and self.sprites is not None:
             return self.sprites.generate(ctx)
         if self.images is not None:
             from synthgen.generators.edit.model_path import generate_from_image

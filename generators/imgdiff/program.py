@@ -64,7 +64,7 @@ class ImgDiffConfig(ProgramConfig):
     mode: Literal["procedural", "model"] = Field(
         "procedural", description="procedural world, or model-backed imagery (llm, diffusion)"
     )
-    world: WorldSettings = world_field("shapes")
+    world: WorldSettings = world_field("sprites")
     changes: tuple[int, int] = Field(
         (1, 3),
         description="differences per pair: a number 1-3 or [fewest, most] (with most > 1 a "

@@ -476,7 +476,7 @@ def test_bare_webdataset_loader_keeps_keys_only_later_samples_have(
 @pytest.mark.parametrize(
     ("program", "config", "unset"),
     [
-        ("edit", {}, lambda r: not r.delta),  # a style edit changes no object
+        ("edit", {"world": "shapes"}, lambda r: not r.delta),  # a style edit changes no object
         (  # an add has no before side, a held sprite no ground position
             "imgdiff",
             {"world": "sprites"},

@@ -180,7 +180,7 @@ def test_ocr_is_checked_when_installed_and_recorded_as_skipped_otherwise(
 
     monkeypatch.setattr(signs, "ocr_available", lambda: installed)
     monkeypatch.setattr(signs, "_ocr_engine", lambda: _FakeOCR("STOP"))
-    config = {"types": ["text_wording"], "style_fraction": 0.0}
+    config = {"world": "shapes", "types": ["text_wording"], "style_fraction": 0.0}
     job = build_job("edit", 40, str(tmp_path / "ds"), seed=3, config=config)
     counters: Counter[str] = Counter()
     program = Edit(EditConfig.model_validate(config))  # not the per-process cached one
@@ -204,6 +204,7 @@ def _reasons(config: dict, n: int, tmp_path: Path) -> Counter:
     from synthgen.generators.edit import Edit, EditConfig
     from synthgen.produce import produce_many
 
+    config = {"world": "shapes", **config}  # the shapes world's edit types and checks
     job = build_job("edit", n, str(tmp_path / "ds"), seed=3, config=config)
     program = Edit(EditConfig.model_validate(config))  # built after the monkeypatching
     outs = produce_many(job, list(range(n)), program, {})

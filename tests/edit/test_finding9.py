@@ -60,7 +60,7 @@ def test_rotations_of_quarter_symmetric_shapes_stay_under_the_ambiguous_range() 
     """A cube and a square pyramid look the same after a quarter turn, so a turn of d
     degrees is read as d only when d is well under 45 (60-70 degrees one way look like
     20-30 the other way)."""
-    config = {"types": ["rotate"], "style_fraction": 0.0}
+    config = {"world": "shapes", "types": ["rotate"], "style_fraction": 0.0}
     records = list(synthgen.generate("edit", n=30, seed=2, config=config))
     degrees = Counter(int(r.params["degrees"]) for r in records)
     assert degrees and all(d <= 30 for d in degrees), degrees
@@ -70,7 +70,7 @@ def test_moves_and_additions_do_not_name_their_object_by_a_place() -> None:
     """ "Slide the cone to the left of the cube toward the camera" reads two ways (is the cone
     left of the cube, or is that where it goes?): a move's target and an addition's anchor
     are named by attributes or ordinals only."""
-    config = {"types": ["move", "add"], "style_fraction": 0.0}
+    config = {"world": "shapes", "types": ["move", "add"], "style_fraction": 0.0}
     records = list(synthgen.generate("edit", n=40, seed=4, config=config))
     assert len(records) >= 20
     for rec in records:

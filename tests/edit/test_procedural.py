@@ -24,7 +24,7 @@ PER_TYPE = 5
 
 
 def _records(types: tuple[str, ...], n: int, seed: int = 3, **extra: Any) -> list[Any]:
-    cfg = {"types": list(types), "style_fraction": 0.0, "graphs": True, **extra}
+    cfg = {"world": "shapes", "types": list(types), "style_fraction": 0.0, "graphs": True, **extra}
     return list(synthgen.generate("edit", n=n, seed=seed, config=cfg))
 
 
@@ -371,7 +371,7 @@ def test_style_checks_cover_every_style() -> None:
 
 
 def test_every_type_is_drawn_by_default() -> None:
-    records = list(synthgen.generate("edit", n=160, seed=2))
+    records = list(synthgen.generate("edit", n=160, seed=2, config={"world": "shapes"}))
     kinds = Counter(r.edit_type for r in records)
     assert set(ops.EDIT_TYPES) <= set(kinds), set(ops.EDIT_TYPES) - set(kinds)
     assert len(ops.EDIT_TYPES) >= 18 and len(styles.STYLES) >= 10

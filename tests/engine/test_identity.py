@@ -82,9 +82,9 @@ def test_default_configs_hash_as_before(tmp_path: Path, name: str) -> None:
     program = programs.get(name)
     resolved = resolve_config(program)
     expected = world_identity(resolved)
-    if name == "svg":  # draws real things by default: a named world, hashed by name
+    if name in ("svg", "imgdiff", "edit"):  # real things by default: hashed by world name
         assert resolved["world"]["name"] == "sprites" and expected["world"]["name"] == "sprites"
-    elif name in ("svg_multi", "imgdiff", "edit"):  # the other programs that draw scenes
+    elif name == "svg_multi":  # the other program that draws scenes: shapes by default
         assert resolved["world"]["name"] == "shapes" and "name" not in expected["world"]
     assert program.identity_config(resolved) == expected
     assert _hash(tmp_path, name) == config_hash(expected)

@@ -139,8 +139,8 @@ def _records(root: Path) -> list[dict]:
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_world_name_table_and_default_resolve_alike(program: str) -> None:
-    # svg draws real things by default (issue #14); the others still draw shapes
-    expected_default = "sprites" if program == "svg" else "shapes"
+    # svg, imgdiff and edit draw real things by default (issues #14, #15); svg_multi shapes
+    expected_default = "shapes" if program == "svg_multi" else "sprites"
     assert build_job(program, 1, "unused").config["world"]["name"] == expected_default
     shapes = build_job(program, 1, "unused", config={"world": "shapes"})
     for world in ({"name": "shapes"}, {}):

@@ -195,7 +195,7 @@ def test_an_occluded_change_is_rejected() -> None:
     from synthgen.generators.imgdiff.procedural import finish
     from synthgen.generators.imgdiff.program import ImgDiff, ImgDiffConfig
 
-    cfg = ImgDiffConfig()
+    cfg = ImgDiffConfig(world="shapes")
     scene, k = _occluded_scene(cfg.world)
     objs = list(scene.objects)
     objs[k] = WorldObject(**{**objs[k].__dict__, "color": "yellow"})

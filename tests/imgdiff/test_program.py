@@ -248,7 +248,7 @@ def test_multi_change_regions_are_kept_apart_when_sampled(tmp_path: Path) -> Non
     """The sampler keeps the changes' screen regions apart, so no candidate is lost to
     overlapping changes; its screen boxes hold every pixel the renderer draws."""
     manifest = synthgen.make(
-        "imgdiff", n=60, out=tmp_path / "ds", workers=1, seed=9, config={"changes": [2, 3]}
+        "imgdiff", n=60, out=tmp_path / "ds", workers=1, seed=9, config={"world": "shapes", "changes": [2, 3]}
     )
     assert manifest.totals.accepted == 60
     assert "overlapping_changes" not in manifest.totals.rejects_by_reason

@@ -233,8 +233,10 @@ def test_multi_change_pairs_count_their_differences_and_answer_balance() -> None
         )
         # one box convention everywhere: the answer states the record's [x, y, w, h] boxes
         assert "[x, y, w, h]" in qa["where"].question
-        stated = [tuple(map(int, b)) for b in re.findall(r"\[(\d+), (\d+), (\d+), (\d+)\]",
-                                                          qa["where"].answer)]
+        stated = [
+            tuple(map(int, b))
+            for b in re.findall(r"\[(\d+), (\d+), (\d+), (\d+)\]", qa["where"].answer)
+        ]
         assert stated == [tuple(b) for b in qa["where"].boxes]
         if "which_image" in qa:
             _check_which_image(qa["which_image"], *rec.scene_graphs)
@@ -248,7 +250,12 @@ def test_multi_change_regions_are_kept_apart_when_sampled(tmp_path: Path) -> Non
     """The sampler keeps the changes' screen regions apart, so no candidate is lost to
     overlapping changes; its screen boxes hold every pixel the renderer draws."""
     manifest = synthgen.make(
-        "imgdiff", n=60, out=tmp_path / "ds", workers=1, seed=9, config={"world": "shapes", "changes": [2, 3]}
+        "imgdiff",
+        n=60,
+        out=tmp_path / "ds",
+        workers=1,
+        seed=9,
+        config={"world": "shapes", "changes": [2, 3]},
     )
     assert manifest.totals.accepted == 60
     assert "overlapping_changes" not in manifest.totals.rejects_by_reason

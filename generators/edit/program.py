@@ -349,7 +349,7 @@ class Edit(Program[EditConfig]):
 
     def generate(self, ctx: Context[EditConfig]) -> Sample | Reject:
         own_stream(self.name, ctx)
-        if self.images is None and self.sprites is not None:
+        if self.sprites is not None:  # (None with source=images)
             return self.sprites.generate(ctx)
         if self.images is not None:
             from synthgen.generators.edit.model_path import generate_from_image

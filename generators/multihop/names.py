@@ -37,7 +37,7 @@ COMPANY_SUFFIX = (
     "Foundry",
     "Collective",
 )
-EVENT_KIND = ("Expo", "Summit", "Fair", "Festival", "Games", "Forum", "Congress")
+EVENT_KIND = ("Expo", "Summit", "Fair", "Festival", "Show", "Forum", "Congress")
 
 _REAL = """
     baba baidu baku bali balmain banbury bandai bari basel basra bata bava bebe belem benin

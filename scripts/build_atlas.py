@@ -31,6 +31,7 @@ the shipped files.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import io
 import json
@@ -225,57 +226,29 @@ def parse_cps(hexseq: str) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- pixels
 
-#: The palette of colour names and the rule. A pixel counts when alpha >= 128 and it is not a
-#: dark outline pixel (max(R, G, B) >= 48). Each counted pixel is named in HSV: saturation
-#: < 0.18 -> white (V >= 0.82), gray (V >= 0.35) or black; otherwise by hue: red < 15 deg
-#: or >= 340 (brown when V < 0.62 and S < 0.8, outside 340..345), orange < 36 (brown when
-#: V < 0.62 or S*V < 0.55: wood, tan fur and bread read as brown, not orange), yellow < 70,
-#: green < 165, blue < 255, purple < 290, pink < 340 (red when S > 0.8 and V < 0.7). The
-#: dominant colour is the most frequent name (ties: palette order). A sprite with < 8% of its
-#: opaque pixels counted (mostly outline) is black.
-PALETTE = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "gray",
-           "white")
+COLOURS = ROOT / "synthgen" / "world" / "sprites" / "colours.py"
+"""The per-pixel colour-name rule (palette, HSV thresholds), shared with the world's
+``colour_share`` so the atlas labels and the recolour checks read pixels alike; loaded by
+path (numpy only), like the category table."""
+
+
+@functools.cache
+def _colours():
+    spec = importlib.util.spec_from_file_location("sprite_colours", COLOURS)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def dominant_color(rgba: np.ndarray) -> str:
-    px = rgba.reshape(-1, 4).astype(np.float32)
-    opaque = px[px[:, 3] >= 128, :3] / 255.0
-    if len(opaque) == 0:
+    """The most frequent colour name of the sprite's counted pixels (ties: palette order;
+    black when under 8 % of its opaque pixels count, see ``colours.pixel_names``)."""
+    colours = _colours()
+    names = colours.pixel_names(rgba)
+    if names is None:
         return "black"
-    mx, mn = opaque.max(1), opaque.min(1)
-    keep = mx >= 48 / 255.0
-    if keep.sum() < 0.08 * len(opaque):
-        return "black"
-    rgb, mx, mn = opaque[keep], mx[keep], mn[keep]
-    v = mx
-    s = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-6), 0.0)
-    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
-    d = np.maximum(mx - mn, 1e-6)
-    h = np.where(mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4))
-    h = h * 60.0
-    names = np.full(len(rgb), PALETTE.index("gray"), dtype=np.int64)
-    grey = s < 0.18
-    names[grey & (v >= 0.82)] = PALETTE.index("white")
-    names[grey & (v < 0.35)] = PALETTE.index("black")
-    col = ~grey
-    bins = [
-        ((h < 15) | (h >= 340), "red"),
-        ((h >= 15) & (h < 36), "orange"),
-        ((h >= 36) & (h < 70), "yellow"),
-        ((h >= 70) & (h < 165), "green"),
-        ((h >= 165) & (h < 255), "blue"),
-        ((h >= 255) & (h < 290), "purple"),
-        ((h >= 290) & (h < 340), "pink"),
-    ]
-    for mask, name in bins:
-        names[col & mask] = PALETTE.index(name)
-    brown = col & (h >= 15) & (h < 36) & ((v < 0.62) | (s * v < 0.55))
-    brown |= col & ((h < 15) | (h >= 345)) & (v < 0.62) & (s < 0.8)
-    names[brown] = PALETTE.index("brown")
-    dark_pink = col & (h >= 290) & (h < 340) & (s > 0.8) & (v < 0.7)
-    names[dark_pink] = PALETTE.index("red")
-    counts = np.bincount(names, minlength=len(PALETTE))
-    return PALETTE[int(np.argmax(counts))]
+    counts = np.bincount(names, minlength=len(colours.PALETTE))
+    return colours.PALETTE[int(np.argmax(counts))]
 
 
 def prepare(im: Image.Image) -> Image.Image:

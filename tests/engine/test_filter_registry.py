@@ -13,11 +13,11 @@ from synthgen.filters import MODULES
 PROBE = r"""
 import json, sys
 from synthgen.filter import filters
+from synthgen.filters import MODULES
 cls = filters.get(sys.argv[1])
 print(json.dumps({
     "module": cls.__module__,
-    "filters": sorted(m for m in set(__import__("synthgen.filters").filters.MODULES.values())
-                      if m in sys.modules),
+    "filters": sorted(m for m in set(MODULES.values()) if m in sys.modules),
     "image_world": "synthgen.world.render" in sys.modules,
 }))
 """

@@ -38,7 +38,14 @@ _HUES = (
 
 def pixel_names(rgba: np.ndarray) -> np.ndarray | None:
     """Palette indices of the counted pixels (alpha >= 128, max channel >= 48); None when
-    under 8 % of the opaque pixels count (the atlas then says "black")."""
+    under 8 % of the opaque pixels count (the atlas then says "black").
+
+    The rule, in HSV: saturation < 0.18 -> white (V >= 0.82), gray (V >= 0.35) or black;
+    otherwise by hue: red < 15 deg or >= 340 (brown when V < 0.62 and S < 0.8, outside
+    340..345), orange < 36 (brown when V < 0.62 or S*V < 0.55: wood, tan fur and bread read
+    as brown, not orange), yellow < 70, green < 165, blue < 255, purple < 290, pink < 340 (red
+    when S > 0.8 and V < 0.7). ``scripts/build_atlas.py`` labels each sprite with the most
+    frequent name (ties: palette order)."""
     px = rgba.reshape(-1, 4).astype(np.float32)
     opaque = px[px[:, 3] >= 128, :3] / 255.0
     if not len(opaque):

@@ -414,6 +414,10 @@ class _Builder:
         self.things = 0
         self.cx: dict[int, float] = {}  # placed sprites' centre columns
         self.wall_boxes: list[tuple[int, int]] = []
+        # fences and railings drawn so far (x0, y0, x1, y1): see `_barrier_free`
+        self.barrier_boxes: list[tuple[float, float, float, float]] = []
+        # placed things' boxes (x0, y0, x1, y1) by category: see `_crowds_twin`
+        self.thing_boxes: dict[str, list[tuple[int, int, int, int]]] = {}
         tile_floor = self.rng.random() < 0.5
         for p in self.bd.pieces:
             tiled = p.name == "floor" and p.texture == "tile" and tile_floor
@@ -486,6 +490,24 @@ class _Builder:
         fields = dict(kind=kind, key=key, x=x, y=y, w=w, h=h, oids=oids, shadow=shadow)
         self.layers.append((z, seq, fields))
 
+    def _crowds_twin(self, cat: str, box: tuple[int, int, int, int]) -> bool:
+        """Whether a thing of ``cat`` at ``box`` would cover, or hide behind, half of another
+        thing of the same category (of the smaller box); if not, its box is booked.
+
+        Two trams one behind the other, or two churches run into each other, read as one odd
+        thing, so "How many trams?" would have no answer a person agrees with (stop 24: 10
+        such pairs in 400 scenes). Such a second thing is not drawn. Things of different
+        categories may overlap as before (a cat in front of a sofa)."""
+        booked = self.thing_boxes.setdefault(cat, [])
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        for x0, y0, x1, y1 in booked:
+            ix = min(box[2], x1) - max(box[0], x0)
+            iy = min(box[3], y1) - max(box[1], y0)
+            if ix > 0 and iy > 0 and ix * iy > 0.5 * min(area, (x1 - x0) * (y1 - y0)):
+                return True
+        booked.append(box)
+        return False
+
     def grounded(
         self, cat: str, rule: str, got: tuple, h_px: float, shadow: bool = True, **kw: Any
     ) -> Placed | None:
@@ -533,6 +555,8 @@ class _Builder:
             flip = spr.facing in ("left", "right") and bool(self.rng.random() < 0.5)
         x0 = _rint(cx - w / 2)
         y0 = _rint(foot) - h
+        if thing and self._crowds_twin(cat, (x0, y0, x0 + w, y0 + h)):
+            return None
         anchors = {}
         for k, (ax, ay) in spr.anchors.items():
             ax = 1.0 - ax if flip else ax
@@ -1186,13 +1210,35 @@ def _house(b: _Builder, rule="house") -> int:
         return 0
     g, foot, cx, s = got
     w, h = map(int, _struct_px(b, "house", s))
-    if w < 30:
+    if w < 30 or _twin_struct(b, "house", cx, foot, w, h):
         return 0
     pl, _ = b.struct(
         "house", rule, cx, foot, w, h, b.bd.depth(foot) + 1.0, shadow=False, pos=b.pos(cx, foot)
     )
     b.rel(pl.oid, "on", g, rule)
     return 1
+
+
+def _twin_struct(b: _Builder, kind: str, cx: float, foot: float, w: int, h: int) -> bool:
+    """`_Builder._crowds_twin` for a structure about to be drawn at (``cx``, ``foot``)."""
+    x0, y0 = _rint(cx - w / 2), _rint(foot) - h
+    return b._crowds_twin(kind, (x0, y0, x0 + w, y0 + h))
+
+
+def _barrier_free(b: _Builder, cx: float, foot: float, w: int, h: int) -> bool:
+    """Whether a fence or railing of ``w`` x ``h`` px standing at (``cx``, ``foot``) keeps
+    clear of those already drawn, and if so, books its box.
+
+    Two barriers whose boxes meet read as one long or crossing fence, so "How many fences?"
+    would count what a person sees as one (stop 24: 39 overlapping pairs in 400 scenes). A
+    second one is drawn only where it overlaps no other: beside it, or wholly above it
+    (farther back), never across it."""
+    box = (cx - w / 2 - 2, foot - h - 2, cx + w / 2 + 2, foot + 2)
+    for x0, y0, x1, y1 in b.barrier_boxes:
+        if box[0] < x1 and x0 < box[2] and box[1] < y1 and y0 < box[3]:
+            return False
+    b.barrier_boxes.append(box)
+    return True
 
 
 def _fence(b: _Builder, rule="fence") -> int:
@@ -1203,7 +1249,7 @@ def _fence(b: _Builder, rule="fence") -> int:
     g, foot, cx, s = got
     w, h = _struct_px(b, "fence", s)
     w, h = int(min(w, b.W * 0.9)), int(h)
-    if h < 8:
+    if h < 8 or not _barrier_free(b, cx, foot, w, h):
         return 0
     pl, _ = b.struct("fence", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
     street = b.piece_oid("street")
@@ -1769,6 +1815,8 @@ def _pillow_on(b: _Builder, p: Placed, s: float, y: float, rule: str) -> int:
     if w < 8 or h < 4:
         return 0
     cx = p.x + p.w * (0.2 + 0.6 * b.rng.random())
+    if _twin_struct(b, "pillow", cx, y + 1, w, h):
+        return 0
     pl, _ = b.struct("pillow", rule, cx, y + 1, w, h, p.z - 3e-4, shadow=False)
     b.rel(pl.oid, "on", p.oid, rule)
     return 1
@@ -1933,7 +1981,7 @@ def _railing(b: _Builder, rule="railing") -> int:
     g, foot, cx, s = got
     w, h = _struct_px(b, "railing", s)
     w, h = int(min(w, b.W * 0.9)), int(h)
-    if h < 8:
+    if h < 8 or not _barrier_free(b, cx, foot, w, h):
         return 0
     pl, _ = b.struct("railing", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
     if along is not None and b.rng.random() < 0.5:

@@ -172,3 +172,19 @@ def test_no_two_things_of_a_category_run_into_one():
                 if a["category"] in ("fence", "railing"):
                     assert inter == 0, (seed, a["category"], a["bbox"], b["bbox"])
     assert seen.get("fence", 0) >= 2 and seen.get("chair", 0) >= 10, seen  # pairs were drawn
+
+
+def test_skis_are_not_stood_up_alone():
+    """The skis emoji is a boot on crossed skis: stood up alone at a pair of skis' 1.5-1.9 m
+    it is a boot the size of a car. Skis are drawn lying (a board's 0.25 m), as a skier's."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=("ski",))
+    skis = 0
+    for seed in range(60):
+        scene = w.sample(np.random.default_rng([44, seed]), config)
+        g = w.graph(scene, w.render(scene, config), config)
+        ids = {o.id for o in g.objects if o.category == "skis"}
+        skis += len(ids)
+        for r in g.relationships:
+            assert not (r.subject_id in ids and r.rule == "ski_thing"), (seed, r)
+    assert skis >= 10  # skiers' skis were drawn

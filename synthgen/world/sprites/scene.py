@@ -490,9 +490,10 @@ class _Builder:
         fields = dict(kind=kind, key=key, x=x, y=y, w=w, h=h, oids=oids, shadow=shadow)
         self.layers.append((z, seq, fields))
 
-    def _crowds_twin(self, cat: str, box: tuple[int, int, int, int]) -> bool:
-        """Whether a thing of ``cat`` at ``box`` would cover, or hide behind, half of another
-        thing of the same category (of the smaller box); if not, its box is booked.
+    def _crowds_twin(self, cat: str, share: float, box: tuple[int, int, int, int]) -> bool:
+        """Whether a thing of ``cat`` at ``box`` would cover, or hide behind, more than
+        ``share`` of another thing booked under ``cat`` (of the smaller box); if not, its box
+        is booked. Things book under their category; trains under "train" with share 0.
 
         Two trams one behind the other, or two churches run into each other, read as one odd
         thing, so "How many trams?" would have no answer a person agrees with (stop 24: 10
@@ -503,7 +504,7 @@ class _Builder:
         for x0, y0, x1, y1 in booked:
             ix = min(box[2], x1) - max(box[0], x0)
             iy = min(box[3], y1) - max(box[1], y0)
-            if ix > 0 and iy > 0 and ix * iy > 0.5 * min(area, (x1 - x0) * (y1 - y0)):
+            if ix > 0 and iy > 0 and ix * iy > share * min(area, (x1 - x0) * (y1 - y0)):
                 return True
         booked.append(box)
         return False
@@ -534,7 +535,10 @@ class _Builder:
         pos=None,
         thing: bool = True,
         name: str | None = None,
+        twins: tuple[str, float] | None = None,
     ) -> Placed | None:
+        """``twins``: (key, share) to keep clear of instead of (its category, one half), see
+        :meth:`_crowds_twin`."""
         if pose:
             actual = self.t.poses.get(cat, {}).get(pose, "")
             sprites = self.atlas.sprites(cat, actual)
@@ -555,7 +559,7 @@ class _Builder:
             flip = spr.facing in ("left", "right") and bool(self.rng.random() < 0.5)
         x0 = _rint(cx - w / 2)
         y0 = _rint(foot) - h
-        if thing and self._crowds_twin(cat, (x0, y0, x0 + w, y0 + h)):
+        if thing and self._crowds_twin(*(twins or (cat, 0.5)), (x0, y0, x0 + w, y0 + h)):
             return None
         anchors = {}
         for k, (ax, ay) in spr.anchors.items():
@@ -1222,7 +1226,7 @@ def _house(b: _Builder, rule="house") -> int:
 def _twin_struct(b: _Builder, kind: str, cx: float, foot: float, w: int, h: int) -> bool:
     """`_Builder._crowds_twin` for a structure about to be drawn at (``cx``, ``foot``)."""
     x0, y0 = _rint(cx - w / 2), _rint(foot) - h
-    return b._crowds_twin(kind, (x0, y0, x0 + w, y0 + h))
+    return b._crowds_twin(kind, 0.5, (x0, y0, x0 + w, y0 + h))
 
 
 def _barrier_free(b: _Builder, cx: float, foot: float, w: int, h: int) -> bool:
@@ -1472,7 +1476,8 @@ def _train(b: _Builder, rule="train") -> int:
         return 0
     _g, _foot, _cx, s = got
     tr = b.choice(t.trains)
-    p = b.grounded(tr, rule, got, b.height(tr) * s)
+    # trains share one track row: one running into another reads as one odd train
+    p = b.grounded(tr, rule, got, b.height(tr) * s, twins=("train", 0.0))
     if p is None:
         return 0
     b.rel(p.oid, "on", track, rule)

@@ -188,3 +188,20 @@ def test_skis_are_not_stood_up_alone():
         for r in g.relationships:
             assert not (r.subject_id in ids and r.rule == "ski_thing"), (seed, r)
     assert skis >= 10  # skiers' skis were drawn
+
+
+def test_trains_on_the_track_do_not_run_into_each_other():
+    """A tram in front of a locomotive on one track row reads as one odd train."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=("railway",))
+    trains = 0
+    for seed in range(60):
+        scene = w.sample(np.random.default_rng([45, seed]), config)
+        g = w.graph(scene, w.render(scene, config), config)
+        on_track = {r.subject_id for r in g.relationships if r.rule == "train"}
+        boxes = [list(o.bbox) for o in g.objects if o.id in on_track]
+        trains += len(boxes)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert _overlap(a, b) == 0, (seed, a, b)
+    assert trains >= 30  # trains were drawn

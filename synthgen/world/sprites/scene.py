@@ -2114,16 +2114,20 @@ def _near_table(b: _Builder, rule="near_table") -> int:
 
 def _water_animal(b: _Builder, rule="water_animal") -> int:
     """A water animal (dolphin, seal, duck) in the water: the water line hides its lower
-    part (so it is *in* the water)."""
+    part (so it is *in* the water), and its top stays under the horizon."""
     water = b.piece_oid("water")
     if water is None or not b.t.water_animals:
         return 0
     got = b.ground(("water",), 1.5)
     if got is None:
         return 0
-    _g, _foot, _cx, s = got
+    _g, foot, _cx, s = got
     a = b.choice(b.t.water_animals)
-    h = max(10.0, b.height(a) * s)
+    # what shows above the water is lower than the camera, so it stays under the horizon (a
+    # shark's 3 m length drawn as height leapt into the sky above the sea)
+    h = min(max(10.0, b.height(a) * s), foot - b.bd.horizon - 2)
+    if h < 10:
+        return 0
     p = b.grounded(a, rule, got, h, shadow=False)
     if p is None:
         return 0

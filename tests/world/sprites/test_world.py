@@ -205,3 +205,21 @@ def test_trains_on_the_track_do_not_run_into_each_other():
             for b in boxes[i + 1 :]:
                 assert _overlap(a, b) == 0, (seed, a, b)
     assert trains >= 30  # trains were drawn
+
+
+def test_water_animals_stay_under_the_horizon():
+    """A shark drawn at its 3 m length leapt into the sky over the sea; what shows of a
+    swimming animal is lower than the camera, so it stays below the horizon row."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=("beach",))
+    seen = 0
+    for seed in range(80):
+        scene = w.sample(np.random.default_rng([46, seed]), config)
+        g = w.graph(scene, w.render(scene, config), config)
+        water = {o.id: o.bbox for o in g.objects if o.category == "water"}
+        for r in g.relationships:
+            if r.rule == "water_animal" and r.object_id in water:
+                seen += 1
+                box = next(o.bbox for o in g.objects if o.id == r.subject_id)
+                assert box[1] >= water[r.object_id][1], (seed, box, water[r.object_id])
+    assert seen >= 10

@@ -9,6 +9,7 @@ so the same (recipe, config, seed, index) always gives the same bytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -68,13 +69,14 @@ def _adapter(tp: Any) -> TypeAdapter:
     return TypeAdapter(tp)
 
 
-def JsonText(tp: Any, description: str = "JSON text") -> Any:
+def JsonText(tp: Any, description: str = "JSON text", sort_keys: bool = True) -> Any:
     """``tp`` (a list of models, say) in memory and in ``model_dump()``, its canonical JSON
     text in the record's JSON (``model_dump_json()``). For a list that a whole first shard
     can have empty while later shards have items (an empty list has no Arrow type, so
     ``datasets``' bare JSON loader fails on the later shard), or a value whose keys differ
     from record to record; a string column is typed whatever it holds. None (where ``tp``
-    allows it) is written ``""``."""
+    allows it) is written ``""``. ``sort_keys=False`` keeps a mapping's keys in their order
+    (which must then be deterministic: a canonical order the model builds)."""
 
     def parse(value: Any) -> Any:
         if isinstance(value, str):
@@ -82,7 +84,12 @@ def JsonText(tp: Any, description: str = "JSON text") -> Any:
         return value
 
     def dump(value: Any) -> str:
-        return "" if value is None else canonical_json(_adapter(tp).dump_python(value, mode="json"))
+        if value is None:
+            return ""
+        data = _adapter(tp).dump_python(value, mode="json")
+        if sort_keys:
+            return canonical_json(data)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     return Annotated[
         tp,
@@ -234,6 +241,73 @@ class MediaRef(CompactModel):
     duration: float | None = None
     sample_rate: int | None = None
     channels: int | None = None
+
+
+def _media_from_json(value: Any) -> Any:
+    """The record's ``{name: ref}`` from its JSON list of named files (a dict passes)."""
+    if not isinstance(value, list):
+        return value
+    out: dict[str, Any] = {}
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError("a media entry is an object with a 'name'")
+        if item["name"] in out:
+            raise ValueError(f"media {item['name']!r} is named twice")
+        out[item["name"]] = {k: v for k, v in item.items() if k != "name"}
+    return out
+
+
+def _media_to_json(value: dict[str, MediaRef]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, **(ref.model_dump(mode="json") if isinstance(ref, MediaRef) else ref)}
+        for name, ref in value.items()
+    ]
+
+
+def _media_json_schema() -> dict[str, Any]:
+    ref = MediaRef.model_json_schema()
+    name = {"type": "string", "description": "image, image_0, audio, source, mask..."}
+    return {
+        "type": "array",
+        "description": "the record's media files, each named (the dict key in memory)",
+        "items": {
+            "type": "object",
+            "title": "NamedMediaRef",
+            "description": ref.get("description", ""),
+            "properties": {"name": name, **ref["properties"]},
+            "required": ["name", *ref.get("required", [])],
+            "additionalProperties": False,
+        },
+    }
+
+
+Media = Annotated[
+    dict[str, MediaRef],
+    BeforeValidator(_media_from_json),
+    PlainSerializer(_media_to_json, return_type=list[dict[str, Any]], when_used="json"),
+    WithJsonSchema(_media_json_schema()),
+]
+"""A record's media: ``{name: MediaRef}`` in memory (and in ``model_dump()``), a list of
+named files ``[{"name": "image_0", "path", "sha256", ...}]`` in its JSON. A dict keyed
+``image_0 .. image_K`` would have keys a later record has and a first shard lacks when the
+number of images varies (``datasets``' bare loaders type every shard from the first)."""
+
+
+def media_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{name: ref}`` of a record read as raw JSON (``json.loads`` of a line): its ``media``
+    list keyed by each file's ``name`` (the ref without it: ``path``, ``sha256``, ``mime``,
+    ``bytes``...), in the record's order. Also takes ``model_dump()``'s dict and the dict of
+    records written before schema 6. Empty when the record has no media."""
+    media = record.get("media")
+    if not media:
+        return {}
+    if isinstance(media, Mapping):
+        return dict(media)
+    return {
+        item["name"]: {k: v for k, v in item.items() if k != "name"}
+        for item in media
+        if isinstance(item, Mapping)
+    }
 
 
 class BaseRecord(StrictModel):

@@ -35,6 +35,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from synthgen.records import media_of
+
 METADATA_NAME = "metadata.parquet"
 """The folder loaders' metadata file (one per media shard folder)."""
 
@@ -348,7 +350,7 @@ def webdataset_members(record: Mapping[str, Any]) -> dict[str, str]:
     """``{member: kind}`` of a record's webdataset media members (``image.png``,
     ``image_0.png``, ... ``audio.wav``): ``image``, ``audio`` or ``binary``."""
     members = {}
-    for name, ref in record.get("media", {}).items():
+    for name, ref in media_of(record).items():
         ext = ref["path"].rsplit(".", 1)[-1]
         kind = media_kind(ref["mime"])
         members[f"{name}.{ext}"] = kind if kind != "file" else "binary"
@@ -423,13 +425,13 @@ def folder_columns(
 ) -> tuple[str, dict[str, Any]]:
     """(loader, ``{column: type}``) that the folder loader gives for jsonl output: the record
     fields plus the decoded media columns (``image``, ``images``, ``audio``...)."""
-    kinds = {media_kind(ref["mime"]) for r in records for ref in r.get("media", {}).values()}
+    kinds = {media_kind(ref["mime"]) for r in records for ref in media_of(r).values()}
     loader = "audiofolder" if kinds == {"audio"} else "imagefolder"
     base = "audio" if loader == "audiofolder" else "image"
     fields = record_type(records, model)
     media: dict[str, Any] = {}
     for record in records:
-        for column in media_columns(record.get("media", {}), record):
+        for column in media_columns(media_of(record), record):
             if column.endswith("_file_names"):
                 media[column[: -len("_file_names")]] = {"list": base}
             else:

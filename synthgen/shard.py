@@ -22,6 +22,7 @@ from synthgen.gc_tuning import shard_gc
 from synthgen.job import JobSpec
 from synthgen.manifest import FilterStats, ShardEntry, sidecar_path, write_sidecar
 from synthgen.produce import Outcome, backends_of, collect_usage, load_program, produce_range
+from synthgen.records import media_of
 from synthgen.seeding import sha256_file
 from synthgen.sinks import sinks
 
@@ -351,7 +352,7 @@ def verify_shard(job: JobSpec, entry: ShardEntry, deep: bool = True) -> list[str
     try:
         for stored in sinks.get(job.format).read(job.root, entry.shard):
             count += 1
-            for ref in stored.data.get("media", {}).values():
+            for ref in media_of(stored.data).values():
                 blob = stored.media.get(ref["path"])
                 if blob is None:
                     problems.append(f"{ref['path']}: missing")

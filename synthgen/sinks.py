@@ -42,6 +42,7 @@ from synthgen.hflayout import (
 )
 from synthgen.job import JobSpec
 from synthgen.produce import Outcome, record_line
+from synthgen.records import media_of
 from synthgen.registry import Registry
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ class JsonlWriter(ShardWriter):
     def _stored(root: Path, line: bytes) -> StoredRecord:
         data = json.loads(line)
         media: dict[str, bytes | None] = {}
-        for ref in data.get("media", {}).values():
+        for ref in media_of(data).values():
             path = root / ref["path"]
             media[ref["path"]] = path.read_bytes() if path.is_file() else None
         return StoredRecord(line=line, data=data, media=media)
@@ -345,7 +346,7 @@ class WebDatasetWriter(ShardWriter):
                 line = tar.extractfile(member).read()  # type: ignore[union-attr]
                 data = json.loads(line)
                 media: dict[str, bytes | None] = {}
-                for ref in data.get("media", {}).values():
+                for ref in media_of(data).values():
                     m = members.get(ref["path"])
                     media[ref["path"]] = tar.extractfile(m).read() if m else None  # type: ignore[union-attr]
                 yield StoredRecord(line=line, data=data, media=media)
@@ -452,6 +453,6 @@ class ParquetWriter(ShardWriter):
                     by_name[item["path"]] = item["bytes"]
             media: dict[str, bytes | None] = {
                 ref["path"]: by_name.get(ref["path"].rsplit("/", 1)[-1])
-                for ref in data.get("media", {}).values()
+                for ref in media_of(data).values()
             }
             yield StoredRecord(line=line, data=data, media=media)

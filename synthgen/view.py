@@ -20,6 +20,7 @@ from synthgen.card import record_graph
 from synthgen.card.stats import object_box, object_name
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.sinks import iter_stored
 from synthgen.validate import load_dataset
 
@@ -90,7 +91,10 @@ def _graph_view(record: dict[str, Any], name: str) -> tuple[list[dict], list[dic
                 s = r.get("subject_id", r.get("subject"))
                 o = r.get("object_id", r.get("object"))
                 relations.append({"s": s, "p": r["predicate"], "o": o})
-    for predicate, pairs in (graph.get("relations_by_predicate") or {}).items():
+    by_predicate = graph.get("relations_by_predicate") or {}
+    if isinstance(by_predicate, str):  # JSON text in a record's JSON (schema 6)
+        by_predicate = json.loads(by_predicate)
+    for predicate, pairs in by_predicate.items():
         for pair in pairs:
             if isinstance(pair, list) and len(pair) == 2:
                 relations.append({"s": pair[0], "p": predicate, "o": pair[1]})
@@ -101,7 +105,7 @@ def _entry(
     manifest: Manifest, record: dict[str, Any], blobs: dict[str, bytes | None], folder: Path
 ) -> dict[str, Any]:
     images, audio = [], []
-    for name, ref in record.get("media", {}).items():
+    for name, ref in media_of(record).items():
         src = _media_src(manifest, ref, blobs.get(ref["path"]), folder)
         if ref["mime"].startswith("image/"):
             objects, relations = _graph_view(record, name)

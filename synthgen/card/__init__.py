@@ -40,6 +40,7 @@ from synthgen.hflayout import (
     webdataset_columns,
 )
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.sinks import PARQUET_RECORD_COLUMN, data_path, iter_records, iter_stored
 
 CARD_DIR = "card"
@@ -164,7 +165,7 @@ def refresh_metadata(manifest: Manifest) -> None:
                 record = json.loads(line)
                 if record.get("media"):
                     fields = model.model_fields if model is not None else record
-                    lines.append(metadata_line(line, record["media"], fields))
+                    lines.append(metadata_line(line, media_of(record), fields))
         blob = metadata_file(lines, model) if lines else None
         if blob is not None:
             atomic_write_bytes(folder / METADATA_NAME, blob)
@@ -302,9 +303,9 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
         notes.append(
             "The loader reads `media/shard-*/metadata.parquet` (each shard's records with "
             "`*_file_name` columns naming their media files); `data/shard-*.jsonl` hold the "
-            'same records and load with `load_dataset("json", data_files="data/*.jsonl")` on '
-            "datasets 4 and later (3.x types every file from the first and fails when a later "
-            "shard has a key the first lacks). "
+            'same records and load with `load_dataset("json", data_files="data/*.jsonl")` '
+            "(each record's `media` is a list of its files, each with its `name`: "
+            '`r["media"][0]["path"]`). '
             'The folder loaders read shards in no fixed order: `ds.sort("index")` restores it, '
             "`metadata.parquet` is derived from `data/` (rebuilt and given one schema by "
             "every run's card step)."
@@ -324,14 +325,12 @@ def _load_snippet(manifest: Manifest, records: list[dict[str, Any]]) -> list[str
             "members or a field is null in those 5); pass this card's types: "
             "`features=datasets.load_dataset_builder(DIR).info.features`."
         )
-    if any(
-        media_kind(ref["mime"]) == "audio" for r in records for ref in r.get("media", {}).values()
-    ):
+    if any(media_kind(ref["mime"]) == "audio" for r in records for ref in media_of(r).values()):
         notes.append(
             "Audio is not decoded by the card's config (decoding needs `torchcodec` with "
-            "`datasets>=4`, `librosa` with 3.x): rows are the records, and each record's "
-            "`media.audio.path` names its WAV file relative to this directory "
-            "(`soundfile.read(DIR / path)`)."
+            "`datasets>=4`, `librosa` with 3.x): rows are the records, and the `path` of "
+            "each record's `media` entry named `audio` is its WAV file, relative to this "
+            "directory (`soundfile.read(DIR / path)`)."
             if fmt == "jsonl"
             else "Audio columns are `{bytes, path}` (decoding needs `torchcodec` with "
             '`datasets>=4`, `librosa` with 3.x): `soundfile.read(io.BytesIO(x["bytes"]))`.'
@@ -525,7 +524,7 @@ def _contact_sheet(manifest: Manifest) -> Any:
     tiles = []
     for stored in iter_stored(manifest):
         record = stored.data
-        media = record.get("media", {})
+        media = media_of(record)
         if not media:
             break
         pictures = []

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthgen.records import media_of
+
 SAMPLE = 2000
 """Records a card reads for its distributions (the counts from the manifest are exact)."""
 
@@ -68,11 +70,16 @@ class Stats:
                     if isinstance(r, dict) and "predicate" in r
                 )
         for table in named["relations_by_predicate"]:
+            if isinstance(table, str) and table.startswith("{"):  # JSON text (schema 6)
+                try:
+                    table = json.loads(table)
+                except ValueError:
+                    continue
             if isinstance(table, dict):
                 for predicate, pairs in table.items():
                     self.relations[predicate] += len(pairs) if isinstance(pairs, list) else 1
         self._add_fields(record)
-        media = record.get("media", {})
+        media = media_of(record)
         kinds = Counter(ref.get("mime", "?").split("/")[0] for ref in media.values())
         self.media_per_record.update({f"{k} x{n}": 1 for k, n in kinds.items()})
         self.durations += [ref["duration"] for ref in media.values() if "duration" in ref]

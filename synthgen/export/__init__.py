@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from synthgen.errors import UserError
 from synthgen.fsutil import fsync_file, publish, remove_path, tmp_path
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.registry import Registry
 from synthgen.sinks import StoredRecord, iter_records, iter_stored
 from synthgen.validate import load_dataset
@@ -125,7 +126,7 @@ def _writes_nothing(
 def media_refs(record: dict[str, Any], kind: str = "image") -> list[dict[str, Any]]:
     """The record's media of ``kind`` in token order: ``image`` (or ``audio``), else
     ``image_0``, ``image_1``..."""
-    media = record.get("media", {})
+    media = media_of(record)
     if kind in media:
         return [media[kind]]
     refs = []

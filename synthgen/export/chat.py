@@ -27,6 +27,7 @@ from synthgen.export import (
     write_json_items,
 )
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.sinks import iter_records
 
 QA_SUITE_PROGRAMS = frozenset({"svg", "svg_multi"})
@@ -48,7 +49,7 @@ def chat_item(record: dict[str, Any]) -> ChatItem | None:
     program = record.get("generator", {}).get("name")
     if program == "multihop" or "documents" in record:
         return _multihop(record)
-    if record.get("media", {}).get("audio") and "caption" in record:
+    if media_of(record).get("audio") and "caption" in record:
         return _audio(record)
     refs = media_refs(record, "image")
     turns = _image_turns(record, len(refs)) if refs else []
@@ -92,7 +93,7 @@ def _document_text(doc: dict[str, Any], media: dict[str, Any], order: list[str])
 
 
 def _multihop(record: dict[str, Any]) -> ChatItem | None:
-    media = record.get("media", {})
+    media = media_of(record)
     order: list[str] = []
     docs = [_document_text(d, media, order) for d in record.get("documents", [])]
     if "question" not in record:
@@ -123,7 +124,7 @@ def _audio(record: dict[str, Any]) -> ChatItem:
             {"from": "human", "value": qa["question"]},
             {"from": "gpt", "value": str(qa["answer"])},
         ]
-    return ChatItem("audio", [record["media"]["audio"]], turns)
+    return ChatItem("audio", [media_of(record)["audio"]], turns)
 
 
 def chat_items(manifest: Manifest, kinds: tuple[str, ...]) -> Iterator[tuple[dict, ChatItem]]:

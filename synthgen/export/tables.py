@@ -21,6 +21,7 @@ from synthgen.export import (
 )
 from synthgen.export.chat import chat_item
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.sinks import StoredRecord, iter_stored
 
 VALUE = {"dtype": "string", "_type": "Value"}
@@ -99,7 +100,7 @@ class _EditExport(Export):
     needs = "source and target images (an edit dataset)"
 
     def fits(self, record: dict[str, Any]) -> bool:
-        media = record.get("media", {})
+        media = media_of(record)
         return "source" in media and "target" in media and "instruction" in record
 
     def _row(self, record: dict[str, Any], images: list[Any]) -> dict[str, Any]:
@@ -116,7 +117,7 @@ class _EditExport(Export):
             record = stored.data
             if not self.fits(record):
                 continue
-            media = record["media"]
+            media = media_of(record)
             refs = [media.get(name) for name in EDIT_MEDIA]
             present = [r for r in refs if r is not None]
             if embed:

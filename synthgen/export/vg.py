@@ -24,6 +24,7 @@ from typing import Any
 
 from synthgen.export import Export, ExportOptions, exporters, media_path, published
 from synthgen.manifest import Manifest
+from synthgen.records import media_of
 from synthgen.sinks import iter_records
 
 INVERSE = {
@@ -75,9 +76,10 @@ def _graph(
                 "bbox": o.get("bbox") or [o["x"], o["y"], o["w"], o["h"]],
             }
         )
-    relations = [
-        (s, p, o) for p, pairs in (g.get("relations_by_predicate") or {}).items() for s, o in pairs
-    ]
+    by_predicate = g.get("relations_by_predicate") or {}
+    if isinstance(by_predicate, str):  # JSON text in a record's JSON (schema 6)
+        by_predicate = json.loads(by_predicate)
+    relations = [(s, p, o) for p, pairs in by_predicate.items() for s, o in pairs]
     relations += [
         (r["subject_id"], r["predicate"], r["object_id"]) for r in g.get("relationships") or []
     ]
@@ -165,7 +167,7 @@ class VisualGenome(Export):
                     "relationships": vg_relations,
                 }
             )
-            ref = record.get("media", {}).get("image")
+            ref = media_of(record).get("image")
             url = None
             if ref is not None and not ref.get("container"):
                 url = media_path(manifest, ref, image_data_path, options, self.name)

@@ -490,6 +490,18 @@ class _Builder:
         fields = dict(kind=kind, key=key, x=x, y=y, w=w, h=h, oids=oids, shadow=shadow)
         self.layers.append((z, seq, fields))
 
+    def take_back(self, p: Placed, cat: str) -> None:
+        """Undoes the sprite thing :meth:`sprite` placed last (``p``, of ``cat``) and the
+        relations added since: a skier's board whose skier could not be drawn."""
+        assert p.oid == len(self.objects) and self.layers[-1][2]["oids"] == (p.oid,)
+        self.objects.pop()
+        self.layers.pop()
+        self.things -= 1
+        del self.cx[p.oid]
+        self.thing_boxes[cat].pop()
+        while self.rels and p.oid in (self.rels[-1].subject, self.rels[-1].object):
+            self.rels.pop()
+
     def _crowds_twin(self, cat: str, share: float, box: tuple[int, int, int, int]) -> bool:
         """Whether a thing of ``cat`` at ``box`` would cover, or hide behind, more than
         ``share`` of another thing booked under ``cat`` (of the smaller box); if not, its box
@@ -1143,7 +1155,10 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
     top = bp.y + bp.h * 0.4
     pp = b.sprite(person, rule, bp.cx, top, b.height(person) * s, bp.z - 5e-4, pose="stand")
     if pp is None:
-        return 1
+        # a board without its rider: skis (a boot on crossed skis, in the emoji) would read
+        # as a lone ski boot, so no board at all
+        b.take_back(bp, bd)
+        return 0
     b.rel(pp.oid, "riding", bp.oid, rule)
     _accessorize(b, pp, person, s, rule, parts=_person_parts(b, pp, rule))
     return 2

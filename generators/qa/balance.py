@@ -78,7 +78,8 @@ CALIBRATION_SEED = 4_2024
 CALIBRATION_GRAPHS = 64
 CUE_GRAPHS = 880
 """Calibration graphs for kinds with ``balance_cues`` (80 per object count of the sprite
-world; ~10 CPU-s once, then cached on disk)."""
+world; ~10 CPU-s once, then cached on disk). A kind may ask for more on open worlds with a
+``cue_graphs`` attribute (the shapes world keeps this many)."""
 PROPOSALS = 2000
 """Proposals per kind on the calibration sample, at least; more (up to MAX_PROPOSALS) until
 every balance key has MIN_PER_KEY questions."""
@@ -636,6 +637,10 @@ class Balancer:
                 # many categories above all)
                 text = self._text and text_balanced(kind)
                 n = CUE_GRAPHS if hasattr(kind, "balance_cues") or text else None
+                if n is not None and self._text:
+                    # a kind whose word weights need more graphs to be right (see its
+                    # ``cue_graphs``); the shapes world's tables stay as they are
+                    n = getattr(kind, "cue_graphs", n)
                 _CACHE[key] = _cached(
                     key, lambda: calibrate(kind, calibration_graphs(self.world, n), text)
                 )

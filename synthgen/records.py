@@ -30,7 +30,7 @@ from pydantic import (
 
 from synthgen.seeding import canonical_json
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Version of the record layout; bumped on any incompatible change of the base fields or of
 the programs' record shapes. 2: every JSON field has one type across records (Arrow /
 ``datasets`` load them): QA and multihop programs and edit params as canonical JSON text,
@@ -44,7 +44,10 @@ lineage.models the same in every record of a dataset.
 5: every record of a program writes the same keys (a one-record first shard types every later
 one): edit's delta as JSON text; imgdiff changes with both sides and every key
 (:class:`FilledModel`), QA choices as JSON text; multihop document parts with every key, their
-lists as JSON text, hops with every key."""
+lists as JSON text, hops with every key.
+6: every record of a program writes the same key paths whatever its number of images:
+``media`` as a list of named files (:func:`media_of`), scene graphs' relations by predicate
+as JSON text."""
 
 
 NO_INDEX = -1
@@ -320,7 +323,7 @@ class BaseRecord(StrictModel):
     generator: GeneratorRef
     config_hash: str
     lineage: Lineage = Field(default_factory=Lineage)
-    media: dict[str, MediaRef] = Field(default_factory=dict)
+    media: Media = Field(default_factory=dict)
 
     # default=None, not default_factory=dict: pydantic inspects a private default factory's
     # signature on every model init (15 us of the 20 us a record envelope costs).

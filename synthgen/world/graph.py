@@ -27,8 +27,9 @@ attribute
   same color as / same shape as / same material as / same size as   (symmetric)
 
 Symmetric predicates are listed in both directions. Relations are stored compactly per
-predicate (`SceneGraph.relations_by_predicate`, subject/object pairs sorted); the
-`SceneGraph.relations` property expands them into `Relation` models with categories.
+predicate (`SceneGraph.relations_by_predicate`, subject/object pairs sorted; JSON text in a
+record's JSON); the `SceneGraph.relations` property expands them into `Relation` models with
+categories.
 
 Computation: `build_scene_graphs` does a batch of scenes at once -- the rules above are
 evaluated for every object pair of every scene with one set of elementwise numpy calls
@@ -49,6 +50,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from synthgen.records import JsonText
 from synthgen.world.masks import objects_visible_bbox_and_counts
 from synthgen.world.render import Rendering
 from synthgen.world.scene import Scene
@@ -136,6 +138,17 @@ class LightParams(BaseModel):
     elevation_deg: float
 
 
+RelationsByPredicate = JsonText(
+    dict[str, list[tuple[int, int]]],
+    "predicate -> sorted [subject_id, object_id] pairs, as JSON text in the canonical predicate"
+    " order",
+    sort_keys=False,
+)
+"""A dict in memory (and ``model_dump()``), JSON text in the record's JSON: a predicate's pair
+list can be empty in every graph of a first shard and set later, which ``datasets``' bare
+loaders (typing every shard from the first) cannot read as a column."""
+
+
 class SceneGraph(BaseModel):
     """Objects, relations and viewing conditions of one image (JSON-friendly, compact)."""
 
@@ -144,8 +157,8 @@ class SceneGraph(BaseModel):
     width: int
     height: int
     objects: list[SceneObject]
-    relations_by_predicate: dict[str, list[tuple[int, int]]] = Field(
-        description="predicate -> sorted (subject_id, object_id) pairs."
+    relations_by_predicate: RelationsByPredicate = Field(
+        description="predicate -> sorted (subject_id, object_id) pairs (JSON text on disk)."
     )
     camera: CameraParams
     light: LightParams

@@ -16,6 +16,7 @@ from synthgen.engine import build_job
 from synthgen.errors import UserError
 from synthgen.generators.audiocaps import AudiocapsRecord
 from synthgen.produce import produce
+from synthgen.records import media_of
 from synthgen.world.sound import speech
 from tests.helpers import dataset_bytes
 
@@ -78,7 +79,7 @@ def test_media_refs_carry_duration_rate_and_channels(
         config={**SMALL, **config},
     )
     for rec in _records(root):
-        ref = rec["media"]["audio"]
+        ref = media_of(rec)["audio"]
         graph = rec["graph"]
         assert ref["mime"] == mime
         assert (ref["sample_rate"], ref["channels"]) == (rate, channels)

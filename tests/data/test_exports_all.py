@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from synthgen.export import export_dataset
+from synthgen.records import media_of
 from tests.helpers import run_cli
 
 FITS = {
@@ -52,7 +53,7 @@ def test_multihop_llava_has_its_documents_and_one_token_per_image(
     for item in json.loads(out.read_text()):
         record = records[item["id"]]
         paths = item["image"] if isinstance(item["image"], list) else [item["image"]]
-        assert len(paths) == len(record["media"])
+        assert len(paths) == len(media_of(record))
         for path in paths:
             assert (out.parent / path).is_file()
         human, gpt = item["conversations"]
@@ -75,7 +76,7 @@ def test_audiocaps_sharegpt_is_the_audio_chat_layout(
         record = records[item["id"]]
         assert "images" not in item and len(item["audios"]) == 1
         assert (out.parent / item["audios"][0]).read_bytes() == (
-            root / record["media"]["audio"]["path"]
+            root / media_of(record)["audio"]["path"]
         ).read_bytes()
         roles = [m["role"] for m in item["messages"]]
         assert roles == ["user", "assistant"] * (len(roles) // 2)

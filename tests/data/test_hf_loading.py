@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from synthgen.records import media_of
 from synthgen.sinks import sinks
 from synthgen.validate import load_dataset
 from tests.data.conftest import N
@@ -45,9 +46,8 @@ def _stored(root: Path, fmt: str) -> list:
 
 def _decoded(row: dict, record: dict, fmt: str) -> list[tuple[object, dict]]:
     """(value the loader gave, media ref) of every media item of the record."""
-    media = record["media"]
     out = []
-    for name, ref in media.items():
+    for name, ref in media_of(record).items():
         if fmt == "jsonl" and ref["mime"].startswith("audio/"):
             continue  # the card's config is the JSON records; audio stays files
         if fmt == "webdataset":
@@ -126,15 +126,18 @@ def test_webdataset_card_types_every_record(
 ) -> None:
     """The card's statistics read a sample, but a webdataset card declares the JSON keys and
     members of every record (the loader silently drops what its features lack): with a
-    one-record sample, every later record still loads with all its keys."""
+    one-record sample, every later record still loads with all its keys. Every record of a
+    shipped program writes the same keys (schema 6), so a program of this test's own makes
+    the case: every third record has a key the others lack."""
     import synthgen
     import synthgen.card as card
+    from synthgen.program import programs
 
     monkeypatch.setattr(card, "SAMPLE", 1)
-    # multihop: a record with more images than the first has media keys the first lacks
-    # (every other key of every program is the same in every record since schema 5)
-    out = tmp_path / "multihop"
-    synthgen.make("multihop", n=6, out=out, workers=1, shard_size=2, format="webdataset", seed=7)
+    programs.names()  # the built-in programs first: the registry loads them once
+    monkeypatch.setitem(programs._items, "keyed", _Keyed)
+    out = tmp_path / "keyed"
+    synthgen.make("keyed", n=6, out=out, workers=1, shard_size=2, format="webdataset", seed=7)
     stored = {s.data["id"]: s.data for s in _stored(out, "webdataset")}
     first = _key_paths(stored[min(stored)])
     assert any(_key_paths(r) - first for r in stored.values()), "no key first seen later"
@@ -149,6 +152,38 @@ def test_webdataset_card_types_every_record(
     card.write_card(load_dataset(out))
     assert (out / "README.md").read_bytes() == readme
     assert len(list((out / "card" / "types").glob("*.json"))) == 3
+
+
+def _keyed_classes() -> type:
+    from PIL import Image as PILImage
+
+    from synthgen.program import Context, Program, ProgramConfig, Sample
+    from synthgen.records import BaseRecord, CompactModel
+
+    class KeyedRecord(BaseRecord, CompactModel):
+        value: int
+        extra: dict[str, int] | None = None  # every third record: a key the first lacks
+
+    class Keyed(Program[ProgramConfig]):
+        """Test program (registered by the test that uses it)."""
+
+        name = "keyed"
+        version = "1"
+        description = "records with a key only some have"
+        Config = ProgramConfig
+        Record = KeyedRecord
+        media_kinds = ("image",)
+
+        def generate(self, ctx: Context[ProgramConfig]) -> Sample:
+            data: dict[str, Any] = {"value": ctx.index}
+            if ctx.index % 3 == 2:
+                data["extra"] = {"later": ctx.index}
+            return Sample(data, {"image": PILImage.new("RGB", (4, 4), (ctx.index, 0, 0))})
+
+    return Keyed
+
+
+_Keyed = _keyed_classes()
 
 
 @pytest.mark.parametrize(
@@ -234,9 +269,8 @@ def _no_table(record: dict) -> bool:
     [
         ("audiocaps", _no_relations, ()),  # one-event clips: no relations
         ("svg", _no_options, ()),  # no multiple-choice question: choices / answer_index unset
-        # no table part: no header, columns or rows (schema 5: JSON text); media keys are a
-        # known gap (test_json_loader_one_record_as_the_first_file), left out here
-        ("multihop", _no_table, ("media",)),
+        # no table part: no header, columns or rows (schema 5: JSON text)
+        ("multihop", _no_table, ()),
     ],
 )
 def test_json_loader_first_shard_lacking_a_list(
@@ -334,7 +368,7 @@ def test_bare_webdataset_loader_reads_samples_of_any_image_count(
             item = stored[row["__key__"]]
             for column in slots:
                 name = column.split(".")[0]
-                ref = item.data["media"].get(name)
+                ref = media_of(item.data).get(name)
                 if ref is None:  # a slot this record does not fill
                     assert row[column].size == (1, 1)
                     continue
@@ -342,23 +376,15 @@ def test_bare_webdataset_loader_reads_samples_of_any_image_count(
                 assert row[column].tobytes() == Image.open(io.BytesIO(blob)).tobytes()
 
 
-MEDIA_KEYS = pytest.mark.xfail(
-    strict=True,
-    reason="media is a dict keyed image_0..image_K: a record with more images than the first"
-    " has a key the first lacks (coordinated change for the lead, docs/notes issue-16 loader)",
-)
-SVG_MULTI_GAPS = pytest.mark.xfail(
-    strict=True,
-    reason="media.image_K keys, and scene graphs' relations_by_predicate lists empty in the"
-    " first record (synthgen/world/graph.py, request in docs/notes issue-16 loader)",
-)
 ONE_FIRST = [
     ("svg", ()),
-    pytest.param("svg_multi", (), marks=SVG_MULTI_GAPS),
+    # schema 6: media as a list (a record with more images than the first had keys the first
+    # lacked) and scene graphs' relations_by_predicate as JSON text (a predicate's pairs
+    # empty in every graph of the first record typed the list as null)
+    ("svg_multi", ()),
     ("imgdiff", ()),
     ("edit", ()),
-    pytest.param("multihop", (), marks=MEDIA_KEYS),
-    ("multihop", ("media",)),  # everything but the media keys: documents and chain
+    ("multihop", ()),
     ("audiocaps", ()),
 ]
 
@@ -380,8 +406,8 @@ def test_json_loader_one_record_as_the_first_file(
     paths (a style edit without delta items, an imgdiff add without a before side or a move
     direction, a multihop record without a chart or a text part) alone as the first file and
     the other records as the second load, every row equal to its record (schema 5: every
-    record writes the same keys with typed values). ``strip``: top-level keys removed from
-    every line first (multihop's media keys are a known gap, tested above)."""
+    record writes the same keys with typed values; schema 6: media a list of named files).
+    ``strip``: top-level keys removed from every line first."""
     import synthgen
 
     out = tmp_path / program
@@ -430,10 +456,10 @@ def _tar_in_order(sources: list[Path], dst: Path, keys: list[str]) -> None:
     "program",
     [
         "svg",
-        pytest.param("svg_multi", marks=SVG_MULTI_GAPS),
+        "svg_multi",
         "imgdiff",
         "edit",
-        pytest.param("multihop", marks=MEDIA_KEYS),
+        "multihop",
         # audiocaps: the bare loader decodes its WAV members, which needs torchcodec (5.x)
     ],
 )
@@ -485,6 +511,16 @@ def test_bare_webdataset_loader_keeps_keys_only_later_samples_have(
             ),
         ),
         ("multihop", {}, lambda r: not any(h.regions for h in r.chain)),  # no image hop
+        ("multihop", {}, lambda r: len(r.media) == 1),  # one image (others have more)
+        (  # a predicate with no pair in any of the record's graphs (schema 6: JSON text)
+            "svg_multi",
+            {"world": {"max_objects": 5}},
+            lambda r: any(
+                not any(g.relations_by_predicate[p] for g in r.scene_graphs)
+                for p in r.scene_graphs[0].relations_by_predicate
+            ),
+        ),
+        ("svg_multi", {"world": {"max_objects": 5}}, lambda r: len(r.media) == 2),
     ],
 )
 def test_every_record_writes_the_same_keys(
@@ -493,7 +529,8 @@ def test_every_record_writes_the_same_keys(
     """Schema 5: every record of a program writes the same key paths (what lets a one-record
     first file type the rest, and the bare webdataset loader's five samples type every
     later one), also where a record leaves a field unset in memory (``unset`` says which
-    records do: the case must be there). multihop's ``media`` keys are the known gap."""
+    records do: the case must be there). Schema 6: also whatever its number of images
+    (``media`` a list) or its graphs' empty predicates (``relations_by_predicate`` text)."""
     import synthgen
 
     made = list(synthgen.generate(program, n=30, seed=11, config=config))
@@ -501,6 +538,5 @@ def test_every_record_writes_the_same_keys(
     paths = {}
     for record in made:
         data = json.loads(record.model_dump_json())
-        data.pop("media")
         paths.setdefault(frozenset(_key_paths(data)), record.id)
     assert len(paths) == 1, [sorted(p) for p in paths]

@@ -34,7 +34,8 @@ def test_parquet_rows_hold_the_records_and_their_images(tmp_path: Path) -> None:
     ]
     assert [r["index"] for r in rows] == sorted(r["index"] for r in rows) and len(rows) == 5
     for row in rows:
-        present = [ref for ref in row["media"].values() if ref]  # a struct: absent ones null
+        present = row["media"]  # a list of the record's named files (schema 6)
+        assert [ref["name"] for ref in present] == [f"image_{i}" for i in range(len(present))]
         assert len(row["images"]) == len(row["scene_graphs"]) == len(present) >= 2
         for image, graph in zip(row["images"], row["scene_graphs"], strict=True):
             picture = Image.open(io.BytesIO(image["bytes"]))

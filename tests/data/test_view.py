@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from synthgen.records import media_of
 from tests.helpers import run_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -90,7 +91,7 @@ def test_view_loads_shows_the_first_record_and_pages(
     assert _errors(page) == []
     dom = page.stdout
     assert first["id"] in dom
-    for ref in first["media"].values():
+    for ref in media_of(first).values():
         assert f'src="../{ref["path"]}"' in dom
     for qa in first["qa"]:
         assert qa["question"].replace("&", "&amp;").replace("<", "&lt;") in dom

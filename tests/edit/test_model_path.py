@@ -14,6 +14,7 @@ from PIL import Image
 
 import synthgen
 from synthgen.generators.edit.model_path import direction_cosine
+from synthgen.records import media_of
 from tests.models import tiny
 from tests.models.batch_spy import record_call_sizes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
@@ -83,14 +84,14 @@ def test_images_to_edit_triplets_end_to_end(
         assert r["source"] == "images" and r["category"] == "model"
         assert r["instruction"] == PLAN["instruction"] and r["edit_type"] == "recolor"
         assert r["referring_expression"] == PLAN["target"]
-        assert set(r["media"]) == {"source", "target", "mask"}
-        assert r["media"]["target"]["width"] == 32
+        assert set(media_of(r)) == {"source", "target", "mask"}
+        assert media_of(r)["target"]["width"] == 32
         verdicts = {v["filter"]: v for v in r["lineage"]["verdicts"]}
         assert {"clip_direction", "clip_image_similarity", "vqa_agreement"} <= set(verdicts)
         assert verdicts["clip_direction"]["threshold"] == -1.0
         roles = {m.get("role") for m in r["lineage"]["models"]}
         assert {"planner", "editor", "clip"} <= roles
-    src = Image.open(out / records[0]["media"]["source"]["path"])
+    src = Image.open(out / media_of(records[0])["source"]["path"])
     assert src.tobytes() == tiny.shape_image("red", size=32).convert("RGB").tobytes()
     body = server.requests[0].body
     assert body["response_format"]["type"] == "json_schema"
@@ -184,12 +185,12 @@ def test_inpaint_editor_masks_the_planned_box_and_records_preservation(
     for line in (out / "data/shard-00000.jsonl").read_text().splitlines():
         r = json.loads(line)
         assert json.loads(r["params"])["editor"] == "inpaint"
-        mask = np.asarray(Image.open(out / r["media"]["mask"]["path"])) > 0
+        mask = np.asarray(Image.open(out / media_of(r)["mask"]["path"])) > 0
         box = np.zeros_like(mask)
         box[y : y + h, x : x + w] = True
         assert np.array_equal(mask, box)
         src, tgt = (
-            np.asarray(Image.open(out / r["media"][k]["path"]).convert("RGB"), dtype=np.int16)
+            np.asarray(Image.open(out / media_of(r)[k]["path"]).convert("RGB"), dtype=np.int16)
             for k in ("source", "target")
         )
         diff = np.abs(src - tgt).max(axis=2)[~box]

@@ -38,9 +38,10 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "multihop": ("multihop", {}),
     "audiocaps": ("audiocaps", {}),
 }
-ENVELOPE_LISTS = {"lineage.models", "lineage.prompts", "lineage.verdicts"}
-"""Envelope lists a program without models (or filters) leaves empty in every record: Arrow
-types them ``list<null>``, which any later record's values can still fill."""
+ENVELOPE_LISTS = {"lineage.models", "lineage.prompts", "lineage.verdicts", "media"}
+"""Envelope lists a program without models (or filters, or media: schema 6 writes ``media``
+as a list) leaves empty in every record: Arrow types them ``list<null>``, which any later
+record's values can still fill."""
 
 
 def _bad_types(t: Any, path: str, empty_lists: set[str]) -> list[str]:
@@ -75,11 +76,12 @@ def _shape(t: Any) -> Any:
 
 
 def _always_empty(records: list[dict[str, Any]]) -> set[str]:
-    return {
+    empty = {
         f"lineage.{key}"
         for key in ("models", "prompts", "verdicts")
         if all(not r.get("lineage", {}).get(key) for r in records)
     }
+    return empty | ({"media"} if all(not r.get("media") for r in records) else set())
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes, run_cli
 
 
@@ -160,7 +161,7 @@ def test_replay_reproduces_a_record_and_notices_a_changed_one(tmp_path: Path) ->
     result = run_cli("replay", str(out), record["id"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "identical" in result.stdout
-    image = out / record["media"]["image"]["path"]
+    image = out / media_of(record)["image"]["path"]
     image.write_bytes(image.read_bytes()[:-1] + b"\x00")
     changed = run_cli("replay", str(out), record["id"])
     assert changed.returncode == 1 and "bytes differ" in changed.stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import synthgen
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes, manifest_without_timings
 
 ARGS = {"n": 90, "seed": 11, "shard_size": 8, "min_area": 0.2, "audio": True}
@@ -70,11 +71,11 @@ def test_webdataset_shards_read_back_with_the_webdataset_library(tmp_path: Path)
         record = json.loads(sample["json"])
         assert sample["__key__"] == record["id"] == expected["id"]
         assert record["color"] == expected["color"]
-        image_ref = record["media"]["image"]
+        image_ref = media_of(record)["image"]
         assert image_ref["container"].startswith("data/shard-")
         assert (
             sample[image_ref["path"].split(".", 1)[1]]
-            == (tmp_path / "j" / expected["media"]["image"]["path"]).read_bytes()
+            == (tmp_path / "j" / media_of(expected)["image"]["path"]).read_bytes()
         )
     assert (
         synthgen.make(
@@ -102,7 +103,7 @@ def test_encoders_by_name(tmp_path: Path, encoder: str, kind: str, mime: str) ->
         "squares", out=tmp_path / encoder, workers=1, encoders=[encoder], **{**ARGS, "n": 5}
     )
     record = json.loads((tmp_path / encoder / "data/shard-00000.jsonl").read_text().splitlines()[0])
-    ref = record["media"][kind]
+    ref = media_of(record)[kind]
     assert ref["mime"] == mime
     assert ref["path"].endswith("." + encoder)
     data = (tmp_path / encoder / ref["path"]).read_bytes()

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import synthgen
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
@@ -90,7 +91,7 @@ def test_mllm_graphs_for_a_folder_of_images(
     assert [r["source"] for r in records] == ["mllm"] * 5
     first = records[0]
     assert {o["object_id"] for o in first["vg_graph"]["objects"]} == {1, 2, 3}
-    assert first["media"]["image"]["width"] == 64
+    assert media_of(first)["image"]["width"] == 64
     assert any(m["role"] == "annotator" for m in first["lineage"]["models"])
     assert first["lineage"]["prompts"][0]["name"] == "annotate/scene_graph"
     assert all(qa["answer"] for r in records for qa in r["qa"])

@@ -17,6 +17,7 @@ from synthgen.engine import build_job
 from synthgen.errors import UserError
 from synthgen.generators.qa.sources import from_world_graph
 from synthgen.program import programs
+from synthgen.records import media_of
 from synthgen.seeding import config_hash
 from synthgen.validate import validate_dataset
 from synthgen.world import WorldConfig
@@ -253,7 +254,7 @@ def test_a_registered_world_runs_through_svg_end_to_end(tmp_path: Path) -> None:
         assert set(names) <= set(TILE_NAMES)
         assert {v["filter"]: v["passed"] for v in r["lineage"]["verdicts"]} == {
             "visibility": True}
-        image = Image.open(out / r["media"]["image"]["path"])
+        image = Image.open(out / media_of(r)["image"]["path"])
         assert image.size == (96, 64)
         assert r["qa"] and r["conversations"][0]["value"].startswith("<image>\n")
         for qa in r["qa"]:
@@ -318,7 +319,7 @@ def test_svg_on_sprites_runs_and_validates(tmp_path: Path) -> None:
         for qa in r["qa"]:
             if qa["kind"] == "count":
                 assert int(qa["answer"]) == names.count(json.loads(qa["program"])["select"]["name"])
-        image = Image.open(out / r["media"]["image"]["path"])
+        image = Image.open(out / media_of(r)["image"]["path"])
         assert image.size == (graph["width"], graph["height"])
     assert len(categories) >= 10  # sprite categories, not the shapes world's six shapes
     assert not categories & {"cube", "sphere", "cylinder", "cone", "pyramid", "torus"}

@@ -18,6 +18,7 @@ from synthgen.engine import build_job
 from synthgen.generators.imgdiff import ImgDiffRecord
 from synthgen.generators.imgdiff.model import proposals
 from synthgen.produce import load_program, produce
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes, run_cli
 from tests.models.batch_spy import record_call_sizes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
@@ -124,8 +125,8 @@ def test_model_path_end_to_end_writes_the_procedural_schema(
         }
         assert all(v["passed"] for v in verdicts.values())
         # the edit stays in its region: outside the box both images are identical
-        a = np.asarray(Image.open(root / rec["media"]["image_0"]["path"]))
-        b = np.asarray(Image.open(root / rec["media"]["image_1"]["path"]))
+        a = np.asarray(Image.open(root / media_of(rec)["image_0"]["path"]))
+        b = np.asarray(Image.open(root / media_of(rec)["image_1"]["path"]))
         x, y, w, h = ch["box"]
         outside = np.ones(a.shape[:2], dtype=bool)
         outside[y : y + h, x : x + w] = False

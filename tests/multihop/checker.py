@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from synthgen.records import media_of
+
 YEARS_OR_COUNTS = {"population", "employees", "founded", "born", "year"}
 
 Keep = Callable[[str, dict[str, Any]], bool]
@@ -273,7 +275,7 @@ def check_evidence(record: dict[str, Any]) -> None:
             assert rows[r][columns.index("name")] == hop["subject"]
             assert cell.replace(",", "") == str(hop["value"]), (cell, hop)
         else:
-            media = record["media"][part["media"]]
+            media = media_of(record)[part["media"]]
             regions = _json(hop["regions"])
             for x, y, w, h in regions:
                 assert x >= 0 and y >= 0 and w > 0 and h > 0

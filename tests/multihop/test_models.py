@@ -15,6 +15,7 @@ import synthgen
 from synthgen.errors import UserError
 from synthgen.generators.multihop.schema import PART_KEYS
 from synthgen.generators.multihop.user_docs import UserQuestion, load_pools, validate
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes
 from tests.models.fake_llm_server import FakeLLMServer, last_user_text
 from tests.models.llm_fixtures import fixture_offline, fixture_server  # noqa: F401
@@ -195,7 +196,7 @@ def test_user_documents_keep_only_grounded_two_document_questions(
         "kind": "photo",
         "media": "image_0",
     }
-    assert record["media"]["image_0"]["width"] == 32
+    assert media_of(record)["image_0"]["width"] == 32
     assert manifest.totals.counters["multihop.user_question_discarded"] >= 1
     # the request for the first pool (the one with an image; pools run concurrently, so
     # not necessarily the first to arrive)

@@ -13,6 +13,7 @@ import pytest
 import synthgen
 from synthgen.generators.multihop.schema import QUESTION_TYPES
 from synthgen.prompts import load
+from synthgen.records import media_of
 from tests.helpers import dataset_bytes, run_cli
 from tests.multihop import checker
 
@@ -71,7 +72,7 @@ def test_pools_are_multihop_and_multimodal(records: list[dict]) -> None:
             "no_answer_leak": True,
         }
         names = [p["media"] for d in r["documents"] for p in d["parts"] if p.get("media")]
-        assert names == [f"image_{i}" for i in range(len(names))] == sorted(r["media"], key=_n)
+        assert names == [f"image_{i}" for i in range(len(names))] == sorted(media_of(r), key=_n)
         plain = re.sub(r"(\d),(\d)", r"\1\2", r["question"].lower())
         answer = r["answer"].lower().replace(",", "")
         assert not re.search(rf"(?<![\w]){re.escape(answer)}(?![\w])", plain), r["question"]
@@ -86,7 +87,7 @@ def _n(name: str) -> int:
 def test_images_are_real_renders(records: list[dict]) -> None:
     made = list(synthgen.generate("multihop", n=5, seed=11))
     for rec, data in zip(made, records[:5], strict=True):
-        for name, ref in data["media"].items():
+        for name, ref in media_of(data).items():
             image = rec.media_objects[name]
             assert image.size == (ref["width"], ref["height"])
             assert len(image.getcolors(1 << 20)) >= 3  # drawn, not blank
@@ -115,7 +116,7 @@ def test_batch_and_single_paths_agree() -> None:
         record["program"] = json.loads(record["program"])  # canonical JSON text on disk
         for key in ("question", "answer", "variant", "program", "documents", "chain"):
             assert data[key] == record[key], (index, key)
-        assert sorted(sample.media) == sorted(record["media"])
+        assert sorted(sample.media) == sorted(media_of(record))
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from synthgen.generators.svg_multi import (
     _qa_graphs,
     sample_view_set,
 )
+from synthgen.records import media_of
 from synthgen.world.graph import build_scene_graph
 from tests.helpers import dataset_bytes
 from tests.qa.checker import check_many, fits, world_graph
@@ -44,9 +45,9 @@ def test_records_hold_2_to_4_images_graphs_and_checked_answers(tmp_path: Path) -
         k = len(r["scene_graphs"])
         sizes[k] += 1
         assert 2 <= k <= 4
-        assert sorted(r["media"]) == [f"image_{i}" for i in range(k)]
+        assert sorted(media_of(r)) == [f"image_{i}" for i in range(k)]
         for i, g in enumerate(r["scene_graphs"]):
-            image = Image.open(tmp_path / "d" / r["media"][f"image_{i}"]["path"])
+            image = Image.open(tmp_path / "d" / media_of(r)[f"image_{i}"]["path"])
             assert image.size == (g["width"], g["height"])
             assert min(o["visible_pixels"] for o in g["objects"]) >= 40
         graphs = _truth(r)
@@ -58,9 +59,19 @@ def test_records_hold_2_to_4_images_graphs_and_checked_answers(tmp_path: Path) -
     assert set(sizes) == {2, 3, 4}
 
 
+def _with_pairs(graph: dict) -> dict:
+    """A scene graph as the checker reads it: ``relations_by_predicate`` a dict (a record's
+    JSON holds it as JSON text since schema 6; ``model_dump()`` as a dict)."""
+    table = graph["relations_by_predicate"]
+    return {
+        **graph,
+        "relations_by_predicate": json.loads(table) if isinstance(table, str) else table,
+    }
+
+
 def _truth(record: dict) -> list:
     """The checker's graphs of a record, each with its objects' physical ids."""
-    graphs = [world_graph(g) for g in record["scene_graphs"]]
+    graphs = [world_graph(_with_pairs(g)) for g in record["scene_graphs"]]
     for g, ids in zip(graphs, record["physical_ids"], strict=True):
         g.extra["physical"] = {o.id: p for o, p in zip(g.objects, ids, strict=True)}
     return graphs

@@ -115,9 +115,10 @@ def world_graph(
         )
         for o in scene_graph["objects"]
     ]
-    rel = {
-        (s, p, o) for p, pairs in scene_graph["relations_by_predicate"].items() for s, o in pairs
-    }
+    by_predicate = scene_graph["relations_by_predicate"]
+    if isinstance(by_predicate, str):  # a record's JSON text (schema 6), a dict in memory
+        by_predicate = json.loads(by_predicate)
+    rel = {(s, p, o) for p, pairs in by_predicate.items() for s, o in pairs}
     return Graph(objs, rel, world=True, ids=ids, depth=depth)
 
 

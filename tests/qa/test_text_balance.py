@@ -189,14 +189,19 @@ def test_each_asked_text_has_its_answers_equally_often(
 ) -> None:
     """Asked many times over the calibration sample (the only images where the low-yield
     kinds -- compositional_exists, relation_which -- give enough questions per text), no
-    question text seen 20 times in 8 images has one answer over 70 % of the time, while without the
-    per-text balance some text always has the same answer ("Is there a bed on the
-    floor?" -> yes, "What is the lantern hanging from?" -> ceiling)."""
+    question text seen 20 times in 8 images has one answer more often than a fair coin
+    would over the images it was asked of, by 3 standard deviations (a graph answers a
+    text the same each time it is asked; 0.5 + 1.5 / sqrt(images), at most 0.8: 0.59 for a
+    text of 260 images, 0.8 for one of 25 or fewer), while without the per-text balance
+    some text always has the same answer ("Is there a bed on the floor?" -> yes, "What is
+    the lantern hanging from?" -> ceiling). (A flat 70 % until stop 24: after the sprite
+    world's placement changes "Is there a bird on the beach?" came 24 no / 9 yes over
+    25 images, 2.3 standard deviations; texts of 100+ images were held to no more.)"""
     from synthgen.world.choice import default_config
 
     graphs = B.calibration_graphs(default_config("sprites"), B.CUE_GRAPHS)
 
-    def shares(seen: int = 20, in_images: int = 8) -> list[float]:
+    def shares(seen: int = 20, in_images: int = 8) -> list[tuple[float, int]]:
         suite = QASuite(
             QAConfig(kinds=(kind,), per_image=1, multiple_choice_ratio=0),
             calibration_world=default_config("sprites"),
@@ -213,21 +218,27 @@ def test_each_asked_text_has_its_answers_equally_often(
                     by[_words(qa)][answer] += 1
                     images[_words(qa)].add(i)
         return [
-            c.most_common(1)[0][1] / sum(c.values())
+            (c.most_common(1)[0][1] / sum(c.values()), len(images[text]))
             for text, c in by.items()
             if sum(c.values()) >= seen and len(images[text]) >= in_images
         ]
 
     balanced = shares()
+
     # (compositional_exists on sprites: hardly a text is both "yes" and "no" often
     # enough, so almost none is asked, and then none 20 times; relation_object's texts
     # lead with their type's anchor, up to ANCHOR_LEAD times the runner-up: 2/3 of a
     # text with two answers)
-    limit = 0.75 if kind == "relation_object" else 0.7
-    assert max(balanced, default=0.0) <= limit, (kind, sorted(balanced)[-5:])
+    def limit(images: int) -> float:
+        if kind == "relation_object":
+            return 0.75
+        return min(0.8, 0.5 + 1.5 / images**0.5)
+
+    over = [(share, images) for share, images in balanced if share > limit(images)]
+    assert not over, (kind, over, sorted(balanced)[-5:])
     monkeypatch.setattr(B, "text_levels", lambda k, qa: ())
     # (without it, compositional_exists's most asked text comes 18-26 times, by the scenes)
-    assert max(shares(seen=12, in_images=6), default=0.0) >= 0.9
+    assert max((share for share, _ in shares(seen=12, in_images=6)), default=0.0) >= 0.9
 
 
 UNBALANCED = ("topmost", "bottommost", "most_frequent", "least_frequent")

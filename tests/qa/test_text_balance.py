@@ -161,12 +161,22 @@ def _ask(views: list, kinds: tuple[str, ...], rounds: int = 4) -> tuple[list[QA]
     return qas, groups
 
 
-def _gaps(views: list, kind: str, monkeypatch: pytest.MonkeyPatch) -> tuple[float, float, int]:
-    on, n = _memorise_gap(*_ask(views, (kind,)))
+def _gaps(
+    views: list, kind: str, monkeypatch: pytest.MonkeyPatch, rounds: int = 4
+) -> tuple[float, float, int]:
+    on, n = _memorise_gap(*_ask(views, (kind,), rounds))
     with monkeypatch.context() as m:
         m.setattr(B, "text_levels", lambda k, qa: ())
-        off, _ = _memorise_gap(*_ask(views, (kind,)))
+        off, _ = _memorise_gap(*_ask(views, (kind,), rounds))
     return on, off, n
+
+
+ROUNDS = {"relation_object": 12}
+"""Rounds of asking the images (more draws of the same images: the text memorised and the
+answer told apart from the draw). relation_object's leak without the per-text balance is
+smaller since the sprite world's placement commits (db13f8e..d91a34b): +7.7 / +6.4 / +7.7
+points over three draws of 4 rounds, against +4.0 / +4.8 / -2.8 with it (stop 24); 4 rounds
+told them apart by 4 points in one draw of three."""
 
 
 @pytest.mark.parametrize("kind", ["category_exists", "relation_object"])
@@ -177,7 +187,7 @@ def test_words_do_not_give_the_answer_away(
     most 5 points (+ noise) on held-out sprite images, and by clearly more with the
     per-text balance switched off (measured at stop 22: category_exists +0.4 vs +7.5 off,
     relation_object +4.9 vs +11.3 off, 450-850 held-out questions)."""
-    on, off, n = _gaps(sprite_views, kind, monkeypatch)
+    on, off, n = _gaps(sprite_views, kind, monkeypatch, ROUNDS.get(kind, 4))
     assert n >= 150, n
     assert on <= 0.05 + SLACK, (kind, on, n)
     assert off >= on + 0.04, (kind, on, off)

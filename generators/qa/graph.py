@@ -306,9 +306,17 @@ class QAGraph:
         word, no thing named otherwise that the word also fits)."""
         if self.lexicon is None:
             return True
-        return self.countable(name) and set(self.lexicon.members.get(name, ())) == set(
-            self.ids_by_name.get(name, ())
-        )
+        got = self._exact.get(name)
+        if got is None:
+            got = self._exact[name] = self.countable(name) and set(
+                self.lexicon.members.get(name, ())
+            ) == set(self.ids_by_name.get(name, ()))
+        return got
+
+    @cached_property
+    def _exact(self) -> dict[str, bool]:
+        """name -> :meth:`exact` (kinds ask it of the same names many times per graph)."""
+        return {}
 
     def members(self, name: str) -> list[QObject]:
         """The objects ``name`` denotes: those named so, or the lexicon's members."""
@@ -364,6 +372,8 @@ class QAGraph:
         members = self.lexicon.members.get(o.name)
         if members is None or o.id not in members:
             return None
+        if len(members) == 1:
+            return (o.name, {})  # the name alone: what the empty subset gives, no rivals
         rivals = [self.by_id[i] for i in members if i != o.id]
         for keys in _SUBSETS:
             if avoid in keys or any(k not in o.attrs for k in keys):

@@ -188,19 +188,18 @@ def from_world_things(
     words = world_words(source, things)
     boxes = _whole_boxes(bboxes, things, rows)
     objects = []
+    vary = words.colors_vary
     for o in objs:
         i = int(o.id)
         t = things[i]
         x, y, w, h = box = boxes.get(i) or bboxes[i]
-        objects.append(
-            QObject(
-                id=i,
-                name=t.names[0],
-                attrs=_shown_attrs(_typed(o.attributes), t, words),
-                bbox=box,
-                centroid=(x + w / 2, y + h / 2),
-            )
-        )
+        key = (tuple(o.attributes), t.category, t.group, vary)
+        attrs = _ATTRS.get(key)
+        if attrs is None:
+            if len(_ATTRS) > 100_000:
+                _ATTRS.clear()
+            attrs = _ATTRS[key] = _shown_attrs(_typed(o.attributes), t, words)
+        objects.append(_qobject(i, t.names[0], attrs, box, (x + w / 2, y + h / 2)))
     lexicon, facts = _reading(objects, things, rows, unnamed, words, graph.scene_type)
     return QAGraph(
         width=width,
@@ -212,6 +211,29 @@ def from_world_things(
         world=facts,
         **maps,
     )
+
+
+_ATTRS: dict[tuple[Any, ...], dict[str, str]] = {}
+"""(attribute words, category, group, colours that vary) -> the attributes a thing so
+described shows (:func:`_typed`, then :func:`_shown_attrs`, which reads no more of the
+thing or the words than that): one dict per description, shared by the views' objects
+(which no one changes: a :class:`QObject` is frozen, and kinds copy what they vary)."""
+
+
+def _qobject(
+    i: int,
+    name: str,
+    attrs: dict[str, str],
+    box: tuple[int, int, int, int],
+    centroid: tuple[float, float],
+) -> QObject:
+    """``QObject(id=i, name=name, attrs=attrs, bbox=box, centroid=centroid)``, without the
+    frozen dataclass's ``__init__`` (an ``object.__setattr__`` per field): the same object."""
+    o = object.__new__(QObject)
+    o.__dict__.update(
+        id=i, name=name, attrs=attrs, bbox=box, centroid=centroid, distance=None, position=None
+    )
+    return o
 
 
 def _maps(
@@ -786,8 +808,8 @@ def _ids_show(ids: np.ndarray, boxes: Iterable[tuple[int, int, int, int, int]]) 
     for oid, x, y, w, h in boxes:
         if oid <= 0:
             return False
-        if 0 <= y < height and h > 0 and (ids[y, x : x + w] == oid).any():
-            continue
+        if 0 <= y < height and h > 0 and oid in ids[y, x : x + w].tolist():
+            continue  # (a list's ``in`` is cheaper than numpy's == and any for one row)
         if not (ids[y : y + h, x : x + w] == oid).any():
             return False
     return True

@@ -81,12 +81,26 @@ class QASuite:
         self.multi_kinds: list[MultiImageKind] = [k for k in kinds if isinstance(k, MultiImageKind)]
         self.balancer = Balancer(calibration_sets, calibration_key, calibration_world)
         self.balanced_sources = BALANCED_SOURCES | _world_source(calibration_world)
+        self._by_caps: dict[frozenset[str], tuple[list[QuestionKind], tuple[str, ...]]] = {}
+        """capabilities -> the single-image kinds eligible and the skip counters to count
+        (:meth:`_eligible` of ``self.kinds``: every image of a world has the same few)."""
 
     def ask(
         self, g: QAGraph, rng: np.random.Generator, counters: Counter[str] | None = None
     ) -> list[QA]:
         """Questions about one image."""
-        eligible = self._eligible(self.kinds, g.capabilities(), counters)
+        caps = g.capabilities()
+        got = self._by_caps.get(caps)
+        if got is None:
+            skips: Counter[str] = Counter()
+            got = self._by_caps[caps] = (
+                self._eligible(self.kinds, caps, skips),
+                tuple(skips.elements()),
+            )
+        eligible, skipped = got
+        if counters is not None:
+            for key in skipped:  # the same counts as _eligible's, from its first run
+                counters[key] += 1
         balanced = self.config.balance and g.source in self.balanced_sources
         gate = self.balancer.admit if balanced else None
         return self._run(
@@ -140,10 +154,11 @@ class QASuite:
         want = self.config.per_image
         if not eligible or want == 0:
             return out
-        order = rng.permutation(len(eligible))
+        order = rng.permutation(len(eligible)).tolist()
+        n = len(order)
         attempts = 0
         while len(out) < want and attempts < 3 * want:
-            kind = eligible[int(order[attempts % len(order)])]
+            kind = eligible[order[attempts % n]]
             attempts += 1
             qa = ask(kind)
             if qa is None or any(q.program == qa.program for q in out):

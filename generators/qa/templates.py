@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -88,8 +88,10 @@ _PHRASES = {"bow and arrow": "bows and arrows", "nut and bolt": "nuts and bolts"
 """Phrases whose plural is not that of their last word."""
 
 
+@lru_cache(maxsize=8192)
 def is_mass(noun: str) -> bool:
-    """Whether the phrase's noun (its last word or two) is a mass noun (:data:`MASS`)."""
+    """Whether the phrase's noun (its last word or two) is a mass noun (:data:`MASS`).
+    Cached: kinds ask it of a world's few hundred names thousands of times."""
     words = noun.split(" ")
     return words[-1] in MASS or " ".join(words[-2:]) in MASS
 

@@ -68,7 +68,7 @@ VALIDATE_QA = False
 (True) or straight from its values (False, the default: they are already what validation
 makes of them -- text, the answer-type literal, a list of strings or None, an int or None,
 a fresh program dict -- and the QA is the same; ``tests/qa/test_qa_speed.py`` compares
-both ways over many graphs). Saves about a tenth of the asking's CPU time."""
+both ways over many graphs)."""
 
 _QA_FIELDS = frozenset(QA.model_fields) - {"original_question"}
 """The fields :meth:`QuestionKind.make` sets (all but ``original_question``): the

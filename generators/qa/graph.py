@@ -15,12 +15,36 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import combinations
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from synthgen.generators.qa.templates import is_mass
+
+if TYPE_CHECKING:
+    from functools import cached_property
+else:
+
+    class cached_property:
+        """``functools.cached_property`` without its lock (Python 3.11 takes one lock per
+        property, shared by all instances, on every first access: a dozen times per
+        view). A view is read by one thread; a value computed twice would be equal."""
+
+        def __init__(self, func: Callable[[Any], Any]) -> None:
+            self.func = func
+            self.name = func.__name__
+            self.__doc__ = func.__doc__
+
+        def __set_name__(self, owner: type, name: str) -> None:
+            self.name = name
+
+        def __get__(self, obj: Any, owner: type | None = None) -> Any:
+            if obj is None:
+                return self
+            value = obj.__dict__[self.name] = self.func(obj)
+            return value
+
 
 ATTRIBUTE_TYPES = ("color", "material", "size")
 """Attribute types of the procedural world, in the order descriptions use them."""

@@ -149,9 +149,10 @@ def _plain_ids_show(ids: np.ndarray, boxes) -> bool:
     )
 
 
-def test_ids_show_equals_the_numpy_reading() -> None:
+@pytest.mark.parametrize("dtype", ["uint16", "uint8", "int32", ">u2", "<i8", "float32"])
+def test_ids_show_equals_the_numpy_reading(dtype) -> None:
     rng = np.random.default_rng(0)
-    ids = rng.integers(0, 6, size=(40, 50), dtype=np.uint16)
+    ids = rng.integers(0, 6, size=(40, 50)).astype(dtype)
     ids[10:20, 10:20] = 9  # shows inside its box but not on the box's top row
     ids[10, 10:20] = 0
     cases = [
@@ -162,7 +163,13 @@ def test_ids_show_equals_the_numpy_reading() -> None:
         [(3, 0, 0, 50, 40), (9, 0, 0, 50, 40)],
         [(7, 0, 0, 50, 40)],
         [(9, 10, 39, 10, 5)],  # box runs off the map
+        [(300, 0, 0, 50, 40)],  # more than a byte holds
     ]
+    if ids.dtype.itemsize > 1:
+        # 257 = 0x0101, in no pixel, but in the bytes of 256 and 1 side by side (either
+        # byte order): a match across two pixels is no pixel
+        ids[30, 0:4] = [256, 1, 256, 1]
+        cases += [[(257, 0, 30, 4, 1)], [(256, 0, 30, 4, 1)], [(1, 1, 30, 3, 1)]]
     for _ in range(200):
         oid = int(rng.integers(1, 10))
         x, y = int(rng.integers(0, 50)), int(rng.integers(0, 40))

@@ -96,6 +96,7 @@ def is_mass(noun: str) -> bool:
     return words[-1] in MASS or " ".join(words[-2:]) in MASS
 
 
+@lru_cache(maxsize=8192)  # pure; asked of a world's few hundred names
 def plural(noun: str) -> str:
     """English plural of a (possibly multi-word) noun phrase's last word: mass nouns and
     invariant words (:data:`MASS`, :data:`INVARIANT`) stay, irregular ones
@@ -126,6 +127,7 @@ def plural_only(noun: str) -> bool:
     return noun.rpartition(" ")[2] in PLURAL_ONLY
 
 
+@lru_cache(maxsize=8192)  # pure; asked of a world's few hundred names
 def article(noun: str) -> str:
     """``a red cube`` / ``an orange`` / ``goggles`` / ``bread``: the indefinite article for
     a noun phrase (none for a plural-only or mass noun)."""

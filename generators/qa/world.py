@@ -64,8 +64,25 @@ def _facts(g: QAGraph) -> WorldFacts:
 
 
 def _closed_pairs(g: QAGraph, pred: str) -> list[tuple[int, int]]:
-    """(subject, object) of the placed relations of ``pred``, sorted."""
-    return sorted((s, o) for s, p, o in _facts(g).closed if p == pred)
+    """(subject, object) of the placed relations of ``pred``, sorted (not to be changed:
+    the graph keeps them for the next question)."""
+    groups = g.__dict__.get("_closed_groups")
+    if groups is None:
+        # every predicate's in one pass, once per graph: relation_object and
+        # relation_subject read a dozen predicates, other kinds some of the same
+        groups = {}
+        for s, p, o in _facts(g).closed:
+            if p in groups:
+                groups[p].append((s, o))
+            else:
+                groups[p] = [(s, o)]
+        for pairs in groups.values():
+            pairs.sort()
+        g.__dict__["_closed_groups"] = groups
+    return groups.get(pred, _NONE)
+
+
+_NONE: list[tuple[int, int]] = []
 
 
 def _lone(pairs: list[tuple[int, int]], key: int, side: int) -> int | None:
@@ -294,7 +311,7 @@ class CategoryExists(_WorldKind):
             anchors = [(p, o) for p, o in anchors if g.refs.get(o) is not None]
             cands = []
             for p, o in anchors:
-                on = {s for s, q, x in facts.closed if q == p and x == o}
+                on = {s for s, x in _closed_pairs(g, p) if x == o}
                 for w in sorted(general):
                     if o not in general[w] and bool(on & set(general[w])) == yes:
                         cands.append((w, p, o))
@@ -385,12 +402,12 @@ class _CategoryNegation(_WorldKind):
         "is there ... that is not ..." is ``want``."""
         general = g.lexicon.general if g.lexicon is not None else {}
         cands = []
+        named = [(n, {m.id for m in g.members(n)}) for n in g.count_names()] if general else []
         for word in sorted(general):
             inside = set(general[word])
             if not inside or is_mass(word):
                 continue
-            for n in g.count_names():
-                ids = {m.id for m in g.members(n)}
+            for n, ids in named:
                 if n != word and ids and ids <= inside:
                     rest = len(inside - ids)
                     if want is None or bool(rest) == want:

@@ -506,18 +506,33 @@ def world_lexicon(
     if unknown:
         return Lexicon(members={}, countable=frozenset(), open_predicates=open_predicates)
     # every word any unnamed thing may go by, and each named thing's YES / MAYBE words
-    hidden = set().union(*(a | b for a, b in (_word_sets(t, words) for t in unnamed if t)))
-    sets = {i: _word_sets(t, words) for i, t in things.items()}
+    hidden: set[str] = set()
+    for t in unnamed:
+        if t:
+            a, b = _word_sets(t, words)
+            hidden |= a
+            hidden |= b
+    said = set(hidden)
     # word -> the things it names (YES) and those in doubt for it (MAYBE), for the words
     # asked about below (a thing's YES and MAYBE sets are disjoint: see _word_sets)
-    asked = set(words.questions).union(names.values())
+    asked = set(words.questions)
+    asked.update(names.values())
     yes: dict[str, list[int]] = {}
     maybe: dict[str, list[int]] = {}
-    for i, (y, m) in sets.items():
+    for i, t in things.items():
+        y, m = _word_sets(t, words)
+        said |= y
+        said |= m
         for word in y & asked:
-            yes.setdefault(word, []).append(i)
+            if word in yes:
+                yes[word].append(i)
+            else:
+                yes[word] = [i]
         for word in m & asked:
-            maybe.setdefault(word, []).append(i)
+            if word in maybe:
+                maybe[word].append(i)
+            else:
+                maybe[word] = [i]
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it
@@ -543,9 +558,7 @@ def world_lexicon(
         countable=frozenset(countable),
         open_predicates=open_predicates,
         general=general,
-        said=frozenset(
-            hidden.union(*(y for y, _ in sets.values()), *(m for _, m in sets.values()))
-        ),
+        said=frozenset(said),
     )
 
 
@@ -636,10 +649,24 @@ def _reading(
         closed=closed,
         words=words.questions,
         siblings=words.siblings,
-        parts=tuple(sorted(words.parts)),
+        parts=_sorted_parts(words.parts),
         palette=words.palette,
     )
     return lexicon, facts
+
+
+def _sorted_parts(parts: frozenset[str]) -> tuple[str, ...]:
+    """``tuple(sorted(parts))``, once per set of part words (a world's, or a graph's
+    with its own parts)."""
+    got = _PARTS.get(parts)
+    if got is None:
+        if len(_PARTS) > 10_000:
+            _PARTS.clear()
+        got = _PARTS[parts] = tuple(sorted(parts))
+    return got
+
+
+_PARTS: dict[frozenset[str], tuple[str, ...]] = {}
 
 
 def _whole_boxes(

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from synthgen.generators.jsonfield import JsonObject, OmitNone
+from synthgen.generators.jsonfield import OMIT_NONE_BASES, OMITTED, JsonObject
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import Templates
 from synthgen.records import OptionalIndex, OptionalStrings, StrictModel
@@ -29,7 +29,7 @@ AnswerType = Literal[
 ]
 
 
-class QA(OmitNone, StrictModel):
+class QA(*OMIT_NONE_BASES, StrictModel):  # type: ignore[misc]
     """One question with its exact answer.
 
     ``choices`` is set for multiple-choice questions (the answer is one of them, at
@@ -57,10 +57,10 @@ class QA(OmitNone, StrictModel):
         description="the question's program (see qa/programs.py) as canonical JSON text"
     )
     original_question: str | None = Field(
-        None, description="the template question when ``question`` is a paraphrase"
+        None, description="the template question when ``question`` is a paraphrase", **OMITTED
     )
 
-    omit_when_none = ("original_question",)
+    omit_when_none: ClassVar[tuple[str, ...]] = ("original_question",)
 
 
 VALIDATE_QA = False

@@ -14,6 +14,7 @@ No timing here: ``bench/qa.py`` measures the speed.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from itertools import combinations
 
@@ -180,3 +181,20 @@ def test_ids_show_equals_the_numpy_reading(dtype) -> None:
         assert S._ids_show(ids, boxes) == want, boxes
         shows += want
     assert 0 < shows < len(cases)
+
+
+def test_original_question_left_out_when_none(sprite_views) -> None:
+    """``QA.original_question`` is left out of the JSON and the dump when None (pydantic's
+    ``exclude_if``, or ``OmitNone`` before 2.12), and written when set (a paraphrase)."""
+    settings = default_config("sprites")
+    qa = QASuite(QAConfig(per_image=1), calibration_world=settings).ask(
+        sprite_views[0], np.random.default_rng(0)
+    )[0]
+    assert qa.original_question is None
+    assert "original_question" not in json.loads(qa.model_dump_json())
+    assert "original_question" not in qa.model_dump()
+    said = qa.model_copy(update={"question": "Which?", "original_question": qa.question})
+    assert json.loads(said.model_dump_json())["original_question"] == qa.question
+    assert said.model_dump()["original_question"] == qa.question
+    assert type(qa).model_validate_json(said.model_dump_json()) == said
+    assert type(qa).model_validate_json(qa.model_dump_json()) == qa

@@ -159,13 +159,22 @@ class SvgMulti(Program[SvgMultiConfig]):
 
     def __init__(self, config: SvgMultiConfig) -> None:
         super().__init__(config)
-        self.suite = QASuite(
+        self.suite = self._suite(config)
+        self.visibility = Visibility(config.min_visible_pixels)
+
+    @staticmethod
+    def _suite(config: SvgMultiConfig) -> QASuite:
+        return QASuite(
             config.qa,
             calibration_sets=functools.partial(calibration_sets, config),
             calibration_key=f"svg_multi:{config.model_dump_json()}",
             calibration_world=config.world,
         )
-        self.visibility = Visibility(config.min_visible_pixels)
+
+    @classmethod
+    def warm_up(cls, config: SvgMultiConfig) -> None:
+        """The QA balance tables of ``config``, into the per-machine cache."""
+        cls._suite(config).warm()
 
     def media_slots(self) -> list[str]:
         """Every image name a record can have: each webdataset sample has a member per

@@ -149,6 +149,13 @@ class Program(ABC, Generic[ConfigT]):
         return None
 
     @classmethod
+    def warm_up(cls, config: ConfigT) -> None:
+        """Build, once in the job's process before its local workers start, what each worker
+        would otherwise build for itself into the per-machine cache (svg: the QA balance
+        tables, about 20 CPU-s and 2-3 GB the first time on a machine, per worker), and
+        release the memory it took: the workers then read the cache. Default: nothing."""
+
+    @classmethod
     def preflight(cls, config: ConfigT) -> None:
         """Check everything that could otherwise fail after the first byte is written: model
         settings (``llm.*`` URLs and values), names resolved later (a renderer, a world),

@@ -91,6 +91,20 @@ def _lone(pairs: list[tuple[int, int]], key: int, side: int) -> int | None:
     return ends[0] if len(ends) == 1 else None
 
 
+def _answer_name(g: QAGraph, oid: int) -> str:
+    """A thing's name as a free answer: its category where the graph names it by a generic
+    question word ("animal" for a dog, "vehicle" for a tram, as VG annotators sometimes do).
+    Asked "What is under the table?", a person says "a dog"; and the answer's distractors
+    (other animals) are then of its own kind."""
+    name = g.by_id[oid].name
+    facts = _facts(g)
+    if name in facts.words:
+        category = facts.category.get(oid)
+        if category and category != name:
+            return category
+    return name
+
+
 class _WorldKind(QuestionKind):
     family = "functional"
     requires = frozenset({"world"})
@@ -143,7 +157,7 @@ class RelationObject(_WorldKind):
         return self.make(
             t,
             rng,
-            g.by_id[o].name,
+            _answer_name(g, o),
             program,
             table=f"relation_object.{pred}",
             s=subject[0],
@@ -195,7 +209,7 @@ class RelationSubject(_WorldKind):
         return self.make(
             t,
             rng,
-            g.by_id[s].name,
+            _answer_name(g, s),
             program,
             table=f"relation_subject.{pred}",
             o=obj[0],

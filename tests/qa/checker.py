@@ -215,6 +215,16 @@ def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
     )  # fmt: skip
 
 
+def _answer(o: Obj) -> str:
+    """The name a free answer gives a thing: its category when its name is the grammar's
+    generic word for it ("animal" for a dog), else its name."""
+    from synthgen.world.sprites.grammar import GENERIC_WORD
+
+    if o.name in GENERIC_WORD.values() and o.category and o.category != o.name:
+        return o.category
+    return o.name
+
+
 def _hold_parts(objs: list[Obj], relationships: list[dict[str, Any]]) -> None:
     """A thing's box as a viewer draws it: with its parts (a house's roof, tied by a part
     relation), whatever the world's box left out."""
@@ -735,14 +745,14 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
             pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
         if p["pred"] in ("on", "in"):
             pairs = [(a, b) for a, b in pairs if by_id[a].role == by_id[b].role == "thing"]
-        expect(ans, by_id[_only_end(pairs, target.id, 1)].name, "relation subject")
+        expect(ans, _answer(by_id[_only_end(pairs, target.id, 1)]), "relation subject")
         return
     subject = one(g, p["subject"])
     pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
     if op == "relation_object":
         if p["pred"] == "wearing":
             pairs = [(a, b) for a, b in pairs if by_id[b].category in HEADWEAR]
-        expect(ans, by_id[_only_end(pairs, subject.id, 0)].name, "relation object")
+        expect(ans, _answer(by_id[_only_end(pairs, subject.id, 0)]), "relation object")
         return
     # chain_query: the attribute of the one object of the subject's relation
     x = by_id[_only_end(pairs, subject.id, 0)]

@@ -188,8 +188,11 @@ class Svg(Program[SvgConfig]):
 
     @classmethod
     def warm_up(cls, config: SvgConfig) -> None:
-        """The QA balance tables of ``config``'s world, into the per-machine cache."""
-        QASuite(config.qa, calibration_world=config.world).warm()
+        """The QA balance tables of ``config``'s world, into the per-machine cache (none for
+        imported VG graphs or images annotated by a model: their QA is not balanced)."""
+        if config.vg_path or config.annotator == "mllm":
+            return
+        QASuite(config.qa, calibration_world=config.world).warm(multi=False)
 
     @classmethod
     def default_encoders(cls, config: SvgConfig) -> dict[str, str]:

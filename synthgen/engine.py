@@ -507,7 +507,7 @@ def _run(job: JobSpec, options: RunOptions, progress: ProgressCallback | None) -
     started = time.perf_counter()
     entries = {} if options.overwrite else _verify_existing(job, progress)
     write_manifest(build_manifest(__version__, job, _ordered(entries), complete=False))
-    if n_workers > 1 and options.executor == "local":
+    if n_workers > 1 and options.executor == "local" and _walk(job, entries).state != "done":
         # before forking: N cold workers would each build the caches (and their memory)
         program = programs.get(job.program)
         program.warm_up(program.Config.model_validate(job.config))

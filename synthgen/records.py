@@ -300,7 +300,8 @@ def media_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{name: ref}`` of a record read as raw JSON (``json.loads`` of a line): its ``media``
     list keyed by each file's ``name`` (the ref without it: ``path``, ``sha256``, ``mime``,
     ``bytes``...), in the record's order. Also takes ``model_dump()``'s dict and the dict of
-    records written before schema 6. Empty when the record has no media."""
+    records written before schema 6. Empty when the record has no media; an entry that is no
+    object or has no name is skipped (a damaged line: validation reports it)."""
     media = record.get("media")
     if not media:
         return {}
@@ -309,7 +310,7 @@ def media_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         item["name"]: {k: v for k, v in item.items() if k != "name"}
         for item in media
-        if isinstance(item, Mapping)
+        if isinstance(item, Mapping) and isinstance(item.get("name"), str)
     }
 
 

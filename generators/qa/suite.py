@@ -85,23 +85,24 @@ class QASuite:
         """capabilities -> the single-image kinds eligible and the skip counters to count
         (:meth:`_eligible` of ``self.kinds``: every image of a world has the same few)."""
 
-    def warm(self) -> None:
-        """Every balance table this suite's balanced kinds can use, computed or read from
-        the per-machine cache; then the calibration graphs are dropped (the 2,640-image
-        sample of leftmost/rightmost on sprites holds 2-3 GB). Kinds an image of the
-        calibration world can never ask (a missing capability) are skipped. For a job's
-        parent before its workers start (``Program.warm_up``)."""
+    def warm(self, multi: bool = True) -> None:
+        """Every balance table this suite's balanced kinds can use (``multi``: the
+        multi-image kinds' too), read from the per-machine cache or computed; then the
+        calibration graphs are dropped (the 2,640-image sample of leftmost/rightmost on
+        sprites holds 2-3 GB). Kinds an image of the calibration world can never ask (a
+        capability its graphs lack) are skipped. For a job's process before its workers start
+        (``Program.warm_up``)."""
         from synthgen.gc_tuning import release_memory
         from synthgen.generators.qa.balance import calibration_graphs
 
         if not self.config.balance:
             return
-        graphs = calibration_graphs(self.balancer.world)
-        caps = frozenset().union(*(g.capabilities() for g in graphs))
-        for kind in self.kinds:
-            if kind.balance and not (kind.requires - caps):
-                self.balancer.table(kind)
-        for kind in self.multi_kinds:
+        # a world's images all have the same capabilities: a few graphs tell them (the
+        # full sample is built only for a table not yet on disk)
+        caps = frozenset().union(
+            *(g.capabilities() for g in calibration_graphs(self.balancer.world, 1))
+        )
+        for kind in [*self.kinds, *(self.multi_kinds if multi else ())]:
             if kind.balance and not (kind.requires - caps):
                 self.balancer.table(kind)
         calibration_graphs.cache_clear()

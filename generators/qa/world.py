@@ -92,8 +92,9 @@ def _lone(pairs: list[tuple[int, int]], key: int, side: int) -> int | None:
 
 
 def _answer_name(g: QAGraph, oid: int) -> str:
-    """A thing's name as a free answer: its category where the graph names it by a generic
-    question word ("animal" for a dog, "vehicle" for a tram, as VG annotators sometimes do).
+    """A thing's name as a free answer: its category where the graph names it by one of the
+    world's question words (``WorldFacts.words``: the sprite world names things "animal",
+    "vehicle", "fruit", "vegetable" or "food" that way, as VG annotators sometimes do).
     Asked "What is under the table?", a person says "a dog"; and the answer's distractors
     (other animals) are then of its own kind."""
     name = g.by_id[oid].name

@@ -29,6 +29,16 @@ def test_warm_up_runs_once_in_the_job_process_before_local_workers(
         assert pid == os.getpid() and isinstance(config, Squares.Config)
 
 
+def test_warm_up_is_skipped_when_nothing_is_left_to_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synthgen.make("squares", out=tmp_path / "d", workers=2, **ARGS)
+    seen: list[object] = []
+    monkeypatch.setattr(Squares, "warm_up", classmethod(lambda cls, config: seen.append(config)))
+    synthgen.make("squares", out=tmp_path / "d", workers=2, **ARGS)  # complete: a resume
+    assert seen == []
+
+
 def test_suite_warm_fills_the_tables_and_drops_the_graphs() -> None:
     from synthgen.generators.qa import QAConfig, QASuite
     from synthgen.generators.qa import balance as B

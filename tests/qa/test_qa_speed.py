@@ -7,7 +7,7 @@
   skips as :meth:`QASuite._eligible` per image.
 - ``QAGraph.exact`` (cached per name) and ``QAGraph.refs`` (a lone member of its name is
   referred to by the name) equal the plain formulas.
-- ``sources._ids_show`` (a list's ``in`` for the top row) equals the numpy reading.
+- ``sources._ids_show`` (a byte search of the top row) equals the numpy reading.
 
 No timing here: ``bench/qa.py`` measures the speed.
 """

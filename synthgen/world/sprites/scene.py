@@ -492,7 +492,8 @@ class _Builder:
 
     def take_back(self, p: Placed, cat: str) -> None:
         """Undoes the sprite thing :meth:`sprite` placed last (``p``, of ``cat``) and the
-        relations added since: a skier's board whose skier could not be drawn."""
+        relations added since: a board (skis, skateboard, surfboard) whose rider could not
+        be drawn."""
         assert p.oid == len(self.objects) and self.layers[-1][2]["oids"] == (p.oid,)
         self.objects.pop()
         self.layers.pop()
@@ -1155,8 +1156,8 @@ def _board_rider(b: _Builder, boards, names, rule) -> int:
     top = bp.y + bp.h * 0.4
     pp = b.sprite(person, rule, bp.cx, top, b.height(person) * s, bp.z - 5e-4, pose="stand")
     if pp is None:
-        # a board without its rider: skis (a boot on crossed skis, in the emoji) would read
-        # as a lone ski boot, so no board at all
+        # a board without its rider is not drawn (any board: skis, a boot on crossed skis
+        # in the emoji, would read as a lone ski boot)
         b.take_back(bp, bd)
         return 0
     b.rel(pp.oid, "riding", bp.oid, rule)
@@ -2140,7 +2141,10 @@ def _water_animal(b: _Builder, rule="water_animal") -> int:
     a = b.choice(b.t.water_animals)
     # what shows above the water is lower than the camera, so it stays under the horizon (a
     # shark's 3 m length drawn as height leapt into the sky above the sea)
-    h = min(max(10.0, b.height(a) * s), foot - b.bd.horizon - 2)
+    limit = foot - b.bd.horizon - 2
+    h = min(max(10.0, b.height(a) * s), limit)
+    while h >= 10 and qsize(h) > limit:  # drawn sizes are rounded to a grid, up too
+        h /= QSTEP
     if h < 10:
         return 0
     p = b.grounded(a, rule, got, h, shadow=False)

@@ -314,6 +314,17 @@ def media_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def relations_table(value: Any) -> dict[str, list[Any]]:
+    """A scene graph's ``relations_by_predicate`` read from a record's raw JSON: JSON text
+    since schema 6, a dict before (and in ``model_dump()``); ``{}`` when absent or damaged."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
 class BaseRecord(StrictModel):
     """Envelope shared by all records. Programs subclass it and add their own fields."""
 

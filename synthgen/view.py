@@ -20,7 +20,7 @@ from synthgen.card import record_graph
 from synthgen.card.stats import object_box, object_name
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.manifest import Manifest
-from synthgen.records import media_of
+from synthgen.records import media_of, relations_table
 from synthgen.sinks import iter_stored
 from synthgen.validate import load_dataset
 
@@ -91,10 +91,7 @@ def _graph_view(record: dict[str, Any], name: str) -> tuple[list[dict], list[dic
                 s = r.get("subject_id", r.get("subject"))
                 o = r.get("object_id", r.get("object"))
                 relations.append({"s": s, "p": r["predicate"], "o": o})
-    by_predicate = graph.get("relations_by_predicate") or {}
-    if isinstance(by_predicate, str):  # JSON text in a record's JSON (schema 6)
-        by_predicate = json.loads(by_predicate)
-    for predicate, pairs in by_predicate.items():
+    for predicate, pairs in relations_table(graph.get("relations_by_predicate")).items():
         for pair in pairs:
             if isinstance(pair, list) and len(pair) == 2:
                 relations.append({"s": pair[0], "p": predicate, "o": pair[1]})

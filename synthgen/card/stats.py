@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthgen.records import media_of
+from synthgen.records import media_of, relations_table
 
 SAMPLE = 2000
 """Records a card reads for its distributions (the counts from the manifest are exact)."""
@@ -70,14 +70,8 @@ class Stats:
                     if isinstance(r, dict) and "predicate" in r
                 )
         for table in named["relations_by_predicate"]:
-            if isinstance(table, str) and table.startswith("{"):  # JSON text (schema 6)
-                try:
-                    table = json.loads(table)
-                except ValueError:
-                    continue
-            if isinstance(table, dict):
-                for predicate, pairs in table.items():
-                    self.relations[predicate] += len(pairs) if isinstance(pairs, list) else 1
+            for predicate, pairs in relations_table(table).items():
+                self.relations[predicate] += len(pairs) if isinstance(pairs, list) else 1
         self._add_fields(record)
         media = media_of(record)
         kinds = Counter(ref.get("mime", "?").split("/")[0] for ref in media.values())

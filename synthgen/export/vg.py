@@ -24,7 +24,7 @@ from typing import Any
 
 from synthgen.export import Export, ExportOptions, exporters, media_path, published
 from synthgen.manifest import Manifest
-from synthgen.records import media_of
+from synthgen.records import media_of, relations_table
 from synthgen.sinks import iter_records
 
 INVERSE = {
@@ -76,9 +76,7 @@ def _graph(
                 "bbox": o.get("bbox") or [o["x"], o["y"], o["w"], o["h"]],
             }
         )
-    by_predicate = g.get("relations_by_predicate") or {}
-    if isinstance(by_predicate, str):  # JSON text in a record's JSON (schema 6)
-        by_predicate = json.loads(by_predicate)
+    by_predicate = relations_table(g.get("relations_by_predicate"))
     relations = [(s, p, o) for p, pairs in by_predicate.items() for s, o in pairs]
     relations += [
         (r["subject_id"], r["predicate"], r["object_id"]) for r in g.get("relationships") or []

@@ -91,3 +91,15 @@ def test_schema_json_describes_the_list(lines: list[str], tmp_path: Path) -> Non
     assert media["items"]["required"][0] == "name"
     for line in lines:
         jsonschema.validate(json.loads(line), schema)
+
+
+def test_relations_table_reads_text_dicts_and_damage() -> None:
+    """Readers of raw records (view, vg export, card) take a scene graph's relations as JSON
+    text (schema 6) or a dict (older), and a damaged value as no relations, not a crash."""
+    from synthgen.records import relations_table
+
+    pairs = {"left of": [[1, 2]], "behind": []}
+    assert relations_table(json.dumps(pairs)) == pairs
+    assert relations_table(pairs) == pairs
+    assert relations_table('{"left of": [[1,') == {} == relations_table(None)
+    assert relations_table("[1, 2]") == {}

@@ -59,19 +59,9 @@ def test_records_hold_2_to_4_images_graphs_and_checked_answers(tmp_path: Path) -
     assert set(sizes) == {2, 3, 4}
 
 
-def _with_pairs(graph: dict) -> dict:
-    """A scene graph as the checker reads it: ``relations_by_predicate`` a dict (a record's
-    JSON holds it as JSON text since schema 6; ``model_dump()`` as a dict)."""
-    table = graph["relations_by_predicate"]
-    return {
-        **graph,
-        "relations_by_predicate": json.loads(table) if isinstance(table, str) else table,
-    }
-
-
 def _truth(record: dict) -> list:
     """The checker's graphs of a record, each with its objects' physical ids."""
-    graphs = [world_graph(_with_pairs(g)) for g in record["scene_graphs"]]
+    graphs = [world_graph(g) for g in record["scene_graphs"]]
     for g, ids in zip(graphs, record["physical_ids"], strict=True):
         g.extra["physical"] = {o.id: p for o, p in zip(g.objects, ids, strict=True)}
     return graphs

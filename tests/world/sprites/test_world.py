@@ -6,6 +6,8 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -150,6 +152,15 @@ def _overlap(a: list[int], b: list[int]) -> int:
     return max(ix, 0) * max(iy, 0)
 
 
+def _graphs(scene_type: str, key: int, n: int) -> Iterator[tuple[int, Any]]:
+    """(seed, graph) of ``n`` scenes of ``scene_type``, seeds ``[key, 0..n-1]``."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=(scene_type,))
+    for seed in range(n):
+        scene = w.sample(np.random.default_rng([key, seed]), config)
+        yield seed, w.graph(scene, w.render(scene, config), config)
+
+
 def test_no_two_things_of_a_category_run_into_one():
     """Two trams one behind the other, two churches run together or two fences across each
     other read as one odd thing, and "How many trams?" has no answer a person agrees with.
@@ -178,12 +189,8 @@ def test_skis_come_only_under_a_skier():
     """The skis emoji is a boot on crossed skis: stood up alone at a pair of skis' 1.5-1.9 m
     it was a boot the size of a car, and lying alone where its skier could not be drawn, a
     lone ski boot. Skis are drawn only under a person riding them."""
-    w = SpriteWorld()
-    config = SpritesConfig(scene_types=("ski",))
     skis = 0
-    for seed in range(60):
-        scene = w.sample(np.random.default_rng([44, seed]), config)
-        g = w.graph(scene, w.render(scene, config), config)
+    for seed, g in _graphs("ski", 44, 60):
         ridden = {r.object_id for r in g.relationships if r.predicate == "riding"}
         for o in g.objects:
             if o.category == "skis":
@@ -194,12 +201,8 @@ def test_skis_come_only_under_a_skier():
 
 def test_trains_on_the_track_do_not_run_into_each_other():
     """A tram in front of a locomotive on one track row reads as one odd train."""
-    w = SpriteWorld()
-    config = SpritesConfig(scene_types=("railway",))
     trains = 0
-    for seed in range(60):
-        scene = w.sample(np.random.default_rng([45, seed]), config)
-        g = w.graph(scene, w.render(scene, config), config)
+    for seed, g in _graphs("railway", 45, 60):
         on_track = {r.subject_id for r in g.relationships if r.rule == "train"}
         boxes = [list(o.bbox) for o in g.objects if o.id in on_track]
         trains += len(boxes)
@@ -212,12 +215,8 @@ def test_trains_on_the_track_do_not_run_into_each_other():
 def test_water_animals_stay_under_the_horizon():
     """A shark drawn at its 3 m length leapt into the sky over the sea; what shows of a
     swimming animal is lower than the camera, so it stays below the horizon row."""
-    w = SpriteWorld()
-    config = SpritesConfig(scene_types=("beach",))
     seen = 0
-    for seed in range(400):
-        scene = w.sample(np.random.default_rng([47, seed]), config)
-        g = w.graph(scene, w.render(scene, config), config)
+    for seed, g in _graphs("beach", 47, 400):
         water = {o.id: o.bbox for o in g.objects if o.category == "water"}
         for r in g.relationships:
             if r.rule == "water_animal" and r.object_id in water:

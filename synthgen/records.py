@@ -246,18 +246,25 @@ class MediaRef(CompactModel):
     channels: int | None = None
 
 
-def _media_from_json(value: Any) -> Any:
-    """The record's ``{name: ref}`` from its JSON list of named files (a dict passes)."""
-    if not isinstance(value, list):
-        return value
+def _named_files(items: list[Any], strict: bool) -> dict[str, Any]:
+    """``{name: ref}`` from a JSON list of named files, in order. ``strict``: an entry that
+    is no object, has no name or repeats one is an error (validation); else it is skipped,
+    a repeated name's last entry kept (:func:`media_of` on a raw, maybe damaged line)."""
     out: dict[str, Any] = {}
-    for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ValueError("a media entry is an object with a 'name'")
-        if item["name"] in out:
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            if strict:
+                raise ValueError("a media entry is an object with a 'name'")
+            continue
+        if strict and item["name"] in out:
             raise ValueError(f"media {item['name']!r} is named twice")
         out[item["name"]] = {k: v for k, v in item.items() if k != "name"}
     return out
+
+
+def _media_from_json(value: Any) -> Any:
+    """The record's ``{name: ref}`` from its JSON list of named files (a dict passes)."""
+    return _named_files(value, strict=True) if isinstance(value, list) else value
 
 
 def _media_to_json(value: dict[str, MediaRef]) -> list[dict[str, Any]]:
@@ -307,11 +314,7 @@ def media_of(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         return {}
     if isinstance(media, Mapping):
         return dict(media)
-    return {
-        item["name"]: {k: v for k, v in item.items() if k != "name"}
-        for item in media
-        if isinstance(item, Mapping) and isinstance(item.get("name"), str)
-    }
+    return _named_files(media, strict=False)
 
 
 def relations_table(value: Any) -> dict[str, list[Any]]:

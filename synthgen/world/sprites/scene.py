@@ -414,10 +414,8 @@ class _Builder:
         self.things = 0
         self.cx: dict[int, float] = {}  # placed sprites' centre columns
         self.wall_boxes: list[tuple[int, int]] = []
-        # fences and railings drawn so far (x0, y0, x1, y1): see `_barrier_free`
-        self.barrier_boxes: list[tuple[float, float, float, float]] = []
         # placed things' boxes (x0, y0, x1, y1) by category: see `_crowds_twin`
-        self.thing_boxes: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.thing_boxes: dict[str, list[tuple[float, float, float, float]]] = {}
         tile_floor = self.rng.random() < 0.5
         for p in self.bd.pieces:
             tiled = p.name == "floor" and p.texture == "tile" and tile_floor
@@ -503,10 +501,11 @@ class _Builder:
         while self.rels and p.oid in (self.rels[-1].subject, self.rels[-1].object):
             self.rels.pop()
 
-    def _crowds_twin(self, cat: str, share: float, box: tuple[int, int, int, int]) -> bool:
+    def _crowds_twin(self, cat: str, share: float, box: tuple[float, float, float, float]) -> bool:
         """Whether a thing of ``cat`` at ``box`` would cover, or hide behind, more than
         ``share`` of another thing booked under ``cat`` (of the smaller box); if not, its box
-        is booked. Things book under their category; trains under "train" with share 0.
+        is booked. Things book under their category; trains under "train", fences and railings
+        under "@barrier", both with share 0 (no overlap at all).
 
         Two trams one behind the other, or two churches run into each other, read as one odd
         thing, so "How many trams?" would have no answer a person agrees with (stop 24: 10
@@ -1254,11 +1253,7 @@ def _barrier_free(b: _Builder, cx: float, foot: float, w: int, h: int) -> bool:
     second one is drawn only where it overlaps no other: beside it, or wholly above it
     (farther back), never across it."""
     box = (cx - w / 2 - 2, foot - h - 2, cx + w / 2 + 2, foot + 2)
-    for x0, y0, x1, y1 in b.barrier_boxes:
-        if box[0] < x1 and x0 < box[2] and box[1] < y1 and y0 < box[3]:
-            return False
-    b.barrier_boxes.append(box)
-    return True
+    return not b._crowds_twin("@barrier", 0.0, box)
 
 
 def _fence(b: _Builder, rule="fence") -> int:

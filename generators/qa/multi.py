@@ -35,6 +35,9 @@ from synthgen.generators.qa.programs import image_name, pick, ref
 from synthgen.generators.qa.refexp import select
 from synthgen.generators.qa.templates import Templates, article, is_mass, plural, say, say_all
 
+CHANGED_LOOKS = ("color", "material")
+"""Attributes a related view may change (svg_multi's recolor / rematerial): a physical
+total is not asked over a thing whose look changed, since a person can't tell it is one."""
 SELECT_PREDICATES = ("left of", "right of", "in front of", "behind")
 
 
@@ -493,7 +496,14 @@ class _Total(MultiImageKind):
             found = [selected(x, name, {}) for x in graphs]
             if any(f is None for f in found):
                 return None
-            seen = {x.identity[o.id] for x, f in zip(graphs, found, strict=True) for o in f}  # type: ignore[index, union-attr]
+            looks: dict[int, set[tuple[str | None, ...]]] = {}
+            for x, f in zip(graphs, found, strict=True):
+                for o in f:  # type: ignore[union-attr]
+                    look = tuple(o.attrs.get(k) for k in CHANGED_LOOKS)
+                    looks.setdefault(x.identity[o.id], set()).add(look)  # type: ignore[index]
+            if any(len(v) > 1 for v in looks.values()):
+                return None  # a recoloured thing: a person may count it twice, or once
+            seen = set(looks)
             program = {"op": "total_count", "select": ref(name, {}), "physical": True}
             table = f"{self.name}.{'place' if _is_open(graphs) else 'views'}"
             return self.make(t, rng, len(seen), program, table=table, objs=plural(name))

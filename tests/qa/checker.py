@@ -820,10 +820,15 @@ def check_many(qa: dict[str, Any], graphs: list[Graph]) -> None:
     elif op == "total_count" and p.get("physical"):
         # views of one scene: distinct physical objects (each graph's extra["physical"]:
         # object id -> physical id, from the record's physical_ids)
-        seen = {
-            g.extra["physical"][o.id] for g in graphs for o in g.objects if fits(o, p["select"])
-        }
-        expect(ans, str(len(seen)), "physical total")
+        looks: dict[int, set] = {}
+        for g in graphs:
+            for o in g.objects:
+                if fits(o, p["select"]):
+                    look = (o.attrs.get("color"), o.attrs.get("material"))
+                    looks.setdefault(g.extra["physical"][o.id], set()).add(look)
+        if any(len(v) > 1 for v in looks.values()):
+            raise Disagreement("a physical total over a recoloured thing: one or two to a person")
+        expect(ans, str(len(looks)), "physical total")
     elif op == "total_count":
         expect(ans, str(sum(sum(fits(o, p["select"]) for o in g.objects) for g in graphs)), op)
     elif op == "relation_diff":

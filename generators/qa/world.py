@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.balance import program_words
+from synthgen.generators.qa.balance import CUE_GRAPHS, program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.points import sample_point
@@ -46,6 +46,11 @@ only some people)."""
 SUBJECT_PREDICATES = ("on", "in", "under", "holding", "carrying", "riding", "looking at")
 """Predicates asked from the object's side: "What is on the table?", "Who is riding the
 horse?" ("on" and "in" between things only, not a thing on the floor)."""
+
+ROW_BAND = 10
+"""Rows of a band of image rows in which part_at_point's parts are balanced (see
+``PartAtPoint.balance_cues``): 42-row bands left the rows inside a band to tell a roof
+from a door (+9 points over the per-type majority at 2,800 QA)."""
 
 CHAIN_PREDICATES = ("holding", "carrying", "riding", "sitting on")
 """Predicates of "What color is the thing the woman is holding?"."""
@@ -234,9 +239,26 @@ class PartAtPoint(_WorldKind):
     requires = frozenset({"world", "masks"})
     balance = True
     balance_floor = 0.1
+    row_band: ClassVar[int] = ROW_BAND
+    cue_graphs: ClassVar[int] = 3 * CUE_GRAPHS
+    """Open-world calibration graphs the row weights are fitted on (the same sample as
+    leftmost's, so one process builds it once)."""
 
     def balance_key(self, qa: QA) -> str:
         return str(qa.program["whole"]["name"])  # a house's parts are flattened among them
+
+    def balance_cues(self, qa: QA) -> list[tuple[str, str, str]]:
+        """The point's row band, with the part as the outcome, within the whole's
+        questions: raked (``balance._rake``) so that in every band a whole's parts come as
+        often as in all its questions. The point's row is in the question, and a point high
+        up is a roof or hair, low down a desk's leg: weighted per whole only, a
+        question-only model beat the per-type majority by +5.5..+6.5 points (7,800 QA, three
+        splits; +10 given the row band as a feature), by -0.6..-2.1 with the coordinates
+        masked (the column told nothing). Bands where a whole's parts cannot be made so
+        (a house's top rows are all roof) are not asked: about a third as many questions
+        (``ROW_BAND``)."""
+        band = f"row{int(qa.program['point'][1]) // self.row_band}"
+        return [(str(qa.program["whole"]["name"]), band, self.balance_label(qa))]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)

@@ -56,6 +56,7 @@ from synthgen.records import Verdict
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import SpriteWorld, tables
 from synthgen.world.sprites import edits as E
+from synthgen.world.sprites.colours import colour_word
 from synthgen.world.sprites.graph import SpriteGraph, build_graph
 from synthgen.world.sprites.referring import (
     PLACE_PHRASE,
@@ -477,7 +478,7 @@ def _fidelity_problem(edit_type, plan, src: SpriteGraph, tgt: SpriteGraph, near)
     if edit_type == "replace":
         return None if b.category == plan.params["new_category"] != a.category else "category"
     if edit_type == "recolor":
-        return None if b.attributes[:1] == [plan.params["color"]] else "colour"
+        return None if colour_word(b.attributes) == plan.params["color"] else "colour"
     if edit_type == "resize":
         ratio = b.drawn_box[3] / max(a.drawn_box[3], 1)
         grew = plan.params["change"] == "bigger"

@@ -58,6 +58,7 @@ from synthgen.prompts import load, text_sha256
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import SpritesConfig, SpriteWorld, tables
 from synthgen.world.sprites import edits as E
+from synthgen.world.sprites.colours import colour_word
 from synthgen.world.sprites.graph import SpriteGraph, build_graph
 from synthgen.world.sprites.referring import (
     PLACE_PHRASE,
@@ -177,7 +178,7 @@ def _try(
             return None
         spr = options[int(u * len(options))]
         got = E.recolour(scene, oid, t, spr)
-        old = o.attributes[0] if o.attributes else ""
+        old = colour_word(o.attributes)
         return (
             (got, {"old": old, "new": spr.color, "b_new": article(f"{spr.color} {noun(o)}")})
             if got
@@ -563,7 +564,7 @@ def _state(scene: SpriteScene, graph: SpriteGraph, oid: int) -> ObjectState:
         "category": o.category,
         "synset": o.synset,
         "group": o.group,
-        "color": o.attributes[0] if o.attributes else "",
+        "color": colour_word(o.attributes),
     }
     return ObjectState(
         name=noun(o),

@@ -779,12 +779,16 @@ def _palette(t: Any) -> dict[str, dict[str, float]]:
     ones, all red: the green and blue books of other poses are never drawn), so those set
     the shares. Categories whose shares are near even (:attr:`WorldWords.colors_vary`:
     two colours or more, none over 60 %) are the ones a colour question is asked about (a
-    car drawn red three times in four is "red" to a model that never looks)."""
+    car drawn red three times in four is "red" to a model that never looks). Only art a
+    person names by one colour counts (:func:`~synthgen.world.sprites.colours.named_colour`:
+    the others carry no colour attribute)."""
+    from synthgen.world.sprites.colours import named_colour
     from synthgen.world.sprites.scene import _plain_sprites
 
     out: dict[str, dict[str, float]] = {}
     for c in t.atlas.categories:
-        colors = Counter(s.color for s in _plain_sprites(t, c))
+        colors = Counter(named_colour(s) for s in _plain_sprites(t, c))
+        colors.pop("", None)  # art with no one colour is not asked about
         total = sum(colors.values())
         if total:
             out[c] = {k: v / total for k, v in sorted(colors.items())}

@@ -72,7 +72,7 @@ def _flip(qa: dict[str, Any]) -> str | None:
 
 def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> None:
     caught: Counter[str] = Counter()
-    for r in records[:40]:
+    for r in records[:80]:
         truth = sprite_graph(r["world_graph"])
         for qa in r["qa"]:
             wrong = _flip(qa)

@@ -176,7 +176,9 @@ ROUNDS = {"relation_object": 12}
 answer told apart from the draw). relation_object's leak without the per-text balance is
 smaller since the sprite world's placement commits (db13f8e..d91a34b): +7.7 / +6.4 / +7.7
 points over three draws of 4 rounds, against +4.0 / +4.8 / -2.8 with it (stop 24); 4 rounds
-told them apart by 4 points in one draw of three."""
+told them apart by 4 points in one draw of three. With colours only on art a person names
+by one colour (stop 25, fewer colour words in the texts): +5.3 on vs +8.9 off at 12 rounds,
++5.4 vs +8.7 at 20, so the test asks for 3 points between them."""
 
 
 @pytest.mark.parametrize("kind", ["category_exists", "relation_object"])
@@ -190,7 +192,7 @@ def test_words_do_not_give_the_answer_away(
     on, off, n = _gaps(sprite_views, kind, monkeypatch, ROUNDS.get(kind, 4))
     assert n >= 150, n
     assert on <= 0.05 + SLACK, (kind, on, n)
-    assert off >= on + 0.04, (kind, on, off)
+    assert off >= on + 0.03, (kind, on, off)
 
 
 @pytest.mark.parametrize("kind", FIXED)
@@ -380,20 +382,24 @@ def test_colour_comparisons_are_not_settled_by_the_names(
     categories is "yes" as often as "no": memorising the answer per pair of names beats
     the per-type majority by at most 5 points (+ noise) on held-out images; every asked
     pair has a same-colour chance strictly between 0 and 1."""
-    qas, groups = _ask(sprite_views, ("attribute_compare",), rounds=6)
+    from synthgen.generators.qa.sources import world_view
+
+    views = sprite_views + [world_view(*s) for s in sprite_scenes(2 * IMAGES, seed=2027)]
+    qas, groups = _ask(views, ("attribute_compare",), rounds=8)
     colour = [(q, g) for q, g in zip(qas, groups, strict=True) if q.program["query"] == "color"]
     assert len(colour) >= 300, len(colour)
 
     def pair(q: QA) -> str:
         return "|".join(sorted((q.program["a"]["name"], q.program["b"]["name"])))
 
-    by: dict[str, Counter[str]] = defaultdict(Counter)
-    for q, _ in colour:
-        by[pair(q)][q.answer] += 1
-    # pairs the palettes settle ("the man and the woman": never the same colour) are gone
+    # pairs the palettes settle ("the man and the woman": never the same colour) are gone:
+    # no pair has one answer in 8 or more images (each image is asked 8 times: count images)
+    by: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for q, g in colour:
+        by[pair(q)][q.answer].add(g)
     assert not any(
-        sum(c.values()) >= 15 and max(c.values()) == sum(c.values()) for c in by.values()
-    ), by
+        len(images) == 1 and len(next(iter(images.values()))) >= 8 for images in by.values()
+    ), {k: {a: len(v) for a, v in c.items()} for k, c in by.items()}
     monkeypatch.setattr(B, "program_words", lambda q: pair(q))
     gap, n = _memorise_gap([q for q, _ in colour], [g for _, g in colour])
     assert n >= 100 and gap <= 0.05 + SLACK, (gap, n)

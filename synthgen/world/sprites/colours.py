@@ -7,6 +7,11 @@ and the most frequent name wins). A plurality can be small: a yellow-and-purple 
 with when the car is mostly one colour before and after, so :func:`colour_share` gives the
 fraction of counted pixels with a name (the same per-pixel rule; a test checks that its
 most frequent name is the atlas's label for every sprite).
+
+A thing is *named* by a colour (its ``color`` attribute, asked about in questions and
+captions) only when a person would name it by one: :func:`named_colour`. A drum that is
+29 % red and 25 % blue has no colour a person agrees on, and "What color is the drum: red
+or blue?" would be a coin flip for a careful reader.
 """
 
 from __future__ import annotations
@@ -96,6 +101,29 @@ def _shares(sprite) -> tuple[float, ...]:
 def colour_share(sprite, name: str) -> float:
     """Fraction of the sprite's counted pixels named ``name``."""
     return _shares(sprite)[PALETTE.index(name)] if name in PALETTE else 0.0
+
+
+NAMED_SHARE = 0.4
+"""A sprite is named by its dominant colour when at least this share of its counted
+pixels is that colour ..."""
+NAMED_MARGIN = 1.5
+"""... and the dominant colour has at least this many times the pixels of the next one
+(an airplane 51 % blue and 42 % gray is blue-and-gray, not blue)."""
+
+
+def named_colour(sprite) -> str:
+    """The colour a person names the sprite by (its atlas label, the dominant colour) when
+    one colour clearly dominates (:data:`NAMED_SHARE`, :data:`NAMED_MARGIN`), else ""."""
+    shares = sorted(_shares(sprite), reverse=True)
+    if shares[0] < NAMED_SHARE or shares[0] < NAMED_MARGIN * shares[1]:
+        return ""
+    return sprite.color
+
+
+def colour_word(attributes) -> str:
+    """A sprite-world object's colour from its attributes (the colour comes first when the
+    thing has one, :func:`named_colour`; pose words like "standing" follow), else ""."""
+    return attributes[0] if attributes and attributes[0] in PALETTE else ""
 
 
 def dominant(sprite) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthgen.world.sprites.colours import colour_share
+from synthgen.world.sprites.colours import colour_share, colour_word, named_colour
 from synthgen.world.sprites.render import _shadow, layer_drawable
 from synthgen.world.sprites.scene import (
     HELD,
@@ -192,9 +192,9 @@ def _sprite_object(
     facing = spr.facing
     if flip and facing in ("left", "right"):
         facing = "right" if facing == "left" else "left"
-    old_colour = o.attributes[:1] if o.attributes else ()
-    rest = tuple(a for a in o.attributes if a not in old_colour)
-    attributes = tuple(dict.fromkeys(a for a in (spr.color, *rest) if a))
+    old_colour = colour_word(o.attributes)
+    rest = tuple(a for a in o.attributes if a != old_colour)
+    attributes = tuple(dict.fromkeys(a for a in (named_colour(spr), *rest) if a))
     renamed = cat != o.category
     return dataclasses.replace(
         o,
@@ -314,18 +314,22 @@ RECOLOUR_SHARE = 0.5
 the colour it is named by (a red car and a blue car; not a "purple" striped bee)."""
 
 
+def _recolourable(spr) -> bool:
+    return named_colour(spr) != "" and colour_share(spr, spr.color) >= RECOLOUR_SHARE
+
+
 def recolour_options(scene: SpriteScene, tables: Tables, oid: int) -> list:
     """Other sprites of the thing's category and pose whose dominant colour differs (the art
     that exists in another colour: a red car and a blue car), both mostly their colour
-    (:data:`RECOLOUR_SHARE`)."""
+    (:data:`RECOLOUR_SHARE`) and named by it (``colours.named_colour``)."""
     got = current_sprite(scene, tables, oid)
-    if got is None or colour_share(got[0], got[0].color) < RECOLOUR_SHARE:
+    if got is None or not _recolourable(got[0]):
         return []
     spr, lay = got
     seen = {spr.color}
     out = []
     for s in tables.atlas.sprites(lay.key[0], lay.key[1]):
-        if colour_share(s, s.color) < RECOLOUR_SHARE:
+        if not _recolourable(s):
             continue
         if s.color not in seen and s.facing == spr.facing:
             seen.add(s.color)

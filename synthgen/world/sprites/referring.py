@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from synthgen.world.sprites.colours import colour_word
 from synthgen.world.sprites.scene import SObject, SpriteScene, Tables
 
 REL_PHRASE: dict[str, str] = {
@@ -110,9 +111,9 @@ def noun(o: SObject) -> str:
 
 
 def colour_of(o: SObject) -> str | None:
-    if o.group in NO_COLOUR_GROUPS or not o.attributes:
+    if o.group in NO_COLOUR_GROUPS:
         return None
-    return o.attributes[0]
+    return colour_word(o.attributes) or None
 
 
 def denotes(ref: Ref, scene: SpriteScene, tables: Tables, boxes: dict[int, tuple]) -> list[int]:

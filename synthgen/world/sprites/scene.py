@@ -29,6 +29,7 @@ import numpy as np
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import CAM_H as CAM_H_M
 from synthgen.world.sprites.backdrop import TINTS, Backdrop, backdrop, variant_tint
+from synthgen.world.sprites.colours import named_colour
 from synthgen.world.sprites.structures import (
     STRUCTURE_SIZES,
     geom,
@@ -584,7 +585,7 @@ class _Builder:
         pose_word = {"sit": "sitting", "walk": "walking", "stand": "standing"}.get(pose, "")
         if not pose_word and c.group == "person":
             pose_word = "standing"
-        attributes = tuple(dict.fromkeys(a for a in (spr.color, pose_word, *attrs) if a))
+        attributes = tuple(dict.fromkeys(a for a in (named_colour(spr), pose_word, *attrs) if a))
         alt: tuple[str, ...] = ()
         if name is not None and name != c.name:
             alt = (c.name,)

@@ -66,6 +66,11 @@ GROUP_SYNSETS: dict[str, tuple[str, ...]] = {
 }
 
 #: hypernym path entries renamed to the word a caption uses
+ONE_THING_BELOW = frozenset({"couch"})
+"""Art that draws a second thing above the named one (the couch emoji's floor lamp stands
+behind it): the build keeps only the wide rows from the first one down (a person would
+name the lamp, and the sprite's height would be the lamp's, not the couch's)."""
+
 HYPERNYM_RENAME = {"edible fruit": "fruit", "edible nut": "nut", "motor vehicle": "vehicle"}
 
 #: hypernym path entries too abstract to keep
@@ -543,7 +548,7 @@ VEHICLE("sled", "1f6f7", (0.2, 0.5), wn="sled.n.01", syn="sledge, toboggan")
 FURNITURE = group("furniture", facing="front", anchors="seat")
 FURNITURE("chair", "1fa91", (0.8, 1.1), syn="seat, stool")
 FURNITURE("couch", "1f6cb-fe0f", (0.7, 1.0), plural="couches", wn="sofa.n.01",
-          syn="sofa, couch and lamp")
+          syn="sofa")
 FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="pillow, mattress", facing="none",
           anchors="bed")
 FURNITURE("wheelchair", "1f9bd", (0.9, 1.1), facing="left")

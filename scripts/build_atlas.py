@@ -19,11 +19,12 @@ Inputs (none is needed at run time, only to rebuild the data):
 
 Processing per sprite: decode -> trim to the alpha bounding box (alpha > 0) -> shrink so
 the longer side is at most MAX_SIDE px (Lanczos on premultiplied alpha; never enlarged) ->
-dominant colour (see :func:`dominant_color`). Sprites are shelf-packed, in table order, into
-RGBA sheets per style, written as PNG with fixed per-row filter choice and libdeflate
-level 12 (the pinned ``deflate`` package), no ancillary chunks: the same inputs give the
-same bytes on any machine. ``--check`` rebuilds into a temp dir and compares bytes with
-the shipped files.
+for art that draws a second thing with the named one, only the named thing
+(:func:`only_the_thing_below`) -> dominant colour (see :func:`dominant_color`). Sprites are
+shelf-packed, in table order, into RGBA sheets per style, written as PNG with fixed per-row
+filter choice and libdeflate level 12 (the pinned ``deflate`` package), no ancillary
+chunks: the same inputs give the same bytes on any machine. ``--check`` rebuilds into a
+temp dir and compares bytes with the shipped files.
 
     python scripts/build_atlas.py --fluent /tmp/lobehub-fluent-emoji-3d-1.1.0.tgz
 """
@@ -269,6 +270,31 @@ def prepare(im: Image.Image) -> Image.Image:
     return Image.fromarray(a, "RGBA")
 
 
+NARROW_TOP = 0.4
+"""A top row of a :data:`atlas_categories.ONE_THING_BELOW` sprite belongs to the thing above
+(a lamp's shade and pole) while its opaque width is under this share of the widest row."""
+
+
+def only_the_thing_below(im: Image.Image) -> Image.Image:
+    """The named thing of art that draws a second one with it (the couch emoji's floor
+    lamp): the largest 4-connected region of opaque pixels (alpha >= 128) and the soft
+    edge pixels touching it, less the top rows narrower than :data:`NARROW_TOP` of the
+    widest (a pole standing behind the back), trimmed to its alpha box."""
+    from scipy import ndimage
+
+    a = np.array(im)
+    labels, n = ndimage.label(a[:, :, 3] >= 128)  # 4-connected: a pole's corner touch is not
+    if n > 1:
+        largest = 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
+        main = labels == largest
+        edge = ndimage.binary_dilation(main, structure=np.ones((3, 3))) & (a[:, :, 3] < 128)
+        a[~(main | edge)] = 0
+    widths = (a[:, :, 3] >= 128).sum(axis=1)
+    a[: int(np.argmax(widths >= NARROW_TOP * widths.max()))] = 0
+    out = Image.fromarray(a, "RGBA")
+    return out.crop(out.getchannel("A").getbbox())
+
+
 # ---------------------------------------------------------------- deterministic PNG
 
 
@@ -379,6 +405,8 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
                 if im is None:
                     continue
                 im = prepare(im)
+                if entry.name in table.ONE_THING_BELOW:
+                    im = only_the_thing_below(im)
                 facing = entry.facing_for(style, pose)
                 anchors = dict(entry.anchors_for(pose))
                 if facing == "left":

@@ -164,6 +164,22 @@ def test_wooden_furniture_is_brown(atlas: Atlas) -> None:
     assert {s.color for s in atlas.sprites("chair")} == {"brown"}
 
 
+def test_a_couch_is_drawn_without_the_emoji_s_floor_lamp(atlas: Atlas) -> None:
+    """The couch emoji draws a floor lamp with it (behind the back in noto, beside it in
+    fluent): a person sees a lamp no question knows of, and the sprite's height is the
+    lamp's. Its opaque pixels are one 4-connected region whose top row is wide (the
+    build's ``only_the_thing_below``); on the old atlas the fluent lamp was a second
+    region and the noto pole a narrow top."""
+    ndimage = pytest.importorskip("scipy.ndimage")
+    for s in atlas.sprites("couch"):
+        opaque = s.rgba[:, :, 3] >= 128
+        _, regions = ndimage.label(opaque)
+        widths = opaque.sum(axis=1)
+        assert regions == 1 and widths[0] >= 0.4 * widths.max(), (s.style, regions, widths[:3])
+        assert s.rgba.shape[0] < 0.7 * s.rgba.shape[1], s.rgba.shape  # a couch, not a lamp
+    assert "couch and lamp" not in atlas.categories["couch"].synonyms
+
+
 def test_vg150_nouns_are_named(atlas: Atlas) -> None:
     if not VG150.exists():
         pytest.skip(f"no {VG150}")

@@ -57,6 +57,16 @@ PLACE_PHRASE: dict[str, str] = {
 }
 """How "a man ... the floor" reads for the predicate that placed a thing on its support
 ("a man standing on the floor", "a car parked on the street", "a cup on the table")."""
+SAME_SENSE: dict[str, frozenset[str]] = {
+    "on": frozenset(
+        {"on", "on back of", "standing on", "walking on", "parked on", "sitting on"}
+        | {"lying on", "laying on", "growing on"}
+    ),
+    "in": frozenset({"in", "walking in", "flying in"}),
+}
+"""Predicates a person accepts "on" / "in" for: "the sunflower on the grass" is every
+sunflower on the grass, the one placed "growing on" it too (the world names a flower's
+placement either way, as Visual Genome's annotators do)."""
 NO_COLOUR_GROUPS = frozenset({"person", "part", "backdrop", "structure"})
 SIDE_MARGIN = 4
 """Two boxes are told apart by side when one ends this many pixels left of the other."""
@@ -127,7 +137,8 @@ def denotes(ref: Ref, scene: SpriteScene, tables: Tables, boxes: dict[int, tuple
         if len(anchors) != 1:
             return []
         a = anchors[0]
-        pairs = {(r.subject, r.object) for r in scene.relations if r.predicate == ref.pred}
+        preds = SAME_SENSE.get(ref.pred, frozenset({ref.pred}))
+        pairs = {(r.subject, r.object) for r in scene.relations if r.predicate in preds}
         base = [k for k in base if (k, a) in pairs]
     if ref.side is not None:
         if len(base) != 2 or any(k not in boxes for k in base):

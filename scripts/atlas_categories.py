@@ -71,6 +71,11 @@ ONE_THING_BELOW = frozenset({"couch"})
 behind it): the build keeps only the wide rows from the first one down (a person would
 name the lamp, and the sprite's height would be the lamp's, not the couch's)."""
 
+SNOW_BACKDROP = frozenset({"skier", "snowboarder"})
+"""Art drawn on a patch of snow slope (a white or light-blue parallelogram behind the
+skier): the build clears the snow-coloured region that touches the sprite's border, so
+the person stands on the scene's own snow instead of a pasted square."""
+
 HYPERNYM_RENAME = {"edible fruit": "fruit", "edible nut": "nut", "motor vehicle": "vehicle"}
 
 #: hypernym path entries too abstract to keep

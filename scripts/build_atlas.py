@@ -20,11 +20,12 @@ Inputs (none is needed at run time, only to rebuild the data):
 Processing per sprite: decode -> trim to the alpha bounding box (alpha > 0) -> shrink so
 the longer side is at most MAX_SIDE px (Lanczos on premultiplied alpha; never enlarged) ->
 for art that draws a second thing with the named one, only the named thing
-(:func:`only_the_thing_below`) -> dominant colour (see :func:`dominant_color`). Sprites are
-shelf-packed, in table order, into RGBA sheets per style, written as PNG with fixed per-row
-filter choice and libdeflate level 12 (the pinned ``deflate`` package), no ancillary
-chunks: the same inputs give the same bytes on any machine. ``--check`` rebuilds into a
-temp dir and compares bytes with the shipped files.
+(:func:`only_the_thing_below`; :func:`without_snow` for skiers on a snow patch) ->
+dominant colour (see :func:`dominant_color`). Sprites are shelf-packed, in table order,
+into RGBA sheets per style, written as PNG with fixed per-row filter choice and libdeflate
+level 12 (the pinned ``deflate`` package), no ancillary chunks: the same inputs give the
+same bytes on any machine. ``--check`` rebuilds into a temp dir and compares bytes with
+the shipped files.
 
     python scripts/build_atlas.py --fluent /tmp/lobehub-fluent-emoji-3d-1.1.0.tgz
 """
@@ -295,6 +296,27 @@ def only_the_thing_below(im: Image.Image) -> Image.Image:
     return out.crop(out.getchannel("A").getbbox())
 
 
+def without_snow(im: Image.Image) -> Image.Image:
+    """A :data:`atlas_categories.SNOW_BACKDROP` sprite without its snow patch: the
+    snow-coloured pixels (bright, and grey-white or cyan-white: value > 0.72 and saturation
+    < 0.3, or blue >= red, green >= red and saturation < 0.6) 4-connected to the sprite's
+    border become transparent (goggles and skis inside the figure stay), trimmed to its
+    alpha box."""
+    from scipy import ndimage
+
+    a = np.array(im)
+    rgb = a[:, :, :3].astype(np.float32) / 255.0
+    hi, lo = rgb.max(axis=2), rgb.min(axis=2)
+    sat = np.where(hi > 0, (hi - lo) / np.maximum(hi, 1e-6), 0.0)
+    r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+    snowy = (a[:, :, 3] > 0) & (hi > 0.72) & ((sat < 0.3) | ((b >= r) & (g >= r) & (sat < 0.6)))
+    labels, _ = ndimage.label(snowy)
+    edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    a[np.isin(labels, np.unique(edge[edge > 0]))] = 0
+    out = Image.fromarray(a, "RGBA")
+    return out.crop(out.getchannel("A").getbbox())
+
+
 # ---------------------------------------------------------------- deterministic PNG
 
 
@@ -407,6 +429,8 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
                 im = prepare(im)
                 if entry.name in table.ONE_THING_BELOW:
                     im = only_the_thing_below(im)
+                if entry.name in table.SNOW_BACKDROP:
+                    im = without_snow(im)
                 facing = entry.facing_for(style, pose)
                 anchors = dict(entry.anchors_for(pose))
                 if facing == "left":

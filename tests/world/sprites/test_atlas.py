@@ -180,6 +180,23 @@ def test_a_couch_is_drawn_without_the_emoji_s_floor_lamp(atlas: Atlas) -> None:
     assert "couch and lamp" not in atlas.categories["couch"].synonyms
 
 
+@pytest.mark.parametrize("category", ["skier", "snowboarder"])
+def test_skiers_are_drawn_without_their_snow_patch(atlas: Atlas, category: str) -> None:
+    """The noto skier and both snowboarders stand on a patch of snow slope: on the scene's
+    own snow it showed as a pasted light square. The sprite's edge is the figure's, not a
+    patch's: few opaque pixels on its outer ring (a figure touches its box at a few
+    points; the old patches ran along two edges, 147-153 pixels), none of them snow
+    (bright and grey-white: 96-97 % of them on the old noto art)."""
+    for s in atlas.sprites(category):
+        rgba = s.rgba.astype(np.float32) / 255.0
+        ring = np.zeros(rgba.shape[:2], bool)
+        ring[[0, -1], :] = ring[:, [0, -1]] = True
+        edge = ring & (rgba[:, :, 3] >= 0.5)
+        hi, lo = rgba[:, :, :3].max(axis=2), rgba[:, :, :3].min(axis=2)
+        snow = edge & (hi > 0.8) & ((hi - lo) < 0.3 * hi)
+        assert edge.sum() < 40 and snow.sum() <= 0.1 * edge.sum(), (s.style, edge.sum())
+
+
 def test_vg150_nouns_are_named(atlas: Atlas) -> None:
     if not VG150.exists():
         pytest.skip(f"no {VG150}")

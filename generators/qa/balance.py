@@ -96,7 +96,8 @@ times: 20 proposals of one graph tell nothing about the word)."""
 RAKE_ROUNDS = 30
 RAKE_TOLERANCE = 0.1
 TOP_QUANTILE = 0.99
-"""Weights are scaled so this quantile of a key's proposals is accepted for sure."""
+"""Weights are scaled so this quantile of a key's proposals is accepted for sure (a kind
+may say another with a ``rake_quantile`` attribute)."""
 LOG_BOUND = 8.0
 """Raking factors stay within exp(+-LOG_BOUND) (a cue that would need more is dropped)."""
 MAX_RATIO = 4.0
@@ -342,7 +343,7 @@ def calibrate(
     for key, c in counts.items():
         table[key], targets[key] = _flatten(c, floor)
     if cued:
-        return _rake(cued, targets, cued_on)
+        return _rake(cued, targets, cued_on, getattr(kind, "rake_quantile", TOP_QUANTILE))
     both = ("no", "yes") if kind.answer_type == "bool" else ()
     told = {b: c for b, c in texts.items() if _told(c, where[b])}
     anchors = _anchors(told, where) if getattr(kind, "balance_text_anchor", False) else {}
@@ -469,6 +470,7 @@ def _rake(
     proposals: list[Proposal],
     targets: dict[str, dict[str, float]],
     graphs: Sequence[int] | None = None,
+    quantile: float = TOP_QUANTILE,
 ) -> Table:
     """Acceptance weights ``A[key][label] * prod B[cue][outcome]`` (iterative proportional
     fitting over the calibration proposals) such that, among accepted proposals, each
@@ -502,7 +504,7 @@ def _rake(
     by_key: dict[str, list[float]] = {}
     for p, w in zip(kept, weights, strict=True):
         by_key.setdefault(p[0], []).append(float(w))
-    top = {key: float(np.quantile(ws, TOP_QUANTILE)) for key, ws in by_key.items()}
+    top = {key: float(np.quantile(ws, quantile)) for key, ws in by_key.items()}
     table: Table = {
         key: {lab: v / top.get(key, 1.0) for lab, v in row.items()} for key, row in a.items()
     }

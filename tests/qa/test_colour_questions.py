@@ -17,6 +17,7 @@ from synthgen.generators.qa.sources import world_view
 from synthgen.world import SceneSamplingError
 from synthgen.world.choice import default_config, world_of
 from synthgen.world.sprites.atlas import load_atlas
+from synthgen.world.sprites.colours import named_colour
 
 KINDS = (
     "typed_attribute",
@@ -48,7 +49,7 @@ def asked() -> list[tuple[object, object]]:
     )
     rng = np.random.default_rng(5)
     out = []
-    while len(out) < 240:
+    while len(out) < 360:  # colour is asked of named art only: ~20 colour counts in 360
         try:
             scene = world.sample(rng, settings)
         except SceneSamplingError:
@@ -60,7 +61,8 @@ def asked() -> list[tuple[object, object]]:
 
 
 def _atlas_colours(category: str) -> set[str]:
-    return {s.color for s in load_atlas().sprites(category)}
+    """The colours a person names the category's art by (art with no one colour has none)."""
+    return {named_colour(s) for s in load_atlas().sprites(category)} - {""}
 
 
 def test_colour_of_a_thing_is_asked_with_its_kinds_colours_as_options(asked) -> None:

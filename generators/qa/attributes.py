@@ -13,9 +13,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.base import QA, QuestionKind, permutation, question_kinds, sample
 from synthgen.generators.qa.graph import DESCRIBE_ORDER, QAGraph, QObject, phrase
-from synthgen.generators.qa.programs import pick, ref, sample, shuffled
+from synthgen.generators.qa.programs import pick, ref
 from synthgen.generators.qa.refexp import region
 from synthgen.generators.qa.templates import Templates, be, either, plural
 
@@ -162,7 +162,8 @@ def colour_options(rng: np.random.Generator, palette: dict[str, float], answer: 
     """The colours a question offers: ``answer`` and up to ``MAX_OPTIONS - 1`` others of
     ``palette``, shuffled."""
     others = sample(rng, sorted(c for c in palette if c != answer), MAX_OPTIONS - 1)
-    return shuffled(rng, [answer, *others])
+    options = [answer, *others]
+    return [options[i] for i in permutation(rng, len(options))]  # programs.shuffled
 
 
 @question_kinds.register

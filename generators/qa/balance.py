@@ -653,7 +653,7 @@ class Balancer:
         times its cues' weights for a kind with ``balance_cues``."""
         levels = text_levels(kind, qa) if self._text else ()
         if levels:
-            table = self.table(kind)
+            table = self._table(kind)
             key, said = kind.balance_key(qa), text_label(kind, qa)
             for level, bucket in enumerate(levels):
                 row = table.get(text_row(level, key, bucket))
@@ -665,7 +665,7 @@ class Balancer:
         cues_of = getattr(kind, "balance_cues", None)
         if cues_of is None:
             return self.admit(kind, kind.balance_key(qa), kind.balance_label(qa), rng)
-        table = self.table(kind)
+        table = self._table(kind)
         row = table.get(kind.balance_key(qa))
         p = 1.0 if row is None else row.get(kind.balance_label(qa), 1.0)
         unseen = table.get(UNSEEN, {}).get("*", 1.0)
@@ -675,9 +675,20 @@ class Balancer:
 
     def admit(self, kind: QuestionKind, key: str, label: str, rng: np.random.Generator) -> bool:
         """Keep a proposal with balance ``key`` and ``label``? (a gate for gated kinds)"""
-        row = self.table(kind).get(key)
+        row = self._table(kind).get(key)
         p = 1.0 if row is None else row.get(label, 1.0)
         return bool(rng.random() < p)
+
+    def _table(self, kind: QuestionKind) -> Table:
+        """:meth:`table`, remembered per kind class for :meth:`accept` and :meth:`admit`
+        (a few per proposal) while the process's table cache is the same dict."""
+        fast = self.__dict__.setdefault("_fast", {})
+        got = fast.get(type(kind))
+        if got is not None and got[0] is _CACHE:
+            return got[1]
+        table = self.table(kind)
+        fast[type(kind)] = (_CACHE, table)
+        return table
 
 
 _CACHE: dict[tuple[str, str, str], Table] = {}

@@ -14,9 +14,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.base import QA, QuestionKind, question_kinds, sample
 from synthgen.generators.qa.graph import QAGraph, QObject
-from synthgen.generators.qa.programs import pick, ref, sample
+from synthgen.generators.qa.programs import pick, ref
 from synthgen.generators.qa.templates import Templates, either
 
 MARGIN = 0.25

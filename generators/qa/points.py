@@ -22,9 +22,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.base import QA, Gate, QuestionKind, question_kinds
+from synthgen.generators.qa.base import QA, Gate, QuestionKind, permutation, question_kinds, sample
 from synthgen.generators.qa.graph import QAGraph, QObject
-from synthgen.generators.qa.programs import pick, point_text, sample
+from synthgen.generators.qa.programs import pick, point_text
 from synthgen.generators.qa.templates import Templates, either
 
 DEPTH_MARGIN = 0.05
@@ -55,10 +55,12 @@ def sample_point(
         return None
     k = o.id
     at = ids.item
+    left, across, span = x0 + 1, w - 2, hi - lo + 1
+    draw = rng.random
     for _ in range(TRIES // 6):  # draws in small batches: most objects hit early
-        for u, v in rng.random((6, 2)).tolist():
-            x = x0 + 1 + int(u * (w - 2))
-            y = lo + int(v * (hi - lo + 1))
+        for u, v in draw((6, 2)).tolist():
+            x = left + int(u * across)
+            y = lo + int(v * span)
             if (
                 at(y, x) == k
                 and at(y - 1, x) == k
@@ -71,7 +73,42 @@ def sample_point(
 
 
 def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
-    """Up to ``n`` distinct interior points of ``o``."""
+    """Up to ``n`` distinct interior points of ``o``: :func:`sample_point` ``n`` times
+    (the same draws), its set-up done once."""
+    ids = g.ids
+    assert ids is not None
+    x0, y0, w, h = o.bbox
+    lo, hi = y0 + 1, y0 + h - 2
+    if w < 3 or hi < lo:
+        return []
+    k = o.id
+    at = ids.item
+    left, across, span = x0 + 1, w - 2, hi - lo + 1
+    draw = rng.random
+    out: set[Point] = set()
+    for _ in range(n):
+        for _ in range(TRIES // 6):
+            hit = False
+            for u, v in draw((6, 2)).tolist():
+                x = left + int(u * across)
+                y = lo + int(v * span)
+                if (
+                    at(y, x) == k
+                    and at(y - 1, x) == k
+                    and at(y + 1, x) == k
+                    and at(y, x - 1) == k
+                    and at(y, x + 1) == k
+                ):
+                    out.add((x, y))
+                    hit = True
+                    break
+            if hit:
+                break
+    return sorted(out)
+
+
+def _plain_points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
+    """What :func:`_points` gives, by calling :func:`sample_point` (the reference)."""
     out = {p for p in (sample_point(g, o, rng) for _ in range(n)) if p is not None}
     return sorted(out)
 
@@ -122,8 +159,7 @@ class _PointObject(QuestionKind):
         own = [p for p in own if p != anchor]
         # Neighbours first: points of nearby objects can be nearer the anchor than the far
         # end of its own object, which is what ranks other than "nearest" need.
-        others = sorted((o for o in g.objects if o is not home), key=lambda o: _gap(home, o))
-        pool = [(o.id, p) for o in others[:2] for p in _points(g, o, rng, 3)]
+        pool = [(o.id, p) for o in _nearest_two(home, g.objects) for p in _points(g, o, rng, 3)]
         if self.same:  # answer on the anchor's object, the others on two other objects
             found = _choose(anchor, [(home.id, p) for p in own], pool, target, rng)
         else:  # answer on another object, the others on the anchor's object
@@ -132,7 +168,7 @@ class _PointObject(QuestionKind):
             return None
         answer, rest = found
         candidates = [answer, *rest]
-        candidates = [candidates[i] for i in rng.permutation(3).tolist()]
+        candidates = [candidates[i] for i in permutation(rng, 3)]
         texts = [point_text(*p) for p in candidates]
         program = {
             "op": "point_object",
@@ -162,17 +198,19 @@ def _choose(
     """An answer and two other candidates such that exactly ``target`` of the two are at
     least as near the anchor as the answer. The two come from two different objects when
     ``rest`` spans several (the "same" kind), else are two points of one object."""
-    order = rng.permutation(len(answers)).tolist()
+    order = permutation(rng, len(answers))
+    dist = math.dist
+    away = [dist(anchor, e[1]) for e in rest]  # each other candidate's distance, once
+    spread = len({o for o, _ in rest}) > 1
     for i in order:
         a = answers[i][1]
-        d = math.dist(anchor, a)
-        near = [e for e in rest if math.dist(anchor, e[1]) <= d]
-        far = [e for e in rest if math.dist(anchor, e[1]) > d]
+        d = dist(anchor, a)
+        near = [e for e, de in zip(rest, away, strict=True) if de <= d]
+        far = [e for e, de in zip(rest, away, strict=True) if de > d]
         groups = [near] * target + [far] * (2 - target)
         if not groups[0]:
             continue
         e1 = pick(rng, groups[0])
-        spread = len({o for o, _ in rest}) > 1
         second = [e for e in groups[1] if e[1] != e1[1] and (not spread or e[0] != e1[0])]
         if second:
             return a, [e1[1], pick(rng, second)[1]]
@@ -186,6 +224,30 @@ def _gap(a: QObject, b: QObject) -> float:
     dx = max(0, max(ax, bx) - min(ax + aw, bx + bw))
     dy = max(0, max(ay, by) - min(ay + ah, by + bh))
     return math.hypot(dx, dy)
+
+
+def _nearest_two(home: QObject, objects: list[QObject]) -> list[QObject]:
+    """``sorted((o for o in objects if o is not home), key=lambda o: _gap(home, o))[:2]``
+    (ties in list order), without sorting them all: the two objects whose boxes are
+    nearest ``home``'s."""
+    ax, ay, aw, ah = home.bbox
+    ax1, ay1 = ax + aw, ay + ah
+    hypot = math.hypot
+    g1 = g2 = math.inf
+    o1 = o2 = None
+    for o in objects:
+        if o is home:
+            continue
+        bx, by, bw, bh = o.bbox
+        dx = bx - ax1 if bx > ax1 else ax - (bx + bw) if ax > bx + bw else 0
+        dy = by - ay1 if by > ay1 else ay - (by + bh) if ay > by + bh else 0
+        gap = hypot(dx, dy)
+        if gap < g1:  # strictly nearer: an equal gap keeps the earlier object first
+            g2, o2 = g1, o1
+            g1, o1 = gap, o
+        elif gap < g2:
+            g2, o2 = gap, o
+    return [o for o in (o1, o2) if o is not None]
 
 
 def _rank(anchor: Point, answer: Point, rest: list[Point]) -> int:
@@ -257,7 +319,7 @@ class _PointDepth(QuestionKind):
             # first such pair in a random order.
             pairs = sorted(g.pairs.get("closer than", ()))
             chosen = None
-            for i in rng.permutation(len(pairs)).tolist():
+            for i in permutation(rng, len(pairs)):
                 n_id, f_id = pairs[i]
                 win, other = (n_id, f_id) if self.closer else (f_id, n_id)
                 rows = _answer_rows(g.by_id[win], g.by_id[other], lower)

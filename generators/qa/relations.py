@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from synthgen.generators.qa.balance import word_cues
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
+from synthgen.generators.qa.base import QA, QuestionKind, permutation, question_kinds, sample
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph
-from synthgen.generators.qa.programs import pick, ref, sample
+from synthgen.generators.qa.programs import pick, ref
 from synthgen.generators.qa.refexp import region
 from synthgen.generators.qa.templates import Templates, either, say, say_all
 
@@ -184,7 +184,7 @@ class RelationWhich(QuestionKind):
             return None
         k = min(len(wrong), 2 if rng.random() < 0.5 else 1)
         chosen = [s, *sample(rng, wrong, k)]
-        chosen = [chosen[int(i)] for i in rng.permutation(len(chosen))]
+        chosen = [chosen[i] for i in permutation(rng, len(chosen))]
         texts = [refs[x][0] for x in chosen]  # type: ignore[index]
         program = {
             "op": "which_relation",

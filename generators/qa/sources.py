@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -171,13 +171,21 @@ def from_world_things(
     objs = graph.objects
     rows: list[Row] = []
     relations = []
+    said = _PREDICATE_TEXT
     for r in graph.relationships:
-        s, p, o = int(r.subject_id), r.predicate.strip().lower(), int(r.object_id)
-        relations.append((s, p, o))
-        rows.append((s, p, o, r.kind, r.rule))
-    bboxes = {
-        int(o.id): (int(o.bbox[0]), int(o.bbox[1]), int(o.bbox[2]), int(o.bbox[3])) for o in objs
-    }
+        p = r.predicate
+        q = said.get(p)
+        if q is None:
+            q = p.strip().lower()
+            if len(said) < 10_000:
+                said[p] = q
+        s, o = int(r.subject_id), int(r.object_id)
+        relations.append((s, q, o))
+        rows.append((s, q, o, r.kind, r.rule))
+    bboxes: dict[int, tuple[int, int, int, int]] = {}
+    for o in objs:
+        b = o.bbox
+        bboxes[int(o.id)] = (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
     width = graph.width or max((x + w for x, _, w, _ in bboxes.values()), default=1)
     height = graph.height or max((y + h for _, y, _, h in bboxes.values()), default=1)
     maps = _maps(rendering, width, height, ((i, *b) for i, b in bboxes.items()))
@@ -190,16 +198,17 @@ def from_world_things(
     boxes = _whole_boxes(bboxes, things, rows)
     objects = []
     vary = words.colors_vary
+    shown = _ATTRS
     for o in objs:
         i = int(o.id)
         t = things[i]
         x, y, w, h = box = boxes.get(i) or bboxes[i]
         key = (tuple(o.attributes), t.category, t.group, vary)
-        attrs = _ATTRS.get(key)
+        attrs = shown.get(key)
         if attrs is None:
-            if len(_ATTRS) > 100_000:
-                _ATTRS.clear()
-            attrs = _ATTRS[key] = _shown_attrs(_typed(o.attributes), t, words)
+            if len(shown) > 100_000:
+                shown.clear()
+            attrs = shown[key] = _shown_attrs(_typed(o.attributes), t, words)
         objects.append(_qobject(i, t.names[0], attrs, box, (x + w / 2, y + h / 2)))
     lexicon, facts = _reading(objects, things, rows, unnamed, words, graph.scene_type)
     return QAGraph(
@@ -212,6 +221,10 @@ def from_world_things(
         world=facts,
         **maps,
     )
+
+
+_PREDICATE_TEXT: dict[str, str] = {}
+"""A world's predicate -> stripped and lower-cased (a world says the same few dozen)."""
 
 
 _ATTRS: dict[tuple[Any, ...], dict[str, str]] = {}
@@ -460,9 +473,13 @@ def _word_sets(thing: Thing, words: WorldWords) -> tuple[frozenset[str], frozens
     word knowledge (a lexicon asks about every word of the graph)."""
     # keyed by the word tables' identity: a world's tables live as long as the process
     # (functools.cache), and parts (which differ between graphs) play no part here
+    seen = _SETS_BY_ID.get(id(thing))
+    if seen is not None and seen[0] is thing and seen[1] is words.general:
+        return seen[2]  # the instance seen last time (ids are unique while it is kept here)
     key = (id(words.general), thing)
     got = _SETS.get(key)
     if got is not None:
+        _remember_sets(thing, words, got)
         return got
     if thing.role != "thing":
         got = (frozenset(), frozenset({*thing.names, thing.category}))
@@ -479,10 +496,25 @@ def _word_sets(thing: Thing, words: WorldWords) -> tuple[frozenset[str], frozens
     if len(_SETS) > 100_000:
         _SETS.clear()
     _SETS[key] = got
+    _remember_sets(thing, words, got)
     return got
 
 
 _SETS: dict[tuple[int, Thing], tuple[frozenset[str], frozenset[str]]] = {}
+
+_SETS_BY_ID: dict[int, tuple[Thing, Any, tuple[frozenset[str], frozenset[str]]]] = {}
+"""id(thing) -> (the thing, its word tables, :func:`_word_sets`): found without hashing
+the thing (a dataclass hash of its four fields on every look-up); the thing is kept, so
+its id stays its own while the entry lives, and the entry is used only for that very
+instance and tables (the shared instances of :func:`_thing` are looked up every time)."""
+
+
+def _remember_sets(
+    thing: Thing, words: WorldWords, got: tuple[frozenset[str], frozenset[str]]
+) -> None:
+    if len(_SETS_BY_ID) > 100_000:
+        _SETS_BY_ID.clear()
+    _SETS_BY_ID[id(thing)] = (thing, words.general, got)
 
 
 def world_lexicon(
@@ -523,16 +555,20 @@ def world_lexicon(
         y, m = _word_sets(t, words)
         said |= y
         said |= m
-        for word in y & asked:
-            if word in yes:
-                yes[word].append(i)
-            else:
-                yes[word] = [i]
-        for word in m & asked:
-            if word in maybe:
-                maybe[word].append(i)
-            else:
-                maybe[word] = [i]
+        for word in y:
+            if word in asked:
+                got = yes.get(word)
+                if got is None:
+                    yes[word] = [i]
+                else:
+                    got.append(i)
+        for word in m:
+            if word in asked:
+                got = maybe.get(word)
+                if got is None:
+                    maybe[word] = [i]
+                else:
+                    got.append(i)
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it
@@ -553,13 +589,26 @@ def world_lexicon(
         members[name] = tuple(sorted(yes.get(name, ())))
         if not plural_only(name):  # "skis", "grapes": one drawing of a pair or a bunch
             countable.add(name)
-    return Lexicon(
+    return _frozen(
+        Lexicon,
         members=members,
         countable=frozenset(countable),
         open_predicates=open_predicates,
+        counts_attributes=False,
         general=general,
         said=frozenset(said),
     )
+
+
+_F = TypeVar("_F")
+
+
+def _frozen(cls: type[_F], **fields: Any) -> _F:
+    """``cls(**fields)`` of a frozen dataclass given every field in order, without its
+    ``__init__`` (an ``object.__setattr__`` per field): the same object."""
+    out = object.__new__(cls)
+    out.__dict__.update(fields)
+    return out
 
 
 def _world_objects(world_graph: Mapping[str, Any] | None) -> dict[int, Thing] | None:
@@ -628,24 +677,35 @@ def _reading(
     a viewer of the image reads them) and :class:`WorldFacts`: scene type, categories,
     roles and the relations placed by a rule (every relation but the geometric and
     facing-cone ones, which the graph states for some pairs only: open predicates)."""
-    open_predicates = frozenset(
-        p for _, p, _, kind, rule in rows if kind == "geometric" or rule == "facing-cone"
-    )
-    closed = frozenset(
-        (s, p, o)
-        for s, p, o, kind, rule in rows
-        if kind not in ("geometric", None) and rule != "facing-cone"
-    )
+    # open: the geometric and facing-cone predicates; closed: the relations placed by a
+    # rule (every other one with a kind)
+    opened: set[str] = set()
+    placed = []
+    for s, p, o, kind, rule in rows:
+        if kind == "geometric" or rule == "facing-cone":
+            opened.add(p)
+        elif kind is not None:
+            placed.append((s, p, o))
+    open_predicates = frozenset(opened)
+    closed = frozenset(placed)
     names = {o.id: o.name for o in objects if o.id in things}
-    lexicon = world_lexicon(
-        {i: t for i, t in things.items() if i in names}, names, unnamed, words, open_predicates
-    )
-    facts = WorldFacts(
+    # the things named (all of them, in their order, when every object is a thing)
+    named = things if len(names) == len(things) else {i: t for i, t in things.items() if i in names}
+    lexicon = world_lexicon(named, names, unnamed, words, open_predicates)
+    category: dict[int, str] = {}
+    group: dict[int, str] = {}
+    role: dict[int, str] = {}
+    for i, t in things.items():
+        category[i] = t.category
+        group[i] = t.group
+        role[i] = t.role
+    facts = _frozen(
+        WorldFacts,
         scene_type=str(scene_type) if scene_type else None,
         scene_types=words.scene_types,
-        category={i: t.category for i, t in things.items()},
-        group={i: t.group for i, t in things.items()},
-        role={i: t.role for i, t in things.items()},
+        category=category,
+        group=group,
+        role=role,
         closed=closed,
         words=words.questions,
         siblings=words.siblings,

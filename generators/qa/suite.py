@@ -8,6 +8,7 @@ Kinds whose requirements the graph lacks are skipped and counted by reason
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,10 +17,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthgen.generators.qa.balance import Balancer
-from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, question_kinds
+from synthgen.generators.qa.base import (
+    QA,
+    MultiImageKind,
+    QuestionKind,
+    permutation,
+    question_kinds,
+    sample,
+)
 from synthgen.generators.qa.distractors import distractors_for
 from synthgen.generators.qa.graph import QAGraph
-from synthgen.generators.qa.programs import sample
 from synthgen.generators.qa.templates import Templates, default_templates
 
 LETTERS = "ABCDEFGH"
@@ -177,15 +184,19 @@ class QASuite:
         want = self.config.per_image
         if not eligible or want == 0:
             return out
-        order = rng.permutation(len(eligible)).tolist()
+        order = permutation(rng, len(eligible))
         n = len(order)
         attempts = 0
+        asked: set[Any] = set()  # the programs' "kind" entries in ``out``: equal programs
+        # have equal entries, so a program with a new one is no repeat
         while len(out) < want and attempts < 3 * want:
             kind = eligible[order[attempts % n]]
             attempts += 1
             qa = ask(kind)
-            if qa is None or any(q.program == qa.program for q in out):
-                continue  # nothing to ask, or asked already (in other words, maybe)
+            if qa is None:
+                continue  # nothing to ask
+            if qa.program.get("kind") in asked and any(q.program == qa.program for q in out):
+                continue  # asked already (in other words, maybe)
             if (
                 balanced
                 and kind.balance
@@ -196,6 +207,7 @@ class QASuite:
             if rng.random() < self.config.multiple_choice_ratio:
                 qa = self.to_multiple_choice(qa, g, rng, more(kind, qa) if more else ())
             out.append(qa)
+            asked.add(qa.program.get("kind"))
         return out
 
     def to_multiple_choice(
@@ -214,8 +226,21 @@ class QASuite:
         if need < 1 or len(pool) < need:
             return qa
         choices = [qa.answer, *sample(rng, pool, need)]
-        choices = [choices[int(i)] for i in rng.permutation(len(choices))]
-        return qa.model_copy(update={"choices": choices, "answer_index": choices.index(qa.answer)})
+        choices = [choices[i] for i in permutation(rng, len(choices))]
+        return _with_choices(qa, choices, choices.index(qa.answer))
+
+
+def _with_choices(qa: QA, choices: list[str], index: int) -> QA:
+    """``qa.model_copy(update={"choices": choices, "answer_index": index})`` (a shallow
+    copy, both fields set), without pydantic's copy machinery."""
+    new = QA.__new__(QA)
+    setattr_ = object.__setattr__
+    setattr_(new, "__dict__", {**qa.__dict__, "choices": choices, "answer_index": index})
+    fields = {*qa.__pydantic_fields_set__, "choices", "answer_index"}
+    setattr_(new, "__pydantic_fields_set__", fields)
+    setattr_(new, "__pydantic_extra__", copy.copy(qa.__pydantic_extra__))
+    setattr_(new, "__pydantic_private__", copy.copy(qa.__pydantic_private__))
+    return new
 
 
 def _world_source(world: BaseModel | None) -> frozenset[str]:

@@ -62,15 +62,20 @@ class _Compositional(QuestionKind):
             if g.lexicon is not None:
                 # predicates something holds toward the anchor ("is there a palm tree
                 # walking in the woman" is no question)
-                preds = [q for q in preds if any(y == anchor.id for _, y in g.pairs[q])]
+                toward = _memo(g).get(("toward", anchor.id))
+                if toward is None:
+                    toward = _memo(g)[("toward", anchor.id)] = [
+                        q for q in preds if any(y == anchor.id for _, y in g.pairs[q])
+                    ]
+                preds = toward
             if not preds:
                 return None
             cls, p = "closed", pick(rng, preds)
-        patterns = [pt for pt in PATTERNS if all(k == "name" or k in g.typed_keys for k in pt)]
-        if g.lexicon is not None:
-            patterns = [pt for pt in patterns if "name" in pt or g.countable(None)]
-            if not patterns:
-                return None
+        patterns = _memo(g).get("patterns")
+        if patterns is None:
+            patterns = _memo(g)["patterns"] = _patterns(g)
+        if g.lexicon is not None and not patterns:
+            return None
         pattern = pick(rng, patterns)
         x = pick(rng, [o for o in g.objects if o is not anchor])
         from_object = rng.random() < 0.7
@@ -83,10 +88,13 @@ class _Compositional(QuestionKind):
             # and, since kinds differ within a group (parrots fly, penguins do not), of
             # things that hold it toward something in this image: "is there a penguin
             # flying in the sky" would be "no" without a look
-            subjects = {s for s, _ in g.pairs.get(p, ())}
-            names = [
-                n for n in names if n != anchor.name and any(m.id in subjects for m in g.members(n))
-            ]
+            able = _memo(g).get(("able", p))
+            if able is None:
+                subjects = {s for s, _ in g.pairs.get(p, ())}
+                able = _memo(g)[("able", p)] = [
+                    n for n in names if any(m.id in subjects for m in g.members(n))
+                ]
+            names = [n for n in able if n != anchor.name]
             if not names or (from_object and x.name not in names):
                 return None
         for slot in pattern:
@@ -146,6 +154,24 @@ class _Compositional(QuestionKind):
         p = sel["rel"]["pred"]
         cls = next((c for c, ps in PRED_CLASSES.items() if p in ps), "closed")
         return f"{pattern}|{cls}" if sel["rel"]["decided"] else f"{pattern}|closed"
+
+
+def _memo(g: QAGraph) -> dict[Any, Any]:
+    """What :meth:`_Compositional._draw` works out once per graph (both compositional
+    kinds draw on it): the filter patterns the graph allows, the predicates held toward
+    an anchor, the countable names with a subject of a predicate."""
+    got = g.__dict__.get("_compositional")
+    if got is None:
+        got = g.__dict__["_compositional"] = {}
+    return got
+
+
+def _patterns(g: QAGraph) -> list[tuple[str, ...]]:
+    """The filter patterns of :data:`PATTERNS` the graph's attributes and names allow."""
+    patterns = [pt for pt in PATTERNS if all(k == "name" or k in g.typed_keys for k in pt)]
+    if g.lexicon is not None:
+        patterns = [pt for pt in patterns if "name" in pt or g.countable(None)]
+    return patterns
 
 
 @question_kinds.register

@@ -210,3 +210,25 @@ def test_balancer_table_shortcut(monkeypatch) -> None:
     replacement = {(type(kind).name, type(kind).version, bal._world_key): {"": {"x": 0.5}}}
     monkeypatch.setattr(B, "_CACHE", replacement)
     assert bal._table(kind) == {"": {"x": 0.5}}  # a replaced cache is read again
+
+
+def test_compositional_memo_changes_no_draw(sprite_views) -> None:
+    """``compositional._memo`` (patterns, predicates toward an anchor, names able to stand
+    in a relation, once per graph) gives the draws that working them out every time gives."""
+    from synthgen.generators.qa import compositional as C
+
+    kinds = [C.CompositionalCount(), C.CompositionalExists()]
+    drawn = 0
+    for g in sprite_views:
+        for seed in range(12):
+            kind = kinds[seed % 2]
+            fresh, kept = np.random.default_rng(seed), np.random.default_rng(seed)
+            g.__dict__.pop("_compositional", None)
+            plain = kind._draw(g, fresh)
+            g.__dict__.pop("_compositional", None)
+            for _ in range(3):  # the memo filled by earlier draws of other anchors
+                kind._draw(g, np.random.default_rng(seed + 100))
+            assert kind._draw(g, kept) == plain
+            assert fresh.random() == kept.random()
+            drawn += plain is not None
+    assert drawn > 20

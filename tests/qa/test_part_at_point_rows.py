@@ -101,5 +101,5 @@ def test_part_at_point_parts_do_not_follow_the_point_row() -> None:
                         f"{whole} rows {band}/{BANDS}: {part} {share:.2f} vs {want:.2f} "
                         f"(n_eff {n_eff:.0f}, bound {bound:.2f})"
                     )
-    assert judged >= 4, cells.keys()
+    assert judged >= 3, cells.keys()  # desk and house bands at least
     assert not off, off

@@ -65,10 +65,9 @@ GROUP_SYNSETS: dict[str, tuple[str, ...]] = {
               "fungus.n.01", "bouquet.n.01"),
 }
 
-#: hypernym path entries renamed to the word a caption uses
 ONE_THING_BELOW = frozenset({"couch"})
-"""Art that draws a second thing above the named one (the couch emoji's floor lamp stands
-behind it): the build keeps only the wide rows from the first one down (a person would
+"""Art that draws a second thing with the named one (the couch emoji's floor lamp, behind
+it in noto, beside it in fluent): the build keeps only the named thing (a person would
 name the lamp, and the sprite's height would be the lamp's, not the couch's)."""
 
 SNOW_BACKDROP = frozenset({"skier", "snowboarder"})
@@ -76,6 +75,7 @@ SNOW_BACKDROP = frozenset({"skier", "snowboarder"})
 skier): the build clears the snow-coloured region that touches the sprite's border, so
 the person stands on the scene's own snow instead of a pasted square."""
 
+#: hypernym path entries renamed to the word a caption uses
 HYPERNYM_RENAME = {"edible fruit": "fruit", "edible nut": "nut", "motor vehicle": "vehicle"}
 
 #: hypernym path entries too abstract to keep

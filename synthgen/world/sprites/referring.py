@@ -57,16 +57,21 @@ PLACE_PHRASE: dict[str, str] = {
 }
 """How "a man ... the floor" reads for the predicate that placed a thing on its support
 ("a man standing on the floor", "a car parked on the street", "a cup on the table")."""
+_ON = frozenset(
+    {"on", "on back of", "standing on", "walking on", "parked on", "sitting on", "lying on"}
+    | {"laying on", "growing on", "mounted on"}
+)
 SAME_SENSE: dict[str, frozenset[str]] = {
-    "on": frozenset(
-        {"on", "on back of", "standing on", "walking on", "parked on", "sitting on"}
-        | {"lying on", "laying on", "growing on"}
-    ),
+    "on": _ON,
+    "lying on": frozenset({"lying on", "laying on", "on"}),
+    "sitting on": frozenset({"sitting on", "on"}),
     "in": frozenset({"in", "walking in", "flying in"}),
 }
-"""Predicates a person accepts "on" / "in" for: "the sunflower on the grass" is every
-sunflower on the grass, the one placed "growing on" it too (the world names a flower's
-placement either way, as Visual Genome's annotators do)."""
+"""Predicates a person accepts an expression's "on" / "lying on" / "sitting on" / "in"
+for: "the sunflower on the grass" is every sunflower on the grass, the one placed
+"growing on" it too, and "the clock on the wall" the one "mounted on" it (the world words
+a flower's, a clock's or a towel's placement either way, as Visual Genome's annotators
+do)."""
 NO_COLOUR_GROUPS = frozenset({"person", "part", "backdrop", "structure"})
 SIDE_MARGIN = 4
 """Two boxes are told apart by side when one ends this many pixels left of the other."""

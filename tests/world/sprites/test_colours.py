@@ -25,7 +25,8 @@ def test_things_are_named_by_a_colour_only_when_one_clearly_dominates():
     29 % red and 25 % blue is a coin flip to a careful reader. Every colour a scene gives a
     thing covers at least 40 % of its art's counted pixels and 1.5 times the next colour;
     art with a plurality under 30 % never carries one (on the old rule, every sprite carried
-    its plurality colour: trams, drums and houses at 22-31 %)."""
+    its plurality colour: trams, drums and houses at 22-31 %). Art clearly of one colour
+    (half its pixels, twice the next) always carries it."""
     w, config, t = SpriteWorld(), SpritesConfig(), tables("emoji")
     named = unnamed = 0
     for seed in range(120):
@@ -44,9 +45,10 @@ def test_things_are_named_by_a_colour_only_when_one_clearly_dominates():
                     round(top, 2),
                     round(second, 2),
                 )
-            elif top < 0.3:
+            else:
                 unnamed += 1
-            assert top >= 0.3 or not said
+                # clearly one colour (half the art, twice the next) is named
+                assert top < 0.5 or top < 2 * second, (o.category, round(top, 2), colour)
     assert named > 500 and unnamed > 20, (named, unnamed)
 
 
@@ -59,7 +61,12 @@ def test_recolour_edits_go_between_clearly_coloured_art():
         for o in scene.objects:
             if o.role != "thing":
                 continue
-            for spr in recolour_options(scene, t, o.oid):
+            options = recolour_options(scene, t, o.oid)
+            if options:  # the thing itself is named by its colour before the edit
+                (top, colour), (second, _) = _top_two(current_sprite(scene, t, o.oid)[0].rgba)
+                assert [a for a in o.attributes if a in PALETTE] == [colour], o.category
+                assert top >= 0.5 and top >= 1.5 * second, o.category
+            for spr in options:
                 (top, colour), (second, _) = _top_two(spr.rgba)
                 assert colour == spr.color and top >= 0.5 and top >= 1.5 * second
                 checked += 1

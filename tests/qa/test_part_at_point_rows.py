@@ -29,8 +29,8 @@ IMAGES = 9000
 """Fresh images, one proposal each (about 1,700 proposals of part_at_point; 40 CPU-s)."""
 BANDS = 4
 SD = 4.0
-"""Deviations allowed, in standard errors of the band's (weighted) share: 72 cells are
-compared, and 4 sd two-sided is p = 6e-5 each."""
+"""Deviations allowed, in standard errors of the band's (weighted) share: up to 72 (part,
+whole, band) cells are compared, and 4 sd two-sided is p = 6e-5 each."""
 SLACK = B.RAKE_TOLERANCE
 """Plus the raking's own tolerance: a band's parts may be that far (total variation) from
 the whole's in the calibration sample and still be asked."""

@@ -240,9 +240,10 @@ def test_each_asked_text_has_its_answers_equally_often(
     # (compositional_exists on sprites: hardly a text is both "yes" and "no" often
     # enough, so almost none is asked, and then none 20 times; relation_object's texts
     # lead with their type's anchor, up to ANCHOR_LEAD times the runner-up: 2/3 of a
-    # text with two answers, held to 3 sd of that over its images like the others to
-    # the coin's: a flat 0.75 until stop 25, when a world change made a text of 11 images
-    # 0.78)
+    # text with two answers, plus 3 sd of that over its images, capped at 0.8 like the
+    # others: the cap for every text under 112 images, so in practice a looser bound than
+    # the flat 0.75 it replaced at stop 25, when a world change made a text of 11 images
+    # 0.78 -- within noise of 2/3 at 11 images)
     def limit(images: int) -> float:
         if kind == "relation_object":  # the anchor's 2/3, plus 3 sd over the images
             return min(0.8, 2 / 3 + 3 * (2 / 9) ** 0.5 / images**0.5)

@@ -194,8 +194,15 @@ def _open_item(g: QAGraph, name: str, number: bool) -> str:
 
 def _counted(g: QAGraph) -> dict[str, int]:
     """name -> count for the names an open world's list or caption gives a number (those
-    :meth:`QAGraph.exact` holds for)."""
-    return {n: g.name_counts[n] for n in sorted(g.name_counts) if g.exact(n)}
+    :meth:`QAGraph.exact` holds for): worked out once per graph (kept in the view's
+    ``__dict__``, as the cached properties are: object_list and caption both give it), a
+    fresh dict each time (it goes into a program)."""
+    got = g.__dict__.get("_dumps_counted")
+    if got is None:
+        got = g.__dict__["_dumps_counted"] = {
+            n: g.name_counts[n] for n in sorted(g.name_counts) if g.exact(n)
+        }
+    return dict(got)
 
 
 def _number(n: int) -> str:

@@ -144,10 +144,18 @@ def pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
 
 
 def sample(rng: np.random.Generator, items: Sequence[T], k: int) -> list[T]:
-    """``k`` distinct items in random order."""
-    return [items[i] for i in rng.permutation(len(items))[:k].tolist()]
+    """``k`` distinct items in random order: the first ``k`` of ``rng.permutation``'s
+    order (a list shuffled by ``rng.shuffle``: the same order from the same draws, see
+    ``base.permutation``)."""
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    return [items[i] for i in order[:k]]
 
 
 def shuffled(rng: np.random.Generator, items: list) -> list:
-    """A uniformly shuffled copy (option order carries no information about the answer)."""
-    return [items[int(i)] for i in rng.permutation(len(items))]
+    """A uniformly shuffled copy (option order carries no information about the answer),
+    in ``rng.permutation``'s order (from a list shuffled by ``rng.shuffle``, as
+    :func:`sample`)."""
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    return [items[i] for i in order]

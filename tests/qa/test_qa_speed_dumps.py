@@ -1,0 +1,86 @@
+"""Issue #15's third round of QA speed shortcuts (stop 25, "speed-b") give what the plain
+code gives.
+
+- ``programs.sample`` / ``programs.shuffled`` (a list shuffled by ``rng.shuffle``) equal
+  the order of ``rng.permutation``, from the same draws (the generator ends in the same
+  state).
+- ``dumps._counted`` kept once per view equals the names counted afresh, and each call
+  gives a fresh dict (it goes into a program); object_list and caption asked of the same
+  view give what they give asked of separate copies.
+
+No timing here: ``bench/qa.py`` measures the speed.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from synthgen.generators.qa import QAConfig, QASuite, dumps, programs
+from synthgen.generators.qa import sources as S
+from synthgen.generators.qa.graph import QAGraph
+from tests.helpers import sprite_scenes
+
+
+@pytest.fixture(scope="module")
+def sprite_views() -> list[QAGraph]:
+    return [S.world_view(*scene) for scene in sprite_scenes(40, seed=26)]
+
+
+def _plain_sample(rng: np.random.Generator, items: list, k: int) -> list:
+    return [items[i] for i in rng.permutation(len(items))[:k].tolist()]
+
+
+def _plain_shuffled(rng: np.random.Generator, items: list) -> list:
+    return [items[int(i)] for i in rng.permutation(len(items))]
+
+
+def test_sample_and_shuffled_equal_numpy_permutation() -> None:
+    for seed in range(20):
+        for n in [*range(0, 40), 57, 100, 301]:
+            items = [f"x{i}" for i in range(n)]
+            for k in {0, 1, 2, 3, n // 2, n}:
+                a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+                assert programs.sample(a, items, k) == _plain_sample(b, items, k)
+                assert a.random() == b.random()  # the same draws were taken
+            a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert programs.shuffled(a, items) == _plain_shuffled(b, items)
+            assert a.random() == b.random()
+
+
+def _plain_counted(g: QAGraph) -> dict[str, int]:
+    return {n: g.name_counts[n] for n in sorted(g.name_counts) if g.exact(n)}
+
+
+def test_counted_memo_equals_fresh(sprite_views) -> None:
+    seen = 0
+    for view in sprite_views:
+        g = copy.copy(view)
+        g.__dict__ = {k: v for k, v in view.__dict__.items() if not k.startswith("_dumps")}
+        first = dumps._counted(g)
+        assert first == _plain_counted(view)
+        first["changed"] = 99  # a caller's change stays its own
+        assert dumps._counted(g) == _plain_counted(view)
+        assert "_dumps_counted" in g.__dict__
+        seen += bool(first)
+    assert seen > 10
+
+
+@pytest.mark.parametrize("order", [("object_list", "caption"), ("caption", "object_list")])
+def test_dump_kinds_on_one_view_equal_separate_views(sprite_views, order) -> None:
+    """Both kinds asked of one view (the memo shared) equal each asked of its own fresh
+    view, draw for draw."""
+    templates = QASuite(QAConfig()).templates
+    kinds = {name: QASuite(QAConfig(kinds=(name,))).kinds[0] for name in order}
+    for i, scene in enumerate(sprite_scenes(25, seed=27)):
+        shared = S.world_view(*scene)
+        a, b = np.random.default_rng(i), np.random.default_rng(i)
+        for name in order:
+            got = kinds[name].ask(shared, a, templates)
+            want = kinds[name].ask(S.world_view(*scene), b, templates)
+            assert (got is None) == (want is None)
+            if got is not None:
+                assert got.model_dump() == want.model_dump()
+        assert a.random() == b.random()

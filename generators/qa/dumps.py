@@ -132,7 +132,8 @@ class Caption(QuestionKind):
                 return None
             text = f"The image shows {_join([_open_item(g, n, True) for n in things])}."
         refs = g.refs
-        pairs = sorted(p for p in g.spatial_between if refs[p[0]] and refs[p[1]])
+        pairs = [p for p in g.spatial_between if refs[p[0]] and refs[p[1]]]
+        pairs.sort()
         claims = []
         if pairs:
             for s, o in sample(rng, pairs, min(2, len(pairs))):
@@ -181,9 +182,25 @@ def _open_item(g: QAGraph, name: str, number: bool) -> str:
     :meth:`QAGraph.exact`), ``a dog`` / ``1 dog``, else ``dogs`` (several named,
     more may hide) or ``dog`` / ``a dog``; mass nouns bare."""
     n = g.name_counts[name]
+    key = (name, n, g.exact(name), number)
+    got = _OPEN_ITEMS.get(key)
+    if got is None:
+        if len(_OPEN_ITEMS) > 100_000:
+            _OPEN_ITEMS.clear()
+        got = _OPEN_ITEMS[key] = _item_text(*key)
+    return got
+
+
+_OPEN_ITEMS: dict[tuple[str, int, bool, bool], str] = {}
+"""(name, count, exact, number) -> :func:`_open_item`'s text (a world's lists repeat the
+same few hundred)."""
+
+
+def _item_text(name: str, n: int, exact: bool, number: bool) -> str:
+    """:func:`_open_item` of ``name`` counted ``n`` times, exactly or not."""
     if is_mass(name):
         return name
-    if g.exact(name):
+    if exact:
         if number:
             return article(name) if n == 1 else f"{_number(n)} {plural(name)}"
         return counted(n, name)

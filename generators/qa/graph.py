@@ -343,10 +343,22 @@ class QAGraph:
         return {}
 
     def members(self, name: str) -> list[QObject]:
-        """The objects ``name`` denotes: those named so, or the lexicon's members."""
+        """The objects ``name`` denotes: those named so, or the lexicon's members (a new
+        list each call; with a lexicon, looked up once per name and view)."""
         if self.lexicon is None:
             return [o for o in self.objects if o.name == name]
-        return [self.by_id[i] for i in self.lexicon.members.get(name, ())]
+        got = self._members.get(name)
+        if got is None:
+            by_id = self.by_id
+            got = self._members[name] = tuple(
+                [by_id[i] for i in self.lexicon.members.get(name, ())]
+            )
+        return list(got)
+
+    @cached_property
+    def _members(self) -> dict[str, tuple[QObject, ...]]:
+        """name -> :meth:`members` (kinds ask it of the same names many times per graph)."""
+        return {}
 
     def count(self, name: str) -> int:
         """How many objects ``name`` denotes."""
@@ -384,7 +396,17 @@ class QAGraph:
     def refs(self) -> dict[int, Ref | None]:
         """Object id -> its shortest unique referring expression (None if it has none)."""
         if self.lexicon is not None:
-            return {o.id: self._lexicon_ref(o, None) for o in self.objects}
+            # an object alone under its name refers by the name (what _lexicon_ref gives
+            # it), without the call; the others through _lexicon_ref
+            members = self.lexicon.members
+            out: dict[int, Ref | None] = {}
+            for o in self.objects:
+                named = members.get(o.name)
+                if named is not None and len(named) == 1 and named[0] == o.id:
+                    out[o.id] = (o.name, {})
+                else:
+                    out[o.id] = self._lexicon_ref(o, None)
+            return out
         return _unique_refs(self.objects, self.objects, None)
 
     def _lexicon_ref(self, o: QObject, avoid: str | None) -> Ref | None:

@@ -183,9 +183,15 @@ def from_world_things(
         relations.append((s, q, o))
         rows.append((s, q, o, r.kind, r.rule))
     bboxes: dict[int, tuple[int, int, int, int]] = {}
-    for o in objs:
+    things: dict[int, Thing] = {}
+    known = _THINGS
+    for o in objs:  # each object's box and Thing (:func:`_thing`, its look-up inline)
         b = o.bbox
-        bboxes[int(o.id)] = (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
+        i = int(o.id)
+        bboxes[i] = (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
+        names = o.names
+        t = known.get((tuple(names), o.category, o.role, o.group))
+        things[i] = t if t is not None else _thing(names, o.category, o.role, o.group)
     width = graph.width or max((x + w for x, _, w, _ in bboxes.values()), default=1)
     height = graph.height or max((y + h for _, y, _, h in bboxes.values()), default=1)
     maps = _maps(rendering, width, height, ((i, *b) for i, b in bboxes.items()))
@@ -193,12 +199,12 @@ def from_world_things(
         return QAGraph(
             width=width, height=height, objects=[], relations=relations, source=source, **maps
         )
-    things = {int(o.id): _thing(o.names, o.category, o.role, o.group) for o in objs}
     words = world_words(source, things)
     boxes = _whole_boxes(bboxes, things, rows)
     objects = []
     vary = words.colors_vary
     shown = _ATTRS
+    new, set_ = object.__new__, object.__setattr__
     for o in objs:
         i = int(o.id)
         t = things[i]
@@ -209,7 +215,21 @@ def from_world_things(
             if len(shown) > 100_000:
                 shown.clear()
             attrs = shown[key] = _shown_attrs(_typed(o.attributes), t, words)
-        objects.append(_qobject(i, t.names[0], attrs, box, (x + w / 2, y + h / 2)))
+        q = new(QObject)  # _qobject inline: the same fields, in field order
+        set_(
+            q,
+            "__dict__",
+            {
+                "id": i,
+                "name": t.names[0],
+                "attrs": attrs,
+                "bbox": box,
+                "centroid": (x + w / 2, y + h / 2),
+                "distance": None,
+                "position": None,
+            },
+        )
+        objects.append(q)
     lexicon, facts = _reading(objects, things, rows, unnamed, words, graph.scene_type)
     return QAGraph(
         width=width,

@@ -6,7 +6,13 @@ code gives.
   state).
 - ``dumps._counted`` kept once per view equals the names counted afresh, and each call
   gives a fresh dict (it goes into a program); object_list and caption asked of the same
-  view give what they give asked of separate copies.
+  view give what they give asked of separate copies. ``dumps._open_item`` (kept per name,
+  count and exactness) equals the text worked out afresh.
+- ``QAGraph.members`` kept per name equals the lexicon's members looked up, a new list
+  each call; ``QAGraph.refs``'s shortcut for an object alone under its name equals
+  ``_lexicon_ref``.
+- ``sources.from_world_things``'s objects (built without ``QObject.__init__``) equal the
+  dataclass's own, field for field and in field order.
 
 No timing here: ``bench/qa.py`` measures the speed.
 """
@@ -14,13 +20,14 @@ No timing here: ``bench/qa.py`` measures the speed.
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
 
 from synthgen.generators.qa import QAConfig, QASuite, dumps, programs
 from synthgen.generators.qa import sources as S
-from synthgen.generators.qa.graph import QAGraph
+from synthgen.generators.qa.graph import QAGraph, QObject
 from tests.helpers import sprite_scenes
 
 
@@ -84,3 +91,44 @@ def test_dump_kinds_on_one_view_equal_separate_views(sprite_views, order) -> Non
             if got is not None:
                 assert got.model_dump() == want.model_dump()
         assert a.random() == b.random()
+
+
+def test_open_item_memo_equals_fresh(sprite_views) -> None:
+    seen = 0
+    for g in sprite_views:
+        for name in sorted(g.name_counts):
+            for number in (False, True):
+                want = dumps._item_text(name, g.name_counts[name], g.exact(name), number)
+                dumps._OPEN_ITEMS.clear()
+                assert dumps._open_item(g, name, number) == want  # worked out
+                assert dumps._open_item(g, name, number) == want  # kept
+                seen += 1
+    assert seen > 100
+
+
+def test_members_and_refs_shortcuts_equal_plain(sprite_views) -> None:
+    alone = 0
+    for view in sprite_views:
+        g = copy.copy(view)
+        g.__dict__ = {k: v for k, v in view.__dict__.items() if k not in ("refs", "_members")}
+        assert g.lexicon is not None
+        for name in sorted({*g.name_counts, *g.lexicon.members, "nothing"}):
+            plain = [g.by_id[i] for i in g.lexicon.members.get(name, ())]
+            first = g.members(name)
+            assert first == plain and all(a is b for a, b in zip(first, plain, strict=True))
+            first.append(None)  # a caller's change stays its own
+            assert g.members(name) == plain
+        refs = g.refs
+        assert list(refs) == [o.id for o in g.objects]
+        for o in g.objects:
+            assert refs[o.id] == g._lexicon_ref(o, None)
+            alone += refs[o.id] == (o.name, {})
+    assert alone > 50
+
+
+def test_world_things_objects_equal_dataclass_init(sprite_views) -> None:
+    for g in sprite_views:
+        for o in g.objects:
+            plain = QObject(**{f.name: getattr(o, f.name) for f in dataclasses.fields(QObject)})
+            assert o == plain
+            assert list(o.__dict__.items()) == list(plain.__dict__.items())

@@ -81,13 +81,28 @@ def _trusted_qa(values: dict[str, Any]) -> QA:
     """``QA(**values)`` without validation: ``values`` holds every field but
     ``original_question`` (None here), in field order, already of the validated types."""
     values["original_question"] = None
-    qa = QA.__new__(QA)
-    setattr_ = object.__setattr__
-    setattr_(qa, "__dict__", values)
-    setattr_(qa, "__pydantic_fields_set__", set(_QA_FIELDS))
-    setattr_(qa, "__pydantic_extra__", None)
-    setattr_(qa, "__pydantic_private__", None)
+    qa = _new(QA)
+    _set_dict(qa, values)
+    _set_fields_set(qa, set(_QA_FIELDS))
+    _set_extra(qa, None)
+    _set_private(qa, None)
     return qa
+
+
+def _slot_setter(name: str) -> Callable[[Any, Any], None]:
+    """The setter of a pydantic model's slot (``__dict__``, ``__pydantic_fields_set__``,
+    ...): what ``object.__setattr__(model, name, value)`` calls, found once."""
+    for cls in QA.__mro__:
+        if name in cls.__dict__:
+            return cls.__dict__[name].__set__  # type: ignore[no-any-return]
+    raise AttributeError(name)  # pragma: no cover
+
+
+_new = QA.__new__  # object.__new__: pydantic models define no __new__
+_set_dict = _slot_setter("__dict__")
+_set_fields_set = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 
 
 def permutation(rng: np.random.Generator, n: int) -> list[int]:

@@ -21,6 +21,11 @@ from synthgen.generators.qa.base import (
     QA,
     MultiImageKind,
     QuestionKind,
+    _new,
+    _set_dict,
+    _set_extra,
+    _set_fields_set,
+    _set_private,
     permutation,
     question_kinds,
     sample,
@@ -133,9 +138,8 @@ class QASuite:
                 counters[key] += 1
         balanced = self.config.balance and g.source in self.balanced_sources
         gate = self.balancer.admit if balanced else None
-        return self._run(
-            eligible, lambda k: k.propose(g, rng, self.templates, gate), g, rng, balanced
-        )
+        templates = self.templates
+        return self._run(eligible, lambda k: k.propose(g, rng, templates, gate), g, rng, balanced)
 
     def ask_many(
         self,
@@ -189,25 +193,24 @@ class QASuite:
         attempts = 0
         asked: set[Any] = set()  # the programs' "kind" entries in ``out``: equal programs
         # have equal entries, so a program with a new one is no repeat
+        ratio = self.config.multiple_choice_ratio
+        accept = self.balancer.accept
         while len(out) < want and attempts < 3 * want:
             kind = eligible[order[attempts % n]]
             attempts += 1
             qa = ask(kind)
             if qa is None:
                 continue  # nothing to ask
-            if qa.program.get("kind") in asked and any(q.program == qa.program for q in out):
+            program = qa.program
+            entry = program.get("kind")
+            if entry in asked and any(q.program == program for q in out):
                 continue  # asked already (in other words, maybe)
-            if (
-                balanced
-                and kind.balance
-                and not kind.gated
-                and not self.balancer.accept(kind, qa, rng)
-            ):
+            if balanced and kind.balance and not kind.gated and not accept(kind, qa, rng):
                 continue
-            if rng.random() < self.config.multiple_choice_ratio:
+            if rng.random() < ratio:
                 qa = self.to_multiple_choice(qa, g, rng, more(kind, qa) if more else ())
             out.append(qa)
-            asked.add(qa.program.get("kind"))
+            asked.add(entry)
         return out
 
     def to_multiple_choice(
@@ -233,13 +236,12 @@ class QASuite:
 def _with_choices(qa: QA, choices: list[str], index: int) -> QA:
     """``qa.model_copy(update={"choices": choices, "answer_index": index})`` (a shallow
     copy, both fields set), without pydantic's copy machinery."""
-    new = QA.__new__(QA)
-    setattr_ = object.__setattr__
-    setattr_(new, "__dict__", {**qa.__dict__, "choices": choices, "answer_index": index})
-    fields = {*qa.__pydantic_fields_set__, "choices", "answer_index"}
-    setattr_(new, "__pydantic_fields_set__", fields)
-    setattr_(new, "__pydantic_extra__", copy.copy(qa.__pydantic_extra__))
-    setattr_(new, "__pydantic_private__", copy.copy(qa.__pydantic_private__))
+    new = _new(QA)
+    _set_dict(new, {**qa.__dict__, "choices": choices, "answer_index": index})
+    _set_fields_set(new, {*qa.__pydantic_fields_set__, "choices", "answer_index"})
+    extra, private = qa.__pydantic_extra__, qa.__pydantic_private__
+    _set_extra(new, None if extra is None else copy.copy(extra))  # copy.copy(None) is None
+    _set_private(new, None if private is None else copy.copy(private))
     return new
 
 

@@ -11,6 +11,9 @@ code gives.
 - ``QAGraph.members`` kept per name equals the lexicon's members looked up, a new list
   each call; ``QAGraph.refs``'s shortcut for an object alone under its name equals
   ``_lexicon_ref``.
+- ``points.sample_point`` / ``points._points`` reading the id map through a memoryview
+  (``points._pixels``) give the points and draws of ``ids.item`` reads, and so do maps
+  memoryview cannot read (big-endian: the array itself is read).
 - ``sources.from_world_things``'s objects (built without ``QObject.__init__``) equal the
   dataclass's own, field for field and in field order.
 
@@ -26,6 +29,7 @@ import numpy as np
 import pytest
 
 from synthgen.generators.qa import QAConfig, QASuite, dumps, programs
+from synthgen.generators.qa import points as P
 from synthgen.generators.qa import sources as S
 from synthgen.generators.qa.graph import QAGraph, QObject
 from tests.helpers import sprite_scenes
@@ -132,3 +136,50 @@ def test_world_things_objects_equal_dataclass_init(sprite_views) -> None:
             plain = QObject(**{f.name: getattr(o, f.name) for f in dataclasses.fields(QObject)})
             assert o == plain
             assert list(o.__dict__.items()) == list(plain.__dict__.items())
+
+
+def _item_sample_point(g, o, rng, rows=None):
+    """``sample_point`` as it was, reading pixels with ``ids.item`` (the reference)."""
+    ids = g.ids
+    x0, y0, w, h = o.bbox
+    lo, hi = y0 + 1, y0 + h - 2
+    if rows is not None:
+        lo, hi = max(lo, rows[0]), min(hi, rows[1])
+    if w < 3 or hi < lo:
+        return None
+    k, at = o.id, ids.item
+    left, across, span = x0 + 1, w - 2, hi - lo + 1
+    for _ in range(P.TRIES // 6):
+        for u, v in rng.random((6, 2)).tolist():
+            x, y = left + int(u * across), lo + int(v * span)
+            if all(
+                at(b, a) == k for a, b in ((x, y), (x, y - 1), (x, y + 1), (x - 1, y), (x + 1, y))
+            ):
+                return x, y
+    return None
+
+
+@pytest.mark.parametrize("layout", ["native", "big-endian", "fortran"])
+def test_pixel_reads_equal_item_reads(sprite_views, layout) -> None:
+    hits = 0
+    for j, view in enumerate(sprite_views[:20]):
+        g = copy.copy(view)
+        g.__dict__ = {k: v for k, v in view.__dict__.items() if k != "_pixels"}
+        if layout == "big-endian":
+            g.ids = view.ids.astype(view.ids.dtype.newbyteorder(">"))
+        elif layout == "fortran":
+            g.ids = np.asfortranarray(view.ids)
+        reads = P._pixels(g)
+        assert isinstance(reads, memoryview) == (layout != "big-endian")
+        for o in g.objects:
+            for rows in (None, (o.bbox[1] + 2, o.bbox[1] + 6)):
+                a, b = np.random.default_rng(j), np.random.default_rng(j)
+                got = P.sample_point(g, o, a, rows)
+                assert got == _item_sample_point(g, o, b, rows)
+                assert a.random() == b.random()
+                hits += got is not None
+            a, b = np.random.default_rng(j), np.random.default_rng(j)
+            want = sorted({p for p in (_item_sample_point(g, o, b) for _ in range(4)) if p})
+            assert P._points(g, o, a, 4) == want
+            assert a.random() == b.random()
+    assert hits > 100

@@ -170,7 +170,10 @@ def from_world_things(
     building the VG model and the JSON dicts and reading them again."""
     objs = graph.objects
     rows: list[Row] = []
+    part_rows: list[Row] = []  # the rows _whole_boxes reads
     relations = []
+    opened: set[str] = set()  # _reading's open predicates and placed relations
+    placed = []
     said = _PREDICATE_TEXT
     for r in graph.relationships:
         p = r.predicate
@@ -181,7 +184,15 @@ def from_world_things(
                 said[p] = q
         s, o = int(r.subject_id), int(r.object_id)
         relations.append((s, q, o))
-        rows.append((s, q, o, r.kind, r.rule))
+        kind, rule = r.kind, r.rule
+        row = (s, q, o, kind, rule)
+        rows.append(row)
+        if kind == "geometric" or rule == "facing-cone":
+            opened.add(q)
+        elif kind is not None:
+            placed.append((s, q, o))
+        if kind == "part":
+            part_rows.append(row)
     bboxes: dict[int, tuple[int, int, int, int]] = {}
     things: dict[int, Thing] = {}
     known = _THINGS
@@ -200,7 +211,7 @@ def from_world_things(
             width=width, height=height, objects=[], relations=relations, source=source, **maps
         )
     words = world_words(source, things)
-    boxes = _whole_boxes(bboxes, things, rows)
+    boxes = _whole_boxes(bboxes, things, part_rows)
     objects = []
     vary = words.colors_vary
     shown = _ATTRS
@@ -230,7 +241,9 @@ def from_world_things(
             },
         )
         objects.append(q)
-    lexicon, facts = _reading(objects, things, rows, unnamed, words, graph.scene_type)
+    lexicon, facts = _reading(
+        objects, things, rows, unnamed, words, graph.scene_type, (opened, placed)
+    )
     return QAGraph(
         width=width,
         height=height,
@@ -692,20 +705,25 @@ def _reading(
     unnamed: Sequence[Thing | None],
     words: WorldWords,
     scene_type: Any,
+    split: tuple[set[str], list[tuple[int, str, int]]] | None = None,
 ) -> tuple[Lexicon, WorldFacts]:
     """A world graph's :class:`Lexicon` (which of its names refer and count, the names as
     a viewer of the image reads them) and :class:`WorldFacts`: scene type, categories,
     roles and the relations placed by a rule (every relation but the geometric and
     facing-cone ones, which the graph states for some pairs only: open predicates)."""
     # open: the geometric and facing-cone predicates; closed: the relations placed by a
-    # rule (every other one with a kind)
-    opened: set[str] = set()
-    placed = []
-    for s, p, o, kind, rule in rows:
-        if kind == "geometric" or rule == "facing-cone":
-            opened.add(p)
-        elif kind is not None:
-            placed.append((s, p, o))
+    # rule (every other one with a kind); ``split``: both, when the caller found them in
+    # its own pass over the rows
+    if split is not None:
+        opened, placed = split
+    else:
+        opened = set()
+        placed = []
+        for s, p, o, kind, rule in rows:
+            if kind == "geometric" or rule == "facing-cone":
+                opened.add(p)
+            elif kind is not None:
+                placed.append((s, p, o))
     open_predicates = frozenset(opened)
     closed = frozenset(placed)
     names = {o.id: o.name for o in objects if o.id in things}

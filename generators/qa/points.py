@@ -53,10 +53,12 @@ def sample_point(
         lo, hi = max(lo, rows[0]), min(hi, rows[1])
     if w < 3 or hi < lo:
         return None
-    k = o.id
-    at = _pixels(g)
-    left, across, span = x0 + 1, w - 2, hi - lo + 1
-    draw = rng.random
+    return _hit(_pixels(g), o.id, x0 + 1, w - 2, lo, hi - lo + 1, rng.random)
+
+
+def _hit(at: Any, k: int, left: int, across: int, lo: int, span: int, draw: Any) -> Point | None:
+    """The first of up to :data:`TRIES` uniform draws in the box (``left``, ``lo``,
+    ``across`` x ``span``) that lands on id ``k`` with its 4 neighbours, else None."""
     for _ in range(TRIES // 6):  # draws in small batches: most objects hit early
         for u, v in draw((6, 2)).tolist():
             x = left + int(u * across)
@@ -101,29 +103,12 @@ def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Po
     lo, hi = y0 + 1, y0 + h - 2
     if w < 3 or hi < lo:
         return []
-    k = o.id
-    at = _pixels(g)
-    left, across, span = x0 + 1, w - 2, hi - lo + 1
-    draw = rng.random
+    at, draw = _pixels(g), rng.random
     out: set[Point] = set()
     for _ in range(n):
-        for _ in range(TRIES // 6):
-            hit = False
-            for u, v in draw((6, 2)).tolist():
-                x = left + int(u * across)
-                y = lo + int(v * span)
-                if (
-                    at[y, x] == k
-                    and at[y - 1, x] == k
-                    and at[y + 1, x] == k
-                    and at[y, x - 1] == k
-                    and at[y, x + 1] == k
-                ):
-                    out.add((x, y))
-                    hit = True
-                    break
-            if hit:
-                break
+        p = _hit(at, o.id, x0 + 1, w - 2, lo, hi - lo + 1, draw)
+        if p is not None:
+            out.add(p)
     return sorted(out)
 
 

@@ -588,20 +588,14 @@ def world_lexicon(
         y, m = _word_sets(t, words)
         said |= y
         said |= m
-        for word in y:
-            if word in asked:
-                got = yes.get(word)
-                if got is None:
-                    yes[word] = [i]
-                else:
-                    got.append(i)
-        for word in m:
-            if word in asked:
-                got = maybe.get(word)
-                if got is None:
-                    maybe[word] = [i]
-                else:
-                    got.append(i)
+        for found, into in ((y, yes), (m, maybe)):
+            for word in found:
+                if word in asked:
+                    got = into.get(word)
+                    if got is None:
+                        into[word] = [i]
+                    else:
+                        got.append(i)
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it

@@ -271,6 +271,12 @@ def prepare(im: Image.Image) -> Image.Image:
     return Image.fromarray(a, "RGBA")
 
 
+def _trimmed(a: np.ndarray) -> Image.Image:
+    """RGBA pixels as an image cropped to their alpha box."""
+    out = Image.fromarray(a, "RGBA")
+    return out.crop(out.getchannel("A").getbbox())
+
+
 NARROW_TOP = 0.4
 """A top row of a :data:`atlas_categories.ONE_THING_BELOW` sprite belongs to the thing above
 (a lamp's shade and pole) while its opaque width is under this share of the widest row."""
@@ -292,8 +298,7 @@ def only_the_thing_below(im: Image.Image) -> Image.Image:
         a[~(main | edge)] = 0
     widths = (a[:, :, 3] >= 128).sum(axis=1)
     a[: int(np.argmax(widths >= NARROW_TOP * widths.max()))] = 0
-    out = Image.fromarray(a, "RGBA")
-    return out.crop(out.getchannel("A").getbbox())
+    return _trimmed(a)
 
 
 def without_snow(im: Image.Image) -> Image.Image:
@@ -313,8 +318,7 @@ def without_snow(im: Image.Image) -> Image.Image:
     labels, _ = ndimage.label(snowy)
     edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
     a[np.isin(labels, np.unique(edge[edge > 0]))] = 0
-    out = Image.fromarray(a, "RGBA")
-    return out.crop(out.getchannel("A").getbbox())
+    return _trimmed(a)
 
 
 # ---------------------------------------------------------------- deterministic PNG

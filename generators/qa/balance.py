@@ -625,6 +625,8 @@ class Balancer:
         self._world_key = world.model_dump_json() if world is not None else "default"
         # open worlds' questions are flattened per question text too (see module doc)
         self._text = world is not None and not _is_shapes(world)
+        # kind class -> (the table cache it was read from, its table): see _table
+        self._fast: dict[type, tuple[dict, Table]] = {}
 
     def table(self, kind: QuestionKind) -> Table:
         cls = type(kind)
@@ -682,12 +684,11 @@ class Balancer:
     def _table(self, kind: QuestionKind) -> Table:
         """:meth:`table`, remembered per kind class for :meth:`accept` and :meth:`admit`
         (a few per proposal) while the process's table cache is the same dict."""
-        fast = self.__dict__.setdefault("_fast", {})
-        got = fast.get(type(kind))
+        got = self._fast.get(type(kind))
         if got is not None and got[0] is _CACHE:
             return got[1]
         table = self.table(kind)
-        fast[type(kind)] = (_CACHE, table)
+        self._fast[type(kind)] = (_CACHE, table)
         return table
 
 

@@ -7,7 +7,9 @@ Scenes are made first and not timed; each timed pass builds the QA view from the
 graph (part of the cost: for sprites the lexicon and world facts; the svg line gives
 the view's share and the asking's) and asks. "Full suite" =
 every single-image kind asked once per graph, with answer balancing on (rejected proposals
-cost time and yield nothing) and the default multiple-choice ratio. Per kind: that kind
+cost time and yield nothing) and the default multiple-choice ratio. Timed as a shard runs:
+the calibration graphs dropped once the tables are made (``QASuite.warm``) and the shard's
+garbage-collector thresholds (:func:`synthgen.gc_tuning.shard_gc`). Per kind: that kind
 alone, once per graph, its QA per CPU-second and how often it had a question to ask.
 
     python bench/qa.py                       # sprites, 150 graphs, 3 passes
@@ -22,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from synthgen.gc_tuning import release_memory, shard_gc
 from synthgen.generators.qa import QAConfig, QAGraph, QASuite, question_kinds
 from synthgen.generators.qa.balance import calibration_graphs
 from synthgen.generators.qa.sources import from_scene_graph, world_view
@@ -53,6 +56,20 @@ def scenes(world: str, n: int, objects: int) -> tuple[list[Callable[[], QAGraph]
     return out, settings
 
 
+def reference_loop() -> float:
+    """CPU-seconds of a fixed pure-Python loop (10 million additions), the best of three: the
+    same code's QA per CPU-second differs by 1.5x between days on this project's shared
+    machines, so figures of different days are compared through this one."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--world", default="sprites")
@@ -70,6 +87,8 @@ def main() -> None:
         if kind.balance:
             full.balancer.table(kind)
     calib = time.process_time() - t0
+    calibration_graphs.cache_clear()  # as QASuite.warm leaves a job's process
+    release_memory()
 
     def run(suite: QASuite, passes: int) -> tuple[int, float, float]:
         """QA made, CPU-seconds in all, of which building the views."""
@@ -85,20 +104,26 @@ def main() -> None:
                 n += len(suite.ask(view, qa_rng))
         return n, time.process_time() - start, viewing
 
-    n, seconds, _ = run(full, args.passes)
+    with shard_gc():
+        n, seconds, _ = run(full, args.passes)
     images = args.graphs * args.passes
     print(
         f"{args.world}: full single-image suite ({len(single)} kinds): {n:,} QA in "
         f"{seconds:.2f} CPU-s = {n / seconds:,.0f} QA per CPU-second "
         f"({n / images:.1f} QA per image, {1000 * seconds / images:.2f} ms per image)"
     )
-    n8, s8, v8 = run(QASuite(QAConfig(per_image=8), calibration_world=settings), args.passes)  # type: ignore[arg-type]
+    with shard_gc():
+        n8, s8, v8 = run(QASuite(QAConfig(per_image=8), calibration_world=settings), args.passes)  # type: ignore[arg-type]
     print(
         f"svg default (per_image=8): {n8 / images:.2f} QA per image, "
         f"{1000 * s8 / images:.3f} ms per image (view {1000 * v8 / images:.3f}, ask "
         f"{1000 * (s8 - v8) / images:.3f}) = {n8 / s8:,.0f} QA per CPU-second"
     )
     print(f"one-off per process: calibration {calib:.2f} CPU-s (graphs and balance tables)")
+    print(
+        f"machine: the reference loop takes {reference_loop():.2f} CPU-s (QA per CPU-second "
+        "scales about inversely with it)"
+    )
     views = [build() for build in builders]  # per kind: the view is built once, not timed
     print(f"\n{'kind':28s} {'QA':>6s} {'asked %':>8s} {'QA/CPU-s':>10s}")
     for name in single:

@@ -134,6 +134,11 @@ class QuestionKind(ABC):
     answer_type: ClassVar[AnswerType]
     requires: ClassVar[frozenset[str]] = frozenset()
     """Graph capabilities needed: boxes, relations, masks, depth, 3d, typed_attributes."""
+    excludes: ClassVar[frozenset[str]] = frozenset()
+    """Graph capabilities under which the kind never asks (``ask`` gives None), e.g. ``world``
+    for a kind whose words would give an open world's answers away: the suite does not
+    spend one of an image's tries on it (a third of the tries on sprite images went to
+    such kinds)."""
     images: ClassVar[int] = 1
     """Number of images the kind asks about (multi-image kinds: 2-4, see ``ask_many``)."""
     balance: ClassVar[bool] = False

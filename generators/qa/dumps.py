@@ -51,6 +51,7 @@ class AttributeList(QuestionKind):
     family = "scene_graph"
     answer_type = "list"
     requires = frozenset({"typed_attributes"})
+    excludes = frozenset({"world"})  # see ask: not asked of open worlds' real things
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         if not g.objects or g.lexicon is not None:
@@ -77,6 +78,7 @@ class RelationList(QuestionKind):
     family = "scene_graph"
     answer_type = "list"
     requires = frozenset({"relations"})
+    excludes = frozenset({"world"})  # see ask: not asked of open worlds' real things
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         if g.world is not None:

@@ -49,6 +49,7 @@ class _Frequency(QuestionKind):
     family = "object"
     answer_type = "name"
     balance = True
+    excludes = frozenset({"world"})  # see ask: not asked of open worlds' real things
     most: ClassVar[bool]
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
@@ -240,6 +241,7 @@ class TopMost(_Extreme):
     name = "topmost"
     axis = 1
     maximum = False
+    excludes = frozenset({"world"})  # see _Extreme.ask
 
 
 @question_kinds.register
@@ -247,3 +249,4 @@ class BottomMost(_Extreme):
     name = "bottommost"
     axis = 1
     maximum = True
+    excludes = frozenset({"world"})  # see _Extreme.ask

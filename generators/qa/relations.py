@@ -45,6 +45,7 @@ class RelationBetweenNamed(QuestionKind):
     version = "2"
     answer_type = "relation"
     requires = frozenset({"relations"})
+    excludes = frozenset({"world"})  # see ask: not asked of open worlds' real things
     balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
@@ -102,6 +103,7 @@ class RelationBetweenRegions(QuestionKind):
     family = "relation"
     answer_type = "relation"
     requires = frozenset({"relations"})
+    excludes = frozenset({"world"})  # see ask: not asked of open worlds' real things
     balance = True
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:

@@ -172,6 +172,8 @@ class QASuite:
                 if counters is not None:
                     counters[f"qa.skipped.{kind.name}.needs_{sorted(missing)[0]}"] += 1
                 continue
+            if kind.excludes & caps:
+                continue  # never asks such a graph (its ``excludes``): no try spent on it
             eligible.append(kind)
         return eligible
 

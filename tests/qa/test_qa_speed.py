@@ -187,9 +187,11 @@ def test_original_question_left_out_when_none(sprite_views) -> None:
     """``QA.original_question`` is left out of the JSON and the dump when None (pydantic's
     ``exclude_if``, or ``OmitNone`` before 2.12), and written when set (a paraphrase)."""
     settings = default_config("sprites")
-    qa = QASuite(QAConfig(per_image=1), calibration_world=settings).ask(
-        sprite_views[0], np.random.default_rng(0)
-    )[0]
+    suite, rng = (
+        QASuite(QAConfig(per_image=1), calibration_world=settings),
+        np.random.default_rng(0),
+    )
+    qa = next(q for view in sprite_views for q in suite.ask(view, rng))
     assert qa.original_question is None
     assert "original_question" not in json.loads(qa.model_dump_json())
     assert "original_question" not in qa.model_dump()

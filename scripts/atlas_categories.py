@@ -70,6 +70,15 @@ ONE_THING_BELOW = frozenset({"couch"})
 it in noto, beside it in fluent): the build keeps only the named thing (a person would
 name the lamp, and the sprite's height would be the lamp's, not the couch's)."""
 
+ONE_REGION = {"plate": "largest", "fork": "leftmost"}
+"""Art that draws other things beside the named one, apart from it: the plate emoji's fork
+and knife on either side, the fork emoji's knife to the right. The build keeps the one
+opaque region this names (a person would see, and count, the knife)."""
+
+NOT_IN_STYLE = frozenset({("plate", "fluent")})
+"""(category, style) whose art is not used: fluent's plate has its fork and knife lying on
+the rim, one region with the plate (noto's plate is drawn for every plate)."""
+
 SNOW_BACKDROP = frozenset({"skier", "snowboarder"})
 """Art drawn on a patch of snow slope (a white or light-blue parallelogram behind the
 skier): the build clears the snow-coloured region that touches the sprite's border, so

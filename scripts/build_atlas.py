@@ -20,7 +20,8 @@ Inputs (none is needed at run time, only to rebuild the data):
 Processing per sprite: decode -> trim to the alpha bounding box (alpha > 0) -> shrink so
 the longer side is at most MAX_SIDE px (Lanczos on premultiplied alpha; never enlarged) ->
 for art that draws a second thing with the named one, only the named thing
-(:func:`only_the_thing_below`; :func:`without_snow` for skiers on a snow patch) ->
+(:func:`only_the_thing_below`, :func:`only_one_region`; :func:`without_snow` for skiers on
+a snow patch; art that cannot be parted is not used, ``NOT_IN_STYLE``) ->
 dominant colour (see :func:`dominant_color`). Sprites are shelf-packed, in table order,
 into RGBA sheets per style, written as PNG with fixed per-row filter choice and libdeflate
 level 12 (the pinned ``deflate`` package), no ancillary chunks: the same inputs give the
@@ -284,21 +285,42 @@ NARROW_TOP = 0.4
 
 def only_the_thing_below(im: Image.Image) -> Image.Image:
     """The named thing of art that draws a second one with it (the couch emoji's floor
-    lamp): the largest 4-connected region of opaque pixels (alpha >= 128) and the soft
-    edge pixels touching it, less the top rows narrower than :data:`NARROW_TOP` of the
-    widest (a pole standing behind the back), trimmed to its alpha box."""
-    from scipy import ndimage
-
-    a = np.array(im)
-    labels, n = ndimage.label(a[:, :, 3] >= 128)  # 4-connected: a pole's corner touch is not
-    if n > 1:
-        largest = 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
-        main = labels == largest
-        edge = ndimage.binary_dilation(main, structure=np.ones((3, 3))) & (a[:, :, 3] < 128)
-        a[~(main | edge)] = 0
+    lamp): its largest opaque region (:func:`_one_region`), less the top rows narrower
+    than :data:`NARROW_TOP` of the widest (a pole standing behind the back), trimmed to its
+    alpha box."""
+    a = _one_region(np.array(im), "largest")
     widths = (a[:, :, 3] >= 128).sum(axis=1)
     a[: int(np.argmax(widths >= NARROW_TOP * widths.max()))] = 0
     return _trimmed(a)
+
+
+def only_one_region(im: Image.Image, which: str) -> Image.Image:
+    """A :data:`atlas_categories.ONE_REGION` sprite without the things drawn apart from the
+    named one: the region ``which`` names (:func:`_one_region`), trimmed to its alpha box."""
+    return _trimmed(_one_region(np.array(im), which))
+
+
+def _one_region(a: np.ndarray, which: str) -> np.ndarray:
+    """RGBA pixels ``a`` with only one 4-connected region of opaque pixels (alpha >= 128)
+    and the soft edge pixels touching it: the ``largest``, or the ``leftmost`` (by its
+    left edge) of the regions at least a quarter of the largest's size (no stray speck)."""
+    from scipy import ndimage
+
+    labels, n = ndimage.label(a[:, :, 3] >= 128)  # 4-connected: a pole's corner touch is not
+    if n < 2:
+        return a
+    sizes = np.bincount(labels.ravel())[1:]
+    keep = 1 + int(np.argmax(sizes))
+    if which == "leftmost":
+        big = [i for i in range(n) if sizes[i] >= sizes.max() / 4]
+        lefts = {i: int(np.flatnonzero((labels == i + 1).any(axis=0))[0]) for i in big}
+        keep = 1 + min(big, key=lambda i: lefts[i])
+    elif which != "largest":
+        raise ValueError(f"ONE_REGION: {which!r} is neither 'largest' nor 'leftmost'")
+    main = labels == keep
+    edge = ndimage.binary_dilation(main, structure=np.ones((3, 3))) & (a[:, :, 3] < 128)
+    a[~(main | edge)] = 0
+    return a
 
 
 def without_snow(im: Image.Image) -> Image.Image:
@@ -426,6 +448,8 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
         n_styles = 0
         for style in STYLES:
             got = 0
+            if (entry.name, style) in table.NOT_IN_STYLE:
+                continue
             for pose, hexseq in entry.poses:
                 im = sources[style].image(parse_cps(hexseq))
                 if im is None:
@@ -433,6 +457,8 @@ def build(noto_path: Path, fluent_path: Path, wordnet_path: Path, out: Path,
                 im = prepare(im)
                 if entry.name in table.ONE_THING_BELOW:
                     im = only_the_thing_below(im)
+                if entry.name in table.ONE_REGION:
+                    im = only_one_region(im, table.ONE_REGION[entry.name])
                 if entry.name in table.SNOW_BACKDROP:
                     im = without_snow(im)
                 facing = entry.facing_for(style, pose)

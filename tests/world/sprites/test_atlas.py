@@ -180,6 +180,23 @@ def test_a_couch_is_drawn_without_the_emoji_s_floor_lamp(atlas: Atlas) -> None:
     assert "couch and lamp" not in atlas.categories["couch"].synonyms
 
 
+@pytest.mark.parametrize("category", ["plate", "fork"])
+def test_a_plate_and_a_fork_are_drawn_without_other_cutlery(atlas: Atlas, category: str) -> None:
+    """The plate emoji draws a fork and a knife beside the plate, the fork emoji a knife
+    beside the fork: a person sees (and counts) a knife no question knows of. Each sprite
+    is one 4-connected opaque region, as tall as a plate is round (noto's plate was 1.4x
+    as wide as tall with its cutlery) or, for a fork, at least three times as tall as wide
+    (2x with the knife); the old atlas had 3 and 2 regions."""
+    ndimage = pytest.importorskip("scipy.ndimage")
+    sprites = atlas.sprites(category)
+    assert sprites
+    for s in sprites:
+        _, regions = ndimage.label(s.rgba[:, :, 3] >= 128)
+        h, w = s.rgba.shape[:2]
+        assert regions == 1, (s.style, regions)
+        assert (0.8 <= w / h <= 1.25) if category == "plate" else h >= 3 * w, (s.style, w, h)
+
+
 @pytest.mark.parametrize("category", ["skier", "snowboarder"])
 def test_skiers_are_drawn_without_their_snow_patch(atlas: Atlas, category: str) -> None:
     """The noto skier and both snowboarders stand on a patch of snow slope: on the scene's

@@ -241,7 +241,7 @@ ANIMAL("horse", "1f40e", (1.4, 1.8), syn="pony, stallion, mare",
        facing={"noto:": "right", "": "left"})
 ANIMAL("zebra", "1f993", (1.2, 1.5))
 ANIMAL("giraffe", "1f992", (4.3, 5.7))
-ANIMAL("elephant", "1f418", (2.5, 4.0), syn="calf")
+ANIMAL("elephant", "1f418", (2.5, 4.0))
 ANIMAL("bear", "1f43b", (1.0, 2.8), syn="brown bear, grizzly", facing=FACE,
        anchors="animal_face")
 ANIMAL("polar bear", "1f43b-200d-2744-fe0f", (1.3, 2.5), wn="ice_bear.n.01", facing=FACE,
@@ -249,7 +249,7 @@ ANIMAL("polar bear", "1f43b-200d-2744-fe0f", (1.3, 2.5), wn="ice_bear.n.01", fac
 ANIMAL("panda", "1f43c", (0.6, 1.5), wn="giant_panda.n.01", facing=FACE,
        anchors="animal_face")
 ANIMAL("koala", "1f428", (0.6, 0.85), facing=FACE, anchors="animal_face")
-ANIMAL("cow", "1f404", (1.3, 1.8), syn="cattle, calf, bull")
+ANIMAL("cow", "1f404", (1.3, 1.8), syn="cattle, bull")
 ANIMAL("ox", "1f402", (1.4, 1.9), plural="oxen")
 ANIMAL("water buffalo", "1f403", (1.3, 1.9), syn="buffalo")
 ANIMAL("bison", "1f9ac", (1.5, 2.0), plural="bison")
@@ -563,7 +563,7 @@ FURNITURE = group("furniture", facing="front", anchors="seat")
 FURNITURE("chair", "1fa91", (0.8, 1.1), syn="seat, stool")
 FURNITURE("couch", "1f6cb-fe0f", (0.7, 1.0), plural="couches", wn="sofa.n.01",
           syn="sofa")
-FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="pillow, mattress", facing="none",
+FURNITURE("bed", "1f6cf-fe0f", (0.5, 1.0), syn="mattress", facing="none",
           anchors="bed")
 FURNITURE("wheelchair", "1f9bd", (0.9, 1.1), facing="left")
 FURNITURE("airplane seat", "1f4ba", (1.0, 1.2), wn="seat.n.03", syn="seat, passenger seat")
@@ -618,7 +618,7 @@ HOUSE("newspaper", "1f4f0", (0.3, 0.6), syn="magazine")
 HOUSE("paper", "1f4c4", (0.21, 0.3), plural="papers", wn="paper.n.01",
       syn="page, document, sheet of paper")
 HOUSE("scroll", "1f4dc", (0.2, 0.5))
-HOUSE("envelope", "2709-fe0f", (0.1, 0.2), wn="envelope.n.01", syn="letter, mail")
+HOUSE("envelope", "2709-fe0f", (0.1, 0.2), wn="envelope.n.01", syn="mail")
 HOUSE("clipboard", "1f4cb", (0.25, 0.35))
 HOUSE("calendar", "1f4c5", (0.2, 0.4), wn="calendar.n.02")
 HOUSE("pencil", "270f-fe0f", (0.15, 0.19))
@@ -659,7 +659,7 @@ ELEC("headphones", "1f3a7", (0.15, 0.25), plural="headphones", wn="earphone.n.01
      syn="headphone, headset")
 ELEC("microphone", "1f3a4", (0.15, 0.25), syn="mic")
 ELEC("battery", "1f50b", (0.04, 0.1), plural="batteries", wn="battery.n.02")
-ELEC("plug", "1f50c", (0.04, 0.08), wn="plug.n.05", syn="electric plug, cord, wire")
+ELEC("plug", "1f50c", (0.04, 0.08), wn="plug.n.05", syn="electric plug, cord")
 ELEC("game controller", "1f3ae", (0.05, 0.08), wn="joystick.n.01", syn="controller")
 ELEC("satellite dish", "1f4e1", (0.5, 1.5), plural="satellite dishes", wn="dish.n.05",
      syn="antenna")
@@ -744,7 +744,7 @@ SPORTS("bowling ball", "1f3b3", (0.2, 0.22), wn="bowling_ball.n.01", syn="bowlin
 SPORTS("billiard ball", "1f3b1", (0.05, 0.06), wn="billiard_ball.n.01", syn="pool ball")
 SPORTS("racket", "1f3f8", (0.6, 0.7), wn="racket.n.04",
        syn="racquet, badminton racket, tennis racket, shuttlecock")
-SPORTS("cricket bat", "1f3cf", (0.8, 0.97), wn="cricket_bat.n.01", syn="bat")
+SPORTS("cricket bat", "1f3cf", (0.8, 0.97), wn="cricket_bat.n.01")
 SPORTS("hockey stick", "1f3d1", (0.9, 1.0), wn="hockey_stick.n.01", syn="field hockey")
 SPORTS("ice hockey stick", "1f3d2", (1.4, 1.6), wn="hockey_stick.n.01", syn="puck")
 SPORTS("lacrosse stick", "1f94d", (1.0, 1.8), wn="stick.n.01")
@@ -773,7 +773,7 @@ SPORTS("tent", "26fa", (1.2, 2.5), wn="tent.n.01", anchors="top")
 MUSIC = group("music", facing="none", anchors="held")
 MUSIC("guitar", "1f3b8", (0.9, 1.05))
 MUSIC("violin", "1f3bb", (0.55, 0.62), syn="fiddle")
-MUSIC("piano", "1f3b9", (0.1, 1.0), wn="piano.n.01", syn="keyboard, musical keyboard")
+MUSIC("piano", "1f3b9", (0.1, 1.0), wn="piano.n.01", syn="musical keyboard")
 MUSIC("trumpet", "1f3ba", (0.12, 0.5), wn="cornet.n.01")
 MUSIC("saxophone", "1f3b7", (0.6, 0.9), syn="sax")
 MUSIC("drum", "1f941", (0.3, 0.6), wn="drum.n.01")
@@ -809,7 +809,7 @@ TOOL("fuel pump", "26fd", (1.5, 2.0), wn="gasoline_pump.n.01", syn="gas pump, pe
 TOOL("stop sign", "1f6d1", (2.0, 2.5), wn="street_sign.n.01", syn="sign, road sign, stop")
 TOOL("construction sign", "1f6a7", (0.8, 1.2), wn="barrier.n.01",
      syn="barrier, roadblock, construction")
-TOOL("bus stop", "1f68f", (2.2, 2.8), wn="signpost.n.01", syn="bus stop sign, signpost, post")
+TOOL("bus stop", "1f68f", (2.2, 2.8), wn="signpost.n.01", syn="bus stop sign, signpost")
 TOOL("fountain", "26f2", (1.0, 4.0), wn="fountain.n.01")
 
 # ------------------------------------------------------------------------------ buildings

@@ -934,7 +934,6 @@ _SYNSETS: dict[str, str] = {
     "bench": "bench.n.01",
     "fence": "fence.n.01",
     "railing": "railing.n.01",
-    "pole": "pole.n.01",
     "sign": "sign.n.02",
     "letter": "letter.n.02",
     "number": "number.n.02",

@@ -14,7 +14,7 @@ cell, text)`` (a 3x5 pixel font scaled by ``cell``).
 
 Structures in :data:`STRUCTURES`: table (top, legs), desk (top, legs, drawer, handle), counter
 (top, cabinet, drawers, handles), shelf (a back layer and a front layer of boards), bench,
-cabinet (drawers with handles), fence, sign (pole, sign, painted text), house (wall, roof,
+cabinet (drawers with handles), fence, sign (signpost: its pole, the sign, painted text), house (wall, roof,
 door, windows), railing, pillow. Backdrop pieces (sky, wall, floor, street, water, ...) are
 drawn by :mod:`synthgen.world.sprites.backdrop` with the same shapes.
 """
@@ -297,12 +297,13 @@ def _sign(w: int, h: int, v: int) -> Geom:
     is_num = text.isdigit()
     parts = (
         Part(
-            "pole",
+            "signpost",  # the whole, as a person names it: "two poles" read as bare poles
             (_r(cx - pw // 2, sy0 + sh // 2, cx - pw // 2 + pw, h),),
             (110, 110, 115),
             attributes=("metal",),
         ),
-        Part("sign", (_r(0, sy0, w, sy0 + sh),), color, relation=("attached to", "p"), of=0),
+        # part of the signpost: its box is the whole's (pole and sign), as a person draws it
+        Part("sign", (_r(0, sy0, w, sy0 + sh),), color, relation=("part of", "p"), of=0),
         Part(
             "number" if is_num else "letter",
             (("glyphs", tx, ty, cell, text),),

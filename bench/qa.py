@@ -124,8 +124,9 @@ def main() -> None:
         f"{1000 * s8 / images:.3f} ms per image (view {1000 * v8 / images:.3f}, ask "
         f"{1000 * (s8 - v8) / images:.3f}) = {n8 / s8:,.0f} QA per CPU-second"
     )
-    # another process on the other hyperthread, or the host's, inflates CPU time by up to
-    # 1.6x here (noise only adds time): the best pass is the code's figure on a quiet core
+    # passes of one run agree within ~10 %; whole runs differ by up to 1.6x when another
+    # process shares the core (a hyperthread's sibling, or the host's): compare runs made
+    # on a quiet machine, and their best
     print("  per pass: " + " / ".join(f"{r:,.0f}" for r in rates) + f" (best {max(rates):,.0f})")
     print(f"one-off per process: calibration {calib:.2f} CPU-s (graphs and balance tables)")
     print(

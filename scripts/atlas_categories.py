@@ -331,7 +331,7 @@ BIRD("penguin", "1f427", (0.4, 1.2), facing="front")
 BIRD("dodo", "1f9a4", (0.7, 1.0), wn="dodo.n.02")
 BUG = group("animal", facing="front", anchors="none")
 BUG("butterfly", "1f98b", (0.02, 0.1), plural="butterflies", facing="front")
-BUG("caterpillar", "1f41b", (0.005, 0.02), syn="worm, bug", facing="left")
+BUG("caterpillar", "1f41b", (0.005, 0.02), syn="bug", facing="left")
 BUG("ant", "1f41c", (0.002, 0.01), facing="left")
 BUG("bee", "1f41d", (0.01, 0.02), syn="honeybee")
 BUG("ladybug", "1f41e", (0.005, 0.01), syn="ladybird")
@@ -513,7 +513,7 @@ VEHICLE("taxi", {"": "1f695", "front": "1f696"}, (1.4, 1.7), syn="cab, taxicab",
 VEHICLE("police car", {"": "1f693", "front": "1f694"}, (1.4, 1.8), wn="police_cruiser.n.01",
         syn="cruiser, patrol car", facing={"": "left", "front": "front"})
 VEHICLE("suv", "1f699", (1.6, 2.0), plural="suvs", wn="recreational_vehicle.n.01",
-        syn="sport utility vehicle, van, jeep")
+        syn="sport utility vehicle, jeep")
 VEHICLE("pickup truck", "1f6fb", (1.7, 2.0), wn="pickup.n.01", syn="pickup")
 VEHICLE("truck", {"": "1f69a", "articulated": "1f69b"}, (2.5, 4.0),
         syn="lorry, delivery truck, semi")
@@ -629,7 +629,7 @@ HOUSE("scissors", "2702-fe0f", (0.15, 0.25), plural="scissors", syn="scissor")
 HOUSE("ruler", "1f4cf", (0.3, 0.3), wn="rule.n.12")
 HOUSE("pushpin", "1f4cc", (0.01, 0.02), syn="thumbtack, pin")
 HOUSE("paperclip", "1f4ce", (0.02, 0.05), wn="paper_clip.n.01", syn="paper clip")
-HOUSE("briefcase", "1f4bc", (0.3, 0.45), syn="suitcase, case", anchors="hang")
+HOUSE("briefcase", "1f4bc", (0.3, 0.45), syn="case", anchors="hang")
 HOUSE("luggage", "1f9f3", (0.5, 0.8), plural="luggage", syn="suitcase, baggage",
       anchors="hang")
 HOUSE("file folder", "1f4c1", (0.2, 0.3), wn="folder.n.02", syn="folder")
@@ -732,7 +732,7 @@ ACC("watch", "231a", (0.03, 0.05), plural="watches", wn="watch.n.01", syn="wrist
 
 # ------------------------------------------------------------------------------ sports
 SPORTS = group("sports", facing="none", anchors="small")
-SPORTS("soccer ball", "26bd", (0.21, 0.23), wn="soccer_ball.n.01", syn="ball, football")
+SPORTS("soccer ball", "26bd", (0.21, 0.23), wn="soccer_ball.n.01", syn="ball")
 SPORTS("basketball", "1f3c0", (0.23, 0.25), wn="basketball.n.02", syn="ball")
 SPORTS("american football", "1f3c8", (0.17, 0.18), wn="football.n.02", syn="football")
 SPORTS("baseball", "26be", (0.07, 0.08), wn="baseball.n.02", syn="ball")

@@ -229,6 +229,24 @@ def test_no_synonym_names_another_thing(atlas: Atlas) -> None:
     assert set(clashes) <= HYPERNYM_SYNONYMS, sorted(set(clashes) - HYPERNYM_SYNONYMS)
 
 
+SHARED_SYNONYMS = {"ball", "carton", "drink", "mug", "pan", "seat"}
+"""Synonyms two categories share on purpose: a word for what both are (a baseball and a
+tennis ball are balls, the beer and the coffee come in mugs)."""
+
+
+def test_a_synonym_two_categories_share_names_both(atlas: Atlas) -> None:
+    """A word two categories share counts both: "How many suitcases?" took in a briefcase,
+    "footballs" a soccer ball with an American football, "vans" an SUV, "worms" a
+    caterpillar, "calves" adult cows and elephants (the old table). Only
+    :data:`SHARED_SYNONYMS` are shared."""
+    by_word: dict[str, set[str]] = {}
+    for name, c in atlas.categories.items():
+        for word in c.synonyms:
+            by_word.setdefault(word, set()).add(name)
+    shared = {w for w, names in by_word.items() if len(names) > 1}
+    assert shared <= SHARED_SYNONYMS, sorted(shared - SHARED_SYNONYMS)
+
+
 @pytest.mark.parametrize("category", ["skier", "snowboarder"])
 def test_skiers_are_drawn_without_their_snow_patch(atlas: Atlas, category: str) -> None:
     """The noto skier and both snowboarders stand on a patch of snow slope: on the scene's

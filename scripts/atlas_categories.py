@@ -595,7 +595,7 @@ HOUSE("sponge", "1f9fd", (0.03, 0.06), wn="sponge.n.01")
 HOUSE("toothbrush", "1faa5", (0.15, 0.2), plural="toothbrushes")
 HOUSE("toilet paper", "1f9fb", (0.1, 0.12), plural="toilet paper", wn="toilet_tissue.n.01",
       syn="paper towel, roll of paper, tissue")
-HOUSE("plunger", "1faa0", (0.4, 0.6))
+HOUSE("plunger", "1faa0", (0.4, 0.6), wn="plunger.n.03")
 HOUSE("razor", "1fa92", (0.1, 0.2))
 HOUSE("key", "1f511", (0.05, 0.08), wn="key.n.01", syn="keys")
 HOUSE("lock", "1f512", (0.04, 0.1), wn="lock.n.01", syn="padlock")

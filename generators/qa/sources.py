@@ -797,7 +797,7 @@ def world_words(source: str, things: Mapping[int, Thing] = MappingProxyType({}))
 
 
 QUESTION_WORDS: dict[str, tuple[str, ...]] = {
-    "animal": ("drumstick",),
+    "animal": ("drumstick", "coral"),
     "bird": ("drumstick",),
     "insect": (),
     "person": (),
@@ -805,7 +805,7 @@ QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "fruit": ("peanut", "chestnut", "avocado"),
     "vegetable": ("french fries",),
     "food": ("coffee", "wine", "cocktail", "tropical drink", "beer", "soda", "bubble tea",
-             "milk", "juice box", "drumstick"),
+             "milk", "juice box", "drumstick", "bowl"),
     "building": (),
     "ball": (),
     "musical instrument": (),

@@ -14,9 +14,9 @@ cell, text)`` (a 3x5 pixel font scaled by ``cell``).
 
 Structures in :data:`STRUCTURES`: table (top, legs), desk (top, legs, drawer, handle), counter
 (top, cabinet, drawers, handles), shelf (a back layer and a front layer of boards), bench,
-cabinet (drawers with handles), fence, sign (signpost: its pole, the sign, painted text), house (wall, roof,
-door, windows), railing, pillow. Backdrop pieces (sky, wall, floor, street, water, ...) are
-drawn by :mod:`synthgen.world.sprites.backdrop` with the same shapes.
+cabinet (drawers with handles), fence, sign (a signpost: its pole, the sign, painted text),
+house (wall, roof, door, windows), railing, pillow. Backdrop pieces (sky, wall, floor,
+street, water, ...) are drawn by :mod:`synthgen.world.sprites.backdrop` with the same shapes.
 """
 
 from __future__ import annotations

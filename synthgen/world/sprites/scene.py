@@ -1216,8 +1216,8 @@ def _sign(b: _Builder, rule="sign") -> int:
         return 0
     g, foot, cx, s = got
     w, h = map(int, _struct_px(b, "sign", s))
-    if w < 14:
-        return 0
+    if w < 14 or foot - h < 0:
+        return 0  # too small, or its sign above the frame: a bare pole, not a signpost
     pl, _ = b.struct("sign", rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
     b.rel(pl.oid, "on", g, rule)
     return 1

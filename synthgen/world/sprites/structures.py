@@ -72,7 +72,7 @@ STRUCTURE_SIZES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "house": ((6.0, 10.0), (5.0, 7.5)),
     "railing": ((3.0, 6.0), (0.9, 1.1)),
     "pillow": ((0.5, 0.7), (0.15, 0.22)),
-    "towel": ((1.4, 1.8), (0.1, 0.14)),  # lying flat: its seen height
+    "towel": ((1.4, 1.8), (0.22, 0.3)),  # lying flat: its seen height, from a little above
     "surfboard": ((1.8, 2.4), (0.2, 0.26)),
 }
 

@@ -172,8 +172,11 @@ class QASuite:
                 if counters is not None:
                     counters[f"qa.skipped.{kind.name}.needs_{sorted(missing)[0]}"] += 1
                 continue
-            if kind.excludes & caps:
-                continue  # never asks such a graph (its ``excludes``): no try spent on it
+            excluded = kind.excludes & caps
+            if excluded:  # never asks such a graph (its ``excludes``): no try spent on it
+                if counters is not None:
+                    counters[f"qa.skipped.{kind.name}.not_for_{sorted(excluded)[0]}"] += 1
+                continue
             eligible.append(kind)
         return eligible
 

@@ -67,6 +67,17 @@ def test_the_suite_tries_no_excluded_kind(sprite_views) -> None:
     assert not set(tried) & set(EXCLUDING)
 
 
+def test_excluded_kinds_are_counted_as_skipped(sprite_views) -> None:
+    """As kinds a graph lacks a capability for are (``needs_...``), so a job's counters say
+    why topmost never shows on sprite images."""
+    suite = QASuite(QAConfig(per_image=8), calibration_world=default_config("sprites"))
+    counters: Counter[str] = Counter()
+    for view in sprite_views[:3]:
+        suite.ask(view, np.random.default_rng(0), counters)
+    assert counters["qa.skipped.topmost.not_for_world"] == 3
+    assert counters["qa.skipped.relation_named.not_for_world"] == 3
+
+
 def test_graphs_without_the_capability_still_get_the_kind() -> None:
     views = [s.view for s in make_samples(40, seed=5)]  # the shapes world: no "world"
     suite = QASuite(QAConfig(per_image=30, balance=False))

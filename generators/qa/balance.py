@@ -120,7 +120,8 @@ MIN_TEXT_GRAPHS = 5
 """Fewest calibration graphs a question text must be asked of (each graph is asked many
 times, so its proposals are not independent), and 2 of them for each flattened answer."""
 TEXT_PROPOSALS = 40_000
-"""Proposals of a kind flattened per question text."""
+"""Proposals of a kind flattened per question text (a kind may ask for more with a
+``text_proposals`` attribute)."""
 
 Table = dict[str, dict[str, float]]
 """balance key -> answer label -> acceptance probability."""
@@ -312,7 +313,9 @@ def calibrate(
     texts: dict[tuple[int, str, str], Counter[str]] = {}
     where: dict[tuple[int, str, str], dict[str, set[int]]] = {}
     big = cues_of is not None or text
-    proposals = TEXT_PROPOSALS if text else CUED_PROPOSALS if big else MAX_PROPOSALS
+    proposals = CUED_PROPOSALS if big else MAX_PROPOSALS
+    if text:
+        proposals = getattr(kind, "text_proposals", TEXT_PROPOSALS)
     for i in range(proposals):
         if (
             not big
@@ -346,20 +349,23 @@ def calibrate(
         return _rake(cued, targets, cued_on, getattr(kind, "rake_quantile", TOP_QUANTILE))
     both = ("no", "yes") if kind.answer_type == "bool" else ()
     told = {b: c for b, c in texts.items() if _told(c, where[b])}
-    anchors = _anchors(told, where) if getattr(kind, "balance_text_anchor", False) else {}
+    lead = getattr(kind, "anchor_lead", ANCHOR_LEAD)
+    anchors = _anchors(told, where, lead) if getattr(kind, "balance_text_anchor", False) else {}
     for (level, key, bucket), c in sorted(texts.items()):
         graphs = where[(level, key, bucket)]
         if (level, key, bucket) in told:
             seen = {**dict.fromkeys(both, 0), **c}
             # every answer seen MIN_ANSWER times (in two graphs) equally likely, rarer
             # ones stay rare; a yes/no text seen (nearly) with one answer only, a text
-            # with one answer seen often enough: not asked (rate 0)
+            # with one answer seen often enough: not asked (rate 0) -- but the anchor alone
+            # where the kind lets it lead by any margin (``anchor_lead`` infinite)
             flat = [a for a, n in seen.items() if _flat(a, seen, graphs)]
-            if len(flat) < 2 or (both and len(flat) < len(both)):
+            sole = key in anchors and flat == [anchors[key]] and lead == float("inf")
+            if (len(flat) < 2 and not sole) or (both and len(flat) < len(both)):
                 table[text_row(level, key, bucket)] = dict.fromkeys(seen, 0.0)
                 continue
             if key in anchors:
-                table[text_row(level, key, bucket)] = _anchored(seen, flat, anchors[key])
+                table[text_row(level, key, bucket)] = _anchored(seen, flat, anchors[key], lead)
                 continue
             least = min(seen[a] for a in flat)
             table[text_row(level, key, bucket)] = {a: min(1.0, least / n) for a, n in seen.items()}
@@ -379,6 +385,7 @@ def _flat(a: str, seen: dict[str, int], graphs: dict[str, set[int]]) -> bool:
 def _anchors(
     told: dict[tuple[int, str, str], Counter[str]],
     where: dict[tuple[int, str, str], dict[str, set[int]]],
+    lead: float,
 ) -> dict[str, str]:
     """Per balance key (the question's type), the answer every asked text of an anchored
     kind must lead with (see :func:`_anchored`): of the answers, the one that keeps the most
@@ -390,7 +397,7 @@ def _anchors(
         if len(flat) < 2:
             continue
         for a in flat:
-            rates = _anchored(seen, flat, a)
+            rates = _anchored(seen, flat, a, lead)
             kept.setdefault(key, Counter())[a] += sum(rates[b] * n for b, n in seen.items())
     return {key: min(c, key=lambda a: (-c[a], a)) for key, c in kept.items()}
 
@@ -401,13 +408,14 @@ anchor's count, so the anchor leads in fresh images too (calibration counts are 
 0.8 left a question-only model +2.9 points over the per-type majority, 0.6 +2.0)."""
 ANCHOR_LEAD = 2.0
 """... and the anchor at most this many times the runner-up's count (at least
-1 / ANCHOR_MARGIN), so no asked text is (nearly) always answered the same."""
+1 / ANCHOR_MARGIN), so no asked text is (nearly) always answered the same; a kind may
+say another with an ``anchor_lead`` attribute."""
 
 
-def _anchored(seen: dict[str, int], flat: list[str], anchor: str) -> dict[str, float]:
+def _anchored(seen: dict[str, int], flat: list[str], anchor: str, lead: float) -> dict[str, float]:
     """Acceptance of a text's answers such that ``anchor`` -- its type's majority answer --
     leads (each other answer kept at most ``ANCHOR_MARGIN`` times as often), by no more than
-    ``ANCHOR_LEAD`` times the runner-up, or 0 for a text of which it is not a flat answer.
+    ``lead`` times the runner-up, or 0 for a text of which it is not a flat answer.
     Flattening a name question's answers per text to equal shares leaves a leak: "What is
     the deer standing on?" is grass or beach half the time each, while most "standing on"
     questions are about a floor, so a question-only model knowing the text beats the
@@ -416,9 +424,14 @@ def _anchored(seen: dict[str, int], flat: list[str], anchor: str) -> dict[str, f
     if anchor not in flat:
         return dict.fromkeys(seen, 0.0)
     runner_up = max(
-        min(n, ANCHOR_MARGIN * seen[anchor]) for a, n in seen.items() if a in flat and a != anchor
+        (
+            min(n, ANCHOR_MARGIN * seen[anchor])
+            for a, n in seen.items()
+            if a in flat and a != anchor
+        ),
+        default=float("inf"),  # the anchor alone (see ``calibrate``)
     )
-    top = min(seen[anchor], ANCHOR_LEAD * runner_up)
+    top = min(seen[anchor], lead * runner_up)
     rates = {a: min(1.0, ANCHOR_MARGIN * top / n) if n else 0.0 for a, n in seen.items()}
     rates[anchor] = top / seen[anchor]
     return rates

@@ -199,10 +199,13 @@ def test_checker_agrees_with_every_sprite_multi_answer(
         print(f"  {k:45s} {v}")
     assert not wrong, wrong[:10]
     # the kinds every record set of this size asks (relation kinds are rarer: both things in
-    # every image, a placed relation that differs)
+    # every image, a placed relation that differs; "which image has the most" has a unique
+    # answer in independent scenes, hardly ever in views of one place where one or two
+    # things change: 1 in 30 related records at stop 25, 0 after stop 26's atlas re-pack)
     for views in ("related", "independent"):
         asked = {k.split(":")[1] for k in kinds if k.startswith(views)}
-        assert {"multi_object_select", "multi_total_count", "multi_most_select"} <= asked, asked
+        assert {"multi_object_select", "multi_total_count"} <= asked, asked
+    assert "independent:multi_most_select" in kinds, kinds
     assert total >= 3 * n_records
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 TESTS_DIR = Path(__file__).parent
 
@@ -95,3 +98,23 @@ def sprite_scenes(count: int, seed: int = 2026) -> list[tuple]:
             continue
         out.append((world, scene, rendering, graph))
     return out
+
+
+def drawn_sprite_views(rng: Any, settings: Any, attempts: int | None = None) -> Iterator[Any]:
+    """QA views of fresh scenes of the sprites world ``settings`` drawn from ``rng``, one per
+    scene the world does not reject, out of ``attempts`` draws (None: without end). Lazy: a
+    caller that asks questions with the same ``rng`` between views draws in the same order
+    as an inline loop would."""
+    from synthgen.generators.qa.sources import world_view
+    from synthgen.world import SceneSamplingError
+    from synthgen.world.choice import world_of
+
+    world = world_of(settings)
+    tries = itertools.count() if attempts is None else range(attempts)
+    for _ in tries:
+        try:
+            scene = world.sample(rng, settings)
+        except SceneSamplingError:
+            continue
+        rendering = world.render(scene, settings)
+        yield world_view(world, scene, rendering, world.graph(scene, rendering, settings))

@@ -5,6 +5,7 @@ maps (made once per session), and the multi-image program registered for ``synth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,3 +50,30 @@ def with_depth(sample: Sample) -> Graph:
     if sample.truth.depth is None:
         sample.truth.depth = np.array(sample.truth.extra["rendering"].depth)
     return sample.truth
+
+
+def keep_probability(balancer: Any, kind: Any, qa: Any) -> float:
+    """The probability ``Balancer.accept`` keeps ``qa``, as it reads its table: per question
+    text on an open world (the first level with a row; none: not kept), else per balance
+    key and label, times the kind's cue weights (``balance_cues``). A reference restated
+    from the rule, for tests that weigh proposals instead of drawing."""
+    from synthgen.generators.qa import balance as B
+
+    table = balancer.table(kind)
+    key = kind.balance_key(qa)
+    levels = B.text_levels(kind, qa)
+    if levels:
+        said = B.text_label(kind, qa)
+        for level, bucket in enumerate(levels):
+            row = table.get(B.text_row(level, key, bucket))
+            if row is not None:
+                return min(1.0, row.get(said, 1.0))
+        return 0.0
+    row = table.get(key)
+    p = 1.0 if row is None else row.get(kind.balance_label(qa), 1.0)
+    cues_of = getattr(kind, "balance_cues", None)
+    if cues_of is not None:
+        unseen = table.get(B.UNSEEN, {}).get("*", 1.0)
+        for group, cue, outcome in cues_of(qa):
+            p *= table.get(B.cue_id(group, cue), {}).get(outcome, unseen)
+    return min(1.0, p)

@@ -13,11 +13,10 @@ import pytest
 
 from synthgen.generators.qa import QAConfig, QASuite
 from synthgen.generators.qa.attributes import flat_draw
-from synthgen.generators.qa.sources import world_view
-from synthgen.world import SceneSamplingError
-from synthgen.world.choice import default_config, world_of
+from synthgen.world.choice import default_config
 from synthgen.world.sprites.atlas import load_atlas
 from synthgen.world.sprites.colours import named_colour
+from tests.helpers import drawn_sprite_views
 
 KINDS = (
     "typed_attribute",
@@ -42,20 +41,15 @@ def test_flat_draw_keeps_each_colour_equally_often() -> None:
 @pytest.fixture(scope="module")
 def asked() -> list[tuple[object, object]]:
     settings = default_config("sprites")
-    world = world_of(settings)
     suite = QASuite(
         QAConfig(kinds=KINDS, per_image=len(KINDS), multiple_choice_ratio=0),
         calibration_world=settings,
     )
     rng = np.random.default_rng(5)
     out = []
-    while len(out) < 360:  # colour is asked of named art only: ~20 colour counts in 360
-        try:
-            scene = world.sample(rng, settings)
-        except SceneSamplingError:
-            continue
-        rendering = world.render(scene, settings)
-        view = world_view(world, scene, rendering, world.graph(scene, rendering, settings))
+    for view in drawn_sprite_views(rng, settings):
+        if len(out) >= 360:  # colour is asked of named art only: ~20 colour counts in 360
+            break
         out += [(view, qa) for qa in suite.ask(view, rng)]
     return out
 

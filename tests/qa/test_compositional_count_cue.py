@@ -18,11 +18,11 @@ from collections import defaultdict
 import numpy as np
 
 from synthgen.generators.qa import balance as B
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
-from synthgen.generators.qa.sources import world_view
+from synthgen.generators.qa.base import question_kinds
 from synthgen.generators.qa.templates import default_templates
-from synthgen.world import SceneSamplingError
-from synthgen.world.choice import default_config, world_of
+from synthgen.world.choice import default_config
+from tests.helpers import drawn_sprite_views
+from tests.qa.conftest import keep_probability
 
 IMAGES = 5000
 """Fresh images (~30 CPU-s, +25 for the calibration in a fresh cache)."""
@@ -35,46 +35,22 @@ MIN_EFFECTIVE = 25
 """Names with fewer (effective) proposals are not judged."""
 
 
-def _keep(balancer: B.Balancer, kind: QuestionKind, qa: QA) -> float:
-    """The probability ``Balancer.accept`` keeps ``qa`` (its table: per question text on an
-    open world, else per balance key)."""
-    table = balancer.table(kind)
-    key = kind.balance_key(qa)
-    levels = B.text_levels(kind, qa)
-    if levels:
-        said = B.text_label(kind, qa)
-        for level, bucket in enumerate(levels):
-            row = table.get(B.text_row(level, key, bucket))
-            if row is not None:
-                return min(1.0, row.get(said, 1.0))
-        return 0.0
-    row = table.get(key)
-    return min(1.0, 1.0 if row is None else row.get(kind.balance_label(qa), 1.0))
-
-
 def test_the_counted_name_does_not_tell_the_count() -> None:
     settings = default_config("sprites")
-    world = world_of(settings)
     kind = question_kinds.get("compositional_count")()
     balancer = B.Balancer(world=settings)
     templates = default_templates()
     rng = np.random.default_rng(2026_12_03)
     # counted name -> answer -> weights
     cells: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for _ in range(IMAGES):
-        try:
-            scene = world.sample(rng, settings)
-        except SceneSamplingError:
-            continue
-        rendering = world.render(scene, settings)
-        view = world_view(world, scene, rendering, world.graph(scene, rendering, settings))
+    for view in drawn_sprite_views(rng, settings, IMAGES):
         asked: list[dict] = []
         for _ in range(ASKS):
             qa = kind.ask(view, rng, templates)
             if qa is not None and qa.program not in asked:
                 asked.append(qa.program)
                 name = str(qa.program["select"]["name"])
-                cells[name][str(qa.answer)].append(_keep(balancer, kind, qa))
+                cells[name][str(qa.answer)].append(keep_probability(balancer, kind, qa))
     judged, off = 0, []
     for name, answers in sorted(cells.items()):
         ws = [w for got in answers.values() for w in got]

@@ -19,11 +19,11 @@ from collections import defaultdict
 import numpy as np
 
 from synthgen.generators.qa import balance as B
-from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
-from synthgen.generators.qa.sources import world_view
+from synthgen.generators.qa.base import question_kinds
 from synthgen.generators.qa.templates import default_templates
-from synthgen.world import SceneSamplingError
-from synthgen.world.choice import default_config, world_of
+from synthgen.world.choice import default_config
+from tests.helpers import drawn_sprite_views
+from tests.qa.conftest import keep_probability
 
 IMAGES = 9000
 """Fresh images, one proposal each (about 1,700 proposals of part_at_point; 40 CPU-s)."""
@@ -38,22 +38,8 @@ MIN_EFFECTIVE = 30
 """Bands with fewer (effective) proposals are not judged."""
 
 
-def _weight(balancer: B.Balancer, kind: QuestionKind, qa: QA) -> float:
-    """The probability ``Balancer.accept`` keeps ``qa`` (its table, its cues)."""
-    table = balancer.table(kind)
-    row = table.get(kind.balance_key(qa))
-    p = 1.0 if row is None else row.get(kind.balance_label(qa), 1.0)
-    cues_of = getattr(kind, "balance_cues", None)
-    if cues_of is not None:
-        unseen = table.get(B.UNSEEN, {}).get("*", 1.0)
-        for group, cue, outcome in cues_of(qa):
-            p *= table.get(B.cue_id(group, cue), {}).get(outcome, unseen)
-    return min(1.0, p)
-
-
 def test_part_at_point_parts_do_not_follow_the_point_row() -> None:
     settings = default_config("sprites")
-    world = world_of(settings)
     kind = question_kinds.get("part_at_point")()
     balancer = B.Balancer(world=settings)
     templates = default_templates()
@@ -63,17 +49,11 @@ def test_part_at_point_parts_do_not_follow_the_point_row() -> None:
     cells: dict[str, dict[int, dict[str, list[float]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for _ in range(IMAGES):
-        try:
-            scene = world.sample(rng, settings)
-        except SceneSamplingError:
-            continue
-        rendering = world.render(scene, settings)
-        view = world_view(world, scene, rendering, world.graph(scene, rendering, settings))
+    for view in drawn_sprite_views(rng, settings, IMAGES):
         qa = kind.ask(view, rng, templates)
         if qa is None:
             continue
-        w = _weight(balancer, kind, qa)
+        w = keep_probability(balancer, kind, qa)
         band = int(qa.program["point"][1]) * BANDS // height
         cells[qa.program["whole"]["name"]][band][str(qa.answer)].append(w)
     judged, off = 0, []

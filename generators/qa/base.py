@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from synthgen.generators.jsonfield import OMIT_NONE_BASES, OMITTED, JsonObject
 from synthgen.generators.qa.graph import QAGraph
+from synthgen.generators.qa.programs import permutation, sample  # noqa: F401  (re-exported)
 from synthgen.generators.qa.templates import Templates
 from synthgen.records import OptionalIndex, OptionalStrings, StrictModel
 from synthgen.registry import Registry
-
-T = TypeVar("T")
 
 AnswerType = Literal[
     "count", "name", "attribute", "relation", "bool", "box", "point", "list", "text", "image"
@@ -103,22 +102,6 @@ _set_dict = _slot_setter("__dict__")
 _set_fields_set = _slot_setter("__pydantic_fields_set__")
 _set_extra = _slot_setter("__pydantic_extra__")
 _set_private = _slot_setter("__pydantic_private__")
-
-
-def permutation(rng: np.random.Generator, n: int) -> list[int]:
-    """``rng.permutation(n).tolist()``: the same list from the same draws (numpy's
-    permutation shuffles ``arange(n)`` and a list is shuffled by the same Fisher-Yates
-    steps, one ``random_interval`` per position), without building and converting an
-    array (a third of the time for the few items kinds shuffle; ``tests/qa/test_qa_speed``
-    compares both)."""
-    out = list(range(n))
-    rng.shuffle(out)
-    return out
-
-
-def sample(rng: np.random.Generator, items: Sequence[T], k: int) -> list[T]:
-    """``programs.sample``: ``k`` distinct items in random order, from the same draws."""
-    return [items[i] for i in permutation(rng, len(items))[:k]]
 
 
 Gate = Callable[["QuestionKind", str, str, np.random.Generator], bool]

@@ -57,9 +57,11 @@ def scenes(world: str, n: int, objects: int) -> tuple[list[Callable[[], QAGraph]
 
 
 def reference_loop() -> float:
-    """CPU-seconds of a fixed pure-Python loop (10 million additions), the best of three: the
-    same code's QA per CPU-second differs by 1.5x between days on this project's shared
-    machines, so figures of different days are compared through this one."""
+    """CPU-seconds of a fixed pure-Python loop (10 million additions), the best of three: a
+    note of the interpreter's speed on the day. It does not carry the QA figure across
+    machines: on stop 26's machine a loop as fast as stop 24's went with QA 1.45x slower
+    (the QA work is dict- and allocation-heavy, the loop is not), so compare code side by
+    side on one machine."""
     best = float("inf")
     for _ in range(3):
         start = time.process_time()
@@ -130,8 +132,8 @@ def main() -> None:
     print("  per pass: " + " / ".join(f"{r:,.0f}" for r in rates) + f" (best {max(rates):,.0f})")
     print(f"one-off per process: calibration {calib:.2f} CPU-s (graphs and balance tables)")
     print(
-        f"machine: the reference loop takes {reference_loop():.2f} CPU-s (QA per CPU-second "
-        "scales about inversely with it)"
+        f"machine: the reference loop takes {reference_loop():.2f} CPU-s (the interpreter's "
+        "speed; compare QA figures of two versions side by side on one machine)"
     )
     views = [build() for build in builders]  # per kind: the view is built once, not timed
     print(f"\n{'kind':28s} {'QA':>6s} {'asked %':>8s} {'QA/CPU-s':>10s}")

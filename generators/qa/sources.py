@@ -187,7 +187,7 @@ def from_world_things(
         kind, rule = r.kind, r.rule
         row = (s, q, o, kind, rule)
         rows.append(row)
-        if kind == "geometric" or rule == "facing-cone":
+        if _opens(kind, rule):
             opened.add(q)
         elif kind is not None:
             placed.append((s, q, o))
@@ -714,7 +714,7 @@ def _reading(
         opened = set()
         placed = []
         for s, p, o, kind, rule in rows:
-            if kind == "geometric" or rule == "facing-cone":
+            if _opens(kind, rule):
                 opened.add(p)
             elif kind is not None:
                 placed.append((s, p, o))
@@ -745,6 +745,12 @@ def _reading(
         palette=words.palette,
     )
     return lexicon, facts
+
+
+def _opens(kind: str | None, rule: str | None) -> bool:
+    """Whether a relation's predicate is open (stated for some pairs only: the geometric
+    and facing-cone ones), not placed by a rule."""
+    return kind == "geometric" or rule == "facing-cone"
 
 
 def _sorted_parts(parts: frozenset[str]) -> tuple[str, ...]:

@@ -205,7 +205,13 @@ def from_world_things(
         things[i] = t if t is not None else _thing(names, o.category, o.role, o.group)
     width = graph.width or max((x + w for x, _, w, _ in bboxes.values()), default=1)
     height = graph.height or max((y + h for _, y, _, h in bboxes.values()), default=1)
-    maps = _maps(rendering, width, height, ((i, *b) for i, b in bboxes.items()))
+    maps = _maps(
+        rendering,
+        width,
+        height,
+        ((i, *b) for i, b in bboxes.items()),
+        bool(getattr(graph, "boxes_hold_ids", False)),
+    )
     if not objs:
         return QAGraph(
             width=width, height=height, objects=[], relations=relations, source=source, **maps
@@ -288,13 +294,15 @@ def _maps(
     width: int,
     height: int,
     boxes: Iterable[tuple[int, int, int, int, int]],
+    shown: bool = False,
 ) -> dict[str, Any]:
     """The view's masks and depth (``ids``, ``depth_fn``, ``depth_point``) from a world's
     rendering when every object ((id, x, y, w, h) in ``boxes``) shows under its id inside its
-    box, else none: the instance-id map as masks, and the depth order as depth (rank r of
-    ``n`` becomes ``n + 1 - r``, far surfaces large, the backdrop +inf)."""
+    box (``shown``: the graph says so, as a sprites graph does; not looked at), else none:
+    the instance-id map as masks, and the depth order as depth (rank r of ``n`` becomes
+    ``n + 1 - r``, far surfaces large, the backdrop +inf)."""
     ids = np.asarray(rendering.ids)
-    if ids.shape != (height, width) or not _ids_show(ids, boxes):
+    if ids.shape != (height, width) or not (shown or _ids_show(ids, boxes)):
         return {}
     order = np.asarray(rendering.depth_order)
     top: list[float] = []

@@ -152,3 +152,27 @@ def test_lexicon_matches_a_word_by_word_reading(scenes) -> None:
             if any(S.denotes(n, t, words) == S.MAYBE for t in things.values())
         )
     assert seen_maybe > 0  # the scenes have names some thing is in doubt for
+
+
+def test_sprite_graphs_boxes_hold_their_ids_as_they_declare(scenes) -> None:
+    """``boxes_hold_ids`` lets the view skip looking for each object's id in its box: it
+    must be true of every graph the world builds."""
+    for _, _, rendering, graph in scenes:
+        assert graph.boxes_hold_ids
+        boxes = [(o.id, *o.bbox) for o in graph.objects]
+        assert S._ids_show(np.asarray(rendering.ids), boxes)
+
+
+def test_a_graph_that_does_not_declare_it_is_still_checked(scenes) -> None:
+    """Without the declaration, an object whose box misses its pixels leaves the view
+    without masks (as before the declaration existed)."""
+    world, scene, rendering, graph = scenes[0]
+    ids = np.asarray(rendering.ids)
+    k = next(i for i, o in enumerate(graph.objects) if o.id != ids[0, 0])
+    moved = dataclasses.replace(
+        graph.objects[k], bbox=(0, 0, 1, 1), attributes=list(graph.objects[k].attributes)
+    )
+    objects = [*graph.objects[:k], moved, *graph.objects[k + 1 :]]
+    for declared, masks in ((False, False), (True, True)):
+        g = dataclasses.replace(graph, objects=objects, boxes_hold_ids=declared)
+        assert S.world_view(world, scene, rendering, g).has_masks is masks

@@ -164,6 +164,11 @@ class SpriteGraph:
     pixel_counts: np.ndarray | None = field(default=None, repr=False, compare=False)
     """Pixels of each id (0..n) in the rendering's id map, named or not: the id map's
     bincount, counted while building the graph (consumers need not recount the map)."""
+    boxes_hold_ids: bool = field(default=False, compare=False)
+    """Every object's ``bbox`` holds pixels of its id in the rendering's id map (the box of
+    its visible pixels, and its parts', and it shows at least one): what the QA view checks
+    of other graphs before it reads the map as masks (``sources._ids_show``). Set by
+    :func:`build_graph`; a graph built otherwise is checked."""
 
     def object(self, oid: int) -> GObject:
         for o in self.objects:
@@ -385,7 +390,11 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     out = [GRelation(i + 1, p, s, o, k, rule) for i, (s, p, o, k, rule) in enumerate(rels)]
     pixel_counts = np.array([W * H - sum(counts), *counts], np.int64)
     pixel_counts.setflags(write=False)
-    return SpriteGraph(scene.scene_type, W, H, list(objs.values()), out, dropped, pixel_counts)
+    # every object kept shows >= min_visible_pixels >= 1 pixels inside its box: the view
+    # need not look for them
+    return SpriteGraph(
+        scene.scene_type, W, H, list(objs.values()), out, dropped, pixel_counts, True
+    )
 
 
 def _tied_parts(relations, objs: dict[int, GObject]) -> dict[int, list[int]]:

@@ -596,24 +596,30 @@ def world_lexicon(
         y, m = _word_sets(t, words)
         said |= y
         said |= m
-        for found, into in ((y, yes), (m, maybe)):
+        for found, into in ((y & asked, yes), (m & asked, maybe)):  # a few words of many
             for word in found:
-                if word in asked:
-                    got = into.get(word)
-                    if got is None:
-                        into[word] = [i]
-                    else:
-                        got.append(i)
+                got = into.get(word)
+                if got is None:
+                    into[word] = [i]
+                else:
+                    got.append(i)
     general: dict[str, tuple[int, ...]] = {}
     for word in words.questions:
         # a question word counts when no thing, named or not, is in doubt for it
         if word not in hidden and word not in maybe:
             general[word] = tuple(sorted(yes.get(word, ())))
-    for name in sorted(set(names.values())):
+    by_name: dict[str, list[int]] = {}  # name -> the ids named so, in ``names`` order
+    for i, name in names.items():
+        got = by_name.get(name)
+        if got is None:
+            by_name[name] = [i]
+        else:
+            got.append(i)
+    for name in sorted(by_name):
         if name in words.parts or name in hidden:
             continue
         if name in maybe:
-            named = [i for i, n in names.items() if n == name]
+            named = by_name[name]
             if (
                 len(named) == 1
                 and {*yes.get(name, ()), *maybe[name]} <= {named[0]}

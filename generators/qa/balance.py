@@ -71,6 +71,7 @@ from pydantic import BaseModel
 from synthgen.cachedir import cache_dir as shared_cache_dir
 from synthgen.fsutil import atomic_write_bytes
 from synthgen.generators.qa.base import QA, MultiImageKind, QuestionKind, answer_label
+from synthgen.generators.qa.draws import draws
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import default_templates
 
@@ -303,7 +304,7 @@ def calibrate(
     ]
     if not samples:
         return {}
-    rng = np.random.default_rng([CALIBRATION_SEED, zlib.crc32(kind.name.encode())])
+    rng = draws(np.random.default_rng([CALIBRATION_SEED, zlib.crc32(kind.name.encode())]))
     templates = default_templates()
     counts: dict[str, Counter[str]] = {}
     # a kind flattened per text is not raked per word as well

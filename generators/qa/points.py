@@ -58,19 +58,20 @@ def sample_point(
 
 def _hit(at: Any, k: int, left: int, across: int, lo: int, span: int, draw: Any) -> Point | None:
     """The first of up to :data:`TRIES` uniform draws in the box (``left``, ``lo``,
-    ``across`` x ``span``) that lands on id ``k`` with its 4 neighbours, else None."""
-    for _ in range(TRIES // 6):  # draws in small batches: most objects hit early
-        for u, v in draw((6, 2)).tolist():
-            x = left + int(u * across)
-            y = lo + int(v * span)
-            if (
-                at[y, x] == k
-                and at[y - 1, x] == k
-                and at[y + 1, x] == k
-                and at[y, x - 1] == k
-                and at[y, x + 1] == k
-            ):
-                return x, y
+    ``across`` x ``span``) that lands on id ``k`` with its 4 neighbours, else None. Two
+    scalar draws per try (``draw``: the kinds' :class:`~synthgen.generators.qa.draws.Draws`,
+    whose scalars are read ahead): most objects hit within a few tries."""
+    for _ in range(TRIES):
+        x = left + int(draw() * across)
+        y = lo + int(draw() * span)
+        if (
+            at[y, x] == k
+            and at[y - 1, x] == k
+            and at[y + 1, x] == k
+            and at[y, x - 1] == k
+            and at[y, x + 1] == k
+        ):
+            return x, y
     return None
 
 
@@ -307,7 +308,7 @@ class _PointDepth(QuestionKind):
     def propose(
         self, g: QAGraph, rng: np.random.Generator, t: Templates, gate: Gate | None = None
     ) -> QA | None:
-        lower, central = (bool(u < 0.5) for u in rng.random(2).tolist())
+        lower, central = rng.random() < 0.5, rng.random() < 0.5
         if gate is not None and not gate(self, "", f"lower{int(lower)}|central{int(central)}", rng):
             return None
         mid = (g.width - 1) / 2

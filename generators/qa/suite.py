@@ -31,6 +31,7 @@ from synthgen.generators.qa.base import (
     sample,
 )
 from synthgen.generators.qa.distractors import distractors_for
+from synthgen.generators.qa.draws import draws
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.templates import Templates, default_templates
 
@@ -123,7 +124,9 @@ class QASuite:
     def ask(
         self, g: QAGraph, rng: np.random.Generator, counters: Counter[str] | None = None
     ) -> list[QA]:
-        """Questions about one image."""
+        """Questions about one image (``rng`` moves on by whole blocks of draws: see
+        :mod:`~synthgen.generators.qa.draws`)."""
+        rng = draws(rng)
         caps = g.capabilities()
         got = self._by_caps.get(caps)
         if got is None:
@@ -148,6 +151,7 @@ class QASuite:
         counters: Counter[str] | None = None,
     ) -> list[QA]:
         """Questions about a set of 2-4 images (multi-image kinds)."""
+        rng = draws(rng)
         caps = frozenset.intersection(*(g.capabilities() for g in graphs))
         kinds = [k for k in self.multi_kinds if k.images <= len(graphs)]
         eligible = self._eligible(kinds, caps, counters)

@@ -149,13 +149,11 @@ def _item_sample_point(g, o, rng, rows=None):
         return None
     k, at = o.id, ids.item
     left, across, span = x0 + 1, w - 2, hi - lo + 1
-    for _ in range(P.TRIES // 6):
-        for u, v in rng.random((6, 2)).tolist():
-            x, y = left + int(u * across), lo + int(v * span)
-            if all(
-                at(b, a) == k for a, b in ((x, y), (x, y - 1), (x, y + 1), (x - 1, y), (x + 1, y))
-            ):
-                return x, y
+    for _ in range(P.TRIES):
+        x = left + int(rng.random() * across)
+        y = lo + int(rng.random() * span)
+        if all(at(b, a) == k for a, b in ((x, y), (x, y - 1), (x, y + 1), (x - 1, y), (x + 1, y))):
+            return x, y
     return None
 
 

@@ -72,7 +72,7 @@ def _flip(qa: dict[str, Any]) -> str | None:
 
 def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> None:
     caught: Counter[str] = Counter()
-    for r in records[:80]:
+    for r in records:
         truth = sprite_graph(r["world_graph"])
         for qa in r["qa"]:
             wrong = _flip(qa)
@@ -81,10 +81,12 @@ def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> 
             with pytest.raises(Disagreement):
                 check({**qa, "answer": wrong, "choices": None}, truth)
             caught[qa["kind"]] += 1
-    # 22: topmost / bottommost and most / least frequent are not asked of sprites,
-    # compositional_exists and relation_which hardly (#15 finding 2: their words gave the
-    # answer away)
-    assert len(caught) >= 22, caught
+    # 21 of the 25 non-point kinds a sprite image can be asked (topmost / bottommost, most /
+    # least frequent and the relation lists are not asked of sprites, the 3-D kinds need a
+    # 3-D world): compositional_exists, relation_which, chain_attribute and
+    # attributes_at_region are asked a few times per 1,000 images (#15 finding 2: their
+    # words gave the answer away), so 150 records need not hold them
+    assert len(caught) >= 21, caught
 
 
 def test_point_answers_hold_on_the_instance_map() -> None:

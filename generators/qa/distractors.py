@@ -107,7 +107,8 @@ def _world_names(qa: QA, g: QAGraph) -> list[str]:
     if category is None:
         return []
     if facts.role.get(next(o.id for o in g.objects if o.name == qa.answer)) == "backdrop":
-        return list(BACKDROP)
+        # not the piece's own kind: a tiled floor is "tile", and "floor" names it too
+        return [b for b in BACKDROP if b != category]
     return list(facts.siblings.get(category, ()))
 
 

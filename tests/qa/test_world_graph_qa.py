@@ -280,3 +280,31 @@ def test_a_generic_word_counts_only_things_of_its_group() -> None:
     ]
     assert not foreign, foreign
     assert "person" in words.general["man"] and "animal" in words.general["dog"]
+
+
+def test_no_option_also_names_the_answer_piece() -> None:
+    """ "What does the man stand on?" with the options sidewalk, track, floor and tile, the
+    answer tile: the tiled floor is a floor too. A backdrop piece's options leave out every
+    word that names it (its names and its category in the record's graph)."""
+    config = {
+        "world": "sprites",
+        "qa": {"kinds": ["relation_object"], "per_image": 4, "multiple_choice_ratio": 1.0},
+    }
+    made = synthgen.generate("svg", 120, config=config, seed=5)
+    checked = 0
+    for r in (json.loads(x.model_dump_json()) for x in made):
+        pieces = {
+            o["names"][0]: {*o["names"], o["category"]}
+            for o in r["world_graph"]["objects"]
+            if o.get("role") == "backdrop"
+        }
+        for qa in r["qa"]:
+            words = pieces.get(qa["answer"])
+            if not qa.get("choices") or words is None or words == {qa["answer"]}:
+                continue
+            choices = qa["choices"]  # a JSON list in the record
+            others = set(json.loads(choices) if isinstance(choices, str) else choices)
+            others.discard(qa["answer"])
+            assert not others & words, (qa["question"], qa["answer"], qa["choices"])
+            checked += 1
+    assert checked >= 5

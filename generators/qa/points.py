@@ -95,6 +95,62 @@ def _pixels(g: QAGraph) -> Any:
     return got
 
 
+def attached(g: QAGraph) -> dict[int, int]:
+    """Object id -> the id of the thing it is one with, for an open world's graph (empty
+    for others): a part and what it is tied to by a placed relation (a shirt and the man
+    wearing it, a sign and its post, the letters on the sign) are one thing, and so are two
+    things one holds, wears, carries or stands on the other of. Their points are not
+    compared: at one image height, a man's arm and his shirt are at the same depth to a
+    viewer though the drawing puts one over the other, and whether the shirt is "another
+    object" than the man is unclear. Once per view (kept in its ``__dict__``)."""
+    got = g.__dict__.get("_attached")
+    if got is None:
+        got = {}
+        facts = g.world
+        if facts is not None:
+            root: dict[int, int] = {}
+
+            def find(i: int) -> int:
+                while root.get(i, i) != i:
+                    i = root[i]
+                return i
+
+            role = facts.role
+            for a, _, b in sorted(facts.closed):
+                # a part and a thing or part it is tied to (not the floor its leg stands on)
+                ra, rb = role.get(a), role.get(b)
+                if "part" in (ra, rb) and ra != "backdrop" and rb != "backdrop":
+                    fa, fb = find(a), find(b)
+                    if fa != fb:
+                        root[max(fa, fb)] = min(fa, fb)
+            got = {i: find(i) for i in root}
+            got.update({i: find(i) for i in {*root.values()}})
+        g.__dict__["_attached"] = got
+    return got
+
+
+def _one_thing(g: QAGraph, a: int, b: int) -> bool:
+    """Whether objects ``a`` and ``b`` are parts of one thing (:func:`attached`) or one is
+    placed on, in, or held, worn, carried by the other (a relation of the world's rules)."""
+    one = attached(g)
+    ra, rb = one.get(a), one.get(b)
+    if ra is not None and ra == rb:
+        return True
+    return _placed_pairs(g).__contains__((a, b))
+
+
+def _placed_pairs(g: QAGraph) -> frozenset[tuple[int, int]]:
+    """(a, b) and (b, a) of every relation the world placed by a rule (once per view)."""
+    got = g.__dict__.get("_placed_pairs")
+    if got is None:
+        facts = g.world
+        closed = facts.closed if facts is not None else ()
+        got = g.__dict__["_placed_pairs"] = frozenset(
+            p for a, _, b in closed for p in ((a, b), (b, a))
+        )
+    return got
+
+
 def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
     """Up to ``n`` distinct interior points of ``o``: :func:`sample_point` ``n`` times
     (the same draws), its set-up done once."""
@@ -165,7 +221,10 @@ class _PointObject(QuestionKind):
         own = [p for p in own if p != anchor]
         # Neighbours first: points of nearby objects can be nearer the anchor than the far
         # end of its own object, which is what ranks other than "nearest" need.
-        pool = [(o.id, p) for o in _nearest_two(home, g.objects) for p in _points(g, o, rng, 3)]
+        others = g.objects
+        if g.world is not None:  # not a part of the same thing, nor a thing held, worn, ...
+            others = [o for o in others if o is home or not _one_thing(g, home.id, o.id)]
+        pool = [(o.id, p) for o in _nearest_two(home, others) for p in _points(g, o, rng, 3)]
         if self.same:  # answer on the anchor's object, the others on two other objects
             found = _choose(anchor, [(home.id, p) for p in own], pool, target, rng)
         else:  # answer on another object, the others on the anchor's object
@@ -348,6 +407,8 @@ class _PointDepth(QuestionKind):
             if len(g.objects) < 2:
                 return None
             first, second = sample(rng, g.objects, 2)
+            if g.world is not None and _one_thing(g, first.id, second.id):
+                return None  # one thing's layers: a viewer sees no depth between them
             a = sample_point(g, first, rng)
             b = sample_point(g, second, rng, (a[1] - BAND, a[1] + BAND)) if a else None
             if a is None or b is None:

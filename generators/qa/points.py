@@ -95,60 +95,60 @@ def _pixels(g: QAGraph) -> Any:
     return got
 
 
-def attached(g: QAGraph) -> dict[int, int]:
-    """Object id -> the id of the thing it is one with, for an open world's graph (empty
-    for others): a part and what it is tied to by a placed relation (a shirt and the man
-    wearing it, a sign and its post, the letters on the sign) are one thing, and so are two
-    things one holds, wears, carries or stands on the other of. Their points are not
-    compared: at one image height, a man's arm and his shirt are at the same depth to a
-    viewer though the drawing puts one over the other, and whether the shirt is "another
-    object" than the man is unclear. Once per view (kept in its ``__dict__``)."""
-    got = g.__dict__.get("_attached")
-    if got is None:
-        got = {}
-        facts = g.world
-        if facts is not None:
-            root: dict[int, int] = {}
-
-            def find(i: int) -> int:
-                while root.get(i, i) != i:
-                    i = root[i]
-                return i
-
-            role = facts.role
-            for a, _, b in sorted(facts.closed):
-                # a part and a thing or part it is tied to (not the floor its leg stands on)
-                ra, rb = role.get(a), role.get(b)
-                if "part" in (ra, rb) and ra != "backdrop" and rb != "backdrop":
-                    fa, fb = find(a), find(b)
-                    if fa != fb:
-                        root[max(fa, fb)] = min(fa, fb)
-            got = {i: find(i) for i in root}
-            got.update({i: find(i) for i in {*root.values()}})
-        g.__dict__["_attached"] = got
-    return got
+def one_thing(g: QAGraph, i: int) -> frozenset[int]:
+    """The ids of the objects that are one thing with object ``i`` in an open world's
+    graph (empty for others): the parts and things tied to it through placed relations
+    that involve a part (a man, the shirt he wears, a sign, its post and its letters; not
+    the floor a table's leg stands on), and the things placed on, in, or held, worn,
+    carried by it or it by them. Their points are not compared: at one image height, a
+    man's arm and his shirt are at one depth to a viewer though the drawing puts one layer
+    over the other, and whether the shirt is "another object" than the man is unclear.
+    Found once per view and object (kept in the view's ``__dict__``)."""
+    table = g.__dict__.get("_one_thing")
+    if table is None:
+        table = g.__dict__["_one_thing"] = _one_things(g)
+    return table.get(i, _NONE)
 
 
-def _one_thing(g: QAGraph, a: int, b: int) -> bool:
-    """Whether objects ``a`` and ``b`` are parts of one thing (:func:`attached`) or one is
-    placed on, in, or held, worn, carried by the other (a relation of the world's rules)."""
-    one = attached(g)
-    ra, rb = one.get(a), one.get(b)
-    if ra is not None and ra == rb:
-        return True
-    return _placed_pairs(g).__contains__((a, b))
+_NONE: frozenset[int] = frozenset()
 
 
-def _placed_pairs(g: QAGraph) -> frozenset[tuple[int, int]]:
-    """(a, b) and (b, a) of every relation the world placed by a rule (once per view)."""
-    got = g.__dict__.get("_placed_pairs")
-    if got is None:
-        facts = g.world
-        closed = facts.closed if facts is not None else ()
-        got = g.__dict__["_placed_pairs"] = frozenset(
-            p for a, _, b in closed for p in ((a, b), (b, a))
-        )
-    return got
+def _one_things(g: QAGraph) -> dict[int, frozenset[int]]:
+    """Object id -> :func:`one_thing` of it, for every object that has any."""
+    facts = g.world
+    if facts is None:
+        return {}
+    role = facts.role
+    root: dict[int, int] = {}  # union by the smaller id: a component's root is its least id
+    partners: dict[int, set[int]] = {}
+
+    def find(i: int) -> int:
+        while root.get(i, i) != i:
+            i = root[i]
+        return i
+
+    for a, _, b in facts.closed:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+        ra, rb = role.get(a), role.get(b)
+        if "part" in (ra, rb) and ra != "backdrop" and rb != "backdrop":
+            fa, fb = find(a), find(b)
+            if fa != fb:
+                root[max(fa, fb)] = min(fa, fb)
+    members: dict[int, set[int]] = {}
+    for i in list(root):
+        members.setdefault(find(i), set()).add(i)
+    for r, group in members.items():
+        group.add(r)
+    out: dict[int, frozenset[int]] = {}
+    for i in {*partners, *root}:
+        got = set(partners.get(i, ()))
+        group = members.get(find(i))
+        if group is not None:
+            got |= group
+        got.discard(i)
+        out[i] = frozenset(got)
+    return out
 
 
 def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
@@ -223,7 +223,9 @@ class _PointObject(QuestionKind):
         # end of its own object, which is what ranks other than "nearest" need.
         others = g.objects
         if g.world is not None:  # not a part of the same thing, nor a thing held, worn, ...
-            others = [o for o in others if o is home or not _one_thing(g, home.id, o.id)]
+            bound = one_thing(g, home.id)
+            if bound:
+                others = [o for o in others if o.id not in bound]
         pool = [(o.id, p) for o in _nearest_two(home, others) for p in _points(g, o, rng, 3)]
         if self.same:  # answer on the anchor's object, the others on two other objects
             found = _choose(anchor, [(home.id, p) for p in own], pool, target, rng)
@@ -407,7 +409,7 @@ class _PointDepth(QuestionKind):
             if len(g.objects) < 2:
                 return None
             first, second = sample(rng, g.objects, 2)
-            if g.world is not None and _one_thing(g, first.id, second.id):
+            if second.id in one_thing(g, first.id):
                 return None  # one thing's layers: a viewer sees no depth between them
             a = sample_point(g, first, rng)
             b = sample_point(g, second, rng, (a[1] - BAND, a[1] + BAND)) if a else None

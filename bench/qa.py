@@ -14,6 +14,11 @@ alone, once per graph, its QA per CPU-second and how often it had a question to 
 
     python bench/qa.py                       # sprites, 150 graphs, 3 passes
     python bench/qa.py --world shapes --graphs 300 --passes 5
+
+CPU time on a shared machine moves with the neighbours: on stop 27's build machine the same
+code read 6,300 and 11,000 QA per CPU-second minutes apart, each pass of a run alike. Read
+the figure of an uncontended run (the best of several), and compare two versions with
+``bench/qa_instructions.py`` (instructions, which do not move).
 """
 
 from __future__ import annotations

@@ -32,35 +32,23 @@ import sys
 def _ask(graphs: int, passes: int) -> None:
     """The counted part (run under valgrind): build the views and ask, as svg does."""
     import numpy as np
+    from qa import scenes  # bench/qa.py: the same images and view builders
 
     from synthgen.gc_tuning import shard_gc
     from synthgen.generators.qa import QAConfig, QASuite
-    from synthgen.generators.qa.sources import world_view
-    from synthgen.world import SceneSamplingError
-    from synthgen.world.choice import default_config, world_of
 
-    settings = default_config("sprites")
-    world = world_of(settings)
-    rng = np.random.default_rng(0)
-    made = []
-    while len(made) < graphs:
-        try:
-            scene = world.sample(rng, settings)
-        except SceneSamplingError:
-            continue
-        rendering = world.render(scene, settings)
-        made.append((scene, rendering, world.graph(scene, rendering, settings)))
-    suite = QASuite(QAConfig(per_image=8), calibration_world=settings)
+    builders, settings = scenes("sprites", graphs, 10)
+    suite = QASuite(QAConfig(per_image=8), calibration_world=settings)  # type: ignore[arg-type]
     suite.warm()
     qa_rng = np.random.default_rng(1)
-    for s, r, g in made[:5]:  # the module-level caches a running shard has warm
-        suite.ask(world_view(world, s, r, g), qa_rng)
+    for build in builders[:5]:  # the module-level caches a running shard has warm
+        suite.ask(build(), qa_rng)
 
     def run() -> int:
         n = 0
         for _ in range(passes):
-            for s, r, g in made:
-                n += len(suite.ask(world_view(world, s, r, g), qa_rng))
+            for build in builders:
+                n += len(suite.ask(build(), qa_rng))
         return n
 
     with shard_gc():

@@ -183,14 +183,6 @@ class RelationSubject(_WorldKind):
     name = "relation_subject"
     answer_type = "name"
     balance = True
-    balance_text_anchor = True
-
-    def balance_text(self, qa: QA) -> tuple[str, ...]:
-        """Flattened per question text on open worlds (the program's words, then the
-        object's name and the predicate), each asked text led by its predicate's anchor
-        answer, as ``relation_object``: the object tells the subject ("What is sitting on
-        the sofa?" a man or a dog, "What is under the table?" a cat)."""
-        return (program_words(qa), f"{qa.program['object']['name']}|{qa.program['pred']}")
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)

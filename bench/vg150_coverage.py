@@ -116,32 +116,15 @@ SYMMETRIC = frozenset({"near", "next to", "beside", "by", "touching", "facing", 
 def singular(word: str) -> str:
     """A rough singular of an English noun (enough to match names to VG150's)."""
     w = word.strip().lower()
-    irregular = {
-        "men": "man",
-        "women": "woman",
-        "people": "person",
-        "children": "child",
-        "feet": "foot",
-        "teeth": "tooth",
-        "mice": "mouse",
-        "geese": "goose",
-        "leaves": "leaf",
-        "knives": "knife",
-        "shelves": "shelf",
-        "wolves": "wolf",
-    }
+    irregular = {"men": "man", "women": "woman", "people": "person", "children": "child",
+                 "feet": "foot", "teeth": "tooth", "mice": "mouse", "geese": "goose",
+                 "leaves": "leaf", "knives": "knife", "shelves": "shelf", "wolves": "wolf"}
     if w in irregular:
         return irregular[w]
     last = w.rsplit(" ", 1)
     head = last[-1]
-    for suffix, repl in (
-        ("ies", "y"),
-        ("ches", "ch"),
-        ("shes", "sh"),
-        ("sses", "ss"),
-        ("xes", "x"),
-        ("oes", "o"),
-    ):
+    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"),
+                         ("xes", "x"), ("oes", "o")):
         if head.endswith(suffix) and len(head) > len(suffix) + 1:
             head = head[: -len(suffix)] + repl
             break
@@ -221,9 +204,8 @@ def scenes_via_svg(world_name: str, n: int, seed: int, settings: dict[str, Any])
     for record in synthgen.generate("svg", n, seed, config=config):
         if record.scene_graph is not None:
             graph = record.scene_graph
-            yield (
-                export_graph(SceneGraph.model_validate(graph), record.index),
-                graph.model_dump(mode="json"),
+            yield export_graph(SceneGraph.model_validate(graph), record.index), graph.model_dump(
+                mode="json"
             )
         else:
             graph = record.world_graph or {}
@@ -340,30 +322,22 @@ def report(t: dict[str, Any], vg150: dict[str, Any], world: str, n: int, seconds
     real = [p for p in preds if p not in NOISE_PREDICATES]
     images = len(t["per_image"])
     objects = sum(t["per_image"])
-    print(
-        f"world {world!r}: {images} images of {n} ({t['failed']} failed to sample) "
-        f"in {seconds:.1f}s ({1000 * seconds / max(1, n):.2f} ms/image)"
-    )
-    print(
-        f"nouns: {len(raw_nouns)}/{len(nouns)} raw, {len(syn_nouns)}/{len(nouns)} with "
-        f"plurals and synonyms; {len(world_names)} distinct object names in the world"
-    )
+    print(f"world {world!r}: {images} images of {n} ({t['failed']} failed to sample) "
+          f"in {seconds:.1f}s ({1000 * seconds / max(1, n):.2f} ms/image)")
+    print(f"nouns: {len(raw_nouns)}/{len(nouns)} raw, {len(syn_nouns)}/{len(nouns)} with "
+          f"plurals and synonyms; {len(world_names)} distinct object names in the world")
     missing = [v for v in nouns if v not in syn_nouns]
     print(f"  missing ({len(missing)}): {', '.join(missing) or '-'}")
-    print(
-        f"predicates: {len(raw_preds)}/{len(preds)} raw, {len(syn_preds)}/{len(preds)} with "
-        f"synonyms ({len([p for p in syn_preds if p in real])}/{len(real)} without the noise "
-        f"predicates {', '.join(NOISE_PREDICATES)})"
-    )
+    print(f"predicates: {len(raw_preds)}/{len(preds)} raw, {len(syn_preds)}/{len(preds)} with "
+          f"synonyms ({len([p for p in syn_preds if p in real])}/{len(real)} without the noise "
+          f"predicates {', '.join(NOISE_PREDICATES)})")
     missing_p = [p for p in real if p not in syn_preds]
     print(f"  missing ({len(missing_p)}): {', '.join(missing_p) or '-'}")
     extra = sorted(p for p in predicates if not any(p in predicate_forms(v) for v in preds))
     print(f"  the world's predicates outside VG150 ({len(extra)}): {', '.join(extra) or '-'}")
     rel = t["relations"]
-    print(
-        f"relations per object: {rel / max(1, objects):.2f} ({rel} relations, {objects} "
-        f"objects; inverse and symmetric duplicates and attribute sharing not counted)"
-    )
+    print(f"relations per object: {rel / max(1, objects):.2f} ({rel} relations, {objects} "
+          f"objects; inverse and symmetric duplicates and attribute sharing not counted)")
     kinds = t["kinds"]
     if kinds and set(kinds) != {"(unlabelled)"}:
         shares = ", ".join(f"{k} {100 * v / rel:.1f}%" for k, v in kinds.most_common())
@@ -375,20 +349,15 @@ def report(t: dict[str, Any], vg150: dict[str, Any], world: str, n: int, seconds
     cats = t["categories"]
     if cats:
         top, top_n = cats.most_common(1)[0]
-        print(
-            f"categories: {len(cats)} seen; largest {top!r} {100 * top_n / objects:.1f}% of objects"
-        )
+        print(f"categories: {len(cats)} seen; largest {top!r} {100 * top_n / objects:.1f}% of "
+              f"objects")
     if t["per_image"]:
         arr = np.array(t["per_image"])
-        print(
-            f"objects per image: mean {arr.mean():.1f}, median {np.median(arr):.0f}, "
-            f"min {arr.min()}, max {arr.max()}"
-        )
+        print(f"objects per image: mean {arr.mean():.1f}, median {np.median(arr):.0f}, "
+              f"min {arr.min()}, max {arr.max()}")
     if t["scene_types"]:
-        print(
-            f"scene types ({len(t['scene_types'])}): "
-            + ", ".join(f"{k} {100 * v / images:.0f}%" for k, v in t["scene_types"].most_common())
-        )
+        print(f"scene types ({len(t['scene_types'])}): " + ", ".join(
+            f"{k} {100 * v / images:.0f}%" for k, v in t["scene_types"].most_common()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,18 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--world", default="sprites", help="registered world name")
     parser.add_argument("--vg150", default=str(DEFAULT_VG150), help="path of vg150.json")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--via",
-        choices=("world", "svg"),
-        default="world",
-        help="the world's three methods (default) or svg records",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        help="world setting KEY=VALUE (TOML value), e.g. --set max_objects=8",
-    )
+    parser.add_argument("--via", choices=("world", "svg"), default="world",
+                        help="the world's three methods (default) or svg records")
+    parser.add_argument("--set", action="append", default=[],
+                        help="world setting KEY=VALUE (TOML value), e.g. --set max_objects=8")
     args = parser.parse_args(argv)
 
     from synthgen.config import parse_count, parse_overrides
@@ -421,11 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.vg150)
         vg150 = json.loads(path.read_text())
         if args.world not in worlds.names():
-            print(
-                f"world {args.world!r} is not registered (registered: "
-                f"{', '.join(worlds.names())}); nothing to measure yet",
-                file=sys.stderr,
-            )
+            print(f"world {args.world!r} is not registered (registered: "
+                  f"{', '.join(worlds.names())}); nothing to measure yet", file=sys.stderr)
             return 2
     except FileNotFoundError:
         print(f"{args.vg150}: no such file; give --vg150 PATH", file=sys.stderr)

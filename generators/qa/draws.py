@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 BLOCK = 64
-"""Doubles drawn ahead at a time (a QA image uses 60-100)."""
+"""Doubles drawn ahead at a time (a sprite image's questions use 70-120)."""
 
 _F64 = np.float64
 _random = np.random.Generator.random

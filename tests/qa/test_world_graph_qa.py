@@ -21,6 +21,7 @@ from synthgen.generators.qa.sources import Thing, from_world_graph, world_words
 from synthgen.world.sprites.atlas import load_atlas
 from synthgen.world.sprites.grammar import GENERIC_WORD
 from synthgen.world.vg import VGImage, VGObject, VGRelationship
+from tests.qa.checker import stored_choices
 
 N_RECORDS = 60
 COUNT_KINDS = {"count", "attribute_count", "negation_count", "negation_exists"}
@@ -300,10 +301,10 @@ def test_no_option_also_names_the_answer_piece() -> None:
         }
         for qa in r["qa"]:
             words = pieces.get(qa["answer"])
-            if not qa.get("choices") or words is None or words == {qa["answer"]}:
+            choices = stored_choices(qa)
+            if not choices or words is None or words == {qa["answer"]}:
                 continue
-            choices = qa["choices"]  # a JSON list in the record
-            others = set(json.loads(choices) if isinstance(choices, str) else choices)
+            others = set(choices)
             others.discard(qa["answer"])
             assert not others & words, (qa["question"], qa["answer"], qa["choices"])
             checked += 1

@@ -67,15 +67,16 @@ def test_concurrency_one_and_128_give_the_same_bytes_with_shuffled_replies(
         stage = manifest.model["paraphrase"]  # the manifest's model use per stage
         # 3 requests a candidate. At width 1 exactly the candidates the job needs ask (the
         # 24 accepted and any rejected after its paraphrase). At width 128 the job is one
-        # stream across shard ends, which may start a candidate past the last one needed
-        # at the job's accept rate, and one more while a finished candidate's acceptance is
-        # not yet counted (seen once, on a loaded machine, with one reject in the job)
+        # stream across shard ends, which may start candidates past the last one needed at
+        # the job's accept rate, more while finished candidates' acceptance is not yet
+        # counted: 3 seen twice on a loaded machine (27 candidates for 24 with one reject
+        # before its paraphrase); 4 allowed, far below the window of 128
         assert stage.requests % 3 == 0
         if width == 1:
             needed = stage.requests
             assert 24 * 3 <= needed <= 26 * 3
         else:
-            assert needed <= stage.requests <= needed + 2 * 3
+            assert needed <= stage.requests <= needed + 4 * 3
         assert stage.prompt_tokens == 7 * stage.requests
         concurrency[width] = stage.concurrency
     assert dataset_bytes(outs[1]) == dataset_bytes(outs[128])

@@ -28,7 +28,9 @@ settles, placed relations only).
 
 Every image passes the visibility filter, and the record carries ``image_0`` ...
 ``image_{k-1}``, their scene graphs in the same order, the QA, and LLaVA conversations whose
-first turn holds one ``<image>`` token per image. Pure function of (config, seed, index).
+first turn holds one ``<image>`` token per image. A candidate none of whose asked kinds has a
+question on its images is rejected (``no_questions``): no record without QA. Pure function
+of (config, seed, index).
 """
 
 from __future__ import annotations
@@ -52,7 +54,15 @@ from synthgen.generators.qa.sources import (
     unnamed_things,
     world_graph_json,
 )
-from synthgen.program import Context, Program, ProgramConfig, Reject, Sample, register_program
+from synthgen.program import (
+    Context,
+    Program,
+    ProgramConfig,
+    Reject,
+    Rejected,
+    Sample,
+    register_program,
+)
 from synthgen.records import BaseRecord
 from synthgen.world import SceneGraph, SceneSamplingError, WorldConfig
 from synthgen.world.base import WorldRendering
@@ -75,6 +85,10 @@ PLACE_CHANGES = ("remove", "replace", "move", "recolor")
 """The sprite edits between related images (imgdiff's change kinds that keep one place)."""
 NEW_THING = 10_000
 """Physical id of a thing replaced in related image j (its base id b): ``j * NEW_THING + b``."""
+NO_QUESTIONS = Reject("no_questions", "no multi-image question has an answer on these images")
+"""A candidate whose images no asked kind can question (nothing differs askably between
+them, or no name is settled in every image): rejected, as a record without questions
+teaches nothing (``qa.per_image=0`` asks for none, and keeps them)."""
 CALIBRATION_SEED = 7_2024
 CALIBRATION_SETS = 24
 """Image sets the multi-image answer balance is calibrated on (per config, per process)."""
@@ -218,10 +232,13 @@ class SvgMulti(Program[SvgMultiConfig]):
     ) -> tuple[list[QA], list | None]:
         """The record's questions over its images' QA views (each opening with
         ``related_note`` when the images are related) and their conversation turns (None when
-        turned off: left out of the JSON; [] for a record without questions)."""
+        turned off: left out of the JSON; [] when ``qa.per_image`` is 0). A candidate
+        without questions otherwise is rejected (:data:`NO_QUESTIONS`)."""
         cfg = ctx.config
         with ctx.stage("qa"):
             qas = self.suite.ask_many(graphs, ctx.rng, ctx.counters)
+            if not qas and cfg.qa.per_image:
+                raise Rejected(NO_QUESTIONS)
             if cfg.views == "related":
                 qas = [q.model_copy(update={"question": related_note + q.question}) for q in qas]
         turns = None

@@ -155,3 +155,16 @@ def test_same_bytes_whatever_the_worker_count(tmp_path: Path) -> None:
 def test_bad_configs_are_refused(config: dict, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         SvgMultiConfig.model_validate(config)
+
+
+def test_records_without_questions_are_rejected_not_written(tmp_path: Path) -> None:
+    # One kind alone (a related record's changed relation) has nothing to ask of many image
+    # sets: each such candidate is a reject with its reason, never a record without QA.
+    config = {**SMALL, "qa": {"per_image": 2, "kinds": ["multi_relation_diff"]}}
+    manifest = synthgen.make(
+        "svg_multi", n=12, out=tmp_path / "d", workers=1, shard_size=12, config=config
+    )
+    records = _records(tmp_path / "d")
+    assert len(records) == 12
+    assert all(r["qa"] and r["conversations"] for r in records)
+    assert manifest.totals.rejects_by_reason.get("no_questions", 0) > 0

@@ -157,8 +157,8 @@ PERSON = group("person", facing="front", anchors="bust")
 WALK = {"walking": "side_body", "running": "side_body", "standing": "body",
         "kneeling": "side_body", "sitting": "sitting", "": "bust", "portrait": "bust",
         "wheelchair": "sitting", "cane": "side_body", "in bed": "none"}
-FACE_WALK = {"walking": "right", "running": "right", "kneeling": "right", "cane": "right",
-             "wheelchair": "right", "in bed": "none", "": "front"}
+FACE_WALK = {"walking": "left", "running": "left", "kneeling": "left", "cane": "left",
+             "wheelchair": "left", "in bed": "none", "": "front"}
 
 
 def _people(zwj: str) -> dict[str, str]:
@@ -188,19 +188,20 @@ SPORT = {"": "rider"}
 PERSON("skier", "26f7-fe0f", (1.5, 1.9), facing="left", anchors=SPORT)
 PERSON("snowboarder", "1f3c2", (1.5, 1.9), facing="left", anchors=SPORT)
 PERSON("surfer", {"": "1f3c4", "man": "1f3c4-200d-2642-fe0f",
-                  "woman": "1f3c4-200d-2640-fe0f"}, (1.5, 1.9), facing="right", anchors=SPORT)
+                  "woman": "1f3c4-200d-2640-fe0f"}, (1.5, 1.9),
+       facing={"noto": "left", "fluent": "front"}, anchors=SPORT)
 PERSON("cyclist", {"": "1f6b4", "mountain biking": "1f6b5"}, (1.5, 1.9),
-       syn="biker, bicyclist, bike rider", facing="right", anchors=SPORT)
+       syn="biker, bicyclist, bike rider", facing="left", anchors=SPORT)
 PERSON("jockey", "1f3c7", (1.5, 2.6), syn="rider, horse rider, horseman, equestrian",
        facing="left", anchors=SPORT)
-PERSON("swimmer", "1f3ca", (0.4, 0.8), facing="right", anchors="none")
+PERSON("swimmer", "1f3ca", (0.4, 0.8), facing="left", anchors="none")
 PERSON("player", {"basketball": "26f9-fe0f", "handball": "1f93e", "water polo": "1f93d"},
        (1.5, 2.1), syn="athlete, basketball player, sportsman", anchors="body", facing="front")
 PERSON("golfer", "1f3cc-fe0f", (1.5, 1.9), anchors="body", facing="front")
 PERSON("gymnast", "1f938", (1.4, 1.8), anchors="none")
 PERSON("climber", "1f9d7", (1.5, 1.9), wn="climber.n.04", syn="rock climber", anchors="body")
 PERSON("rower", "1f6a3", (1.0, 1.6), wn="oarsman.n.01", syn="oarsman, rowing boat",
-       anchors="none", facing="left")
+       anchors="none", facing="right")
 PERSON("juggler", "1f939", (1.5, 1.9), anchors="body")
 PERSON("dancer", {"": "1f483", "man": "1f57a"}, (1.5, 1.9), anchors="body")
 PERSON("fencer", "1f93a", (1.5, 1.9), anchors="body", facing="left")
@@ -237,8 +238,7 @@ FACE = {"": "front"}
 ANIMAL("dog", {"": "1f415", "poodle": "1f429", "guide dog": "1f9ae"}, (0.3, 0.9),
        syn="puppy, hound, doggy")
 ANIMAL("cat", {"": "1f408", "black": "1f408-200d-2b1b"}, (0.2, 0.35), syn="kitten, kitty")
-ANIMAL("horse", "1f40e", (1.4, 1.8), syn="pony, stallion, mare",
-       facing={"noto:": "right", "": "left"})
+ANIMAL("horse", "1f40e", (1.4, 1.8), syn="pony, stallion, mare")
 ANIMAL("zebra", "1f993", (1.2, 1.5))
 ANIMAL("giraffe", "1f992", (4.3, 5.7))
 ANIMAL("elephant", "1f418", (2.5, 4.0))
@@ -265,7 +265,7 @@ ANIMAL("moose", "1face", (1.4, 2.1), plural="moose", syn="elk")
 ANIMAL("camel", "1f42b", (1.8, 2.3), syn="bactrian camel")
 ANIMAL("dromedary", "1f42a", (1.8, 2.2), syn="arabian camel")
 ANIMAL("llama", "1f999", (1.6, 1.9), syn="alpaca")
-ANIMAL("donkey", "1facf", (0.9, 1.4), facing="right", wn="domestic_ass.n.01", syn="mule, ass")
+ANIMAL("donkey", "1facf", (0.9, 1.4), wn="domestic_ass.n.01", syn="mule, ass")
 ANIMAL("rhinoceros", "1f98f", (1.4, 1.9), syn="rhino")
 ANIMAL("hippopotamus", "1f99b", (1.3, 1.6), plural="hippopotami", syn="hippo")
 ANIMAL("mammoth", "1f9a3", (3.0, 4.0), wn="mammoth.n.01")
@@ -309,10 +309,9 @@ ANIMAL("crocodile", "1f40a", (0.3, 0.6), syn="alligator, croc")
 ANIMAL("lizard", "1f98e", (0.03, 0.2))
 ANIMAL("snake", "1f40d", (0.05, 0.3), syn="serpent", facing="front")
 ANIMAL("frog", "1f438", (0.03, 0.1), facing=FACE, anchors="animal_face")
-ANIMAL("dinosaur", {"": "1f995", "t-rex": "1f996"}, (3.0, 6.0), syn="sauropod, t-rex",
-       facing={"noto:t-rex": "right", "": "left"})
+ANIMAL("dinosaur", {"": "1f995", "t-rex": "1f996"}, (3.0, 6.0), syn="sauropod, t-rex")
 BIRD = group("animal", facing="left", anchors="bird")
-BIRD("bird", {"": "1f426", "black": "1f426-200d-2b1b"}, (0.1, 0.3), facing="right",
+BIRD("bird", {"": "1f426", "black": "1f426-200d-2b1b"}, (0.1, 0.3),
      syn="songbird, sparrow, crow")
 BIRD("chicken", "1f414", (0.3, 0.5), wn="chicken.n.02", syn="hen")
 BIRD("rooster", "1f413", (0.4, 0.7), syn="cock, cockerel")
@@ -523,7 +522,7 @@ VEHICLE("bus", {"": "1f68c", "front": "1f68d"}, (2.8, 4.2), plural="buses",
         wn="bus.n.01", syn="coach, autobus", facing={"": "left", "front": "front"})
 VEHICLE("trolleybus", "1f68e", (3.0, 3.5), syn="trolley")
 VEHICLE("minibus", "1f690", (2.0, 2.8), plural="minibuses", syn="van")
-VEHICLE("tractor", "1f69c", (2.0, 3.0), wn="tractor.n.01", facing="right")
+VEHICLE("tractor", "1f69c", (2.0, 3.0), wn="tractor.n.01", facing="left")
 VEHICLE("racing car", "1f3ce-fe0f", (1.0, 1.3), wn="racer.n.02", syn="race car")
 VEHICLE("motorcycle", "1f3cd-fe0f", (1.0, 1.5), syn="motorbike, moped", anchors="ride")
 VEHICLE("motor scooter", "1f6f5", (1.0, 1.4), wn="motor_scooter.n.01", syn="scooter, vespa",
@@ -533,8 +532,7 @@ VEHICLE("kick scooter", "1f6f4", (0.8, 1.2), wn="scooter.n.02", anchors="ride")
 VEHICLE("auto rickshaw", "1f6fa", (1.6, 2.0), wn="rickshaw.n.01", syn="tuk tuk, rickshaw")
 VEHICLE("train", {"": "1f686", "high-speed": "1f684", "bullet": "1f685"}, (3.5, 4.5),
         wn="train.n.01", syn="railway, passenger train",
-        facing={"": "front", "noto:high-speed": "right", "noto:bullet": "right",
-                "high-speed": "left", "bullet": "left"})
+        facing={"": "front", "high-speed": "left", "bullet": "left"})
 VEHICLE("locomotive", "1f682", (3.5, 4.5), syn="engine, steam engine",
         wn="locomotive.n.01")
 VEHICLE("railway car", "1f683", (3.5, 4.3), wn="car.n.02", syn="train car, carriage, wagon")

@@ -317,3 +317,38 @@ def test_build_script_reproduces_the_shipped_files_bit_for_bit() -> None:
         [sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _face_side(rgba: np.ndarray) -> int:
+    """Which way a profile head looks, read from the pixels: over the head's rows, the edge
+    where skin (the emoji's yellow) ends the row and the other edge is not skin (hair, a
+    helmet) votes for its side. +1: right, -1: left, 0: undecided."""
+
+    def skin(p: np.ndarray) -> bool:
+        return bool(p[0] > 200 and p[1] > 150 and p[2] < 120)
+
+    h = rgba.shape[0]
+    votes = 0
+    for y in range(int(0.04 * h), int(0.14 * h)):
+        xs = np.flatnonzero(rgba[y, :, 3] > 200)
+        if len(xs) < 4:
+            continue
+        left, right = skin(rgba[y, xs[0]]), skin(rgba[y, xs[-1]])
+        votes += int(right and not left) - int(left and not right)
+    return (votes > 0) - (votes < 0)
+
+
+def test_sideways_people_face_the_way_their_art_does(atlas: Atlas) -> None:
+    # "looking at" / "watching" and the hands' anchors follow ``facing``: a walking woman
+    # drawn looking left but labelled "right" was said to look at what is behind her. Noto's
+    # people have dark hair and yellow skin, so the face's side shows in the pixels.
+    decided = []
+    for name in ("person", "man", "woman", "surfer", "cyclist", "jockey", "rower"):
+        for s in atlas.sprites(name):
+            if s.style == "noto" and s.facing in ("left", "right"):
+                side = _face_side(np.asarray(s.rgba))
+                if side:
+                    decided.append((s.category, s.pose, s.facing, side))
+    assert len(decided) >= 10
+    wrong = [d for d in decided if d[2] != ("right" if d[3] > 0 else "left")]
+    assert not wrong, wrong

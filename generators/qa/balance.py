@@ -144,6 +144,9 @@ def question_type(qa: QA) -> str:
     pred = qa.program.get("pred")
     if isinstance(pred, str) and qa.answer_type in ("name", "attribute"):
         parts.append(pred)  # "what is X holding" and "what is X standing on" differ in form
+    wh = qa.program.get("wh")
+    if isinstance(wh, str):
+        parts.append(wh)  # "who is holding X" asks for a person, "what is on X" for a thing
     if qa.program.get("op") == "part_at_point":
         parts.append(qa.program["whole"]["name"])  # the answer is one of that whole's parts
     options = qa.program.get("options")

@@ -211,6 +211,7 @@ class RelationSubject(_WorldKind):
             "op": "relation_subject",
             "object": ref(g.by_id[o].name, obj[1]),
             "pred": pred,
+            "wh": wh.lower(),
         }
         return self.make(
             t,
@@ -223,7 +224,11 @@ class RelationSubject(_WorldKind):
         )
 
     def balance_key(self, qa: QA) -> str:
-        return str(qa.program["pred"])
+        """The predicate and the question word: "Who" asks for a person, "What" for
+        anything else, so answers are flattened within each (a question-only model reads
+        the word; flattened per predicate alone, "Who is holding ..." kept the persons'
+        share of the answers)."""
+        return f"{qa.program['pred']}|{qa.program.get('wh', '')}"
 
 
 @question_kinds.register

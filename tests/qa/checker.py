@@ -745,7 +745,10 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
             pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
         if p["pred"] in ("on", "in"):
             pairs = [(a, b) for a, b in pairs if by_id[a].role == by_id[b].role == "thing"]
-        expect(ans, _answer(by_id[_only_end(pairs, target.id, 1)]), "relation subject")
+        subject = by_id[_only_end(pairs, target.id, 1)]
+        expect(ans, _answer(subject), "relation subject")
+        if "wh" in p:  # "Who" asks for a person, "What" for anything else
+            expect(p["wh"], "who" if subject.group == "person" else "what", "question word")
         return
     subject = one(g, p["subject"])
     pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]

@@ -394,9 +394,20 @@ def _piece_texture(p: Part, h: int, w: int, y0: int, H: int) -> np.ndarray:
     return texture(p.texture, p.color, h, w, y0)
 
 
-def variant_tint(variant: int) -> int:
-    """The lighting tint of a backdrop variant (so backdrops cache per variant alone)."""
-    return variant % len(TINTS)
+SNOW_GROUND = frozenset({"ski"})
+"""Scene types whose ground is snow: never under the golden light, which turned the snow
+(240, 244, 250) to (255, 239, 200), the colour of sand: a ski slope a person would take for
+a beach, its snow asked as "white"."""
+
+
+def variant_tint(variant: int, scene_type: str = "") -> int:
+    """The lighting tint of a backdrop variant of ``scene_type`` (so backdrops cache per
+    type and variant alone): the variant's tint in turn, neutral for a golden one on snow
+    (:data:`SNOW_GROUND`)."""
+    tint = variant % len(TINTS)
+    if scene_type in SNOW_GROUND and TINTS[tint][0] == "golden":
+        return 0
+    return tint
 
 
 @functools.lru_cache(maxsize=160)
@@ -409,7 +420,7 @@ def backdrop_image(scene_type: str, variant: int, width: int, height: int):
 
 
 def _backdrop_arrays(scene_type: str, variant: int, width: int, height: int):
-    tint = variant_tint(variant)
+    tint = variant_tint(variant, scene_type)
     b = backdrop(scene_type, variant, width, height)
     labels = np.zeros((height, width), np.uint8)
     rgb = np.zeros((height, width, 3), np.float32)

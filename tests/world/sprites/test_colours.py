@@ -71,3 +71,17 @@ def test_recolour_edits_go_between_clearly_coloured_art():
                 assert colour == spr.color and top >= 0.5 and top >= 1.5 * second
                 checked += 1
     assert checked > 50, checked
+
+
+def test_snow_looks_white_under_every_light_of_its_scene():
+    # Under the golden light the ski slope's snow was (255, 239, 200), the colour of sand.
+    # Read from the backdrop's own pixels: its snow piece, every variant a config draws.
+    from synthgen.world.sprites.backdrop import backdrop, backdrop_image
+
+    width, height = 448, 336
+    for variant in range(SpritesConfig().backdrop_variants):
+        labels, image = backdrop_image("ski", variant, width, height)
+        pieces = backdrop("ski", variant, width, height).pieces
+        k = 1 + max(i for i, p in enumerate(pieces) if p.name == "snow")  # the ground
+        r, g, b = np.asarray(image)[labels == k].mean(axis=0)
+        assert b >= 0.88 * r and b >= 0.88 * g, (variant, (r, g, b))

@@ -2,9 +2,11 @@
 the same / a different object as an anchor point (needs masks), and which of two points is
 closer / farther from the camera (needs masks and depth).
 
-Points are pixels of an object whose four neighbours show the same object (never on an
-edge a viewer could read either way), found by rejection sampling inside the object's box:
-a few microseconds, no full-image mask work. Depth order of points on two objects comes
+Points are pixels of an object whose every pixel within :data:`MARGIN` pixels shows the
+same object (never on an edge a viewer could read either way: where art is enlarged its
+edges are blended over 2-3 pixels, and the id map gives a pixel to a sprite from half
+opacity on), found by rejection sampling inside the object's box: a few microseconds, no
+full-image mask work. Depth order of points on two objects comes
 from the procedural world's ``closer than`` relation when the graph has it -- every surface
 point of the nearer object is nearer than every one of the other, so the depth map cannot
 disagree, and the depth map (milliseconds to compute) is not needed; otherwise from the
@@ -33,6 +35,10 @@ BAND = 3
 """Depth-point candidates differ in image height by at most this many rows."""
 TRIES = 24
 """Random pixels tried per point before giving up on an object."""
+MARGIN = 3
+"""A point's disk of this radius (pixels) is all its object's in the id map. A point one
+pixel off a tree's mask showed the tree's green: enlarged art is blended over 2-3 pixels
+at its edges (bicubic), and the id map holds a sprite's pixels from alpha 128 on."""
 
 Point = tuple[int, int]
 
@@ -43,33 +49,60 @@ def sample_point(
     rng: np.random.Generator,
     rows: tuple[int, int] | None = None,
 ) -> Point | None:
-    """A pixel (x, y) of ``o`` whose 4 neighbours are ``o`` too, optionally with
-    ``rows[0] <= y <= rows[1]``; None if none was hit in :data:`TRIES` tries."""
+    """A pixel (x, y) of ``o`` whose disk of radius :data:`MARGIN` is ``o`` too, optionally
+    with ``rows[0] <= y <= rows[1]``; None if none was hit in :data:`TRIES` tries."""
     ids = g.ids
     assert ids is not None
     x0, y0, w, h = o.bbox
-    lo, hi = y0 + 1, y0 + h - 2
+    lo, hi = y0 + MARGIN, y0 + h - 1 - MARGIN
     if rows is not None:
         lo, hi = max(lo, rows[0]), min(hi, rows[1])
-    if w < 3 or hi < lo:
+    if w <= 2 * MARGIN or hi < lo:
         return None
-    return _hit(_pixels(g), o.id, x0 + 1, w - 2, lo, hi - lo + 1, rng.random)
+    return _hit(_pixels(g), o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, rng.random)
 
 
 def _hit(at: Any, k: int, left: int, across: int, lo: int, span: int, draw: Any) -> Point | None:
     """The first of up to :data:`TRIES` uniform draws in the box (``left``, ``lo``,
-    ``across`` x ``span``) that lands on id ``k`` with its 4 neighbours, else None. Two
-    scalar draws per try (``draw``: the kinds' :class:`~synthgen.generators.qa.draws.Draws`,
-    whose scalars are read ahead): most objects hit within a few tries."""
+    ``across`` x ``span``, at least :data:`MARGIN` inside the image) that lands on id ``k``
+    with its whole disk (:data:`MARGIN`), else None. Two scalar draws per try (``draw``:
+    the kinds' :class:`~synthgen.generators.qa.draws.Draws`, whose scalars are read ahead):
+    most objects hit within a few tries."""
     for _ in range(TRIES):
         x = left + int(draw() * across)
         y = lo + int(draw() * span)
+        # the disk of radius MARGIN written out (a loop over offsets took twice as long),
+        # its rim first: near an edge that is where a draw fails
         if (
             at[y, x] == k
+            and at[y - 3, x] == k
+            and at[y, x - 3] == k
+            and at[y, x + 3] == k
+            and at[y + 3, x] == k
+            and at[y - 2, x - 2] == k
+            and at[y - 2, x + 2] == k
+            and at[y + 2, x - 2] == k
+            and at[y + 2, x + 2] == k
+            and at[y - 2, x - 1] == k
+            and at[y - 2, x + 1] == k
+            and at[y - 1, x - 2] == k
+            and at[y - 1, x + 2] == k
+            and at[y + 1, x - 2] == k
+            and at[y + 1, x + 2] == k
+            and at[y + 2, x - 1] == k
+            and at[y + 2, x + 1] == k
+            and at[y - 2, x] == k
+            and at[y, x - 2] == k
+            and at[y, x + 2] == k
+            and at[y + 2, x] == k
+            and at[y - 1, x - 1] == k
+            and at[y - 1, x + 1] == k
+            and at[y + 1, x - 1] == k
+            and at[y + 1, x + 1] == k
             and at[y - 1, x] == k
-            and at[y + 1, x] == k
             and at[y, x - 1] == k
             and at[y, x + 1] == k
+            and at[y + 1, x] == k
         ):
             return x, y
     return None
@@ -152,26 +185,34 @@ def _one_things(g: QAGraph) -> dict[int, frozenset[int]]:
 
 
 def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
-    """Up to ``n`` distinct interior points of ``o``: :func:`sample_point` ``n`` times
-    (the same draws), its set-up done once."""
+    """Up to ``n`` distinct interior points of ``o``: :func:`sample_point` up to ``n``
+    times (the same draws), its set-up done once; none after a call that found none (an
+    object whose interior is so rare in its box would miss again: a small or thin thing,
+    which its callers, needing several points, give up on)."""
     ids = g.ids
     assert ids is not None
     x0, y0, w, h = o.bbox
-    lo, hi = y0 + 1, y0 + h - 2
-    if w < 3 or hi < lo:
+    lo, hi = y0 + MARGIN, y0 + h - 1 - MARGIN
+    if w <= 2 * MARGIN or hi < lo:
         return []
     at, draw = _pixels(g), rng.random
     out: set[Point] = set()
     for _ in range(n):
-        p = _hit(at, o.id, x0 + 1, w - 2, lo, hi - lo + 1, draw)
-        if p is not None:
-            out.add(p)
+        p = _hit(at, o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, draw)
+        if p is None:
+            break
+        out.add(p)
     return sorted(out)
 
 
 def _plain_points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Point]:
     """What :func:`_points` gives, by calling :func:`sample_point` (the reference)."""
-    out = {p for p in (sample_point(g, o, rng) for _ in range(n)) if p is not None}
+    out = set()
+    for _ in range(n):
+        p = sample_point(g, o, rng)
+        if p is None:
+            break
+        out.add(p)
     return sorted(out)
 
 

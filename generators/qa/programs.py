@@ -78,7 +78,7 @@ synonyms and hypernyms, "animal" for a dog)
     object): placed, between things for "on" and "in"; "looking at" is the graph's
     "looking at" or "watching".
     ``part_at_point`` (whole: ref, point [x, y]) -> the name of the part of the whole (tied
-    by a placed "has" / "part of" / "of") whose pixels hold the point and its 4 neighbours.
+    by a placed "has" / "part of" / "of") whose pixels hold the point and its disk of radius 3.
     ``scene_type`` (scene_types) -> the graph's scene type as said ("living room", "ski
     slope"; "_" as a space).
     ``chain_query`` (subject: ref, pred, query) -> attribute ``query`` of the one object of

@@ -235,7 +235,7 @@ class RelationSubject(_WorldKind):
 class PartAtPoint(_WorldKind):
     """Which part of a thing a point lies on ("Which part of the woman is at the point
     (102, 140)?" hair, hand, shirt): a part tied to the whole by a part relation, the point
-    one of its pixels whose four neighbours are the part too, asked of wholes showing parts
+    one of its pixels whose disk of radius 3 is the part too, asked of wholes showing parts
     of two or more names. A point, not the part's box: a box's width and height would tell
     a roof from a door without the image."""
 

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.base import QA, Gate, QuestionKind, permutation, question_kinds, sample
+from synthgen.generators.qa.base import QA, Gate, QuestionKind, permutation, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject
 from synthgen.generators.qa.programs import pick, point_text
 from synthgen.generators.qa.templates import Templates, either
@@ -267,7 +267,10 @@ class _PointObject(QuestionKind):
             bound = one_thing(g, home.id)
             if bound:
                 others = [o for o in others if o.id not in bound]
-        pool = [(o.id, p) for o in _nearest_two(home, others) for p in _points(g, o, rng, 3)]
+        near = _nearest_two(home, others)
+        if not _may_rank(anchor, own, near, target, self.same):
+            return None  # no points of these boxes could give the drawn rank
+        pool = [(o.id, p) for o in near for p in _points(g, o, rng, 3)]
         if self.same:  # answer on the anchor's object, the others on two other objects
             found = _choose(anchor, [(home.id, p) for p in own], pool, target, rng)
         else:  # answer on another object, the others on the anchor's object
@@ -323,6 +326,51 @@ def _choose(
         if second:
             return a, [e1[1], pick(rng, second)[1]]
     return None
+
+
+def _may_rank(
+    anchor: Point, own: list[Point], near: list[QObject], target: int, same: bool
+) -> bool:
+    """Whether :func:`_choose` can find ``target`` with points of ``near`` (the other
+    objects) and ``own`` (the anchor's object's other points), judged from the boxes that
+    hold the others' points before any is drawn: a point of a box is no nearer the anchor
+    than the box's nearest pixel, nor farther than its farthest corner. False only when no
+    draw could succeed (a necessary condition of :func:`_choose`'s: its answer and two
+    others, ``target`` of them at least as near as the answer)."""
+    if not own or not near or (same and len(near) < 2):
+        return True  # a pool of one object: _choose decides (nothing to prune on)
+    d = sorted(math.dist(anchor, p) for p in own)
+    ranges = []
+    for o in near:
+        x0, y0, w, h = o.bbox
+        lo_x, hi_x = x0 + MARGIN, x0 + w - 1 - MARGIN
+        lo_y, hi_y = y0 + MARGIN, y0 + h - 1 - MARGIN
+        if hi_x < lo_x or hi_y < lo_y:
+            ranges.append((math.inf, -math.inf))  # no point can be drawn there
+            continue
+        ax, ay = anchor
+        dx = lo_x - ax if ax < lo_x else ax - hi_x if ax > hi_x else 0
+        dy = lo_y - ay if ay < lo_y else ay - hi_y if ay > hi_y else 0
+        far_x, far_y = max(abs(ax - lo_x), abs(ax - hi_x)), max(abs(ay - lo_y), abs(ay - hi_y))
+        ranges.append((math.hypot(dx, dy), math.hypot(far_x, far_y)))
+    if same:  # the answer is one of ``own``, the two others from two other objects
+        (n1, f1), (n2, f2) = ranges[:2]
+        if target == 0:  # both farther than the answer
+            return f1 > d[0] and f2 > d[0]
+        if target == 2:  # both at least as near
+            return n1 <= d[-1] and n2 <= d[-1]
+        return (n1 <= d[-1] and f2 > d[0]) or (n2 <= d[-1] and f1 > d[0])
+    if len(d) < 2:
+        return True
+    # the answer is another object's, the two others of ``own``
+    for lo, hi in ranges:
+        if target == 0 and lo < d[-2]:
+            return True
+        if target == 1 and lo < d[-1] and hi >= d[0]:
+            return True
+        if target == 2 and hi >= d[1]:
+            return True
+    return False
 
 
 def _gap(a: QObject, b: QObject) -> float:
@@ -410,10 +458,28 @@ class _PointDepth(QuestionKind):
     def propose(
         self, g: QAGraph, rng: np.random.Generator, t: Templates, gate: Gate | None = None
     ) -> QA | None:
+        """A graph that decides depth by relations: the cues are drawn first and gated, then
+        a pair is found to match them. Else the pair is found first, its cues read from its
+        points and gated then (the same law of accepted questions: each label kept in
+        proportion to how often it comes times its weight, as drawing it first and keeping
+        a match does; a quarter of the depth-map work is no longer thrown away)."""
+        mid = (g.width - 1) / 2
+        decided = g.decided or "closer than" in g.pairs
+        find = self._from_relations if decided else self._from_depth
+        found = find(g, rng, mid, gate)
+        if found is None:
+            return None
+        answer, pair = found
+        return self._make(g, rng, t, answer, pair)
+
+    def _from_relations(
+        self, g: QAGraph, rng: np.random.Generator, mid: float, gate: Gate | None
+    ) -> tuple[Point, list[Point]] | None:
+        """(answer, the two points) of a pair the graph's "closer than" decides, matching
+        cues drawn first and gated; None if no pair matches."""
         lower, central = rng.random() < 0.5, rng.random() < 0.5
         if gate is not None and not gate(self, "", f"lower{int(lower)}|central{int(central)}", rng):
             return None
-        mid = (g.width - 1) / 2
 
         def fits(a: Point, b: Point) -> bool:
             return (
@@ -422,45 +488,56 @@ class _PointDepth(QuestionKind):
                 and (abs(a[0] - mid) < abs(b[0] - mid)) == central
             )
 
-        if g.decided or "closer than" in g.pairs:
-            # A decided pair whose rows allow the drawn height order within the band: the
-            # first such pair in a random order.
-            pairs = sorted(g.pairs.get("closer than", ()))
-            chosen = None
-            for i in permutation(rng, len(pairs)):
-                n_id, f_id = pairs[i]
-                win, other = (n_id, f_id) if self.closer else (f_id, n_id)
-                rows = _answer_rows(g.by_id[win], g.by_id[other], lower)
-                if rows is not None:
-                    chosen = (g.by_id[win], g.by_id[other], rows)
-                    break
-            if chosen is None:
-                return None
-            win, other, rows = chosen
-            a = sample_point(g, win, rng, rows)
-            if a is None:
-                return None
-            band = (a[1] - BAND, a[1] - 1) if lower else (a[1] + 1, a[1] + BAND)
-            found = [b for b in (sample_point(g, other, rng, band) for _ in range(4)) if b]
-            found = [b for b in found if fits(a, b)]
-            if not found:
-                return None
-            answer, pair = a, [a, found[0]]
-        else:
-            if len(g.objects) < 2:
-                return None
-            first, second = sample(rng, g.objects, 2)
-            if second.id in one_thing(g, first.id):
-                return None  # one thing's layers: a viewer sees no depth between them
-            a = sample_point(g, first, rng)
-            b = sample_point(g, second, rng, (a[1] - BAND, a[1] + BAND)) if a else None
-            if a is None or b is None:
-                return None
-            pair = [a, b]
-            win_index = self._depth_winner(g, pair)
-            if win_index is None or not fits(pair[win_index], pair[1 - win_index]):
-                return None
-            answer = pair[win_index]
+        # A decided pair whose rows allow the drawn height order within the band: the
+        # first such pair in a random order.
+        pairs = sorted(g.pairs.get("closer than", ()))
+        chosen = None
+        for i in permutation(rng, len(pairs)):
+            n_id, f_id = pairs[i]
+            win, other = (n_id, f_id) if self.closer else (f_id, n_id)
+            rows = _answer_rows(g.by_id[win], g.by_id[other], lower)
+            if rows is not None:
+                chosen = (g.by_id[win], g.by_id[other], rows)
+                break
+        if chosen is None:
+            return None
+        win, other, rows = chosen
+        a = sample_point(g, win, rng, rows)
+        if a is None:
+            return None
+        band = (a[1] - BAND, a[1] - 1) if lower else (a[1] + 1, a[1] + BAND)
+        found = [b for b in (sample_point(g, other, rng, band) for _ in range(4)) if b]
+        found = [b for b in found if fits(a, b)]
+        if not found:
+            return None
+        return a, [a, found[0]]
+
+    def _from_depth(
+        self, g: QAGraph, rng: np.random.Generator, mid: float, gate: Gate | None
+    ) -> tuple[Point, list[Point]] | None:
+        """(answer, the two points) read from the depth map, or None: no pair, a point
+        missed, depths within the margin, points on one row, or the gate said no."""
+        found = _depth_pair(g, rng)
+        if found is None:
+            return None
+        first, second, rows = found
+        a = sample_point(g, first, rng, rows)
+        b = sample_point(g, second, rng, (a[1] - BAND, a[1] + BAND)) if a else None
+        if a is None or b is None or a[1] == b[1]:
+            return None
+        pair = [a, b]
+        win_index = self._depth_winner(g, pair)
+        if win_index is None:
+            return None
+        (xa, ya), (xb, yb) = pair[win_index], pair[1 - win_index]
+        label = f"lower{int(ya > yb)}|central{int(abs(xa - mid) < abs(xb - mid))}"
+        if gate is not None and not gate(self, "", label, rng):
+            return None
+        return pair[win_index], pair
+
+    def _make(
+        self, g: QAGraph, rng: np.random.Generator, t: Templates, answer: Point, pair: list[Point]
+    ) -> QA:
         points = pair if rng.random() < 0.5 else pair[::-1]
         texts = [point_text(*p) for p in points]
         program = {
@@ -486,6 +563,39 @@ class _PointDepth(QuestionKind):
         if d[near] * (1 + DEPTH_MARGIN) >= d[far]:
             return None
         return near if self.closer else far
+
+
+def _depth_pair(
+    g: QAGraph, rng: np.random.Generator
+) -> tuple[QObject, QObject, tuple[int, int]] | None:
+    """Two objects whose points can be compared, and the rows where the first's point can
+    lie: a random object, then one of the others whose rows that hold points come within
+    :data:`BAND` of its own (no other can give a second point in the band), not one thing
+    with it (its layers: a viewer sees no depth between them); None if there is none."""
+    if len(g.objects) < 2:
+        return None
+    first = pick(rng, g.objects)
+    _, y0, w, h = first.bbox
+    lo, hi = y0 + MARGIN, y0 + h - 1 - MARGIN
+    if w <= 2 * MARGIN or hi < lo:
+        return None
+    bound = one_thing(g, first.id)
+    near = []
+    for o in g.objects:
+        _, oy, ow, oh = o.bbox
+        o_lo, o_hi = oy + MARGIN, oy + oh - 1 - MARGIN
+        if (
+            o is not first
+            and ow > 2 * MARGIN
+            and o_lo <= hi + BAND
+            and o_hi >= lo - BAND
+            and o.id not in bound
+        ):
+            near.append((o, (max(lo, o_lo - BAND), min(hi, o_hi + BAND))))
+    if not near:
+        return None
+    second, rows = pick(rng, near)
+    return first, second, rows
 
 
 def _answer_rows(win: QObject, other: QObject, lower: bool) -> tuple[int, int] | None:

@@ -234,3 +234,31 @@ def test_compositional_memo_changes_no_draw(sprite_views) -> None:
             assert fresh.random() == kept.random()
             drawn += plain is not None
     assert drawn > 20
+
+
+def test_may_rank_prunes_only_ranks_no_draw_realises(sprite_views) -> None:
+    # _may_rank judges from boxes before any point is drawn; whenever it says no, _choose
+    # finds nothing with many points drawn from both neighbours (most of each box)
+    pruned = kept = 0
+    rng = np.random.default_rng(5)
+    for g in sprite_views:
+        for home in g.objects:
+            own = P._points(g, home, rng, 5)
+            near = P._nearest_two(home, [o for o in g.objects if o is not home])
+            if len(own) < 3 or len(near) < 2:
+                continue
+            anchor, rest = own[0], own[1:]
+            pools = [P._points(g, o, rng, 40) for o in near]
+            pool = [(o.id, p) for o, pts in zip(near, pools, strict=True) for p in pts]
+            if any(not pts for pts in pools):
+                continue
+            mine = [(home.id, p) for p in rest]
+            for same in (True, False):
+                for target in (0, 1, 2):
+                    if P._may_rank(anchor, rest, near, target, same):
+                        kept += 1
+                        continue
+                    pruned += 1
+                    answers, others = (mine, pool) if same else (pool, mine)
+                    assert P._choose(anchor, answers, others, target, rng) is None
+    assert pruned >= 50 and kept >= 50, (pruned, kept)

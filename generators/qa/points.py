@@ -59,72 +59,79 @@ def sample_point(
         lo, hi = max(lo, rows[0]), min(hi, rows[1])
     if w <= 2 * MARGIN or hi < lo:
         return None
-    return _hit(_pixels(g), o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, rng.random)
+    at, width = _pixels(g)
+    return _hit(at, width, o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, rng.random)
 
 
-def _hit(at: Any, k: int, left: int, across: int, lo: int, span: int, draw: Any) -> Point | None:
+def _hit(
+    at: Any, width: int, k: int, left: int, across: int, lo: int, span: int, draw: Any
+) -> Point | None:
     """The first of up to :data:`TRIES` uniform draws in the box (``left``, ``lo``,
     ``across`` x ``span``, at least :data:`MARGIN` inside the image) that lands on id ``k``
-    with its whole disk (:data:`MARGIN`), else None. Two scalar draws per try (``draw``:
-    the kinds' :class:`~synthgen.generators.qa.draws.Draws`, whose scalars are read ahead):
-    most objects hit within a few tries."""
+    with its whole disk (:data:`MARGIN`), else None; ``at``, ``width``: :func:`_pixels`.
+    Two scalar draws per try (``draw``: the kinds' ``Draws``, whose scalars are read
+    ahead): most objects hit within a few tries."""
+    w1, w2, w3 = width, 2 * width, 3 * width
     for _ in range(TRIES):
         x = left + int(draw() * across)
         y = lo + int(draw() * span)
+        i = y * w1 + x
         # the disk of radius MARGIN written out (a loop over offsets took twice as long),
         # its rim first: near an edge that is where a draw fails
         if (
-            at[y, x] == k
-            and at[y - 3, x] == k
-            and at[y, x - 3] == k
-            and at[y, x + 3] == k
-            and at[y + 3, x] == k
-            and at[y - 2, x - 2] == k
-            and at[y - 2, x + 2] == k
-            and at[y + 2, x - 2] == k
-            and at[y + 2, x + 2] == k
-            and at[y - 2, x - 1] == k
-            and at[y - 2, x + 1] == k
-            and at[y - 1, x - 2] == k
-            and at[y - 1, x + 2] == k
-            and at[y + 1, x - 2] == k
-            and at[y + 1, x + 2] == k
-            and at[y + 2, x - 1] == k
-            and at[y + 2, x + 1] == k
-            and at[y - 2, x] == k
-            and at[y, x - 2] == k
-            and at[y, x + 2] == k
-            and at[y + 2, x] == k
-            and at[y - 1, x - 1] == k
-            and at[y - 1, x + 1] == k
-            and at[y + 1, x - 1] == k
-            and at[y + 1, x + 1] == k
-            and at[y - 1, x] == k
-            and at[y, x - 1] == k
-            and at[y, x + 1] == k
-            and at[y + 1, x] == k
+            at[i] == k
+            and at[i - w3] == k
+            and at[i - 3] == k
+            and at[i + 3] == k
+            and at[i + w3] == k
+            and at[i - w2 - 2] == k
+            and at[i - w2 + 2] == k
+            and at[i + w2 - 2] == k
+            and at[i + w2 + 2] == k
+            and at[i - w2 - 1] == k
+            and at[i - w2 + 1] == k
+            and at[i - w1 - 2] == k
+            and at[i - w1 + 2] == k
+            and at[i + w1 - 2] == k
+            and at[i + w1 + 2] == k
+            and at[i + w2 - 1] == k
+            and at[i + w2 + 1] == k
+            and at[i - w2] == k
+            and at[i - 2] == k
+            and at[i + 2] == k
+            and at[i + w2] == k
+            and at[i - w1 - 1] == k
+            and at[i - w1 + 1] == k
+            and at[i + w1 - 1] == k
+            and at[i + w1 + 1] == k
+            and at[i - w1] == k
+            and at[i - 1] == k
+            and at[i + 1] == k
+            and at[i + w1] == k
         ):
             return x, y
     return None
 
 
-def _pixels(g: QAGraph) -> Any:
-    """The id map read as ``at[y, x]``: a memoryview of it (a third of the time of
-    ``ids.item(y, x)`` per pixel, the same values) when it is a 2-D array of a format
-    memoryview reads, else the array itself (``ids[y, x]``: numpy scalars, equal the same
-    ids); once per view (kept in its ``__dict__``, as the cached properties are)."""
+def _pixels(g: QAGraph) -> tuple[Any, int]:
+    """The id map read flat, ``at[y * width + x]``, and its width: a memoryview of its
+    pixels in row order (a third of the time of ``ids.item(y, x)`` per pixel, half that of
+    a 2-D memoryview's ``[y, x]``, the same values) when memoryview reads its format, else
+    the flat array (numpy scalars, equal the same ids); once per view (kept in its
+    ``__dict__``, as the cached properties are)."""
     got = g.__dict__.get("_pixels")
     if got is None:
-        ids = g.ids
-        got = ids
-        if isinstance(ids, np.ndarray) and ids.ndim == 2 and ids.size:
+        ids = np.asarray(g.ids)
+        flat = ids.reshape(-1)  # row order: a view of a C-ordered map, else a copy
+        at: Any = flat
+        if ids.ndim == 2 and ids.size:
             try:
-                view = memoryview(ids)
-                if view[0, 0] == ids.item(0, 0):
-                    got = view
+                view = memoryview(flat)
+                if view[0] == ids.item(0, 0):
+                    at = view
             except (TypeError, ValueError, NotImplementedError):
                 pass
-        g.__dict__["_pixels"] = got
+        got = g.__dict__["_pixels"] = (at, ids.shape[1] if ids.ndim == 2 else 0)
     return got
 
 
@@ -195,10 +202,10 @@ def _points(g: QAGraph, o: QObject, rng: np.random.Generator, n: int) -> list[Po
     lo, hi = y0 + MARGIN, y0 + h - 1 - MARGIN
     if w <= 2 * MARGIN or hi < lo:
         return []
-    at, draw = _pixels(g), rng.random
+    (at, width), draw = _pixels(g), rng.random
     out: set[Point] = set()
     for _ in range(n):
-        p = _hit(at, o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, draw)
+        p = _hit(at, width, o.id, x0 + MARGIN, w - 2 * MARGIN, lo, hi - lo + 1, draw)
         if p is None:
             break
         out.add(p)

@@ -169,7 +169,7 @@ def test_pixel_reads_equal_item_reads(sprite_views, layout) -> None:
             g.ids = view.ids.astype(view.ids.dtype.newbyteorder(">"))
         elif layout == "fortran":
             g.ids = np.asfortranarray(view.ids)
-        reads = P._pixels(g)
+        reads, _ = P._pixels(g)
         assert isinstance(reads, memoryview) == (layout != "big-endian")
         for o in g.objects:
             for rows in (None, (o.bbox[1] + 2, o.bbox[1] + 6)):

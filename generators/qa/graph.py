@@ -162,6 +162,10 @@ class WorldFacts:
     palette: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     """Category -> colour -> share of its things the world draws in that colour (empty:
     unknown): the colours a colour question about a thing of the category may offer."""
+    unnamed: frozenset[tuple[int, str, int]] = frozenset()
+    """Placed relations whose one end is a thing the graph leaves out but the image shows
+    (id 0 at that end: a pepper too small to name on the counter is (0, "on", counter)):
+    "What is on the counter?" has no one answer then."""
 
     def is_thing(self, i: int) -> bool:
         return self.role.get(i) == "thing"

@@ -153,7 +153,14 @@ def from_world_graph(
             if attrs is not o.attrs:
                 o = dataclasses.replace(o, attrs=attrs)
             objects.append(o)
-        lexicon, facts = _reading(objects, things, rows, unnamed, words, scene_type)
+        ends = _unnamed_ends(
+            (int(d["id"]), str(e["predicate"]), str(e["side"]))
+            for d in world_graph["objects"]
+            for e in d.get("unnamed_partners") or ()
+        )
+        lexicon, facts = _reading(
+            objects, things, rows, unnamed, words, scene_type, unnamed_ends=ends
+        )
         view = dataclasses.replace(view, objects=objects, lexicon=lexicon, world=facts)
     maps = _maps(
         rendering, view.width, view.height, ((o.object_id, o.x, o.y, o.w, o.h) for o in vg.objects)
@@ -247,8 +254,11 @@ def from_world_things(
             },
         )
         objects.append(q)
+    ends = _unnamed_ends(
+        (int(o.id), p, side) for o in objs for p, side in getattr(o, "unnamed_partners", ())
+    )
     lexicon, facts = _reading(
-        objects, things, rows, unnamed, words, graph.scene_type, (opened, placed)
+        objects, things, rows, unnamed, words, graph.scene_type, (opened, placed), ends
     )
     return QAGraph(
         width=width,
@@ -714,6 +724,7 @@ def _reading(
     words: WorldWords,
     scene_type: Any,
     split: tuple[set[str], list[tuple[int, str, int]]] | None = None,
+    unnamed_ends: frozenset[tuple[int, str, int]] = frozenset(),
 ) -> tuple[Lexicon, WorldFacts]:
     """A world graph's :class:`Lexicon` (which of its names refer and count, the names as
     a viewer of the image reads them) and :class:`WorldFacts`: scene type, categories,
@@ -757,8 +768,19 @@ def _reading(
         siblings=words.siblings,
         parts=_sorted_parts(words.parts),
         palette=words.palette,
+        unnamed=unnamed_ends,
     )
     return lexicon, facts
+
+
+def _unnamed_ends(partners: Iterable[tuple[int, str, str]]) -> frozenset[tuple[int, str, int]]:
+    """(object id, predicate, side) of a graph's ``unnamed_partners`` as triples with 0 at
+    the unnamed end (:attr:`WorldFacts.unnamed`), predicates read as the rows'."""
+    out = set()
+    for i, p, side in partners:
+        q = p.strip().lower()
+        out.add((0, q, i) if side == "subject" else (i, q, 0))
+    return frozenset(out)
 
 
 def _opens(kind: str | None, rule: str | None) -> bool:

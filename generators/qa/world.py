@@ -76,7 +76,10 @@ def _closed_pairs(g: QAGraph, pred: str) -> list[tuple[int, int]]:
         # every predicate's in one pass, once per graph: relation_object and
         # relation_subject read a dozen predicates, other kinds some of the same
         groups = {}
-        for s, p, o in _facts(g).closed:
+        facts = _facts(g)
+        # with the ends the graph leaves out (id 0): no question takes the named end of
+        # such a relation for its only one
+        for s, p, o in (*facts.closed, *facts.unnamed) if facts.unnamed else facts.closed:
             if p in groups:
                 groups[p].append((s, o))
             else:
@@ -142,8 +145,8 @@ class RelationObject(_WorldKind):
         found: dict[str, list[tuple[int, int]]] = {}
         for pred in OBJECT_PREDICATES:
             pairs = _closed_pairs(g, pred)
-            if pred == "wearing":
-                pairs = [(s, o) for s, o in pairs if facts.category.get(o) in HEADWEAR]
+            if pred == "wearing":  # headwear, or a worn thing too small to name (0)
+                pairs = [(s, o) for s, o in pairs if o == 0 or facts.category.get(o) in HEADWEAR]
             for s in sorted({s for s, _ in pairs if g.refs.get(s) is not None}):
                 o = _lone(pairs, s, 0)
                 if o is not None and o in g.by_id:
@@ -194,8 +197,10 @@ class RelationSubject(_WorldKind):
                 )
             else:
                 pairs = _closed_pairs(g, pred)
-            if pred in ("on", "in"):
-                pairs = [(s, o) for s, o in pairs if facts.is_thing(s) and facts.is_thing(o)]
+            if pred in ("on", "in"):  # between things (0: one the graph leaves out)
+                pairs = [
+                    (s, o) for s, o in pairs if (s == 0 or facts.is_thing(s)) and facts.is_thing(o)
+                ]
             for o in sorted({o for _, o in pairs if g.refs.get(o) is not None}):
                 s = _lone(pairs, o, 1)
                 if s is not None and s in g.by_id:
@@ -360,7 +365,10 @@ class CategoryExists(_WorldKind):
             cands = []
             for p, o in anchors:
                 on = {s for s, x in _closed_pairs(g, p) if x == o}
+                unseen = 0 in on  # a thing too small to name there: "no" is not sure
                 for w in sorted(general):
+                    if unseen and not yes:
+                        break
                     if o not in general[w] and bool(on & set(general[w])) == yes:
                         cands.append((w, p, o))
         if not cands:

@@ -97,6 +97,9 @@ class Graph:
     placed: set[tuple[int, str, int]] = field(default_factory=set)
     """Open worlds: the relations a placement rule made (not geometric, not facing-cone)."""
     scene_type: str = ""
+    unseen: set[tuple[int, str, int]] = field(default_factory=set)
+    """Open worlds: placed relations with a thing the graph leaves out but the image shows
+    (an object's ``unnamed_partners``), 0 at its end."""
 
 
 def world_graph(
@@ -209,9 +212,14 @@ def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
         for r in world["relationships"]
         if r["kind"] != "geometric" and r["rule"] != "facing-cone"
     }
+    unseen = {
+        (0, e["predicate"], o["id"]) if e["side"] == "subject" else (o["id"], e["predicate"], 0)
+        for o in world["objects"]
+        for e in o.get("unnamed_partners") or ()
+    }
     return Graph(
         objs, rel, world=False, ids=ids, open=True, placed=placed,
-        scene_type=world["scene_type"],
+        scene_type=world["scene_type"], unseen=unseen,
     )  # fmt: skip
 
 
@@ -307,6 +315,8 @@ def members(g: Graph, sel: dict[str, Any]) -> list[Obj]:
                 if not holds(g, o, rel["pred"], anchor) and not holds(g, o, opp, anchor):
                     raise Disagreement(f"{full_text(o)} undecided w.r.t. {full_text(anchor)}")
         out = [o for o in out if holds(g, o, rel["pred"], anchor)]
+        if not out and (0, rel["pred"], anchor.id) in g.unseen:
+            raise Disagreement(f"a thing too small to name is {rel['pred']} the anchor")
     return out
 
 
@@ -703,6 +713,8 @@ def _only_end(pairs: list[tuple[int, int]], key: int, side: int) -> int:
     ends = [pair[1 - side] for pair in pairs if pair[side] == key]
     if len(ends) != 1:
         raise Disagreement(f"{len(ends)} objects in the relation")
+    if ends[0] == 0:
+        raise Disagreement("the one object in the relation is too small to name")
     return ends[0]
 
 
@@ -742,19 +754,22 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
         if p["pred"] == "looking at":
             pairs = [(a, b) for a, q, b in g.rel if q in ("looking at", "watching")]
         else:
-            pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
+            pairs = [(a, b) for a, q, b in g.placed | g.unseen if q == p["pred"]]
         if p["pred"] in ("on", "in"):
-            pairs = [(a, b) for a, b in pairs if by_id[a].role == by_id[b].role == "thing"]
+            pairs = [
+                (a, b) for a, b in pairs
+                if (a == 0 or by_id[a].role == "thing") and by_id[b].role == "thing"
+            ]  # fmt: skip
         subject = by_id[_only_end(pairs, target.id, 1)]
         expect(ans, _answer(subject), "relation subject")
         if "wh" in p:  # "Who" asks for a person, "What" for anything else
             expect(p["wh"], "who" if subject.group == "person" else "what", "question word")
         return
     subject = one(g, p["subject"])
-    pairs = [(a, b) for a, q, b in g.placed if q == p["pred"]]
+    pairs = [(a, b) for a, q, b in g.placed | g.unseen if q == p["pred"]]
     if op == "relation_object":
         if p["pred"] == "wearing":
-            pairs = [(a, b) for a, b in pairs if by_id[b].category in HEADWEAR]
+            pairs = [(a, b) for a, b in pairs if b == 0 or by_id[b].category in HEADWEAR]
         expect(ans, _answer(by_id[_only_end(pairs, subject.id, 0)]), "relation object")
         return
     # chain_query: the attribute of the one object of the subject's relation

@@ -5,7 +5,10 @@ Objects: ``bbox`` (x, y, w, h) is the box of the object's visible pixels in the 
 alpha >= 128 of its layers, including any part outside the image), ``depth_rank`` the
 depth-order rank of its main layer (larger is nearer). Objects under
 ``min_visible_pixels`` or ``min_visible_fraction`` are dropped with their relations (their
-pixels keep their id in the map; nothing in the graph names them).
+pixels keep their id in the map; nothing in the graph names them). A kept object's
+``unnamed_partners`` say which of its placed relations hold with such a thing that still
+shows a pixel or more (a pepper too small to name on the counter: {"predicate": "on",
+"side": "subject"}), so no question takes the named partner for the only one.
 
 By-construction relations (emitted by the rule that placed things) are verified; a failure
 raises :class:`SceneSamplingError` and the world resamples:
@@ -106,6 +109,10 @@ class GObject:
     facing: str = "none"
     pos: tuple[float, float] | None = None
     whole: int = 0  # a region of that object's sprite (0: none)
+    unnamed_partners: tuple[tuple[str, str], ...] = ()
+    """(predicate, side) of its placed relations with a dropped thing that shows: side
+    "subject" when that thing is the relation's subject (it is on this object), else
+    "object" (this object holds it); sorted, no repeats."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +137,9 @@ class GObject:
             "facing": self.facing,
             "pos": None if self.pos is None else list(self.pos),
             "whole": self.whole,
+            "unnamed_partners": [
+                {"predicate": p, "side": side} for p, side in self.unnamed_partners
+            ],
         }
 
 
@@ -357,6 +367,7 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
             pos=o.pos,
             whole=o.whole,
         )
+    _unnamed_partners(scene, objs, counts)
     rels: list[tuple[int, str, int, str, str]] = []
     related: set[int] = set()  # _pair keys
     items: set[int] = set()
@@ -395,6 +406,22 @@ def build_graph(scene, rendering, config) -> SpriteGraph:
     return SpriteGraph(
         scene.scene_type, W, H, list(objs.values()), out, dropped, pixel_counts, True
     )
+
+
+def _unnamed_partners(scene, objs: dict[int, GObject], counts) -> None:
+    """Set each kept object's ``unnamed_partners``: its placed relations (not part
+    relations) whose other end was dropped but shows a pixel or more in the id map."""
+    shows = {o.oid for j, o in enumerate(scene.objects) if counts[j] > 0}
+    found: dict[int, set[tuple[str, str]]] = {}
+    for r in scene.relations:
+        if r.kind == "part":
+            continue
+        if r.object in objs and r.subject not in objs and r.subject in shows:
+            found.setdefault(r.object, set()).add((r.predicate, "subject"))
+        elif r.subject in objs and r.object not in objs and r.object in shows:
+            found.setdefault(r.subject, set()).add((r.predicate, "object"))
+    for oid, partners in found.items():
+        objs[oid].unnamed_partners = tuple(sorted(partners))
 
 
 def _tied_parts(relations, objs: dict[int, GObject]) -> dict[int, list[int]]:

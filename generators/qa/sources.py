@@ -856,6 +856,47 @@ QUESTION_WORDS: dict[str, tuple[str, ...]] = {
 the categories a viewer may or may not call so (a bicycle "a vehicle", a drink "food"),
 which make the word uncounted in an image that shows one."""
 
+ART_SHOWS: dict[str, tuple[str, ...]] = {
+    "astronaut": ("helmet",),
+    "bride": ("bouquet", "flower"),
+    "chef": ("hat", "spoon", "food"),
+    "climber": ("helmet",),
+    "construction worker": ("helmet", "hat"),
+    "cyclist": ("bicycle", "helmet"),
+    "dancer": ("dress",),
+    "detective": ("hat", "magnifying glass"),
+    "doctor": ("stethoscope", "lab coat"),
+    "farmer": ("hat",),
+    "firefighter": ("helmet", "hat"),
+    "groom": ("tie",),
+    "guard": ("hat",),
+    "jockey": ("horse", "helmet"),
+    "judge": ("hammer",),
+    "juggler": ("hat", "ball"),
+    "mage": ("hat",),
+    "mechanic": ("cap", "hat", "wrench"),
+    "painter": ("paintbrush",),
+    "pilot": ("cap", "hat"),
+    "player": ("ball", "basketball", "volleyball"),
+    "police officer": ("cap", "hat"),
+    "prince": ("crown",),
+    "princess": ("crown",),
+    "rower": ("boat",),
+    "scientist": ("goggles", "test tube", "lab coat"),
+    "singer": ("microphone",),
+    "skier": ("skis", "helmet", "goggles"),
+    "snowboarder": ("helmet", "goggles"),
+    "student": ("graduation cap", "hat"),
+    "swimmer": ("goggles",),
+    "teacher": ("book", "glasses"),
+    "snowman": ("hat", "scarf"),
+}  # fmt: skip
+"""Things a category's art draws with it (looked at in both styles, stop 28): the jockey's
+horse, the cyclist's bicycle, the snowman's top hat, the chef's hat and pan. A person sees
+them, the graph does not name them, so their words (and the question words over them: a
+horse is an "animal") are in doubt in an image that shows such a thing: "How many horses"
+is not asked beside a jockey, nor "Which image has no hat?" beside a snowman."""
+
 
 @functools.cache
 def _sprites_words() -> WorldWords:
@@ -865,6 +906,7 @@ def _sprites_words() -> WorldWords:
 
     general: dict[str, frozenset[str]] = {}
     specific: dict[str, frozenset[str]] = {}
+    question_words = frozenset(QUESTION_WORDS)
     doubt = {
         c: {w for w, cs in QUESTION_WORDS.items() if c in cs}
         for cs in QUESTION_WORDS.values()
@@ -888,6 +930,11 @@ def _sprites_words() -> WorldWords:
         for h in hyper:
             if h in specific and h != name:
                 refines.setdefault(h, set()).update(specific[name])
+    for name, drawn in ART_SHOWS.items():  # what the art shows beside the thing
+        shown = refines.setdefault(name, set())
+        for w in drawn:
+            shown |= {w, *specific.get(w, ()), *(general.get(w, frozenset()) & question_words)}
+            shown |= doubt.get(w, set())  # a bicycle may be called a vehicle
     parts = {"tire" if n == "tire2" else n for n in SPRITE_PART_NAMES} | {"wheel"}
     for kind in STRUCTURES:
         for variant in range(4):

@@ -395,17 +395,17 @@ def _piece_texture(p: Part, h: int, w: int, y0: int, H: int) -> np.ndarray:
 
 
 SNOW_GROUND = frozenset({"ski"})
-"""Scene types whose ground is snow: never under the golden light, which turned the snow
-(240, 244, 250) to (255, 239, 200), the colour of sand: a ski slope a person would take for
-a beach, its snow asked as "white"."""
+"""Scene types whose ground is snow: never under the golden or warm light, which turned the
+snow (240, 244, 250) to (255, 239, 200) and (254, 242, 225), the colour of sand: a ski slope
+a person would take for a beach, its snow asked as "white"."""
 
 
 def variant_tint(variant: int, scene_type: str = "") -> int:
     """The lighting tint of a backdrop variant of ``scene_type`` (so backdrops cache per
-    type and variant alone): the variant's tint in turn, neutral for a golden one on snow
-    (:data:`SNOW_GROUND`)."""
+    type and variant alone): the variant's tint in turn, neutral for a golden or warm one
+    on snow (:data:`SNOW_GROUND`)."""
     tint = variant % len(TINTS)
-    if scene_type in SNOW_GROUND and TINTS[tint][0] == "golden":
+    if scene_type in SNOW_GROUND and TINTS[tint][0] in ("golden", "warm"):
         return 0
     return tint
 

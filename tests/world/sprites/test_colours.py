@@ -74,7 +74,8 @@ def test_recolour_edits_go_between_clearly_coloured_art():
 
 
 def test_snow_looks_white_under_every_light_of_its_scene():
-    # Under the golden light the ski slope's snow was (255, 239, 200), the colour of sand.
+    # Under the golden and warm lights the ski slope's snow was (255, 239, 200) and
+    # (254, 242, 225), the colour of sand.
     # Read from the backdrop's own pixels: its snow piece, every variant a config draws.
     from synthgen.world.sprites.backdrop import backdrop, backdrop_image
 
@@ -84,4 +85,4 @@ def test_snow_looks_white_under_every_light_of_its_scene():
         pieces = backdrop("ski", variant, width, height).pieces
         k = 1 + max(i for i, p in enumerate(pieces) if p.name == "snow")  # the ground
         r, g, b = np.asarray(image)[labels == k].mean(axis=0)
-        assert b >= 0.88 * r and b >= 0.88 * g, (variant, (r, g, b))
+        assert b >= 0.95 * r and b >= 0.95 * g, (variant, (r, g, b))

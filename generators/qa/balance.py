@@ -81,6 +81,12 @@ CUE_GRAPHS = 880
 """Calibration graphs for kinds with ``balance_cues`` (80 per object count of the sprite
 world; ~10 CPU-s once, then cached on disk). A kind may ask for more on open worlds with a
 ``cue_graphs`` attribute (the shapes world keeps this many)."""
+OPEN_CUE_GRAPHS = 4 * CUE_GRAPHS
+"""The open-world sample of leftmost / rightmost, part_at_point and compositional_count
+(one sample, so a process builds it once; it peaks near 2.8 GB while the tables are made).
+Left-/right-most's per-name weights fitted on 2,640 graphs still left a question-only model
++6.7 / +1.5 and +3.1 / +5.7 points over the per-type majority (5,000-5,400 QA, seeds 12 /
+13, stop 28); on 3,520: +1.2 / +2.7 and -0.6 / +1.4."""
 PROPOSALS = 2000
 """Proposals per kind on the calibration sample, at least; more (up to MAX_PROPOSALS) until
 every balance key has MIN_PER_KEY questions."""

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthgen.generators.qa.attributes import colour_palette, flat_draw
-from synthgen.generators.qa.balance import CUE_GRAPHS, program_words
+from synthgen.generators.qa.balance import OPEN_CUE_GRAPHS, program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import OPPOSITE, QAGraph, QObject, phrase
 from synthgen.generators.qa.programs import pick, ref
@@ -187,7 +187,7 @@ class CompositionalCount(_Compositional):
     """Every asked text leads with its type's anchor answer, "1", by any margin, alone too: a
     count of people is "1" in nine of ten, as the type's majority says (the cap of
     ``balance.ANCHOR_LEAD`` would ask a fifth as many of them)."""
-    cue_graphs: ClassVar[int] = 3 * CUE_GRAPHS
+    cue_graphs: ClassVar[int] = OPEN_CUE_GRAPHS
     """Open-world calibration graphs (the sample leftmost and part_at_point are fitted on,
     so one process builds it once)."""
     text_proposals: ClassVar[int] = 300_000

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.balance import CUE_GRAPHS, option_cues
+from synthgen.generators.qa.balance import OPEN_CUE_GRAPHS, option_cues
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds, sample
 from synthgen.generators.qa.graph import QAGraph, QObject
 from synthgen.generators.qa.programs import pick, ref
@@ -133,14 +133,15 @@ class _Extreme(QuestionKind):
     balance = True
     axis: ClassVar[int]
     maximum: ClassVar[bool]
-    cue_graphs: ClassVar[int] = 3 * CUE_GRAPHS
+    cue_graphs: ClassVar[int] = OPEN_CUE_GRAPHS
     """Open-world calibration graphs the per-name weights are fitted on. Which thing is
     left- or right-most follows from the names a little (a tree or a house is wide, its
     edge often beyond the others'; a crown on a head rarely is); the weights that undo it
     were fitted on 880 graphs, and their estimation error was itself a cue: a question-only
     model beat the per-type majority by +4.2..+7.9 points (4,500-4,800 QA each, three
     seeds, stop 24). On 2,640 graphs: +1.1..+4.3 (5,400-7,000 QA), and more names are seen
-    often enough to be asked (about 40 % more questions)."""
+    often enough to be asked (about 40 % more questions); later -0.7..+7.1 at 3,000-5,000
+    QA, so now on 3,520 (:data:`~synthgen.generators.qa.balance.OPEN_CUE_GRAPHS`)."""
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         if g.world is not None and self.axis == 1:

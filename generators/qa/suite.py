@@ -101,8 +101,8 @@ class QASuite:
     def warm(self, multi: bool = True) -> None:
         """Every balance table this suite's balanced kinds can use (``multi``: the
         multi-image kinds' too), read from the per-machine cache or computed; then the
-        calibration graphs are dropped (the 2,640-image sample of leftmost/rightmost on
-        sprites holds 2-3 GB). Kinds an image of the calibration world can never ask (a
+        calibration graphs are dropped (the 3,520-image sample of leftmost/rightmost on
+        sprites holds about 2.8 GB). Kinds an image of the calibration world can never ask (a
         capability its graphs lack) are skipped. For a job's process before its workers start
         (``Program.warm_up``)."""
         from synthgen.gc_tuning import release_memory

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthgen.generators.qa.balance import CUE_GRAPHS, program_words
+from synthgen.generators.qa.balance import OPEN_CUE_GRAPHS, program_words
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.points import sample_point
@@ -250,7 +250,7 @@ class PartAtPoint(_WorldKind):
     balance = True
     balance_floor = 0.1
     row_band: ClassVar[int] = ROW_BAND
-    cue_graphs: ClassVar[int] = 3 * CUE_GRAPHS
+    cue_graphs: ClassVar[int] = OPEN_CUE_GRAPHS
     """Open-world calibration graphs the row weights are fitted on (the same sample as
     leftmost's, so one process builds it once)."""
     rake_quantile: ClassVar[float] = 0.9
@@ -365,10 +365,7 @@ class CategoryExists(_WorldKind):
             cands = []
             for p, o in anchors:
                 on = {s for s, x in _closed_pairs(g, p) if x == o}
-                unseen = 0 in on  # a thing too small to name there: "no" is not sure
                 for w in sorted(general):
-                    if unseen and not yes:
-                        break
                     if o not in general[w] and bool(on & set(general[w])) == yes:
                         cands.append((w, p, o))
         if not cands:

@@ -315,8 +315,6 @@ def members(g: Graph, sel: dict[str, Any]) -> list[Obj]:
                 if not holds(g, o, rel["pred"], anchor) and not holds(g, o, opp, anchor):
                     raise Disagreement(f"{full_text(o)} undecided w.r.t. {full_text(anchor)}")
         out = [o for o in out if holds(g, o, rel["pred"], anchor)]
-        if not out and (0, rel["pred"], anchor.id) in g.unseen:
-            raise Disagreement(f"a thing too small to name is {rel['pred']} the anchor")
     return out
 
 

@@ -48,7 +48,7 @@ def asked() -> list[tuple[object, object]]:
     rng = np.random.default_rng(5)
     out = []
     for view in drawn_sprite_views(rng, settings):
-        if len(out) >= 360:  # colour is asked of named art only: ~20 colour counts in 360
+        if len(out) >= 500:  # colour is asked of named art only: ~25 colour counts in 500
             break
         out += [(view, qa) for qa in suite.ask(view, rng)]
     return out

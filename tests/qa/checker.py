@@ -756,7 +756,7 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
         if p["pred"] in ("on", "in"):
             pairs = [
                 (a, b) for a, b in pairs
-                if (a == 0 or by_id[a].role == "thing") and by_id[b].role == "thing"
+                if (a == 0 or by_id[a].role == "thing") and (b == 0 or by_id[b].role == "thing")
             ]  # fmt: skip
         subject = by_id[_only_end(pairs, target.id, 1)]
         expect(ans, _answer(subject), "relation subject")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -156,7 +157,7 @@ def from_world_graph(
         ends = _unnamed_ends(
             (int(d["id"]), str(e["predicate"]), str(e["side"]))
             for d in world_graph["objects"]
-            for e in d.get("unnamed_partners") or ()
+            for e in _listed(d.get("unnamed_partners"))
         )
         lexicon, facts = _reading(
             objects, things, rows, unnamed, words, scene_type, unnamed_ends=ends
@@ -771,6 +772,13 @@ def _reading(
         unnamed=unnamed_ends,
     )
     return lexicon, facts
+
+
+def _listed(value: Any) -> list[Any]:
+    """A record's list field that may be stored as JSON text ("" or None: empty)."""
+    if isinstance(value, str):
+        return json.loads(value) if value else []
+    return list(value or ())
 
 
 def _unnamed_ends(partners: Iterable[tuple[int, str, str]]) -> frozenset[tuple[int, str, int]]:

@@ -504,6 +504,18 @@ class CategoryNegationExists(_CategoryNegation):
 
     name = "category_negation_exists"
     answer_type = "bool"
+    balance = True
+
+    def balance_key(self, qa: QA) -> str:
+        """Yes and no equally likely per generic word, and per text on open worlds
+        (:meth:`balance_text`): drawn first alone, the answer was still told by the pair of
+        words ("a person that is not a man" is mostly yes), +3.3..+5.4 points over the
+        per-type majority (3,800-4,100 QA, seeds 8-13)."""
+        return str(qa.program["select"]["name"])
+
+    def balance_text(self, qa: QA) -> tuple[str, ...]:
+        """Flattened per question text on open worlds: the program's words."""
+        return (program_words(qa),)
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         p = self._draw(g, rng, want=bool(rng.random() < 0.5))

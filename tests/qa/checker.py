@@ -184,6 +184,13 @@ def _category_words(category: str) -> frozenset[str]:
 _WORDS: dict[str, frozenset[str]] = {}
 
 
+def _json_list(value: Any) -> list[Any]:
+    """A list stored as JSON text ("": empty) or as a list."""
+    if isinstance(value, str):
+        return json.loads(value) if value else []
+    return list(value or ())
+
+
 def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
     """From a sprites record's ``world_graph``: each object with its names (the first is
     what questions call it), category words (things only), role, group, typed colour and
@@ -215,7 +222,7 @@ def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
     unseen = {
         (0, e["predicate"], o["id"]) if e["side"] == "subject" else (o["id"], e["predicate"], 0)
         for o in world["objects"]
-        for e in o.get("unnamed_partners") or ()
+        for e in _json_list(o.get("unnamed_partners"))
     }
     return Graph(
         objs, rel, world=False, ids=ids, open=True, placed=placed,

@@ -8,7 +8,8 @@ depth-order rank of its main layer (larger is nearer). Objects under
 pixels keep their id in the map; nothing in the graph names them). A kept object's
 ``unnamed_partners`` say which of its placed relations hold with such a thing that still
 shows a pixel or more (a pepper too small to name on the counter: {"predicate": "on",
-"side": "subject"}), so no question takes the named partner for the only one.
+"side": "subject"}; in the record's JSON as JSON text), so no question takes the named
+partner for the only one.
 
 By-construction relations (emitted by the rule that placed things) are verified; a failure
 raises :class:`SceneSamplingError` and the world resamples:
@@ -62,6 +63,7 @@ from typing import Any
 
 import numpy as np
 
+from synthgen.seeding import canonical_json
 from synthgen.world.scene import SceneSamplingError
 from synthgen.world.sprites import grammar as G
 from synthgen.world.sprites.backdrop import piece_stats
@@ -137,9 +139,11 @@ class GObject:
             "facing": self.facing,
             "pos": None if self.pos is None else list(self.pos),
             "whole": self.whole,
-            "unnamed_partners": [
-                {"predicate": p, "side": side} for p, side in self.unnamed_partners
-            ],
+            # JSON text: a list most objects have empty, which a first shard of records
+            # would type null in Arrow (see synthgen.records)
+            "unnamed_partners": canonical_json(
+                [{"predicate": p, "side": side} for p, side in self.unnamed_partners]
+            ),
         }
 
 

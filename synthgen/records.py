@@ -72,6 +72,14 @@ def _adapter(tp: Any) -> TypeAdapter:
     return TypeAdapter(tp)
 
 
+def listed_json(value: Any) -> list[Any]:
+    """A record's list field as read back from its JSON: JSON text (a :func:`JsonText` list,
+    ``""`` when unset: empty) or, in older records and in memory, the list itself."""
+    if isinstance(value, str):
+        return json.loads(value) if value else []
+    return list(value or ())
+
+
 def JsonText(tp: Any, description: str = "JSON text", sort_keys: bool = True) -> Any:
     """``tp`` (a list of models, say) in memory and in ``model_dump()``, its canonical JSON
     text in the record's JSON (``model_dump_json()``). For a list that a whole first shard

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 
 from synthgen.generators.qa.graph import Lexicon, QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.templates import plural_only
+from synthgen.records import listed_json
 from synthgen.world.base import WorldRendering
 from synthgen.world.graph import SceneGraph
 from synthgen.world.vg import VGImage
@@ -157,7 +157,7 @@ def from_world_graph(
         ends = _unnamed_ends(
             (int(d["id"]), str(e["predicate"]), str(e["side"]))
             for d in world_graph["objects"]
-            for e in _listed(d.get("unnamed_partners"))
+            for e in listed_json(d.get("unnamed_partners"))
         )
         lexicon, facts = _reading(
             objects, things, rows, unnamed, words, scene_type, unnamed_ends=ends
@@ -203,10 +203,14 @@ def from_world_things(
             part_rows.append(row)
     bboxes: dict[int, tuple[int, int, int, int]] = {}
     things: dict[int, Thing] = {}
+    partners: list[tuple[int, str, str]] = []  # its objects' unnamed_partners
     known = _THINGS
     for o in objs:  # each object's box and Thing (:func:`_thing`, its look-up inline)
         b = o.bbox
         i = int(o.id)
+        more = getattr(o, "unnamed_partners", ())
+        if more:
+            partners += [(i, p, side) for p, side in more]
         bboxes[i] = (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
         names = o.names
         t = known.get((tuple(names), o.category, o.role, o.group))
@@ -255,11 +259,15 @@ def from_world_things(
             },
         )
         objects.append(q)
-    ends = _unnamed_ends(
-        (int(o.id), p, side) for o in objs for p, side in getattr(o, "unnamed_partners", ())
-    )
     lexicon, facts = _reading(
-        objects, things, rows, unnamed, words, graph.scene_type, (opened, placed), ends
+        objects,
+        things,
+        rows,
+        unnamed,
+        words,
+        graph.scene_type,
+        (opened, placed),
+        _unnamed_ends(partners),
     )
     return QAGraph(
         width=width,
@@ -772,13 +780,6 @@ def _reading(
         unnamed=unnamed_ends,
     )
     return lexicon, facts
-
-
-def _listed(value: Any) -> list[Any]:
-    """A record's list field that may be stored as JSON text ("" or None: empty)."""
-    if isinstance(value, str):
-        return json.loads(value) if value else []
-    return list(value or ())
 
 
 def _unnamed_ends(partners: Iterable[tuple[int, str, str]]) -> frozenset[tuple[int, str, int]]:

@@ -12,7 +12,6 @@ What a record says as a conversation (:func:`chat_item`):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from synthgen.export import (
     write_json_items,
 )
 from synthgen.manifest import Manifest
-from synthgen.records import media_of
+from synthgen.records import listed_json, media_of
 from synthgen.sinks import iter_records
 
 QA_SUITE_PROGRAMS = frozenset({"svg", "svg_multi"})
@@ -68,14 +67,6 @@ def _image_turns(record: dict[str, Any], images: int) -> list[dict[str, str]]:
     return conversations([QA.model_validate(q) for q in record.get("qa") or []], images)
 
 
-def _listed(value: Any) -> list[Any]:
-    """A table part's ``header`` / ``rows``: JSON text on disk since schema 5 ("" when
-    unset), a list in older records and in memory."""
-    if isinstance(value, str):
-        return json.loads(value) if value else []
-    return list(value or [])
-
-
 def _document_text(doc: dict[str, Any], media: dict[str, Any], order: list[str]) -> str:
     lines = [f"Document {doc.get('id', '')}: {doc.get('title', '')}".strip()]
     for part in doc.get("parts", []):
@@ -85,8 +76,8 @@ def _document_text(doc: dict[str, Any], media: dict[str, Any], order: list[str])
             caption = part.get("caption") or part.get("type", "")
             lines.append(f"<image>{f' ({caption})' if caption else ''}")
         elif part.get("type") == "table":
-            lines.append(" | ".join(map(str, _listed(part.get("header")))))
-            lines += [" | ".join(map(str, row)) for row in _listed(part.get("rows"))]
+            lines.append(" | ".join(map(str, listed_json(part.get("header")))))
+            lines += [" | ".join(map(str, row)) for row in listed_json(part.get("rows"))]
         elif part.get("text"):
             lines.append(str(part["text"]))
     return "\n".join(lines)

@@ -197,8 +197,8 @@ def plan_edit(
             elif edit_type == "add":
                 sup, pred = E.support_of(scene, oid)  # type: ignore[misc]
                 params["relation"] = pred
-                if pred not in PLACE_PHRASE:
-                    return None
+                if pred not in PLACE_PHRASE or sup not in boxes:
+                    return None  # a support the image does not show is not named
                 slots["on_ground"] = f"{PLACE_PHRASE[pred]} the {scene.objects[sup - 1].name}"
             return Plan(
                 source=src,

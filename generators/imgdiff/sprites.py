@@ -483,7 +483,7 @@ class SpriteDiff:
         slots.setdefault("where", "")
         if p.kind == "add":
             sup = E.support_of(scene_b, ib)
-            if sup is not None and sup[1] in PLACE_PHRASE:
+            if sup is not None and sup[1] in PLACE_PHRASE and sup[0] in boxes_b:
                 anchor = Ref(noun(scene_b.objects[sup[0] - 1]))
                 if denotes(anchor, scene_b, t, boxes_b) == [sup[0]]:
                     slots["where"] = f" {PLACE_PHRASE[sup[1]]} {anchor.text()}"

@@ -168,7 +168,12 @@ def unique_ref(
     """The shortest expression that denotes ``oid`` alone: the noun, the colour and noun
     (unless ``colour`` is False; first with ``colour_first``: "the red car" where a blue
     one replaces it), a relation to a uniquely named anchor, then a side; None when none
-    does."""
+    does. Only what the image shows is named: ``oid`` and a relation's anchor must have a
+    box in ``boxes`` (the graph's objects, shown well enough to name). A sitter drawn over
+    a skateboard hides it: "the person riding the skateboard" named a board no one can
+    see."""
+    if oid not in boxes:
+        return None
     o = scene.objects[oid - 1]
     n = noun(o)
     forms = [Ref(n)]
@@ -180,7 +185,7 @@ def unique_ref(
             if r.predicate not in REL_PHRASE or r.subject != oid:
                 continue
             other = scene.objects[r.object - 1]
-            if other.role == "part":
+            if other.role == "part" or r.object not in boxes:
                 continue
             anchor = Ref(noun(other))
             if denotes(anchor, scene, tables, boxes) == [r.object]:

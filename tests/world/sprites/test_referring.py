@@ -53,3 +53,38 @@ def test_a_relation_to_the_anchor_is_unique_whatever_placed_the_other_thing_ther
             assert not twins, (seed, ref, twins)
             used += 1
     assert used >= 15, used
+
+
+def test_an_expression_names_only_what_the_image_shows():
+    """"Erase the person riding the skateboard" named a board the sitter drawn over it hid
+    (not in the graph: too hidden to name). An expression's thing and its relation's
+    anchor must be objects of the graph (shown well enough to name); a thing the graph
+    leaves out gets no expression."""
+    w, config, t = SpriteWorld(), SpritesConfig(), tables("emoji")
+    anchored = hidden_partners = 0
+    for seed in range(300):
+        scene = w.sample(np.random.default_rng([71, seed]), config)
+        graph = w.graph(scene, w.render(scene, config), config)
+        boxes = visible_boxes(graph)
+        for o in scene.objects:
+            if o.role != "thing":
+                continue
+            ref = unique_ref(scene, t, o.oid, boxes)
+            if o.oid not in boxes:
+                assert ref is None, (seed, o.name, ref)
+                continue
+            hidden_partners += any(
+                r.subject == o.oid and r.object not in boxes for r in scene.relations
+            )
+            if ref is not None and ref.anchor is not None:
+                anchors = [
+                    r.object
+                    for r in scene.relations
+                    if r.subject == o.oid
+                    and r.predicate == ref.pred
+                    and noun(scene.objects[r.object - 1]) == ref.anchor.noun
+                ]
+                assert anchors and all(a in boxes for a in anchors), (seed, ref.text(), anchors)
+                anchored += 1
+    assert anchored >= 15, anchored
+    assert hidden_partners >= 15, hidden_partners  # the case arises: the rule is exercised

@@ -153,12 +153,12 @@ CONTAINERS = {  # container word -> what goes in it
 SITTERS = ("man", "woman", "boy", "girl", "person", "child", "old man", "old woman")
 WALKERS = SITTERS
 SEATS = ("chair", "couch", "sofa", "armchair")
-RIDES = {  # vehicle/animal -> riders; "wearing helmet" is added for bikes/motorcycles
+RIDES = {  # vehicle/animal -> riders, drawn sitting; "wearing helmet" is added for motorcycles
+    # the only sitting art is cross-legged (lotus): on a saddle or a seat it reads as
+    # riding; over a bicycle's frame it floats, and on a skateboard it hides the board
+    # (skateboards are ridden standing: the "skater" rule; cyclists are one sprite)
     "horse": SITTERS,
-    "bicycle": SITTERS,
-    "bike": SITTERS,
     "motorcycle": SITTERS,
-    "skateboard": SITTERS,
     "scooter": SITTERS,
     "elephant": SITTERS,
     "camel": SITTERS,
@@ -772,6 +772,7 @@ SCENES: dict[str, dict[str, float]] = {
         "parked": 3,
         "person": 3,
         "rider": 1.5,
+        "skater": 0.6,
         "sign": 2,
         "tree": 1,
         "fence": 0.7,

@@ -199,6 +199,39 @@ def test_skis_come_only_under_a_skier():
     assert skis >= 10  # skiers' skis were drawn
 
 
+def test_riders_sit_on_saddles_and_stand_on_boards():
+    """The only sitting art is cross-legged (lotus). Drawn on a skateboard it hid the board
+    ("Erase the person riding the skateboard": no board shows), over a bicycle's frame it
+    floated; and 4 in 10 skiers' boards were skateboards on the ski slope. A sitting rider
+    rides an animal or a motor vehicle; a skateboard is ridden standing, on a street or a
+    sidewalk; on snow, people ride skis."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=("street", "park", "ski"))
+    sitting_on = {"horse", "camel", "elephant", "motorcycle", "motor scooter"}
+    seen: dict[str, int] = {}
+    for seed in range(300):
+        scene = w.sample(np.random.default_rng([46, seed]), config)
+        objects = {o.oid: o for o in scene.objects}
+        ground = {
+            r.subject: objects[r.object].name
+            for r in scene.relations
+            if objects[r.object].role == "backdrop"
+        }
+        for r in scene.relations:
+            if r.predicate != "riding":
+                continue
+            rider, ridden = objects[r.subject], objects[r.object]
+            seen[ridden.category] = seen.get(ridden.category, 0) + 1
+            if rider.pose == "sit":
+                assert ridden.category in sitting_on, (seed, ridden.category)
+            if ridden.category == "skateboard":
+                assert rider.pose == "stand", (seed, rider.pose)
+                assert ground.get(ridden.oid) in ("street", "sidewalk"), (seed, ground)
+            if ground.get(ridden.oid) == "snow":
+                assert ridden.category == "skis", (seed, ridden.category)
+    assert seen.get("skateboard", 0) >= 5 and seen.get("skis", 0) >= 20, seen
+
+
 def test_trains_on_the_track_do_not_run_into_each_other():
     """A tram in front of a locomotive on one track row reads as one odd train."""
     trains = 0

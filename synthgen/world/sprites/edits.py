@@ -47,8 +47,9 @@ from synthgen.world.sprites.scene import (
     qsize,
 )
 
-DEPENDS_ON_SUBJECT = HELD | {"wearing"}
-"""Predicates whose *object* is placed by the subject (the umbrella a man holds)."""
+DEPENDS_ON_SUBJECT = HELD | {"wearing", "attached to"}
+"""Predicates whose *object* is placed by the subject (the umbrella a man holds; the light
+a wire is attached to hangs by it)."""
 DEPENDS_ON_OBJECT = REST_ON | {
     "growing on",
     "hanging from",
@@ -57,8 +58,11 @@ DEPENDS_ON_OBJECT = REST_ON | {
     "standing on",
     "parked on",
     "flying in",
+    "attached to",
 }
-"""Predicates whose *subject* is placed on/by the object (the cup on the table)."""
+"""Predicates whose *subject* is placed on/by the object (the cup on the table; the wire
+attached to a hanging light ends at it). A hanging light and its wire depend on each
+other: neither is a leaf ("Delete the wire from the picture" left the light floating)."""
 PART = frozenset({"has", "of", "part of"})
 
 

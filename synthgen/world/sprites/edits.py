@@ -237,6 +237,8 @@ def _redraw(
     W = scene.width
     if y0 < min(lay.y, 0) or x0 < min(lay.x, 0) or x0 + w > max(lay.x + lay.w, W):
         return None  # the redrawn thing would leave the frame further than it did
+    if (x0, y0, w, h) != (lay.x, lay.y, lay.w, lay.h) and _under_water_line(scene, i):
+        return None  # the backdrop drawn over its lower part would stay where it was
     shadow = None
     if lay.shadow is not None:
         shadow = (int(x0 + w / 2), int(y0 + h), max(2, int(w * 0.45)), max(1, int(h * 0.05)))
@@ -251,6 +253,23 @@ def _redraw(
     layers = (*scene.layers[:i], new_layer, *scene.layers[i + 1 :])
     edited = _copy(scene, objects=objects, layers=layers)
     return Edited(edited, (i,), (i,), {o.oid: o.oid for o in scene.objects})
+
+
+def _under_water_line(scene: SpriteScene, i: int) -> bool:
+    """Whether layer ``i`` has a backdrop overlay drawn over its lower part (a swimmer's
+    or a surfer's water line, a boat's hull): an overlay within its columns whose bottom
+    is its foot row. Moved or resized alone, the thing would stand on the water, and a
+    patch of water would float where it was."""
+    lay = scene.layers[i]
+    foot = min(lay.y + lay.h, scene.height)
+    return any(
+        o.kind == "overlay"
+        and o.y + o.h == foot
+        and lay.y < o.y
+        and max(lay.x, 0) <= o.x
+        and o.x + o.w <= lay.x + lay.w
+        for o in scene.layers
+    )
 
 
 def current_sprite(scene: SpriteScene, tables: Tables, oid: int):
@@ -359,7 +378,10 @@ def move(scene: SpriteScene, oid: int, tables: Tables, dx: int) -> Edited | None
     cx = lay.x + lay.w / 2 + dx
     if cx - lay.w / 2 < 0 or cx + lay.w / 2 > scene.width:
         return None
-    return _redraw(scene, oid, tables, lay.key[0], spr, lay.h, lay.key[4], (cx, lay.y + lay.h))
+    got_edit = _redraw(scene, oid, tables, lay.key[0], spr, lay.h, lay.key[4], (cx, lay.y + lay.h))
+    if got_edit is None or drawn_out_of_depth(got_edit.scene, oid):
+        return None
+    return got_edit
 
 
 def move_in_depth(
@@ -397,7 +419,69 @@ def move_in_depth(
         o = dataclasses.replace(o, pos=(o.pos[0], round(z, 3)))
     objects = (*got_edit.scene.objects[: oid - 1], o, *got_edit.scene.objects[oid:])
     edited = _copy(scene, objects=objects, layers=tuple(layers))
+    if drawn_out_of_depth(edited, oid):
+        return None
     return Edited(edited, (i,), (j,), got_edit.oid_map)
+
+
+DEPTH_SLACK = 4
+"""Foot rows (pixels) within which two overlapping things may be drawn either way round."""
+
+
+def drawn_out_of_depth(scene: SpriteScene, oid: int) -> bool:
+    """Whether leaf thing ``oid``'s art overlaps the art of another thing that the draw
+    order puts on the wrong side of it: one drawn behind it that stands clearly nearer (its
+    foot row lower by over :data:`DEPTH_SLACK` pixels), or one drawn over it that stands
+    clearly farther. A thing moved sideways keeps its place in the draw order: a chair
+    moved over a desk that stood nearer the camera was drawn on top of the desk. The
+    thing's own support (the table a cup stands on) and backdrop pieces are not compared:
+    their foot rows say nothing of the thing's depth."""
+    i = _main_layer(scene, oid)
+    if i is None:
+        return False
+    lay = scene.layers[i]
+    foot = lay.y + lay.h
+    skip = parts_of(scene, oid)
+    support = support_of(scene, oid)
+    if support is not None:
+        skip |= parts_of(scene, support[0])
+    mine: np.ndarray | None = None
+    for j, other in enumerate(scene.layers):
+        if j == i or other.kind == "overlay" or skip.intersection(other.oids):
+            continue
+        if all(scene.objects[k - 1].role == "backdrop" for k in other.oids):
+            continue
+        x0, x1 = max(lay.x, other.x), min(lay.x + lay.w, other.x + other.w)
+        y0, y1 = max(lay.y, other.y), min(lay.y + lay.h, other.y + other.h)
+        if x0 >= x1 or y0 >= y1:
+            continue
+        other_foot = other.y + other.h
+        if (other_foot <= foot + DEPTH_SLACK) if j < i else (other_foot >= foot - DEPTH_SLACK):
+            continue  # drawn behind and not nearer, or drawn over and not farther
+        if mine is None:
+            mine = _art_alpha(scene, lay)
+        theirs = _art_alpha(scene, other)
+        if mine is None or theirs is None:
+            continue
+        a = mine[y0 - lay.y : y1 - lay.y, x0 - lay.x : x1 - lay.x]
+        b = theirs[y0 - other.y : y1 - other.y, x0 - other.x : x1 - other.x]
+        if (a & b).any():
+            return True
+    return False
+
+
+def _art_alpha(scene: SpriteScene, lay: SLayer) -> np.ndarray | None:
+    """(h, w) bool: the pixels of a layer's art (alpha > 0, as drawn: mirrored when the
+    layer is), without its shadow; None for an overlay."""
+    art = layer_drawable(scene, lay)
+    if art is None:
+        return None
+    if lay.kind == "sprite":
+        alpha = np.asarray(art.im.split()[-1]) > 0
+        if lay.key[4]:
+            alpha = alpha[:, ::-1]
+        return alpha | art.mask if alpha.shape == art.mask.shape else alpha
+    return art.mask
 
 
 def depth_row(scene: SpriteScene, oid: int, factor: float) -> int | None:
@@ -427,17 +511,10 @@ def footprint(scene: SpriteScene, layers: tuple[int, ...]) -> np.ndarray:
         if lay.shadow is not None:
             sx, sy, rx, ry = lay.shadow
             _paint(out, np.asarray(_shadow(rx, ry)) > 0, sx - rx, sy - ry)
-        art = layer_drawable(scene, lay)
-        if art is None:  # an overlay: backdrop pixels over its box
-            _paint(out, np.ones((lay.h, lay.w), dtype=bool), lay.x, lay.y)
-            continue
-        if lay.kind == "sprite":
-            alpha = np.asarray(art.im.split()[-1]) > 0
-            if lay.key[4]:
-                alpha = alpha[:, ::-1]
-        else:
-            alpha = art.mask
-        _paint(out, alpha | art.mask if alpha.shape == art.mask.shape else alpha, lay.x, lay.y)
+        alpha = _art_alpha(scene, lay)
+        if alpha is None:  # an overlay: backdrop pixels over its box
+            alpha = np.ones((lay.h, lay.w), dtype=bool)
+        _paint(out, alpha, lay.x, lay.y)
     return out
 
 

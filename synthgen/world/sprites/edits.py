@@ -308,7 +308,7 @@ def replace(scene: SpriteScene, oid: int, tables: Tables, cat: str, u: float) ->
     px_per_m = metres_per_pixel_height(tables, lay.key[0], lay.h)
     lo, hi = tables.cat(cat).height_m
     h = qsize(min(px_per_m * (lo + hi) / 2, 1.2 * scene.height))
-    return _redraw(scene, oid, tables, cat, spr, h, lay.key[4])
+    return _in_depth(_redraw(scene, oid, tables, cat, spr, h, lay.key[4]), oid)
 
 
 def resize(scene: SpriteScene, oid: int, tables: Tables, factor: float) -> Edited | None:
@@ -320,7 +320,7 @@ def resize(scene: SpriteScene, oid: int, tables: Tables, factor: float) -> Edite
     h = qsize(lay.h * factor)
     if h == lay.h:
         return None
-    return _redraw(scene, oid, tables, lay.key[0], spr, h, lay.key[4])
+    return _in_depth(_redraw(scene, oid, tables, lay.key[0], spr, h, lay.key[4]), oid)
 
 
 def mirror(scene: SpriteScene, oid: int, tables: Tables) -> Edited | None:
@@ -378,10 +378,8 @@ def move(scene: SpriteScene, oid: int, tables: Tables, dx: int) -> Edited | None
     cx = lay.x + lay.w / 2 + dx
     if cx - lay.w / 2 < 0 or cx + lay.w / 2 > scene.width:
         return None
-    got_edit = _redraw(scene, oid, tables, lay.key[0], spr, lay.h, lay.key[4], (cx, lay.y + lay.h))
-    if got_edit is None or drawn_out_of_depth(got_edit.scene, oid):
-        return None
-    return got_edit
+    foot_cx = (cx, lay.y + lay.h)
+    return _in_depth(_redraw(scene, oid, tables, lay.key[0], spr, lay.h, lay.key[4], foot_cx), oid)
 
 
 def move_in_depth(
@@ -422,6 +420,15 @@ def move_in_depth(
     if drawn_out_of_depth(edited, oid):
         return None
     return Edited(edited, (i,), (j,), got_edit.oid_map)
+
+
+def _in_depth(edited: Edited | None, oid: int) -> Edited | None:
+    """``edited``, or None when the redrawn thing ``oid`` (moved, resized, replaced: drawn
+    at its old place in the draw order) meets a thing on the wrong side of it
+    (:func:`drawn_out_of_depth`)."""
+    if edited is None or drawn_out_of_depth(edited.scene, oid):
+        return None
+    return edited
 
 
 DEPTH_SLACK = 4

@@ -33,7 +33,7 @@ def test_a_hanging_light_and_its_wire_are_never_edited_alone():
 def test_a_moved_thing_is_never_drawn_over_a_nearer_one():
     """A chair moved sideways kept its place in the draw order and was drawn on top of a
     desk standing nearer the camera (the desk's legs end lower in the picture). After a
-    sideways or depth move, wherever the moved thing's art meets the art of a thing whose
+    sideways move or a resize, wherever the moved thing's art meets the art of a thing whose
     foot row is more than a few pixels lower (nearer; not its support), the rendered id map
     shows the nearer thing."""
     w, t = SpriteWorld(), tables("emoji")
@@ -46,8 +46,8 @@ def test_a_moved_thing_is_never_drawn_over_a_nearer_one():
             if i is None or E.holder_of(scene, oid) is not None:
                 continue  # held things move with their holder
             lay = scene.layers[i]
-            for dx in (-2 * lay.w, -lay.w, lay.w, 2 * lay.w):
-                edited = E.move(scene, oid, t, dx)
+            tries = [E.move(scene, oid, t, dx) for dx in (-2 * lay.w, -lay.w, lay.w, 2 * lay.w)]
+            for edited in [*tries, E.resize(scene, oid, t, 1.5)]:
                 if edited is None:
                     continue
                 moves += 1

@@ -46,6 +46,25 @@ only some people)."""
 SUBJECT_PREDICATES = ("on", "in", "under", "holding", "carrying", "riding", "looking at")
 """Predicates asked from the object's side: "What is on the table?", "Who is riding the
 horse?" ("on" and "in" between things only, not a thing on the floor)."""
+SAME_SENSE = {
+    "on": (
+        "on",
+        "sitting on",
+        "standing on",
+        "lying on",
+        "laying on",
+        "parked on",
+        "walking on",
+        "mounted on",
+        "growing on",
+        "on back of",
+    ),
+    "in": ("in", "walking in", "flying in"),
+}
+"""What a person counts as "on" / "in" a thing when asked "What is on the couch?": the
+woman sitting on it too (the world says "sitting on"), so "pillow" was no answer while she
+sat there. ``relation_subject`` asks "on" / "in" only when one thing is on (in) the object
+in any of these wordings, and that thing is the one placed "on" ("in") it."""
 
 ROW_BAND = 10
 """Rows of a band of image rows in which part_at_point's parts are balanced (see
@@ -197,13 +216,15 @@ class RelationSubject(_WorldKind):
                 )
             else:
                 pairs = _closed_pairs(g, pred)
-            if pred in ("on", "in"):  # between things (0: one the graph leaves out)
+            sense = pairs
+            if pred in SAME_SENSE:  # between things (0: one the graph leaves out)
                 pairs = [
                     (s, o) for s, o in pairs if (s == 0 or facts.is_thing(s)) and facts.is_thing(o)
                 ]
+                sense = [pair for q in SAME_SENSE[pred] for pair in _closed_pairs(g, q)]
             for o in sorted({o for _, o in pairs if g.refs.get(o) is not None}):
-                s = _lone(pairs, o, 1)
-                if s is not None and s in g.by_id:
+                s = _lone(sense, o, 1)
+                if s is not None and s in g.by_id and (s, o) in pairs:
                     found.setdefault(pred, []).append((s, o))
         if not found:
             return None

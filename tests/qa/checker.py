@@ -648,6 +648,10 @@ WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "
 SCENE_SAID = {"living_room": "living room", "ski": "ski slope", "railway": "railway"}
 PART_PREDICATES = {"has", "part of", "of", "says", "painted on"}
 HEADWEAR = {"hat", "cap", "helmet", "crown", "graduation cap"}
+ON_WORDS = {"on", "sitting on", "standing on", "lying on", "laying on", "parked on", "walking on"}
+ON_WORDS |= {"mounted on", "growing on", "on back of"}
+IN_WORDS = {"in", "walking in", "flying in"}
+"""What a person reads as "on" / "in" a thing, in the world's wordings."""
 OPEN_OPS = {
     "relation_object", "relation_subject", "part_at_point", "scene_type", "chain_query",
 }  # fmt: skip
@@ -765,6 +769,11 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
                 (a, b) for a, b in pairs
                 if (a == 0 or by_id[a].role == "thing") and (b == 0 or by_id[b].role == "thing")
             ]  # fmt: skip
+            # "What is on the couch?" counts what sits, lies, stands ... on it too
+            worded = ON_WORDS if p["pred"] == "on" else IN_WORDS
+            sense = [(a, b) for a, q, b in g.placed | g.unseen if q in worded]
+            if [a for a, b in sense if b == target.id] != [a for a, b in pairs if b == target.id]:
+                raise Disagreement("something else is on (in) the object in other words")
         subject = by_id[_only_end(pairs, target.id, 1)]
         expect(ans, _answer(subject), "relation subject")
         if "wh" in p:  # "Who" asks for a person, "What" for anything else

@@ -14,7 +14,7 @@ import pytest
 from synthgen.generators.qa import QAConfig, QASuite
 from synthgen.generators.qa.sources import world_view
 from tests.helpers import sprite_scenes
-from tests.qa.checker import HEADWEAR, one, sprite_graph
+from tests.qa.checker import HEADWEAR, IN_WORDS, ON_WORDS, one, sprite_graph
 
 KINDS = ("relation_subject", "relation_object", "chain_attribute")
 
@@ -55,3 +55,33 @@ def test_relation_questions_have_one_end_among_all_that_show(asked) -> None:
         assert len(ends & shows) == 1, (qa.question, qa.answer, sorted(ends & shows))
         checked += 1
     assert checked >= 100, checked
+
+
+def test_what_is_on_a_thing_counts_what_sits_lies_or_stands_on_it() -> None:
+    """"What is sitting on top of the couch? pillow" while a woman sat on it (the world
+    words hers "sitting on"): a person counts her too. "On" / "in" questions are asked only
+    when one thing that shows is on (in) the object in any wording. Found by looking (stop
+    29)."""
+    suite = QASuite(QAConfig(kinds=("relation_subject",), per_image=1, balance=False))
+    rng = np.random.default_rng(5)
+    checked = 0
+    for world, scene, rendering, graph in sprite_scenes(400, seed=31):
+        view = world_view(world, scene, rendering, graph)
+        counts = np.bincount(np.asarray(rendering.ids).ravel())
+        shows = {o.oid for o in scene.objects if o.oid < len(counts) and counts[o.oid] > 0}
+        for qa in [q for _ in range(4) for q in suite.ask(view, rng)]:
+            p = qa.program
+            if p["pred"] not in ("on", "in"):
+                continue
+            g = sprite_graph(graph.to_dict())
+            target = one(g, p["object"]).id
+            words = ON_WORDS if p["pred"] == "on" else IN_WORDS
+            things = {o.oid for o in scene.objects if o.role == "thing"}
+            ends = {
+                r.subject
+                for r in scene.relations
+                if r.predicate in words and r.object == target and r.subject in things
+            }
+            assert len(ends & shows) == 1, (qa.question, qa.answer, sorted(ends & shows))
+            checked += 1
+    assert checked >= 20, checked

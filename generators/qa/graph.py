@@ -166,6 +166,11 @@ class WorldFacts:
     """Placed relations whose one end is a thing the graph leaves out but the image shows
     (id 0 at that end: a pepper too small to name on the counter is (0, "on", counter)):
     "What is on the counter?" has no one answer then."""
+    depth: Mapping[int, float] = field(default_factory=dict)
+    """Object id -> its distance from the camera in metres, for the things a world places
+    at a known depth (the sprite world's ``pos``; not backdrop pieces, parts, or things
+    hung, worn or flying): which of two points is nearer is asked only between such things
+    clearly apart in depth, or such a thing and a backdrop piece behind it."""
 
     def is_thing(self, i: int) -> bool:
         return self.role.get(i) == "thing"

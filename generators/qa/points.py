@@ -25,12 +25,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from synthgen.generators.qa.base import QA, Gate, QuestionKind, permutation, question_kinds
-from synthgen.generators.qa.graph import QAGraph, QObject
+from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.programs import pick, point_text
 from synthgen.generators.qa.templates import Templates, either
 
 DEPTH_MARGIN = 0.05
 """Relative depth margin when points are compared on the depth map itself."""
+DEPTH_GAP_M = 0.5
+"""Open worlds: two things' points are compared only when the things stand this many
+metres apart in depth (and :data:`DEPTH_MARGIN` of the farther's distance): the sprite
+world's depth map is a draw order, which also orders two curtains on one wall or two
+people side by side."""
 BAND = 3
 """Depth-point candidates differ in image height by at most this many rows."""
 TRIES = 24
@@ -534,7 +539,9 @@ class _PointDepth(QuestionKind):
             return None
         pair = [a, b]
         win_index = self._depth_winner(g, pair)
-        if win_index is None:
+        if win_index is None or not _agrees_in_depth(
+            g, first.id, second.id, win_index, self.closer
+        ):
             return None
         (xa, ya), (xb, yb) = pair[win_index], pair[1 - win_index]
         label = f"lower{int(ya > yb)}|central{int(abs(xa - mid) < abs(xb - mid))}"
@@ -587,6 +594,7 @@ def _depth_pair(
     if w <= 2 * MARGIN or hi < lo:
         return None
     bound = one_thing(g, first.id)
+    facts = g.world
     near = []
     for o in g.objects:
         _, oy, ow, oh = o.bbox
@@ -597,12 +605,43 @@ def _depth_pair(
             and o_lo <= hi + BAND
             and o_hi >= lo - BAND
             and o.id not in bound
+            and (facts is None or apart_in_depth(facts, first.id, o.id))
         ):
             near.append((o, (max(lo, o_lo - BAND), min(hi, o_hi + BAND))))
     if not near:
         return None
     second, rows = pick(rng, near)
     return first, second, rows
+
+
+def _agrees_in_depth(g: QAGraph, first: int, second: int, win: int, closer: bool) -> bool:
+    """Whether the depth map's winner (``win``: 0 for ``first``'s point) is the thing the
+    world places nearer (farther), where both things' depths are known."""
+    facts = g.world
+    if facts is None:
+        return True
+    za, zb = facts.depth.get(first), facts.depth.get(second)
+    if za is None or zb is None:
+        return True
+    nearer = 0 if za < zb else 1
+    return win == (nearer if closer else 1 - nearer)
+
+
+def apart_in_depth(facts: WorldFacts, a: int, b: int) -> bool:
+    """Whether a viewer can tell which of objects ``a`` and ``b`` of an open world is nearer:
+    two things at known depths (:attr:`WorldFacts.depth`) at least :data:`DEPTH_GAP_M` and
+    :data:`DEPTH_MARGIN` of the farther's distance apart, or such a thing and a backdrop
+    piece (the floor, a wall, the sky: the thing stands in front of it). Not two backdrop
+    pieces (the two curtains of one window), nor a part, nor a thing hung, worn or
+    flying, whose depth the picture does not show."""
+    depth = facts.depth
+    za, zb = depth.get(a), depth.get(b)
+    if za is not None and zb is not None:
+        return abs(za - zb) >= max(DEPTH_GAP_M, DEPTH_MARGIN * max(za, zb))
+    role = facts.role
+    return (za is not None and role.get(b) == "backdrop") or (
+        zb is not None and role.get(a) == "backdrop"
+    )
 
 
 def _answer_rows(win: QObject, other: QObject, lower: bool) -> tuple[int, int] | None:

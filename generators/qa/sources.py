@@ -159,8 +159,13 @@ def from_world_graph(
             for d in world_graph["objects"]
             for e in listed_json(d.get("unnamed_partners"))
         )
+        depths = {
+            int(d["id"]): float(d["pos"][1])
+            for d in world_graph["objects"]
+            if isinstance(d.get("pos"), (list, tuple)) and len(d["pos"]) == 2
+        }
         lexicon, facts = _reading(
-            objects, things, rows, unnamed, words, scene_type, unnamed_ends=ends
+            objects, things, rows, unnamed, words, scene_type, unnamed_ends=ends, depths=depths
         )
         view = dataclasses.replace(view, objects=objects, lexicon=lexicon, world=facts)
     maps = _maps(
@@ -204,6 +209,7 @@ def from_world_things(
     bboxes: dict[int, tuple[int, int, int, int]] = {}
     things: dict[int, Thing] = {}
     partners: list[tuple[int, str, str]] = []  # its objects' unnamed_partners
+    depths: dict[int, float] = {}  # the things' distances from the camera (metres)
     known = _THINGS
     for o in objs:  # each object's box and Thing (:func:`_thing`, its look-up inline)
         b = o.bbox
@@ -211,6 +217,9 @@ def from_world_things(
         more = getattr(o, "unnamed_partners", ())
         if more:
             partners += [(i, p, side) for p, side in more]
+        pos = getattr(o, "pos", None)
+        if pos is not None:
+            depths[i] = float(pos[1])
         bboxes[i] = (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
         names = o.names
         t = known.get((tuple(names), o.category, o.role, o.group))
@@ -268,6 +277,7 @@ def from_world_things(
         graph.scene_type,
         (opened, placed),
         _unnamed_ends(partners),
+        depths,
     )
     return QAGraph(
         width=width,
@@ -734,6 +744,7 @@ def _reading(
     scene_type: Any,
     split: tuple[set[str], list[tuple[int, str, int]]] | None = None,
     unnamed_ends: frozenset[tuple[int, str, int]] = frozenset(),
+    depths: Mapping[int, float] | None = None,
 ) -> tuple[Lexicon, WorldFacts]:
     """A world graph's :class:`Lexicon` (which of its names refer and count, the names as
     a viewer of the image reads them) and :class:`WorldFacts`: scene type, categories,
@@ -778,6 +789,7 @@ def _reading(
         parts=_sorted_parts(words.parts),
         palette=words.palette,
         unnamed=unnamed_ends,
+        depth=depths or {},
     )
     return lexicon, facts
 

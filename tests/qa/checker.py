@@ -206,10 +206,12 @@ def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
         if o["group"] == "person":
             attrs.pop("color", None)  # a person's colour is its clothes': never asked
         x, y, w, h = o["bbox"]
+        pos = o.get("pos")  # (sideways, depth) in metres: things placed at a known depth
         objs.append(
             Obj(
                 o["id"], names[0], attrs, (x, y, w, h), (x + w / 2, y + h / 2),
                 words=frozenset(words), category=cat, role=o["role"], group=o["group"],
+                distance=float(pos[1]) if pos else None,
             )
         )  # fmt: skip
     _hold_parts(objs, world["relationships"])
@@ -534,6 +536,23 @@ def check(qa: dict[str, Any], g: Graph) -> None:
                 raise Disagreement("a depth point is off the objects")
         i = only(d, smallest=p["most"] == "closer")
         expect(ans, p["options"][i], "point_depth")
+        if g.open:  # the map is a draw order: the things must be apart in depth to a viewer
+            by_id = {o.id: o for o in g.objects}
+            a, b = (by_id.get(int(g.ids[y, x])) for x, y in p["points"])
+            if a is None or b is None:
+                raise Disagreement("a depth point is on no named object")
+            if a.distance is not None and b.distance is not None:
+                far = max(a.distance, b.distance)
+                if abs(a.distance - b.distance) < max(0.5, 0.05 * far):
+                    raise Disagreement("the two things stand too near in depth to tell")
+                nearer = 0 if a.distance < b.distance else 1
+                if i != (nearer if p["most"] == "closer" else 1 - nearer):
+                    raise Disagreement("the draw order and the things' depths disagree")
+            elif not (
+                (a.distance is not None and b.role == "backdrop")
+                or (b.distance is not None and a.role == "backdrop")
+            ):
+                raise Disagreement("no known depth tells these two apart")
     elif op == "object_depth":
         options_match(p)
         objs = [one(g, r) for r in p["refs"]]

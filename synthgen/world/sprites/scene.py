@@ -1628,8 +1628,11 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
         ch = b.choice(t.chairs)
         chh = b.height(ch) * s
         cx = pl.cx + side * (pl.w / 2 + chh * 0.25)
+        # nearer than the table and everything on its top (drawn at most 0.04 before it:
+        # ``on_top``), so the things on the table never show through the chair or the
+        # person behind it (a potted plant on a desk was drawn over a man's face)
         cp = b.sprite(
-            ch, rule, cx, foot + 2, chh, pl.z - 0.01, shadow=True, pos=b.pos(cx, foot + 2)
+            ch, rule, cx, foot + 2, chh, pl.z - 0.05, shadow=True, pos=b.pos(cx, foot + 2)
         )
         if cp is None:
             continue

@@ -118,3 +118,29 @@ def test_a_thing_in_the_water_is_not_moved_or_resized_alone():
             assert E.move(scene, r.subject, t, -lay.w) is None
             assert E.resize(scene, r.subject, t, 1.3) is None
     assert tried >= 10, tried
+
+
+def test_things_on_a_table_never_show_through_what_stands_at_it():
+    """A potted plant on a desk was drawn over the face of a man standing behind a chair at
+    the desk: the things on a table top were drawn nearer than the chairs and people at it.
+    Wherever a thing on a table and a chair or person at that table are both opaque, the
+    rendered id map shows the chair or the person."""
+    w = SpriteWorld()
+    config = SpritesConfig(scene_types=("office", "classroom", "restaurant"))
+    met = 0
+    for seed in range(60):
+        scene = w.sample(np.random.default_rng([101, seed]), config)
+        ids = np.asarray(render_scene(scene).ids)
+        layer_of = {oid: lay for lay in scene.layers for oid in lay.oids[:1]}
+        for at in scene.relations:
+            if at.predicate != "at" or at.subject not in layer_of:
+                continue
+            front = _opaque(scene, layer_of[at.subject], ids.shape)
+            for on in scene.relations:
+                if on.predicate != "on" or on.object != at.object or on.subject not in layer_of:
+                    continue
+                both = front & _opaque(scene, layer_of[on.subject], ids.shape)
+                if both.any():
+                    met += 1
+                    assert not (ids[both] == on.subject).any(), (seed, at, on)
+    assert met >= 10, met

@@ -89,33 +89,38 @@ def test_checker_catches_wrong_sprite_answers(records: list[dict[str, Any]]) -> 
     assert len(caught) >= 21, caught
 
 
-def test_point_answers_hold_on_the_instance_map() -> None:
-    """Points on objects and on parts of a whole, against the rendering's instance map."""
+def _checked_points(kinds: tuple[str, ...], per_image: int, images: int, seed: int) -> int:
+    """Ask ``kinds`` of ``images`` sprite scenes made here and check every answer against
+    the scene's world graph with its instance map and depth order (drawn later: nearer);
+    the number of questions checked."""
     from synthgen.generators.qa import QAConfig, QASuite
     from synthgen.generators.qa.sources import from_world_graph
     from synthgen.generators.svg import Svg, SvgConfig  # noqa: F401  (the program's world path)
     from synthgen.world.sprites import SpritesConfig, SpriteWorld
 
     world, cfg = SpriteWorld(), SpritesConfig()
-    suite = QASuite(
-        QAConfig(
-            kinds=("point_same_object", "point_different_object", "part_at_point"),
-            per_image=6,
-        )
-    )
-    rng = np.random.default_rng(3)
+    suite = QASuite(QAConfig(kinds=kinds, per_image=per_image))
+    rng = np.random.default_rng(seed)
     checked = 0
-    for _ in range(20):
+    for _ in range(images):
         scene = world.sample(rng, cfg)
         rendering = world.render(scene, cfg)
         graph = world.graph(scene, rendering, cfg)
         vg, data = graph.to_vg(), graph.to_dict()
         view = from_world_graph(vg, rendering, "sprites", data, [])
         truth = sprite_graph(data, np.asarray(rendering.ids))
+        order = np.asarray(rendering.depth_order).astype(np.float64)
+        truth.depth = np.where(order > 0, -order, np.inf)
         for qa in suite.ask(view, rng):
             check(qa.model_dump(), truth)
             checked += 1
-    assert checked >= 20
+    return checked
+
+
+def test_point_answers_hold_on_the_instance_map() -> None:
+    """Points on objects and on parts of a whole, against the rendering's instance map."""
+    kinds = ("point_same_object", "point_different_object", "part_at_point")
+    assert _checked_points(kinds, per_image=6, images=20, seed=3) >= 20
 
 
 def test_depth_point_answers_hold_and_the_things_stand_apart() -> None:
@@ -124,24 +129,5 @@ def test_depth_point_answers_hold_and_the_things_stand_apart() -> None:
     metre and 5 % apart, or such a thing and a backdrop piece). The depth order alone
     ordered two curtains of one window ("Which point is farther? (329, 130)", both on the
     wall) and two people side by side. Found by looking (stop 29)."""
-    from synthgen.generators.qa import QAConfig, QASuite
-    from synthgen.generators.qa.sources import from_world_graph
-    from synthgen.world.sprites import SpritesConfig, SpriteWorld
-
-    world, cfg = SpriteWorld(), SpritesConfig()
-    suite = QASuite(QAConfig(kinds=("point_closer", "point_farther"), per_image=2))
-    rng = np.random.default_rng(5)
-    checked = 0
-    for _ in range(120):
-        scene = world.sample(rng, cfg)
-        rendering = world.render(scene, cfg)
-        graph = world.graph(scene, rendering, cfg)
-        vg, data = graph.to_vg(), graph.to_dict()
-        view = from_world_graph(vg, rendering, "sprites", data, [])
-        truth = sprite_graph(data, np.asarray(rendering.ids))
-        order = np.asarray(rendering.depth_order).astype(np.float64)
-        truth.depth = np.where(order > 0, -order, np.inf)  # drawn later: nearer
-        for qa in suite.ask(view, rng):
-            check(qa.model_dump(), truth)
-            checked += 1
+    checked = _checked_points(("point_closer", "point_farther"), per_image=2, images=120, seed=5)
     assert checked >= 40, checked

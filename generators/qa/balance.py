@@ -125,7 +125,8 @@ MIN_ANSWER = 3
 """Fewest calibration proposals of each flattened answer of a question text."""
 MIN_TEXT_GRAPHS = 5
 """Fewest calibration graphs a question text must be asked of (each graph is asked many
-times, so its proposals are not independent), and 2 of them for each flattened answer."""
+times, so its proposals are not independent), and 2 of them for each flattened answer; a
+kind may ask for more with a ``min_text_graphs`` attribute."""
 TEXT_PROPOSALS = 40_000
 """Proposals of a kind flattened per question text (a kind may ask for more with a
 ``text_proposals`` attribute)."""
@@ -358,7 +359,8 @@ def calibrate(
     if cued:
         return _rake(cued, targets, cued_on, getattr(kind, "rake_quantile", TOP_QUANTILE))
     both = ("no", "yes") if kind.answer_type == "bool" else ()
-    told = {b: c for b, c in texts.items() if _told(c, where[b])}
+    least = getattr(kind, "min_text_graphs", MIN_TEXT_GRAPHS)
+    told = {b: c for b, c in texts.items() if _told(c, where[b], least)}
     lead = getattr(kind, "anchor_lead", ANCHOR_LEAD)
     anchors = _anchors(told, where, lead) if getattr(kind, "balance_text_anchor", False) else {}
     for (level, key, bucket), c in sorted(texts.items()):
@@ -382,9 +384,10 @@ def calibrate(
     return table
 
 
-def _told(c: Counter[str], graphs: dict[str, set[int]]) -> bool:
-    """Was a question text asked often enough (in enough graphs) to flatten its answers?"""
-    return sum(c.values()) >= MIN_TEXT and len(set().union(*graphs.values())) >= MIN_TEXT_GRAPHS
+def _told(c: Counter[str], graphs: dict[str, set[int]], least: int = MIN_TEXT_GRAPHS) -> bool:
+    """Was a question text asked often enough (in ``least`` graphs or more) to flatten its
+    answers?"""
+    return sum(c.values()) >= MIN_TEXT and len(set().union(*graphs.values())) >= least
 
 
 def _flat(a: str, seen: dict[str, int], graphs: dict[str, set[int]]) -> bool:

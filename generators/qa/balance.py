@@ -359,8 +359,8 @@ def calibrate(
     if cued:
         return _rake(cued, targets, cued_on, getattr(kind, "rake_quantile", TOP_QUANTILE))
     both = ("no", "yes") if kind.answer_type == "bool" else ()
-    least = getattr(kind, "min_text_graphs", MIN_TEXT_GRAPHS)
-    told = {b: c for b, c in texts.items() if _told(c, where[b], least)}
+    min_graphs = getattr(kind, "min_text_graphs", MIN_TEXT_GRAPHS)
+    told = {b: c for b, c in texts.items() if _told(c, where[b], min_graphs)}
     lead = getattr(kind, "anchor_lead", ANCHOR_LEAD)
     anchors = _anchors(told, where, lead) if getattr(kind, "balance_text_anchor", False) else {}
     for (level, key, bucket), c in sorted(texts.items()):
@@ -384,10 +384,10 @@ def calibrate(
     return table
 
 
-def _told(c: Counter[str], graphs: dict[str, set[int]], least: int = MIN_TEXT_GRAPHS) -> bool:
-    """Was a question text asked often enough (in ``least`` graphs or more) to flatten its
-    answers?"""
-    return sum(c.values()) >= MIN_TEXT and len(set().union(*graphs.values())) >= least
+def _told(c: Counter[str], graphs: dict[str, set[int]], min_graphs: int = MIN_TEXT_GRAPHS) -> bool:
+    """Was a question text asked often enough (in ``min_graphs`` graphs or more) to flatten
+    its answers?"""
+    return sum(c.values()) >= MIN_TEXT and len(set().union(*graphs.values())) >= min_graphs
 
 
 def _flat(a: str, seen: dict[str, int], graphs: dict[str, set[int]]) -> bool:

@@ -417,9 +417,7 @@ def move_in_depth(
         o = dataclasses.replace(o, pos=(o.pos[0], round(z, 3)))
     objects = (*got_edit.scene.objects[: oid - 1], o, *got_edit.scene.objects[oid:])
     edited = _copy(scene, objects=objects, layers=tuple(layers))
-    if drawn_out_of_depth(edited, oid):
-        return None
-    return Edited(edited, (i,), (j,), got_edit.oid_map)
+    return _in_depth(Edited(edited, (i,), (j,), got_edit.oid_map), oid)
 
 
 def _in_depth(edited: Edited | None, oid: int) -> Edited | None:

@@ -312,8 +312,12 @@ def _wave(
     full = [e for e in entries.values() if e.stop == job.shard_range(e.shard)[1]]
     candidates = sum(e.candidates for e in full)
     accepted = sum(e.accepted for e in full)
+    # records still missing: shards already done past a gap (a torn or killed shard redone
+    # on resume) hold theirs, so only the gaps and what lies past the last shard are needed
+    ahead = sum(e.accepted for e in full if e.shard > walk.shard)
+    missing = max(job.n - walk.accepted - ahead, 1)
     if candidates == 0:
-        count = max(1, min(workers, math.ceil((job.n - walk.accepted) / job.shard_size)))
+        count = max(1, min(workers, math.ceil(missing / job.shard_size)))
     else:
         if accepted == 0 and candidates >= 10 * job.shard_size:
             reasons: dict[str, int] = {}
@@ -328,10 +332,10 @@ def _wave(
         # 5 % more shards than the rate asks for when candidates get rejected (so one wave
         # most likely reaches n); none when none was: every extra shard would be thrown away
         margin = 1.0 if accepted == candidates else 1.05
-        count = math.ceil((job.n - walk.accepted) / (rate * job.shard_size) * margin)
+        count = math.ceil(missing / (rate * job.shard_size) * margin)
         count = min(max(count, 1), MAX_WAVE_SHARDS)
     if whole_only:
-        count = min(count, max(1, (job.n - walk.accepted) // job.shard_size))
+        count = min(count, max(1, missing // job.shard_size))
     shards: list[int] = []
     k = walk.shard
     limit = job.candidate_limit

@@ -135,3 +135,20 @@ def test_a_wave_without_rejects_runs_only_the_shards_n_needs(tmp_path: Path) -> 
     assert _wave(job, clean, _walk(job, clean), workers=2) == [2, 3]
     lossy = _full_entries(job, 2, rejected=5)  # 95 % accepted: 210 more needed
     assert _wave(job, lossy, _walk(job, lossy), workers=2) == [2, 3, 4]
+
+
+def test_a_wave_after_a_gap_counts_the_records_past_it(tmp_path: Path) -> None:
+    """A shard lost mid-dataset (killed mid-write, torn, deleted) is redone on resume; the
+    shards past it hold their records, so the wave is the gap and what n still needs past
+    the last shard, not n minus the records before the gap (that ran a wave past the end and
+    threw it away: 11 shards where 9 were needed, in a CI run)."""
+    from synthgen.engine import _walk, _wave, build_job
+
+    job = build_job("squares", n=400, out=tmp_path / "d", shard_size=100)
+    clean = _full_entries(job, 4, rejected=0)
+    del clean[1]
+    assert _wave(job, clean, _walk(job, clean), workers=2) == [1]
+    lossy = _full_entries(job, 3, rejected=5)  # 285 held, 190 of them past the gap
+    del lossy[1]
+    # 210 missing at 95 %: three shards, the gap and two past the end
+    assert _wave(job, lossy, _walk(job, lossy), workers=2) == [1, 3, 4]

@@ -58,17 +58,18 @@ def test_sigkill_whole_run_mid_shard_then_resume(out: Path, tmp_path: Path) -> N
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = len(read_sidecars(out))
-    assert 3 <= done < 10, "the run must have been killed part-way"
+    finished = set(read_sidecars(out))
+    assert 3 <= len(finished) < 10, "the run must have been killed part-way"
     resumed = run_cli_with_test_programs(
         "make", *SLOW, "--out", str(out), "--workers", "2", "--log-format", "json"
     )
     stdout, stderr = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, stderr
     events = [json.loads(line) for line in stdout.splitlines()]
-    assert events[0]["event"] == "start" and events[0]["resumed_shards"] >= 3
+    assert events[0]["event"] == "start" and events[0]["resumed_shards"] == len(finished)
     ran = [e["shard"] for e in events if e["event"] == "shard"]
-    assert len(ran) <= 12 - 3 + 1, "resume must skip finished shards"
+    # a count would depend on timing: which shard of the last wave lands first
+    assert ran and not set(ran) & finished, "resume must skip finished shards"
     assert _config_free_bytes(dataset_bytes(out)) == _config_free_bytes(_reference(tmp_path))
     assert run_cli("validate", str(out)).returncode == 0
 

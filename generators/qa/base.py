@@ -21,7 +21,7 @@ from pydantic import Field
 from synthgen.generators.jsonfield import OMIT_NONE_BASES, OMITTED, JsonObject
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.programs import permutation, sample  # noqa: F401  (re-exported)
-from synthgen.generators.qa.templates import Templates
+from synthgen.generators.qa.templates import Templates, agree
 from synthgen.records import OptionalIndex, OptionalStrings, StrictModel
 from synthgen.registry import Registry
 
@@ -177,7 +177,7 @@ class QuestionKind(ABC):
         values = {
             "kind": self.name,
             "family": self.family,
-            "question": text.format(**slots),
+            "question": agree(text, slots).format(**slots),
             "answer": answer_text,
             "answer_type": self.answer_type,
             "choices": None if choices is None else list(choices),

@@ -14,7 +14,15 @@ import numpy as np
 from synthgen.generators.qa.base import QA, QuestionKind, question_kinds
 from synthgen.generators.qa.graph import QAGraph
 from synthgen.generators.qa.programs import pick, ref, sample
-from synthgen.generators.qa.templates import Templates, article, counted, is_mass, plural, say
+from synthgen.generators.qa.templates import (
+    Templates,
+    article,
+    be,
+    counted,
+    is_mass,
+    plural,
+    say,
+)
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -148,7 +156,7 @@ class Caption(QuestionKind):
                         "object": ref(g.by_id[o].name, b[1]),  # type: ignore[index]
                     }
                 )
-                text += f" The {a[0]} is {say(p)} the {b[0]}."  # type: ignore[index]
+                text += f" The {a[0]} {be(a[0])} {say(p)} the {b[0]}."  # type: ignore[index]
         if g.lexicon is not None:
             program = {
                 "op": "describe",

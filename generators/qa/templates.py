@@ -127,13 +127,46 @@ def plural_only(noun: str) -> bool:
     return noun.rpartition(" ")[2] in PLURAL_ONLY
 
 
+VOWEL_SOUNDING_EXCEPTIONS = ("hour", "honest", "honor", "heir", "uni", "use", "usu", "uten", "eu")
+"""Word starts whose sound is not their letter's: "an hourglass", "a utensil", "a unicorn"."""
+
+
 @lru_cache(maxsize=8192)  # pure; asked of a world's few hundred names
 def article(noun: str) -> str:
     """``a red cube`` / ``an orange`` / ``goggles`` / ``bread``: the indefinite article for
     a noun phrase (none for a plural-only or mass noun)."""
     if plural_only(noun) or is_mass(noun):
         return noun
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    vowel = noun[:1] in "aeiou"
+    if noun.startswith(VOWEL_SOUNDING_EXCEPTIONS):
+        vowel = not vowel
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
+@lru_cache(maxsize=1024)
+def _agreeing(text: str, plural_slots: tuple[str, ...]) -> str:
+    """``text`` with the verbs and pronouns of ``plural_slots`` made plural (see
+    :func:`agree`); cached per (template, slots)."""
+    for slot in plural_slots:
+        field = "{" + slot + "}"
+        for one, many in (
+            (f"is the {field}", f"are the {field}"),
+            (f"Is the {field}", f"Are the {field}"),
+            (f"the {field} is ", f"the {field} are "),
+            (f"The {field} is ", f"The {field} are "),
+            (f"{field}? Give its ", f"{field}? Give their "),
+        ):
+            text = text.replace(one, many)
+    return text
+
+
+def agree(text: str, slots: dict[str, object]) -> str:
+    """Template ``text`` with its verbs agreeing with the noun phrases put in its slots:
+    "Where are the sunglasses? Give their bounding box", "the skis are" (a plural-only
+    noun, :data:`PLURAL_ONLY`, takes a plural verb). Templates are written for the
+    singular; only the forms above occur in them next to a slot."""
+    plural_slots = tuple(k for k, v in slots.items() if isinstance(v, str) and plural_only(v))
+    return _agreeing(text, plural_slots) if plural_slots else text
 
 
 def be(noun: str) -> str:

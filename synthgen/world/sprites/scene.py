@@ -1844,6 +1844,10 @@ def _pillow_on(b: _Builder, p: Placed, s: float, y: float, rule: str) -> int:
     return 1
 
 
+FLOOR_SHOE_MAX_M = 0.25
+"""Tallest a shoe standing on the floor by a bed is drawn (metres)."""
+
+
 def _bed_group(b: _Builder, rule="bed_group") -> int:
     got = _floor_sprite(b, b.t.beds, rule, near_wall=True, width_m=2.2)
     if got is None:
@@ -1872,7 +1876,10 @@ def _bed_group(b: _Builder, rule="bed_group") -> int:
         foot = p.bottom + 2 + int(b.rng.integers(0, 8))
         if foot < b.H - 2:
             cx = p.x + p.w * (0.1 + 0.8 * b.rng.random())
-            hpx = max(8.0, 1.5 * b.height(c) * b.bd.scale(foot))
+            # a shoe's height, at most an ankle boot's: the boot's range (0.15-0.5 m) is
+            # its knee-high pose's too, and a hiking boot drawn at 0.5 m (and 1.5 times
+            # that, once) stood as tall as the bed beside it
+            hpx = max(8.0, min(b.height(c), FLOOR_SHOE_MAX_M) * b.bd.scale(foot))
             sh = b.sprite(c, rule, cx, foot, hpx, b.bd.depth(foot) - 1e-3, pos=b.pos(cx, foot))
             if sh is not None:
                 b.rel(sh.oid, "on", b.piece_oid("floor") or 1, rule)

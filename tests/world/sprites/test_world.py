@@ -269,3 +269,25 @@ def test_no_poleless_sign_or_traffic_light_stands_on_the_street():
         assert not cats & {"stop sign", "traffic light"}, cats
         seen |= cats
     assert {"bus stop", "fuel pump"} <= seen  # street things are still drawn
+
+
+def test_shoes_by_a_bed_are_shoe_sized():
+    """A hiking boot on the floor by a bed was drawn at up to 0.75 m, as tall as the bed:
+    a shoe standing by a bed is drawn at most half the bed's height (shoes 0.25 m at most,
+    beds 0.5-1 m; the shoe stands up to 9 px nearer)."""
+    shoes = 0
+    for seed, g in _graphs("bedroom", 45, 150):
+        by_id = {o.id: o for o in g.objects}
+        beds = [o for o in g.objects if o.category == "bed"]
+        for o in g.objects:
+            shoe = o.category in ("shoe", "sneaker", "boot", "high heel") and o.role == "thing"
+            if not shoe or not beds:
+                continue
+            if not any(r.subject_id == o.id and r.predicate == "on" for r in g.relationships):
+                continue
+            # its bed: the nearest by the foot (drawn boxes: what the art covers, hidden or not)
+            foot = o.drawn_box[1] + o.drawn_box[3]
+            bed = min(beds, key=lambda b: abs(b.drawn_box[1] + b.drawn_box[3] - foot))
+            shoes += 1
+            assert o.drawn_box[3] <= 0.5 * bed.drawn_box[3] + 1, (seed, o.category, by_id[o.id])
+    assert shoes >= 10  # shoes were drawn

@@ -166,6 +166,9 @@ class WorldFacts:
     """Placed relations whose one end is a thing the graph leaves out but the image shows
     (id 0 at that end: a pepper too small to name on the counter is (0, "on", counter)):
     "What is on the counter?" has no one answer then."""
+    scene_evidence: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Evidence key -> the scene types the world shows it in (``WorldWords.scene_evidence``;
+    empty: the world tells nothing, and the scene type is not asked)."""
     depth: Mapping[int, float] = field(default_factory=dict)
     """Object id -> its distance from the camera in metres, for the things a world places
     at a known depth (the sprite world's ``pos``; not backdrop pieces, parts, or things

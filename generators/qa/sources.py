@@ -525,6 +525,10 @@ class WorldWords:
     """Category -> colour -> share of the category's things the world draws in it (the
     colours a bee can have in this world: yellow 0.5, purple 0.5). Colour questions about
     real things offer these as options and flatten over them (see ``attributes``)."""
+    scene_evidence: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Evidence key (a category; a ground piece's category with ``@ground``) -> the scene
+    types the world shows it in (:mod:`synthgen.world.scene_evidence`): the scene
+    type is asked only when what shows rules out every other one."""
 
 
 YES, MAYBE, NO = 2, 1, 0
@@ -789,6 +793,7 @@ def _reading(
         parts=_sorted_parts(words.parts),
         palette=words.palette,
         unnamed=unnamed_ends,
+        scene_evidence=words.scene_evidence,
         depth=depths or {},
     )
     return lexicon, facts
@@ -921,6 +926,7 @@ is not asked beside a jockey, nor "Which image has no hat?" beside a snowman."""
 
 @functools.cache
 def _sprites_words() -> WorldWords:
+    from synthgen.world.scene_evidence import load_scene_evidence
     from synthgen.world.sprites import grammar, tables
     from synthgen.world.sprites.backdrop import SCENE_TYPES
     from synthgen.world.sprites.structures import SPRITE_PART_NAMES, STRUCTURES, geom
@@ -972,6 +978,7 @@ def _sprites_words() -> WorldWords:
         tuple(SCENE_TYPES),
         frozenset(c for c, v in palette.items() if len(v) >= 2 and max(v.values()) <= 0.6),
         palette,
+        load_scene_evidence(),
     )
 
 

@@ -24,6 +24,7 @@ from synthgen.generators.qa.graph import QAGraph, QObject, WorldFacts
 from synthgen.generators.qa.points import sample_point
 from synthgen.generators.qa.programs import pick, point_text, ref
 from synthgen.generators.qa.templates import Templates, article, is_mass, plural, say
+from synthgen.world.scene_evidence import evidence_key, shown_types
 
 HEADWEAR = frozenset({"hat", "cap", "helmet", "crown", "graduation cap"})
 """Categories worn on the head: "What is on the man's head?"."""
@@ -406,7 +407,11 @@ class CategoryExists(_WorldKind):
 
 @question_kinds.register
 class SceneType(_WorldKind):
-    """Where the photo was taken: the scene type (kitchen, street, beach, ...)."""
+    """Where the photo was taken: the scene type (kitchen, street, beach, ...), asked only
+    when the things the image shows rule out every other scene type the world draws
+    (``WorldFacts.scene_evidence``): a counter makes a kitchen, a bed a bedroom, cows a
+    farm; a room with a table and a chair could be a kitchen, a living room or a
+    restaurant, and is not asked about."""
 
     name = "scene_type"
     family = "scene"
@@ -414,7 +419,14 @@ class SceneType(_WorldKind):
 
     def ask(self, g: QAGraph, rng: np.random.Generator, t: Templates) -> QA | None:
         facts = _facts(g)
-        if facts.scene_type is None:
+        if facts.scene_type is None or not facts.scene_evidence:
+            return None
+        keys = (
+            evidence_key(facts.category[o.id], facts.role[o.id], o.bbox, g.height)
+            for o in g.objects
+            if o.id in facts.category
+        )
+        if shown_types(keys, facts.scene_evidence) != {facts.scene_type}:
             return None
         options = [scene_word(s) for s in facts.scene_types]
         program = {"op": "scene_type", "scene_types": options}

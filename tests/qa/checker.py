@@ -11,10 +11,12 @@ differs from the recomputed one.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -229,7 +231,35 @@ def sprite_graph(world: dict[str, Any], ids: np.ndarray | None = None) -> Graph:
     return Graph(
         objs, rel, world=False, ids=ids, open=True, placed=placed,
         scene_type=world["scene_type"], unseen=unseen,
+        extra={"scene_shown": _scene_shown(world)},
     )  # fmt: skip
+
+
+SCENE_EVIDENCE = Path(__file__).parents[2] / "synthgen/world/sprites/data/scene_evidence.json"
+
+
+@functools.cache
+def _evidence() -> dict[str, frozenset[str]]:
+    """The sprite world's scene evidence file read here (not through the world's code):
+    per category, or ground piece, the scene types it is seen in; keys seen too seldom
+    tell nothing."""
+    data = json.loads(SCENE_EVIDENCE.read_text())
+    least = data["min_sightings"]
+    return {k: frozenset(v) for k, v in data["evidence"].items() if sum(v.values()) >= least}
+
+
+def _scene_shown(world: dict[str, Any]) -> frozenset[str] | None:
+    """The scene types a viewer can tell the image from: those every object's category
+    (a ground piece's: the piece touching the bottom row, "snow" under the skier rather
+    than on a mountain top) is seen in."""
+    shown = None
+    for o in world["objects"]:
+        _x, y, _w, h = o["bbox"]
+        ground = o["role"] == "backdrop" and y + h >= world["height"]
+        types = _evidence().get(o["category"] + ("@ground" if ground else ""))
+        if types is not None:
+            shown = types if shown is None else shown & types
+    return shown
 
 
 def _answer(o: Obj) -> str:
@@ -623,8 +653,9 @@ def check(qa: dict[str, Any], g: Graph) -> None:
             s, o = one(g, c["subject"]), one(g, c["object"])
             if not holds(g, s, c["pred"], o):
                 raise Disagreement(f"caption claim {c} is false")
+            subject = text_of(c["subject"]["name"], c["subject"]["attrs"])
             sentences.append(
-                f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {said(c['pred'])} "
+                f" The {subject} {is_or_are(subject)} {said(c['pred'])} "
                 f"the {text_of(c['object']['name'], c['object']['attrs'])}."
             )
         tail = "".join(sentences)
@@ -676,21 +707,25 @@ OPEN_OPS = {
 }  # fmt: skip
 
 
+PAIRS_AND_BUNCHES = SAME_PLURAL - {
+    "sheep", "deer", "fish", "bison", "moose", "jellyfish", "shrimp", "aircraft",
+}  # fmt: skip
+"""Nouns plural in form: no article, and "are" ("the sunglasses are")."""
+
+
 def a_or_an(noun: str) -> str:
-    if noun.rpartition(" ")[2] in SAME_PLURAL - {
-        "sheep",
-        "deer",
-        "fish",
-        "bison",
-        "moose",
-        "jellyfish",
-        "shrimp",
-        "aircraft",
-    }:
+    if noun.rpartition(" ")[2] in PAIRS_AND_BUNCHES:
         return noun
     if is_mass_noun(noun):
         return noun
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
+    vowel_sound = noun[0] in "aeiou"
+    if noun.startswith(("hour", "honest", "heir", "uni", "use", "usu", "uten", "eu")):
+        vowel_sound = not vowel_sound  # "an hourglass", "a utensil"
+    return ("an " if vowel_sound else "a ") + noun
+
+
+def is_or_are(noun: str) -> str:
+    return "are" if noun.rpartition(" ")[2] in PAIRS_AND_BUNCHES else "is"
 
 
 def _open_listing(ans: str, p: dict[str, Any], g: Graph) -> None:
@@ -730,8 +765,9 @@ def _open_listing(ans: str, p: dict[str, Any], g: Graph) -> None:
         s, o = one(g, c["subject"]), one(g, c["object"])
         if not holds(g, s, c["pred"], o):
             raise Disagreement(f"caption claim {c} is false")
+        subject = text_of(c["subject"]["name"], c["subject"]["attrs"])
         text += (
-            f" The {text_of(c['subject']['name'], c['subject']['attrs'])} is {said(c['pred'])} "
+            f" The {subject} {is_or_are(subject)} {said(c['pred'])} "
             f"the {text_of(c['object']['name'], c['object']['attrs'])}."
         )
     expect(ans, text, "caption")
@@ -750,6 +786,8 @@ def _open_op(ans: str, p: dict[str, Any], g: Graph) -> None:
     by_id = {o.id: o for o in g.objects}
     op = p["op"]
     if op == "scene_type":
+        if g.extra.get("scene_shown") != {g.scene_type}:
+            raise Disagreement(f"the image may show {g.extra.get('scene_shown')}: not asked")
         want = SCENE_SAID.get(g.scene_type, g.scene_type.replace("_", " "))
         expect(ans, want, "scene type")
         return

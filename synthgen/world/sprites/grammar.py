@@ -117,6 +117,18 @@ DESK_TOP = (
     "mug",
     "potted plant",
 )
+OFFICE_ONLY = (
+    "laptop", "computer", "desktop computer", "keyboard", "computer mouse", "printer",
+    "telephone", "file folder", "video camera", "game controller", "headphones",
+    "microphone", "coffee", "battery",
+)  # fmt: skip
+"""Desk things of an office, never on a classroom's desks: an office is told from a
+classroom by its computers and phones (a classroom by its board), so the scene-type
+question can be asked of both (``synthgen.world.scene_evidence``)."""
+CLASSROOM_ONLY = ("crayon", "ruler", "paintbrush", "test tube", "microscope", "magnet")
+"""Desk things of a classroom, never on an office's desks."""
+DESK_COMPUTERS = ("desktop computer",)
+"""What stands on every office desk (the first thing put on it): a desktop computer."""
 SHELF_ITEMS = (
     "book",
     "books",
@@ -435,6 +447,9 @@ DESK_TOP += (
     "paintbrush",
     "coffee",
     "battery",
+    "test tube",
+    "microscope",
+    "magnet",
 )
 SHELF_ITEMS += (
     "medal",

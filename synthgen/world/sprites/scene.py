@@ -202,7 +202,13 @@ class Tables:
         r = lambda ws: G.resolve_words(atlas, ws)  # noqa: E731
         self.table_top = r(G.TABLE_TOP)
         self.counter_top = r(G.COUNTER_TOP)
-        self.desk_top = r(G.DESK_TOP)
+        desk_top = r(G.DESK_TOP)
+        office_only, classroom_only = set(r(G.OFFICE_ONLY)), set(r(G.CLASSROOM_ONLY))
+        self.desk_top = {
+            "office": tuple(c for c in desk_top if c not in classroom_only),
+            "classroom": tuple(c for c in desk_top if c not in office_only),
+        }
+        self.desk_computers = r(G.DESK_COMPUTERS)
         self.shelf_items = r(G.SHELF_ITEMS)
         self.cabinet_top = r(G.CABINET_TOP)
         self.containers = {c: r(v) for k, v in G.CONTAINERS.items() for c in r([k]) if r(v)}
@@ -839,8 +845,10 @@ class _Builder:
         rule: str,
         n: int,
         pred: str = "on",
+        first: tuple[str, ...] | None = None,
     ) -> list[Placed]:
-        """Up to n things from ``items`` standing on the band ``top`` = (x0, y0, x1, y1)."""
+        """Up to n things from ``items`` standing on the band ``top`` = (x0, y0, x1, y1)
+        (the first of them from ``first`` when given)."""
         out = []
         if not items:
             return out
@@ -848,7 +856,7 @@ class _Builder:
         slots = max(1, n)
         span = (x1 - x0) / slots
         for i in range(slots):
-            cat = self.choice(items)
+            cat = self.choice(first if i == 0 and first else items)
             hpx = max(self.height(cat), self.t.flat_min.get(cat, 0.0)) * s
             if hpx < 6:
                 hpx = 6
@@ -1241,10 +1249,12 @@ def _house(b: _Builder, rule="house") -> int:
     return 1
 
 
-def _twin_struct(b: _Builder, kind: str, cx: float, foot: float, w: int, h: int) -> bool:
+def _twin_struct(
+    b: _Builder, kind: str, cx: float, foot: float, w: int, h: int, share: float = 0.5
+) -> bool:
     """`_Builder._crowds_twin` for a structure about to be drawn at (``cx``, ``foot``)."""
     x0, y0 = _rint(cx - w / 2), _rint(foot) - h
-    return b._crowds_twin(kind, 0.5, (x0, y0, x0 + w, y0 + h))
+    return b._crowds_twin(kind, share, (x0, y0, x0 + w, y0 + h))
 
 
 def _barrier_free(b: _Builder, cx: float, foot: float, w: int, h: int) -> bool:
@@ -1501,6 +1511,11 @@ def _train(b: _Builder, rule="train") -> int:
 # indoor
 
 
+NO_OVERLAP = 0.0
+"""The share of two things' smaller box they may overlap by when they stand side by side
+against the wall (none: see :func:`_floor_struct`)."""
+
+
 def _floor_struct(b: _Builder, kind: str, rule: str, near_wall: bool):
     (wl, wh), _ = STRUCTURE_SIZES[kind]
     wm = wl + (wh - wl) * b.rng.random()
@@ -1511,6 +1526,11 @@ def _floor_struct(b: _Builder, kind: str, rule: str, near_wall: bool):
     w = int(wm * s)
     h = int(struct_height_m(kind, b.rng.random()) * s)
     if w < 12 or h < 10:
+        return None
+    # two of a kind against the wall that meet read as one run (two counters side by side
+    # overlapping were 49 of 122 counter pairs: "How many counters? 2" for one green run);
+    # elsewhere (tables, desks in the room) as for every thing, half of the smaller box
+    if _twin_struct(b, kind, cx, foot, qsize(w, WSTEP) + 2, h, NO_OVERLAP if near_wall else 0.5):
         return None
     pl, geo = b.struct(kind, rule, cx, foot, w, h, b.bd.depth(foot), pos=b.pos(cx, foot))
     # what touches the floor stands on it (a table's legs, a counter's cabinet)
@@ -1536,7 +1556,7 @@ def _floor_sprite(b: _Builder, cats, rule: str, near_wall: bool, width_m: float 
     if got is None:
         return None
     g, foot, _cx, s = got
-    p = b.grounded(c, rule, got, b.height(c) * s)
+    p = b.grounded(c, rule, got, b.height(c) * s, twins=(c, NO_OVERLAP) if near_wall else None)
     if p is None:
         return None
     b.rel(p.oid, "on", g, rule)
@@ -1618,8 +1638,13 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
     pl, _geo, s, foot = got
     n = 1
     top = pl.anchors["top"]
-    items = t.desk_top if kind == "desk" else t.table_top
-    on = b.on_top(pl, top, items, s, rule, int(b.rng.integers(1, 4)))
+    if kind == "desk":
+        office = b.st != "classroom"
+        items = t.desk_top["office" if office else "classroom"]
+        first = t.desk_computers if office else None  # an office desk has its computer
+    else:
+        items, first = t.table_top, None
+    on = b.on_top(pl, top, items, s, rule, int(b.rng.integers(1, 4)), first=first)
     n += len(on)
     # chairs and people at the sides
     for side in (-1, 1):
@@ -1647,8 +1672,13 @@ def _table_group(b: _Builder, kind: str = "table", rule: str = "table_group") ->
                 b.rel(pp.oid, "at", pl.oid, rule)
                 usable = t.words(G.USABLE)
                 for it in on:
-                    if b.objects[it.oid - 1]["category"] in usable and (
-                        (it.cx - pp.cx) * (1 if pp.facing == "right" else -1) > 0
+                    # in front of the person and within reach (the boxes meet, as the
+                    # graph's check wants: a computer at the desk's far end is not used)
+                    if (
+                        b.objects[it.oid - 1]["category"] in usable
+                        and (it.cx - pp.cx) * (1 if pp.facing == "right" else -1) > 0
+                        and it.x < pp.x + pp.w
+                        and pp.x < it.x + it.w
                     ):
                         b.rel(pp.oid, "using", it.oid, rule)
                         break

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -71,15 +72,9 @@ def load_scene_evidence(path: Path = EVIDENCE_FILE) -> Mapping[str, frozenset[st
     )
 
 
-def graph_keys(graph: object) -> list[str]:
-    """The evidence keys of a sprite graph's objects (``SpriteGraph`` or its dict)."""
-    if isinstance(graph, Mapping):
-        objects, height = graph["objects"], graph["height"]
-        return [evidence_key(o["category"], o["role"], o["bbox"], height) for o in objects]
-    return [
-        evidence_key(o.category, o.role, o.bbox, graph.height)  # type: ignore[attr-defined]
-        for o in graph.objects  # type: ignore[attr-defined]
-    ]
+def graph_keys(graph: Any) -> list[str]:
+    """The evidence keys of a sprite graph's objects (``SpriteGraph``)."""
+    return [evidence_key(o.category, o.role, o.bbox, graph.height) for o in graph.objects]
 
 
 def sightings(scenes: int, seed: int) -> dict[str, Counter[str]]:

@@ -9,6 +9,7 @@ Kinds whose requirements the graph lacks are skipped and counted by reason
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -163,6 +164,7 @@ class QASuite:
             rng,
             balanced,
             lambda k, qa: k.distractors(qa, graphs),  # type: ignore[attr-defined]
+            _pair_fact if len(graphs) == 2 else None,
         )
 
     @staticmethod
@@ -192,8 +194,12 @@ class QASuite:
         rng: np.random.Generator,
         balanced: bool,
         more: Callable[[QuestionKind, QA], list[str]] | None = None,
+        fact: Callable[[QA], Any] | None = None,
     ) -> list[QA]:
+        """``fact``: what a question states, where two programs can state the same (None:
+        the program itself); a question whose fact is asked already is not asked again."""
         out: list[QA] = []
+        facts: set[Any] = set()
         want = self.config.per_image
         if not eligible or want == 0:
             return out
@@ -214,12 +220,17 @@ class QASuite:
             entry = program.get("kind")
             if entry in asked and any(q.program == program for q in out):
                 continue  # asked already (in other words, maybe)
+            stated = fact(qa) if fact is not None else None
+            if stated is not None and stated in facts:
+                continue  # the same fact asked the other way round
             if balanced and kind.balance and not kind.gated and not accept(kind, qa, rng):
                 continue
             if rng.random() < ratio:
                 qa = self.to_multiple_choice(qa, g, rng, more(kind, qa) if more else ())
             out.append(qa)
             asked.add(entry)
+            if stated is not None:
+                facts.add(stated)
         return out
 
     def to_multiple_choice(
@@ -240,6 +251,16 @@ class QASuite:
         choices = [qa.answer, *sample(rng, pool, need)]
         choices = [choices[i] for i in permutation(rng, len(choices))]
         return _with_choices(qa, choices, choices.index(qa.answer))
+
+
+def _pair_fact(qa: QA) -> Any:
+    """The fact an image-select question states about two images: "Which image has a
+    hat? Image 1" and "Which image has no hat? Image 2" state the same one (None for
+    other questions)."""
+    program = qa.program
+    if program.get("op") != "image_select":
+        return None
+    return ("image_select", json.dumps(program.get("cond"), sort_keys=True))
 
 
 def _with_choices(qa: QA, choices: list[str], index: int) -> QA:

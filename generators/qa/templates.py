@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 import numpy as np
@@ -143,20 +144,33 @@ def article(noun: str) -> str:
     return f"{'an' if vowel else 'a'} {noun}"
 
 
+_AGREEING = (
+    ("is the {%s}", "are the {%s}"),
+    ("Is the {%s}", "Are the {%s}"),
+    ("the {%s} is ", "the {%s} are "),
+    ("The {%s} is ", "The {%s} are "),
+    ("{%s}? Give its ", "{%s}? Give their "),
+)
+"""The singular forms templates use next to a slot, and their plurals."""
+
+
+@lru_cache(maxsize=1024)
+def _agreeing_slots(text: str) -> tuple[str, ...]:
+    """The slots of template ``text`` that a verb or pronoun agrees with (cached per
+    template: most have none, and then nothing is looked at per question)."""
+    slots = []
+    for name in re.findall(r"\{(\w+)\}", text):
+        if name not in slots and any(one % name in text for one, _ in _AGREEING):
+            slots.append(name)
+    return tuple(slots)
+
+
 @lru_cache(maxsize=1024)
 def _agreeing(text: str, plural_slots: tuple[str, ...]) -> str:
-    """``text`` with the verbs and pronouns of ``plural_slots`` made plural (see
-    :func:`agree`); cached per (template, slots)."""
+    """``text`` with the verbs and pronouns of ``plural_slots`` made plural."""
     for slot in plural_slots:
-        field = "{" + slot + "}"
-        for one, many in (
-            (f"is the {field}", f"are the {field}"),
-            (f"Is the {field}", f"Are the {field}"),
-            (f"the {field} is ", f"the {field} are "),
-            (f"The {field} is ", f"The {field} are "),
-            (f"{field}? Give its ", f"{field}? Give their "),
-        ):
-            text = text.replace(one, many)
+        for one, many in _AGREEING:
+            text = text.replace(one % slot, many % slot)
     return text
 
 
@@ -164,8 +178,11 @@ def agree(text: str, slots: dict[str, object]) -> str:
     """Template ``text`` with its verbs agreeing with the noun phrases put in its slots:
     "Where are the sunglasses? Give their bounding box", "the skis are" (a plural-only
     noun, :data:`PLURAL_ONLY`, takes a plural verb). Templates are written for the
-    singular; only the forms above occur in them next to a slot."""
-    plural_slots = tuple(k for k, v in slots.items() if isinstance(v, str) and plural_only(v))
+    singular; only the forms of :data:`_AGREEING` occur in them next to a slot."""
+    agreeing = _agreeing_slots(text)
+    if not agreeing:
+        return text
+    plural_slots = tuple(k for k in agreeing if plural_only(str(slots.get(k, ""))))
     return _agreeing(text, plural_slots) if plural_slots else text
 
 

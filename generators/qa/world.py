@@ -25,6 +25,7 @@ from synthgen.generators.qa.points import sample_point
 from synthgen.generators.qa.programs import pick, point_text, ref
 from synthgen.generators.qa.templates import Templates, article, is_mass, plural, say
 from synthgen.world.scene_evidence import evidence_key, shown_types
+from synthgen.world.senses import IN_SENSE, ON_SENSE
 
 HEADWEAR = frozenset({"hat", "cap", "helmet", "crown", "graduation cap"})
 """Categories worn on the head: "What is on the man's head?"."""
@@ -47,21 +48,7 @@ only some people)."""
 SUBJECT_PREDICATES = ("on", "in", "under", "holding", "carrying", "riding", "looking at")
 """Predicates asked from the object's side: "What is on the table?", "Who is riding the
 horse?" ("on" and "in" between things only, not a thing on the floor)."""
-SAME_SENSE = {
-    "on": (
-        "on",
-        "sitting on",
-        "standing on",
-        "lying on",
-        "laying on",
-        "parked on",
-        "walking on",
-        "mounted on",
-        "growing on",
-        "on back of",
-    ),
-    "in": ("in", "walking in", "flying in"),
-}
+SAME_SENSE = {"on": tuple(sorted(ON_SENSE)), "in": tuple(sorted(IN_SENSE))}
 """What a person counts as "on" / "in" a thing when asked "What is on the couch?": the
 woman sitting on it too (the world says "sitting on"), so "pillow" was no answer while she
 sat there. ``relation_subject`` asks "on" / "in" only when one thing is on (in) the object

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from synthgen.world.senses import IN_SENSE, ON_SENSE
 from synthgen.world.sprites.colours import colour_word
 from synthgen.world.sprites.scene import SObject, SpriteScene, Tables
 
@@ -57,15 +58,11 @@ PLACE_PHRASE: dict[str, str] = {
 }
 """How "a man ... the floor" reads for the predicate that placed a thing on its support
 ("a man standing on the floor", "a car parked on the street", "a cup on the table")."""
-_ON = frozenset(
-    {"on", "on back of", "standing on", "walking on", "parked on", "sitting on", "lying on"}
-    | {"laying on", "growing on", "mounted on"}
-)
 SAME_SENSE: dict[str, frozenset[str]] = {
-    "on": _ON,
+    "on": ON_SENSE,
     "lying on": frozenset({"lying on", "laying on", "on"}),
     "sitting on": frozenset({"sitting on", "on"}),
-    "in": frozenset({"in", "walking in", "flying in"}),
+    "in": IN_SENSE,
 }
 """Predicates a person accepts an expression's "on" / "lying on" / "sitting on" / "in"
 for: "the sunflower on the grass" is every sunflower on the grass, the one placed
